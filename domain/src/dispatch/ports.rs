@@ -1,0 +1,79 @@
+//! The queue port. Redis in production, an in-process queue in the embedded default; one contract suite holds
+//! both to the same behaviour. The queue carries work and answers claims fast, but the order store decides:
+//! anything here can be lost and rebuilt from it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Unexpected;
+use crate::orders::OrderId;
+use crate::providers::ProviderId;
+
+/// One order handed to a dispatcher; it stays pending until acknowledged, and is handed out again if its
+/// consumer goes quiet for too long.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The queue's own id for the entry, needed to acknowledge it.
+    pub entry: String,
+    pub order: OrderId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// This provider holds the claim (now or already); the store makes it final.
+    Won,
+    /// Another provider claimed first.
+    Taken,
+    /// The queue knows no open offer of this order to this provider (it may have been lost); let the store decide.
+    Unknown,
+}
+
+pub trait DispatchQueue: Clone + Send + Sync + 'static {
+    /// Puts an order (new, or returned to dispatch) on the queue.
+    fn enqueue(&self, order: OrderId) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Up to `max` deliveries for `consumer`, first taking over entries that another consumer left
+    /// unacknowledged for longer than `reclaim_after`, then new ones, waiting up to `wait` when there are none.
+    fn receive(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+        reclaim_after: Duration,
+    ) -> impl Future<Output = Result<Vec<Delivery>, Unexpected>> + Send;
+
+    fn ack(&self, delivery: &Delivery) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Makes the offers claimable and lists them under each provider by deadline.
+    fn publish_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+        deadline: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// The first provider to claim an offered order wins it; later claims by others are `Taken`.
+    fn claim(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+    ) -> impl Future<Output = Result<ClaimOutcome, Unexpected>> + Send;
+
+    /// Forgets an order's offers and claim (it was accepted, declined by all, or cancelled).
+    fn clear_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// The orders offered to `provider`, soonest deadline first.
+    fn offers_of(
+        &self,
+        provider: ProviderId,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+
+    /// Whether the queue answers; for readiness checks.
+    fn ping(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}

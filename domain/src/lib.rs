@@ -1,0 +1,11 @@
+//! Linli's model and rules. Nothing here does I/O: time arrives through [`clock::Clock`], storage and queues
+//! through the ports each context declares, so every rule can be tested without a database or a runtime.
+
+pub mod accounts;
+pub mod catalog;
+pub mod clock;
+pub mod dispatch;
+pub mod error;
+pub mod geo;
+pub mod orders;
+pub mod providers;

@@ -1,0 +1,21 @@
+//! Orders (工单): what a resident asks for, the state machine it moves through, who may see it, and the use
+//! cases that move it.
+
+mod access;
+mod model;
+mod ports;
+mod request;
+mod service;
+mod state;
+
+pub use access::{Visibility, visibility};
+pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
+pub use ports::{
+    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect,
+};
+pub use request::{
+    Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow,
+    WindowError,
+};
+pub use service::{ActError, DispatchOutcome, OrderDesk, PlaceError, ViewError};
+pub use state::{ForbiddenTransition, OrderAction, OrderState};

@@ -1,0 +1,103 @@
+//! What an order is once placed, its history, and the offers made for it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::request::TimeWindow;
+use super::state::OrderState;
+use crate::accounts::AccountId;
+use crate::catalog::ItemId;
+use crate::geo::{CommunityId, GeoPoint};
+use crate::providers::ProviderId;
+
+/// A UUID v7, so ids sort by the time they were made and serve as pagination cursors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OrderId(pub Uuid);
+
+/// When the resident wants the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// As soon as someone can come.
+    Asap,
+    Window(TimeWindow),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: OrderId,
+    /// Whom the service is for.
+    pub resident: AccountId,
+    /// Who filed it: the resident, or a community worker on their behalf.
+    pub placed_by: AccountId,
+    pub item: ItemId,
+    pub community: CommunityId,
+    pub address: String,
+    pub location: GeoPoint,
+    pub schedule: Schedule,
+    pub notes: String,
+    pub state: OrderState,
+    pub provider: Option<ProviderId>,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of an order's history; every state change writes one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderEvent {
+    pub at: DateTime<Utc>,
+    /// `None` for the event that placed the order.
+    pub from: Option<OrderState>,
+    pub to: OrderState,
+    /// `None` when Linli itself acted (the dispatcher).
+    pub actor: Option<AccountId>,
+    pub note: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OfferStatus {
+    /// Waiting for the provider's answer.
+    Open,
+    Declined,
+    /// This provider claimed the order.
+    Won,
+    /// Another provider claimed it first, or the order left dispatch.
+    Withdrawn,
+    /// The provider accepted, then gave the job back.
+    Released,
+}
+
+impl OfferStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferStatus::Open => "open",
+            OfferStatus::Declined => "declined",
+            OfferStatus::Won => "won",
+            OfferStatus::Withdrawn => "withdrawn",
+            OfferStatus::Released => "released",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Open,
+            Self::Declined,
+            Self::Won,
+            Self::Withdrawn,
+            Self::Released,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// An order offered to one provider.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offer {
+    pub order: OrderId,
+    pub provider: ProviderId,
+    pub status: OfferStatus,
+    pub offered_at: DateTime<Utc>,
+    /// Until when the provider may accept.
+    pub deadline: DateTime<Utc>,
+}

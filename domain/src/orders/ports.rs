@@ -1,0 +1,173 @@
+//! The storage port of orders. Adapters make each [`Transition`] one conditional update in a transaction that
+//! also appends the order's event and an outbox row; the state machine decides which transitions exist.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Offer, Order, OrderEvent, OrderId, Schedule};
+use super::request::{Address, IdempotencyKey, Notes};
+use super::state::{OrderAction, OrderState};
+use crate::accounts::AccountId;
+use crate::catalog::ItemId;
+use crate::error::Unexpected;
+use crate::geo::{CommunityId, GeoPoint};
+use crate::providers::{ProviderId, ProviderSnapshot};
+
+/// An order as parsed from a request, before it has an id.
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub resident: AccountId,
+    pub placed_by: AccountId,
+    pub item: ItemId,
+    pub community: CommunityId,
+    pub address: Address,
+    pub location: GeoPoint,
+    pub schedule: Schedule,
+    pub notes: Notes,
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Placed {
+    New(Order),
+    /// The idempotency key was used before by the same resident: this is the order it made.
+    Existing(Order),
+}
+
+impl Placed {
+    pub fn order(&self) -> &Order {
+        match self {
+            Placed::New(o) | Placed::Existing(o) => o,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertOrderError {
+    #[error("no catalog item has that id")]
+    UnknownItem,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// One move of the state machine, with whatever else must be written in the same transaction.
+#[derive(Clone, Debug)]
+pub struct Transition {
+    pub order: OrderId,
+    pub action: OrderAction,
+    /// The state the caller saw; the update applies only if the order is still in it.
+    pub from: OrderState,
+    pub to: OrderState,
+    pub actor: Option<AccountId>,
+    pub note: String,
+    pub at: DateTime<Utc>,
+    pub effect: TransitionEffect,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TransitionEffect {
+    None,
+    /// Record an open offer to each provider.
+    OpenOffers {
+        providers: Vec<ProviderId>,
+        deadline: DateTime<Utc>,
+    },
+    /// Give the order to `provider`, which must hold an open offer; every other open offer is withdrawn.
+    AwardTo(ProviderId),
+    /// Give an escalated order to `provider` by hand.
+    AssignTo(ProviderId),
+    /// The order's provider gives it back; their offer is marked released and the order has no provider.
+    ReleaseFrom(ProviderId),
+    /// Withdraw every open offer (the order was cancelled or escalated).
+    WithdrawOffers,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeclineOutcome {
+    /// The provider holds no open offer for this order.
+    NoOpenOffer,
+    Declined {
+        returned_to_dispatch: bool,
+    },
+}
+
+/// Storage of orders, their events and offers.
+pub trait OrderStore: Clone + Send + Sync + 'static {
+    /// Inserts the order with its first event, or returns the order an earlier use of the same idempotency key made.
+    fn insert_order(
+        &self,
+        order: NewOrder,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Placed, InsertOrderError>> + Send;
+
+    fn find_order(
+        &self,
+        id: OrderId,
+    ) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+
+    fn order_events(
+        &self,
+        id: OrderId,
+    ) -> impl Future<Output = Result<Vec<OrderEvent>, Unexpected>> + Send;
+
+    /// A resident's orders, newest first, strictly older than `before` when given.
+    fn orders_of_resident(
+        &self,
+        resident: AccountId,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
+    /// Orders currently held by a provider (accepted or in service), newest first.
+    fn orders_of_provider(
+        &self,
+        provider: ProviderId,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
+    /// Every offer ever made for the order.
+    fn offers_of_order(
+        &self,
+        id: OrderId,
+    ) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
+
+    /// A provider's open offers on orders still in dispatch, oldest first.
+    fn open_offers_of_provider(
+        &self,
+        provider: ProviderId,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<(Offer, Order)>, Unexpected>> + Send;
+
+    /// Applies the transition if the order is still in `from`; `None` when it no longer is.
+    fn transition(
+        &self,
+        change: Transition,
+    ) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+
+    /// Marks the provider's open offer declined; when it was the last open one, returns the order to dispatch
+    /// in the same transaction, so two declines at once cannot both leave it stranded.
+    fn decline_offer(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+        actor: AccountId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
+
+    /// The providers that offer `item`, as dispatch sees them now.
+    fn candidates(
+        &self,
+        item: ItemId,
+    ) -> impl Future<Output = Result<Vec<ProviderSnapshot>, Unexpected>> + Send;
+
+    /// Orders still `submitted` since before `placed_before`: their queue entry may have been lost.
+    fn stranded_orders(
+        &self,
+        placed_before: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+}

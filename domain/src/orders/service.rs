@@ -1,0 +1,416 @@
+//! The order use cases: place, follow, cancel, and a provider's accept, decline, start and complete; plus the
+//! dispatcher's step that turns a submitted order into offers. Each checks who is acting, asks the state machine,
+//! and hands one transition to the store.
+
+use std::time::Duration;
+
+use super::access::{Visibility, visibility};
+use super::model::{Order, OrderEvent, OrderId};
+use super::ports::{
+    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect,
+};
+use super::state::{OrderAction, OrderState};
+use crate::accounts::{Actor, Role};
+use crate::clock::Clock;
+use crate::dispatch::{ClaimOutcome, DispatchQueue, eligible_providers};
+use crate::error::Unexpected;
+use crate::providers::ProviderId;
+
+/// The order use cases over a store, a queue and a clock.
+#[derive(Clone)]
+pub struct OrderDesk<S, Q, C> {
+    pub store: S,
+    pub queue: Q,
+    pub clock: C,
+    /// How long a provider has to answer an offer.
+    pub offer_ttl: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error("only residents place orders for themselves")]
+    NotAResident,
+    #[error("no catalog item has that id")]
+    UnknownItem,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// Missing, or not the caller's to see: the two are not told apart, so ids cannot be probed.
+    #[error("no such order")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Why a caller could not move an order.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("no such order")]
+    NotFound,
+    #[error("this order is not yours to {0}")]
+    NotYours(&'static str),
+    #[error("the order is {}", current.as_str())]
+    Conflict { current: OrderState },
+    #[error("another provider accepted the order first")]
+    TakenByAnother,
+    #[error("you hold no open offer for this order")]
+    NoOpenOffer,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// What one dispatch step did with an order.
+#[derive(Debug, PartialEq)]
+pub enum DispatchOutcome {
+    Offered(Vec<ProviderId>),
+    Escalated,
+    /// The order was no longer waiting for dispatch (a repeated delivery, or it was cancelled meanwhile).
+    NothingToDo,
+}
+
+impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
+    /// Places an order. A lost queue write is not the resident's problem: the order is saved, and the
+    /// dispatcher's sweep for stranded orders queues it again, so the outcome reports it instead of failing.
+    pub async fn place(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+    ) -> Result<(Placed, Option<Unexpected>), PlaceError> {
+        if actor.role != Role::Resident || order.resident != actor.account {
+            return Err(PlaceError::NotAResident);
+        }
+        let placed = self
+            .store
+            .insert_order(order, self.clock.now())
+            .await
+            .map_err(|e| match e {
+                InsertOrderError::UnknownItem => PlaceError::UnknownItem,
+                InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
+                InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
+            })?;
+        let queue_failure = match &placed {
+            Placed::New(o) => self.queue.enqueue(o.id).await.err(),
+            Placed::Existing(_) => None,
+        };
+        Ok((placed, queue_failure))
+    }
+
+    /// The order and its history, as much of it as the actor may see.
+    pub async fn view(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+    ) -> Result<(Order, Vec<OrderEvent>, Visibility), ViewError> {
+        let order = self
+            .store
+            .find_order(id)
+            .await?
+            .ok_or(ViewError::NotFound)?;
+        let seen = self.visibility_of(actor, &order).await?;
+        if seen == Visibility::None {
+            return Err(ViewError::NotFound);
+        }
+        let events = self.store.order_events(id).await?;
+        Ok((order, events, seen))
+    }
+
+    pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+        let order = self.find_for(actor, id).await?;
+        let owns = match actor.role {
+            Role::Resident => order.resident == actor.account,
+            Role::CommunityWorker => actor.community == Some(order.community),
+            Role::Admin => true,
+            Role::ProviderStaff => false,
+        };
+        if !owns {
+            return Err(ActError::NotYours("cancel"));
+        }
+        let offered = self.open_offer_holders(&order).await?;
+        let done = self
+            .move_order(
+                &order,
+                OrderAction::Cancel,
+                actor,
+                "cancelled",
+                TransitionEffect::WithdrawOffers,
+            )
+            .await?;
+        self.forget_offers(order.id, &offered).await;
+        Ok(done)
+    }
+
+    /// A provider claims an offered order. The queue's claim turns away the losers of a race cheaply; the
+    /// store's conditional update is what makes the winner final.
+    pub async fn accept(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+        let provider = Self::staff_provider(actor, "accept")?;
+        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        if order.state != OrderState::Offered {
+            return Err(self.conflict_or_taken(&order, provider));
+        }
+        if self.queue.claim(id, provider).await? == ClaimOutcome::Taken {
+            return Err(ActError::TakenByAnother);
+        }
+        let offered = self.open_offer_holders(&order).await?;
+        if !offered.contains(&provider) {
+            return Err(ActError::NoOpenOffer);
+        }
+        let to = order
+            .state
+            .apply(OrderAction::Accept)
+            .map_err(|e| ActError::Conflict { current: e.from })?;
+        let change = self.transition(
+            &order,
+            OrderAction::Accept,
+            to,
+            actor,
+            "accepted",
+            TransitionEffect::AwardTo(provider),
+        );
+        match self.store.transition(change).await? {
+            Some(done) => {
+                self.forget_offers(id, &offered).await;
+                Ok(done)
+            }
+            None => {
+                let now = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+                Err(self.conflict_or_taken(&now, provider))
+            }
+        }
+    }
+
+    pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, ActError> {
+        let provider = Self::staff_provider(actor, "decline")?;
+        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        let outcome = self
+            .store
+            .decline_offer(id, provider, actor.account, self.clock.now())
+            .await?;
+        match outcome {
+            DeclineOutcome::NoOpenOffer if order.state == OrderState::Offered => {
+                Err(ActError::NoOpenOffer)
+            }
+            DeclineOutcome::NoOpenOffer => Err(ActError::Conflict {
+                current: order.state,
+            }),
+            DeclineOutcome::Declined {
+                returned_to_dispatch,
+            } => {
+                self.forget_offers(id, &[provider]).await;
+                if returned_to_dispatch {
+                    // If this enqueue is lost, the stranded-order sweep finds the order again.
+                    let _ = self.queue.enqueue(id).await;
+                }
+                Ok(outcome)
+            }
+        }
+    }
+
+    pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+        self.provider_step(actor, id, OrderAction::Start, "started")
+            .await
+    }
+
+    pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+        self.provider_step(actor, id, OrderAction::Complete, "completed")
+            .await
+    }
+
+    /// One dispatch step for one order: offer it to everyone eligible, or escalate when nobody is.
+    pub async fn dispatch(&self, id: OrderId) -> Result<DispatchOutcome, Unexpected> {
+        let Some(order) = self.store.find_order(id).await? else {
+            return Ok(DispatchOutcome::NothingToDo);
+        };
+        if order.state != OrderState::Submitted {
+            return Ok(DispatchOutcome::NothingToDo);
+        }
+        let candidates = self.store.candidates(order.item).await?;
+        let already: Vec<ProviderId> = self
+            .store
+            .offers_of_order(id)
+            .await?
+            .into_iter()
+            .map(|o| o.provider)
+            .collect();
+        let chosen = eligible_providers(order.item, order.community, &candidates, &already);
+        let now = self.clock.now();
+        let (action, note, effect) = if chosen.is_empty() {
+            let why = if already.is_empty() {
+                "no eligible provider"
+            } else {
+                "no eligible provider left"
+            };
+            (
+                OrderAction::Escalate,
+                why.to_owned(),
+                TransitionEffect::None,
+            )
+        } else {
+            let deadline = now
+                + chrono::Duration::from_std(self.offer_ttl)
+                    .unwrap_or(chrono::Duration::minutes(2));
+            let note = format!("offered to {} provider(s)", chosen.len());
+            (
+                OrderAction::Offer,
+                note,
+                TransitionEffect::OpenOffers {
+                    providers: chosen.clone(),
+                    deadline,
+                },
+            )
+        };
+        let Ok(to) = order.state.apply(action) else {
+            return Ok(DispatchOutcome::NothingToDo);
+        };
+        let change = Transition {
+            order: id,
+            action,
+            from: order.state,
+            to,
+            actor: None,
+            note,
+            at: now,
+            effect: effect.clone(),
+        };
+        if self.store.transition(change).await?.is_none() {
+            return Ok(DispatchOutcome::NothingToDo);
+        }
+        match effect {
+            TransitionEffect::OpenOffers {
+                providers,
+                deadline,
+            } => {
+                self.queue.publish_offers(id, &providers, deadline).await?;
+                Ok(DispatchOutcome::Offered(providers))
+            }
+            _ => Ok(DispatchOutcome::Escalated),
+        }
+    }
+
+    async fn provider_step(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        action: OrderAction,
+        note: &str,
+    ) -> Result<Order, ActError> {
+        let provider = Self::staff_provider(actor, action.as_str())?;
+        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        if order.provider != Some(provider) {
+            let offered = self.open_offer_holders(&order).await?;
+            return Err(if offered.contains(&provider) {
+                ActError::Conflict {
+                    current: order.state,
+                }
+            } else {
+                ActError::NotFound
+            });
+        }
+        self.move_order(&order, action, actor, note, TransitionEffect::None)
+            .await
+    }
+
+    /// Applies `action` to the order as last read, or reports the state that forbids it.
+    async fn move_order(
+        &self,
+        order: &Order,
+        action: OrderAction,
+        actor: &Actor,
+        note: &str,
+        effect: TransitionEffect,
+    ) -> Result<Order, ActError> {
+        let to = order
+            .state
+            .apply(action)
+            .map_err(|e| ActError::Conflict { current: e.from })?;
+        let change = self.transition(order, action, to, actor, note, effect);
+        match self.store.transition(change).await? {
+            Some(done) => Ok(done),
+            None => {
+                let now = self
+                    .store
+                    .find_order(order.id)
+                    .await?
+                    .ok_or(ActError::NotFound)?;
+                Err(ActError::Conflict { current: now.state })
+            }
+        }
+    }
+
+    fn transition(
+        &self,
+        order: &Order,
+        action: OrderAction,
+        to: OrderState,
+        actor: &Actor,
+        note: &str,
+        effect: TransitionEffect,
+    ) -> Transition {
+        Transition {
+            order: order.id,
+            action,
+            from: order.state,
+            to,
+            actor: Some(actor.account),
+            note: note.to_owned(),
+            at: self.clock.now(),
+            effect,
+        }
+    }
+
+    /// An order the actor may see, or `NotFound` for one they may not, so ids cannot be probed.
+    async fn find_for(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        if self.visibility_of(actor, &order).await? == Visibility::None {
+            return Err(ActError::NotFound);
+        }
+        Ok(order)
+    }
+
+    async fn visibility_of(&self, actor: &Actor, order: &Order) -> Result<Visibility, Unexpected> {
+        let offered = match actor.provider {
+            Some(p) if actor.role == Role::ProviderStaff && order.provider != Some(p) => {
+                self.open_offer_holders(order).await?.contains(&p)
+            }
+            _ => false,
+        };
+        Ok(visibility(actor, order, offered))
+    }
+
+    async fn open_offer_holders(&self, order: &Order) -> Result<Vec<ProviderId>, Unexpected> {
+        let offers = self.store.offers_of_order(order.id).await?;
+        Ok(offers
+            .into_iter()
+            .filter(|o| o.status == super::OfferStatus::Open)
+            .map(|o| o.provider)
+            .collect())
+    }
+
+    /// Clears the queue's copy of an order's offers. Best effort: the store already says they are closed, and
+    /// a stale queue entry is turned away by the store's conditional update.
+    async fn forget_offers(&self, id: OrderId, providers: &[ProviderId]) {
+        let _ = self.queue.clear_offers(id, providers).await;
+    }
+
+    fn conflict_or_taken(&self, order: &Order, provider: ProviderId) -> ActError {
+        match order.provider {
+            Some(p) if p != provider && order.state == OrderState::Accepted => {
+                ActError::TakenByAnother
+            }
+            _ => ActError::Conflict {
+                current: order.state,
+            },
+        }
+    }
+
+    fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, ActError> {
+        match (actor.role, actor.provider) {
+            (Role::ProviderStaff, Some(p)) => Ok(p),
+            _ => Err(ActError::NotYours(what)),
+        }
+    }
+}
