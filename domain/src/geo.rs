@@ -60,6 +60,30 @@ impl GeoPoint {
     }
 }
 
+/// A district as listed on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct District {
+    pub id: DistrictId,
+    pub name: String,
+    pub center: GeoPoint,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Street {
+    pub id: StreetId,
+    pub district: DistrictId,
+    pub name: String,
+    pub center: GeoPoint,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Community {
+    pub id: CommunityId,
+    pub street: StreetId,
+    pub name: String,
+    pub center: GeoPoint,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

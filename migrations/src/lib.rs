@@ -1,1 +1,21 @@
-//! placeholder
+//! Linli's schema: one migration set that runs on PostgreSQL and SQLite alike. Migrations use the schema
+//! builder and never import entities, so an old migration stays what it was when an entity changes.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_map_and_catalog;
+mod m20261127_000002_providers_and_accounts;
+mod m20261127_000003_orders;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_map_and_catalog::Migration),
+            Box::new(m20261127_000002_providers_and_accounts::Migration),
+            Box::new(m20261127_000003_orders::Migration),
+        ]
+    }
+}

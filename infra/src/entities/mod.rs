@@ -1,0 +1,16 @@
+//! sea-orm entities, one per table, mirroring the migrations. Adapters read and write through these; nothing
+//! outside `infra` sees them.
+
+pub mod account;
+pub mod catalog_item;
+pub mod community;
+pub mod district;
+pub mod order;
+pub mod order_event;
+pub mod order_offer;
+pub mod outbox;
+pub mod provider;
+pub mod provider_coverage;
+pub mod provider_item;
+pub mod session;
+pub mod street;

@@ -1,0 +1,30 @@
+//! The `orders` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub resident_id: Uuid,
+    pub placed_by: Uuid,
+    pub item_id: i32,
+    pub community_id: i32,
+    pub address: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub window_start: Option<DateTimeUtc>,
+    pub window_end: Option<DateTimeUtc>,
+    pub notes: String,
+    pub state: String,
+    pub provider_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub placed_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

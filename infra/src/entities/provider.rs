@@ -1,0 +1,26 @@
+//! The `providers` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "providers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub community_id: i32,
+    pub lat: f64,
+    pub lng: f64,
+    pub rating: f64,
+    pub capacity: i32,
+    pub active: bool,
+    pub demo: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,197 @@
+//! The in-process queue of the embedded default: the same contract as Redis, held in one process's memory.
+//! It is lost with the process, like a Redis without persistence, and rebuilt the same way (the dispatcher's
+//! sweep for stranded orders).
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use linli_domain::dispatch::{ClaimOutcome, Delivery, DispatchQueue};
+use linli_domain::error::Unexpected;
+use linli_domain::orders::OrderId;
+use linli_domain::providers::ProviderId;
+
+use super::CLAIM_TTL;
+
+#[derive(Clone, Default)]
+pub struct MemoryQueue {
+    /// A std mutex: every critical section is short and never awaits.
+    inner: Arc<Mutex<Inner>>,
+    arrivals: Arc<Notify>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_entry: u64,
+    ready: VecDeque<(String, OrderId)>,
+    pending: HashMap<String, Pending>,
+    offered: HashMap<OrderId, HashSet<ProviderId>>,
+    claims: HashMap<OrderId, (ProviderId, Instant)>,
+    by_provider: HashMap<ProviderId, BTreeSet<(i64, OrderId)>>,
+}
+
+struct Pending {
+    order: OrderId,
+    since: Instant,
+}
+
+impl MemoryQueue {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that matters more than
+        // losing the queue, which the stranded-order sweep repairs; so carry on with the data.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn take(&self, max: usize, reclaim_after: Duration) -> Vec<Delivery> {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        let mut out: Vec<Delivery> = inner
+            .pending
+            .iter_mut()
+            .filter(|(_, p)| now.duration_since(p.since) >= reclaim_after)
+            .take(max)
+            .map(|(entry, p)| {
+                p.since = now;
+                Delivery {
+                    entry: entry.clone(),
+                    order: p.order,
+                }
+            })
+            .collect();
+        while out.len() < max {
+            let Some((entry, order)) = inner.ready.pop_front() else {
+                break;
+            };
+            inner
+                .pending
+                .insert(entry.clone(), Pending { order, since: now });
+            out.push(Delivery { entry, order });
+        }
+        out
+    }
+}
+
+impl DispatchQueue for MemoryQueue {
+    async fn enqueue(&self, order: OrderId) -> Result<(), Unexpected> {
+        {
+            let mut inner = self.lock();
+            inner.next_entry += 1;
+            let entry = format!("mem-{}", inner.next_entry);
+            inner.ready.push_back((entry, order));
+        }
+        self.arrivals.notify_one();
+        Ok(())
+    }
+
+    async fn receive(
+        &self,
+        _consumer: &str,
+        max: usize,
+        wait: Duration,
+        reclaim_after: Duration,
+    ) -> Result<Vec<Delivery>, Unexpected> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.arrivals.notified();
+            let got = self.take(max, reclaim_after);
+            if !got.is_empty() {
+                return Ok(got);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(Vec::new());
+            }
+        }
+    }
+
+    async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
+        self.lock().pending.remove(&delivery.entry);
+        Ok(())
+    }
+
+    async fn publish_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+        deadline: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        let mut inner = self.lock();
+        inner
+            .offered
+            .entry(order)
+            .or_default()
+            .extend(providers.iter().copied());
+        for p in providers {
+            inner
+                .by_provider
+                .entry(*p)
+                .or_default()
+                .insert((deadline.timestamp_millis(), order));
+        }
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+    ) -> Result<ClaimOutcome, Unexpected> {
+        let mut inner = self.lock();
+        if !inner
+            .offered
+            .get(&order)
+            .is_some_and(|s| s.contains(&provider))
+        {
+            return Ok(ClaimOutcome::Unknown);
+        }
+        let now = Instant::now();
+        match inner.claims.get(&order) {
+            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder != provider => {
+                Ok(ClaimOutcome::Taken)
+            }
+            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder == provider => {
+                Ok(ClaimOutcome::Won)
+            }
+            _ => {
+                inner.claims.insert(order, (provider, now));
+                Ok(ClaimOutcome::Won)
+            }
+        }
+    }
+
+    async fn clear_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+    ) -> Result<(), Unexpected> {
+        let mut inner = self.lock();
+        inner.offered.remove(&order);
+        for p in providers {
+            if let Some(set) = inner.by_provider.get_mut(p) {
+                set.retain(|(_, o)| *o != order);
+            }
+        }
+        Ok(())
+    }
+
+    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(self
+            .lock()
+            .by_provider
+            .get(&provider)
+            .map(|s| s.iter().map(|(_, o)| *o).collect())
+            .unwrap_or_default())
+    }
+
+    async fn ping(&self) -> Result<(), Unexpected> {
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! The dispatch queue port's adapters: Redis Streams and sorted sets in production, an in-process queue for
+//! the embedded default. [`AnyQueue`] lets the composition root pick one at start-up.
+
+mod memory;
+mod redis;
+
+pub use memory::MemoryQueue;
+pub use redis::{RedisQueue, RedisQueueConfig};
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use linli_domain::dispatch::{ClaimOutcome, Delivery, DispatchQueue};
+use linli_domain::error::Unexpected;
+use linli_domain::orders::OrderId;
+use linli_domain::providers::ProviderId;
+
+/// How long a claim holds in the queue before the store must have settled it; a claimant that crashed between
+/// the queue and the store does not block the order for longer than this.
+pub const CLAIM_TTL: Duration = Duration::from_secs(60);
+
+/// The queue chosen by configuration.
+#[derive(Clone)]
+pub enum AnyQueue {
+    Memory(MemoryQueue),
+    Redis(RedisQueue),
+}
+
+impl AnyQueue {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            AnyQueue::Memory(_) => "in-process queue",
+            AnyQueue::Redis(_) => "Redis",
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $q:ident => $call:expr) => {
+        match $self {
+            AnyQueue::Memory($q) => $call.await,
+            AnyQueue::Redis($q) => $call.await,
+        }
+    };
+}
+
+impl DispatchQueue for AnyQueue {
+    async fn enqueue(&self, order: OrderId) -> Result<(), Unexpected> {
+        delegate!(self, q => q.enqueue(order))
+    }
+
+    async fn receive(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+        reclaim_after: Duration,
+    ) -> Result<Vec<Delivery>, Unexpected> {
+        delegate!(self, q => q.receive(consumer, max, wait, reclaim_after))
+    }
+
+    async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
+        delegate!(self, q => q.ack(delivery))
+    }
+
+    async fn publish_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+        deadline: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        delegate!(self, q => q.publish_offers(order, providers, deadline))
+    }
+
+    async fn claim(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+    ) -> Result<ClaimOutcome, Unexpected> {
+        delegate!(self, q => q.claim(order, provider))
+    }
+
+    async fn clear_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+    ) -> Result<(), Unexpected> {
+        delegate!(self, q => q.clear_offers(order, providers))
+    }
+
+    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
+        delegate!(self, q => q.offers_of(provider))
+    }
+
+    async fn ping(&self) -> Result<(), Unexpected> {
+        delegate!(self, q => q.ping())
+    }
+}

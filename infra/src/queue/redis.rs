@@ -1,0 +1,341 @@
+//! The Redis queue. New and returned orders go on a Stream read by a consumer group, so entries a crashed
+//! dispatcher left unacknowledged are taken over (XAUTOCLAIM). Offers are a set per order plus a sorted set
+//! per provider scored by deadline; a claim is one Lua script. Keys carry a configurable prefix and hash tags
+//! (`{…}`) so that the keys one script touches share a Redis Cluster slot.
+//!
+//! If Redis loses its data, the stream and group are recreated on the next read, claims fall back to the
+//! store's decision, and the dispatcher's sweep re-queues every order still waiting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+};
+use redis::{AsyncCommands, AsyncConnectionConfig, Client, RedisError, Script};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use linli_domain::dispatch::{ClaimOutcome, Delivery, DispatchQueue};
+use linli_domain::error::{Unavailable, Unexpected};
+use linli_domain::orders::OrderId;
+use linli_domain::providers::ProviderId;
+
+use super::CLAIM_TTL;
+
+const GROUP: &str = "dispatchers";
+
+/// Returns 1 when the provider holds (or now takes) the claim, 0 when another provider holds it, and -1 when
+/// this Redis knows no offer of the order to the provider.
+const CLAIM_SCRIPT: &str = r#"
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return -1 end
+local holder = redis.call('GET', KEYS[2])
+if not holder then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then return 1 end
+return 0
+"#;
+
+#[derive(Clone, Debug)]
+pub struct RedisQueueConfig {
+    pub url: String,
+    /// Prepended to every key, so several deployments (or test runs) can share one Redis.
+    pub prefix: String,
+}
+
+#[derive(Clone)]
+pub struct RedisQueue {
+    client: Client,
+    /// Shared, self-reconnecting connection for every non-blocking command.
+    conn: ConnectionManager,
+    /// Blocking XREADGROUP gets its own connection without a response timeout; on the shared one it would stall
+    /// every other command and trip the manager's timeout.
+    blocking: Arc<Mutex<Option<MultiplexedConnection>>>,
+    prefix: Arc<str>,
+    claim: Arc<Script>,
+}
+
+impl RedisQueue {
+    pub async fn connect(config: RedisQueueConfig) -> Result<Self, Unexpected> {
+        let client = Client::open(config.url.as_str())
+            .map_err(|e| Unexpected::new("reading REDIS_URL", e))?;
+        let manager_config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2);
+        let conn = client
+            .get_connection_manager_with_config(manager_config)
+            .await
+            .map_err(|e| redis_err("connecting to Redis", e))?;
+        let queue = Self {
+            client,
+            conn,
+            blocking: Arc::new(Mutex::new(None)),
+            prefix: config.prefix.into(),
+            claim: Arc::new(Script::new(CLAIM_SCRIPT)),
+        };
+        queue.ensure_group().await?;
+        Ok(queue)
+    }
+
+    fn stream_key(&self) -> String {
+        format!("{}:{{dispatch}}:orders", self.prefix)
+    }
+
+    fn offered_key(&self, order: OrderId) -> String {
+        format!("{}:order:{{{}}}:offered", self.prefix, order.0)
+    }
+
+    fn claim_key(&self, order: OrderId) -> String {
+        format!("{}:order:{{{}}}:claim", self.prefix, order.0)
+    }
+
+    fn provider_key(&self, provider: ProviderId) -> String {
+        format!("{}:provider:{{{}}}:offers", self.prefix, provider.0)
+    }
+
+    /// Creates the stream and its group from the beginning of the stream, so entries written before the group
+    /// existed (or after Redis lost both) are read too.
+    async fn ensure_group(&self) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        match conn
+            .xgroup_create_mkstream::<_, _, _, ()>(self.stream_key(), GROUP, "0")
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            Err(e) => Err(redis_err("creating the dispatch group", e)),
+        }
+    }
+
+    async fn read_new(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+    ) -> Result<StreamReadReply, RedisError> {
+        let mut slot = self.blocking.lock().await;
+        if slot.is_none() {
+            let config = AsyncConnectionConfig::new()
+                .set_response_timeout(None)
+                .set_connection_timeout(Some(Duration::from_secs(2)));
+            *slot = Some(
+                self.client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?,
+            );
+        }
+        let conn = slot.as_mut().expect("connection was just set");
+        let options = StreamReadOptions::default()
+            .group(GROUP, consumer)
+            .count(max)
+            .block(wait.as_millis().max(1) as usize);
+        let reply = conn
+            .xread_options(&[self.stream_key()], &[">"], &options)
+            .await;
+        if reply
+            .as_ref()
+            .is_err_and(|e| e.is_unrecoverable_error() || e.is_connection_dropped())
+        {
+            *slot = None;
+        }
+        reply
+    }
+
+    async fn receive_once(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+        reclaim_after: Duration,
+    ) -> Result<Vec<Delivery>, RedisError> {
+        let mut conn = self.conn.clone();
+        let reclaimed: StreamAutoClaimReply = conn
+            .xautoclaim_options(
+                self.stream_key(),
+                GROUP,
+                consumer,
+                reclaim_after.as_millis() as u64,
+                "0-0",
+                StreamAutoClaimOptions::default().count(max),
+            )
+            .await?;
+        if !reclaimed.claimed.is_empty() {
+            return Ok(self.deliveries(reclaimed.claimed).await);
+        }
+        let fresh = self.read_new(consumer, max, wait).await?;
+        let entries = fresh.keys.into_iter().flat_map(|k| k.ids).collect();
+        Ok(self.deliveries(entries).await)
+    }
+
+    /// Turns stream entries into deliveries; an entry without a readable order id cannot be dispatched, so it is
+    /// acknowledged and dropped rather than handed out forever.
+    async fn deliveries(&self, entries: Vec<StreamId>) -> Vec<Delivery> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match entry
+                .get::<String>("order")
+                .and_then(|s| Uuid::parse_str(&s).ok())
+            {
+                Some(id) => out.push(Delivery {
+                    entry: entry.id,
+                    order: OrderId(id),
+                }),
+                None => {
+                    tracing::warn!(entry = %entry.id, "dropping a dispatch entry without an order id");
+                    let _ = self.ack_entry(&entry.id).await;
+                }
+            }
+        }
+        out
+    }
+
+    async fn ack_entry(&self, entry: &str) -> Result<(), RedisError> {
+        let mut conn = self.conn.clone();
+        let key = self.stream_key();
+        redis::pipe()
+            .xack(&key, GROUP, &[entry])
+            .xdel(&key, &[entry])
+            .exec_async(&mut conn)
+            .await
+    }
+}
+
+impl DispatchQueue for RedisQueue {
+    async fn enqueue(&self, order: OrderId) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let _: String = conn
+            .xadd(self.stream_key(), "*", &[("order", order.0.to_string())])
+            .await
+            .map_err(|e| redis_err("queueing an order", e))?;
+        Ok(())
+    }
+
+    async fn receive(
+        &self,
+        consumer: &str,
+        max: usize,
+        wait: Duration,
+        reclaim_after: Duration,
+    ) -> Result<Vec<Delivery>, Unexpected> {
+        match self.receive_once(consumer, max, wait, reclaim_after).await {
+            Ok(d) => Ok(d),
+            // The stream or its group vanished: Redis was flushed or restarted without persistence.
+            Err(e) if e.code() == Some("NOGROUP") => {
+                tracing::warn!(
+                    "the dispatch stream's group is gone (Redis lost its data); recreating it"
+                );
+                self.ensure_group().await?;
+                self.receive_once(consumer, max, wait, reclaim_after)
+                    .await
+                    .map_err(|e| redis_err("reading the dispatch stream", e))
+            }
+            Err(e) => Err(redis_err("reading the dispatch stream", e)),
+        }
+    }
+
+    async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
+        self.ack_entry(&delivery.entry)
+            .await
+            .map_err(|e| redis_err("acknowledging a dispatch entry", e))
+    }
+
+    async fn publish_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+        deadline: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        if providers.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let offered = self.offered_key(order);
+        let member = order.0.to_string();
+        let score = deadline.timestamp_millis();
+        let mut pipe = redis::pipe();
+        for p in providers {
+            pipe.sadd(&offered, p.0.to_string()).ignore();
+            pipe.zadd(self.provider_key(*p), &member, score).ignore();
+        }
+        // Keep the order's set a while past the deadline, then let Redis forget it.
+        let keep_until = score + 3_600_000;
+        pipe.cmd("PEXPIREAT").arg(&offered).arg(keep_until).ignore();
+        pipe.exec_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("publishing offers", e))
+    }
+
+    async fn claim(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+    ) -> Result<ClaimOutcome, Unexpected> {
+        let mut conn = self.conn.clone();
+        let won: i64 = self
+            .claim
+            .key(self.offered_key(order))
+            .key(self.claim_key(order))
+            .arg(provider.0.to_string())
+            .arg(CLAIM_TTL.as_millis() as u64)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("claiming an offer", e))?;
+        Ok(match won {
+            1 => ClaimOutcome::Won,
+            0 => ClaimOutcome::Taken,
+            _ => ClaimOutcome::Unknown,
+        })
+    }
+
+    async fn clear_offers(
+        &self,
+        order: OrderId,
+        providers: &[ProviderId],
+    ) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let member = order.0.to_string();
+        let mut pipe = redis::pipe();
+        pipe.del(self.offered_key(order)).ignore();
+        for p in providers {
+            pipe.zrem(self.provider_key(*p), &member).ignore();
+        }
+        pipe.exec_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("clearing offers", e))
+    }
+
+    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
+        let mut conn = self.conn.clone();
+        let ids: Vec<String> = conn
+            .zrange(self.provider_key(provider), 0, -1)
+            .await
+            .map_err(|e| redis_err("listing offers", e))?;
+        Ok(ids
+            .iter()
+            .filter_map(|s| Uuid::parse_str(s).ok())
+            .map(OrderId)
+            .collect())
+    }
+
+    async fn ping(&self) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let _: String = conn
+            .ping()
+            .await
+            .map_err(|e| redis_err("pinging Redis", e))?;
+        Ok(())
+    }
+}
+
+fn redis_err(context: &'static str, e: RedisError) -> Unexpected {
+    if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {
+        Unexpected::new(context, Unavailable("Redis"))
+    } else {
+        Unexpected::new(context, e)
+    }
+}

@@ -1,0 +1,312 @@
+//! Demo data shaped like the city (DESIGN.md), marked `demo` in every table it writes. Seeding is repeatable:
+//! every row has a fixed key and is inserted only if missing, so a second run changes nothing.
+
+mod catalog;
+mod city;
+mod organizations;
+mod rng;
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn,
+    TransactionTrait,
+};
+
+use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
+use linli_domain::catalog::Category;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::providers::{ProviderId, ProviderKind};
+
+use crate::auth::hash_password;
+use crate::db::db_err;
+use crate::entities::{
+    catalog_item, community, district, provider, provider_coverage, provider_item, street,
+};
+use crate::store::{CreateAccountError, NewAccount, Store};
+
+pub use organizations::organization_id;
+
+/// The password of every demo account. Demo data is for trying Linli out, never for a real deployment.
+pub const DEMO_PASSWORD: &str = "linli-demo";
+
+/// A demo login, printed at start-up so a newcomer can sign in.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub about: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct SeedReport {
+    pub districts: usize,
+    pub streets: usize,
+    pub communities: usize,
+    pub items: usize,
+    pub organizations: usize,
+    /// Demo accounts made by this run (none when they already existed).
+    pub accounts_created: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Writes the demo city, catalog, organizations and accounts, skipping whatever is already there.
+pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
+    let mut rng = rng::Rng::new(0x006c_696e_6c69);
+    let city = city::build(&mut rng);
+    let items = catalog::build();
+    let orgs = organizations::build(&city, &mut rng);
+    let e = || db_err("seeding demo data");
+    let now = Utc::now();
+
+    let txn = store.connection().begin().await.map_err(e())?;
+    insert_missing::<district::Entity, _>(
+        &txn,
+        city.districts.iter().map(|d| district::ActiveModel {
+            id: Set(d.id),
+            name: Set(d.name.to_owned()),
+            lat: Set(d.lat),
+            lng: Set(d.lng),
+            demo: Set(true),
+        }),
+    )
+    .await?;
+    insert_missing::<street::Entity, _>(
+        &txn,
+        city.streets.iter().map(|s| street::ActiveModel {
+            id: Set(s.id),
+            district_id: Set(s.district),
+            name: Set(s.name.clone()),
+            lat: Set(s.lat),
+            lng: Set(s.lng),
+            demo: Set(true),
+        }),
+    )
+    .await?;
+    insert_missing::<community::Entity, _>(
+        &txn,
+        city.communities.iter().map(|c| community::ActiveModel {
+            id: Set(c.id),
+            street_id: Set(c.street),
+            name: Set(c.name.clone()),
+            lat: Set(c.lat),
+            lng: Set(c.lng),
+            demo: Set(true),
+        }),
+    )
+    .await?;
+    insert_missing::<catalog_item::Entity, _>(
+        &txn,
+        items.iter().map(|i| catalog_item::ActiveModel {
+            id: Set(i.id),
+            code: Set(i.code.clone()),
+            name: Set(i.name.to_owned()),
+            category: Set(i.category.as_str().to_owned()),
+            description: Set(format!("{}服务（演示数据）", i.name)),
+            mode: Set(i.mode.as_str().to_owned()),
+            duration_minutes: Set(i.duration_minutes),
+            price_fen: Set(i.price_fen),
+            demo: Set(true),
+        }),
+    )
+    .await?;
+    insert_missing::<provider::Entity, _>(
+        &txn,
+        orgs.iter().map(|o| provider::ActiveModel {
+            id: Set(o.id),
+            kind: Set(ProviderKind::Organization.as_str().to_owned()),
+            name: Set(o.name.clone()),
+            credit_code: Set(Some(o.credit_code.clone())),
+            community_id: Set(o.community),
+            lat: Set(o.lat),
+            lng: Set(o.lng),
+            rating: Set(o.rating),
+            capacity: Set(o.capacity),
+            active: Set(true),
+            demo: Set(true),
+            created_at: Set(now),
+        }),
+    )
+    .await?;
+    let offered = orgs.iter().flat_map(|o| {
+        items
+            .iter()
+            .filter(|i| o.categories.contains(&i.category))
+            .map(|i| provider_item::ActiveModel {
+                provider_id: Set(o.id),
+                item_id: Set(i.id),
+            })
+    });
+    insert_missing::<provider_item::Entity, _>(&txn, offered).await?;
+    let covered = orgs.iter().flat_map(|o| {
+        o.coverage.iter().map(|c| provider_coverage::ActiveModel {
+            provider_id: Set(o.id),
+            community_id: Set(*c),
+        })
+    });
+    insert_missing::<provider_coverage::Entity, _>(&txn, covered).await?;
+    txn.commit().await.map_err(e())?;
+
+    let (accounts, accounts_created) = seed_accounts(store, &orgs).await?;
+    Ok(SeedReport {
+        districts: city.districts.len(),
+        streets: city.streets.len(),
+        communities: city.communities.len(),
+        items: items.len(),
+        organizations: orgs.len(),
+        accounts_created,
+        accounts,
+    })
+}
+
+/// Inserts rows whose primary key is not taken yet, in chunks that stay under SQLite's bound-parameter limit.
+async fn insert_missing<E, I>(txn: &DatabaseTransaction, rows: I) -> Result<(), Unexpected>
+where
+    E: EntityTrait,
+    I: Iterator<Item = E::ActiveModel>,
+{
+    let rows: Vec<E::ActiveModel> = rows.collect();
+    let keys: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
+    for chunk in rows.chunks(500) {
+        E::insert_many(chunk.iter().cloned())
+            .on_conflict(OnConflict::columns(keys.clone()).do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await
+            .map_err(db_err("seeding demo data"))?;
+    }
+    Ok(())
+}
+
+async fn seed_accounts(
+    store: &Store,
+    orgs: &[organizations::DemoOrganization],
+) -> Result<(Vec<DemoAccount>, usize), Unexpected> {
+    let demo_community = CommunityId(1);
+    let mut wanted = vec![
+        (NewDemo::new(
+            "resident",
+            Role::Resident,
+            "王秀兰 (resident of 文安路社区)",
+        )
+        .phone("13800000001")
+        .community(demo_community)),
+        (NewDemo::new(
+            "resident2",
+            Role::Resident,
+            "李建国 (resident of 文安路社区)",
+        )
+        .phone("13800000002")
+        .community(demo_community)),
+        (NewDemo::new(
+            "worker",
+            Role::CommunityWorker,
+            "张敏 (community worker, 文安路社区)",
+        )
+        .community(demo_community)),
+        (NewDemo::new("admin", Role::Admin, "系统管理员 (administrator)")),
+    ];
+    for (n, org) in orgs.iter().take(5).enumerate() {
+        let username = format!("org{:03}", n + 1);
+        let about = format!("staff of {}", org.name);
+        wanted.push(
+            NewDemo::new(&username, Role::ProviderStaff, &about).provider(ProviderId(org.id)),
+        );
+    }
+    let password =
+        NewPassword::parse(DEMO_PASSWORD.to_owned()).expect("the demo password is long enough");
+    let mut created = 0;
+    let mut listed = Vec::new();
+    for demo in wanted {
+        listed.push(DemoAccount {
+            username: demo.username.clone(),
+            role: demo.role,
+            about: demo.about.clone(),
+        });
+        if store.account_by_login(&demo.username).await?.is_some() {
+            continue;
+        }
+        let new = NewAccount {
+            username: Username::parse(&demo.username).expect("demo usernames are valid"),
+            phone: demo
+                .phone
+                .map(|p| PhoneNumber::parse(p).expect("demo phones are valid")),
+            display_name: demo
+                .about
+                .split(" (")
+                .next()
+                .unwrap_or(&demo.about)
+                .to_owned(),
+            password_hash: hash_password(&password)?,
+            role: demo.role,
+            provider: demo.provider,
+            community: demo.community,
+            demo: true,
+        };
+        match store.create_account(new).await {
+            Ok(_) => created += 1,
+            // Another process seeding at the same moment got there first.
+            Err(CreateAccountError::Taken) => {}
+            Err(CreateAccountError::UnknownReference) => {
+                return Err(Unexpected::new(
+                    "seeding demo accounts",
+                    std::io::Error::other("a demo account names a missing row"),
+                ));
+            }
+            Err(CreateAccountError::Unexpected(u)) => return Err(u),
+        }
+    }
+    Ok((listed, created))
+}
+
+struct NewDemo {
+    username: String,
+    role: Role,
+    about: String,
+    phone: Option<&'static str>,
+    provider: Option<ProviderId>,
+    community: Option<CommunityId>,
+}
+
+impl NewDemo {
+    fn new(username: &str, role: Role, about: &str) -> Self {
+        Self {
+            username: username.to_owned(),
+            role,
+            about: about.to_owned(),
+            phone: None,
+            provider: None,
+            community: None,
+        }
+    }
+
+    fn phone(self, phone: &'static str) -> Self {
+        Self {
+            phone: Some(phone),
+            ..self
+        }
+    }
+
+    fn community(self, c: CommunityId) -> Self {
+        Self {
+            community: Some(c),
+            ..self
+        }
+    }
+
+    fn provider(self, p: ProviderId) -> Self {
+        Self {
+            provider: Some(p),
+            ..self
+        }
+    }
+}
+
+/// Items of a category in the demo catalog, for tests and demos that need a concrete id.
+pub fn demo_item_ids(category: Category) -> Vec<i32> {
+    catalog::build()
+        .into_iter()
+        .filter(|i| i.category == category)
+        .map(|i| i.id)
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! Accounts and login sessions. Tokens are stored only as their SHA-256 digest, so a copy of the database
+//! does not hold usable credentials.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, SqlErr};
+use uuid::Uuid;
+
+use linli_domain::accounts::{AccountId, Actor, PhoneNumber, Role, Username};
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::providers::ProviderId;
+
+use super::{Store, convert};
+use crate::db::db_err;
+use crate::entities::{account, session};
+
+/// An account to create, with its password already hashed.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub username: Username,
+    pub phone: Option<PhoneNumber>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub provider: Option<ProviderId>,
+    pub community: Option<CommunityId>,
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("that username or phone number is taken")]
+    Taken,
+    #[error("the provider or community does not exist")]
+    UnknownReference,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// An account as stored.
+#[derive(Clone, Debug)]
+pub struct AccountRecord {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub provider: Option<ProviderId>,
+    pub community: Option<CommunityId>,
+    pub password_hash: String,
+}
+
+impl AccountRecord {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account: self.id,
+            role: self.role,
+            provider: self.provider,
+            community: self.community,
+        }
+    }
+}
+
+impl Store {
+    /// Inserts the account; a username or phone number already in use is `Taken`.
+    pub async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
+        let row = account::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            username: Set(new.username.as_ref().to_owned()),
+            phone: Set(new.phone.as_ref().map(|p| p.as_ref().to_owned())),
+            display_name: Set(new.display_name),
+            password_hash: Set(new.password_hash),
+            role: Set(new.role.as_str().to_owned()),
+            provider_id: Set(new.provider.map(|p| p.0)),
+            community_id: Set(new.community.map(|c| c.0)),
+            demo: Set(new.demo),
+            created_at: Set(Utc::now()),
+        };
+        let id = row.id.clone().unwrap();
+        match account::Entity::insert(row)
+            .exec_without_returning(&self.db)
+            .await
+        {
+            Ok(_) => Ok(AccountId(id)),
+            Err(err) => Err(match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken,
+                Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                    CreateAccountError::UnknownReference
+                }
+                _ => CreateAccountError::Unexpected(db_err("creating an account")(err)),
+            }),
+        }
+    }
+
+    /// The account whose username or phone number is `login`.
+    pub async fn account_by_login(&self, login: &str) -> Result<Option<AccountRecord>, Unexpected> {
+        let login = login.trim();
+        let mut any =
+            Condition::any().add(account::Column::Username.eq(login.to_ascii_lowercase()));
+        if let Ok(phone) = PhoneNumber::parse(login) {
+            any = any.add(account::Column::Phone.eq(phone.as_ref()));
+        }
+        let row = account::Entity::find()
+            .filter(any)
+            .one(&self.db)
+            .await
+            .map_err(db_err("looking up a login"))?;
+        row.map(record).transpose()
+    }
+
+    pub async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
+        let row = account::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an account"))?;
+        row.map(record).transpose()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: String,
+        account: AccountId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        let row = session::ActiveModel {
+            token_hash: Set(token_hash),
+            account_id: Set(account.0),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+        };
+        session::Entity::insert(row)
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_err("starting a session"))?;
+        Ok(())
+    }
+
+    /// The account holding an unexpired session with this token digest.
+    pub async fn account_by_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountRecord>, Unexpected> {
+        let e = || db_err("checking a session");
+        let Some(s) = session::Entity::find_by_id(token_hash.to_owned())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await
+            .map_err(e())?
+        else {
+            return Ok(None);
+        };
+        self.account(AccountId(s.account_id)).await
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), Unexpected> {
+        session::Entity::delete_by_id(token_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(db_err("ending a session"))?;
+        Ok(())
+    }
+}
+
+fn record(m: account::Model) -> Result<AccountRecord, Unexpected> {
+    Ok(AccountRecord {
+        id: AccountId(m.id),
+        role: Role::parse(&m.role).ok_or_else(|| convert::corrupt("role", m.id, &m.role))?,
+        provider: m.provider_id.map(ProviderId),
+        community: m.community_id.map(CommunityId),
+        username: m.username,
+        display_name: m.display_name,
+        phone: m.phone,
+        password_hash: m.password_hash,
+    })
+}

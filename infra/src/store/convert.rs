@@ -1,0 +1,102 @@
+//! Rows to domain values. A row that does not parse means the database holds what no code of ours wrote; that
+//! is reported as unexpected rather than guessed around.
+
+use linli_domain::accounts::AccountId;
+use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId};
+use linli_domain::error::Unexpected;
+use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::orders::{
+    Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule, TimeWindow,
+};
+use linli_domain::providers::ProviderId;
+
+use crate::entities::{catalog_item, order, order_event, order_offer};
+
+#[derive(Debug, thiserror::Error)]
+#[error("unreadable {what} in row {row}: {value:?}")]
+pub struct CorruptRow {
+    what: &'static str,
+    row: String,
+    value: String,
+}
+
+pub(crate) fn corrupt(what: &'static str, row: impl ToString, value: impl ToString) -> Unexpected {
+    Unexpected::new(
+        "reading a row",
+        CorruptRow {
+            what,
+            row: row.to_string(),
+            value: value.to_string(),
+        },
+    )
+}
+
+pub(crate) fn state(row: impl ToString, s: &str) -> Result<OrderState, Unexpected> {
+    OrderState::parse(s).ok_or_else(|| corrupt("order state", row, s))
+}
+
+pub(crate) fn point(row: impl ToString, lat: f64, lng: f64) -> Result<GeoPoint, Unexpected> {
+    GeoPoint::parse(lat, lng).map_err(|_| corrupt("location", row, format!("{lat},{lng}")))
+}
+
+pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
+    let schedule = match (m.window_start, m.window_end) {
+        (Some(start), Some(end)) => Schedule::Window(TimeWindow::from_stored(start, end)),
+        _ => Schedule::Asap,
+    };
+    Ok(Order {
+        id: OrderId(m.id),
+        resident: AccountId(m.resident_id),
+        placed_by: AccountId(m.placed_by),
+        item: ItemId(m.item_id),
+        community: CommunityId(m.community_id),
+        location: point(m.id, m.lat, m.lng)?,
+        state: state(m.id, &m.state)?,
+        address: m.address,
+        schedule,
+        notes: m.notes,
+        provider: m.provider_id.map(ProviderId),
+        placed_at: m.placed_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub(crate) fn event(m: order_event::Model) -> Result<OrderEvent, Unexpected> {
+    Ok(OrderEvent {
+        at: m.at,
+        from: m
+            .from_state
+            .as_deref()
+            .map(|s| state(m.id, s))
+            .transpose()?,
+        to: state(m.id, &m.to_state)?,
+        actor: m.actor_id.map(AccountId),
+        note: m.note,
+    })
+}
+
+pub(crate) fn offer(m: order_offer::Model) -> Result<Offer, Unexpected> {
+    Ok(Offer {
+        order: OrderId(m.order_id),
+        provider: ProviderId(m.provider_id),
+        status: OfferStatus::parse(&m.status)
+            .ok_or_else(|| corrupt("offer status", m.order_id, &m.status))?,
+        offered_at: m.offered_at,
+        deadline: m.deadline,
+    })
+}
+
+pub(crate) fn item(m: catalog_item::Model) -> Result<CatalogItem, Unexpected> {
+    Ok(CatalogItem {
+        id: ItemId(m.id),
+        category: Category::parse(&m.category)
+            .ok_or_else(|| corrupt("category", m.id, &m.category))?,
+        mode: DispatchMode::parse(&m.mode)
+            .ok_or_else(|| corrupt("dispatch mode", m.id, &m.mode))?,
+        code: m.code,
+        name: m.name,
+        description: m.description,
+        duration_minutes: m.duration_minutes,
+        price: Fen(m.price_fen),
+    })
+}

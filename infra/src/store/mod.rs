@@ -1,0 +1,42 @@
+//! The sea-orm store: one adapter for PostgreSQL and SQLite, implementing the order port and the read models
+//! the API lists from.
+
+mod accounts;
+mod catalog;
+mod convert;
+mod geo;
+mod orders;
+mod providers;
+
+pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
+pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::db::db_err;
+use linli_domain::error::Unexpected;
+
+/// The system of record. Cheap to clone: the connection pool is shared.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// A round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), Unexpected> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(db_err("pinging the database"))
+    }
+}

@@ -1,0 +1,571 @@
+//! The order port on sea-orm. Every state change is one conditional update (`… WHERE id = ? AND state = ?`)
+//! inside a transaction that also appends the order's event and an outbox row. On PostgreSQL the order row is
+//! locked first (`FOR UPDATE`) so that effects checked in the transaction cannot race; SQLite has a single
+//! writer and needs no lock.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::catalog::ItemId;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::orders::{
+    DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderEvent, OrderId,
+    OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
+};
+use linli_domain::providers::{ProviderId, ProviderKind, ProviderSnapshot};
+
+use super::Store;
+use super::convert;
+use crate::db::db_err;
+use crate::entities::{
+    catalog_item, community, order, order_event, order_offer, outbox, provider, provider_coverage,
+    provider_item,
+};
+
+impl OrderStore for Store {
+    async fn insert_order(
+        &self,
+        new: NewOrder,
+        at: DateTime<Utc>,
+    ) -> Result<Placed, InsertOrderError> {
+        let e = db_err("placing an order");
+        let txn = self.db.begin().await.map_err(db_err("placing an order"))?;
+        if let Some(key) = &new.idempotency_key
+            && let Some(existing) = find_by_key(&txn, new.resident, key.as_ref()).await?
+        {
+            return Ok(Placed::Existing(existing));
+        }
+        if catalog_item::Entity::find_by_id(new.item.0)
+            .one(&txn)
+            .await
+            .map_err(db_err("placing an order"))?
+            .is_none()
+        {
+            return Err(InsertOrderError::UnknownItem);
+        }
+        if community::Entity::find_by_id(new.community.0)
+            .one(&txn)
+            .await
+            .map_err(db_err("placing an order"))?
+            .is_none()
+        {
+            return Err(InsertOrderError::UnknownCommunity);
+        }
+        let (window_start, window_end) = match new.schedule {
+            Schedule::Asap => (None, None),
+            Schedule::Window(w) => (Some(w.start()), Some(w.end())),
+        };
+        let row = order::Model {
+            id: Uuid::now_v7(),
+            resident_id: new.resident.0,
+            placed_by: new.placed_by.0,
+            item_id: new.item.0,
+            community_id: new.community.0,
+            address: new.address.as_ref().to_owned(),
+            lat: new.location.lat(),
+            lng: new.location.lng(),
+            window_start,
+            window_end,
+            notes: new.notes.as_ref().to_owned(),
+            state: OrderState::Submitted.as_str().to_owned(),
+            provider_id: None,
+            idempotency_key: new.idempotency_key.as_ref().map(|k| k.as_ref().to_owned()),
+            placed_at: at,
+            updated_at: at,
+        };
+        let inserted = order::Entity::insert(order::ActiveModel::from(row.clone()))
+            .exec_without_returning(&txn)
+            .await;
+        if let Err(err) = inserted {
+            // Two requests with one key raced and the other committed first: theirs is the order.
+            if let (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) =
+                (err.sql_err(), &new.idempotency_key)
+            {
+                drop(txn);
+                let existing = find_by_key(&self.db, new.resident, key.as_ref()).await?;
+                return existing.map(Placed::Existing).ok_or_else(|| e(err).into());
+            }
+            return Err(e(err).into());
+        }
+        let placed = convert::order(row)?;
+        record(
+            &txn,
+            placed.id,
+            None,
+            OrderState::Submitted,
+            Some(new.placed_by),
+            "placed",
+            at,
+        )
+        .await?;
+        txn.commit().await.map_err(db_err("placing an order"))?;
+        Ok(Placed::New(placed))
+    }
+
+    async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
+        let row = order::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an order"))?;
+        row.map(convert::order).transpose()
+    }
+
+    async fn order_events(&self, id: OrderId) -> Result<Vec<OrderEvent>, Unexpected> {
+        order_event::Entity::find()
+            .filter(order_event::Column::OrderId.eq(id.0))
+            .order_by_asc(order_event::Column::At)
+            .order_by_asc(order_event::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading an order's history"))?
+            .into_iter()
+            .map(convert::event)
+            .collect()
+    }
+
+    async fn orders_of_resident(
+        &self,
+        resident: AccountId,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.newest_orders(order::Column::ResidentId.eq(resident.0), before, limit)
+            .await
+    }
+
+    async fn orders_of_provider(
+        &self,
+        provider: ProviderId,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.newest_orders(order::Column::ProviderId.eq(provider.0), before, limit)
+            .await
+    }
+
+    async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
+        order_offer::Entity::find()
+            .filter(order_offer::Column::OrderId.eq(id.0))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading an order's offers"))?
+            .into_iter()
+            .map(convert::offer)
+            .collect()
+    }
+
+    async fn open_offers_of_provider(
+        &self,
+        provider: ProviderId,
+        limit: u64,
+    ) -> Result<Vec<(Offer, Order)>, Unexpected> {
+        let e = || db_err("listing a provider's offers");
+        let offers = order_offer::Entity::find()
+            .filter(order_offer::Column::ProviderId.eq(provider.0))
+            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .order_by_asc(order_offer::Column::OfferedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let ids: Vec<Uuid> = offers.iter().map(|o| o.order_id).collect();
+        let mut orders: HashMap<Uuid, order::Model> = order::Entity::find()
+            .filter(order::Column::Id.is_in(ids))
+            .filter(order::Column::State.eq(OrderState::Offered.as_str()))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        offers
+            .into_iter()
+            .filter_map(|offer| orders.remove(&offer.order_id).map(|o| (offer, o)))
+            .map(|(offer, o)| Ok((convert::offer(offer)?, convert::order(o)?)))
+            .collect()
+    }
+
+    async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
+        let e = || db_err("changing an order's state");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = order::Entity::find_by_id(change.order.0)
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(e())?
+        else {
+            return Ok(None);
+        };
+        if row.state != change.from.as_str() {
+            return Ok(None);
+        }
+        if let TransitionEffect::AwardTo(p) = &change.effect
+            && offer_status(&txn, change.order, *p).await? != Some(OfferStatus::Open)
+        {
+            return Ok(None);
+        }
+        let provider = match &change.effect {
+            TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => Some(Some(p.0)),
+            TransitionEffect::ReleaseFrom(_) => Some(None),
+            _ => None,
+        };
+        let mut update = order::Entity::update_many()
+            .col_expr(order::Column::State, Expr::value(change.to.as_str()))
+            .col_expr(order::Column::UpdatedAt, Expr::value(change.at))
+            .filter(order::Column::Id.eq(change.order.0))
+            .filter(order::Column::State.eq(change.from.as_str()));
+        if let Some(p) = provider {
+            update = update.col_expr(order::Column::ProviderId, Expr::value(p));
+        }
+        if update.exec(&txn).await.map_err(e())?.rows_affected != 1 {
+            return Ok(None);
+        }
+        apply_effect(&txn, &change).await?;
+        record(
+            &txn,
+            change.order,
+            Some(change.from),
+            change.to,
+            change.actor,
+            &change.note,
+            change.at,
+        )
+        .await?;
+        let updated = order::Entity::find_by_id(change.order.0)
+            .one(&txn)
+            .await
+            .map_err(e())?;
+        txn.commit().await.map_err(e())?;
+        updated.map(convert::order).transpose()
+    }
+
+    async fn decline_offer(
+        &self,
+        id: OrderId,
+        provider: ProviderId,
+        actor: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<DeclineOutcome, Unexpected> {
+        let e = || db_err("declining an offer");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = order::Entity::find_by_id(id.0)
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(e())?
+        else {
+            return Ok(DeclineOutcome::NoOpenOffer);
+        };
+        let declined = set_offer_status(
+            &txn,
+            id,
+            Some(provider),
+            OfferStatus::Open,
+            OfferStatus::Declined,
+        )
+        .await?;
+        if declined == 0 {
+            return Ok(DeclineOutcome::NoOpenOffer);
+        }
+        let still_open = order_offer::Entity::find()
+            .filter(order_offer::Column::OrderId.eq(id.0))
+            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .count(&txn)
+            .await
+            .map_err(e())?;
+        let returned = still_open == 0 && row.state == OrderState::Offered.as_str();
+        if returned {
+            order::Entity::update_many()
+                .col_expr(
+                    order::Column::State,
+                    Expr::value(OrderState::Submitted.as_str()),
+                )
+                .col_expr(order::Column::UpdatedAt, Expr::value(at))
+                .filter(order::Column::Id.eq(id.0))
+                .filter(order::Column::State.eq(OrderState::Offered.as_str()))
+                .exec(&txn)
+                .await
+                .map_err(e())?;
+            let note = "every offer was declined; back to dispatch";
+            record(
+                &txn,
+                id,
+                Some(OrderState::Offered),
+                OrderState::Submitted,
+                Some(actor),
+                note,
+                at,
+            )
+            .await?;
+        }
+        txn.commit().await.map_err(e())?;
+        Ok(DeclineOutcome::Declined {
+            returned_to_dispatch: returned,
+        })
+    }
+
+    async fn candidates(&self, item: ItemId) -> Result<Vec<ProviderSnapshot>, Unexpected> {
+        let e = || db_err("finding candidate providers");
+        let ids: Vec<Uuid> = provider_item::Entity::find()
+            .filter(provider_item::Column::ItemId.eq(item.0))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+            .into_iter()
+            .map(|r| r.provider_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let providers = provider::Entity::find()
+            .filter(provider::Column::Id.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let mut items: HashMap<Uuid, Vec<ItemId>> = HashMap::new();
+        for r in provider_item::Entity::find()
+            .filter(provider_item::Column::ProviderId.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+        {
+            items
+                .entry(r.provider_id)
+                .or_default()
+                .push(ItemId(r.item_id));
+        }
+        let mut coverage: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
+        for r in provider_coverage::Entity::find()
+            .filter(provider_coverage::Column::ProviderId.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+        {
+            coverage
+                .entry(r.provider_id)
+                .or_default()
+                .push(CommunityId(r.community_id));
+        }
+        providers
+            .into_iter()
+            .map(|p| {
+                Ok(ProviderSnapshot {
+                    id: ProviderId(p.id),
+                    kind: ProviderKind::parse(&p.kind)
+                        .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+                    active: p.active,
+                    location: convert::point(p.id, p.lat, p.lng)?,
+                    items: items.remove(&p.id).unwrap_or_default(),
+                    coverage: coverage.remove(&p.id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn stranded_orders(
+        &self,
+        placed_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<OrderId>, Unexpected> {
+        let rows = order::Entity::find()
+            .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+            .filter(order::Column::UpdatedAt.lt(placed_before))
+            .order_by_asc(order::Column::UpdatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("finding stranded orders"))?;
+        Ok(rows.into_iter().map(|r| OrderId(r.id)).collect())
+    }
+}
+
+impl Store {
+    async fn newest_orders(
+        &self,
+        owner: sea_orm::sea_query::SimpleExpr,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let mut query = order::Entity::find().filter(owner);
+        if let Some(before) = before {
+            query = query.filter(order::Column::Id.lt(before.0));
+        }
+        query
+            .order_by_desc(order::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing orders"))?
+            .into_iter()
+            .map(convert::order)
+            .collect()
+    }
+}
+
+async fn find_by_key<C: ConnectionTrait>(
+    db: &C,
+    resident: AccountId,
+    key: &str,
+) -> Result<Option<Order>, Unexpected> {
+    order::Entity::find()
+        .filter(order::Column::ResidentId.eq(resident.0))
+        .filter(order::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await
+        .map_err(db_err("looking up an idempotency key"))?
+        .map(convert::order)
+        .transpose()
+}
+
+async fn offer_status(
+    txn: &DatabaseTransaction,
+    id: OrderId,
+    provider: ProviderId,
+) -> Result<Option<OfferStatus>, Unexpected> {
+    let row = order_offer::Entity::find_by_id((id.0, provider.0))
+        .one(txn)
+        .await
+        .map_err(db_err("reading an offer"))?;
+    row.map(|r| {
+        OfferStatus::parse(&r.status)
+            .ok_or_else(|| convert::corrupt("offer status", id.0, &r.status))
+    })
+    .transpose()
+}
+
+/// Moves offers of an order from one status to another: one provider's, or everyone's when `provider` is `None`.
+async fn set_offer_status(
+    txn: &DatabaseTransaction,
+    id: OrderId,
+    provider: Option<ProviderId>,
+    from: OfferStatus,
+    to: OfferStatus,
+) -> Result<u64, Unexpected> {
+    let mut update = order_offer::Entity::update_many()
+        .col_expr(order_offer::Column::Status, Expr::value(to.as_str()))
+        .filter(order_offer::Column::OrderId.eq(id.0))
+        .filter(order_offer::Column::Status.eq(from.as_str()));
+    if let Some(p) = provider {
+        update = update.filter(order_offer::Column::ProviderId.eq(p.0));
+    }
+    Ok(update
+        .exec(txn)
+        .await
+        .map_err(db_err("updating offers"))?
+        .rows_affected)
+}
+
+async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<(), Unexpected> {
+    match &change.effect {
+        TransitionEffect::None | TransitionEffect::AssignTo(_) => Ok(()),
+        TransitionEffect::OpenOffers {
+            providers,
+            deadline,
+        } => {
+            let rows = providers.iter().map(|p| order_offer::ActiveModel {
+                order_id: Set(change.order.0),
+                provider_id: Set(p.0),
+                status: Set(OfferStatus::Open.as_str().to_owned()),
+                offered_at: Set(change.at),
+                deadline: Set(*deadline),
+            });
+            order_offer::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await
+                .map_err(db_err("recording offers"))?;
+            Ok(())
+        }
+        TransitionEffect::AwardTo(p) => {
+            set_offer_status(
+                txn,
+                change.order,
+                Some(*p),
+                OfferStatus::Open,
+                OfferStatus::Won,
+            )
+            .await?;
+            set_offer_status(
+                txn,
+                change.order,
+                None,
+                OfferStatus::Open,
+                OfferStatus::Withdrawn,
+            )
+            .await
+            .map(|_| ())
+        }
+        TransitionEffect::ReleaseFrom(p) => set_offer_status(
+            txn,
+            change.order,
+            Some(*p),
+            OfferStatus::Won,
+            OfferStatus::Released,
+        )
+        .await
+        .map(|_| ()),
+        TransitionEffect::WithdrawOffers => set_offer_status(
+            txn,
+            change.order,
+            None,
+            OfferStatus::Open,
+            OfferStatus::Withdrawn,
+        )
+        .await
+        .map(|_| ()),
+    }
+}
+
+/// Appends the order's event and the outbox row that will announce it, in the caller's transaction.
+async fn record(
+    txn: &DatabaseTransaction,
+    id: OrderId,
+    from: Option<OrderState>,
+    to: OrderState,
+    actor: Option<AccountId>,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    let e = || db_err("recording an order event");
+    let event_id = Uuid::now_v7();
+    order_event::Entity::insert(order_event::ActiveModel {
+        id: Set(event_id),
+        order_id: Set(id.0),
+        at: Set(at),
+        from_state: Set(from.map(|s| s.as_str().to_owned())),
+        to_state: Set(to.as_str().to_owned()),
+        actor_id: Set(actor.map(|a| a.0)),
+        note: Set(note.to_owned()),
+    })
+    .exec_without_returning(txn)
+    .await
+    .map_err(e())?;
+    let payload = serde_json::json!({
+        "event_id": event_id,
+        "order_id": id.0,
+        "from": from.map(OrderState::as_str),
+        "to": to.as_str(),
+        "actor": actor.map(|a| a.0),
+        "note": note,
+        "at": at,
+    });
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        topic: Set(format!("order.{}", to.as_str())),
+        payload: Set(payload.to_string()),
+        created_at: Set(at),
+        delivered_at: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await
+    .map_err(e())?;
+    Ok(())
+}

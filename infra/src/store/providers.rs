@@ -1,0 +1,167 @@
+//! Registering providers with the items they offer and the communities they cover.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
+use uuid::Uuid;
+
+use linli_domain::catalog::ItemId;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
+
+use super::{Store, convert};
+use crate::db::db_err;
+use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item};
+
+#[derive(Clone, Debug)]
+pub struct NewProvider {
+    pub kind: ProviderKind,
+    pub name: String,
+    pub credit_code: Option<CreditCode>,
+    /// The community the provider is based in.
+    pub community: CommunityId,
+    pub location: GeoPoint,
+    pub capacity: i32,
+    pub items: Vec<ItemId>,
+    pub coverage: Vec<CommunityId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateProviderError {
+    #[error("an organization with that credit code is registered")]
+    DuplicateCreditCode,
+    #[error("no catalog item has id {}", .0.0)]
+    UnknownItem(ItemId),
+    #[error("no community has id {}", .0.0)]
+    UnknownCommunity(CommunityId),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderRecord {
+    pub id: ProviderId,
+    pub kind: ProviderKind,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub community: CommunityId,
+    pub location: GeoPoint,
+    pub rating: f64,
+    pub capacity: i32,
+    pub active: bool,
+    pub demo: bool,
+    pub items: Vec<ItemId>,
+    pub coverage: Vec<CommunityId>,
+}
+
+impl Store {
+    pub async fn create_provider(
+        &self,
+        new: NewProvider,
+    ) -> Result<ProviderId, CreateProviderError> {
+        let classify = |err: sea_orm::DbErr| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => CreateProviderError::DuplicateCreditCode,
+            _ => CreateProviderError::Unexpected(db_err("registering a provider")(err)),
+        };
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await.map_err(classify)?;
+        let known_items: Vec<i32> = catalog_item::Entity::find()
+            .filter(catalog_item::Column::Id.is_in(new.items.iter().map(|i| i.0)))
+            .all(&txn)
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        if let Some(missing) = new.items.iter().find(|i| !known_items.contains(&i.0)) {
+            return Err(CreateProviderError::UnknownItem(*missing));
+        }
+        let mut places = new.coverage.clone();
+        places.push(new.community);
+        let known_places: Vec<i32> = community::Entity::find()
+            .filter(community::Column::Id.is_in(places.iter().map(|c| c.0)))
+            .all(&txn)
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        if let Some(missing) = places.iter().find(|c| !known_places.contains(&c.0)) {
+            return Err(CreateProviderError::UnknownCommunity(*missing));
+        }
+        provider::Entity::insert(provider::ActiveModel {
+            id: Set(id),
+            kind: Set(new.kind.as_str().to_owned()),
+            name: Set(new.name),
+            credit_code: Set(new.credit_code.map(|c| c.as_ref().to_owned())),
+            community_id: Set(new.community.0),
+            lat: Set(new.location.lat()),
+            lng: Set(new.location.lng()),
+            rating: Set(5.0),
+            capacity: Set(new.capacity),
+            active: Set(true),
+            demo: Set(false),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(classify)?;
+        let items = new.items.iter().map(|i| provider_item::ActiveModel {
+            provider_id: Set(id),
+            item_id: Set(i.0),
+        });
+        provider_item::Entity::insert_many(items)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(classify)?;
+        let coverage = new.coverage.iter().map(|c| provider_coverage::ActiveModel {
+            provider_id: Set(id),
+            community_id: Set(c.0),
+        });
+        provider_coverage::Entity::insert_many(coverage)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(classify)?;
+        txn.commit().await.map_err(classify)?;
+        Ok(ProviderId(id))
+    }
+
+    pub async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
+        let e = || db_err("reading a provider");
+        let Some(p) = provider::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(e())?
+        else {
+            return Ok(None);
+        };
+        let items = provider_item::Entity::find()
+            .filter(provider_item::Column::ProviderId.eq(id.0))
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let coverage = provider_coverage::Entity::find()
+            .filter(provider_coverage::Column::ProviderId.eq(id.0))
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        Ok(Some(ProviderRecord {
+            id,
+            kind: ProviderKind::parse(&p.kind)
+                .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+            location: convert::point(p.id, p.lat, p.lng)?,
+            name: p.name,
+            credit_code: p.credit_code,
+            community: CommunityId(p.community_id),
+            rating: p.rating,
+            capacity: p.capacity,
+            active: p.active,
+            demo: p.demo,
+            items: items.into_iter().map(|r| ItemId(r.item_id)).collect(),
+            coverage: coverage
+                .into_iter()
+                .map(|r| CommunityId(r.community_id))
+                .collect(),
+        }))
+    }
+}
