@@ -1,1 +1,15 @@
-//! placeholder
+//! Linli's HTTP API and composition root: configuration, wiring the adapters to the use cases, and the
+//! `linli` binary's subcommands. Integration tests build the same [`app::Application`] in-process.
+
+pub mod app;
+mod auth;
+mod body;
+pub mod config;
+mod problem;
+mod routes;
+mod state;
+pub mod telemetry;
+mod views;
+
+pub use app::{Application, Backends};
+pub use config::{ConfigArgs, Settings};

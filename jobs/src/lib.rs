@@ -1,1 +1,9 @@
-//! placeholder
+//! Linli's background work. For now, the dispatcher: it reads new and returned orders from the queue and turns
+//! each into offers (or an escalation), and sweeps the store for orders whose queue entry was lost.
+//!
+//! Each job is a single step (`dispatch_batch`, `requeue_stranded`) that the loop calls on a schedule and tests
+//! call directly.
+
+mod dispatcher;
+
+pub use dispatcher::{Dispatcher, DispatcherConfig};

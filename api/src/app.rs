@@ -1,0 +1,191 @@
+//! Building the application from settings: connect the database and queue, migrate and seed when asked, and
+//! serve HTTP on a bound port (port 0 picks a free one, which tests use).
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::{Compression, RequestId, ReuseId, Tracing};
+use poem::{EndpointExt, Route, Server};
+use poem_openapi::OpenApiService;
+
+use linli_domain::orders::OrderDesk;
+use linli_infra::SystemClock;
+use linli_infra::auth::Sessions;
+use linli_infra::queue::{AnyQueue, MemoryQueue, RedisQueue};
+use linli_infra::seed::{SeedReport, seed_demo};
+use linli_infra::store::Store;
+use linli_jobs::{Dispatcher, DispatcherConfig};
+
+use crate::config::Settings;
+use crate::problem::render_error;
+use crate::routes::{AccountsApi, AdminApi, CatalogApi, GeoApi, HealthApi, OrdersApi, ProviderApi};
+use crate::state::{AppState, Desk};
+
+/// The adapters every subcommand needs.
+#[derive(Clone)]
+pub struct Backends {
+    pub store: Store,
+    pub queue: AnyQueue,
+    pub desk: Desk,
+}
+
+impl Backends {
+    /// Connects to the database and the queue the settings name.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url()?;
+        let db = linli_infra::db::connect(&url, settings.db_max_connections)
+            .await
+            .context("connecting to the database")?;
+        let store = Store::new(db);
+        let queue = match &settings.redis {
+            Some(redis) => AnyQueue::Redis(
+                RedisQueue::connect(redis.clone())
+                    .await
+                    .context("connecting to Redis")?,
+            ),
+            None => AnyQueue::Memory(MemoryQueue::new()),
+        };
+        let desk = OrderDesk {
+            store: store.clone(),
+            queue: queue.clone(),
+            clock: SystemClock,
+            offer_ttl: settings.offer_ttl,
+        };
+        Ok(Self { store, queue, desk })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        linli_infra::db::migrate(self.store.connection())
+            .await
+            .context("applying migrations")
+    }
+
+    pub async fn seed(&self) -> anyhow::Result<SeedReport> {
+        seed_demo(&self.store).await.context("seeding demo data")
+    }
+
+    /// A dispatcher consuming this process's share of the queue.
+    pub fn dispatcher(&self) -> Dispatcher<Store, AnyQueue, SystemClock> {
+        let consumer = format!(
+            "{}-{}-{}",
+            hostname(),
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
+        Dispatcher::new(self.desk.clone(), DispatcherConfig::new(consumer))
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "linli".to_owned())
+}
+
+/// The HTTP server, bound and ready to run.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    backends: Backends,
+    settings: Settings,
+    seeded: Option<SeedReport>,
+}
+
+impl Application {
+    /// Connects, migrates and seeds as the settings say, and binds the listen address.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let backends = Backends::connect(&settings).await?;
+        if settings.auto_migrate {
+            backends.migrate().await?;
+        }
+        let seeded = if settings.seed_demo {
+            Some(backends.seed().await?)
+        } else {
+            None
+        };
+        let acceptor = TcpListener::bind(settings.bind.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("listening on {}", settings.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("reading the bound port")?;
+        Ok(Self {
+            acceptor,
+            port,
+            backends,
+            settings,
+            seeded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// What seeding did at start-up, when it ran.
+    pub fn seeded(&self) -> Option<&SeedReport> {
+        self.seeded.as_ref()
+    }
+
+    pub fn backends(&self) -> &Backends {
+        &self.backends
+    }
+
+    /// Serves until `shutdown` resolves, running the dispatcher alongside when the settings ask for it.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let sessions = Sessions::new(self.backends.store.clone(), self.settings.session_ttl)?;
+        let state = AppState {
+            desk: self.backends.desk.clone(),
+            store: self.backends.store.clone(),
+            sessions,
+            queue: self.backends.queue.clone(),
+        };
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let jobs = self.settings.run_jobs.then(|| {
+            let dispatcher = self.backends.dispatcher();
+            let mut rx = stop_rx.clone();
+            tokio::spawn(dispatcher.run(async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            }))
+        });
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))
+            .await
+            .context("serving HTTP");
+        let _ = stop_tx.send(true);
+        if let Some(handle) = jobs {
+            let _ = handle.await;
+        }
+        result
+    }
+}
+
+/// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`.
+fn routes(state: AppState) -> impl poem::Endpoint {
+    let api = OpenApiService::new(
+        (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, AdminApi),
+        "Linli (邻里)",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("Community-service booking and dispatch. Log in at `POST /api/v1/auth/login`, then send the token as `Authorization: Bearer <token>`.");
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    Route::new()
+        .nest("/", api)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .data(state)
+        .catch_all_error(render_error)
+        .with(Compression::new())
+        .with(Tracing)
+        .with(RequestId::default().reuse_id(ReuseId::Use))
+}

@@ -1,0 +1,272 @@
+//! Configuration: defaults, then an optional TOML file, then `LINLI_…` environment variables and flags (clap
+//! reads both; a flag wins over its variable). Secrets (`DATABASE_URL`, `REDIS_URL`) come only from the
+//! environment or flags, never from the file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use linli_infra::queue::RedisQueueConfig;
+use serde::Deserialize;
+
+/// Settings every subcommand shares.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConfigArgs {
+    /// A TOML file with any of the settings below except the secrets.
+    #[arg(long, env = "LINLI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "LINLI_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Folder for the embedded default's database file [default: ./data].
+    #[arg(long, env = "LINLI_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…). Unset: the embedded SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Redis URL (redis://…). Unset: the in-process queue.
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key [default: linli].
+    #[arg(long, env = "LINLI_REDIS_PREFIX", global = true)]
+    pub redis_prefix: Option<String>,
+    /// Largest PostgreSQL pool [default: 16].
+    #[arg(long, env = "LINLI_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+    /// Write demo data at start-up [default: true for the embedded default, false on PostgreSQL].
+    #[arg(long, env = "LINLI_SEED_DEMO", global = true)]
+    pub seed_demo: Option<bool>,
+    /// Apply migrations at start-up [default: true for the embedded default, false on PostgreSQL, where
+    /// `linli migrate` runs once per release].
+    #[arg(long, env = "LINLI_AUTO_MIGRATE", global = true)]
+    pub auto_migrate: Option<bool>,
+    /// Run the dispatcher inside `serve` [default: true with the in-process queue, false with Redis, where
+    /// `linli jobs` runs it].
+    #[arg(long, env = "LINLI_RUN_JOBS", global = true)]
+    pub run_jobs: Option<bool>,
+    /// Seconds a provider has to answer an offer [default: 120].
+    #[arg(long, env = "LINLI_OFFER_TTL_SECONDS", global = true)]
+    pub offer_ttl_seconds: Option<u64>,
+    /// Hours a login stays valid [default: 72].
+    #[arg(long, env = "LINLI_SESSION_TTL_HOURS", global = true)]
+    pub session_ttl_hours: Option<i64>,
+    /// Log filter, e.g. `info` or `linli=debug,info` [default: info].
+    #[arg(long, env = "LINLI_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+/// The file's keys: the same settings, secrets excluded.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    redis_prefix: Option<String>,
+    db_max_connections: Option<u32>,
+    seed_demo: Option<bool>,
+    auto_migrate: Option<bool>,
+    run_jobs: Option<bool>,
+    offer_ttl_seconds: Option<u64>,
+    session_ttl_hours: Option<i64>,
+    log: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DatabaseChoice {
+    /// The embedded default's file.
+    Sqlite(PathBuf),
+    /// A database URL given explicitly (PostgreSQL, or a SQLite URL).
+    Url(String),
+}
+
+/// Settings resolved from every source.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database: DatabaseChoice,
+    pub redis: Option<RedisQueueConfig>,
+    pub db_max_connections: u32,
+    pub seed_demo: bool,
+    pub auto_migrate: bool,
+    pub run_jobs: bool,
+    pub offer_ttl: Duration,
+    pub session_ttl: chrono::Duration,
+    pub log: String,
+}
+
+impl Settings {
+    pub fn resolve(args: &ConfigArgs) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let database = match &args.database_url {
+            Some(url)
+                if url.starts_with("postgres://")
+                    || url.starts_with("postgresql://")
+                    || url.starts_with("sqlite:") =>
+            {
+                DatabaseChoice::Url(url.clone())
+            }
+            Some(_) => bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:"),
+            None => DatabaseChoice::Sqlite(
+                args.data_dir
+                    .clone()
+                    .or(file.data_dir.clone())
+                    .unwrap_or_else(|| PathBuf::from("data")),
+            ),
+        };
+        let redis = match &args.redis_url {
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                Some(RedisQueueConfig {
+                    url: url.clone(),
+                    prefix: args
+                        .redis_prefix
+                        .clone()
+                        .or(file.redis_prefix)
+                        .unwrap_or_else(|| "linli".to_owned()),
+                })
+            }
+            Some(_) => bail!("REDIS_URL must start with redis:// or rediss://"),
+            None => None,
+        };
+        let embedded = matches!(database, DatabaseChoice::Sqlite(_));
+        let bind = args
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            bail!("LINLI_BIND must be an address and port such as 127.0.0.1:8080, not {bind:?}");
+        }
+        let offer_ttl = args
+            .offer_ttl_seconds
+            .or(file.offer_ttl_seconds)
+            .unwrap_or(120);
+        if offer_ttl == 0 {
+            bail!("LINLI_OFFER_TTL_SECONDS must be at least 1");
+        }
+        let session_hours = args
+            .session_ttl_hours
+            .or(file.session_ttl_hours)
+            .unwrap_or(72);
+        if !(1..=24 * 90).contains(&session_hours) {
+            bail!("LINLI_SESSION_TTL_HOURS must be between 1 and 2160");
+        }
+        Ok(Self {
+            bind,
+            data_dir: args
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("data")),
+            seed_demo: args.seed_demo.or(file.seed_demo).unwrap_or(embedded),
+            auto_migrate: args.auto_migrate.or(file.auto_migrate).unwrap_or(embedded),
+            run_jobs: args.run_jobs.or(file.run_jobs).unwrap_or(redis.is_none()),
+            redis,
+            database,
+            db_max_connections: args
+                .db_max_connections
+                .or(file.db_max_connections)
+                .unwrap_or(16)
+                .max(1),
+            offer_ttl: Duration::from_secs(offer_ttl),
+            session_ttl: chrono::Duration::hours(session_hours),
+            log: args
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+
+    /// The database URL to connect to; creates the data folder for the embedded default.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database {
+            DatabaseChoice::Url(url) => Ok(url.clone()),
+            DatabaseChoice::Sqlite(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the data folder {}", dir.display()))?;
+                Ok(linli_infra::db::sqlite_url(dir))
+            }
+        }
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.database, DatabaseChoice::Sqlite(_))
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing the config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_nothing_set_the_embedded_default_is_chosen() {
+        let s = Settings::resolve(&ConfigArgs::default()).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database, DatabaseChoice::Sqlite(PathBuf::from("data")));
+        assert!(s.redis.is_none() && s.seed_demo && s.auto_migrate && s.run_jobs);
+    }
+
+    #[test]
+    fn with_postgres_and_redis_the_jobs_run_elsewhere_and_nothing_is_seeded() {
+        let args = ConfigArgs {
+            database_url: Some("postgres://postgres@127.0.0.1/linli".into()),
+            redis_url: Some("redis://127.0.0.1:6379".into()),
+            ..ConfigArgs::default()
+        };
+        let s = Settings::resolve(&args).unwrap();
+        assert!(!s.seed_demo && !s.auto_migrate && !s.run_jobs);
+        assert_eq!(s.redis.unwrap().prefix, "linli");
+    }
+
+    #[test]
+    fn a_file_fills_in_what_flags_and_environment_leave_open() {
+        let dir = std::env::temp_dir().join(format!("linli-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("linli.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\noffer_ttl_seconds = 30\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            offer_ttl_seconds: Some(45),
+            ..ConfigArgs::default()
+        };
+        let s = Settings::resolve(&args).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:9000");
+        assert_eq!(s.offer_ttl, Duration::from_secs(45));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_secret_in_the_file_is_refused() {
+        let dir = std::env::temp_dir().join(format!("linli-config-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("linli.toml");
+        std::fs::write(&path, "database_url = \"postgres://u:p@h/db\"\n").unwrap();
+        let err = Settings::resolve(&ConfigArgs {
+            config: Some(path),
+            ..ConfigArgs::default()
+        })
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_bind_address_without_a_port_is_refused() {
+        let err = Settings::resolve(&ConfigArgs {
+            bind: Some("localhost".into()),
+            ..ConfigArgs::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("LINLI_BIND"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Errors as `application/problem+json` (RFC 9457) with a stable `code`, and the one place where framework
+//! errors (unknown route, unparsable parameter, missing token) and domain errors become such problems.
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use linli_domain::error::Unexpected;
+use linli_domain::orders::OrderState;
+
+/// What went wrong, for a person (`title`, `detail`) and for a program (`code`, `field`).
+#[derive(Object, Clone, Debug, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code, e.g. `invalid_field`, `invalid_transition`.
+    pub code: String,
+    pub detail: String,
+    /// The request field, parameter or header at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For `invalid_transition`: the order's state now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+}
+
+/// Every error response the API gives.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request is malformed: bad JSON, a wrong type, a missing field or parameter.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Box<Problem>>),
+    /// No valid bearer token.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Box<Problem>>),
+    /// The caller's role may not do this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Box<Problem>>),
+    /// Nothing there, or nothing the caller may see.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Box<Problem>>),
+    /// The resource is not in a state that allows this.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Box<Problem>>),
+    /// The body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Box<Problem>>),
+    /// The body is not JSON.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Box<Problem>>),
+    /// Well-formed, but a value breaks a rule (a window in the past, an unknown item).
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Box<Problem>>),
+    /// Something failed on our side; the log has the details.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Box<Problem>>),
+    /// The database or queue cannot be reached right now; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Box<Problem>>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        let problem = Problem {
+            r#type: format!("https://linli.example/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            code: code.to_owned(),
+            detail: detail.into(),
+            field: None,
+            current_state: None,
+        };
+        Self::from_problem(problem)
+    }
+
+    fn from_problem(p: Problem) -> Self {
+        let body = Json(Box::new(p));
+        match body.0.status {
+            400 => Self::BadRequest(body),
+            401 => Self::Unauthorized(body),
+            403 => Self::Forbidden(body),
+            404 => Self::NotFound(body),
+            409 => Self::Conflict(body),
+            413 => Self::PayloadTooLarge(body),
+            415 => Self::UnsupportedMediaType(body),
+            422 => Self::Unprocessable(body),
+            503 => Self::Unavailable(body),
+            _ => Self::Internal(body),
+        }
+    }
+
+    pub fn problem(&self) -> &Problem {
+        match self {
+            Self::BadRequest(p)
+            | Self::Unauthorized(p)
+            | Self::Forbidden(p)
+            | Self::NotFound(p)
+            | Self::Conflict(p)
+            | Self::PayloadTooLarge(p)
+            | Self::UnsupportedMediaType(p)
+            | Self::Unprocessable(p)
+            | Self::Internal(p)
+            | Self::Unavailable(p) => p.0.as_ref(),
+        }
+    }
+
+    fn map_problem(self, f: impl FnOnce(&mut Problem)) -> Self {
+        let mut p = self.problem().clone();
+        f(&mut p);
+        Self::from_problem(p)
+    }
+
+    /// Names the request field at fault.
+    pub fn field(self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        self.map_problem(|p| p.field = Some(field))
+    }
+
+    /// A value that breaks a rule: 422 naming the field.
+    pub fn invalid(field: &str, code: &str, detail: impl ToString) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.to_string()).field(field)
+    }
+
+    /// A malformed request: 400 naming the field.
+    pub fn malformed(field: &str, detail: impl ToString) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_field", detail.to_string()).field(field)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such {what}"),
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    /// A transition the state machine forbids: 409 with the order's current state.
+    pub fn invalid_transition(current: OrderState, detail: impl Into<String>) -> Self {
+        let state = current.as_str().to_owned();
+        Self::new(StatusCode::CONFLICT, "invalid_transition", detail)
+            .map_problem(|p| p.current_state = Some(state))
+    }
+
+    /// Logs the failure with its context and answers without it: 503 when a backing service is down, else 500.
+    pub fn unexpected(e: Unexpected) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "a backing service is unavailable");
+            Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "a backing service is unavailable; retry shortly",
+            )
+        } else {
+            tracing::error!(error = %e, "request failed");
+            Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side",
+            )
+        }
+    }
+}
+
+impl From<Unexpected> for ApiError {
+    fn from(e: Unexpected) -> Self {
+        Self::unexpected(e)
+    }
+}
+
+/// The last stop for every error the handlers did not shape themselves: unknown routes, wrong methods,
+/// parameters that do not parse, missing tokens. Problems made by handlers pass through unchanged.
+pub async fn render_error(err: poem::Error) -> Response {
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    };
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let problem = if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        ApiError::malformed(e.name, &e.reason)
+    } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        ApiError::malformed(e.name, &e.reason)
+    } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", &e.reason).field("body")
+    } else if err.is::<AuthorizationError>() {
+        ApiError::unauthorized(
+            "send a bearer token from POST /api/v1/auth/login in the Authorization header",
+        )
+    } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            e.to_string(),
+        )
+    } else {
+        let status = err.status();
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            s if s.is_server_error() => "internal",
+            _ => "bad_request",
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %err, "request failed");
+        }
+        let detail = if status.is_server_error() {
+            "something went wrong on our side".to_owned()
+        } else {
+            err.to_string()
+        };
+        let p = ApiError::new(status, code, detail).problem().clone();
+        return poem::web::Json(p)
+            .with_status(status)
+            .with_content_type("application/problem+json")
+            .into_response();
+    };
+    problem.into_response()
+}
+
+impl From<linli_domain::orders::ActError> for ApiError {
+    fn from(e: linli_domain::orders::ActError) -> Self {
+        use linli_domain::orders::ActError as E;
+        match e {
+            E::NotFound => Self::not_found("order"),
+            E::NotYours(_) => Self::forbidden(e.to_string()),
+            E::Conflict { current } => Self::invalid_transition(
+                current,
+                format!(
+                    "the order is {}; that is not possible now",
+                    current.as_str()
+                ),
+            ),
+            E::TakenByAnother => Self::new(StatusCode::CONFLICT, "already_taken", e.to_string())
+                .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
+            E::NoOpenOffer => Self::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
+            E::Unexpected(u) => Self::unexpected(u),
+        }
+    }
+}
+
+impl From<linli_domain::orders::ViewError> for ApiError {
+    fn from(e: linli_domain::orders::ViewError) -> Self {
+        match e {
+            linli_domain::orders::ViewError::NotFound => Self::not_found("order"),
+            linli_domain::orders::ViewError::Unexpected(u) => Self::unexpected(u),
+        }
+    }
+}
+
+impl From<linli_domain::orders::PlaceError> for ApiError {
+    fn from(e: linli_domain::orders::PlaceError) -> Self {
+        use linli_domain::orders::PlaceError as E;
+        match e {
+            E::NotAResident => Self::forbidden(e.to_string()),
+            E::UnknownItem => Self::invalid("item_id", "unknown_item", e),
+            E::UnknownCommunity => Self::invalid("community_id", "unknown_community", e),
+            E::Unexpected(u) => Self::unexpected(u),
+        }
+    }
+}

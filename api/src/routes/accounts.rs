@@ -1,0 +1,71 @@
+//! Logging in and out, and who am I.
+
+use chrono::Utc;
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use linli_infra::auth::LoginError;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{AccountView, LoginRequest, LoginResponse};
+
+pub struct AccountsApi;
+
+#[derive(ApiResponse)]
+enum LoginOutcome {
+    /// Logged in.
+    #[oai(status = 200)]
+    Ok(Json<LoginResponse>),
+}
+
+#[derive(ApiResponse)]
+enum LogoutOutcome {
+    /// The token no longer works.
+    #[oai(status = 204)]
+    LoggedOut,
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Accounts")]
+impl AccountsApi {
+    /// Log in with a username or mobile number and a password; returns a bearer token.
+    #[oai(path = "/auth/login", method = "post")]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        body: JsonBody<LoginRequest>,
+    ) -> ApiResult<LoginOutcome> {
+        let session = state
+            .sessions
+            .login(&body.login, &body.password, Utc::now())
+            .await
+            .map_err(|e| match e {
+                LoginError::BadCredentials => {
+                    ApiError::unauthorized("the login or password is wrong")
+                }
+                LoginError::Unexpected(u) => ApiError::unexpected(u),
+            })?;
+        Ok(LoginOutcome::Ok(Json(LoginResponse {
+            token: session.token,
+            expires_at: session.expires_at,
+            account: AccountView::from(&session.account),
+        })))
+    }
+
+    /// End this session.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutOutcome> {
+        state.sessions.logout(&auth.0.token).await?;
+        Ok(LogoutOutcome::LoggedOut)
+    }
+
+    /// The account behind the token.
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, auth: BearerAuth) -> Json<AccountView> {
+        Json(AccountView::from(&auth.0.account))
+    }
+}

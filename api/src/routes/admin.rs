@@ -1,0 +1,230 @@
+//! Administration: registering organizations and creating accounts.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
+use linli_domain::catalog::ItemId;
+use linli_domain::geo::CommunityId;
+use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
+use linli_infra::auth::hash_password;
+use linli_infra::store::{CreateAccountError, CreateProviderError, NewAccount, NewProvider};
+
+use super::{ApiTags, parse_point};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{AccountView, CreateAccountRequest, CreateOrganizationRequest, ProviderView};
+
+pub struct AdminApi;
+
+#[derive(ApiResponse)]
+enum ProviderCreated {
+    #[oai(status = 201)]
+    Created(Json<ProviderView>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum AccountCreated {
+    #[oai(status = 201)]
+    Created(Json<AccountView>),
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// Register a functional service organization with the items it offers and the communities it serves.
+    #[oai(path = "/admin/organizations", method = "post")]
+    async fn create_organization(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CreateOrganizationRequest>,
+    ) -> ApiResult<ProviderCreated> {
+        auth.0.require(&[Role::Admin])?;
+        let new = parse_organization(body.0)?;
+        let id = state
+            .store
+            .create_provider(new)
+            .await
+            .map_err(|e| match e {
+                CreateProviderError::DuplicateCreditCode => ApiError::new(
+                    poem::http::StatusCode::CONFLICT,
+                    "duplicate_credit_code",
+                    e.to_string(),
+                )
+                .field("credit_code"),
+                CreateProviderError::UnknownItem(_) => {
+                    ApiError::invalid("item_ids", "unknown_item", e)
+                }
+                CreateProviderError::UnknownCommunity(_) => {
+                    ApiError::invalid("coverage_community_ids", "unknown_community", e)
+                }
+                CreateProviderError::Unexpected(u) => ApiError::unexpected(u),
+            })?;
+        let record = state
+            .store
+            .provider(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("provider"))?;
+        Ok(ProviderCreated::Created(
+            Json(record.into()),
+            format!("/api/v1/providers/{}", id.0),
+        ))
+    }
+
+    /// A provider: any admin, or that provider's own staff.
+    #[oai(path = "/providers/:id", method = "get")]
+    async fn provider(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<ProviderView>> {
+        let actor = auth.0.actor();
+        let own = actor.provider == Some(ProviderId(id.0));
+        if actor.role != Role::Admin && !own {
+            return Err(ApiError::not_found("provider"));
+        }
+        let record = state
+            .store
+            .provider(ProviderId(id.0))
+            .await?
+            .ok_or_else(|| ApiError::not_found("provider"))?;
+        Ok(Json(record.into()))
+    }
+
+    /// Create an account of any role.
+    #[oai(path = "/admin/accounts", method = "post")]
+    async fn create_account(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CreateAccountRequest>,
+    ) -> ApiResult<AccountCreated> {
+        auth.0.require(&[Role::Admin])?;
+        let new = parse_account(body.0)?;
+        let id = state.store.create_account(new).await.map_err(|e| match e {
+            CreateAccountError::Taken => ApiError::new(
+                poem::http::StatusCode::CONFLICT,
+                "account_taken",
+                e.to_string(),
+            )
+            .field("username"),
+            CreateAccountError::UnknownReference => {
+                ApiError::invalid("provider_id", "unknown_reference", e)
+            }
+            CreateAccountError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
+        let record = state
+            .store
+            .account(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))?;
+        Ok(AccountCreated::Created(Json(AccountView::from(&record))))
+    }
+}
+
+fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> {
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "name",
+            "invalid_name",
+            "a name has 1 to 100 characters",
+        ));
+    }
+    let credit_code = CreditCode::parse(&req.credit_code)
+        .map_err(|e| ApiError::invalid("credit_code", "invalid_credit_code", e))?;
+    let location = parse_point(req.lat, req.lng)?;
+    if !(1..=1000).contains(&req.capacity) {
+        return Err(ApiError::invalid(
+            "capacity",
+            "invalid_capacity",
+            "capacity is between 1 and 1000 concurrent jobs",
+        ));
+    }
+    if req.item_ids.is_empty() {
+        return Err(ApiError::invalid(
+            "item_ids",
+            "missing_items",
+            "an organization offers at least one item",
+        ));
+    }
+    if req.coverage_community_ids.is_empty() {
+        return Err(ApiError::invalid(
+            "coverage_community_ids",
+            "missing_coverage",
+            "an organization serves at least one community",
+        ));
+    }
+    Ok(NewProvider {
+        kind: ProviderKind::Organization,
+        name,
+        credit_code: Some(credit_code),
+        community: CommunityId(req.community_id),
+        location,
+        capacity: req.capacity,
+        items: req.item_ids.into_iter().map(ItemId).collect(),
+        coverage: req
+            .coverage_community_ids
+            .into_iter()
+            .map(CommunityId)
+            .collect(),
+    })
+}
+
+fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
+    let username = Username::parse(&req.username)
+        .map_err(|e| ApiError::invalid("username", "invalid_username", e))?;
+    let password = NewPassword::parse(req.password)
+        .map_err(|e| ApiError::invalid("password", "invalid_password", e))?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::invalid(
+            "role",
+            "invalid_role",
+            "role is resident, provider_staff, community_worker or admin",
+        )
+    })?;
+    let phone = req
+        .phone
+        .as_deref()
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("phone", "invalid_phone", e))?;
+    let display_name = req.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 50 {
+        return Err(ApiError::invalid(
+            "display_name",
+            "invalid_display_name",
+            "a display name has 1 to 50 characters",
+        ));
+    }
+    if role == Role::ProviderStaff && req.provider_id.is_none() {
+        return Err(ApiError::invalid(
+            "provider_id",
+            "missing_provider",
+            "provider staff need the provider they work for",
+        ));
+    }
+    if role == Role::CommunityWorker && req.community_id.is_none() {
+        return Err(ApiError::invalid(
+            "community_id",
+            "missing_community",
+            "a community worker needs their community",
+        ));
+    }
+    Ok(NewAccount {
+        username,
+        phone,
+        display_name,
+        password_hash: hash_password(&password)?,
+        role,
+        provider: req.provider_id.map(ProviderId),
+        community: req.community_id.map(CommunityId),
+        demo: false,
+    })
+}

@@ -1,0 +1,74 @@
+//! The catalog: public, since residents browse before they log in.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use linli_domain::catalog::{Category, ItemId};
+
+use super::{ApiTags, page_size, split_page};
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{CatalogItemView, CatalogPage, CategoryView};
+
+pub struct CatalogApi;
+
+#[derive(ApiResponse)]
+enum ItemOutcome {
+    #[oai(status = 200)]
+    Ok(Json<CatalogItemView>),
+}
+
+#[OpenApi(prefix_path = "/api/v1/catalog", tag = "ApiTags::Catalog")]
+impl CatalogApi {
+    /// The categories items fall into.
+    #[oai(path = "/categories", method = "get")]
+    async fn categories(&self) -> Json<Vec<CategoryView>> {
+        Json(Category::ALL.into_iter().map(CategoryView::from).collect())
+    }
+
+    /// Items, optionally of one category, a page at a time.
+    #[oai(path = "/items", method = "get")]
+    async fn items(
+        &self,
+        state: Data<&AppState>,
+        /// A category code from `/catalog/categories`, e.g. `meals`.
+        category: Query<Option<String>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<CatalogPage>> {
+        let category = match category.0.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(Category::parse(c).ok_or_else(|| {
+                ApiError::malformed("category", format!("unknown category {c:?}"))
+            })?),
+        };
+        let after = match cursor.0.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(ItemId(c.parse().map_err(|_| {
+                ApiError::malformed("cursor", "not a cursor from this list")
+            })?)),
+        };
+        let size = page_size(limit.0)?;
+        let rows = state.store.catalog_items(category, after, size + 1).await?;
+        let (rows, next_cursor) = split_page(rows, size, |i| i.id.0.to_string());
+        Ok(Json(CatalogPage {
+            items: rows.into_iter().map(CatalogItemView::from).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// One item.
+    #[oai(path = "/items/:id", method = "get")]
+    async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<ItemOutcome> {
+        let item = state
+            .store
+            .catalog_item(ItemId(id.0))
+            .await?
+            .ok_or_else(|| ApiError::not_found("catalog item"))?;
+        Ok(ItemOutcome::Ok(Json(item.into())))
+    }
+}

@@ -1,0 +1,77 @@
+//! The HTTP operations, one module per area. Handlers parse, call a use case, and map the outcome.
+
+mod accounts;
+mod admin;
+mod catalog;
+mod geo;
+mod health;
+mod orders;
+mod provider;
+
+use linli_domain::geo::{GeoPoint, GeoPointError};
+use poem_openapi::Tags;
+
+use crate::problem::{ApiError, ApiResult};
+
+pub use accounts::AccountsApi;
+pub use admin::AdminApi;
+pub use catalog::CatalogApi;
+pub use geo::GeoApi;
+pub use health::HealthApi;
+pub use orders::OrdersApi;
+pub use provider::ProviderApi;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Logging in and out.
+    Accounts,
+    /// The service catalog (服务事项).
+    Catalog,
+    /// Districts, streets and communities.
+    Geography,
+    /// Residents' orders (工单).
+    Orders,
+    /// What provider staff see and do.
+    Provider,
+    /// Managing organizations and accounts.
+    Admin,
+    /// Liveness and readiness.
+    Health,
+}
+
+pub const DEFAULT_PAGE: u32 = 20;
+pub const MAX_PAGE: u32 = 100;
+
+/// A page size from the `limit` parameter: 1 to 100, 20 when absent.
+pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
+    match limit.unwrap_or(DEFAULT_PAGE) {
+        n @ 1..=MAX_PAGE => Ok(u64::from(n)),
+        _ => Err(ApiError::malformed(
+            "limit",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        )),
+    }
+}
+
+/// Fetches one more than asked so the caller knows whether another page exists.
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    size: u64,
+    cursor_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() as u64 > size {
+        rows.truncate(size as usize);
+        let next = rows.last().map(cursor_of);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+/// A location from `lat` and `lng` fields, naming the one out of range.
+pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
+    GeoPoint::parse(lat, lng).map_err(|e| match e {
+        GeoPointError::Latitude => ApiError::invalid("lat", "invalid_location", e),
+        GeoPointError::Longitude => ApiError::invalid("lng", "invalid_location", e),
+    })
+}

@@ -1,0 +1,216 @@
+//! Residents' orders: place, list, follow, cancel.
+
+use chrono::Utc;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use linli_domain::accounts::{Actor, Role};
+use linli_domain::catalog::ItemId;
+use linli_domain::geo::CommunityId;
+use linli_domain::orders::{
+    Address, IdempotencyKey, NewOrder, Notes, OrderId, OrderStore, Placed, Schedule, TimeWindow,
+    Visibility, WindowError,
+};
+use linli_domain::providers::ProviderId;
+
+use super::{ApiTags, page_size, parse_point, split_page};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{OrderPage, OrderView, PlaceOrderRequest};
+
+pub struct OrdersApi;
+
+#[derive(ApiResponse)]
+enum PlaceOutcome {
+    /// The order was placed; dispatch starts at once.
+    #[oai(status = 201)]
+    Created(Json<OrderView>, #[oai(header = "Location")] String),
+    /// This `Idempotency-Key` was used before: the order it placed.
+    #[oai(status = 200)]
+    Existing(Json<OrderView>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum DetailOutcome {
+    /// The order with its history.
+    #[oai(status = 200)]
+    Ok(Json<Box<OrderView>>, #[oai(header = "ETag")] String),
+    /// Unchanged since the `If-None-Match` tag.
+    #[oai(status = 304)]
+    NotModified(#[oai(header = "ETag")] String),
+}
+
+#[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
+    /// order.
+    #[oai(path = "/", method = "post")]
+    async fn place(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: JsonBody<PlaceOrderRequest>,
+    ) -> ApiResult<PlaceOutcome> {
+        let actor = auth.0.require(&[Role::Resident])?;
+        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref())?;
+        let (placed, queue_failure) = state.desk.place(&actor, order).await?;
+        if let Some(e) = queue_failure {
+            tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
+        }
+        let location = format!("/api/v1/orders/{}", placed.order().id.0);
+        Ok(match placed {
+            Placed::New(o) => {
+                PlaceOutcome::Created(Json(OrderView::new(o, Visibility::Full)), location)
+            }
+            Placed::Existing(o) => {
+                PlaceOutcome::Existing(Json(OrderView::new(o, Visibility::Full)), location)
+            }
+        })
+    }
+
+    /// Your orders, newest first: a resident's own, or the jobs of a staff member's provider.
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<OrderPage>> {
+        let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff])?;
+        let before = match cursor.0.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(OrderId(Uuid::parse_str(c).map_err(|_| {
+                ApiError::malformed("cursor", "not a cursor from this list")
+            })?)),
+        };
+        let size = page_size(limit.0)?;
+        let rows = match (actor.role, actor.provider) {
+            (Role::ProviderStaff, Some(p)) => {
+                state
+                    .store
+                    .orders_of_provider(ProviderId(p.0), before, size + 1)
+                    .await?
+            }
+            (Role::ProviderStaff, None) => Vec::new(),
+            _ => {
+                state
+                    .store
+                    .orders_of_resident(actor.account, before, size + 1)
+                    .await?
+            }
+        };
+        let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
+        Ok(Json(OrderPage {
+            orders: rows
+                .into_iter()
+                .map(|o| OrderView::new(o, Visibility::Full))
+                .collect(),
+            next_cursor,
+        }))
+    }
+
+    /// One order with its history. Poll with `If-None-Match` to get 304 while nothing changed.
+    #[oai(path = "/:id", method = "get")]
+    async fn detail(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
+    ) -> ApiResult<DetailOutcome> {
+        let (order, events, seen) = state.desk.view(&auth.0.actor(), OrderId(id.0)).await?;
+        let tag = format!(
+            "\"{}-{}-{}\"",
+            order.updated_at.timestamp_micros(),
+            events.len(),
+            seen == Visibility::Full
+        );
+        if if_none_match.0.as_deref() == Some(tag.as_str()) {
+            return Ok(DetailOutcome::NotModified(tag));
+        }
+        Ok(DetailOutcome::Ok(
+            Json(Box::new(OrderView::new(order, seen).with_events(events))),
+            tag,
+        ))
+    }
+
+    /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).
+    #[oai(path = "/:id/cancel", method = "post")]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<OrderView>> {
+        let order = state.desk.cancel(&auth.0.actor(), OrderId(id.0)).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+}
+
+/// Turns the request into a domain order, naming the field of the first value that breaks a rule.
+fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiResult<NewOrder> {
+    let address = Address::parse(&req.address)
+        .map_err(|e| ApiError::invalid("address", "invalid_address", e))?;
+    let location = parse_point(req.lat, req.lng)?;
+    let schedule = match (req.asap, req.window_start, req.window_end) {
+        (true, None, None) => Schedule::Asap,
+        (true, _, _) => {
+            return Err(ApiError::invalid(
+                "asap",
+                "conflicting_schedule",
+                "give either asap or a window, not both",
+            ));
+        }
+        (false, Some(start), Some(end)) => {
+            Schedule::Window(TimeWindow::parse(start, end, Utc::now()).map_err(|e| {
+                let (field, code) = match e {
+                    WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
+                    WindowError::InPast => ("window_start", "window_in_past"),
+                    WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
+                    WindowError::TooLong => ("window_end", "window_too_long"),
+                };
+                ApiError::invalid(field, code, e)
+            })?)
+        }
+        (false, None, _) => {
+            return Err(ApiError::invalid(
+                "window_start",
+                "missing_window",
+                "give window_start and window_end, or set asap to true",
+            ));
+        }
+        (false, Some(_), None) => {
+            return Err(ApiError::invalid(
+                "window_end",
+                "missing_window",
+                "give window_end with window_start",
+            ));
+        }
+    };
+    let notes = Notes::parse(req.notes.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::invalid("notes", "notes_too_long", e))?;
+    let idempotency_key = key
+        .map(IdempotencyKey::parse)
+        .transpose()
+        .map_err(|e| ApiError::malformed("Idempotency-Key", e))?;
+    Ok(NewOrder {
+        resident: actor.account,
+        placed_by: actor.account,
+        item: ItemId(req.item_id),
+        community: CommunityId(req.community_id),
+        address,
+        location,
+        schedule,
+        notes,
+        idempotency_key,
+    })
+}

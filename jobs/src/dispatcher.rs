@@ -1,0 +1,133 @@
+//! The dispatcher: one consumer of the dispatch queue. Any number run at once (one per `linli jobs` process);
+//! the queue's consumer group hands each entry to one of them, and the store's conditional updates make a
+//! repeated delivery harmless.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use linli_domain::clock::Clock;
+use linli_domain::dispatch::DispatchQueue;
+use linli_domain::error::Unexpected;
+use linli_domain::orders::{DispatchOutcome, OrderDesk, OrderStore};
+
+#[derive(Clone, Debug)]
+pub struct DispatcherConfig {
+    /// This consumer's name in the queue's group; unique per process.
+    pub consumer: String,
+    /// Entries taken per read.
+    pub batch: usize,
+    /// How long one read waits for new entries.
+    pub wait: Duration,
+    /// Entries another consumer left unacknowledged this long are taken over.
+    pub reclaim_after: Duration,
+    /// Orders still waiting for dispatch this long are queued again by the sweep.
+    pub stranded_after: Duration,
+    /// How often the sweep runs.
+    pub sweep_every: Duration,
+}
+
+impl DispatcherConfig {
+    pub fn new(consumer: impl Into<String>) -> Self {
+        Self {
+            consumer: consumer.into(),
+            batch: 64,
+            wait: Duration::from_millis(500),
+            reclaim_after: Duration::from_secs(30),
+            stranded_after: Duration::from_secs(60),
+            sweep_every: Duration::from_secs(15),
+        }
+    }
+}
+
+pub struct Dispatcher<S, Q, C> {
+    desk: OrderDesk<S, Q, C>,
+    config: DispatcherConfig,
+}
+
+impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
+    pub fn new(desk: OrderDesk<S, Q, C>, config: DispatcherConfig) -> Self {
+        Self { desk, config }
+    }
+
+    /// Reads one batch and dispatches each order in it. An order whose dispatch fails stays unacknowledged, so
+    /// it is delivered again after `reclaim_after`. Returns how many orders were handled.
+    pub async fn dispatch_batch(&self) -> Result<usize, Unexpected> {
+        let c = &self.config;
+        let deliveries = self
+            .desk
+            .queue
+            .receive(&c.consumer, c.batch, c.wait, c.reclaim_after)
+            .await?;
+        let mut handled = 0;
+        for delivery in deliveries {
+            match self.desk.dispatch(delivery.order).await {
+                Ok(outcome) => {
+                    match &outcome {
+                        DispatchOutcome::Offered(to) => {
+                            tracing::debug!(order = %delivery.order.0, providers = to.len(), "offered")
+                        }
+                        DispatchOutcome::Escalated => {
+                            tracing::info!(order = %delivery.order.0, "escalated: nobody eligible")
+                        }
+                        DispatchOutcome::NothingToDo => {}
+                    }
+                    self.desk.queue.ack(&delivery).await?;
+                    handled += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(order = %delivery.order.0, error = %e, "dispatch failed; it will be retried")
+                }
+            }
+        }
+        Ok(handled)
+    }
+
+    /// Queues again every order that has waited for dispatch longer than `stranded_after`: its queue entry was
+    /// lost (a failed write after commit, or Redis losing its data). Returns how many were queued.
+    pub async fn requeue_stranded(&self) -> Result<usize, Unexpected> {
+        let cutoff = self.desk.clock.now()
+            - chrono::Duration::from_std(self.config.stranded_after)
+                .unwrap_or(chrono::Duration::minutes(1));
+        let stranded = self.desk.store.stranded_orders(cutoff, 1_000).await?;
+        for id in &stranded {
+            self.desk.queue.enqueue(*id).await?;
+        }
+        if !stranded.is_empty() {
+            tracing::info!(
+                count = stranded.len(),
+                "re-queued orders stranded in dispatch"
+            );
+        }
+        Ok(stranded.len())
+    }
+
+    /// Runs both steps until `shutdown` resolves. A failing step is logged and retried after a pause; it never
+    /// ends the loop.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut last_sweep: Option<Instant> = None;
+        tracing::info!(consumer = %self.config.consumer, "dispatcher started");
+        loop {
+            let due = last_sweep.is_none_or(|t| t.elapsed() >= self.config.sweep_every);
+            if due {
+                last_sweep = Some(Instant::now());
+                if let Err(e) = self.requeue_stranded().await {
+                    tracing::warn!(error = %e, "sweep for stranded orders failed");
+                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                result = self.dispatch_batch() => {
+                    if let Err(e) = result {
+                        tracing::warn!(error = %e, "reading the dispatch queue failed; retrying in 1 s");
+                        tokio::select! {
+                            _ = &mut shutdown => break,
+                            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        }
+                    }
+                }
+            }
+        }
+        tracing::info!(consumer = %self.config.consumer, "dispatcher stopped");
+    }
+}
