@@ -7,6 +7,8 @@ mod entities;
 pub mod queue;
 pub mod seed;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use chrono::{DateTime, Utc};
 use linli_domain::clock::Clock;

@@ -1,0 +1,262 @@
+//! The dispatch queue contract: the in-process queue and Redis behave the same. Every case runs against both;
+//! the Redis cases use a fresh key prefix on the local Redis (`LINLI_TEST_REDIS`, default redis://127.0.0.1:6379).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use linli_domain::dispatch::{ClaimOutcome, DispatchQueue};
+use linli_domain::orders::OrderId;
+use linli_domain::providers::ProviderId;
+use linli_infra::queue::{RedisQueue, RedisQueueConfig};
+use linli_infra::testing::{fresh_redis_prefix, redis_url};
+use uuid::Uuid;
+
+async fn redis_queue() -> (RedisQueue, String) {
+    let prefix = fresh_redis_prefix();
+    let q = RedisQueue::connect(RedisQueueConfig {
+        url: redis_url(),
+        prefix: prefix.clone(),
+    })
+    .await
+    .expect("Redis must be reachable at LINLI_TEST_REDIS for the contract tests");
+    (q, prefix)
+}
+
+fn order() -> OrderId {
+    OrderId(Uuid::now_v7())
+}
+
+fn provider() -> ProviderId {
+    ProviderId(Uuid::now_v7())
+}
+
+const SHORT: Duration = Duration::from_millis(50);
+const LONG: Duration = Duration::from_secs(60);
+
+/// Runs one contract case against both queues.
+macro_rules! contract {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn in_process() {
+                super::$name(linli_infra::queue::MemoryQueue::new()).await;
+            }
+
+            #[tokio::test]
+            async fn on_redis() {
+                super::$name(super::redis_queue().await.0).await;
+            }
+        }
+    };
+}
+
+async fn an_enqueued_order_is_delivered_once_and_gone_after_ack(q: impl DispatchQueue) {
+    let o = order();
+    q.enqueue(o).await.unwrap();
+    let got = q.receive("a", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
+    q.ack(&got[0]).await.unwrap();
+    assert!(
+        q.receive("a", 10, SHORT, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+contract!(an_enqueued_order_is_delivered_once_and_gone_after_ack);
+
+async fn orders_come_out_in_the_order_they_went_in(q: impl DispatchQueue) {
+    let orders: Vec<OrderId> = (0..5).map(|_| order()).collect();
+    for o in &orders {
+        q.enqueue(*o).await.unwrap();
+    }
+    let got = q.receive("a", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), orders);
+}
+contract!(orders_come_out_in_the_order_they_went_in);
+
+async fn a_batch_never_exceeds_the_requested_size(q: impl DispatchQueue) {
+    for _ in 0..7 {
+        q.enqueue(order()).await.unwrap();
+    }
+    assert_eq!(q.receive("a", 3, SHORT, LONG).await.unwrap().len(), 3);
+    assert_eq!(q.receive("a", 10, SHORT, LONG).await.unwrap().len(), 4);
+}
+contract!(a_batch_never_exceeds_the_requested_size);
+
+async fn an_unacknowledged_delivery_is_taken_over_by_another_consumer(q: impl DispatchQueue) {
+    let o = order();
+    q.enqueue(o).await.unwrap();
+    let first = q.receive("crashed", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(first.len(), 1);
+    // Not yet idle long enough: nobody else gets it.
+    assert!(
+        q.receive("survivor", 10, SHORT, LONG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let taken = q
+        .receive("survivor", 10, SHORT, Duration::from_millis(100))
+        .await
+        .unwrap();
+    assert_eq!(taken.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
+    q.ack(&taken[0]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(
+        q.receive("survivor", 10, SHORT, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+contract!(an_unacknowledged_delivery_is_taken_over_by_another_consumer);
+
+async fn a_receive_on_an_empty_queue_waits_then_returns_nothing(q: impl DispatchQueue) {
+    let started = std::time::Instant::now();
+    assert!(
+        q.receive("a", 10, Duration::from_millis(200), LONG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(started.elapsed() >= Duration::from_millis(150));
+}
+contract!(a_receive_on_an_empty_queue_waits_then_returns_nothing);
+
+async fn a_waiting_receive_wakes_when_an_order_arrives(q: impl DispatchQueue) {
+    let o = order();
+    let waiter = {
+        let q = q.clone();
+        tokio::spawn(async move {
+            q.receive("a", 10, Duration::from_secs(5), LONG)
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    q.enqueue(o).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(3), waiter)
+        .await
+        .expect("woke before its wait ran out")
+        .unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
+}
+contract!(a_waiting_receive_wakes_when_an_order_arrives);
+
+async fn the_first_claim_wins_and_later_claims_by_others_are_taken(q: impl DispatchQueue) {
+    let (o, a, b) = (order(), provider(), provider());
+    q.publish_offers(o, &[a, b], Utc::now() + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Won);
+    assert_eq!(q.claim(o, b).await.unwrap(), ClaimOutcome::Taken);
+    assert_eq!(
+        q.claim(o, a).await.unwrap(),
+        ClaimOutcome::Won,
+        "claiming again is harmless"
+    );
+}
+contract!(the_first_claim_wins_and_later_claims_by_others_are_taken);
+
+async fn a_claim_without_an_offer_is_left_to_the_store(q: impl DispatchQueue) {
+    let (o, a, stranger) = (order(), provider(), provider());
+    assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Unknown);
+    q.publish_offers(o, &[a], Utc::now() + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(q.claim(o, stranger).await.unwrap(), ClaimOutcome::Unknown);
+}
+contract!(a_claim_without_an_offer_is_left_to_the_store);
+
+async fn many_concurrent_claims_have_exactly_one_winner(q: impl DispatchQueue) {
+    let o = order();
+    let providers: Vec<ProviderId> = (0..50).map(|_| provider()).collect();
+    q.publish_offers(o, &providers, Utc::now() + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    let claims = providers.iter().map(|p| {
+        let (q, p) = (q.clone(), *p);
+        tokio::spawn(async move { q.claim(o, p).await.unwrap() })
+    });
+    let mut won = 0;
+    for c in claims {
+        if c.await.unwrap() == ClaimOutcome::Won {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 1);
+}
+contract!(many_concurrent_claims_have_exactly_one_winner);
+
+async fn a_providers_offers_are_listed_by_deadline_and_cleared_with_the_order(
+    q: impl DispatchQueue,
+) {
+    let (late, soon, p) = (order(), order(), provider());
+    q.publish_offers(late, &[p], Utc::now() + chrono::Duration::minutes(10))
+        .await
+        .unwrap();
+    q.publish_offers(soon, &[p], Utc::now() + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(q.offers_of(p).await.unwrap(), vec![soon, late]);
+    q.clear_offers(soon, &[p]).await.unwrap();
+    assert_eq!(q.offers_of(p).await.unwrap(), vec![late]);
+    assert_eq!(q.claim(soon, p).await.unwrap(), ClaimOutcome::Unknown);
+}
+contract!(a_providers_offers_are_listed_by_deadline_and_cleared_with_the_order);
+
+async fn a_queue_answers_ping(q: impl DispatchQueue) {
+    q.ping().await.unwrap();
+}
+contract!(a_queue_answers_ping);
+
+#[tokio::test]
+async fn redis_losing_the_stream_is_noticed_and_the_group_recreated() {
+    let (q, prefix) = redis_queue().await;
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    // Delete every key of this prefix, as a FLUSHALL would (without disturbing tests running beside this one).
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!keys.is_empty(), "the queue created its stream");
+    let _: () = redis::cmd("DEL")
+        .arg(&keys)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+
+    assert!(q.receive("a", 10, SHORT, LONG).await.unwrap().is_empty());
+    let o = order();
+    q.enqueue(o).await.unwrap();
+    let got = q.receive("a", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
+}
+
+#[tokio::test]
+async fn keys_carry_the_prefix_and_a_hash_tag() {
+    let (q, prefix) = redis_queue().await;
+    let (o, p) = (order(), provider());
+    q.publish_offers(o, &[p], Utc::now() + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
+    q.claim(o, p).await.unwrap();
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(keys.len() >= 4, "{keys:?}");
+    for k in &keys {
+        assert!(
+            k.starts_with(&format!("{prefix}:")) && k.contains('{') && k.contains('}'),
+            "{k}"
+        );
+    }
+}
