@@ -35,31 +35,20 @@ impl Backends {
     /// Connects to the database and the queue the settings name.
     pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
         let url = settings.database_url()?;
-        let db = linli_infra::db::connect(&url, settings.db_max_connections)
-            .await
-            .context("connecting to the database")?;
+        let db =
+            linli_infra::db::connect(&url, settings.db_max_connections).await.context("connecting to the database")?;
         let store = Store::new(db);
         let queue = match &settings.redis {
-            Some(redis) => AnyQueue::Redis(
-                RedisQueue::connect(redis.clone())
-                    .await
-                    .context("connecting to Redis")?,
-            ),
+            Some(redis) => AnyQueue::Redis(RedisQueue::connect(redis.clone()).await.context("connecting to Redis")?),
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
-        let desk = OrderDesk {
-            store: store.clone(),
-            queue: queue.clone(),
-            clock: SystemClock,
-            offer_ttl: settings.offer_ttl,
-        };
+        let desk =
+            OrderDesk { store: store.clone(), queue: queue.clone(), clock: SystemClock, offer_ttl: settings.offer_ttl };
         Ok(Self { store, queue, desk })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        linli_infra::db::migrate(self.store.connection())
-            .await
-            .context("applying migrations")
+        linli_infra::db::migrate(self.store.connection()).await.context("applying migrations")
     }
 
     pub async fn seed(&self) -> anyhow::Result<SeedReport> {
@@ -68,21 +57,14 @@ impl Backends {
 
     /// A dispatcher consuming this process's share of the queue.
     pub fn dispatcher(&self) -> Dispatcher<Store, AnyQueue, SystemClock> {
-        let consumer = format!(
-            "{}-{}-{}",
-            hostname(),
-            std::process::id(),
-            &uuid::Uuid::new_v4().simple().to_string()[..6]
-        );
+        let consumer =
+            format!("{}-{}-{}", hostname(), std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..6]);
         Dispatcher::new(self.desk.clone(), DispatcherConfig::new(consumer))
     }
 }
 
 fn hostname() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "linli".to_owned())
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "linli".to_owned())
 }
 
 /// The HTTP server, bound and ready to run.
@@ -101,11 +83,7 @@ impl Application {
         if settings.auto_migrate {
             backends.migrate().await?;
         }
-        let seeded = if settings.seed_demo {
-            Some(backends.seed().await?)
-        } else {
-            None
-        };
+        let seeded = if settings.seed_demo { Some(backends.seed().await?) } else { None };
         let acceptor = TcpListener::bind(settings.bind.clone())
             .into_acceptor()
             .await
@@ -115,13 +93,7 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("reading the bound port")?;
-        Ok(Self {
-            acceptor,
-            port,
-            backends,
-            settings,
-            seeded,
-        })
+        Ok(Self { acceptor, port, backends, settings, seeded })
     }
 
     pub fn port(&self) -> u16 {
@@ -138,10 +110,7 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, running the dispatcher alongside when the settings ask for it.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sessions = Sessions::new(self.backends.store.clone(), self.settings.session_ttl)?;
         let state = AppState {
             desk: self.backends.desk.clone(),

@@ -34,26 +34,16 @@ impl Caller {
             Ok(self.actor())
         } else {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::forbidden(format!(
-                "this needs the role {}",
-                names.join(" or ")
-            )))
+            Err(ApiError::forbidden(format!("this needs the role {}", names.join(" or "))))
         }
     }
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let state = req
-        .data::<AppState>()
-        .ok_or_else(|| ApiError::unexpected(missing_state()))?;
+    let state = req.data::<AppState>().ok_or_else(|| ApiError::unexpected(missing_state()))?;
     match state.sessions.resolve(&bearer.token, Utc::now()).await {
-        Ok(Some(account)) => Ok(Caller {
-            account,
-            token: bearer.token,
-        }),
-        Ok(None) => {
-            Err(ApiError::unauthorized("the token is unknown or has expired; log in again").into())
-        }
+        Ok(Some(account)) => Ok(Caller { account, token: bearer.token }),
+        Ok(None) => Err(ApiError::unauthorized("the token is unknown or has expired; log in again").into()),
         Err(e) => Err(ApiError::unexpected(e).into()),
     }
 }

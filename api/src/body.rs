@@ -33,14 +33,8 @@ impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"))
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -56,22 +50,14 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = body
-            .take()?
-            .into_bytes_limit(MAX_BODY_BYTES)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-                ),
-                other => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable_body",
-                    other.to_string(),
-                ),
-            })?;
+        let bytes = body.take()?.into_bytes_limit(MAX_BODY_BYTES).await.map_err(|e| match e {
+            poem::error::ReadBodyError::PayloadTooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+            ),
+            other => ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", other.to_string()),
+        })?;
         Ok(Self(parse(&bytes)?))
     }
 }
@@ -79,12 +65,8 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
 /// Deserializes `bytes`, naming the field at fault when it fails.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "the body is empty; send a JSON object",
-        )
-        .field("body"));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "the body is empty; send a JSON object")
+            .field("body"));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
@@ -100,25 +82,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         let message = inner.to_string();
         // serde reports a missing field at the object that lacks it; name the field itself.
-        let field = match message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
+        let field = match message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
             Some(missing) if path == "." => missing.to_owned(),
             Some(missing) => format!("{path}.{missing}"),
             None if path == "." => "body".to_owned(),
             None => path,
         };
-        let code = if message.starts_with("missing field") {
-            "missing_field"
-        } else {
-            "invalid_field"
-        };
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
+        let code = if message.starts_with("missing field") { "missing_field" } else { "invalid_field" };
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         ApiError::new(StatusCode::BAD_REQUEST, code, format!("{field}: {message}")).field(field)
     })
 }
@@ -150,16 +121,11 @@ impl<'a, T: Type + DeserializeOwned> ApiExtractor<'a> for JsonBody<T> {
         _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
         match request.content_type() {
-            Some(ct) if Self::check_content_type(ct) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
+            Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
             other => Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!(
-                    "send the body as application/json (got {})",
-                    other.unwrap_or("no content type")
-                ),
+                format!("send the body as application/json (got {})", other.unwrap_or("no content type")),
             )
             .into()),
         }
@@ -191,18 +157,12 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_the_field() {
-        assert_eq!(
-            field_of(r#"{"name":"a","count":"three"}"#),
-            ("invalid_field".into(), Some("count".into()))
-        );
+        assert_eq!(field_of(r#"{"name":"a","count":"three"}"#), ("invalid_field".into(), Some("count".into())));
     }
 
     #[test]
     fn a_missing_field_names_the_field() {
-        assert_eq!(
-            field_of(r#"{"count":3}"#),
-            ("missing_field".into(), Some("name".into()))
-        );
+        assert_eq!(field_of(r#"{"count":3}"#), ("missing_field".into(), Some("name".into())));
     }
 
     #[test]
@@ -215,10 +175,7 @@ mod tests {
 
     #[test]
     fn broken_json_is_malformed_json() {
-        assert_eq!(
-            field_of(r#"{"name": "#),
-            ("malformed_json".into(), Some("body".into()))
-        );
+        assert_eq!(field_of(r#"{"name": "#), ("malformed_json".into(), Some("body".into())));
         assert_eq!(field_of(""), ("malformed_json".into(), Some("body".into())));
     }
 }

@@ -103,81 +103,48 @@ impl Settings {
         };
         let database = match &args.database_url {
             Some(url)
-                if url.starts_with("postgres://")
-                    || url.starts_with("postgresql://")
-                    || url.starts_with("sqlite:") =>
+                if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") =>
             {
                 DatabaseChoice::Url(url.clone())
             }
             Some(_) => bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:"),
             None => DatabaseChoice::Sqlite(
-                args.data_dir
-                    .clone()
-                    .or(file.data_dir.clone())
-                    .unwrap_or_else(|| PathBuf::from("data")),
+                args.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data")),
             ),
         };
         let redis = match &args.redis_url {
-            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
-                Some(RedisQueueConfig {
-                    url: url.clone(),
-                    prefix: args
-                        .redis_prefix
-                        .clone()
-                        .or(file.redis_prefix)
-                        .unwrap_or_else(|| "linli".to_owned()),
-                })
-            }
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Some(RedisQueueConfig {
+                url: url.clone(),
+                prefix: args.redis_prefix.clone().or(file.redis_prefix).unwrap_or_else(|| "linli".to_owned()),
+            }),
             Some(_) => bail!("REDIS_URL must start with redis:// or rediss://"),
             None => None,
         };
         let embedded = matches!(database, DatabaseChoice::Sqlite(_));
-        let bind = args
-            .bind
-            .clone()
-            .or(file.bind)
-            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let bind = args.bind.clone().or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         if bind.parse::<std::net::SocketAddr>().is_err() {
             bail!("LINLI_BIND must be an address and port such as 127.0.0.1:8080, not {bind:?}");
         }
-        let offer_ttl = args
-            .offer_ttl_seconds
-            .or(file.offer_ttl_seconds)
-            .unwrap_or(120);
+        let offer_ttl = args.offer_ttl_seconds.or(file.offer_ttl_seconds).unwrap_or(120);
         if offer_ttl == 0 {
             bail!("LINLI_OFFER_TTL_SECONDS must be at least 1");
         }
-        let session_hours = args
-            .session_ttl_hours
-            .or(file.session_ttl_hours)
-            .unwrap_or(72);
+        let session_hours = args.session_ttl_hours.or(file.session_ttl_hours).unwrap_or(72);
         if !(1..=24 * 90).contains(&session_hours) {
             bail!("LINLI_SESSION_TTL_HOURS must be between 1 and 2160");
         }
         Ok(Self {
             bind,
-            data_dir: args
-                .data_dir
-                .clone()
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("data")),
+            data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data")),
             seed_demo: args.seed_demo.or(file.seed_demo).unwrap_or(embedded),
             auto_migrate: args.auto_migrate.or(file.auto_migrate).unwrap_or(embedded),
             run_jobs: args.run_jobs.or(file.run_jobs).unwrap_or(redis.is_none()),
             redis,
             database,
-            db_max_connections: args
-                .db_max_connections
-                .or(file.db_max_connections)
-                .unwrap_or(16)
-                .max(1),
+            db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(16).max(1),
             offer_ttl: Duration::from_secs(offer_ttl),
             session_ttl: chrono::Duration::hours(session_hours),
-            log: args
-                .log
-                .clone()
-                .or(file.log)
-                .unwrap_or_else(|| "info".to_owned()),
+            log: args.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
         })
     }
 
@@ -186,8 +153,7 @@ impl Settings {
         match &self.database {
             DatabaseChoice::Url(url) => Ok(url.clone()),
             DatabaseChoice::Sqlite(dir) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating the data folder {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("creating the data folder {}", dir.display()))?;
                 Ok(linli_infra::db::sqlite_url(dir))
             }
         }
@@ -199,8 +165,7 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the config file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading the config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("parsing the config file {}", path.display()))
 }
 
@@ -234,11 +199,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("linli.toml");
         std::fs::write(&path, "bind = \"127.0.0.1:9000\"\noffer_ttl_seconds = 30\n").unwrap();
-        let args = ConfigArgs {
-            config: Some(path.clone()),
-            offer_ttl_seconds: Some(45),
-            ..ConfigArgs::default()
-        };
+        let args = ConfigArgs { config: Some(path.clone()), offer_ttl_seconds: Some(45), ..ConfigArgs::default() };
         let s = Settings::resolve(&args).unwrap();
         assert_eq!(s.bind, "127.0.0.1:9000");
         assert_eq!(s.offer_ttl, Duration::from_secs(45));
@@ -251,22 +212,15 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("linli.toml");
         std::fs::write(&path, "database_url = \"postgres://u:p@h/db\"\n").unwrap();
-        let err = Settings::resolve(&ConfigArgs {
-            config: Some(path),
-            ..ConfigArgs::default()
-        })
-        .unwrap_err();
+        let err = Settings::resolve(&ConfigArgs { config: Some(path), ..ConfigArgs::default() }).unwrap_err();
         assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn a_bind_address_without_a_port_is_refused() {
-        let err = Settings::resolve(&ConfigArgs {
-            bind: Some("localhost".into()),
-            ..ConfigArgs::default()
-        })
-        .unwrap_err();
+        let err =
+            Settings::resolve(&ConfigArgs { bind: Some("localhost".into()), ..ConfigArgs::default() }).unwrap_err();
         assert!(err.to_string().contains("LINLI_BIND"));
     }
 }

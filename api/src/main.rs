@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand};
 use linli_api::{Application, Backends, ConfigArgs, Settings, telemetry};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "linli",
-    version,
-    about = "Linli (邻里): community-service booking and dispatch"
-)]
+#[command(name = "linli", version, about = "Linli (邻里): community-service booking and dispatch")]
 struct Cli {
     #[command(flatten)]
     config: ConfigArgs,

@@ -133,11 +133,7 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no such {what}"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -151,26 +147,17 @@ impl ApiError {
     /// A transition the state machine forbids: 409 with the order's current state.
     pub fn invalid_transition(current: OrderState, detail: impl Into<String>) -> Self {
         let state = current.as_str().to_owned();
-        Self::new(StatusCode::CONFLICT, "invalid_transition", detail)
-            .map_problem(|p| p.current_state = Some(state))
+        Self::new(StatusCode::CONFLICT, "invalid_transition", detail).map_problem(|p| p.current_state = Some(state))
     }
 
     /// Logs the failure with its context and answers without it: 503 when a backing service is down, else 500.
     pub fn unexpected(e: Unexpected) -> Self {
         if e.is_unavailable() {
             tracing::warn!(error = %e, "a backing service is unavailable");
-            Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "a backing service is unavailable; retry shortly",
-            )
+            Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "a backing service is unavailable; retry shortly")
         } else {
             tracing::error!(error = %e, "request failed");
-            Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "something went wrong on our side",
-            )
+            Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
         }
     }
 }
@@ -185,28 +172,23 @@ impl From<Unexpected> for ApiError {
 /// parameters that do not parse, missing tokens. Problems made by handlers pass through unchanged.
 pub async fn render_error(err: poem::Error) -> Response {
     use poem_openapi::error::{
-        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
-        ParseRequestPayloadError,
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
     };
     if err.is_from_response() {
         return err.into_response();
     }
     let problem = if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        ApiError::malformed(e.name, &e.reason)
+        // poem-openapi names path parameters `param0`, `param1`… internally; every route here has exactly one,
+        // and the spec calls it `id`.
+        ApiError::malformed(if e.name.starts_with("param") { "id" } else { e.name }, &e.reason)
     } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
         ApiError::malformed(e.name, &e.reason)
     } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", &e.reason).field("body")
     } else if err.is::<AuthorizationError>() {
-        ApiError::unauthorized(
-            "send a bearer token from POST /api/v1/auth/login in the Authorization header",
-        )
+        ApiError::unauthorized("send a bearer token from POST /api/v1/auth/login in the Authorization header")
     } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            e.to_string(),
-        )
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.to_string())
     } else {
         let status = err.status();
         let code = match status {
@@ -219,16 +201,10 @@ pub async fn render_error(err: poem::Error) -> Response {
         if status.is_server_error() {
             tracing::error!(error = %err, "request failed");
         }
-        let detail = if status.is_server_error() {
-            "something went wrong on our side".to_owned()
-        } else {
-            err.to_string()
-        };
+        let detail =
+            if status.is_server_error() { "something went wrong on our side".to_owned() } else { err.to_string() };
         let p = ApiError::new(status, code, detail).problem().clone();
-        return poem::web::Json(p)
-            .with_status(status)
-            .with_content_type("application/problem+json")
-            .into_response();
+        return poem::web::Json(p).with_status(status).with_content_type("application/problem+json").into_response();
     };
     problem.into_response()
 }
@@ -241,10 +217,7 @@ impl From<linli_domain::orders::ActError> for ApiError {
             E::NotYours(_) => Self::forbidden(e.to_string()),
             E::Conflict { current } => Self::invalid_transition(
                 current,
-                format!(
-                    "the order is {}; that is not possible now",
-                    current.as_str()
-                ),
+                format!("the order is {}; that is not possible now", current.as_str()),
             ),
             E::TakenByAnother => Self::new(StatusCode::CONFLICT, "already_taken", e.to_string())
                 .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),

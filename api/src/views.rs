@@ -60,10 +60,7 @@ pub struct CategoryView {
 
 impl From<Category> for CategoryView {
     fn from(c: Category) -> Self {
-        Self {
-            code: c.as_str().to_owned(),
-            label: c.label_zh().to_owned(),
-        }
+        Self { code: c.as_str().to_owned(), label: c.label_zh().to_owned() }
     }
 }
 
@@ -120,37 +117,19 @@ pub struct PlaceView {
 
 impl From<District> for PlaceView {
     fn from(d: District) -> Self {
-        Self {
-            id: d.id.0,
-            name: d.name,
-            lat: d.center.lat(),
-            lng: d.center.lng(),
-            parent_id: None,
-        }
+        Self { id: d.id.0, name: d.name, lat: d.center.lat(), lng: d.center.lng(), parent_id: None }
     }
 }
 
 impl From<Street> for PlaceView {
     fn from(s: Street) -> Self {
-        Self {
-            id: s.id.0,
-            name: s.name,
-            lat: s.center.lat(),
-            lng: s.center.lng(),
-            parent_id: Some(s.district.0),
-        }
+        Self { id: s.id.0, name: s.name, lat: s.center.lat(), lng: s.center.lng(), parent_id: Some(s.district.0) }
     }
 }
 
 impl From<Community> for PlaceView {
     fn from(c: Community) -> Self {
-        Self {
-            id: c.id.0,
-            name: c.name,
-            lat: c.center.lat(),
-            lng: c.center.lng(),
-            parent_id: Some(c.street.0),
-        }
+        Self { id: c.id.0, name: c.name, lat: c.center.lat(), lng: c.center.lng(), parent_id: Some(c.street.0) }
     }
 }
 

@@ -22,12 +22,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Resident,
-        Role::ProviderStaff,
-        Role::CommunityWorker,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 4] = [Role::Resident, Role::ProviderStaff, Role::CommunityWorker, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,9 +54,7 @@ pub struct Actor {
 pub struct PhoneNumber(String);
 
 #[derive(Debug, PartialEq, thiserror::Error)]
-#[error(
-    "a phone number is 11 digits starting with 1 and a digit from 3 to 9, optionally after +86"
-)]
+#[error("a phone number is 11 digits starting with 1 and a digit from 3 to 9, optionally after +86")]
 pub struct PhoneNumberError;
 
 impl PhoneNumber {
@@ -73,11 +66,7 @@ impl PhoneNumber {
             && bytes.iter().all(u8::is_ascii_digit)
             && bytes[0] == b'1'
             && (b'3'..=b'9').contains(&bytes[1]);
-        if valid {
-            Ok(Self(digits.to_owned()))
-        } else {
-            Err(PhoneNumberError)
-        }
+        if valid { Ok(Self(digits.to_owned())) } else { Err(PhoneNumberError) }
     }
 
     /// The number with its middle four digits hidden (138****5678), the only form that may reach a log.
@@ -104,14 +93,8 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, UsernameError> {
         let s = raw.trim().to_ascii_lowercase();
         let ok_len = (3..=32).contains(&s.len());
-        let ok_chars = s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-        if ok_len && ok_chars {
-            Ok(Self(s))
-        } else {
-            Err(UsernameError)
-        }
+        let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if ok_len && ok_chars { Ok(Self(s)) } else { Err(UsernameError) }
     }
 }
 
@@ -131,11 +114,7 @@ pub struct NewPasswordError;
 
 impl NewPassword {
     pub fn parse(raw: String) -> Result<Self, NewPasswordError> {
-        if (8..=128).contains(&raw.chars().count()) {
-            Ok(Self(raw))
-        } else {
-            Err(NewPasswordError)
-        }
+        if (8..=128).contains(&raw.chars().count()) { Ok(Self(raw)) } else { Err(NewPasswordError) }
     }
 
     pub fn expose(&self) -> &str {
@@ -156,36 +135,20 @@ mod tests {
 
     #[test]
     fn a_phone_number_accepts_spaces_dashes_and_the_country_code() {
-        assert_eq!(
-            PhoneNumber::parse("+86 138-0024-1234").unwrap().as_ref(),
-            "13800241234"
-        );
-        assert_eq!(
-            PhoneNumber::parse("19912345678").unwrap().as_ref(),
-            "19912345678"
-        );
+        assert_eq!(PhoneNumber::parse("+86 138-0024-1234").unwrap().as_ref(), "13800241234");
+        assert_eq!(PhoneNumber::parse("19912345678").unwrap().as_ref(), "19912345678");
     }
 
     #[test]
     fn a_phone_number_with_a_wrong_prefix_or_length_is_rejected() {
-        for bad in [
-            "12012345678",
-            "1381234567",
-            "138123456789",
-            "abc",
-            "",
-            "+1 13812345678",
-        ] {
+        for bad in ["12012345678", "1381234567", "138123456789", "abc", "", "+1 13812345678"] {
             assert_eq!(PhoneNumber::parse(bad), Err(PhoneNumberError), "{bad}");
         }
     }
 
     #[test]
     fn a_masked_phone_number_hides_the_middle_four_digits() {
-        assert_eq!(
-            PhoneNumber::parse("13800241234").unwrap().masked(),
-            "138****1234"
-        );
+        assert_eq!(PhoneNumber::parse("13800241234").unwrap().masked(), "138****1234");
     }
 
     #[test]

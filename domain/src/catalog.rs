@@ -93,9 +93,7 @@ impl DispatchMode {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [DispatchMode::Dispatch, DispatchMode::Broadcast]
-            .into_iter()
-            .find(|m| m.as_str() == s)
+        [DispatchMode::Dispatch, DispatchMode::Broadcast].into_iter().find(|m| m.as_str() == s)
     }
 }
 

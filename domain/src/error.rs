@@ -11,14 +11,8 @@ pub struct Unexpected {
 }
 
 impl Unexpected {
-    pub fn new(
-        context: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        Self {
-            context: context.into(),
-            source: source.into(),
-        }
+    pub fn new(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { context: context.into(), source: source.into() }
     }
 
     /// True when the failure is a backing service being unreachable rather than a bug; the edge answers 503.

@@ -54,8 +54,7 @@ impl GeoPoint {
         let (phi1, phi2) = (self.lat.to_radians(), other.lat.to_radians());
         let d_phi = (other.lat - self.lat).to_radians();
         let d_lambda = (other.lng - self.lng).to_radians();
-        let a =
-            (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
+        let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().asin()
     }
 }
@@ -92,10 +91,7 @@ mod tests {
     fn a_point_outside_the_globe_is_rejected_naming_the_axis() {
         assert_eq!(GeoPoint::parse(91.0, 123.4), Err(GeoPointError::Latitude));
         assert_eq!(GeoPoint::parse(41.8, 180.5), Err(GeoPointError::Longitude));
-        assert_eq!(
-            GeoPoint::parse(f64::NAN, 123.4),
-            Err(GeoPointError::Latitude)
-        );
+        assert_eq!(GeoPoint::parse(f64::NAN, 123.4), Err(GeoPointError::Latitude));
     }
 
     #[test]

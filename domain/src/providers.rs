@@ -30,13 +30,9 @@ impl ProviderKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            ProviderKind::Organization,
-            ProviderKind::PartyMember,
-            ProviderKind::CommunityPoint,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        [ProviderKind::Organization, ProviderKind::PartyMember, ProviderKind::CommunityPoint]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -131,18 +127,12 @@ mod tests {
 
     #[test]
     fn a_credit_code_with_one_character_changed_fails_its_check() {
-        assert_eq!(
-            CreditCode::parse("91350100M000100Y44"),
-            Err(CreditCodeError::Check)
-        );
+        assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(CreditCodeError::Check));
     }
 
     #[test]
     fn a_credit_code_with_a_letter_outside_the_alphabet_is_rejected() {
-        assert_eq!(
-            CreditCode::parse("91350100M000100I43"),
-            Err(CreditCodeError::Character)
-        );
+        assert_eq!(CreditCode::parse("91350100M000100I43"), Err(CreditCodeError::Character));
         assert_eq!(CreditCode::parse("9135"), Err(CreditCodeError::Length));
     }
 

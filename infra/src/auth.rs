@@ -25,11 +25,7 @@ pub fn hash_password(password: &NewPassword) -> Result<String, Unexpected> {
 }
 
 fn verify_password(phc: &str, candidate: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok())
 }
 
 /// The SHA-256 digest of a bearer token, as stored.
@@ -76,25 +72,13 @@ pub struct Sessions {
 
 impl Sessions {
     pub fn new(store: Store, ttl: Duration) -> Result<Self, Unexpected> {
-        let decoy = NewPassword::parse("decoy-password-never-used".into())
-            .expect("the decoy is long enough");
-        Ok(Self {
-            store,
-            ttl,
-            decoy_hash: hash_password(&decoy)?,
-        })
+        let decoy = NewPassword::parse("decoy-password-never-used".into()).expect("the decoy is long enough");
+        Ok(Self { store, ttl, decoy_hash: hash_password(&decoy)? })
     }
 
-    pub async fn login(
-        &self,
-        login: &str,
-        password: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Session, LoginError> {
+    pub async fn login(&self, login: &str, password: &str, now: DateTime<Utc>) -> Result<Session, LoginError> {
         let account = self.store.account_by_login(login).await?;
-        let phc = account
-            .as_ref()
-            .map_or_else(|| self.decoy_hash.clone(), |a| a.password_hash.clone());
+        let phc = account.as_ref().map_or_else(|| self.decoy_hash.clone(), |a| a.password_hash.clone());
         let candidate = password.to_owned();
         // argon2 is deliberately slow; keep it off the async workers.
         let matches = tokio::task::spawn_blocking(move || verify_password(&phc, &candidate))
@@ -105,25 +89,13 @@ impl Sessions {
         };
         let token = new_token()?;
         let expires_at = now + self.ttl;
-        self.store
-            .create_session(token_digest(&token), account.id, now, expires_at)
-            .await?;
-        Ok(Session {
-            token,
-            expires_at,
-            account,
-        })
+        self.store.create_session(token_digest(&token), account.id, now, expires_at).await?;
+        Ok(Session { token, expires_at, account })
     }
 
     /// The account behind a bearer token, if the token is known and unexpired.
-    pub async fn resolve(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<AccountRecord>, Unexpected> {
-        self.store
-            .account_by_session(&token_digest(token), now)
-            .await
+    pub async fn resolve(&self, token: &str, now: DateTime<Utc>) -> Result<Option<AccountRecord>, Unexpected> {
+        self.store.account_by_session(&token_digest(token), now).await
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
@@ -147,10 +119,7 @@ mod tests {
     fn a_token_digest_is_stable_and_does_not_contain_the_token() {
         let digest = token_digest("abc");
         assert_eq!(digest, token_digest("abc"));
-        assert_eq!(
-            digest,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

@@ -14,18 +14,14 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// every would-be "database is locked" into an orderly wait. WAL lets readers of other processes go on.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        opts.max_connections(1)
-            .min_connections(1)
-            .map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-            });
+        opts.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
     } else {
         opts.max_connections(max_connections).min_connections(1);
     }
@@ -34,10 +30,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 
 /// The URL of the embedded default's database file inside `data_dir`.
 pub fn sqlite_url(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("linli.sqlite").display()
-    )
+    format!("sqlite://{}?mode=rwc", data_dir.join("linli.sqlite").display())
 }
 
 /// Applies every pending migration.
@@ -49,9 +42,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// answers 503 instead of 500.
 pub(crate) fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> Unexpected {
     move |e| match e {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-            Unexpected::new(context, Unavailable("the database"))
-        }
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Unexpected::new(context, Unavailable("the database")),
         DbErr::Exec(ref inner) | DbErr::Query(ref inner) if is_io(inner) => {
             Unexpected::new(context, Unavailable("the database"))
         }
@@ -64,9 +55,7 @@ fn is_io(e: &sea_orm::RuntimeErr) -> bool {
         sea_orm::RuntimeErr::SqlxError(inner) => {
             matches!(
                 inner.as_ref(),
-                sea_orm::sqlx::Error::Io(_)
-                    | sea_orm::sqlx::Error::PoolTimedOut
-                    | sea_orm::sqlx::Error::PoolClosed
+                sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
             )
         }
         _ => false,

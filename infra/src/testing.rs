@@ -9,8 +9,7 @@ use uuid::Uuid;
 pub const TEST_DATABASE_PREFIX: &str = "linli_test_";
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("LINLI_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("LINLI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 pub fn redis_url() -> String {
@@ -26,14 +25,11 @@ pub fn fresh_redis_prefix() -> String {
 /// cannot be reached: these tests need the real thing.
 pub async fn fresh_postgres_database() -> String {
     let admin_url = postgres_admin_url();
-    let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL must be reachable at {admin_url} (set LINLI_TEST_POSTGRES): {e}")
-    });
-    let name = format!("{TEST_DATABASE_PREFIX}{}", Uuid::new_v4().simple());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+    let admin = Database::connect(&admin_url)
         .await
-        .expect("creating a test database");
+        .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {admin_url} (set LINLI_TEST_POSTGRES): {e}"));
+    let name = format!("{TEST_DATABASE_PREFIX}{}", Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("creating a test database");
     admin.close().await.ok();
     match admin_url.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),

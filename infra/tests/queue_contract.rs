@@ -13,12 +13,9 @@ use uuid::Uuid;
 
 async fn redis_queue() -> (RedisQueue, String) {
     let prefix = fresh_redis_prefix();
-    let q = RedisQueue::connect(RedisQueueConfig {
-        url: redis_url(),
-        prefix: prefix.clone(),
-    })
-    .await
-    .expect("Redis must be reachable at LINLI_TEST_REDIS for the contract tests");
+    let q = RedisQueue::connect(RedisQueueConfig { url: redis_url(), prefix: prefix.clone() })
+        .await
+        .expect("Redis must be reachable at LINLI_TEST_REDIS for the contract tests");
     (q, prefix)
 }
 
@@ -56,12 +53,7 @@ async fn an_enqueued_order_is_delivered_once_and_gone_after_ack(q: impl Dispatch
     let got = q.receive("a", 10, SHORT, LONG).await.unwrap();
     assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
     q.ack(&got[0]).await.unwrap();
-    assert!(
-        q.receive("a", 10, SHORT, Duration::ZERO)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(q.receive("a", 10, SHORT, Duration::ZERO).await.unwrap().is_empty());
 }
 contract!(an_enqueued_order_is_delivered_once_and_gone_after_ack);
 
@@ -90,37 +82,19 @@ async fn an_unacknowledged_delivery_is_taken_over_by_another_consumer(q: impl Di
     let first = q.receive("crashed", 10, SHORT, LONG).await.unwrap();
     assert_eq!(first.len(), 1);
     // Not yet idle long enough: nobody else gets it.
-    assert!(
-        q.receive("survivor", 10, SHORT, LONG)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(q.receive("survivor", 10, SHORT, LONG).await.unwrap().is_empty());
     tokio::time::sleep(Duration::from_millis(120)).await;
-    let taken = q
-        .receive("survivor", 10, SHORT, Duration::from_millis(100))
-        .await
-        .unwrap();
+    let taken = q.receive("survivor", 10, SHORT, Duration::from_millis(100)).await.unwrap();
     assert_eq!(taken.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
     q.ack(&taken[0]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
-    assert!(
-        q.receive("survivor", 10, SHORT, Duration::from_millis(100))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(q.receive("survivor", 10, SHORT, Duration::from_millis(100)).await.unwrap().is_empty());
 }
 contract!(an_unacknowledged_delivery_is_taken_over_by_another_consumer);
 
 async fn a_receive_on_an_empty_queue_waits_then_returns_nothing(q: impl DispatchQueue) {
     let started = std::time::Instant::now();
-    assert!(
-        q.receive("a", 10, Duration::from_millis(200), LONG)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(q.receive("a", 10, Duration::from_millis(200), LONG).await.unwrap().is_empty());
     assert!(started.elapsed() >= Duration::from_millis(150));
 }
 contract!(a_receive_on_an_empty_queue_waits_then_returns_nothing);
@@ -129,43 +103,29 @@ async fn a_waiting_receive_wakes_when_an_order_arrives(q: impl DispatchQueue) {
     let o = order();
     let waiter = {
         let q = q.clone();
-        tokio::spawn(async move {
-            q.receive("a", 10, Duration::from_secs(5), LONG)
-                .await
-                .unwrap()
-        })
+        tokio::spawn(async move { q.receive("a", 10, Duration::from_secs(5), LONG).await.unwrap() })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     q.enqueue(o).await.unwrap();
-    let got = tokio::time::timeout(Duration::from_secs(3), waiter)
-        .await
-        .expect("woke before its wait ran out")
-        .unwrap();
+    let got =
+        tokio::time::timeout(Duration::from_secs(3), waiter).await.expect("woke before its wait ran out").unwrap();
     assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![o]);
 }
 contract!(a_waiting_receive_wakes_when_an_order_arrives);
 
 async fn the_first_claim_wins_and_later_claims_by_others_are_taken(q: impl DispatchQueue) {
     let (o, a, b) = (order(), provider(), provider());
-    q.publish_offers(o, &[a, b], Utc::now() + chrono::Duration::minutes(2))
-        .await
-        .unwrap();
+    q.publish_offers(o, &[a, b], Utc::now() + chrono::Duration::minutes(2)).await.unwrap();
     assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Won);
     assert_eq!(q.claim(o, b).await.unwrap(), ClaimOutcome::Taken);
-    assert_eq!(
-        q.claim(o, a).await.unwrap(),
-        ClaimOutcome::Won,
-        "claiming again is harmless"
-    );
+    assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Won, "claiming again is harmless");
 }
 contract!(the_first_claim_wins_and_later_claims_by_others_are_taken);
 
 async fn a_claim_without_an_offer_is_left_to_the_store(q: impl DispatchQueue) {
     let (o, a, stranger) = (order(), provider(), provider());
     assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Unknown);
-    q.publish_offers(o, &[a], Utc::now() + chrono::Duration::minutes(2))
-        .await
-        .unwrap();
+    q.publish_offers(o, &[a], Utc::now() + chrono::Duration::minutes(2)).await.unwrap();
     assert_eq!(q.claim(o, stranger).await.unwrap(), ClaimOutcome::Unknown);
 }
 contract!(a_claim_without_an_offer_is_left_to_the_store);
@@ -173,13 +133,12 @@ contract!(a_claim_without_an_offer_is_left_to_the_store);
 async fn many_concurrent_claims_have_exactly_one_winner(q: impl DispatchQueue) {
     let o = order();
     let providers: Vec<ProviderId> = (0..50).map(|_| provider()).collect();
-    q.publish_offers(o, &providers, Utc::now() + chrono::Duration::minutes(2))
-        .await
-        .unwrap();
+    q.publish_offers(o, &providers, Utc::now() + chrono::Duration::minutes(2)).await.unwrap();
     let claims = providers.iter().map(|p| {
         let (q, p) = (q.clone(), *p);
         tokio::spawn(async move { q.claim(o, p).await.unwrap() })
     });
+    let claims: Vec<_> = claims.collect();
     let mut won = 0;
     for c in claims {
         if c.await.unwrap() == ClaimOutcome::Won {
@@ -190,16 +149,10 @@ async fn many_concurrent_claims_have_exactly_one_winner(q: impl DispatchQueue) {
 }
 contract!(many_concurrent_claims_have_exactly_one_winner);
 
-async fn a_providers_offers_are_listed_by_deadline_and_cleared_with_the_order(
-    q: impl DispatchQueue,
-) {
+async fn a_providers_offers_are_listed_by_deadline_and_cleared_with_the_order(q: impl DispatchQueue) {
     let (late, soon, p) = (order(), order(), provider());
-    q.publish_offers(late, &[p], Utc::now() + chrono::Duration::minutes(10))
-        .await
-        .unwrap();
-    q.publish_offers(soon, &[p], Utc::now() + chrono::Duration::minutes(1))
-        .await
-        .unwrap();
+    q.publish_offers(late, &[p], Utc::now() + chrono::Duration::minutes(10)).await.unwrap();
+    q.publish_offers(soon, &[p], Utc::now() + chrono::Duration::minutes(1)).await.unwrap();
     assert_eq!(q.offers_of(p).await.unwrap(), vec![soon, late]);
     q.clear_offers(soon, &[p]).await.unwrap();
     assert_eq!(q.offers_of(p).await.unwrap(), vec![late]);
@@ -218,17 +171,9 @@ async fn redis_losing_the_stream_is_noticed_and_the_group_recreated() {
     let client = redis::Client::open(redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     // Delete every key of this prefix, as a FLUSHALL would (without disturbing tests running beside this one).
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}:*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap();
     assert!(!keys.is_empty(), "the queue created its stream");
-    let _: () = redis::cmd("DEL")
-        .arg(&keys)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap();
 
     assert!(q.receive("a", 10, SHORT, LONG).await.unwrap().is_empty());
     let o = order();
@@ -241,22 +186,13 @@ async fn redis_losing_the_stream_is_noticed_and_the_group_recreated() {
 async fn keys_carry_the_prefix_and_a_hash_tag() {
     let (q, prefix) = redis_queue().await;
     let (o, p) = (order(), provider());
-    q.publish_offers(o, &[p], Utc::now() + chrono::Duration::minutes(1))
-        .await
-        .unwrap();
+    q.publish_offers(o, &[p], Utc::now() + chrono::Duration::minutes(1)).await.unwrap();
     q.claim(o, p).await.unwrap();
     let client = redis::Client::open(redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}:*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap();
     assert!(keys.len() >= 4, "{keys:?}");
     for k in &keys {
-        assert!(
-            k.starts_with(&format!("{prefix}:")) && k.contains('{') && k.contains('}'),
-            "{k}"
-        );
+        assert!(k.starts_with(&format!("{prefix}:")) && k.contains('{') && k.contains('}'), "{k}");
     }
 }

@@ -8,8 +8,8 @@ use linli_domain::accounts::AccountId;
 use linli_domain::catalog::ItemId;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
-    Address, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, OrderAction,
-    OrderId, OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
+    Address, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, OrderAction, OrderId, OrderState,
+    OrderStore, Placed, Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
 use linli_infra::seed::{organization_id, seed_demo};
@@ -50,12 +50,7 @@ macro_rules! contract {
 }
 
 async fn resident(store: &Store) -> AccountId {
-    store
-        .account_by_login("resident")
-        .await
-        .unwrap()
-        .expect("the demo resident exists")
-        .id
+    store.account_by_login("resident").await.unwrap().expect("the demo resident exists").id
 }
 
 fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
@@ -74,20 +69,10 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
 
 async fn placed(store: &Store) -> OrderId {
     let r = resident(store).await;
-    store
-        .insert_order(new_order(r, None), Utc::now())
-        .await
-        .unwrap()
-        .order()
-        .id
+    store.insert_order(new_order(r, None), Utc::now()).await.unwrap().order().id
 }
 
-fn change(
-    order: OrderId,
-    action: OrderAction,
-    from: OrderState,
-    effect: TransitionEffect,
-) -> Transition {
+fn change(order: OrderId, action: OrderAction, from: OrderState, effect: TransitionEffect) -> Transition {
     Transition {
         order,
         action,
@@ -107,122 +92,60 @@ fn org(n: usize) -> ProviderId {
 async fn offered_to(store: &Store, providers: &[ProviderId]) -> OrderId {
     let id = placed(store).await;
     let deadline = Utc::now() + chrono::Duration::minutes(2);
-    let effect = TransitionEffect::OpenOffers {
-        providers: providers.to_vec(),
-        deadline,
-    };
-    store
-        .transition(change(
-            id,
-            OrderAction::Offer,
-            OrderState::Submitted,
-            effect,
-        ))
-        .await
-        .unwrap()
-        .expect("offered");
+    let effect = TransitionEffect::OpenOffers { providers: providers.to_vec(), deadline };
+    store.transition(change(id, OrderAction::Offer, OrderState::Submitted, effect)).await.unwrap().expect("offered");
     id
 }
 
 async fn count(store: &Store, table: &str, order: OrderId) -> i64 {
     let db = store.connection();
     // The outbox row carries the order in its JSON payload; a textual match works on both backends.
-    let column = if table == "outbox" {
-        "payload"
-    } else {
-        "CAST(order_id AS TEXT)"
-    };
+    let column = if table == "outbox" { "payload" } else { "CAST(order_id AS TEXT)" };
     let id = order.0;
     let sql = match (table, db.get_database_backend()) {
         ("outbox", _) | (_, DbBackend::Postgres) => {
             format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE '%{id}%'")
         }
         // SQLite keeps UUIDs as 16-byte blobs.
-        _ => format!(
-            "SELECT COUNT(*) AS n FROM {table} WHERE hex(order_id) = upper('{}')",
-            id.simple()
-        ),
+        _ => format!("SELECT COUNT(*) AS n FROM {table} WHERE hex(order_id) = upper('{}')", id.simple()),
     };
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
     row.try_get("", "n").unwrap()
 }
 
 async fn the_same_idempotency_key_returns_the_first_order(store: Store) {
     let r = resident(&store).await;
-    let first = store
-        .insert_order(new_order(r, Some("key-1")), Utc::now())
-        .await
-        .unwrap();
-    let again = store
-        .insert_order(new_order(r, Some("key-1")), Utc::now())
-        .await
-        .unwrap();
+    let first = store.insert_order(new_order(r, Some("key-1")), Utc::now()).await.unwrap();
+    let again = store.insert_order(new_order(r, Some("key-1")), Utc::now()).await.unwrap();
     assert!(matches!(first, Placed::New(_)) && matches!(again, Placed::Existing(_)));
     assert_eq!(first.order().id, again.order().id);
-    let other = store
-        .insert_order(new_order(r, Some("key-2")), Utc::now())
-        .await
-        .unwrap();
+    let other = store.insert_order(new_order(r, Some("key-2")), Utc::now()).await.unwrap();
     assert_ne!(other.order().id, first.order().id);
 }
 contract!(the_same_idempotency_key_returns_the_first_order);
 
 async fn an_unknown_item_or_community_is_refused(store: Store) {
     let r = resident(&store).await;
-    let bad_item = NewOrder {
-        item: ItemId(9999),
-        ..new_order(r, None)
-    };
-    assert!(matches!(
-        store.insert_order(bad_item, Utc::now()).await,
-        Err(InsertOrderError::UnknownItem)
-    ));
-    let bad_place = NewOrder {
-        community: CommunityId(9999),
-        ..new_order(r, None)
-    };
-    assert!(matches!(
-        store.insert_order(bad_place, Utc::now()).await,
-        Err(InsertOrderError::UnknownCommunity)
-    ));
-    assert!(
-        store
-            .orders_of_resident(r, None, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing half-written"
-    );
+    let bad_item = NewOrder { item: ItemId(9999), ..new_order(r, None) };
+    assert!(matches!(store.insert_order(bad_item, Utc::now()).await, Err(InsertOrderError::UnknownItem)));
+    let bad_place = NewOrder { community: CommunityId(9999), ..new_order(r, None) };
+    assert!(matches!(store.insert_order(bad_place, Utc::now()).await, Err(InsertOrderError::UnknownCommunity)));
+    assert!(store.orders_of_resident(r, None, 10).await.unwrap().is_empty(), "nothing half-written");
 }
 contract!(an_unknown_item_or_community_is_refused);
 
 async fn a_transition_from_a_state_the_order_has_left_changes_nothing(store: Store) {
     let id = offered_to(&store, &[org(1)]).await;
-    let stale = change(
-        id,
-        OrderAction::Offer,
-        OrderState::Submitted,
-        TransitionEffect::None,
-    );
+    let stale = change(id, OrderAction::Offer, OrderState::Submitted, TransitionEffect::None);
     assert!(store.transition(stale).await.unwrap().is_none());
-    assert_eq!(
-        store.find_order(id).await.unwrap().unwrap().state,
-        OrderState::Offered
-    );
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Offered);
 }
 contract!(a_transition_from_a_state_the_order_has_left_changes_nothing);
 
 async fn every_transition_writes_one_event_and_one_outbox_row(store: Store) {
     let id = offered_to(&store, &[org(1)]).await;
     let events = store.order_events(id).await.unwrap();
-    assert_eq!(
-        events.iter().map(|e| e.to).collect::<Vec<_>>(),
-        vec![OrderState::Submitted, OrderState::Offered]
-    );
+    assert_eq!(events.iter().map(|e| e.to).collect::<Vec<_>>(), vec![OrderState::Submitted, OrderState::Offered]);
     assert_eq!(count(&store, "order_events", id).await, 2);
     assert_eq!(count(&store, "outbox", id).await, 2);
 }
@@ -230,33 +153,13 @@ contract!(every_transition_writes_one_event_and_one_outbox_row);
 
 async fn awarding_needs_an_open_offer_and_withdraws_the_others(store: Store) {
     let id = offered_to(&store, &[org(1), org(2)]).await;
-    let stranger = change(
-        id,
-        OrderAction::Accept,
-        OrderState::Offered,
-        TransitionEffect::AwardTo(org(3)),
-    );
-    assert!(
-        store.transition(stranger).await.unwrap().is_none(),
-        "no offer, no award"
-    );
-    let award = change(
-        id,
-        OrderAction::Accept,
-        OrderState::Offered,
-        TransitionEffect::AwardTo(org(2)),
-    );
+    let stranger = change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(3)));
+    assert!(store.transition(stranger).await.unwrap().is_none(), "no offer, no award");
+    let award = change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(2)));
     let order = store.transition(award).await.unwrap().expect("awarded");
     assert_eq!(order.provider, Some(org(2)));
     let offers = store.offers_of_order(id).await.unwrap();
-    let status = |p| {
-        offers
-            .iter()
-            .find(|o| o.provider == p)
-            .unwrap()
-            .status
-            .as_str()
-    };
+    let status = |p| offers.iter().find(|o| o.provider == p).unwrap().status.as_str();
     assert_eq!((status(org(1)), status(org(2))), ("withdrawn", "won"));
 }
 contract!(awarding_needs_an_open_offer_and_withdraws_the_others);
@@ -266,14 +169,10 @@ async fn concurrent_awards_have_exactly_one_winner(store: Store) {
     let id = offered_to(&store, &providers).await;
     let tries = providers.iter().map(|p| {
         let store = store.clone();
-        let award = change(
-            id,
-            OrderAction::Accept,
-            OrderState::Offered,
-            TransitionEffect::AwardTo(*p),
-        );
+        let award = change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(*p));
         tokio::spawn(async move { store.transition(award).await.unwrap() })
     });
+    let tries: Vec<_> = tries.collect();
     let mut winners = Vec::new();
     for t in tries {
         if let Some(o) = t.await.unwrap() {
@@ -281,63 +180,27 @@ async fn concurrent_awards_have_exactly_one_winner(store: Store) {
         }
     }
     assert_eq!(winners.len(), 1);
-    assert_eq!(
-        store.find_order(id).await.unwrap().unwrap().provider,
-        winners[0]
-    );
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().provider, winners[0]);
 }
 contract!(concurrent_awards_have_exactly_one_winner);
 
 async fn declining_the_last_open_offer_returns_the_order_to_dispatch(store: Store) {
     let r = resident(&store).await;
     let id = offered_to(&store, &[org(1), org(2)]).await;
-    let first = store
-        .decline_offer(id, org(1), r, Utc::now())
-        .await
-        .unwrap();
-    assert_eq!(
-        first,
-        DeclineOutcome::Declined {
-            returned_to_dispatch: false
-        }
-    );
-    assert_eq!(
-        store
-            .decline_offer(id, org(1), r, Utc::now())
-            .await
-            .unwrap(),
-        DeclineOutcome::NoOpenOffer
-    );
-    let last = store
-        .decline_offer(id, org(2), r, Utc::now())
-        .await
-        .unwrap();
-    assert_eq!(
-        last,
-        DeclineOutcome::Declined {
-            returned_to_dispatch: true
-        }
-    );
-    assert_eq!(
-        store.find_order(id).await.unwrap().unwrap().state,
-        OrderState::Submitted
-    );
+    let first = store.decline_offer(id, org(1), r, Utc::now()).await.unwrap();
+    assert_eq!(first, DeclineOutcome::Declined { returned_to_dispatch: false });
+    assert_eq!(store.decline_offer(id, org(1), r, Utc::now()).await.unwrap(), DeclineOutcome::NoOpenOffer);
+    let last = store.decline_offer(id, org(2), r, Utc::now()).await.unwrap();
+    assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
 }
 contract!(declining_the_last_open_offer_returns_the_order_to_dispatch);
 
 async fn candidates_are_the_providers_offering_the_item_with_their_coverage(store: Store) {
     let candidates = store.candidates(ItemId(15)).await.unwrap();
     assert!(candidates.len() >= 5);
-    assert!(
-        candidates
-            .iter()
-            .all(|p| p.items.contains(&ItemId(15)) && !p.coverage.is_empty())
-    );
-    assert!(
-        candidates
-            .iter()
-            .any(|p| p.id == org(1) && p.coverage.contains(&CommunityId(1)))
-    );
+    assert!(candidates.iter().all(|p| p.items.contains(&ItemId(15)) && !p.coverage.is_empty()));
+    assert!(candidates.iter().any(|p| p.id == org(1) && p.coverage.contains(&CommunityId(1))));
 }
 contract!(candidates_are_the_providers_offering_the_item_with_their_coverage);
 
@@ -345,13 +208,9 @@ async fn seeding_twice_changes_nothing(store: Store) {
     let again = seed_demo(&store).await.unwrap();
     assert_eq!(again.accounts_created, 0);
     let db = store.connection();
-    for (table, expected) in [
-        ("districts", 13),
-        ("streets", 110),
-        ("communities", 955),
-        ("catalog_items", 115),
-        ("providers", 125),
-    ] {
+    for (table, expected) in
+        [("districts", 13), ("streets", 110), ("communities", 955), ("catalog_items", 115), ("providers", 125)]
+    {
         let row = db
             .query_one_raw(Statement::from_string(
                 db.get_database_backend(),
@@ -372,12 +231,6 @@ async fn stranded_orders_are_the_submitted_ones_older_than_the_cutoff(store: Sto
     let later = Utc::now() + chrono::Duration::seconds(1);
     let stranded = store.stranded_orders(later, 100).await.unwrap();
     assert!(stranded.contains(&waiting) && !stranded.contains(&moved_on));
-    assert!(
-        store
-            .stranded_orders(Utc::now() - chrono::Duration::hours(1), 100)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.stranded_orders(Utc::now() - chrono::Duration::hours(1), 100).await.unwrap().is_empty());
 }
 contract!(stranded_orders_are_the_submitted_ones_older_than_the_cutoff);

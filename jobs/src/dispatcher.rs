@@ -53,11 +53,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     /// it is delivered again after `reclaim_after`. Returns how many orders were handled.
     pub async fn dispatch_batch(&self) -> Result<usize, Unexpected> {
         let c = &self.config;
-        let deliveries = self
-            .desk
-            .queue
-            .receive(&c.consumer, c.batch, c.wait, c.reclaim_after)
-            .await?;
+        let deliveries = self.desk.queue.receive(&c.consumer, c.batch, c.wait, c.reclaim_after).await?;
         let mut handled = 0;
         for delivery in deliveries {
             match self.desk.dispatch(delivery.order).await {
@@ -86,17 +82,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     /// lost (a failed write after commit, or Redis losing its data). Returns how many were queued.
     pub async fn requeue_stranded(&self) -> Result<usize, Unexpected> {
         let cutoff = self.desk.clock.now()
-            - chrono::Duration::from_std(self.config.stranded_after)
-                .unwrap_or(chrono::Duration::minutes(1));
+            - chrono::Duration::from_std(self.config.stranded_after).unwrap_or(chrono::Duration::minutes(1));
         let stranded = self.desk.store.stranded_orders(cutoff, 1_000).await?;
         for id in &stranded {
             self.desk.queue.enqueue(*id).await?;
         }
         if !stranded.is_empty() {
-            tracing::info!(
-                count = stranded.len(),
-                "re-queued orders stranded in dispatch"
-            );
+            tracing::info!(count = stranded.len(), "re-queued orders stranded in dispatch");
         }
         Ok(stranded.len())
     }

@@ -84,11 +84,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ix_streets_district")
-                .table(Streets::Table)
-                .col(Streets::DistrictId)
-                .to_owned(),
+            Index::create().name("ix_streets_district").table(Streets::Table).col(Streets::DistrictId).to_owned(),
         )
         .await?;
         m.create_table(
@@ -143,13 +139,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(CatalogItems::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Communities::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Streets::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Districts::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(CatalogItems::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Communities::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Streets::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Districts::Table).to_owned()).await
     }
 }

@@ -104,11 +104,7 @@ impl MigrationTrait for Migration {
                 .table(ProviderItems::Table)
                 .col(uuid(ProviderItems::ProviderId))
                 .col(integer(ProviderItems::ItemId))
-                .primary_key(
-                    Index::create()
-                        .col(ProviderItems::ProviderId)
-                        .col(ProviderItems::ItemId),
-                )
+                .primary_key(Index::create().col(ProviderItems::ProviderId).col(ProviderItems::ItemId))
                 .foreign_key(
                     ForeignKey::create()
                         .name("fk_provider_items_provider")
@@ -138,11 +134,7 @@ impl MigrationTrait for Migration {
                 .table(ProviderCoverage::Table)
                 .col(uuid(ProviderCoverage::ProviderId))
                 .col(integer(ProviderCoverage::CommunityId))
-                .primary_key(
-                    Index::create()
-                        .col(ProviderCoverage::ProviderId)
-                        .col(ProviderCoverage::CommunityId),
-                )
+                .primary_key(Index::create().col(ProviderCoverage::ProviderId).col(ProviderCoverage::CommunityId))
                 .foreign_key(
                     ForeignKey::create()
                         .name("fk_provider_coverage_provider")
@@ -215,15 +207,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Sessions::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Accounts::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(ProviderCoverage::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(ProviderItems::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Providers::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(Sessions::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Accounts::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(ProviderCoverage::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(ProviderItems::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Providers::Table).to_owned()).await
     }
 }

@@ -153,11 +153,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ix_orders_provider")
-                .table(Orders::Table)
-                .col(Orders::ProviderId)
-                .to_owned(),
+            Index::create().name("ix_orders_provider").table(Orders::Table).col(Orders::ProviderId).to_owned(),
         )
         .await?;
         m.create_table(
@@ -196,11 +192,7 @@ impl MigrationTrait for Migration {
                 .col(string(OrderOffers::Status))
                 .col(timestamp_with_time_zone(OrderOffers::OfferedAt))
                 .col(timestamp_with_time_zone(OrderOffers::Deadline))
-                .primary_key(
-                    Index::create()
-                        .col(OrderOffers::OrderId)
-                        .col(OrderOffers::ProviderId),
-                )
+                .primary_key(Index::create().col(OrderOffers::OrderId).col(OrderOffers::ProviderId))
                 .foreign_key(
                     ForeignKey::create()
                         .name("fk_order_offers_order")
@@ -249,13 +241,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Outbox::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(OrderOffers::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(OrderEvents::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Orders::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(Outbox::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(OrderOffers::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(OrderEvents::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Orders::Table).to_owned()).await
     }
 }

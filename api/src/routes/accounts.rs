@@ -34,21 +34,11 @@ enum LogoutOutcome {
 impl AccountsApi {
     /// Log in with a username or mobile number and a password; returns a bearer token.
     #[oai(path = "/auth/login", method = "post")]
-    async fn login(
-        &self,
-        state: Data<&AppState>,
-        body: JsonBody<LoginRequest>,
-    ) -> ApiResult<LoginOutcome> {
-        let session = state
-            .sessions
-            .login(&body.login, &body.password, Utc::now())
-            .await
-            .map_err(|e| match e {
-                LoginError::BadCredentials => {
-                    ApiError::unauthorized("the login or password is wrong")
-                }
-                LoginError::Unexpected(u) => ApiError::unexpected(u),
-            })?;
+    async fn login(&self, state: Data<&AppState>, body: JsonBody<LoginRequest>) -> ApiResult<LoginOutcome> {
+        let session = state.sessions.login(&body.login, &body.password, Utc::now()).await.map_err(|e| match e {
+            LoginError::BadCredentials => ApiError::unauthorized("the login or password is wrong"),
+            LoginError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
         Ok(LoginOutcome::Ok(Json(LoginResponse {
             token: session.token,
             expires_at: session.expires_at,

@@ -46,34 +46,19 @@ impl AdminApi {
     ) -> ApiResult<ProviderCreated> {
         auth.0.require(&[Role::Admin])?;
         let new = parse_organization(body.0)?;
-        let id = state
-            .store
-            .create_provider(new)
-            .await
-            .map_err(|e| match e {
-                CreateProviderError::DuplicateCreditCode => ApiError::new(
-                    poem::http::StatusCode::CONFLICT,
-                    "duplicate_credit_code",
-                    e.to_string(),
-                )
-                .field("credit_code"),
-                CreateProviderError::UnknownItem(_) => {
-                    ApiError::invalid("item_ids", "unknown_item", e)
-                }
-                CreateProviderError::UnknownCommunity(_) => {
-                    ApiError::invalid("coverage_community_ids", "unknown_community", e)
-                }
-                CreateProviderError::Unexpected(u) => ApiError::unexpected(u),
-            })?;
-        let record = state
-            .store
-            .provider(id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("provider"))?;
-        Ok(ProviderCreated::Created(
-            Json(record.into()),
-            format!("/api/v1/providers/{}", id.0),
-        ))
+        let id = state.store.create_provider(new).await.map_err(|e| match e {
+            CreateProviderError::DuplicateCreditCode => {
+                ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_credit_code", e.to_string())
+                    .field("credit_code")
+            }
+            CreateProviderError::UnknownItem(_) => ApiError::invalid("item_ids", "unknown_item", e),
+            CreateProviderError::UnknownCommunity(_) => {
+                ApiError::invalid("coverage_community_ids", "unknown_community", e)
+            }
+            CreateProviderError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
+        let record = state.store.provider(id).await?.ok_or_else(|| ApiError::not_found("provider"))?;
+        Ok(ProviderCreated::Created(Json(record.into()), format!("/api/v1/providers/{}", id.0)))
     }
 
     /// A provider: any admin, or that provider's own staff.
@@ -89,11 +74,7 @@ impl AdminApi {
         if actor.role != Role::Admin && !own {
             return Err(ApiError::not_found("provider"));
         }
-        let record = state
-            .store
-            .provider(ProviderId(id.0))
-            .await?
-            .ok_or_else(|| ApiError::not_found("provider"))?;
+        let record = state.store.provider(ProviderId(id.0)).await?.ok_or_else(|| ApiError::not_found("provider"))?;
         Ok(Json(record.into()))
     }
 
@@ -108,22 +89,13 @@ impl AdminApi {
         auth.0.require(&[Role::Admin])?;
         let new = parse_account(body.0)?;
         let id = state.store.create_account(new).await.map_err(|e| match e {
-            CreateAccountError::Taken => ApiError::new(
-                poem::http::StatusCode::CONFLICT,
-                "account_taken",
-                e.to_string(),
-            )
-            .field("username"),
-            CreateAccountError::UnknownReference => {
-                ApiError::invalid("provider_id", "unknown_reference", e)
+            CreateAccountError::Taken => {
+                ApiError::new(poem::http::StatusCode::CONFLICT, "account_taken", e.to_string()).field("username")
             }
+            CreateAccountError::UnknownReference => ApiError::invalid("provider_id", "unknown_reference", e),
             CreateAccountError::Unexpected(u) => ApiError::unexpected(u),
         })?;
-        let record = state
-            .store
-            .account(id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))?;
+        let record = state.store.account(id).await?.ok_or_else(|| ApiError::not_found("account"))?;
         Ok(AccountCreated::Created(Json(AccountView::from(&record))))
     }
 }
@@ -131,14 +103,10 @@ impl AdminApi {
 fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> {
     let name = req.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "name",
-            "invalid_name",
-            "a name has 1 to 100 characters",
-        ));
+        return Err(ApiError::invalid("name", "invalid_name", "a name has 1 to 100 characters"));
     }
-    let credit_code = CreditCode::parse(&req.credit_code)
-        .map_err(|e| ApiError::invalid("credit_code", "invalid_credit_code", e))?;
+    let credit_code =
+        CreditCode::parse(&req.credit_code).map_err(|e| ApiError::invalid("credit_code", "invalid_credit_code", e))?;
     let location = parse_point(req.lat, req.lng)?;
     if !(1..=1000).contains(&req.capacity) {
         return Err(ApiError::invalid(
@@ -148,11 +116,7 @@ fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> 
         ));
     }
     if req.item_ids.is_empty() {
-        return Err(ApiError::invalid(
-            "item_ids",
-            "missing_items",
-            "an organization offers at least one item",
-        ));
+        return Err(ApiError::invalid("item_ids", "missing_items", "an organization offers at least one item"));
     }
     if req.coverage_community_ids.is_empty() {
         return Err(ApiError::invalid(
@@ -169,25 +133,16 @@ fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> 
         location,
         capacity: req.capacity,
         items: req.item_ids.into_iter().map(ItemId).collect(),
-        coverage: req
-            .coverage_community_ids
-            .into_iter()
-            .map(CommunityId)
-            .collect(),
+        coverage: req.coverage_community_ids.into_iter().map(CommunityId).collect(),
     })
 }
 
 fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
-    let username = Username::parse(&req.username)
-        .map_err(|e| ApiError::invalid("username", "invalid_username", e))?;
-    let password = NewPassword::parse(req.password)
-        .map_err(|e| ApiError::invalid("password", "invalid_password", e))?;
+    let username = Username::parse(&req.username).map_err(|e| ApiError::invalid("username", "invalid_username", e))?;
+    let password =
+        NewPassword::parse(req.password).map_err(|e| ApiError::invalid("password", "invalid_password", e))?;
     let role = Role::parse(&req.role).ok_or_else(|| {
-        ApiError::invalid(
-            "role",
-            "invalid_role",
-            "role is resident, provider_staff, community_worker or admin",
-        )
+        ApiError::invalid("role", "invalid_role", "role is resident, provider_staff, community_worker or admin")
     })?;
     let phone = req
         .phone
@@ -197,11 +152,7 @@ fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
         .map_err(|e| ApiError::invalid("phone", "invalid_phone", e))?;
     let display_name = req.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 50 {
-        return Err(ApiError::invalid(
-            "display_name",
-            "invalid_display_name",
-            "a display name has 1 to 50 characters",
-        ));
+        return Err(ApiError::invalid("display_name", "invalid_display_name", "a display name has 1 to 50 characters"));
     }
     if role == Role::ProviderStaff && req.provider_id.is_none() {
         return Err(ApiError::invalid(
@@ -211,11 +162,7 @@ fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
         ));
     }
     if role == Role::CommunityWorker && req.community_id.is_none() {
-        return Err(ApiError::invalid(
-            "community_id",
-            "missing_community",
-            "a community worker needs their community",
-        ));
+        return Err(ApiError::invalid("community_id", "missing_community", "a community worker needs their community"));
     }
     Ok(NewAccount {
         username,

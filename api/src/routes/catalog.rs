@@ -42,33 +42,26 @@ impl CatalogApi {
     ) -> ApiResult<Json<CatalogPage>> {
         let category = match category.0.as_deref() {
             None | Some("") => None,
-            Some(c) => Some(Category::parse(c).ok_or_else(|| {
-                ApiError::malformed("category", format!("unknown category {c:?}"))
-            })?),
+            Some(c) => Some(
+                Category::parse(c).ok_or_else(|| ApiError::malformed("category", format!("unknown category {c:?}")))?,
+            ),
         };
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(c) => Some(ItemId(c.parse().map_err(|_| {
-                ApiError::malformed("cursor", "not a cursor from this list")
-            })?)),
+            Some(c) => {
+                Some(ItemId(c.parse().map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))?))
+            }
         };
         let size = page_size(limit.0)?;
         let rows = state.store.catalog_items(category, after, size + 1).await?;
         let (rows, next_cursor) = split_page(rows, size, |i| i.id.0.to_string());
-        Ok(Json(CatalogPage {
-            items: rows.into_iter().map(CatalogItemView::from).collect(),
-            next_cursor,
-        }))
+        Ok(Json(CatalogPage { items: rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
     }
 
     /// One item.
     #[oai(path = "/items/:id", method = "get")]
     async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<ItemOutcome> {
-        let item = state
-            .store
-            .catalog_item(ItemId(id.0))
-            .await?
-            .ok_or_else(|| ApiError::not_found("catalog item"))?;
+        let item = state.store.catalog_item(ItemId(id.0)).await?.ok_or_else(|| ApiError::not_found("catalog item"))?;
         Ok(ItemOutcome::Ok(Json(item.into())))
     }
 }

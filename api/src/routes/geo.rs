@@ -19,71 +19,27 @@ impl GeoApi {
     /// The 13 districts, counties and county-level cities.
     #[oai(path = "/districts", method = "get")]
     async fn districts(&self, state: Data<&AppState>) -> ApiResult<Json<Vec<PlaceView>>> {
-        Ok(Json(
-            state
-                .store
-                .districts()
-                .await?
-                .into_iter()
-                .map(PlaceView::from)
-                .collect(),
-        ))
+        Ok(Json(state.store.districts().await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The streets of a district.
     #[oai(path = "/districts/:id/streets", method = "get")]
-    async fn streets(
-        &self,
-        state: Data<&AppState>,
-        id: Path<i32>,
-    ) -> ApiResult<Json<Vec<PlaceView>>> {
-        state
-            .store
-            .district(DistrictId(id.0))
-            .await?
-            .ok_or_else(|| ApiError::not_found("district"))?;
-        Ok(Json(
-            state
-                .store
-                .streets_of(DistrictId(id.0))
-                .await?
-                .into_iter()
-                .map(PlaceView::from)
-                .collect(),
-        ))
+    async fn streets(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
+        state.store.district(DistrictId(id.0)).await?.ok_or_else(|| ApiError::not_found("district"))?;
+        Ok(Json(state.store.streets_of(DistrictId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The communities of a street.
     #[oai(path = "/streets/:id/communities", method = "get")]
-    async fn communities(
-        &self,
-        state: Data<&AppState>,
-        id: Path<i32>,
-    ) -> ApiResult<Json<Vec<PlaceView>>> {
-        state
-            .store
-            .street(StreetId(id.0))
-            .await?
-            .ok_or_else(|| ApiError::not_found("street"))?;
-        Ok(Json(
-            state
-                .store
-                .communities_of(StreetId(id.0))
-                .await?
-                .into_iter()
-                .map(PlaceView::from)
-                .collect(),
-        ))
+    async fn communities(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
+        state.store.street(StreetId(id.0)).await?.ok_or_else(|| ApiError::not_found("street"))?;
+        Ok(Json(state.store.communities_of(StreetId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// One community.
     #[oai(path = "/communities/:id", method = "get")]
     async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<PlaceView>> {
-        let c = state
-            .store
-            .community(CommunityId(id.0))
-            .await?
-            .ok_or_else(|| ApiError::not_found("community"))?;
+        let c = state.store.community(CommunityId(id.0)).await?.ok_or_else(|| ApiError::not_found("community"))?;
         Ok(Json(c.into()))
     }
 }

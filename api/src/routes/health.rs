@@ -27,10 +27,7 @@ impl HealthApi {
     /// The process is alive.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
-        Json(Health {
-            status: "ok".into(),
-            checks: Vec::new(),
-        })
+        Json(Health { status: "ok".into(), checks: Vec::new() })
     }
 
     /// The database and the queue (Redis, when configured) answer.
@@ -39,11 +36,7 @@ impl HealthApi {
         let db = state.store.ping().await;
         let queue = state.queue.ping().await;
         let checks = vec![
-            HealthCheck {
-                name: "database".into(),
-                ok: db.is_ok(),
-                detail: db.err().map(|e| e.to_string()),
-            },
+            HealthCheck { name: "database".into(), ok: db.is_ok(), detail: db.err().map(|e| e.to_string()) },
             HealthCheck {
                 name: state.queue.describe().into(),
                 ok: queue.is_ok(),
@@ -51,15 +44,9 @@ impl HealthApi {
             },
         ];
         if checks.iter().all(|c| c.ok) {
-            ReadyResponse::Ready(Json(Health {
-                status: "ready".into(),
-                checks,
-            }))
+            ReadyResponse::Ready(Json(Health { status: "ready".into(), checks }))
         } else {
-            ReadyResponse::NotReady(Json(Health {
-                status: "not ready".into(),
-                checks,
-            }))
+            ReadyResponse::NotReady(Json(Health { status: "not ready".into(), checks }))
         }
     }
 }

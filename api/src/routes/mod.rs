@@ -46,19 +46,12 @@ pub const MAX_PAGE: u32 = 100;
 pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
     match limit.unwrap_or(DEFAULT_PAGE) {
         n @ 1..=MAX_PAGE => Ok(u64::from(n)),
-        _ => Err(ApiError::malformed(
-            "limit",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        )),
+        _ => Err(ApiError::malformed("limit", format!("limit must be between 1 and {MAX_PAGE}"))),
     }
 }
 
 /// Fetches one more than asked so the caller knows whether another page exists.
-pub fn split_page<T>(
-    mut rows: Vec<T>,
-    size: u64,
-    cursor_of: impl Fn(&T) -> String,
-) -> (Vec<T>, Option<String>) {
+pub fn split_page<T>(mut rows: Vec<T>, size: u64, cursor_of: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
     if rows.len() as u64 > size {
         rows.truncate(size as usize);
         let next = rows.last().map(cursor_of);

@@ -11,8 +11,8 @@ use linli_domain::accounts::{Actor, Role};
 use linli_domain::catalog::ItemId;
 use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
-    Address, IdempotencyKey, NewOrder, Notes, OrderId, OrderStore, Placed, Schedule, TimeWindow,
-    Visibility, WindowError,
+    Address, IdempotencyKey, NewOrder, Notes, OrderId, OrderStore, Placed, Schedule, TimeWindow, Visibility,
+    WindowError,
 };
 use linli_domain::providers::ProviderId;
 
@@ -65,12 +65,8 @@ impl OrdersApi {
         }
         let location = format!("/api/v1/orders/{}", placed.order().id.0);
         Ok(match placed {
-            Placed::New(o) => {
-                PlaceOutcome::Created(Json(OrderView::new(o, Visibility::Full)), location)
-            }
-            Placed::Existing(o) => {
-                PlaceOutcome::Existing(Json(OrderView::new(o, Visibility::Full)), location)
-            }
+            Placed::New(o) => PlaceOutcome::Created(Json(OrderView::new(o, Visibility::Full)), location),
+            Placed::Existing(o) => PlaceOutcome::Existing(Json(OrderView::new(o, Visibility::Full)), location),
         })
     }
 
@@ -88,32 +84,19 @@ impl OrdersApi {
         let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff])?;
         let before = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(c) => Some(OrderId(Uuid::parse_str(c).map_err(|_| {
-                ApiError::malformed("cursor", "not a cursor from this list")
-            })?)),
+            Some(c) => Some(OrderId(
+                Uuid::parse_str(c).map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))?,
+            )),
         };
         let size = page_size(limit.0)?;
         let rows = match (actor.role, actor.provider) {
-            (Role::ProviderStaff, Some(p)) => {
-                state
-                    .store
-                    .orders_of_provider(ProviderId(p.0), before, size + 1)
-                    .await?
-            }
+            (Role::ProviderStaff, Some(p)) => state.store.orders_of_provider(ProviderId(p.0), before, size + 1).await?,
             (Role::ProviderStaff, None) => Vec::new(),
-            _ => {
-                state
-                    .store
-                    .orders_of_resident(actor.account, before, size + 1)
-                    .await?
-            }
+            _ => state.store.orders_of_resident(actor.account, before, size + 1).await?,
         };
         let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
         Ok(Json(OrderPage {
-            orders: rows
-                .into_iter()
-                .map(|o| OrderView::new(o, Visibility::Full))
-                .collect(),
+            orders: rows.into_iter().map(|o| OrderView::new(o, Visibility::Full)).collect(),
             next_cursor,
         }))
     }
@@ -128,29 +111,16 @@ impl OrdersApi {
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> ApiResult<DetailOutcome> {
         let (order, events, seen) = state.desk.view(&auth.0.actor(), OrderId(id.0)).await?;
-        let tag = format!(
-            "\"{}-{}-{}\"",
-            order.updated_at.timestamp_micros(),
-            events.len(),
-            seen == Visibility::Full
-        );
+        let tag = format!("\"{}-{}-{}\"", order.updated_at.timestamp_micros(), events.len(), seen == Visibility::Full);
         if if_none_match.0.as_deref() == Some(tag.as_str()) {
             return Ok(DetailOutcome::NotModified(tag));
         }
-        Ok(DetailOutcome::Ok(
-            Json(Box::new(OrderView::new(order, seen).with_events(events))),
-            tag,
-        ))
+        Ok(DetailOutcome::Ok(Json(Box::new(OrderView::new(order, seen).with_events(events))), tag))
     }
 
     /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).
     #[oai(path = "/:id/cancel", method = "post")]
-    async fn cancel(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> ApiResult<Json<OrderView>> {
+    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
         let order = state.desk.cancel(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
@@ -158,17 +128,12 @@ impl OrdersApi {
 
 /// Turns the request into a domain order, naming the field of the first value that breaks a rule.
 fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiResult<NewOrder> {
-    let address = Address::parse(&req.address)
-        .map_err(|e| ApiError::invalid("address", "invalid_address", e))?;
+    let address = Address::parse(&req.address).map_err(|e| ApiError::invalid("address", "invalid_address", e))?;
     let location = parse_point(req.lat, req.lng)?;
     let schedule = match (req.asap, req.window_start, req.window_end) {
         (true, None, None) => Schedule::Asap,
         (true, _, _) => {
-            return Err(ApiError::invalid(
-                "asap",
-                "conflicting_schedule",
-                "give either asap or a window, not both",
-            ));
+            return Err(ApiError::invalid("asap", "conflicting_schedule", "give either asap or a window, not both"));
         }
         (false, Some(start), Some(end)) => {
             Schedule::Window(TimeWindow::parse(start, end, Utc::now()).map_err(|e| {
@@ -189,19 +154,13 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
             ));
         }
         (false, Some(_), None) => {
-            return Err(ApiError::invalid(
-                "window_end",
-                "missing_window",
-                "give window_end with window_start",
-            ));
+            return Err(ApiError::invalid("window_end", "missing_window", "give window_end with window_start"));
         }
     };
     let notes = Notes::parse(req.notes.as_deref().unwrap_or(""))
         .map_err(|e| ApiError::invalid("notes", "notes_too_long", e))?;
-    let idempotency_key = key
-        .map(IdempotencyKey::parse)
-        .transpose()
-        .map_err(|e| ApiError::malformed("Idempotency-Key", e))?;
+    let idempotency_key =
+        key.map(IdempotencyKey::parse).transpose().map_err(|e| ApiError::malformed("Idempotency-Key", e))?;
     Ok(NewOrder {
         resident: actor.account,
         placed_by: actor.account,

@@ -48,10 +48,7 @@ mod tests {
     #[test]
     fn a_provider_that_offers_the_item_and_covers_the_community_is_eligible() {
         let p = provider(1, true, &[5], &[9]);
-        assert_eq!(
-            eligible_providers(ItemId(5), CommunityId(9), std::slice::from_ref(&p), &[]),
-            vec![p.id]
-        );
+        assert_eq!(eligible_providers(ItemId(5), CommunityId(9), std::slice::from_ref(&p), &[]), vec![p.id]);
     }
 
     #[test]
@@ -64,19 +61,14 @@ mod tests {
     fn a_provider_outside_the_community_or_without_the_item_is_not_eligible() {
         let elsewhere = provider(1, true, &[5], &[10]);
         let other_item = provider(2, true, &[6], &[9]);
-        assert!(
-            eligible_providers(ItemId(5), CommunityId(9), &[elsewhere, other_item], &[]).is_empty()
-        );
+        assert!(eligible_providers(ItemId(5), CommunityId(9), &[elsewhere, other_item], &[]).is_empty());
     }
 
     #[test]
     fn a_provider_already_offered_the_order_is_not_offered_it_again() {
         let p = provider(1, true, &[5], &[9]);
         let q = provider(2, true, &[5], &[9]);
-        assert_eq!(
-            eligible_providers(ItemId(5), CommunityId(9), &[p.clone(), q.clone()], &[p.id]),
-            vec![q.id]
-        );
+        assert_eq!(eligible_providers(ItemId(5), CommunityId(9), &[p.clone(), q.clone()], &[p.id]), vec![q.id]);
     }
 
     proptest! {

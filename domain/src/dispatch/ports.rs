@@ -69,10 +69,7 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// The orders offered to `provider`, soonest deadline first.
-    fn offers_of(
-        &self,
-        provider: ProviderId,
-    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+    fn offers_of(&self, provider: ProviderId) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
     /// Whether the queue answers; for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;

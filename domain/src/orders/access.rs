@@ -19,9 +19,7 @@ pub fn visibility(actor: &Actor, order: &Order, offered_to_actor: bool) -> Visib
         Role::Admin => Visibility::Full,
         Role::Resident if order.resident == actor.account => Visibility::Full,
         Role::CommunityWorker if actor.community == Some(order.community) => Visibility::Full,
-        Role::ProviderStaff if actor.provider.is_some() && actor.provider == order.provider => {
-            Visibility::Full
-        }
+        Role::ProviderStaff if actor.provider.is_some() && actor.provider == order.provider => Visibility::Full,
         Role::ProviderStaff if actor.provider.is_some() && offered_to_actor => Visibility::Partial,
         _ => Visibility::None,
     }
@@ -57,68 +55,36 @@ mod tests {
     }
 
     fn actor(role: Role) -> Actor {
-        Actor {
-            account: AccountId(Uuid::now_v7()),
-            role,
-            provider: None,
-            community: None,
-        }
+        Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
     }
 
     #[test]
     fn a_resident_sees_their_own_order_and_nobody_elses() {
         let me = actor(Role::Resident);
-        assert_eq!(
-            visibility(&me, &order(me.account, None), false),
-            Visibility::Full
-        );
-        assert_eq!(
-            visibility(&me, &order(AccountId(Uuid::now_v7()), None), false),
-            Visibility::None
-        );
+        assert_eq!(visibility(&me, &order(me.account, None), false), Visibility::Full);
+        assert_eq!(visibility(&me, &order(AccountId(Uuid::now_v7()), None), false), Visibility::None);
     }
 
     #[test]
     fn a_provider_sees_an_offer_partially_and_its_own_job_in_full() {
         let p = ProviderId(Uuid::now_v7());
-        let staff = Actor {
-            provider: Some(p),
-            ..actor(Role::ProviderStaff)
-        };
+        let staff = Actor { provider: Some(p), ..actor(Role::ProviderStaff) };
         let someone = AccountId(Uuid::now_v7());
-        assert_eq!(
-            visibility(&staff, &order(someone, None), true),
-            Visibility::Partial
-        );
-        assert_eq!(
-            visibility(&staff, &order(someone, Some(p)), false),
-            Visibility::Full
-        );
-        assert_eq!(
-            visibility(&staff, &order(someone, None), false),
-            Visibility::None
-        );
+        assert_eq!(visibility(&staff, &order(someone, None), true), Visibility::Partial);
+        assert_eq!(visibility(&staff, &order(someone, Some(p)), false), Visibility::Full);
+        assert_eq!(visibility(&staff, &order(someone, None), false), Visibility::None);
     }
 
     #[test]
     fn staff_without_a_provider_see_nothing_even_of_unassigned_orders() {
         let staff = actor(Role::ProviderStaff);
-        assert_eq!(
-            visibility(&staff, &order(AccountId(Uuid::now_v7()), None), true),
-            Visibility::None
-        );
+        assert_eq!(visibility(&staff, &order(AccountId(Uuid::now_v7()), None), true), Visibility::None);
     }
 
     #[test]
     fn a_community_worker_sees_the_orders_of_their_community_only() {
-        let worker = Actor {
-            community: Some(CommunityId(7)),
-            ..actor(Role::CommunityWorker)
-        };
-        let elsewhere = Actor {
-            community: Some(CommunityId(8)),
-            ..actor(Role::CommunityWorker)
-        };
+        let worker = Actor { community: Some(CommunityId(7)), ..actor(Role::CommunityWorker) };
+        let elsewhere = Actor { community: Some(CommunityId(8)), ..actor(Role::CommunityWorker) };
         let o = order(AccountId(Uuid::now_v7()), None);
         assert_eq!(visibility(&worker, &o, false), Visibility::Full);
         assert_eq!(visibility(&elsewhere, &o, false), Visibility::None);

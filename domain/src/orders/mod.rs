@@ -10,12 +10,9 @@ mod state;
 
 pub use access::{Visibility, visibility};
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
-pub use ports::{
-    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect,
-};
+pub use ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
 pub use request::{
-    Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow,
-    WindowError,
+    Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
 pub use service::{ActError, DispatchOutcome, OrderDesk, PlaceError, ViewError};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};

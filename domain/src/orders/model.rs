@@ -79,15 +79,7 @@ impl OfferStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Open,
-            Self::Declined,
-            Self::Won,
-            Self::Withdrawn,
-            Self::Released,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
+        [Self::Open, Self::Declined, Self::Won, Self::Withdrawn, Self::Released].into_iter().find(|o| o.as_str() == s)
     }
 }
 

@@ -103,15 +103,9 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<Placed, InsertOrderError>> + Send;
 
-    fn find_order(
-        &self,
-        id: OrderId,
-    ) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+    fn find_order(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
 
-    fn order_events(
-        &self,
-        id: OrderId,
-    ) -> impl Future<Output = Result<Vec<OrderEvent>, Unexpected>> + Send;
+    fn order_events(&self, id: OrderId) -> impl Future<Output = Result<Vec<OrderEvent>, Unexpected>> + Send;
 
     /// A resident's orders, newest first, strictly older than `before` when given.
     fn orders_of_resident(
@@ -130,10 +124,7 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
 
     /// Every offer ever made for the order.
-    fn offers_of_order(
-        &self,
-        id: OrderId,
-    ) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
+    fn offers_of_order(&self, id: OrderId) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
 
     /// A provider's open offers on orders still in dispatch, oldest first.
     fn open_offers_of_provider(
@@ -143,10 +134,7 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(Offer, Order)>, Unexpected>> + Send;
 
     /// Applies the transition if the order is still in `from`; `None` when it no longer is.
-    fn transition(
-        &self,
-        change: Transition,
-    ) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+    fn transition(&self, change: Transition) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
 
     /// Marks the provider's open offer declined; when it was the last open one, returns the order to dispatch
     /// in the same transaction, so two declines at once cannot both leave it stranded.
@@ -159,10 +147,7 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
 
     /// The providers that offer `item`, as dispatch sees them now.
-    fn candidates(
-        &self,
-        item: ItemId,
-    ) -> impl Future<Output = Result<Vec<ProviderSnapshot>, Unexpected>> + Send;
+    fn candidates(&self, item: ItemId) -> impl Future<Output = Result<Vec<ProviderSnapshot>, Unexpected>> + Send;
 
     /// Orders still `submitted` since before `placed_before`: their queue entry may have been lost.
     fn stranded_orders(

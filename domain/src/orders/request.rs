@@ -27,11 +27,7 @@ impl TimeWindow {
     /// A window may start a little before "now": the resident's clock and ours are not the same clock.
     const GRACE: Duration = Duration::minutes(5);
 
-    pub fn parse(
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Self, WindowError> {
+    pub fn parse(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Self, WindowError> {
         if end <= start {
             return Err(WindowError::EndNotAfterStart);
         }
@@ -107,11 +103,7 @@ pub struct NotesError;
 impl Notes {
     pub fn parse(raw: &str) -> Result<Self, NotesError> {
         let s = raw.trim();
-        if s.chars().count() > 500 {
-            Err(NotesError)
-        } else {
-            Ok(Self(s.to_owned()))
-        }
+        if s.chars().count() > 500 { Err(NotesError) } else { Ok(Self(s.to_owned())) }
     }
 }
 
@@ -133,11 +125,7 @@ pub struct IdempotencyKeyError;
 impl IdempotencyKey {
     pub fn parse(raw: &str) -> Result<Self, IdempotencyKeyError> {
         let ok = (1..=100).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(IdempotencyKeyError)
-        }
+        if ok { Ok(Self(raw.to_owned())) } else { Err(IdempotencyKeyError) }
     }
 }
 
@@ -166,19 +154,13 @@ mod tests {
     #[test]
     fn a_window_that_ends_before_it_starts_is_rejected() {
         let start = now() + Duration::hours(1);
-        assert_eq!(
-            TimeWindow::parse(start, start, now()),
-            Err(WindowError::EndNotAfterStart)
-        );
+        assert_eq!(TimeWindow::parse(start, start, now()), Err(WindowError::EndNotAfterStart));
     }
 
     #[test]
     fn a_window_in_the_past_is_rejected_but_a_few_minutes_of_skew_is_forgiven() {
         let an_hour_ago = now() - Duration::hours(1);
-        assert_eq!(
-            TimeWindow::parse(an_hour_ago, now() + Duration::hours(1), now()),
-            Err(WindowError::InPast)
-        );
+        assert_eq!(TimeWindow::parse(an_hour_ago, now() + Duration::hours(1), now()), Err(WindowError::InPast));
         let skewed = now() - Duration::minutes(2);
         assert!(TimeWindow::parse(skewed, now() + Duration::hours(1), now()).is_ok());
     }
@@ -186,38 +168,25 @@ mod tests {
     #[test]
     fn a_window_too_long_or_too_far_ahead_is_rejected() {
         let start = now() + Duration::hours(1);
-        assert_eq!(
-            TimeWindow::parse(start, start + Duration::hours(25), now()),
-            Err(WindowError::TooLong)
-        );
+        assert_eq!(TimeWindow::parse(start, start + Duration::hours(25), now()), Err(WindowError::TooLong));
         let far = now() + Duration::days(91);
-        assert_eq!(
-            TimeWindow::parse(far, far + Duration::hours(1), now()),
-            Err(WindowError::TooFarAhead)
-        );
+        assert_eq!(TimeWindow::parse(far, far + Duration::hours(1), now()), Err(WindowError::TooFarAhead));
     }
 
     #[test]
     fn windows_that_only_touch_do_not_overlap() {
         let a = TimeWindow::from_stored(now(), now() + Duration::hours(1));
         let b = TimeWindow::from_stored(now() + Duration::hours(1), now() + Duration::hours(2));
-        let c =
-            TimeWindow::from_stored(now() + Duration::minutes(30), now() + Duration::minutes(90));
+        let c = TimeWindow::from_stored(now() + Duration::minutes(30), now() + Duration::minutes(90));
         assert!(!a.overlaps(&b));
         assert!(a.overlaps(&c) && c.overlaps(&b));
     }
 
     #[test]
     fn an_address_is_trimmed_and_must_not_be_blank() {
-        assert_eq!(
-            Address::parse("  文安路12号3单元 ").unwrap().as_ref(),
-            "文安路12号3单元"
-        );
+        assert_eq!(Address::parse("  文安路12号3单元 ").unwrap().as_ref(), "文安路12号3单元");
         assert_eq!(Address::parse("   "), Err(AddressError::Empty));
-        assert_eq!(
-            Address::parse(&"楼".repeat(201)),
-            Err(AddressError::TooLong)
-        );
+        assert_eq!(Address::parse(&"楼".repeat(201)), Err(AddressError::TooLong));
     }
 
     #[test]

@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use super::access::{Visibility, visibility};
 use super::model::{Order, OrderEvent, OrderId};
-use super::ports::{
-    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect,
-};
+use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
 use crate::clock::Clock;
@@ -76,23 +74,15 @@ pub enum DispatchOutcome {
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// Places an order. A lost queue write is not the resident's problem: the order is saved, and the
     /// dispatcher's sweep for stranded orders queues it again, so the outcome reports it instead of failing.
-    pub async fn place(
-        &self,
-        actor: &Actor,
-        order: NewOrder,
-    ) -> Result<(Placed, Option<Unexpected>), PlaceError> {
+    pub async fn place(&self, actor: &Actor, order: NewOrder) -> Result<(Placed, Option<Unexpected>), PlaceError> {
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(PlaceError::NotAResident);
         }
-        let placed = self
-            .store
-            .insert_order(order, self.clock.now())
-            .await
-            .map_err(|e| match e {
-                InsertOrderError::UnknownItem => PlaceError::UnknownItem,
-                InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
-                InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
-            })?;
+        let placed = self.store.insert_order(order, self.clock.now()).await.map_err(|e| match e {
+            InsertOrderError::UnknownItem => PlaceError::UnknownItem,
+            InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
+            InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
+        })?;
         let queue_failure = match &placed {
             Placed::New(o) => self.queue.enqueue(o.id).await.err(),
             Placed::Existing(_) => None,
@@ -101,16 +91,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// The order and its history, as much of it as the actor may see.
-    pub async fn view(
-        &self,
-        actor: &Actor,
-        id: OrderId,
-    ) -> Result<(Order, Vec<OrderEvent>, Visibility), ViewError> {
-        let order = self
-            .store
-            .find_order(id)
-            .await?
-            .ok_or(ViewError::NotFound)?;
+    pub async fn view(&self, actor: &Actor, id: OrderId) -> Result<(Order, Vec<OrderEvent>, Visibility), ViewError> {
+        let order = self.store.find_order(id).await?.ok_or(ViewError::NotFound)?;
         let seen = self.visibility_of(actor, &order).await?;
         if seen == Visibility::None {
             return Err(ViewError::NotFound);
@@ -130,17 +112,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !owns {
             return Err(ActError::NotYours("cancel"));
         }
-        let offered = self.open_offer_holders(&order).await?;
-        let done = self
-            .move_order(
-                &order,
-                OrderAction::Cancel,
-                actor,
-                "cancelled",
-                TransitionEffect::WithdrawOffers,
-            )
-            .await?;
-        self.forget_offers(order.id, &offered).await;
+        let done =
+            self.move_order(&order, OrderAction::Cancel, actor, "cancelled", TransitionEffect::WithdrawOffers).await?;
+        let ever_offered: Vec<ProviderId> =
+            self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
+        self.forget_offers(id, &ever_offered).await;
         Ok(done)
     }
 
@@ -159,18 +135,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !offered.contains(&provider) {
             return Err(ActError::NoOpenOffer);
         }
-        let to = order
-            .state
-            .apply(OrderAction::Accept)
-            .map_err(|e| ActError::Conflict { current: e.from })?;
-        let change = self.transition(
-            &order,
-            OrderAction::Accept,
-            to,
-            actor,
-            "accepted",
-            TransitionEffect::AwardTo(provider),
-        );
+        let to = order.state.apply(OrderAction::Accept).map_err(|e| ActError::Conflict { current: e.from })?;
+        let change =
+            self.transition(&order, OrderAction::Accept, to, actor, "accepted", TransitionEffect::AwardTo(provider));
         match self.store.transition(change).await? {
             Some(done) => {
                 self.forget_offers(id, &offered).await;
@@ -186,20 +153,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, ActError> {
         let provider = Self::staff_provider(actor, "decline")?;
         let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
-        let outcome = self
-            .store
-            .decline_offer(id, provider, actor.account, self.clock.now())
-            .await?;
+        let outcome = self.store.decline_offer(id, provider, actor.account, self.clock.now()).await?;
         match outcome {
-            DeclineOutcome::NoOpenOffer if order.state == OrderState::Offered => {
-                Err(ActError::NoOpenOffer)
-            }
-            DeclineOutcome::NoOpenOffer => Err(ActError::Conflict {
-                current: order.state,
-            }),
-            DeclineOutcome::Declined {
-                returned_to_dispatch,
-            } => {
+            DeclineOutcome::NoOpenOffer if order.state == OrderState::Offered => Err(ActError::NoOpenOffer),
+            DeclineOutcome::NoOpenOffer => Err(ActError::Conflict { current: order.state }),
+            DeclineOutcome::Declined { returned_to_dispatch } => {
                 self.forget_offers(id, &[provider]).await;
                 if returned_to_dispatch {
                     // If this enqueue is lost, the stranded-order sweep finds the order again.
@@ -211,13 +169,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
-        self.provider_step(actor, id, OrderAction::Start, "started")
-            .await
+        self.provider_step(actor, id, OrderAction::Start, "started").await
     }
 
     pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
-        self.provider_step(actor, id, OrderAction::Complete, "completed")
-            .await
+        self.provider_step(actor, id, OrderAction::Complete, "completed").await
     }
 
     /// One dispatch step for one order: offer it to everyone eligible, or escalate when nobody is.
@@ -229,61 +185,27 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return Ok(DispatchOutcome::NothingToDo);
         }
         let candidates = self.store.candidates(order.item).await?;
-        let already: Vec<ProviderId> = self
-            .store
-            .offers_of_order(id)
-            .await?
-            .into_iter()
-            .map(|o| o.provider)
-            .collect();
+        let already: Vec<ProviderId> = self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
         let chosen = eligible_providers(order.item, order.community, &candidates, &already);
         let now = self.clock.now();
         let (action, note, effect) = if chosen.is_empty() {
-            let why = if already.is_empty() {
-                "no eligible provider"
-            } else {
-                "no eligible provider left"
-            };
-            (
-                OrderAction::Escalate,
-                why.to_owned(),
-                TransitionEffect::None,
-            )
+            let why = if already.is_empty() { "no eligible provider" } else { "no eligible provider left" };
+            (OrderAction::Escalate, why.to_owned(), TransitionEffect::None)
         } else {
-            let deadline = now
-                + chrono::Duration::from_std(self.offer_ttl)
-                    .unwrap_or(chrono::Duration::minutes(2));
+            let deadline = now + chrono::Duration::from_std(self.offer_ttl).unwrap_or(chrono::Duration::minutes(2));
             let note = format!("offered to {} provider(s)", chosen.len());
-            (
-                OrderAction::Offer,
-                note,
-                TransitionEffect::OpenOffers {
-                    providers: chosen.clone(),
-                    deadline,
-                },
-            )
+            (OrderAction::Offer, note, TransitionEffect::OpenOffers { providers: chosen.clone(), deadline })
         };
         let Ok(to) = order.state.apply(action) else {
             return Ok(DispatchOutcome::NothingToDo);
         };
-        let change = Transition {
-            order: id,
-            action,
-            from: order.state,
-            to,
-            actor: None,
-            note,
-            at: now,
-            effect: effect.clone(),
-        };
+        let change =
+            Transition { order: id, action, from: order.state, to, actor: None, note, at: now, effect: effect.clone() };
         if self.store.transition(change).await?.is_none() {
             return Ok(DispatchOutcome::NothingToDo);
         }
         match effect {
-            TransitionEffect::OpenOffers {
-                providers,
-                deadline,
-            } => {
+            TransitionEffect::OpenOffers { providers, deadline } => {
                 self.queue.publish_offers(id, &providers, deadline).await?;
                 Ok(DispatchOutcome::Offered(providers))
             }
@@ -303,18 +225,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if order.provider != Some(provider) {
             let offered = self.open_offer_holders(&order).await?;
             return Err(if offered.contains(&provider) {
-                ActError::Conflict {
-                    current: order.state,
-                }
+                ActError::Conflict { current: order.state }
             } else {
                 ActError::NotFound
             });
         }
-        self.move_order(&order, action, actor, note, TransitionEffect::None)
-            .await
+        self.move_order(&order, action, actor, note, TransitionEffect::None).await
     }
 
-    /// Applies `action` to the order as last read, or reports the state that forbids it.
+    /// Applies `action` to the order as last read. When another change got there first (the dispatcher offered
+    /// it meanwhile, say), the action is tried again from the new state if the state machine still allows it.
     async fn move_order(
         &self,
         order: &Order,
@@ -323,22 +243,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         note: &str,
         effect: TransitionEffect,
     ) -> Result<Order, ActError> {
-        let to = order
-            .state
-            .apply(action)
-            .map_err(|e| ActError::Conflict { current: e.from })?;
-        let change = self.transition(order, action, to, actor, note, effect);
-        match self.store.transition(change).await? {
-            Some(done) => Ok(done),
-            None => {
-                let now = self
-                    .store
-                    .find_order(order.id)
-                    .await?
-                    .ok_or(ActError::NotFound)?;
-                Err(ActError::Conflict { current: now.state })
+        let mut current = order.clone();
+        for _ in 0..3 {
+            let to = current.state.apply(action).map_err(|e| ActError::Conflict { current: e.from })?;
+            let change = self.transition(&current, action, to, actor, note, effect.clone());
+            match self.store.transition(change).await? {
+                Some(done) => return Ok(done),
+                None => current = self.store.find_order(order.id).await?.ok_or(ActError::NotFound)?,
             }
         }
+        Err(ActError::Conflict { current: current.state })
     }
 
     fn transition(
@@ -383,11 +297,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     async fn open_offer_holders(&self, order: &Order) -> Result<Vec<ProviderId>, Unexpected> {
         let offers = self.store.offers_of_order(order.id).await?;
-        Ok(offers
-            .into_iter()
-            .filter(|o| o.status == super::OfferStatus::Open)
-            .map(|o| o.provider)
-            .collect())
+        Ok(offers.into_iter().filter(|o| o.status == super::OfferStatus::Open).map(|o| o.provider).collect())
     }
 
     /// Clears the queue's copy of an order's offers. Best effort: the store already says they are closed, and
@@ -398,12 +308,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     fn conflict_or_taken(&self, order: &Order, provider: ProviderId) -> ActError {
         match order.provider {
-            Some(p) if p != provider && order.state == OrderState::Accepted => {
-                ActError::TakenByAnother
-            }
-            _ => ActError::Conflict {
-                current: order.state,
-            },
+            Some(p) if p != provider && order.state == OrderState::Accepted => ActError::TakenByAnother,
+            _ => ActError::Conflict { current: order.state },
         }
     }
 

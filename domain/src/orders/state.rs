@@ -172,10 +172,7 @@ mod tests {
                 if ALLOWED.iter().any(|(f, a, _)| *f == from && *a == action) {
                     continue;
                 }
-                assert_eq!(
-                    from.apply(action),
-                    Err(ForbiddenTransition { from, action })
-                );
+                assert_eq!(from.apply(action), Err(ForbiddenTransition { from, action }));
                 forbidden += 1;
             }
         }
@@ -200,13 +197,7 @@ mod tests {
     #[test]
     fn a_second_accept_on_an_accepted_order_is_forbidden() {
         let accepted = S::Offered.apply(A::Accept).unwrap();
-        assert_eq!(
-            accepted.apply(A::Accept),
-            Err(ForbiddenTransition {
-                from: S::Accepted,
-                action: A::Accept
-            })
-        );
+        assert_eq!(accepted.apply(A::Accept), Err(ForbiddenTransition { from: S::Accepted, action: A::Accept }));
     }
 
     #[test]

@@ -46,9 +46,7 @@ impl MemoryQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the maps half-updated in a way that matters more than
         // losing the queue, which the stranded-order sweep repairs; so carry on with the data.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn take(&self, max: usize, reclaim_after: Duration) -> Vec<Delivery> {
@@ -61,19 +59,14 @@ impl MemoryQueue {
             .take(max)
             .map(|(entry, p)| {
                 p.since = now;
-                Delivery {
-                    entry: entry.clone(),
-                    order: p.order,
-                }
+                Delivery { entry: entry.clone(), order: p.order }
             })
             .collect();
         while out.len() < max {
             let Some((entry, order)) = inner.ready.pop_front() else {
                 break;
             };
-            inner
-                .pending
-                .insert(entry.clone(), Pending { order, since: now });
+            inner.pending.insert(entry.clone(), Pending { order, since: now });
             out.push(Delivery { entry, order });
         }
         out
@@ -124,42 +117,22 @@ impl DispatchQueue for MemoryQueue {
         deadline: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
         let mut inner = self.lock();
-        inner
-            .offered
-            .entry(order)
-            .or_default()
-            .extend(providers.iter().copied());
+        inner.offered.entry(order).or_default().extend(providers.iter().copied());
         for p in providers {
-            inner
-                .by_provider
-                .entry(*p)
-                .or_default()
-                .insert((deadline.timestamp_millis(), order));
+            inner.by_provider.entry(*p).or_default().insert((deadline.timestamp_millis(), order));
         }
         Ok(())
     }
 
-    async fn claim(
-        &self,
-        order: OrderId,
-        provider: ProviderId,
-    ) -> Result<ClaimOutcome, Unexpected> {
+    async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
         let mut inner = self.lock();
-        if !inner
-            .offered
-            .get(&order)
-            .is_some_and(|s| s.contains(&provider))
-        {
+        if !inner.offered.get(&order).is_some_and(|s| s.contains(&provider)) {
             return Ok(ClaimOutcome::Unknown);
         }
         let now = Instant::now();
         match inner.claims.get(&order) {
-            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder != provider => {
-                Ok(ClaimOutcome::Taken)
-            }
-            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder == provider => {
-                Ok(ClaimOutcome::Won)
-            }
+            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder != provider => Ok(ClaimOutcome::Taken),
+            Some((holder, at)) if now.duration_since(*at) < CLAIM_TTL && *holder == provider => Ok(ClaimOutcome::Won),
             _ => {
                 inner.claims.insert(order, (provider, now));
                 Ok(ClaimOutcome::Won)
@@ -167,11 +140,7 @@ impl DispatchQueue for MemoryQueue {
         }
     }
 
-    async fn clear_offers(
-        &self,
-        order: OrderId,
-        providers: &[ProviderId],
-    ) -> Result<(), Unexpected> {
+    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
         let mut inner = self.lock();
         inner.offered.remove(&order);
         for p in providers {
@@ -183,12 +152,7 @@ impl DispatchQueue for MemoryQueue {
     }
 
     async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
-        Ok(self
-            .lock()
-            .by_provider
-            .get(&provider)
-            .map(|s| s.iter().map(|(_, o)| *o).collect())
-            .unwrap_or_default())
+        Ok(self.lock().by_provider.get(&provider).map(|s| s.iter().map(|(_, o)| *o).collect()).unwrap_or_default())
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

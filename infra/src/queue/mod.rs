@@ -72,19 +72,11 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.publish_offers(order, providers, deadline))
     }
 
-    async fn claim(
-        &self,
-        order: OrderId,
-        provider: ProviderId,
-    ) -> Result<ClaimOutcome, Unexpected> {
+    async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
         delegate!(self, q => q.claim(order, provider))
     }
 
-    async fn clear_offers(
-        &self,
-        order: OrderId,
-        providers: &[ProviderId],
-    ) -> Result<(), Unexpected> {
+    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
         delegate!(self, q => q.clear_offers(order, providers))
     }
 

@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
-};
+use redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, AsyncConnectionConfig, Client, RedisError, Script};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -61,8 +59,7 @@ pub struct RedisQueue {
 
 impl RedisQueue {
     pub async fn connect(config: RedisQueueConfig) -> Result<Self, Unexpected> {
-        let client = Client::open(config.url.as_str())
-            .map_err(|e| Unexpected::new("reading REDIS_URL", e))?;
+        let client = Client::open(config.url.as_str()).map_err(|e| Unexpected::new("reading REDIS_URL", e))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -102,45 +99,26 @@ impl RedisQueue {
     /// existed (or after Redis lost both) are read too.
     async fn ensure_group(&self) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
-        match conn
-            .xgroup_create_mkstream::<_, _, _, ()>(self.stream_key(), GROUP, "0")
-            .await
-        {
+        match conn.xgroup_create_mkstream::<_, _, _, ()>(self.stream_key(), GROUP, "0").await {
             Ok(()) => Ok(()),
             Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
             Err(e) => Err(redis_err("creating the dispatch group", e)),
         }
     }
 
-    async fn read_new(
-        &self,
-        consumer: &str,
-        max: usize,
-        wait: Duration,
-    ) -> Result<StreamReadReply, RedisError> {
+    async fn read_new(&self, consumer: &str, max: usize, wait: Duration) -> Result<StreamReadReply, RedisError> {
         let mut slot = self.blocking.lock().await;
         if slot.is_none() {
             let config = AsyncConnectionConfig::new()
                 .set_response_timeout(None)
                 .set_connection_timeout(Some(Duration::from_secs(2)));
-            *slot = Some(
-                self.client
-                    .get_multiplexed_async_connection_with_config(&config)
-                    .await?,
-            );
+            *slot = Some(self.client.get_multiplexed_async_connection_with_config(&config).await?);
         }
         let conn = slot.as_mut().expect("connection was just set");
-        let options = StreamReadOptions::default()
-            .group(GROUP, consumer)
-            .count(max)
-            .block(wait.as_millis().max(1) as usize);
-        let reply = conn
-            .xread_options(&[self.stream_key()], &[">"], &options)
-            .await;
-        if reply
-            .as_ref()
-            .is_err_and(|e| e.is_unrecoverable_error() || e.is_connection_dropped())
-        {
+        let options =
+            StreamReadOptions::default().group(GROUP, consumer).count(max).block(wait.as_millis().max(1) as usize);
+        let reply = conn.xread_options(&[self.stream_key()], &[">"], &options).await;
+        if reply.as_ref().is_err_and(|e| e.is_unrecoverable_error() || e.is_connection_dropped()) {
             *slot = None;
         }
         reply
@@ -177,14 +155,8 @@ impl RedisQueue {
     async fn deliveries(&self, entries: Vec<StreamId>) -> Vec<Delivery> {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
-            match entry
-                .get::<String>("order")
-                .and_then(|s| Uuid::parse_str(&s).ok())
-            {
-                Some(id) => out.push(Delivery {
-                    entry: entry.id,
-                    order: OrderId(id),
-                }),
+            match entry.get::<String>("order").and_then(|s| Uuid::parse_str(&s).ok()) {
+                Some(id) => out.push(Delivery { entry: entry.id, order: OrderId(id) }),
                 None => {
                     tracing::warn!(entry = %entry.id, "dropping a dispatch entry without an order id");
                     let _ = self.ack_entry(&entry.id).await;
@@ -197,11 +169,7 @@ impl RedisQueue {
     async fn ack_entry(&self, entry: &str) -> Result<(), RedisError> {
         let mut conn = self.conn.clone();
         let key = self.stream_key();
-        redis::pipe()
-            .xack(&key, GROUP, &[entry])
-            .xdel(&key, &[entry])
-            .exec_async(&mut conn)
-            .await
+        redis::pipe().xack(&key, GROUP, &[entry]).xdel(&key, &[entry]).exec_async(&mut conn).await
     }
 }
 
@@ -226,9 +194,7 @@ impl DispatchQueue for RedisQueue {
             Ok(d) => Ok(d),
             // The stream or its group vanished: Redis was flushed or restarted without persistence.
             Err(e) if e.code() == Some("NOGROUP") => {
-                tracing::warn!(
-                    "the dispatch stream's group is gone (Redis lost its data); recreating it"
-                );
+                tracing::warn!("the dispatch stream's group is gone (Redis lost its data); recreating it");
                 self.ensure_group().await?;
                 self.receive_once(consumer, max, wait, reclaim_after)
                     .await
@@ -239,9 +205,7 @@ impl DispatchQueue for RedisQueue {
     }
 
     async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
-        self.ack_entry(&delivery.entry)
-            .await
-            .map_err(|e| redis_err("acknowledging a dispatch entry", e))
+        self.ack_entry(&delivery.entry).await.map_err(|e| redis_err("acknowledging a dispatch entry", e))
     }
 
     async fn publish_offers(
@@ -265,16 +229,10 @@ impl DispatchQueue for RedisQueue {
         // Keep the order's set a while past the deadline, then let Redis forget it.
         let keep_until = score + 3_600_000;
         pipe.cmd("PEXPIREAT").arg(&offered).arg(keep_until).ignore();
-        pipe.exec_async(&mut conn)
-            .await
-            .map_err(|e| redis_err("publishing offers", e))
+        pipe.exec_async(&mut conn).await.map_err(|e| redis_err("publishing offers", e))
     }
 
-    async fn claim(
-        &self,
-        order: OrderId,
-        provider: ProviderId,
-    ) -> Result<ClaimOutcome, Unexpected> {
+    async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
         let mut conn = self.conn.clone();
         let won: i64 = self
             .claim
@@ -292,11 +250,7 @@ impl DispatchQueue for RedisQueue {
         })
     }
 
-    async fn clear_offers(
-        &self,
-        order: OrderId,
-        providers: &[ProviderId],
-    ) -> Result<(), Unexpected> {
+    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
         let member = order.0.to_string();
         let mut pipe = redis::pipe();
@@ -304,30 +258,19 @@ impl DispatchQueue for RedisQueue {
         for p in providers {
             pipe.zrem(self.provider_key(*p), &member).ignore();
         }
-        pipe.exec_async(&mut conn)
-            .await
-            .map_err(|e| redis_err("clearing offers", e))
+        pipe.exec_async(&mut conn).await.map_err(|e| redis_err("clearing offers", e))
     }
 
     async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
         let mut conn = self.conn.clone();
-        let ids: Vec<String> = conn
-            .zrange(self.provider_key(provider), 0, -1)
-            .await
-            .map_err(|e| redis_err("listing offers", e))?;
-        Ok(ids
-            .iter()
-            .filter_map(|s| Uuid::parse_str(s).ok())
-            .map(OrderId)
-            .collect())
+        let ids: Vec<String> =
+            conn.zrange(self.provider_key(provider), 0, -1).await.map_err(|e| redis_err("listing offers", e))?;
+        Ok(ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).map(OrderId).collect())
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
-        let _: String = conn
-            .ping()
-            .await
-            .map_err(|e| redis_err("pinging Redis", e))?;
+        let _: String = conn.ping().await.map_err(|e| redis_err("pinging Redis", e))?;
         Ok(())
     }
 }

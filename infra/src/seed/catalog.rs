@@ -13,14 +13,7 @@ pub struct DemoItem {
 }
 
 /// One category: code prefix, how orders are offered, typical duration, price in fen, and the items.
-type Group = (
-    Category,
-    &'static str,
-    DispatchMode,
-    i32,
-    i64,
-    &'static [&'static str],
-);
+type Group = (Category, &'static str, DispatchMode, i32, i64, &'static [&'static str]);
 
 const GROUPS: [Group; 9] = [
     (
@@ -76,16 +69,7 @@ const GROUPS: [Group; 9] = [
         DispatchMode::Dispatch,
         90,
         6000,
-        &[
-            "上门助浴",
-            "助浴点洗浴",
-            "床上擦浴",
-            "洗头理发",
-            "修剪指甲",
-            "足部护理",
-            "助浴陪护",
-            "移动助浴车",
-        ],
+        &["上门助浴", "助浴点洗浴", "床上擦浴", "洗头理发", "修剪指甲", "足部护理", "助浴陪护", "移动助浴车"],
     ),
     (
         Category::MedicalEscort,

@@ -151,12 +151,7 @@ pub fn build(rng: &mut Rng) -> DemoCity {
     let districts: Vec<DemoDistrict> = DISTRICTS
         .iter()
         .enumerate()
-        .map(|(i, (name, lat, lng, _))| DemoDistrict {
-            id: i as i32 + 1,
-            name,
-            lat: *lat,
-            lng: *lng,
-        })
+        .map(|(i, (name, lat, lng, _))| DemoDistrict { id: i as i32 + 1, name, lat: *lat, lng: *lng })
         .collect();
 
     let mut streets = Vec::with_capacity(STREET_COUNT);
@@ -179,11 +174,7 @@ pub fn build(rng: &mut Rng) -> DemoCity {
     // 955 communities over 110 streets: every street gets 8, the first 75 one more.
     let mut communities = Vec::with_capacity(COMMUNITY_COUNT);
     for (s, street) in streets.iter().enumerate() {
-        let count = if s < COMMUNITY_COUNT - 8 * STREET_COUNT {
-            9
-        } else {
-            8
-        };
+        let count = if s < COMMUNITY_COUNT - 8 * STREET_COUNT { 9 } else { 8 };
         for k in 0..count {
             let id = communities.len() as i32 + 1;
             let stem = COMMUNITY_STEMS[(s * 5 + k) % COMMUNITY_STEMS.len()];
@@ -204,11 +195,7 @@ pub fn build(rng: &mut Rng) -> DemoCity {
             });
         }
     }
-    DemoCity {
-        districts,
-        streets,
-        communities,
-    }
+    DemoCity { districts, streets, communities }
 }
 
 #[cfg(test)]
@@ -229,41 +216,18 @@ mod tests {
         let first = &city.communities[0];
         assert_eq!(first.name, "文安路社区");
         assert_eq!(city.streets[0].name, "南湖街道");
-        let yuhong = city
-            .districts
-            .iter()
-            .find(|d| d.name == "于洪区")
-            .unwrap()
-            .id;
-        let sunshine = city
-            .communities
-            .iter()
-            .find(|c| c.name == "阳光100社区")
-            .unwrap();
-        let street = city
-            .streets
-            .iter()
-            .find(|s| s.id == sunshine.street)
-            .unwrap();
+        let yuhong = city.districts.iter().find(|d| d.name == "于洪区").unwrap().id;
+        let sunshine = city.communities.iter().find(|c| c.name == "阳光100社区").unwrap();
+        let street = city.streets.iter().find(|s| s.id == sunshine.street).unwrap();
         assert_eq!(street.district, yuhong);
-        assert_eq!(
-            city.communities
-                .iter()
-                .filter(|c| c.name == "文安路社区" || c.name == "阳光100社区")
-                .count(),
-            2
-        );
+        assert_eq!(city.communities.iter().filter(|c| c.name == "文安路社区" || c.name == "阳光100社区").count(), 2);
     }
 
     #[test]
     fn every_community_lies_near_shenyang() {
         let city = build(&mut Rng::new(1));
         for c in &city.communities {
-            assert!(
-                (41.3..43.0).contains(&c.lat) && (122.5..123.8).contains(&c.lng),
-                "{}",
-                c.name
-            );
+            assert!((41.3..43.0).contains(&c.lat) && (122.5..123.8).contains(&c.lng), "{}", c.name);
         }
     }
 }

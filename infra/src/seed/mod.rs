@@ -8,10 +8,7 @@ mod rng;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn, TransactionTrait};
 
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
 use linli_domain::catalog::Category;
@@ -21,9 +18,7 @@ use linli_domain::providers::{ProviderId, ProviderKind};
 
 use crate::auth::hash_password;
 use crate::db::db_err;
-use crate::entities::{
-    catalog_item, community, district, provider, provider_coverage, provider_item, street,
-};
+use crate::entities::{catalog_item, community, district, provider, provider_coverage, provider_item, street};
 use crate::store::{CreateAccountError, NewAccount, Store};
 
 pub use organizations::organization_id;
@@ -133,17 +128,11 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         items
             .iter()
             .filter(|i| o.categories.contains(&i.category))
-            .map(|i| provider_item::ActiveModel {
-                provider_id: Set(o.id),
-                item_id: Set(i.id),
-            })
+            .map(|i| provider_item::ActiveModel { provider_id: Set(o.id), item_id: Set(i.id) })
     });
     insert_missing::<provider_item::Entity, _>(&txn, offered).await?;
     let covered = orgs.iter().flat_map(|o| {
-        o.coverage.iter().map(|c| provider_coverage::ActiveModel {
-            provider_id: Set(o.id),
-            community_id: Set(*c),
-        })
+        o.coverage.iter().map(|c| provider_coverage::ActiveModel { provider_id: Set(o.id), community_id: Set(*c) })
     });
     insert_missing::<provider_coverage::Entity, _>(&txn, covered).await?;
     txn.commit().await.map_err(e())?;
@@ -184,59 +173,33 @@ async fn seed_accounts(
 ) -> Result<(Vec<DemoAccount>, usize), Unexpected> {
     let demo_community = CommunityId(1);
     let mut wanted = vec![
-        (NewDemo::new(
-            "resident",
-            Role::Resident,
-            "王秀兰 (resident of 文安路社区)",
-        )
-        .phone("13800000001")
-        .community(demo_community)),
-        (NewDemo::new(
-            "resident2",
-            Role::Resident,
-            "李建国 (resident of 文安路社区)",
-        )
-        .phone("13800000002")
-        .community(demo_community)),
-        (NewDemo::new(
-            "worker",
-            Role::CommunityWorker,
-            "张敏 (community worker, 文安路社区)",
-        )
-        .community(demo_community)),
+        (NewDemo::new("resident", Role::Resident, "王秀兰 (resident of 文安路社区)")
+            .phone("13800000001")
+            .community(demo_community)),
+        (NewDemo::new("resident2", Role::Resident, "李建国 (resident of 文安路社区)")
+            .phone("13800000002")
+            .community(demo_community)),
+        (NewDemo::new("worker", Role::CommunityWorker, "张敏 (community worker, 文安路社区)")
+            .community(demo_community)),
         (NewDemo::new("admin", Role::Admin, "系统管理员 (administrator)")),
     ];
     for (n, org) in orgs.iter().take(5).enumerate() {
         let username = format!("org{:03}", n + 1);
         let about = format!("staff of {}", org.name);
-        wanted.push(
-            NewDemo::new(&username, Role::ProviderStaff, &about).provider(ProviderId(org.id)),
-        );
+        wanted.push(NewDemo::new(&username, Role::ProviderStaff, &about).provider(ProviderId(org.id)));
     }
-    let password =
-        NewPassword::parse(DEMO_PASSWORD.to_owned()).expect("the demo password is long enough");
+    let password = NewPassword::parse(DEMO_PASSWORD.to_owned()).expect("the demo password is long enough");
     let mut created = 0;
     let mut listed = Vec::new();
     for demo in wanted {
-        listed.push(DemoAccount {
-            username: demo.username.clone(),
-            role: demo.role,
-            about: demo.about.clone(),
-        });
+        listed.push(DemoAccount { username: demo.username.clone(), role: demo.role, about: demo.about.clone() });
         if store.account_by_login(&demo.username).await?.is_some() {
             continue;
         }
         let new = NewAccount {
             username: Username::parse(&demo.username).expect("demo usernames are valid"),
-            phone: demo
-                .phone
-                .map(|p| PhoneNumber::parse(p).expect("demo phones are valid")),
-            display_name: demo
-                .about
-                .split(" (")
-                .next()
-                .unwrap_or(&demo.about)
-                .to_owned(),
+            phone: demo.phone.map(|p| PhoneNumber::parse(p).expect("demo phones are valid")),
+            display_name: demo.about.split(" (").next().unwrap_or(&demo.about).to_owned(),
             password_hash: hash_password(&password)?,
             role: demo.role,
             provider: demo.provider,
@@ -281,32 +244,19 @@ impl NewDemo {
     }
 
     fn phone(self, phone: &'static str) -> Self {
-        Self {
-            phone: Some(phone),
-            ..self
-        }
+        Self { phone: Some(phone), ..self }
     }
 
     fn community(self, c: CommunityId) -> Self {
-        Self {
-            community: Some(c),
-            ..self
-        }
+        Self { community: Some(c), ..self }
     }
 
     fn provider(self, p: ProviderId) -> Self {
-        Self {
-            provider: Some(p),
-            ..self
-        }
+        Self { provider: Some(p), ..self }
     }
 }
 
 /// Items of a category in the demo catalog, for tests and demos that need a concrete id.
 pub fn demo_item_ids(category: Category) -> Vec<i32> {
-    catalog::build()
-        .into_iter()
-        .filter(|i| i.category == category)
-        .map(|i| i.id)
-        .collect()
+    catalog::build().into_iter().filter(|i| i.category == category).map(|i| i.id).collect()
 }

@@ -94,41 +94,25 @@ pub fn build(city: &DemoCity, rng: &mut Rng) -> Vec<DemoOrganization> {
     (0..ORGANIZATION_COUNT)
         .map(|n| {
             // The first five share the demo street; the rest spread evenly over the city.
-            let street_index = if n < 5 {
-                0
-            } else {
-                (n - 5) * city.streets.len() / (ORGANIZATION_COUNT - 5)
-            };
+            let street_index = if n < 5 { 0 } else { (n - 5) * city.streets.len() / (ORGANIZATION_COUNT - 5) };
             let street = &city.streets[street_index];
             let district = &city.districts[street.district as usize - 1];
-            let primary = if n < 5 {
-                Category::Cleaning
-            } else {
-                SPECIALITIES[n % SPECIALITIES.len()]
-            };
+            let primary = if n < 5 { Category::Cleaning } else { SPECIALITIES[n % SPECIALITIES.len()] };
             let secondary = SPECIALITIES[(n * 3 + 1) % SPECIALITIES.len()];
             let mut categories = vec![primary];
             if secondary != primary && rng.below(2) == 0 {
                 categories.push(secondary);
             }
-            let neighbour = city
-                .streets
-                .get(street_index + 1)
-                .filter(|s| s.district == street.district);
+            let neighbour = city.streets.get(street_index + 1).filter(|s| s.district == street.district);
             let coverage: Vec<i32> = city
                 .communities
                 .iter()
                 .filter(|c| c.street == street.id || neighbour.is_some_and(|s| s.id == c.street))
                 .map(|c| c.id)
                 .collect();
-            let base = city
-                .communities
-                .iter()
-                .find(|c| c.street == street.id)
-                .expect("every street has communities");
+            let base = city.communities.iter().find(|c| c.street == street.id).expect("every street has communities");
             let body = format!("91{}MA{:07}", 210102 + street.district - 1, n + 1);
-            let credit_code =
-                CreditCode::with_check_character(&body).expect("demo codes use the code alphabet");
+            let credit_code = CreditCode::with_check_character(&body).expect("demo codes use the code alphabet");
             DemoOrganization {
                 id: organization_id(n + 1),
                 name: format!(
@@ -162,11 +146,7 @@ mod tests {
         let orgs = build(&city, &mut rng);
         assert_eq!(orgs.len(), 125);
         for o in &orgs {
-            assert!(
-                CreditCode::parse(&o.credit_code).is_ok(),
-                "{}",
-                o.credit_code
-            );
+            assert!(CreditCode::parse(&o.credit_code).is_ok(), "{}", o.credit_code);
             assert!(!o.coverage.is_empty());
         }
         let mut codes: Vec<_> = orgs.iter().map(|o| &o.credit_code).collect();
@@ -181,11 +161,7 @@ mod tests {
         let city = city::build(&mut rng);
         let orgs = build(&city, &mut rng);
         for o in &orgs[..5] {
-            assert!(
-                o.coverage.contains(&1) && o.categories.contains(&Category::Cleaning),
-                "{}",
-                o.name
-            );
+            assert!(o.coverage.contains(&1) && o.categories.contains(&Category::Cleaning), "{}", o.name);
         }
     }
 }

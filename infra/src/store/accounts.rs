@@ -52,12 +52,7 @@ pub struct AccountRecord {
 
 impl AccountRecord {
     pub fn actor(&self) -> Actor {
-        Actor {
-            account: self.id,
-            role: self.role,
-            provider: self.provider,
-            community: self.community,
-        }
+        Actor { account: self.id, role: self.role, provider: self.provider, community: self.community }
     }
 }
 
@@ -77,16 +72,11 @@ impl Store {
             created_at: Set(Utc::now()),
         };
         let id = row.id.clone().unwrap();
-        match account::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-        {
+        match account::Entity::insert(row).exec_without_returning(&self.db).await {
             Ok(_) => Ok(AccountId(id)),
             Err(err) => Err(match err.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken,
-                Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                    CreateAccountError::UnknownReference
-                }
+                Some(SqlErr::ForeignKeyConstraintViolation(_)) => CreateAccountError::UnknownReference,
                 _ => CreateAccountError::Unexpected(db_err("creating an account")(err)),
             }),
         }
@@ -95,24 +85,16 @@ impl Store {
     /// The account whose username or phone number is `login`.
     pub async fn account_by_login(&self, login: &str) -> Result<Option<AccountRecord>, Unexpected> {
         let login = login.trim();
-        let mut any =
-            Condition::any().add(account::Column::Username.eq(login.to_ascii_lowercase()));
+        let mut any = Condition::any().add(account::Column::Username.eq(login.to_ascii_lowercase()));
         if let Ok(phone) = PhoneNumber::parse(login) {
             any = any.add(account::Column::Phone.eq(phone.as_ref()));
         }
-        let row = account::Entity::find()
-            .filter(any)
-            .one(&self.db)
-            .await
-            .map_err(db_err("looking up a login"))?;
+        let row = account::Entity::find().filter(any).one(&self.db).await.map_err(db_err("looking up a login"))?;
         row.map(record).transpose()
     }
 
     pub async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
-        let row = account::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading an account"))?;
+        let row = account::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an account"))?;
         row.map(record).transpose()
     }
 
@@ -129,10 +111,7 @@ impl Store {
             created_at: Set(now),
             expires_at: Set(expires_at),
         };
-        session::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(db_err("starting a session"))?;
+        session::Entity::insert(row).exec_without_returning(&self.db).await.map_err(db_err("starting a session"))?;
         Ok(())
     }
 

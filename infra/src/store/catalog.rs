@@ -36,10 +36,8 @@ impl Store {
     }
 
     pub async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
-        let row = catalog_item::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading a catalog item"))?;
+        let row =
+            catalog_item::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a catalog item"))?;
         row.map(convert::item).transpose()
     }
 }

@@ -5,9 +5,7 @@ use linli_domain::accounts::AccountId;
 use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::orders::{
-    Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule, TimeWindow,
-};
+use linli_domain::orders::{Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule, TimeWindow};
 use linli_domain::providers::ProviderId;
 
 use crate::entities::{catalog_item, order, order_event, order_offer};
@@ -21,14 +19,7 @@ pub struct CorruptRow {
 }
 
 pub(crate) fn corrupt(what: &'static str, row: impl ToString, value: impl ToString) -> Unexpected {
-    Unexpected::new(
-        "reading a row",
-        CorruptRow {
-            what,
-            row: row.to_string(),
-            value: value.to_string(),
-        },
-    )
+    Unexpected::new("reading a row", CorruptRow { what, row: row.to_string(), value: value.to_string() })
 }
 
 pub(crate) fn state(row: impl ToString, s: &str) -> Result<OrderState, Unexpected> {
@@ -64,11 +55,7 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
 pub(crate) fn event(m: order_event::Model) -> Result<OrderEvent, Unexpected> {
     Ok(OrderEvent {
         at: m.at,
-        from: m
-            .from_state
-            .as_deref()
-            .map(|s| state(m.id, s))
-            .transpose()?,
+        from: m.from_state.as_deref().map(|s| state(m.id, s)).transpose()?,
         to: state(m.id, &m.to_state)?,
         actor: m.actor_id.map(AccountId),
         note: m.note,
@@ -79,8 +66,7 @@ pub(crate) fn offer(m: order_offer::Model) -> Result<Offer, Unexpected> {
     Ok(Offer {
         order: OrderId(m.order_id),
         provider: ProviderId(m.provider_id),
-        status: OfferStatus::parse(&m.status)
-            .ok_or_else(|| corrupt("offer status", m.order_id, &m.status))?,
+        status: OfferStatus::parse(&m.status).ok_or_else(|| corrupt("offer status", m.order_id, &m.status))?,
         offered_at: m.offered_at,
         deadline: m.deadline,
     })
@@ -89,10 +75,8 @@ pub(crate) fn offer(m: order_offer::Model) -> Result<Offer, Unexpected> {
 pub(crate) fn item(m: catalog_item::Model) -> Result<CatalogItem, Unexpected> {
     Ok(CatalogItem {
         id: ItemId(m.id),
-        category: Category::parse(&m.category)
-            .ok_or_else(|| corrupt("category", m.id, &m.category))?,
-        mode: DispatchMode::parse(&m.mode)
-            .ok_or_else(|| corrupt("dispatch mode", m.id, &m.mode))?,
+        category: Category::parse(&m.category).ok_or_else(|| corrupt("category", m.id, &m.category))?,
+        mode: DispatchMode::parse(&m.mode).ok_or_else(|| corrupt("dispatch mode", m.id, &m.mode))?,
         code: m.code,
         name: m.name,
         description: m.description,

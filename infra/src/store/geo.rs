@@ -20,10 +20,7 @@ impl Store {
     }
 
     pub async fn district(&self, id: DistrictId) -> Result<Option<District>, Unexpected> {
-        let row = district::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading a district"))?;
+        let row = district::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a district"))?;
         row.map(to_district).transpose()
     }
 
@@ -38,10 +35,7 @@ impl Store {
     }
 
     pub async fn street(&self, id: StreetId) -> Result<Option<Street>, Unexpected> {
-        let row = street::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading a street"))?;
+        let row = street::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a street"))?;
         row.map(to_street).transpose()
     }
 
@@ -56,20 +50,13 @@ impl Store {
     }
 
     pub async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
-        let row = community::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading a community"))?;
+        let row = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a community"))?;
         row.map(to_community).transpose()
     }
 }
 
 fn to_district(d: district::Model) -> Result<District, Unexpected> {
-    Ok(District {
-        id: DistrictId(d.id),
-        center: convert::point(d.id, d.lat, d.lng)?,
-        name: d.name,
-    })
+    Ok(District { id: DistrictId(d.id), center: convert::point(d.id, d.lat, d.lng)?, name: d.name })
 }
 
 fn to_street(s: street::Model) -> Result<Street, Unexpected> {

@@ -33,10 +33,6 @@ impl Store {
 
     /// A round trip to the database, for readiness checks.
     pub async fn ping(&self) -> Result<(), Unexpected> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(db_err("pinging the database"))
+        self.db.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err("pinging the database"))
     }
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -18,8 +18,8 @@ use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
-    DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderEvent, OrderId,
-    OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
+    DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, OrderStore,
+    Placed, Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::{ProviderId, ProviderKind, ProviderSnapshot};
 
@@ -27,16 +27,11 @@ use super::Store;
 use super::convert;
 use crate::db::db_err;
 use crate::entities::{
-    catalog_item, community, order, order_event, order_offer, outbox, provider, provider_coverage,
-    provider_item,
+    catalog_item, community, order, order_event, order_offer, outbox, provider, provider_coverage, provider_item,
 };
 
 impl OrderStore for Store {
-    async fn insert_order(
-        &self,
-        new: NewOrder,
-        at: DateTime<Utc>,
-    ) -> Result<Placed, InsertOrderError> {
+    async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
         let e = db_err("placing an order");
         let txn = self.db.begin().await.map_err(db_err("placing an order"))?;
         if let Some(key) = &new.idempotency_key
@@ -44,19 +39,10 @@ impl OrderStore for Store {
         {
             return Ok(Placed::Existing(existing));
         }
-        if catalog_item::Entity::find_by_id(new.item.0)
-            .one(&txn)
-            .await
-            .map_err(db_err("placing an order"))?
-            .is_none()
-        {
+        if catalog_item::Entity::find_by_id(new.item.0).one(&txn).await.map_err(db_err("placing an order"))?.is_none() {
             return Err(InsertOrderError::UnknownItem);
         }
-        if community::Entity::find_by_id(new.community.0)
-            .one(&txn)
-            .await
-            .map_err(db_err("placing an order"))?
-            .is_none()
+        if community::Entity::find_by_id(new.community.0).one(&txn).await.map_err(db_err("placing an order"))?.is_none()
         {
             return Err(InsertOrderError::UnknownCommunity);
         }
@@ -82,14 +68,10 @@ impl OrderStore for Store {
             placed_at: at,
             updated_at: at,
         };
-        let inserted = order::Entity::insert(order::ActiveModel::from(row.clone()))
-            .exec_without_returning(&txn)
-            .await;
+        let inserted = order::Entity::insert(order::ActiveModel::from(row.clone())).exec_without_returning(&txn).await;
         if let Err(err) = inserted {
             // Two requests with one key raced and the other committed first: theirs is the order.
-            if let (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) =
-                (err.sql_err(), &new.idempotency_key)
-            {
+            if let (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) = (err.sql_err(), &new.idempotency_key) {
                 drop(txn);
                 let existing = find_by_key(&self.db, new.resident, key.as_ref()).await?;
                 return existing.map(Placed::Existing).ok_or_else(|| e(err).into());
@@ -97,25 +79,13 @@ impl OrderStore for Store {
             return Err(e(err).into());
         }
         let placed = convert::order(row)?;
-        record(
-            &txn,
-            placed.id,
-            None,
-            OrderState::Submitted,
-            Some(new.placed_by),
-            "placed",
-            at,
-        )
-        .await?;
+        record(&txn, placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at).await?;
         txn.commit().await.map_err(db_err("placing an order"))?;
         Ok(Placed::New(placed))
     }
 
     async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
-        let row = order::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading an order"))?;
+        let row = order::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an order"))?;
         row.map(convert::order).transpose()
     }
 
@@ -138,8 +108,7 @@ impl OrderStore for Store {
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
-        self.newest_orders(order::Column::ResidentId.eq(resident.0), before, limit)
-            .await
+        self.newest_orders(order::Column::ResidentId.eq(resident.0), before, limit).await
     }
 
     async fn orders_of_provider(
@@ -148,8 +117,7 @@ impl OrderStore for Store {
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
-        self.newest_orders(order::Column::ProviderId.eq(provider.0), before, limit)
-            .await
+        self.newest_orders(order::Column::ProviderId.eq(provider.0), before, limit).await
     }
 
     async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
@@ -197,12 +165,7 @@ impl OrderStore for Store {
     async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
         let e = || db_err("changing an order's state");
         let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = order::Entity::find_by_id(change.order.0)
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(e())?
-        else {
+        let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Ok(None);
         };
         if row.state != change.from.as_str() {
@@ -230,20 +193,8 @@ impl OrderStore for Store {
             return Ok(None);
         }
         apply_effect(&txn, &change).await?;
-        record(
-            &txn,
-            change.order,
-            Some(change.from),
-            change.to,
-            change.actor,
-            &change.note,
-            change.at,
-        )
-        .await?;
-        let updated = order::Entity::find_by_id(change.order.0)
-            .one(&txn)
-            .await
-            .map_err(e())?;
+        record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
+        let updated = order::Entity::find_by_id(change.order.0).one(&txn).await.map_err(e())?;
         txn.commit().await.map_err(e())?;
         updated.map(convert::order).transpose()
     }
@@ -257,22 +208,10 @@ impl OrderStore for Store {
     ) -> Result<DeclineOutcome, Unexpected> {
         let e = || db_err("declining an offer");
         let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = order::Entity::find_by_id(id.0)
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(e())?
-        else {
+        let Some(row) = order::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Ok(DeclineOutcome::NoOpenOffer);
         };
-        let declined = set_offer_status(
-            &txn,
-            id,
-            Some(provider),
-            OfferStatus::Open,
-            OfferStatus::Declined,
-        )
-        .await?;
+        let declined = set_offer_status(&txn, id, Some(provider), OfferStatus::Open, OfferStatus::Declined).await?;
         if declined == 0 {
             return Ok(DeclineOutcome::NoOpenOffer);
         }
@@ -285,10 +224,7 @@ impl OrderStore for Store {
         let returned = still_open == 0 && row.state == OrderState::Offered.as_str();
         if returned {
             order::Entity::update_many()
-                .col_expr(
-                    order::Column::State,
-                    Expr::value(OrderState::Submitted.as_str()),
-                )
+                .col_expr(order::Column::State, Expr::value(OrderState::Submitted.as_str()))
                 .col_expr(order::Column::UpdatedAt, Expr::value(at))
                 .filter(order::Column::Id.eq(id.0))
                 .filter(order::Column::State.eq(OrderState::Offered.as_str()))
@@ -296,21 +232,10 @@ impl OrderStore for Store {
                 .await
                 .map_err(e())?;
             let note = "every offer was declined; back to dispatch";
-            record(
-                &txn,
-                id,
-                Some(OrderState::Offered),
-                OrderState::Submitted,
-                Some(actor),
-                note,
-                at,
-            )
-            .await?;
+            record(&txn, id, Some(OrderState::Offered), OrderState::Submitted, Some(actor), note, at).await?;
         }
         txn.commit().await.map_err(e())?;
-        Ok(DeclineOutcome::Declined {
-            returned_to_dispatch: returned,
-        })
+        Ok(DeclineOutcome::Declined { returned_to_dispatch: returned })
     }
 
     async fn candidates(&self, item: ItemId) -> Result<Vec<ProviderSnapshot>, Unexpected> {
@@ -326,11 +251,8 @@ impl OrderStore for Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let providers = provider::Entity::find()
-            .filter(provider::Column::Id.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .map_err(e())?;
+        let providers =
+            provider::Entity::find().filter(provider::Column::Id.is_in(ids.clone())).all(&self.db).await.map_err(e())?;
         let mut items: HashMap<Uuid, Vec<ItemId>> = HashMap::new();
         for r in provider_item::Entity::find()
             .filter(provider_item::Column::ProviderId.is_in(ids.clone()))
@@ -338,10 +260,7 @@ impl OrderStore for Store {
             .await
             .map_err(e())?
         {
-            items
-                .entry(r.provider_id)
-                .or_default()
-                .push(ItemId(r.item_id));
+            items.entry(r.provider_id).or_default().push(ItemId(r.item_id));
         }
         let mut coverage: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
         for r in provider_coverage::Entity::find()
@@ -350,10 +269,7 @@ impl OrderStore for Store {
             .await
             .map_err(e())?
         {
-            coverage
-                .entry(r.provider_id)
-                .or_default()
-                .push(CommunityId(r.community_id));
+            coverage.entry(r.provider_id).or_default().push(CommunityId(r.community_id));
         }
         providers
             .into_iter()
@@ -371,11 +287,7 @@ impl OrderStore for Store {
             .collect()
     }
 
-    async fn stranded_orders(
-        &self,
-        placed_before: DateTime<Utc>,
-        limit: u64,
-    ) -> Result<Vec<OrderId>, Unexpected> {
+    async fn stranded_orders(&self, placed_before: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
         let rows = order::Entity::find()
             .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
             .filter(order::Column::UpdatedAt.lt(placed_before))
@@ -411,11 +323,7 @@ impl Store {
     }
 }
 
-async fn find_by_key<C: ConnectionTrait>(
-    db: &C,
-    resident: AccountId,
-    key: &str,
-) -> Result<Option<Order>, Unexpected> {
+async fn find_by_key<C: ConnectionTrait>(db: &C, resident: AccountId, key: &str) -> Result<Option<Order>, Unexpected> {
     order::Entity::find()
         .filter(order::Column::ResidentId.eq(resident.0))
         .filter(order::Column::IdempotencyKey.eq(key))
@@ -431,15 +339,9 @@ async fn offer_status(
     id: OrderId,
     provider: ProviderId,
 ) -> Result<Option<OfferStatus>, Unexpected> {
-    let row = order_offer::Entity::find_by_id((id.0, provider.0))
-        .one(txn)
-        .await
-        .map_err(db_err("reading an offer"))?;
-    row.map(|r| {
-        OfferStatus::parse(&r.status)
-            .ok_or_else(|| convert::corrupt("offer status", id.0, &r.status))
-    })
-    .transpose()
+    let row = order_offer::Entity::find_by_id((id.0, provider.0)).one(txn).await.map_err(db_err("reading an offer"))?;
+    row.map(|r| OfferStatus::parse(&r.status).ok_or_else(|| convert::corrupt("offer status", id.0, &r.status)))
+        .transpose()
 }
 
 /// Moves offers of an order from one status to another: one provider's, or everyone's when `provider` is `None`.
@@ -457,20 +359,13 @@ async fn set_offer_status(
     if let Some(p) = provider {
         update = update.filter(order_offer::Column::ProviderId.eq(p.0));
     }
-    Ok(update
-        .exec(txn)
-        .await
-        .map_err(db_err("updating offers"))?
-        .rows_affected)
+    Ok(update.exec(txn).await.map_err(db_err("updating offers"))?.rows_affected)
 }
 
 async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<(), Unexpected> {
     match &change.effect {
         TransitionEffect::None | TransitionEffect::AssignTo(_) => Ok(()),
-        TransitionEffect::OpenOffers {
-            providers,
-            deadline,
-        } => {
+        TransitionEffect::OpenOffers { providers, deadline } => {
             let rows = providers.iter().map(|p| order_offer::ActiveModel {
                 order_id: Set(change.order.0),
                 provider_id: Set(p.0),
@@ -485,42 +380,15 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
             Ok(())
         }
         TransitionEffect::AwardTo(p) => {
-            set_offer_status(
-                txn,
-                change.order,
-                Some(*p),
-                OfferStatus::Open,
-                OfferStatus::Won,
-            )
-            .await?;
-            set_offer_status(
-                txn,
-                change.order,
-                None,
-                OfferStatus::Open,
-                OfferStatus::Withdrawn,
-            )
-            .await
-            .map(|_| ())
+            set_offer_status(txn, change.order, Some(*p), OfferStatus::Open, OfferStatus::Won).await?;
+            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| ())
         }
-        TransitionEffect::ReleaseFrom(p) => set_offer_status(
-            txn,
-            change.order,
-            Some(*p),
-            OfferStatus::Won,
-            OfferStatus::Released,
-        )
-        .await
-        .map(|_| ()),
-        TransitionEffect::WithdrawOffers => set_offer_status(
-            txn,
-            change.order,
-            None,
-            OfferStatus::Open,
-            OfferStatus::Withdrawn,
-        )
-        .await
-        .map(|_| ()),
+        TransitionEffect::ReleaseFrom(p) => {
+            set_offer_status(txn, change.order, Some(*p), OfferStatus::Won, OfferStatus::Released).await.map(|_| ())
+        }
+        TransitionEffect::WithdrawOffers => {
+            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| ())
+        }
     }
 }
 

@@ -55,10 +55,7 @@ pub struct ProviderRecord {
 }
 
 impl Store {
-    pub async fn create_provider(
-        &self,
-        new: NewProvider,
-    ) -> Result<ProviderId, CreateProviderError> {
+    pub async fn create_provider(&self, new: NewProvider) -> Result<ProviderId, CreateProviderError> {
         let classify = |err: sea_orm::DbErr| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => CreateProviderError::DuplicateCreditCode,
             _ => CreateProviderError::Unexpected(db_err("registering a provider")(err)),
@@ -106,33 +103,20 @@ impl Store {
         .exec_without_returning(&txn)
         .await
         .map_err(classify)?;
-        let items = new.items.iter().map(|i| provider_item::ActiveModel {
-            provider_id: Set(id),
-            item_id: Set(i.0),
-        });
-        provider_item::Entity::insert_many(items)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(classify)?;
-        let coverage = new.coverage.iter().map(|c| provider_coverage::ActiveModel {
-            provider_id: Set(id),
-            community_id: Set(c.0),
-        });
-        provider_coverage::Entity::insert_many(coverage)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(classify)?;
+        let items = new.items.iter().map(|i| provider_item::ActiveModel { provider_id: Set(id), item_id: Set(i.0) });
+        provider_item::Entity::insert_many(items).exec_without_returning(&txn).await.map_err(classify)?;
+        let coverage = new
+            .coverage
+            .iter()
+            .map(|c| provider_coverage::ActiveModel { provider_id: Set(id), community_id: Set(c.0) });
+        provider_coverage::Entity::insert_many(coverage).exec_without_returning(&txn).await.map_err(classify)?;
         txn.commit().await.map_err(classify)?;
         Ok(ProviderId(id))
     }
 
     pub async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
         let e = || db_err("reading a provider");
-        let Some(p) = provider::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(e())?
-        else {
+        let Some(p) = provider::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
             return Ok(None);
         };
         let items = provider_item::Entity::find()
@@ -147,8 +131,7 @@ impl Store {
             .map_err(e())?;
         Ok(Some(ProviderRecord {
             id,
-            kind: ProviderKind::parse(&p.kind)
-                .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+            kind: ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
             location: convert::point(p.id, p.lat, p.lng)?,
             name: p.name,
             credit_code: p.credit_code,
@@ -158,10 +141,7 @@ impl Store {
             active: p.active,
             demo: p.demo,
             items: items.into_iter().map(|r| ItemId(r.item_id)).collect(),
-            coverage: coverage
-                .into_iter()
-                .map(|r| CommunityId(r.community_id))
-                .collect(),
+            coverage: coverage.into_iter().map(|r| CommunityId(r.community_id)).collect(),
         }))
     }
 }

@@ -1,0 +1,142 @@
+//! One helper per endpoint, over a real HTTP client.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// The demo password every seeded account has.
+pub const DEMO_PASSWORD: &str = "linli-demo";
+
+/// A response read whole: status, a few headers, and the JSON body (or `Null`).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The problem's `code` for error replies.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn field(&self) -> &str {
+        self.body["field"].as_str().unwrap_or("")
+    }
+}
+
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: String) -> Self {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        Self { base, http }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        read(req.send().await.expect("the request reaches Linli")).await
+    }
+
+    pub async fn raw(&self, req: reqwest::RequestBuilder) -> Reply {
+        read(req.send().await.expect("the request reaches Linli")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Method::GET, path, token, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::POST, path, token, Some(body), &[]).await
+    }
+
+    /// Logs in and returns the bearer token; panics if the login fails.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let r = self.post("/api/v1/auth/login", None, json!({ "login": login, "password": password })).await;
+        assert_eq!(r.status, StatusCode::OK, "login as {login}: {:?}", r.body);
+        r.body["token"].as_str().expect("a token").to_owned()
+    }
+
+    pub async fn login_demo(&self, login: &str) -> String {
+        self.login(login, DEMO_PASSWORD).await
+    }
+
+    pub async fn place_order(&self, token: &str, body: Value, idempotency_key: Option<&str>) -> Reply {
+        let headers: Vec<(&str, &str)> = idempotency_key.map(|k| ("Idempotency-Key", k)).into_iter().collect();
+        self.send(Method::POST, "/api/v1/orders", Some(token), Some(body), &headers).await
+    }
+
+    pub async fn order(&self, token: &str, id: &str) -> Reply {
+        self.get(&format!("/api/v1/orders/{id}"), Some(token)).await
+    }
+
+    /// `accept`, `decline`, `start`, `complete` or `cancel` on an order.
+    pub async fn act(&self, token: &str, id: &str, action: &str) -> Reply {
+        self.send(Method::POST, &format!("/api/v1/orders/{id}/{action}"), Some(token), None, &[]).await
+    }
+
+    pub async fn offers(&self, token: &str) -> Reply {
+        self.get("/api/v1/offers", Some(token)).await
+    }
+
+    /// Polls the order until it reaches `state`; panics with the last reply after `within`.
+    pub async fn wait_for_state(&self, token: &str, id: &str, state: &str, within: Duration) -> Reply {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let r = self.order(token, id).await;
+            if r.body["state"] == state {
+                return r;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "order {id} never reached {state}: {:?}", r.body);
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// A cleaning order (日常保洁, broadcast) in the demo resident's community 文安路社区, as soon as possible.
+pub fn cleaning_order() -> Value {
+    json!({
+        "item_id": 15,
+        "community_id": 1,
+        "address": "文安路12号3单元502",
+        "lat": 41.781,
+        "lng": 123.402,
+        "asap": true,
+        "notes": "请带上清洁剂"
+    })
+}
+
+async fn read(resp: reqwest::Response) -> Reply {
+    let status = resp.status();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = header("content-type").unwrap_or_default();
+    let location = header("location");
+    let etag = header("etag");
+    let text = resp.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, content_type, location, etag, body }
+}

@@ -1,0 +1,433 @@
+//! The order flow over HTTP, on the embedded default and on PostgreSQL + Redis: every test runs on both.
+
+use std::time::Duration;
+
+use linli_integration_tests::{Backend, Reply, TestApp, cleaning_order};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const DISPATCH: Duration = Duration::from_secs(15);
+
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$name(TestApp::spawn(Backend::Embedded).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_and_redis() {
+                super::$name(TestApp::spawn(Backend::Production).await).await;
+            }
+        }
+    };
+}
+
+fn id_of(r: &Reply) -> String {
+    r.body["id"].as_str().unwrap_or_else(|| panic!("an id in {:?}", r.body)).to_owned()
+}
+
+async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let placed = api.place_order(&resident, cleaning_order(), None).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{:?}", placed.body);
+    assert_eq!(placed.body["state"], "submitted");
+    let id = id_of(&placed);
+    assert_eq!(placed.location.as_deref(), Some(format!("/api/v1/orders/{id}").as_str()));
+
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    let staff = api.login_demo("org001").await;
+    let offers = api.offers(&staff).await;
+    assert!(
+        offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
+        "{:?}",
+        offers.body
+    );
+
+    let accepted = api.act(&staff, &id, "accept").await;
+    assert_eq!((accepted.status, accepted.body["state"].clone()), (StatusCode::OK, json!("accepted")));
+    assert_eq!(api.order(&resident, &id).await.body["state"], "accepted");
+    assert_eq!(api.act(&staff, &id, "start").await.body["state"], "in_service");
+    assert_eq!(api.order(&resident, &id).await.body["state"], "in_service");
+    assert_eq!(api.act(&staff, &id, "complete").await.body["state"], "completed");
+
+    let seen = api.order(&resident, &id).await;
+    let states: Vec<&str> =
+        seen.body["events"].as_array().unwrap().iter().map(|e| e["to_state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["submitted", "offered", "accepted", "in_service", "completed"]);
+    assert_eq!(seen.body["provider_id"], accepted.body["provider_id"]);
+    let mine = api.get("/api/v1/orders", Some(&resident)).await;
+    assert_eq!(mine.body["orders"][0]["id"], id.as_str());
+}
+on_both_backends!(a_resident_follows_an_order_from_placed_to_completed);
+
+async fn the_same_idempotency_key_returns_the_same_order(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let first = api.place_order(&resident, cleaning_order(), Some("retry-me-1")).await;
+    let again = api.place_order(&resident, cleaning_order(), Some("retry-me-1")).await;
+    assert_eq!((first.status, again.status), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(id_of(&first), id_of(&again));
+    let other = api.place_order(&resident, cleaning_order(), Some("retry-me-2")).await;
+    assert_ne!(id_of(&other), id_of(&first));
+    // Another resident's identical key is theirs alone.
+    let neighbour = api.login_demo("resident2").await;
+    let theirs = api.place_order(&neighbour, cleaning_order(), Some("retry-me-1")).await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+    assert_ne!(id_of(&theirs), id_of(&first));
+}
+on_both_backends!(the_same_idempotency_key_returns_the_same_order);
+
+async fn a_resident_can_cancel_before_service_starts_but_not_after(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let early = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    let cancelled = api.act(&resident, &early, "cancel").await;
+    assert_eq!((cancelled.status, cancelled.body["state"].clone()), (StatusCode::OK, json!("cancelled")));
+
+    let late = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    api.wait_for_state(&resident, &late, "offered", DISPATCH).await;
+    let staff = api.login_demo("org002").await;
+    assert_eq!(api.act(&staff, &late, "accept").await.status, StatusCode::OK);
+    assert_eq!(api.act(&staff, &late, "start").await.status, StatusCode::OK);
+    let refused = api.act(&resident, &late, "cancel").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.content_type, "application/problem+json");
+    assert_eq!((refused.code(), refused.body["current_state"].clone()), ("invalid_transition", json!("in_service")));
+    assert_eq!(api.order(&resident, &late).await.body["state"], "in_service");
+}
+on_both_backends!(a_resident_can_cancel_before_service_starts_but_not_after);
+
+async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let neighbour = api.login_demo("resident2").await;
+    let id = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+
+    assert_eq!(api.order(&neighbour, &id).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.act(&neighbour, &id, "cancel").await.status, StatusCode::NOT_FOUND);
+    let staff = api.login_demo("org003").await;
+    let offered = api.order(&staff, &id).await;
+    assert_eq!((offered.body["detail"].clone(), offered.body["address"].clone()), (json!("partial"), Value::Null));
+    assert_eq!(api.act(&staff, &id, "accept").await.status, StatusCode::OK);
+    let accepted = api.order(&staff, &id).await;
+    assert_eq!(
+        (accepted.body["detail"].clone(), accepted.body["address"].clone()),
+        (json!("full"), json!("文安路12号3单元502"))
+    );
+
+    // Roles: residents do not accept, staff do not place orders.
+    let other = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    assert_eq!(api.act(&resident, &other, "accept").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.place_order(&staff, cleaning_order(), None).await.status, StatusCode::FORBIDDEN);
+    let anonymous = api.get("/api/v1/orders", None).await;
+    assert_eq!(
+        (anonymous.status, anonymous.content_type.as_str()),
+        (StatusCode::UNAUTHORIZED, "application/problem+json")
+    );
+    assert_eq!(api.get("/api/v1/orders", Some("not-a-token")).await.status, StatusCode::UNAUTHORIZED);
+}
+on_both_backends!(each_party_sees_only_what_is_theirs_to_see);
+
+async fn when_every_provider_declines_the_order_is_escalated(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    // In the demo data exactly the five demo organizations offer cleaning in 文安路社区.
+    let id = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    for staff in ["org001", "org002", "org003", "org004", "org005"] {
+        let token = api.login_demo(staff).await;
+        let r = api.act(&token, &id, "decline").await;
+        assert_eq!(r.status, StatusCode::OK, "{staff}: {:?}", r.body);
+        assert_eq!(r.body["returned_to_dispatch"], staff == "org005");
+        assert_eq!(api.act(&token, &id, "decline").await.status, StatusCode::CONFLICT, "declining twice");
+    }
+    let escalated = api.wait_for_state(&resident, &id, "escalated", DISPATCH).await;
+    let notes: Vec<&str> =
+        escalated.body["events"].as_array().unwrap().iter().map(|e| e["note"].as_str().unwrap()).collect();
+    assert_eq!(notes.last(), Some(&"no eligible provider left"), "{notes:?}");
+    let org1 = api.login_demo("org001").await;
+    assert!(api.offers(&org1).await.body["offers"].as_array().unwrap().is_empty());
+}
+on_both_backends!(when_every_provider_declines_the_order_is_escalated);
+
+async fn an_order_nobody_covers_is_escalated_at_once(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    // Volunteer items go to Party members, and none are registered in the demo data yet.
+    let order =
+        json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
+    let id = id_of(&api.place_order(&resident, order, None).await);
+    let escalated = api.wait_for_state(&resident, &id, "escalated", DISPATCH).await;
+    assert_eq!(escalated.body["events"][1]["note"], "no eligible provider");
+}
+on_both_backends!(an_order_nobody_covers_is_escalated_at_once);
+
+async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let with = |patch: Value| {
+        let mut body = cleaning_order();
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                body.as_object_mut().unwrap().remove(k);
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        body
+    };
+    let past = (chrono::Utc::now() - chrono::Duration::hours(3)).to_rfc3339();
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let later = (chrono::Utc::now() + chrono::Duration::hours(4)).to_rfc3339();
+    let cases: Vec<(Value, u16, &str, &str)> = vec![
+        (with(json!({"item_id": "fifteen"})), 400, "invalid_field", "item_id"),
+        (with(json!({"address": null})), 400, "missing_field", "address"),
+        (with(json!({"lat": "north"})), 400, "invalid_field", "lat"),
+        (with(json!({"item_id": 99999})), 422, "unknown_item", "item_id"),
+        (with(json!({"community_id": 99999})), 422, "unknown_community", "community_id"),
+        (with(json!({"address": "   "})), 422, "invalid_address", "address"),
+        (with(json!({"lat": 123.4})), 422, "invalid_location", "lat"),
+        (with(json!({"asap": false, "window_start": past, "window_end": soon})), 422, "window_in_past", "window_start"),
+        (
+            with(json!({"asap": false, "window_start": later, "window_end": soon})),
+            422,
+            "window_end_not_after_start",
+            "window_end",
+        ),
+        (with(json!({"asap": false})), 422, "missing_window", "window_start"),
+        (with(json!({"window_start": soon, "window_end": later})), 422, "conflicting_schedule", "asap"),
+        (with(json!({"notes": "长".repeat(501)})), 422, "notes_too_long", "notes"),
+        (with(json!({"window_start": "tomorrow"})), 400, "invalid_field", "window_start"),
+    ];
+    for (body, status, code, field) in cases {
+        let r = api.place_order(&resident, body.clone(), None).await;
+        assert_eq!((r.status.as_u16(), r.code(), r.field()), (status, code, field), "{body}: {:?}", r.body);
+        assert_eq!(r.content_type, "application/problem+json");
+    }
+
+    let url = format!("{}/api/v1/orders", api.base);
+    let broken = api
+        .raw(
+            api.http
+                .post(&url)
+                .bearer_auth(&resident)
+                .header("content-type", "application/json")
+                .body("{\"item_id\": 15,"),
+        )
+        .await;
+    assert_eq!((broken.status.as_u16(), broken.code(), broken.field()), (400, "malformed_json", "body"));
+    let huge = json!({"item_id": 15, "padding": "x".repeat(200_000)});
+    let too_big = api.raw(api.http.post(&url).bearer_auth(&resident).json(&huge)).await;
+    assert_eq!((too_big.status.as_u16(), too_big.code()), (413, "payload_too_large"));
+    let not_json =
+        api.raw(api.http.post(&url).bearer_auth(&resident).header("content-type", "text/plain").body("hello")).await;
+    assert_eq!((not_json.status.as_u16(), not_json.code()), (415, "unsupported_media_type"));
+    let bad_key = api.place_order(&resident, cleaning_order(), Some("has space")).await;
+    assert_eq!((bad_key.status.as_u16(), bad_key.field()), (400, "Idempotency-Key"));
+    let bad_cursor = api.get("/api/v1/orders?cursor=nonsense", Some(&resident)).await;
+    assert_eq!((bad_cursor.status.as_u16(), bad_cursor.field()), (400, "cursor"));
+    let bad_path = api.get("/api/v1/orders/not-a-uuid", Some(&resident)).await;
+    assert_eq!((bad_path.status.as_u16(), bad_path.field()), (400, "id"));
+
+    let mine = api.get("/api/v1/orders", Some(&resident)).await;
+    assert_eq!(mine.body["orders"], json!([]), "nothing was written by a refused request");
+}
+on_both_backends!(bad_input_gets_a_problem_naming_the_field_and_writes_nothing);
+
+async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    // A community far from the demo staff, with 50 organizations of its own offering cleaning there.
+    let community = 500;
+    let mut staff = Vec::new();
+    for n in 0..50 {
+        let body = json!({
+            "name": format!("竞速测试家政{n:02}"),
+            "credit_code": credit_code(n),
+            "community_id": community,
+            "lat": 41.8, "lng": 123.4, "capacity": 5,
+            "item_ids": [15], "coverage_community_ids": [community],
+        });
+        let org = api.post("/api/v1/admin/organizations", Some(&admin), body).await;
+        assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
+        let account = json!({
+            "username": format!("racer{n:02}"), "password": "racing-password", "display_name": format!("racer {n}"),
+            "role": "provider_staff", "provider_id": org.body["id"],
+        });
+        assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
+    }
+    for n in 0..50 {
+        staff.push(api.login(&format!("racer{n:02}"), "racing-password").await);
+    }
+    let resident = api.login_demo("resident").await;
+    let order = json!({"item_id": 15, "community_id": community, "address": "测试路1号", "lat": 41.8, "lng": 123.4, "asap": true});
+    let id = id_of(&api.place_order(&resident, order, None).await);
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(staff.len()));
+    let racers = staff.iter().cloned().map(|token| {
+        let (api, id, barrier) = (api.clone(), id.clone(), barrier.clone());
+        tokio::spawn(async move {
+            barrier.wait().await;
+            api.act(&token, &id, "accept").await
+        })
+    });
+    // Spawn them all before awaiting any: they meet at the barrier.
+    let racers: Vec<_> = racers.collect();
+    let mut replies = Vec::new();
+    for r in racers {
+        replies.push(r.await.unwrap());
+    }
+    let winners: Vec<&Reply> = replies.iter().filter(|r| r.status == StatusCode::OK).collect();
+    assert_eq!(winners.len(), 1, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(replies.iter().filter(|r| r.status != StatusCode::OK).all(|r| r.status == StatusCode::CONFLICT));
+    let winner = winners[0].body["provider_id"].clone();
+
+    assert_eq!(api.order(&resident, &id).await.body["provider_id"], winner);
+    let mut holders = 0;
+    for token in &staff {
+        let seen = api.order(token, &id).await;
+        if seen.status == StatusCode::OK {
+            holders += 1;
+            assert_eq!(seen.body["provider_id"], winner);
+        }
+    }
+    assert_eq!(holders, 1, "only the winner can still see the order");
+    assert_eq!(stored_providers(&app, &id).await, vec![winner.as_str().unwrap().to_owned()]);
+}
+on_both_backends!(fifty_providers_racing_for_one_broadcast_order_yield_one_winner);
+
+/// The provider ids the database holds for the order: its own, and every offer marked won.
+async fn stored_providers(app: &TestApp, id: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let url = match &app.fresh.database_url {
+        Some(url) => url.clone(),
+        None => linli_infra::db::sqlite_url(&app.fresh.data_dir),
+    };
+    let db = linli_infra::db::connect(&url, 1).await.unwrap();
+    let backend = db.get_database_backend();
+    let uuid = uuid::Uuid::parse_str(id).unwrap();
+    let mut found = Vec::new();
+    for sql in [
+        "SELECT provider_id FROM orders WHERE id = $1 AND provider_id IS NOT NULL",
+        "SELECT provider_id FROM order_offers WHERE order_id = $1 AND status = 'won'",
+    ] {
+        let sql = if backend == sea_orm::DbBackend::Sqlite { sql.replace("$1", "?") } else { sql.to_owned() };
+        for row in db.query_all_raw(Statement::from_sql_and_values(backend, sql, [uuid.into()])).await.unwrap() {
+            let p: uuid::Uuid = row.try_get("", "provider_id").unwrap();
+            found.push(p.to_string());
+        }
+    }
+    found.dedup();
+    found
+}
+
+/// A valid unified social credit code for test organization `n`.
+fn credit_code(n: usize) -> String {
+    let code = linli_domain::providers::CreditCode::with_check_character(&format!("92210102MA{:07}", 9_000_000 + n));
+    code.expect("a code in the alphabet").as_ref().to_owned()
+}
+
+async fn the_catalog_and_the_map_are_browsable_without_logging_in(app: TestApp) {
+    let api = &app.api;
+    let categories = api.get("/api/v1/catalog/categories", None).await;
+    assert_eq!(categories.body.as_array().unwrap().len(), 9);
+    let meals = api.get("/api/v1/catalog/items?category=meals&limit=100", None).await;
+    let meals = meals.body["items"].as_array().unwrap();
+    assert!(!meals.is_empty() && meals.iter().all(|i| i["category"] == "meals"));
+
+    let mut all = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/catalog/items?limit=40&cursor={c}"),
+            None => "/api/v1/catalog/items?limit=40".to_owned(),
+        };
+        let page = api.get(&path, None).await;
+        all += page.body["items"].as_array().unwrap().len();
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(all, 115);
+    let item = api.get("/api/v1/catalog/items/15", None).await;
+    assert_eq!((item.body["name"].clone(), item.body["mode"].clone()), (json!("日常保洁"), json!("broadcast")));
+    assert_eq!(api.get("/api/v1/catalog/items/9999", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.get("/api/v1/catalog/items?category=nonsense", None).await.field(), "category");
+    assert_eq!(api.get("/api/v1/catalog/items?limit=0", None).await.field(), "limit");
+
+    let districts = api.get("/api/v1/geo/districts", None).await;
+    let districts = districts.body.as_array().unwrap();
+    assert_eq!(districts.len(), 13);
+    assert_eq!(districts[0]["name"], "和平区");
+    let (mut streets, mut communities) = (0, 0);
+    for d in districts {
+        let s = api.get(&format!("/api/v1/geo/districts/{}/streets", d["id"]), None).await;
+        for street in s.body.as_array().unwrap() {
+            streets += 1;
+            let c = api.get(&format!("/api/v1/geo/streets/{}/communities", street["id"]), None).await;
+            communities += c.body.as_array().unwrap().len();
+        }
+    }
+    assert_eq!((streets, communities), (110, 955));
+    let home = api.get("/api/v1/geo/communities/1", None).await;
+    assert_eq!(home.body["name"], "文安路社区");
+    assert_eq!(api.get("/api/v1/geo/districts/99/streets", None).await.status, StatusCode::NOT_FOUND);
+}
+on_both_backends!(the_catalog_and_the_map_are_browsable_without_logging_in);
+
+async fn a_polling_client_gets_304_until_the_order_changes(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let id = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    let tag = offered.etag.clone().expect("an ETag");
+    let path = format!("/api/v1/orders/{id}");
+    let unchanged = api.send(reqwest::Method::GET, &path, Some(&resident), None, &[("If-None-Match", &tag)]).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    api.act(&resident, &id, "cancel").await;
+    let changed = api.send(reqwest::Method::GET, &path, Some(&resident), None, &[("If-None-Match", &tag)]).await;
+    assert_eq!((changed.status, changed.body["state"].clone()), (StatusCode::OK, json!("cancelled")));
+}
+on_both_backends!(a_polling_client_gets_304_until_the_order_changes);
+
+async fn the_spec_docs_and_health_endpoints_answer(app: TestApp) {
+    let api = &app.api;
+    let spec = api.get("/openapi.json", None).await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert!(spec.body["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/orders", "/api/v1/orders/{id}/accept", "/api/v1/auth/login", "/healthz", "/readyz"] {
+        assert!(spec.body["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let docs = api.raw(api.http.get(format!("{}/docs", api.base))).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert_eq!(api.get("/healthz", None).await.body["status"], "ok");
+    let ready = api.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.body["status"].clone()), (StatusCode::OK, json!("ready")));
+    let unknown = api.get("/api/v1/nowhere", None).await;
+    assert_eq!((unknown.status, unknown.content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+}
+on_both_backends!(the_spec_docs_and_health_endpoints_answer);
+
+async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let account = json!({"username": "newbie", "password": "long-enough", "display_name": "新人", "role": "resident", "phone": "12345"});
+    let r = api.post("/api/v1/admin/accounts", Some(&admin), account).await;
+    assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_phone", "phone"));
+    let org = json!({"name": "坏代码", "credit_code": "91350100M000100Y44", "community_id": 1, "lat": 41.8, "lng": 123.4,
+        "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]});
+    let r = api.post("/api/v1/admin/organizations", Some(&admin), org).await;
+    assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_credit_code", "credit_code"));
+    let resident = api.login_demo("resident").await;
+    let r = api.post("/api/v1/admin/accounts", Some(&resident), json!({})).await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::BAD_REQUEST, "{:?}", r.status);
+}
+on_both_backends!(an_admin_gets_a_problem_for_a_bad_phone_or_credit_code);
