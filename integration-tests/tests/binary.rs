@@ -1,0 +1,63 @@
+//! The real `linli` binary, started as a newcomer or a deployment would start it.
+
+use std::time::Duration;
+
+use linli_integration_tests::{Backend, Fresh, LinliProcess, cleaning_order};
+use reqwest::StatusCode;
+
+const DISPATCH: Duration = Duration::from_secs(20);
+
+async fn serve(env: Vec<(String, String)>) -> LinliProcess {
+    tokio::task::spawn_blocking(move || LinliProcess::serve(&env)).await.expect("starting linli serve")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nothing_configured_linli_runs_embedded_prints_demo_accounts_and_dispatches() {
+    let fresh = Fresh::new(Backend::Embedded).await;
+    let linli = serve(fresh.env()).await;
+    let banner = linli.banner.join("\n");
+    for expected in ["Embedded mode", "DEMO DATA", "linli-demo", "resident", "org001", "worker", "admin", "/docs"] {
+        assert!(banner.contains(expected), "the start-up banner mentions {expected}:\n{banner}");
+    }
+    let api = linli.api();
+    let resident = api.login_demo("resident").await;
+    let placed = api.place_order(&resident, cleaning_order(), None).await;
+    assert_eq!(placed.status, StatusCode::CREATED);
+    let id = placed.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    drop(linli);
+
+    // A second start on the same data folder keeps the order and seeds nothing twice.
+    let again = serve(fresh.env()).await;
+    let resident = again.api().login_demo("resident").await;
+    assert_eq!(again.api().order(&resident, &id).await.body["state"], "offered");
+    let districts = again.api().get("/api/v1/geo/districts", None).await;
+    assert_eq!(districts.body.as_array().unwrap().len(), 13);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_and_redis_serve_and_jobs_run_as_separate_processes() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    let migrated = LinliProcess::run(&["migrate"], &env);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    let seeded = LinliProcess::run(&["seed"], &env);
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("955 communities"), "{seeded:?}");
+    let reseeded = LinliProcess::run(&["seed"], &env);
+    assert!(String::from_utf8_lossy(&reseeded.stdout).contains("0 new accounts"), "{reseeded:?}");
+
+    let linli = serve(env.clone()).await;
+    let api = linli.api();
+    let resident = api.login_demo("resident").await;
+    let id = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
+    // `serve` on Redis leaves dispatching to `linli jobs`: the order waits in the stream until one runs.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(api.order(&resident, &id).await.body["state"], "submitted");
+
+    let _jobs = LinliProcess::jobs(&env);
+    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    let staff = api.login_demo("org004").await;
+    assert_eq!(api.act(&staff, &id, "accept").await.body["state"], "accepted");
+    let ready = api.get("/readyz", None).await;
+    assert_eq!(ready.body["checks"][1]["name"], "Redis");
+}
