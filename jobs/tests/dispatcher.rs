@@ -1,0 +1,106 @@
+//! The dispatcher's single steps, called directly on a seeded SQLite store and the in-process queue.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use linli_domain::accounts::AccountId;
+use linli_domain::catalog::ItemId;
+use linli_domain::clock::FixedClock;
+use linli_domain::dispatch::DispatchQueue;
+use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::orders::{Address, NewOrder, Notes, OrderDesk, OrderId, OrderState, OrderStore, Schedule};
+use linli_infra::queue::MemoryQueue;
+use linli_infra::seed::seed_demo;
+use linli_infra::store::Store;
+use linli_infra::testing::fresh_sqlite_dir;
+use linli_jobs::{Dispatcher, DispatcherConfig};
+
+async fn setup(clock: FixedClock) -> (Dispatcher<Store, MemoryQueue, FixedClock>, Store, MemoryQueue, AccountId) {
+    let db = linli_infra::db::connect(&linli_infra::db::sqlite_url(&fresh_sqlite_dir()), 1).await.unwrap();
+    linli_infra::db::migrate(&db).await.unwrap();
+    let store = Store::new(db);
+    seed_demo(&store).await.unwrap();
+    let resident = store.account_by_login("resident").await.unwrap().unwrap().id;
+    let queue = MemoryQueue::new();
+    let desk = OrderDesk { store: store.clone(), queue: queue.clone(), clock, offer_ttl: Duration::from_secs(120) };
+    let config = DispatcherConfig { wait: Duration::from_millis(20), ..DispatcherConfig::new("test") };
+    (Dispatcher::new(desk, config), store, queue, resident)
+}
+
+async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
+    let order = NewOrder {
+        resident,
+        placed_by: resident,
+        item: ItemId(item),
+        community: CommunityId(1),
+        address: Address::parse("文安路1号").unwrap(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        schedule: Schedule::Asap,
+        notes: Notes::default(),
+        idempotency_key: None,
+    };
+    store.insert_order(order, Utc::now() - chrono::Duration::minutes(5)).await.unwrap().order().id
+}
+
+#[tokio::test]
+async fn a_batch_offers_each_queued_order_to_every_eligible_provider() {
+    let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 15).await;
+    queue.enqueue(id).await.unwrap();
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 1);
+    let order = store.find_order(id).await.unwrap().unwrap();
+    assert_eq!(order.state, OrderState::Offered);
+    assert_eq!(store.offers_of_order(id).await.unwrap().len(), 5, "the five demo cleaning organizations");
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 0, "the entry was acknowledged");
+}
+
+#[tokio::test]
+async fn a_repeated_delivery_of_the_same_order_changes_nothing() {
+    let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 15).await;
+    queue.enqueue(id).await.unwrap();
+    queue.enqueue(id).await.unwrap();
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 2);
+    assert_eq!(store.order_events(id).await.unwrap().len(), 2, "placed, then offered once");
+}
+
+#[tokio::test]
+async fn an_order_whose_queue_entry_was_lost_is_found_by_the_sweep_and_dispatched() {
+    let (dispatcher, store, _queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 15).await;
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 0, "never queued");
+    assert_eq!(dispatcher.requeue_stranded().await.unwrap(), 1);
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 1);
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Offered);
+    assert_eq!(dispatcher.requeue_stranded().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_sweep_leaves_orders_younger_than_its_cutoff_alone() {
+    // The clock says the orders were placed only moments ago.
+    let (dispatcher, store, _queue, resident) = setup(FixedClock(Utc::now() - chrono::Duration::minutes(4))).await;
+    saved_order(&store, resident, 15).await;
+    assert_eq!(dispatcher.requeue_stranded().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_order_nobody_can_take_is_escalated() {
+    let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 100).await;
+    queue.enqueue(id).await.unwrap();
+    dispatcher.dispatch_batch().await.unwrap();
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Escalated);
+}
+
+#[tokio::test]
+async fn the_loop_stops_when_asked() {
+    let (dispatcher, _store, _queue, _resident) = setup(FixedClock(Utc::now())).await;
+    let stopped = tokio::time::timeout(
+        Duration::from_secs(5),
+        dispatcher.run(async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }),
+    )
+    .await;
+    assert!(stopped.is_ok());
+}
