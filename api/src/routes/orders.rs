@@ -1,6 +1,7 @@
 //! Residents' orders: place, list, follow, cancel.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use linli_domain::clock::Clock;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -58,7 +59,7 @@ impl OrdersApi {
         body: JsonBody<PlaceOrderRequest>,
     ) -> ApiResult<PlaceOutcome> {
         let actor = auth.0.require(&[Role::Resident])?;
-        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref())?;
+        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref(), state.desk.clock.now())?;
         let (placed, queue_failure) = state.desk.place(&actor, order).await?;
         if let Some(e) = queue_failure {
             tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
@@ -127,7 +128,7 @@ impl OrdersApi {
 }
 
 /// Turns the request into a domain order, naming the field of the first value that breaks a rule.
-fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiResult<NewOrder> {
+fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: DateTime<Utc>) -> ApiResult<NewOrder> {
     let address = Address::parse(&req.address).map_err(|e| ApiError::invalid("address", "invalid_address", e))?;
     let location = parse_point(req.lat, req.lng)?;
     let schedule = match (req.asap, req.window_start, req.window_end) {
@@ -135,17 +136,15 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         (true, _, _) => {
             return Err(ApiError::invalid("asap", "conflicting_schedule", "give either asap or a window, not both"));
         }
-        (false, Some(start), Some(end)) => {
-            Schedule::Window(TimeWindow::parse(start, end, Utc::now()).map_err(|e| {
-                let (field, code) = match e {
-                    WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
-                    WindowError::InPast => ("window_start", "window_in_past"),
-                    WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
-                    WindowError::TooLong => ("window_end", "window_too_long"),
-                };
-                ApiError::invalid(field, code, e)
-            })?)
-        }
+        (false, Some(start), Some(end)) => Schedule::Window(TimeWindow::parse(start, end, now).map_err(|e| {
+            let (field, code) = match e {
+                WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
+                WindowError::InPast => ("window_start", "window_in_past"),
+                WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
+                WindowError::TooLong => ("window_end", "window_too_long"),
+            };
+            ApiError::invalid(field, code, e)
+        })?),
         (false, None, _) => {
             return Err(ApiError::invalid(
                 "window_start",

@@ -120,7 +120,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         Ok(done)
     }
 
-    /// A provider claims an offered order. The queue's claim turns away the losers of a race cheaply; the
+    /// A provider claims an offered order. The store is asked first whether this provider holds an open offer
+    /// (the queue's copy may be stale); then the queue's claim turns away the losers of a race cheaply; the
     /// store's conditional update is what makes the winner final.
     pub async fn accept(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
         let provider = Self::staff_provider(actor, "accept")?;
@@ -128,12 +129,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if order.state != OrderState::Offered {
             return Err(self.conflict_or_taken(&order, provider));
         }
-        if self.queue.claim(id, provider).await? == ClaimOutcome::Taken {
-            return Err(ActError::TakenByAnother);
-        }
         let offered = self.open_offer_holders(&order).await?;
         if !offered.contains(&provider) {
-            return Err(ActError::NoOpenOffer);
+            // Our offer may have just been withdrawn because someone else won.
+            let now = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+            return Err(match now.state {
+                OrderState::Offered => ActError::NoOpenOffer,
+                _ => self.conflict_or_taken(&now, provider),
+            });
+        }
+        if self.queue.claim(id, provider).await? == ClaimOutcome::Taken {
+            return Err(ActError::TakenByAnother);
         }
         let to = order.state.apply(OrderAction::Accept).map_err(|e| ActError::Conflict { current: e.from })?;
         let change =
