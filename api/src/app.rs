@@ -51,6 +51,23 @@ impl Backends {
         linli_infra::db::migrate(self.store.connection()).await.context("applying migrations")
     }
 
+    /// Migrates when allowed to; otherwise refuses to start on a schema that is behind, with what to do about
+    /// it, rather than serving errors.
+    pub async fn prepare_schema(&self, auto_migrate: bool) -> anyhow::Result<()> {
+        if auto_migrate {
+            return self.migrate().await;
+        }
+        let pending =
+            linli_infra::db::pending_migrations(self.store.connection()).await.context("reading the schema version")?;
+        if pending > 0 {
+            anyhow::bail!(
+                "the database schema is {pending} migration(s) behind: run `linli migrate` first \
+                 (or set LINLI_AUTO_MIGRATE=true to migrate at start-up)"
+            );
+        }
+        Ok(())
+    }
+
     pub async fn seed(&self) -> anyhow::Result<SeedReport> {
         seed_demo(&self.store).await.context("seeding demo data")
     }
@@ -80,9 +97,7 @@ impl Application {
     /// Connects, migrates and seeds as the settings say, and binds the listen address.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let backends = Backends::connect(&settings).await?;
-        if settings.auto_migrate {
-            backends.migrate().await?;
-        }
+        backends.prepare_schema(settings.auto_migrate).await?;
         let seeded = if settings.seed_demo { Some(backends.seed().await?) } else { None };
         let acceptor = TcpListener::bind(settings.bind.clone())
             .into_acceptor()

@@ -34,9 +34,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(settings).await,
         Command::Jobs => {
             let backends = Backends::connect(&settings).await?;
-            if settings.auto_migrate {
-                backends.migrate().await?;
-            }
+            backends.prepare_schema(settings.auto_migrate).await?;
             backends.dispatcher().run(shutdown_signal()).await;
             Ok(())
         }

@@ -38,6 +38,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// How many migrations the database has not had yet.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_pending_migrations_read_only(db).await?.len())
+}
+
 /// Wraps a database error with what was being attempted; a lost connection is marked unavailable so the edge
 /// answers 503 instead of 500.
 pub(crate) fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> Unexpected {

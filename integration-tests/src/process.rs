@@ -3,23 +3,38 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::client::Api;
 
-/// The `linli` binary beside this test executable (`target/<profile>/linli`); `LINLI_BIN` overrides it.
-/// `cargo test` and `cargo nextest` build it, because the `api` package has integration tests of its own.
+/// The `linli` binary to test: `LINLI_BIN` when set, otherwise the one beside this test executable
+/// (`target/<profile>/linli`). A workspace test run builds it, since the `api` package has tests of its own;
+/// a run of this package alone does not, so a binary older than the sources is refused rather than tested.
 pub fn linli_binary() -> PathBuf {
     if let Ok(path) = std::env::var("LINLI_BIN") {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().expect("the test executable's path");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
-    let bin = profile_dir.join("linli");
-    assert!(bin.exists(), "{} is missing: build it with `cargo build -p linli-api` (scripts/test does)", bin.display());
+    let bin = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>").join("linli");
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).unwrap_or_else(|_| {
+        panic!("{} is missing: run the workspace's tests (./scripts/test) or `cargo build -p linli-api`", bin.display())
+    });
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace folder");
+    if let Some(newer) = ["api", "domain", "infra", "jobs", "migrations"]
+        .iter()
+        .flat_map(|krate| source_files(&workspace.join(krate).join("src")))
+        .find(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t > built))
+    {
+        panic!("{} is older than {}: run `cargo build -p linli-api` first", bin.display(), newer.display());
+    }
     bin
+}
+
+fn source_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { source_files(&e.path()) } else { vec![e.path()] }).collect()
 }
 
 /// A running `linli` process; killed when dropped.

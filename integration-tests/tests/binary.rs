@@ -39,6 +39,9 @@ async fn with_nothing_configured_linli_runs_embedded_prints_demo_accounts_and_di
 async fn on_postgres_and_redis_serve_and_jobs_run_as_separate_processes() {
     let fresh = Fresh::new(Backend::Production).await;
     let env = fresh.env();
+    let too_early = LinliProcess::run(&["jobs"], &env);
+    assert!(!too_early.status.success(), "jobs refuses an unmigrated database");
+    assert!(String::from_utf8_lossy(&too_early.stderr).contains("run `linli migrate` first"), "{too_early:?}");
     let migrated = LinliProcess::run(&["migrate"], &env);
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     let seeded = LinliProcess::run(&["seed"], &env);
