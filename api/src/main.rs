@@ -21,7 +21,7 @@ enum Command {
     Jobs,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Write the demo data (idempotent) and exit.
+    /// Apply pending migrations, write the demo data (idempotent) and exit.
     Seed,
 }
 
@@ -33,6 +33,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Jobs => {
+            anyhow::ensure!(
+                settings.redis.is_some(),
+                "`linli jobs` needs REDIS_URL: with the in-process queue, `linli serve` runs the dispatcher itself"
+            );
             let backends = Backends::connect(&settings).await?;
             backends.prepare_schema(settings.auto_migrate).await?;
             backends.dispatcher().run(shutdown_signal()).await;

@@ -243,6 +243,7 @@ impl From<linli_domain::orders::PlaceError> for ApiError {
             E::NotAResident => Self::forbidden(e.to_string()),
             E::UnknownItem => Self::invalid("item_id", "unknown_item", e),
             E::UnknownCommunity => Self::invalid("community_id", "unknown_community", e),
+            E::KeyReused => Self::invalid("Idempotency-Key", "idempotency_key_reused", e),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

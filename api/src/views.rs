@@ -202,7 +202,7 @@ pub struct OrderView {
     pub provider_id: Option<Uuid>,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// The order's history, oldest first; included on the detail endpoint.
+    /// The order's history, oldest first; on the detail endpoint, for those who see the order in full.
     pub events: Option<Vec<EventView>>,
 }
 

@@ -86,7 +86,7 @@ impl AsRef<str> for PhoneNumber {
 pub struct Username(String);
 
 #[derive(Debug, PartialEq, thiserror::Error)]
-#[error("a username is 3 to 32 characters of a-z, 0-9, '.', '_' or '-'")]
+#[error("a username is 3 to 32 characters of a-z, 0-9, '.', '_' or '-', and not digits alone")]
 pub struct UsernameError;
 
 impl Username {
@@ -94,7 +94,9 @@ impl Username {
         let s = raw.trim().to_ascii_lowercase();
         let ok_len = (3..=32).contains(&s.len());
         let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-        if ok_len && ok_chars { Ok(Self(s)) } else { Err(UsernameError) }
+        // People log in with a username or a phone number; a name of digits alone could be someone's number.
+        let not_a_number = !s.bytes().all(|b| b.is_ascii_digit());
+        if ok_len && ok_chars && not_a_number { Ok(Self(s)) } else { Err(UsernameError) }
     }
 }
 
@@ -156,6 +158,7 @@ mod tests {
         assert_eq!(Username::parse(" Wang.Li ").unwrap().as_ref(), "wang.li");
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("has space").is_err());
+        assert!(Username::parse("13800000001").is_err(), "digits alone could be someone's phone number");
     }
 
     #[test]

@@ -24,6 +24,13 @@ pub fn hash_password(password: &NewPassword) -> Result<String, Unexpected> {
         .map_err(|e| Unexpected::new("hashing a password", std::io::Error::other(e.to_string())))
 }
 
+/// [`hash_password`] on a blocking thread, for async callers.
+pub async fn hash_password_off_thread(password: NewPassword) -> Result<String, Unexpected> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Unexpected::new("hashing a password", e))?
+}
+
 fn verify_password(phc: &str, candidate: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok())
 }

@@ -78,6 +78,7 @@ fn change(order: OrderId, action: OrderAction, from: OrderState, effect: Transit
         action,
         from,
         to: from.apply(action).unwrap(),
+        holder: None,
         actor: None,
         note: String::new(),
         at: Utc::now(),
@@ -225,12 +226,75 @@ async fn seeding_twice_changes_nothing(store: Store) {
 }
 contract!(seeding_twice_changes_nothing);
 
-async fn stranded_orders_are_the_submitted_ones_older_than_the_cutoff(store: Store) {
+async fn stranded_orders_are_taken_once_per_sweep_period(store: Store) {
     let waiting = placed(&store).await;
     let moved_on = offered_to(&store, &[org(1)]).await;
-    let later = Utc::now() + chrono::Duration::seconds(1);
-    let stranded = store.stranded_orders(later, 100).await.unwrap();
-    assert!(stranded.contains(&waiting) && !stranded.contains(&moved_on));
-    assert!(store.stranded_orders(Utc::now() - chrono::Duration::hours(1), 100).await.unwrap().is_empty());
+    let now = Utc::now() + chrono::Duration::seconds(1);
+    assert!(store.take_stranded_orders(now - chrono::Duration::hours(1), now, 100).await.unwrap().is_empty());
+    let taken = store.take_stranded_orders(now, now, 100).await.unwrap();
+    assert!(taken.contains(&waiting) && !taken.contains(&moved_on));
+    assert!(!store.take_stranded_orders(now, now, 100).await.unwrap().contains(&waiting), "a second sweep at once");
+    let next_period = now + chrono::Duration::minutes(2);
+    assert!(
+        store
+            .take_stranded_orders(next_period - chrono::Duration::minutes(1), next_period, 100)
+            .await
+            .unwrap()
+            .contains(&waiting)
+    );
 }
-contract!(stranded_orders_are_the_submitted_ones_older_than_the_cutoff);
+contract!(stranded_orders_are_taken_once_per_sweep_period);
+
+async fn concurrent_sweeps_take_each_stranded_order_once(store: Store) {
+    let waiting = placed(&store).await;
+    let now = Utc::now() + chrono::Duration::seconds(1);
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.take_stranded_orders(now, now, 100).await.unwrap() })
+        })
+        .collect();
+    let mut times_taken = 0;
+    for s in sweeps {
+        times_taken += s.await.unwrap().iter().filter(|id| **id == waiting).count();
+    }
+    assert_eq!(times_taken, 1);
+}
+contract!(concurrent_sweeps_take_each_stranded_order_once);
+
+async fn a_reused_idempotency_key_with_a_different_request_is_refused(store: Store) {
+    let r = resident(&store).await;
+    store.insert_order(new_order(r, Some("key-9")), Utc::now()).await.unwrap();
+    let different = NewOrder { item: ItemId(16), ..new_order(r, Some("key-9")) };
+    assert!(matches!(store.insert_order(different, Utc::now()).await, Err(InsertOrderError::KeyReused)));
+}
+contract!(a_reused_idempotency_key_with_a_different_request_is_refused);
+
+async fn a_step_by_a_former_holder_does_not_move_the_order(store: Store) {
+    let id = offered_to(&store, &[org(1), org(2)]).await;
+    store
+        .transition(change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(1))))
+        .await
+        .unwrap();
+    let by_other = Transition {
+        holder: Some(org(2)),
+        ..change(id, OrderAction::Start, OrderState::Accepted, TransitionEffect::None)
+    };
+    assert!(store.transition(by_other).await.unwrap().is_none());
+    let by_holder = Transition {
+        holder: Some(org(1)),
+        ..change(id, OrderAction::Start, OrderState::Accepted, TransitionEffect::None)
+    };
+    assert_eq!(store.transition(by_holder).await.unwrap().unwrap().state, OrderState::InService);
+}
+contract!(a_step_by_a_former_holder_does_not_move_the_order);
+
+async fn an_order_is_never_offered_twice_to_the_same_provider(store: Store) {
+    let r = resident(&store).await;
+    let id = offered_to(&store, &[org(1)]).await;
+    store.decline_offer(id, org(1), r, Utc::now()).await.unwrap();
+    let deadline = Utc::now() + chrono::Duration::minutes(2);
+    let again = TransitionEffect::OpenOffers { providers: vec![org(1)], deadline };
+    assert!(store.transition(change(id, OrderAction::Offer, OrderState::Submitted, again)).await.unwrap().is_none());
+}
+contract!(an_order_is_never_offered_twice_to_the_same_provider);

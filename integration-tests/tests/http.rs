@@ -72,6 +72,13 @@ async fn the_same_idempotency_key_returns_the_same_order(app: TestApp) {
     let again = api.place_order(&resident, cleaning_order(), Some("retry-me-1")).await;
     assert_eq!((first.status, again.status), (StatusCode::CREATED, StatusCode::OK));
     assert_eq!(id_of(&first), id_of(&again));
+    let mut changed = cleaning_order();
+    changed["item_id"] = json!(16);
+    let reused = api.place_order(&resident, changed, Some("retry-me-1")).await;
+    assert_eq!(
+        (reused.status.as_u16(), reused.code(), reused.field()),
+        (422, "idempotency_key_reused", "Idempotency-Key")
+    );
     let other = api.place_order(&resident, cleaning_order(), Some("retry-me-2")).await;
     assert_ne!(id_of(&other), id_of(&first));
     // Another resident's identical key is theirs alone.
@@ -120,6 +127,29 @@ async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
         (accepted.body["detail"].clone(), accepted.body["address"].clone()),
         (json!("full"), json!("文安路12号3单元502"))
     );
+    assert_eq!(offered.body["events"], Value::Null, "no history before accepting");
+    assert!(accepted.body["events"].as_array().is_some_and(|e| !e.is_empty()));
+
+    // A provider that was never offered an order cannot learn it exists by acting on it.
+    let outsider = api.login_demo("admin").await;
+    let outsider_org = api
+        .post(
+            "/api/v1/admin/organizations",
+            Some(&outsider),
+            json!({
+        "name": "局外家政", "credit_code": credit_code(99), "community_id": 900, "lat": 41.8, "lng": 123.4,
+        "capacity": 2, "item_ids": [15, 15], "coverage_community_ids": [900]}),
+        )
+        .await;
+    assert_eq!(outsider_org.status, StatusCode::CREATED, "{:?}", outsider_org.body);
+    assert_eq!(outsider_org.body["item_ids"], json!([15]), "a repeated id counts once");
+    let account = json!({"username": "outsider", "password": "outsider-pass", "display_name": "局外人",
+        "role": "provider_staff", "provider_id": outsider_org.body["id"]});
+    assert_eq!(api.post("/api/v1/admin/accounts", Some(&outsider), account).await.status, StatusCode::CREATED);
+    let stranger = api.login("outsider", "outsider-pass").await;
+    for action in ["accept", "decline", "start", "complete"] {
+        assert_eq!(api.act(&stranger, &id, action).await.status, StatusCode::NOT_FOUND, "{action}");
+    }
 
     // Roles: residents do not accept, staff do not place orders.
     let other = id_of(&api.place_order(&resident, cleaning_order(), None).await);
@@ -299,6 +329,13 @@ async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: Te
         }
     }
     assert_eq!(holders, 1, "only the winner can still see the order");
+    let late = replies.iter().position(|r| r.status == StatusCode::CONFLICT).expect("a loser");
+    assert_eq!(api.act(&staff[late], &id, "accept").await.code(), "already_taken");
+    let winner_token = &staff[replies.iter().position(|r| r.status == StatusCode::OK).unwrap()];
+    assert_eq!(api.act(winner_token, &id, "accept").await.status, StatusCode::OK, "accepting again is harmless");
+    assert_eq!(api.act(winner_token, &id, "start").await.status, StatusCode::OK);
+    assert_eq!(api.act(&staff[late], &id, "accept").await.code(), "already_taken", "also once service started");
+    assert_eq!(api.act(&staff[late], &id, "start").await.code(), "already_taken");
     assert_eq!(stored_providers(&app, &id).await, vec![winner.as_str().unwrap().to_owned()]);
 }
 on_both_backends!(fifty_providers_racing_for_one_broadcast_order_yield_one_winner);
@@ -422,6 +459,14 @@ async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
     let account = json!({"username": "newbie", "password": "long-enough", "display_name": "新人", "role": "resident", "phone": "12345"});
     let r = api.post("/api/v1/admin/accounts", Some(&admin), account).await;
     assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_phone", "phone"));
+    let phone_taken = json!({"username": "newbie", "password": "long-enough", "display_name": "新人", "role": "resident", "phone": "13800000001"});
+    let r = api.post("/api/v1/admin/accounts", Some(&admin), phone_taken).await;
+    assert_eq!((r.status.as_u16(), r.code(), r.field()), (409, "account_taken", "phone"));
+    let name_taken =
+        json!({"username": "resident", "password": "long-enough", "display_name": "重名", "role": "resident"});
+    assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), name_taken).await.field(), "username");
+    let no_place = json!({"username": "lost", "password": "long-enough", "display_name": "无处", "role": "community_worker", "community_id": 99999});
+    assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), no_place).await.field(), "community_id");
     let org = json!({"name": "坏代码", "credit_code": "91350100M000100Y44", "community_id": 1, "lat": 41.8, "lng": 123.4,
         "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]});
     let r = api.post("/api/v1/admin/organizations", Some(&admin), org).await;

@@ -79,11 +79,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     }
 
     /// Queues again every order that has waited for dispatch longer than `stranded_after`: its queue entry was
-    /// lost (a failed write after commit, or Redis losing its data). Returns how many were queued.
+    /// lost (a failed write after commit, or Redis losing its data). The store hands each such order to one
+    /// sweep per period, so replicas do not flood the queue with copies. Returns how many were queued.
     pub async fn requeue_stranded(&self) -> Result<usize, Unexpected> {
-        let cutoff = self.desk.clock.now()
-            - chrono::Duration::from_std(self.config.stranded_after).unwrap_or(chrono::Duration::minutes(1));
-        let stranded = self.desk.store.stranded_orders(cutoff, 1_000).await?;
+        let now = self.desk.clock.now();
+        let cutoff =
+            now - chrono::Duration::from_std(self.config.stranded_after).unwrap_or(chrono::Duration::minutes(1));
+        let stranded = self.desk.store.take_stranded_orders(cutoff, now, 1_000).await?;
         for id in &stranded {
             self.desk.queue.enqueue(*id).await?;
         }

@@ -22,6 +22,8 @@ enum Orders {
     State,
     ProviderId,
     IdempotencyKey,
+    RequestFingerprint,
+    RequeuedAt,
     PlacedAt,
     UpdatedAt,
 }
@@ -102,6 +104,8 @@ impl MigrationTrait for Migration {
                 .col(string(Orders::State))
                 .col(uuid_null(Orders::ProviderId))
                 .col(string_null(Orders::IdempotencyKey))
+                .col(string_null(Orders::RequestFingerprint))
+                .col(timestamp_with_time_zone_null(Orders::RequeuedAt))
                 .col(timestamp_with_time_zone(Orders::PlacedAt))
                 .col(timestamp_with_time_zone(Orders::UpdatedAt))
                 .foreign_key(

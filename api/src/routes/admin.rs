@@ -10,7 +10,7 @@ use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
 use linli_domain::catalog::ItemId;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
-use linli_infra::auth::hash_password;
+use linli_infra::auth::hash_password_off_thread;
 use linli_infra::store::{CreateAccountError, CreateProviderError, NewAccount, NewProvider};
 
 use super::{ApiTags, parse_point};
@@ -46,12 +46,16 @@ impl AdminApi {
     ) -> ApiResult<ProviderCreated> {
         auth.0.require(&[Role::Admin])?;
         let new = parse_organization(body.0)?;
+        let base = new.community;
         let id = state.store.create_provider(new).await.map_err(|e| match e {
             CreateProviderError::DuplicateCreditCode => {
                 ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_credit_code", e.to_string())
                     .field("credit_code")
             }
             CreateProviderError::UnknownItem(_) => ApiError::invalid("item_ids", "unknown_item", e),
+            CreateProviderError::UnknownCommunity(c) if c == base => {
+                ApiError::invalid("community_id", "unknown_community", e)
+            }
             CreateProviderError::UnknownCommunity(_) => {
                 ApiError::invalid("coverage_community_ids", "unknown_community", e)
             }
@@ -87,11 +91,33 @@ impl AdminApi {
         body: JsonBody<CreateAccountRequest>,
     ) -> ApiResult<AccountCreated> {
         auth.0.require(&[Role::Admin])?;
-        let new = parse_account(body.0)?;
+        let (new, password) = parse_account(body.0)?;
+        if let Some(p) = new.provider
+            && state.store.provider(p).await?.is_none()
+        {
+            return Err(ApiError::invalid("provider_id", "unknown_provider", "no provider has that id"));
+        }
+        if let Some(c) = new.community
+            && state.store.community(c).await?.is_none()
+        {
+            return Err(ApiError::invalid("community_id", "unknown_community", "no community has that id"));
+        }
+        let taken = |field: &str| {
+            ApiError::new(poem::http::StatusCode::CONFLICT, "account_taken", format!("that {field} is taken"))
+                .field(field)
+        };
+        if state.store.account_by_login(new.username.as_ref()).await?.is_some() {
+            return Err(taken("username"));
+        }
+        if let Some(phone) = &new.phone
+            && state.store.account_by_login(phone.as_ref()).await?.is_some()
+        {
+            return Err(taken("phone"));
+        }
+        let new = NewAccount { password_hash: hash_password_off_thread(password).await?, ..new };
         let id = state.store.create_account(new).await.map_err(|e| match e {
-            CreateAccountError::Taken => {
-                ApiError::new(poem::http::StatusCode::CONFLICT, "account_taken", e.to_string()).field("username")
-            }
+            // Someone took the name or number between the check and the insert.
+            CreateAccountError::Taken => taken("username"),
             CreateAccountError::UnknownReference => ApiError::invalid("provider_id", "unknown_reference", e),
             CreateAccountError::Unexpected(u) => ApiError::unexpected(u),
         })?;
@@ -132,12 +158,13 @@ fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> 
         community: CommunityId(req.community_id),
         location,
         capacity: req.capacity,
-        items: req.item_ids.into_iter().map(ItemId).collect(),
-        coverage: req.coverage_community_ids.into_iter().map(CommunityId).collect(),
+        items: distinct(req.item_ids).into_iter().map(ItemId).collect(),
+        coverage: distinct(req.coverage_community_ids).into_iter().map(CommunityId).collect(),
     })
 }
 
-fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
+/// The account to create (its hash still empty) and the password to hash.
+fn parse_account(req: CreateAccountRequest) -> ApiResult<(NewAccount, NewPassword)> {
     let username = Username::parse(&req.username).map_err(|e| ApiError::invalid("username", "invalid_username", e))?;
     let password =
         NewPassword::parse(req.password).map_err(|e| ApiError::invalid("password", "invalid_password", e))?;
@@ -164,14 +191,22 @@ fn parse_account(req: CreateAccountRequest) -> ApiResult<NewAccount> {
     if role == Role::CommunityWorker && req.community_id.is_none() {
         return Err(ApiError::invalid("community_id", "missing_community", "a community worker needs their community"));
     }
-    Ok(NewAccount {
+    let account = NewAccount {
         username,
         phone,
         display_name,
-        password_hash: hash_password(&password)?,
+        password_hash: String::new(),
         role,
         provider: req.provider_id.map(ProviderId),
         community: req.community_id.map(CommunityId),
         demo: false,
-    })
+    };
+    Ok((account, password))
+}
+
+/// The ids once each, in order: a repeated id in a list is not an error worth a 4xx.
+fn distinct(mut ids: Vec<i32>) -> Vec<i32> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

@@ -116,7 +116,10 @@ impl OrdersApi {
         if if_none_match.0.as_deref() == Some(tag.as_str()) {
             return Ok(DetailOutcome::NotModified(tag));
         }
-        Ok(DetailOutcome::Ok(Json(Box::new(OrderView::new(order, seen).with_events(events))), tag))
+        // A provider weighing an offer does not see the order's history (who did what) until it accepts.
+        let view = OrderView::new(order, seen);
+        let view = if seen == Visibility::Full { view.with_events(events) } else { view };
+        Ok(DetailOutcome::Ok(Json(Box::new(view)), tag))
     }
 
     /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).

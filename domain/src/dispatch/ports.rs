@@ -46,7 +46,7 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
 
     fn ack(&self, delivery: &Delivery) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// Makes the offers claimable and lists them under each provider by deadline.
+    /// Makes the offers claimable until a while past `deadline`.
     fn publish_offers(
         &self,
         order: OrderId,
@@ -54,22 +54,30 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
         deadline: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// The first provider to claim an offered order wins it; later claims by others are `Taken`.
+    /// The first provider to claim an offered order wins it; later claims by others are `Taken` until the claim
+    /// is released or forgotten.
     fn claim(
         &self,
         order: OrderId,
         provider: ProviderId,
     ) -> impl Future<Output = Result<ClaimOutcome, Unexpected>> + Send;
 
-    /// Forgets an order's offers and claim (it was accepted, declined by all, or cancelled).
-    fn clear_offers(
+    /// Gives up `provider`'s claim (its award failed), so that the next provider can claim.
+    fn release_claim(
         &self,
         order: OrderId,
-        providers: &[ProviderId],
+        provider: ProviderId,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// The orders offered to `provider`, soonest deadline first.
-    fn offers_of(&self, provider: ProviderId) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+    /// Takes one provider's offer away (they declined).
+    fn withdraw_offer(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Forgets an order's offers and claim (it was accepted, returned to dispatch, or cancelled).
+    fn clear_offers(&self, order: OrderId) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// Whether the queue answers; for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;

@@ -28,6 +28,27 @@ pub struct NewOrder {
     pub idempotency_key: Option<IdempotencyKey>,
 }
 
+impl NewOrder {
+    /// The request's content in one canonical string: two requests with the same key must say the same thing.
+    pub fn fingerprint(&self) -> String {
+        let schedule = match self.schedule {
+            Schedule::Asap => "asap".to_owned(),
+            Schedule::Window(w) => format!("{}/{}", w.start().to_rfc3339(), w.end().to_rfc3339()),
+        };
+        format!(
+            "{}|{}|{}|{}|{:.6},{:.6}|{}|{}",
+            self.resident.0,
+            self.item.0,
+            self.community.0,
+            self.address.as_ref(),
+            self.location.lat(),
+            self.location.lng(),
+            schedule,
+            self.notes.as_ref()
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Placed {
     New(Order),
@@ -49,6 +70,8 @@ pub enum InsertOrderError {
     UnknownItem,
     #[error("no community has that id")]
     UnknownCommunity,
+    #[error("this idempotency key was used for a different order")]
+    KeyReused,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -61,6 +84,9 @@ pub struct Transition {
     /// The state the caller saw; the update applies only if the order is still in it.
     pub from: OrderState,
     pub to: OrderState,
+    /// When set, the update applies only while this provider holds the order (a provider's own steps), so a
+    /// stale request from a former holder cannot move the order of a new one.
+    pub holder: Option<ProviderId>,
     pub actor: Option<AccountId>,
     pub note: String,
     pub at: DateTime<Utc>,
@@ -115,7 +141,7 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
 
-    /// Orders currently held by a provider (accepted or in service), newest first.
+    /// Orders given to a provider, in any state since, newest first.
     fn orders_of_provider(
         &self,
         provider: ProviderId,
@@ -149,10 +175,13 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     /// The providers that offer `item`, as dispatch sees them now.
     fn candidates(&self, item: ItemId) -> impl Future<Output = Result<Vec<ProviderSnapshot>, Unexpected>> + Send;
 
-    /// Orders still `submitted` since before `placed_before`: their queue entry may have been lost.
-    fn stranded_orders(
+    /// Orders still `submitted` since before `cutoff` (their queue entry may have been lost), each marked as
+    /// re-queued at `now` so that replicas sweeping at once take each order once, and an order is taken at
+    /// most once per sweep period.
+    fn take_stranded_orders(
         &self,
-        placed_before: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
-use super::model::{Order, OrderEvent, OrderId};
+use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId};
 use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
@@ -32,6 +32,8 @@ pub enum PlaceError {
     UnknownItem,
     #[error("no community has that id")]
     UnknownCommunity,
+    #[error("this idempotency key was used before for a different order")]
+    KeyReused,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -81,6 +83,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let placed = self.store.insert_order(order, self.clock.now()).await.map_err(|e| match e {
             InsertOrderError::UnknownItem => PlaceError::UnknownItem,
             InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
+            InsertOrderError::KeyReused => PlaceError::KeyReused,
             InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
         })?;
         let queue_failure = match &placed {
@@ -112,62 +115,60 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !owns {
             return Err(ActError::NotYours("cancel"));
         }
-        let done =
-            self.move_order(&order, OrderAction::Cancel, actor, "cancelled", TransitionEffect::WithdrawOffers).await?;
-        let ever_offered: Vec<ProviderId> =
-            self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
-        self.forget_offers(id, &ever_offered).await;
+        let done = self
+            .move_order(&order, OrderAction::Cancel, actor, "cancelled", TransitionEffect::WithdrawOffers, None)
+            .await?;
+        self.forget_offers(id).await;
         Ok(done)
     }
 
-    /// A provider claims an offered order. The store is asked first whether this provider holds an open offer
-    /// (the queue's copy may be stale); then the queue's claim turns away the losers of a race cheaply; the
-    /// store's conditional update is what makes the winner final.
+    /// A provider claims an offered order. The store says first whether this provider holds an open offer (the
+    /// queue's copy may be stale); the queue's claim then turns away the losers of a race cheaply; the store's
+    /// conditional update makes the winner final. Accepting an order you already hold is harmless.
     pub async fn accept(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
         let provider = Self::staff_provider(actor, "accept")?;
-        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
-        if order.state != OrderState::Offered {
-            return Err(self.conflict_or_taken(&order, provider));
+        let (order, offers) = self.order_for_provider(id, provider).await?;
+        if order.provider == Some(provider) {
+            return Ok(order);
         }
-        let offered = self.open_offer_holders(&order).await?;
-        if !offered.contains(&provider) {
-            // Our offer may have just been withdrawn because someone else won.
-            let now = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
-            return Err(match now.state {
-                OrderState::Offered => ActError::NoOpenOffer,
-                _ => self.conflict_or_taken(&now, provider),
-            });
+        let holds_open_offer = offers.iter().any(|o| o.provider == provider && o.status == OfferStatus::Open);
+        if order.state != OrderState::Offered || !holds_open_offer {
+            return Err(self.refusal(id, provider).await);
         }
-        if self.queue.claim(id, provider).await? == ClaimOutcome::Taken {
+        // A queue that cannot answer does not stop the accept: the store decides alone.
+        if let Ok(ClaimOutcome::Taken) = self.queue.claim(id, provider).await {
             return Err(ActError::TakenByAnother);
         }
         let to = order.state.apply(OrderAction::Accept).map_err(|e| ActError::Conflict { current: e.from })?;
         let change =
             self.transition(&order, OrderAction::Accept, to, actor, "accepted", TransitionEffect::AwardTo(provider));
-        match self.store.transition(change).await? {
-            Some(done) => {
-                self.forget_offers(id, &offered).await;
+        match self.store.transition(change).await {
+            Ok(Some(done)) => {
+                self.forget_offers(id).await;
                 Ok(done)
             }
-            None => {
-                let now = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
-                Err(self.conflict_or_taken(&now, provider))
+            failed => {
+                // Let the next provider in: this claim did not become an award.
+                let _ = self.queue.release_claim(id, provider).await;
+                failed?;
+                Err(self.refusal(id, provider).await)
             }
         }
     }
 
     pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, ActError> {
         let provider = Self::staff_provider(actor, "decline")?;
-        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        self.order_for_provider(id, provider).await?;
         let outcome = self.store.decline_offer(id, provider, actor.account, self.clock.now()).await?;
         match outcome {
-            DeclineOutcome::NoOpenOffer if order.state == OrderState::Offered => Err(ActError::NoOpenOffer),
-            DeclineOutcome::NoOpenOffer => Err(ActError::Conflict { current: order.state }),
+            DeclineOutcome::NoOpenOffer => Err(self.refusal(id, provider).await),
             DeclineOutcome::Declined { returned_to_dispatch } => {
-                self.forget_offers(id, &[provider]).await;
                 if returned_to_dispatch {
+                    self.forget_offers(id).await;
                     // If this enqueue is lost, the stranded-order sweep finds the order again.
                     let _ = self.queue.enqueue(id).await;
+                } else {
+                    let _ = self.queue.withdraw_offer(id, provider).await;
                 }
                 Ok(outcome)
             }
@@ -205,8 +206,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let Ok(to) = order.state.apply(action) else {
             return Ok(DispatchOutcome::NothingToDo);
         };
-        let change =
-            Transition { order: id, action, from: order.state, to, actor: None, note, at: now, effect: effect.clone() };
+        let change = Transition {
+            order: id,
+            action,
+            from: order.state,
+            to,
+            holder: None,
+            actor: None,
+            note,
+            at: now,
+            effect: effect.clone(),
+        };
         if self.store.transition(change).await?.is_none() {
             return Ok(DispatchOutcome::NothingToDo);
         }
@@ -227,20 +237,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         note: &str,
     ) -> Result<Order, ActError> {
         let provider = Self::staff_provider(actor, action.as_str())?;
-        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        let (order, _) = self.order_for_provider(id, provider).await?;
         if order.provider != Some(provider) {
-            let offered = self.open_offer_holders(&order).await?;
-            return Err(if offered.contains(&provider) {
-                ActError::Conflict { current: order.state }
-            } else {
-                ActError::NotFound
-            });
+            return Err(self.refusal(id, provider).await);
         }
-        self.move_order(&order, action, actor, note, TransitionEffect::None).await
+        self.move_order(&order, action, actor, note, TransitionEffect::None, Some(provider)).await
     }
 
     /// Applies `action` to the order as last read. When another change got there first (the dispatcher offered
     /// it meanwhile, say), the action is tried again from the new state if the state machine still allows it.
+    /// With `holder`, the change applies only while that provider holds the order.
     async fn move_order(
         &self,
         order: &Order,
@@ -248,11 +254,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         actor: &Actor,
         note: &str,
         effect: TransitionEffect,
+        holder: Option<ProviderId>,
     ) -> Result<Order, ActError> {
         let mut current = order.clone();
         for _ in 0..3 {
             let to = current.state.apply(action).map_err(|e| ActError::Conflict { current: e.from })?;
-            let change = self.transition(&current, action, to, actor, note, effect.clone());
+            let change = Transition { holder, ..self.transition(&current, action, to, actor, note, effect.clone()) };
             match self.store.transition(change).await? {
                 Some(done) => return Ok(done),
                 None => current = self.store.find_order(order.id).await?.ok_or(ActError::NotFound)?,
@@ -275,6 +282,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             action,
             from: order.state,
             to,
+            holder: None,
             actor: Some(actor.account),
             note: note.to_owned(),
             at: self.clock.now(),
@@ -306,15 +314,33 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         Ok(offers.into_iter().filter(|o| o.status == super::OfferStatus::Open).map(|o| o.provider).collect())
     }
 
-    /// Clears the queue's copy of an order's offers. Best effort: the store already says they are closed, and
-    /// a stale queue entry is turned away by the store's conditional update.
-    async fn forget_offers(&self, id: OrderId, providers: &[ProviderId]) {
-        let _ = self.queue.clear_offers(id, providers).await;
+    /// Clears the queue's copy of an order's offers and claim. Best effort: the store already says they are
+    /// closed, and a stale queue entry is turned away by the store's conditional update.
+    async fn forget_offers(&self, id: OrderId) {
+        let _ = self.queue.clear_offers(id).await;
     }
 
-    fn conflict_or_taken(&self, order: &Order, provider: ProviderId) -> ActError {
+    /// The order, if this provider holds it or was ever offered it; `NotFound` otherwise, so a provider cannot
+    /// learn of orders that were never theirs.
+    async fn order_for_provider(&self, id: OrderId, provider: ProviderId) -> Result<(Order, Vec<Offer>), ActError> {
+        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+        let offers = self.store.offers_of_order(id).await?;
+        if order.provider != Some(provider) && !offers.iter().any(|o| o.provider == provider) {
+            return Err(ActError::NotFound);
+        }
+        Ok((order, offers))
+    }
+
+    /// Why this provider cannot act on the order as it stands now.
+    async fn refusal(&self, id: OrderId, provider: ProviderId) -> ActError {
+        let order = match self.store.find_order(id).await {
+            Ok(Some(order)) => order,
+            Ok(None) => return ActError::NotFound,
+            Err(e) => return ActError::Unexpected(e),
+        };
         match order.provider {
-            Some(p) if p != provider && order.state == OrderState::Accepted => ActError::TakenByAnother,
+            Some(holder) if holder != provider => ActError::TakenByAnother,
+            _ if order.state == OrderState::Offered => ActError::NoOpenOffer,
             _ => ActError::Conflict { current: order.state },
         }
     }

@@ -20,6 +20,10 @@ pub struct Model {
     pub state: String,
     pub provider_id: Option<Uuid>,
     pub idempotency_key: Option<String>,
+    /// SHA-256 of the request an idempotency key first came with.
+    pub request_fingerprint: Option<String>,
+    /// When the stranded-order sweep last queued the order again.
+    pub requeued_at: Option<DateTimeUtc>,
     pub placed_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

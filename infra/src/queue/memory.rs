@@ -2,7 +2,7 @@
 //! It is lost with the process, like a Redis without persistence, and rebuilt the same way (the dispatcher's
 //! sweep for stranded orders).
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,6 @@ struct Inner {
     pending: HashMap<String, Pending>,
     offered: HashMap<OrderId, HashSet<ProviderId>>,
     claims: HashMap<OrderId, (ProviderId, Instant)>,
-    by_provider: HashMap<ProviderId, BTreeSet<(i64, OrderId)>>,
 }
 
 struct Pending {
@@ -114,13 +113,9 @@ impl DispatchQueue for MemoryQueue {
         &self,
         order: OrderId,
         providers: &[ProviderId],
-        deadline: DateTime<Utc>,
+        _deadline: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
-        let mut inner = self.lock();
-        inner.offered.entry(order).or_default().extend(providers.iter().copied());
-        for p in providers {
-            inner.by_provider.entry(*p).or_default().insert((deadline.timestamp_millis(), order));
-        }
+        self.lock().offered.entry(order).or_default().extend(providers.iter().copied());
         Ok(())
     }
 
@@ -140,19 +135,26 @@ impl DispatchQueue for MemoryQueue {
         }
     }
 
-    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
+    async fn release_claim(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
         let mut inner = self.lock();
-        inner.offered.remove(&order);
-        for p in providers {
-            if let Some(set) = inner.by_provider.get_mut(p) {
-                set.retain(|(_, o)| *o != order);
-            }
+        if inner.claims.get(&order).is_some_and(|(holder, _)| *holder == provider) {
+            inner.claims.remove(&order);
         }
         Ok(())
     }
 
-    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
-        Ok(self.lock().by_provider.get(&provider).map(|s| s.iter().map(|(_, o)| *o).collect()).unwrap_or_default())
+    async fn withdraw_offer(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
+        if let Some(set) = self.lock().offered.get_mut(&order) {
+            set.remove(&provider);
+        }
+        Ok(())
+    }
+
+    async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
+        let mut inner = self.lock();
+        inner.offered.remove(&order);
+        inner.claims.remove(&order);
+        Ok(())
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

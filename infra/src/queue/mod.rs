@@ -76,12 +76,16 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.claim(order, provider))
     }
 
-    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
-        delegate!(self, q => q.clear_offers(order, providers))
+    async fn release_claim(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
+        delegate!(self, q => q.release_claim(order, provider))
     }
 
-    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
-        delegate!(self, q => q.offers_of(provider))
+    async fn withdraw_offer(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
+        delegate!(self, q => q.withdraw_offer(order, provider))
+    }
+
+    async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
+        delegate!(self, q => q.clear_offers(order))
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

@@ -1,6 +1,6 @@
 //! The Redis queue. New and returned orders go on a Stream read by a consumer group, so entries a crashed
-//! dispatcher left unacknowledged are taken over (XAUTOCLAIM). Offers are a set per order plus a sorted set
-//! per provider scored by deadline; a claim is one Lua script. Keys carry a configurable prefix and hash tags
+//! dispatcher left unacknowledged are taken over (XAUTOCLAIM). Offers are a set per order; a claim is one Lua
+//! script, and so is releasing one. Keys carry a configurable prefix and hash tags
 //! (`{…}`) so that the keys one script touches share a Redis Cluster slot.
 //!
 //! If Redis loses its data, the stream and group are recreated on the next read, claims fall back to the
@@ -38,6 +38,12 @@ if holder == ARGV[1] then return 1 end
 return 0
 "#;
 
+/// Deletes the claim only if `ARGV[1]` still holds it, so a late release cannot free someone else's claim.
+const RELEASE_SCRIPT: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"#;
+
 #[derive(Clone, Debug)]
 pub struct RedisQueueConfig {
     pub url: String,
@@ -55,6 +61,7 @@ pub struct RedisQueue {
     blocking: Arc<Mutex<Option<MultiplexedConnection>>>,
     prefix: Arc<str>,
     claim: Arc<Script>,
+    release: Arc<Script>,
 }
 
 impl RedisQueue {
@@ -74,6 +81,7 @@ impl RedisQueue {
             blocking: Arc::new(Mutex::new(None)),
             prefix: config.prefix.into(),
             claim: Arc::new(Script::new(CLAIM_SCRIPT)),
+            release: Arc::new(Script::new(RELEASE_SCRIPT)),
         };
         queue.ensure_group().await?;
         Ok(queue)
@@ -89,10 +97,6 @@ impl RedisQueue {
 
     fn claim_key(&self, order: OrderId) -> String {
         format!("{}:order:{{{}}}:claim", self.prefix, order.0)
-    }
-
-    fn provider_key(&self, provider: ProviderId) -> String {
-        format!("{}:provider:{{{}}}:offers", self.prefix, provider.0)
     }
 
     /// Creates the stream and its group from the beginning of the stream, so entries written before the group
@@ -219,17 +223,19 @@ impl DispatchQueue for RedisQueue {
         }
         let mut conn = self.conn.clone();
         let offered = self.offered_key(order);
-        let member = order.0.to_string();
-        let score = deadline.timestamp_millis();
-        let mut pipe = redis::pipe();
-        for p in providers {
-            pipe.sadd(&offered, p.0.to_string()).ignore();
-            pipe.zadd(self.provider_key(*p), &member, score).ignore();
-        }
+        let members: Vec<String> = providers.iter().map(|p| p.0.to_string()).collect();
         // Keep the order's set a while past the deadline, then let Redis forget it.
-        let keep_until = score + 3_600_000;
-        pipe.cmd("PEXPIREAT").arg(&offered).arg(keep_until).ignore();
-        pipe.exec_async(&mut conn).await.map_err(|e| redis_err("publishing offers", e))
+        let keep_until = deadline.timestamp_millis() + 3_600_000;
+        redis::pipe()
+            .sadd(&offered, members)
+            .ignore()
+            .cmd("PEXPIREAT")
+            .arg(&offered)
+            .arg(keep_until)
+            .ignore()
+            .exec_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("publishing offers", e))
     }
 
     async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
@@ -250,22 +256,34 @@ impl DispatchQueue for RedisQueue {
         })
     }
 
-    async fn clear_offers(&self, order: OrderId, providers: &[ProviderId]) -> Result<(), Unexpected> {
+    async fn release_claim(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
-        let member = order.0.to_string();
-        let mut pipe = redis::pipe();
-        pipe.del(self.offered_key(order)).ignore();
-        for p in providers {
-            pipe.zrem(self.provider_key(*p), &member).ignore();
-        }
-        pipe.exec_async(&mut conn).await.map_err(|e| redis_err("clearing offers", e))
+        let _: i64 = self
+            .release
+            .key(self.claim_key(order))
+            .arg(provider.0.to_string())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("releasing a claim", e))?;
+        Ok(())
     }
 
-    async fn offers_of(&self, provider: ProviderId) -> Result<Vec<OrderId>, Unexpected> {
+    async fn withdraw_offer(&self, order: OrderId, provider: ProviderId) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
-        let ids: Vec<String> =
-            conn.zrange(self.provider_key(provider), 0, -1).await.map_err(|e| redis_err("listing offers", e))?;
-        Ok(ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).map(OrderId).collect())
+        let _: i64 = conn
+            .srem(self.offered_key(order), provider.0.to_string())
+            .await
+            .map_err(|e| redis_err("withdrawing an offer", e))?;
+        Ok(())
+    }
+
+    async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let _: i64 = conn
+            .del(&[self.offered_key(order), self.claim_key(order)])
+            .await
+            .map_err(|e| redis_err("clearing offers", e))?;
+        Ok(())
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

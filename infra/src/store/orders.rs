@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
+use sha2::Digest;
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -18,8 +19,8 @@ use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
-    DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, OrderStore,
-    Placed, Schedule, Transition, TransitionEffect,
+    DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderAction, OrderEvent, OrderId,
+    OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::{ProviderId, ProviderKind, ProviderSnapshot};
 
@@ -33,11 +34,12 @@ use crate::entities::{
 impl OrderStore for Store {
     async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
         let e = db_err("placing an order");
+        let fingerprint = new.idempotency_key.as_ref().map(|_| hex_digest(&new.fingerprint()));
         let txn = self.db.begin().await.map_err(db_err("placing an order"))?;
         if let Some(key) = &new.idempotency_key
             && let Some(existing) = find_by_key(&txn, new.resident, key.as_ref()).await?
         {
-            return Ok(Placed::Existing(existing));
+            return same_request(existing, fingerprint.as_deref());
         }
         if catalog_item::Entity::find_by_id(new.item.0).one(&txn).await.map_err(db_err("placing an order"))?.is_none() {
             return Err(InsertOrderError::UnknownItem);
@@ -65,6 +67,8 @@ impl OrderStore for Store {
             state: OrderState::Submitted.as_str().to_owned(),
             provider_id: None,
             idempotency_key: new.idempotency_key.as_ref().map(|k| k.as_ref().to_owned()),
+            request_fingerprint: fingerprint.clone(),
+            requeued_at: None,
             placed_at: at,
             updated_at: at,
         };
@@ -73,8 +77,10 @@ impl OrderStore for Store {
             // Two requests with one key raced and the other committed first: theirs is the order.
             if let (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) = (err.sql_err(), &new.idempotency_key) {
                 drop(txn);
-                let existing = find_by_key(&self.db, new.resident, key.as_ref()).await?;
-                return existing.map(Placed::Existing).ok_or_else(|| e(err).into());
+                return match find_by_key(&self.db, new.resident, key.as_ref()).await? {
+                    Some(existing) => same_request(existing, fingerprint.as_deref()),
+                    None => Err(e(err).into()),
+                };
             }
             return Err(e(err).into());
         }
@@ -171,10 +177,26 @@ impl OrderStore for Store {
         if row.state != change.from.as_str() {
             return Ok(None);
         }
+        if change.holder.is_some_and(|p| row.provider_id != Some(p.0)) {
+            return Ok(None);
+        }
         if let TransitionEffect::AwardTo(p) = &change.effect
             && offer_status(&txn, change.order, *p).await? != Some(OfferStatus::Open)
         {
             return Ok(None);
+        }
+        // Never the same provider twice: a dispatcher working from a stale read must not offer again.
+        if let TransitionEffect::OpenOffers { providers, .. } = &change.effect {
+            let ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+            let earlier = order_offer::Entity::find()
+                .filter(order_offer::Column::OrderId.eq(change.order.0))
+                .filter(order_offer::Column::ProviderId.is_in(ids))
+                .count(&txn)
+                .await
+                .map_err(e())?;
+            if earlier > 0 {
+                return Ok(None);
+            }
         }
         let provider = match &change.effect {
             TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => Some(Some(p.0)),
@@ -221,19 +243,22 @@ impl OrderStore for Store {
             .count(&txn)
             .await
             .map_err(e())?;
-        let returned = still_open == 0 && row.state == OrderState::Offered.as_str();
-        if returned {
+        let from = convert::state(id.0, &row.state)?;
+        // The last open offer gone: back to dispatch, if the state machine allows it from here.
+        let back = if still_open == 0 { from.apply(OrderAction::OffersLapsed).ok() } else { None };
+        if let Some(to) = back {
             order::Entity::update_many()
-                .col_expr(order::Column::State, Expr::value(OrderState::Submitted.as_str()))
+                .col_expr(order::Column::State, Expr::value(to.as_str()))
                 .col_expr(order::Column::UpdatedAt, Expr::value(at))
                 .filter(order::Column::Id.eq(id.0))
-                .filter(order::Column::State.eq(OrderState::Offered.as_str()))
+                .filter(order::Column::State.eq(from.as_str()))
                 .exec(&txn)
                 .await
                 .map_err(e())?;
             let note = "every offer was declined; back to dispatch";
-            record(&txn, id, Some(OrderState::Offered), OrderState::Submitted, Some(actor), note, at).await?;
+            record(&txn, id, Some(from), to, Some(actor), note, at).await?;
         }
+        let returned = back.is_some();
         txn.commit().await.map_err(e())?;
         Ok(DeclineOutcome::Declined { returned_to_dispatch: returned })
     }
@@ -287,16 +312,40 @@ impl OrderStore for Store {
             .collect()
     }
 
-    async fn stranded_orders(&self, placed_before: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
-        let rows = order::Entity::find()
+    async fn take_stranded_orders(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<OrderId>, Unexpected> {
+        let e = || db_err("finding stranded orders");
+        let not_recently_requeued =
+            || Condition::any().add(order::Column::RequeuedAt.is_null()).add(order::Column::RequeuedAt.lt(cutoff));
+        let candidates = order::Entity::find()
             .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
-            .filter(order::Column::UpdatedAt.lt(placed_before))
+            .filter(order::Column::UpdatedAt.lt(cutoff))
+            .filter(not_recently_requeued())
             .order_by_asc(order::Column::UpdatedAt)
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("finding stranded orders"))?;
-        Ok(rows.into_iter().map(|r| OrderId(r.id)).collect())
+            .map_err(e())?;
+        let mut taken = Vec::with_capacity(candidates.len());
+        for row in candidates {
+            // Conditional, so that of several sweeps at once exactly one takes the order.
+            let marked = order::Entity::update_many()
+                .col_expr(order::Column::RequeuedAt, Expr::value(now))
+                .filter(order::Column::Id.eq(row.id))
+                .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+                .filter(not_recently_requeued())
+                .exec(&self.db)
+                .await
+                .map_err(e())?;
+            if marked.rows_affected == 1 {
+                taken.push(OrderId(row.id));
+            }
+        }
+        Ok(taken)
     }
 }
 
@@ -323,15 +372,29 @@ impl Store {
     }
 }
 
-async fn find_by_key<C: ConnectionTrait>(db: &C, resident: AccountId, key: &str) -> Result<Option<Order>, Unexpected> {
+async fn find_by_key<C: ConnectionTrait>(
+    db: &C,
+    resident: AccountId,
+    key: &str,
+) -> Result<Option<order::Model>, Unexpected> {
     order::Entity::find()
         .filter(order::Column::ResidentId.eq(resident.0))
         .filter(order::Column::IdempotencyKey.eq(key))
         .one(db)
         .await
-        .map_err(db_err("looking up an idempotency key"))?
-        .map(convert::order)
-        .transpose()
+        .map_err(db_err("looking up an idempotency key"))
+}
+
+/// The order an idempotency key made, if this request says the same as the one that made it.
+fn same_request(existing: order::Model, fingerprint: Option<&str>) -> Result<Placed, InsertOrderError> {
+    if existing.request_fingerprint.as_deref() != fingerprint {
+        return Err(InsertOrderError::KeyReused);
+    }
+    Ok(Placed::Existing(convert::order(existing)?))
+}
+
+fn hex_digest(text: &str) -> String {
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn offer_status(
