@@ -1,0 +1,180 @@
+//! Eligibility: the rules that decide whether a provider may be offered an order. Every rule is checked and
+//! the first broken one is named, so tests and explanations can say why a provider was passed over.
+
+use super::candidate::{Candidate, Request, Scope};
+use super::travel::TravelModel;
+use crate::providers::ProviderId;
+
+/// Why a provider is not eligible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ineligible {
+    Inactive,
+    /// Does not offer the item.
+    ItemNotOffered,
+    /// Neither covers the order's area at this scope nor is inside the service circle.
+    OutOfArea,
+    /// Not working during the order's window.
+    OutsideHours,
+    /// Already holds as many overlapping jobs as it can.
+    NoCapacity,
+    /// Was offered this order before (declined or let it lapse): never the same provider twice.
+    AlreadyOffered,
+}
+
+/// Checks every rule for one provider; `travel_minutes` is the estimate the circle rule used.
+pub fn check(
+    request: &Request,
+    candidate: &Candidate,
+    already_offered: &[ProviderId],
+    travel: &TravelModel,
+) -> Result<f64, Ineligible> {
+    if !candidate.active {
+        return Err(Ineligible::Inactive);
+    }
+    if !candidate.items.contains(&request.item) {
+        return Err(Ineligible::ItemNotOffered);
+    }
+    let minutes = travel.minutes(request.category, &candidate.location, &request.location);
+    if !covers(request, candidate, minutes, travel) {
+        return Err(Ineligible::OutOfArea);
+    }
+    if !candidate.hours.covers(&request.window) {
+        return Err(Ineligible::OutsideHours);
+    }
+    let overlapping = candidate.jobs.iter().filter(|job| job.overlaps(&request.window)).count();
+    if overlapping as u32 >= candidate.capacity {
+        return Err(Ineligible::NoCapacity);
+    }
+    if already_offered.contains(&candidate.id) {
+        return Err(Ineligible::AlreadyOffered);
+    }
+    Ok(minutes)
+}
+
+fn covers(request: &Request, candidate: &Candidate, minutes: f64, travel: &TravelModel) -> bool {
+    match request.scope {
+        Scope::Community => {
+            candidate.communities.contains(&request.community)
+                || candidate.streets.contains(&request.street)
+                || candidate.radius_m.is_some_and(|r| candidate.location.distance_m(&request.location) <= r)
+                || minutes <= travel.circle_minutes
+        }
+        Scope::Street => candidate.streets.contains(&request.street),
+        Scope::District => candidate.districts.contains(&request.district),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::catalog::{Category, ItemId};
+    use crate::dispatch::hours::WorkingHours;
+    use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
+    use crate::orders::TimeWindow;
+    use crate::providers::ProviderKind;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use uuid::Uuid;
+
+    pub fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap() // 10:00 in Shanghai
+    }
+
+    pub fn request() -> Request {
+        Request {
+            item: ItemId(15),
+            category: Category::Cleaning,
+            community: CommunityId(1),
+            street: StreetId(1),
+            district: DistrictId(1),
+            location: GeoPoint::parse(41.80, 123.40).unwrap(),
+            window: TimeWindow::from_stored(now() + Duration::hours(1), now() + Duration::hours(3)),
+            scope: Scope::Community,
+            now: now(),
+        }
+    }
+
+    /// A provider 1 km north of the order that serves its community and is free all day.
+    pub fn candidate(n: u128) -> Candidate {
+        Candidate {
+            id: ProviderId(Uuid::from_u128(n)),
+            kind: ProviderKind::Organization,
+            active: true,
+            location: GeoPoint::parse(41.809, 123.40).unwrap(),
+            items: vec![ItemId(15)],
+            communities: vec![CommunityId(1)],
+            streets: vec![StreetId(1)],
+            districts: vec![DistrictId(1)],
+            radius_m: None,
+            capacity: 2,
+            hours: WorkingHours::always(),
+            rating: 4.5,
+            jobs: Vec::new(),
+            offers_this_period: 0,
+            last_offered_at: None,
+            target_share: 1.0,
+            active_since: now() - Duration::days(60),
+        }
+    }
+
+    fn verdict(c: &Candidate) -> Result<f64, Ineligible> {
+        check(&request(), c, &[], &TravelModel::default())
+    }
+
+    #[test]
+    fn a_provider_serving_the_community_with_time_and_room_is_eligible() {
+        let minutes = verdict(&candidate(1)).unwrap();
+        assert!((4.0..8.0).contains(&minutes), "{minutes}");
+    }
+
+    #[test]
+    fn each_broken_rule_is_named() {
+        let inactive = Candidate { active: false, ..candidate(1) };
+        let other_item = Candidate { items: vec![ItemId(16)], ..candidate(1) };
+        let closed = Candidate { hours: WorkingHours::daily(0, 60).unwrap(), ..candidate(1) };
+        assert_eq!(verdict(&inactive), Err(Ineligible::Inactive));
+        assert_eq!(verdict(&other_item), Err(Ineligible::ItemNotOffered));
+        assert_eq!(verdict(&closed), Err(Ineligible::OutsideHours));
+        let c = candidate(1);
+        assert_eq!(check(&request(), &c, &[c.id], &TravelModel::default()), Err(Ineligible::AlreadyOffered));
+    }
+
+    #[test]
+    fn overlapping_jobs_up_to_capacity_leave_no_room_but_jobs_at_other_times_do_not_count() {
+        let w = request().window;
+        let overlapping = TimeWindow::from_stored(w.start() - Duration::minutes(30), w.start() + Duration::minutes(30));
+        let later = TimeWindow::from_stored(w.end(), w.end() + Duration::hours(1));
+        let full = Candidate { jobs: vec![overlapping, overlapping], ..candidate(1) };
+        let busy_later = Candidate { jobs: vec![later, later, later], ..candidate(1) };
+        assert_eq!(verdict(&full), Err(Ineligible::NoCapacity));
+        assert!(verdict(&busy_later).is_ok());
+        let party_member = Candidate { capacity: 1, jobs: vec![overlapping], ..candidate(1) };
+        assert_eq!(verdict(&party_member), Err(Ineligible::NoCapacity));
+    }
+
+    #[test]
+    fn a_provider_outside_the_area_is_eligible_only_inside_the_circle_or_its_radius() {
+        let far = GeoPoint::parse(41.90, 123.40).unwrap(); // ~11 km away
+        let elsewhere = Candidate { communities: vec![], streets: vec![StreetId(9)], location: far, ..candidate(1) };
+        assert_eq!(verdict(&elsewhere), Err(Ineligible::OutOfArea));
+        let wide = Candidate { radius_m: Some(15_000.0), ..elsewhere.clone() };
+        assert!(verdict(&wide).is_ok());
+        let near = Candidate { communities: vec![], streets: vec![], ..candidate(1) };
+        assert!(verdict(&near).is_ok(), "1 km by e-bike is well inside 15 minutes");
+    }
+
+    #[test]
+    fn a_wider_scope_admits_providers_of_the_street_then_the_district() {
+        let far = GeoPoint::parse(41.90, 123.40).unwrap();
+        let street_wide = Candidate { communities: vec![], location: far, ..candidate(1) };
+        let district_wide =
+            Candidate { communities: vec![], streets: vec![StreetId(2)], location: far, ..candidate(2) };
+        let at = |scope| Request { scope, ..request() };
+        let t = TravelModel::default();
+        assert!(check(&at(Scope::Community), &district_wide, &[], &t).is_err());
+        assert!(check(&at(Scope::Street), &street_wide, &[], &t).is_ok());
+        assert!(check(&at(Scope::Street), &district_wide, &[], &t).is_err());
+        assert!(check(&at(Scope::District), &district_wide, &[], &t).is_ok());
+        assert_eq!(Scope::Community.widen(), Some(Scope::Street));
+        assert_eq!(Scope::District.widen(), None);
+    }
+}
