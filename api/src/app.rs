@@ -42,8 +42,7 @@ impl Backends {
             Some(redis) => AnyQueue::Redis(RedisQueue::connect(redis.clone()).await.context("connecting to Redis")?),
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
-        let desk =
-            OrderDesk { store: store.clone(), queue: queue.clone(), clock: SystemClock, offer_ttl: settings.offer_ttl };
+        let desk = OrderDesk::new(store.clone(), queue.clone(), SystemClock, settings.offer_ttl);
         Ok(Self { store, queue, desk })
     }
 

@@ -79,6 +79,27 @@ pub struct CatalogItemView {
     pub price_fen: i64,
     /// The price as shown to residents, e.g. ¥15.00.
     pub price: String,
+    /// `standard`, `volunteer` (Party members only), `neighbour_dispute` (the community's mediation point) or
+    /// `property_dispute` (the street's property-dispute mediation sub-center).
+    pub routing: String,
+    /// Seconds a provider has to answer an offer; absent for the configured default.
+    pub offer_ttl_seconds: Option<u32>,
+    /// Providers offered at once in broadcast mode.
+    pub broadcast_k: u32,
+    /// Rounds of offers in the community, then the street, then the district, before escalation.
+    pub max_rounds: u32,
+}
+
+#[derive(Object, Deserialize)]
+pub struct UpdateDispatchPolicy {
+    /// `dispatch` or `broadcast`.
+    pub mode: Option<String>,
+    /// 1 to 1000.
+    pub broadcast_k: Option<u32>,
+    /// 1 to 20.
+    pub max_rounds: Option<u32>,
+    /// 10 to 86400.
+    pub offer_ttl_seconds: Option<u32>,
 }
 
 impl From<CatalogItem> for CatalogItemView {
@@ -94,6 +115,10 @@ impl From<CatalogItem> for CatalogItemView {
             duration_minutes: i.duration_minutes,
             price_fen: i.price.0,
             price: i.price.to_string(),
+            routing: i.routing.as_str().to_owned(),
+            offer_ttl_seconds: i.offer_ttl_seconds,
+            broadcast_k: i.broadcast_k,
+            max_rounds: i.max_rounds,
         }
     }
 }
@@ -275,15 +300,17 @@ pub struct DeclineView {
 }
 
 #[derive(Object, Deserialize)]
-pub struct CreateOrganizationRequest {
+pub struct CreateProviderRequest {
+    /// `organization` (the default), `party_member` or `community_point` (a mediation point or red station).
+    pub kind: Option<String>,
     pub name: String,
-    /// The 18-character unified social credit code (统一社会信用代码).
-    pub credit_code: String,
-    /// The community the organization is based in.
+    /// The 18-character unified social credit code (统一社会信用代码); required for organizations.
+    pub credit_code: Option<String>,
+    /// The community the provider is based in.
     pub community_id: i32,
     pub lat: f64,
     pub lng: f64,
-    /// Jobs it can hold at once.
+    /// Jobs it can hold at once; always 1 for a Party member.
     pub capacity: i32,
     /// Catalog items it offers.
     pub item_ids: Vec<i32>,

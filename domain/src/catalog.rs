@@ -97,6 +97,36 @@ impl DispatchMode {
     }
 }
 
+/// Where an item's orders may go, beyond who offers the item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Routing {
+    /// Organizations and community points that offer the item.
+    Standard,
+    /// Only Party members registered in or near the order's community.
+    Volunteer,
+    /// Only the community's own mediation point (居民评理说事点).
+    NeighbourDispute,
+    /// Only the street's property-dispute mediation sub-center (物业纠纷调解分中心).
+    PropertyDispute,
+}
+
+impl Routing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Routing::Standard => "standard",
+            Routing::Volunteer => "volunteer",
+            Routing::NeighbourDispute => "neighbour_dispute",
+            Routing::PropertyDispute => "property_dispute",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Routing::Standard, Routing::Volunteer, Routing::NeighbourDispute, Routing::PropertyDispute]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
 /// Money in fen (分), the smallest unit of the yuan; never a float.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Fen(pub i64);
@@ -123,6 +153,13 @@ pub struct CatalogItem {
     pub duration_minutes: i32,
     /// The resident's price; zero for free public services.
     pub price: Fen,
+    pub routing: Routing,
+    /// Seconds a provider has to answer an offer; the configured default when `None`.
+    pub offer_ttl_seconds: Option<u32>,
+    /// How many providers a broadcast offers to at once.
+    pub broadcast_k: u32,
+    /// Rounds of offers at one scope before dispatch looks wider.
+    pub max_rounds: u32,
 }
 
 #[cfg(test)]
@@ -134,6 +171,13 @@ mod tests {
         assert_eq!(Fen(1250).to_string(), "¥12.50");
         assert_eq!(Fen(5).to_string(), "¥0.05");
         assert_eq!(Fen(-100).to_string(), "-¥1.00");
+    }
+
+    #[test]
+    fn every_routing_round_trips_through_its_name() {
+        for r in [Routing::Standard, Routing::Volunteer, Routing::NeighbourDispute, Routing::PropertyDispute] {
+            assert_eq!(Routing::parse(r.as_str()), Some(r));
+        }
     }
 
     #[test]

@@ -4,9 +4,6 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::ItemId;
-use crate::geo::{CommunityId, GeoPoint};
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProviderId(pub Uuid);
 
@@ -34,17 +31,6 @@ impl ProviderKind {
             .into_iter()
             .find(|k| k.as_str() == s)
     }
-}
-
-/// What dispatch needs to know of a provider at the moment it decides.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderSnapshot {
-    pub id: ProviderId,
-    pub kind: ProviderKind,
-    pub active: bool,
-    pub location: GeoPoint,
-    pub items: Vec<ItemId>,
-    pub coverage: Vec<CommunityId>,
 }
 
 /// 统一社会信用代码: an organization's 18-character unified social credit code (GB 32100-2015), whose last

@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use linli_domain::accounts::AccountId;
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
     Address, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, OrderAction, OrderId, OrderState,
@@ -93,7 +94,8 @@ fn org(n: usize) -> ProviderId {
 async fn offered_to(store: &Store, providers: &[ProviderId]) -> OrderId {
     let id = placed(store).await;
     let deadline = Utc::now() + chrono::Duration::minutes(2);
-    let effect = TransitionEffect::OpenOffers { providers: providers.to_vec(), deadline };
+    let offers = providers.iter().map(|p| (*p, "test".to_owned())).collect();
+    let effect = TransitionEffect::OpenOffers { offers, deadline, scope: Scope::Community, round: 1 };
     store.transition(change(id, OrderAction::Offer, OrderState::Submitted, effect)).await.unwrap().expect("offered");
     id
 }
@@ -198,10 +200,16 @@ async fn declining_the_last_open_offer_returns_the_order_to_dispatch(store: Stor
 contract!(declining_the_last_open_offer_returns_the_order_to_dispatch);
 
 async fn candidates_are_the_providers_offering_the_item_with_their_coverage(store: Store) {
-    let candidates = store.candidates(ItemId(15)).await.unwrap();
+    let candidates = store.candidates(ItemId(15), Utc::now()).await.unwrap();
     assert!(candidates.len() >= 5);
-    assert!(candidates.iter().all(|p| p.items.contains(&ItemId(15)) && !p.coverage.is_empty()));
-    assert!(candidates.iter().any(|p| p.id == org(1) && p.coverage.contains(&CommunityId(1))));
+    assert!(candidates.iter().all(|p| p.items.contains(&ItemId(15)) && !p.communities.is_empty()));
+    let first = candidates.iter().find(|p| p.id == org(1)).expect("the first demo organization");
+    assert!(first.communities.contains(&CommunityId(1)));
+    assert!(
+        first.streets.contains(&linli_domain::geo::StreetId(1))
+            && first.districts == vec![linli_domain::geo::DistrictId(1)]
+    );
+    assert!(first.jobs.is_empty() && first.offers_this_period == 0);
 }
 contract!(candidates_are_the_providers_offering_the_item_with_their_coverage);
 
@@ -294,7 +302,12 @@ async fn an_order_is_never_offered_twice_to_the_same_provider(store: Store) {
     let id = offered_to(&store, &[org(1)]).await;
     store.decline_offer(id, org(1), r, Utc::now()).await.unwrap();
     let deadline = Utc::now() + chrono::Duration::minutes(2);
-    let again = TransitionEffect::OpenOffers { providers: vec![org(1)], deadline };
+    let again = TransitionEffect::OpenOffers {
+        offers: vec![(org(1), "again".to_owned())],
+        deadline,
+        scope: Scope::Community,
+        round: 2,
+    };
     assert!(store.transition(change(id, OrderAction::Offer, OrderState::Submitted, again)).await.unwrap().is_none());
 }
 contract!(an_order_is_never_offered_twice_to_the_same_provider);

@@ -103,6 +103,20 @@ impl Api {
         self.get("/api/v1/offers", Some(token)).await
     }
 
+    /// Tokens of the demo organizations' staff (`org001`…`org005`) whose organization holds an open offer for
+    /// the order, best ranked first.
+    pub async fn offered_staff(&self, id: &str) -> Vec<String> {
+        let mut holders = Vec::new();
+        for n in 1..=5 {
+            let token = self.login_demo(&format!("org{n:03}")).await;
+            let offers = self.offers(&token).await;
+            if offers.body["offers"].as_array().is_some_and(|o| o.iter().any(|o| o["order"]["id"] == id)) {
+                holders.push(token);
+            }
+        }
+        holders
+    }
+
     /// Polls the order until it reaches `state`; panics with the last reply after `within`.
     pub async fn wait_for_state(&self, token: &str, id: &str, state: &str, within: Duration) -> Reply {
         let deadline = tokio::time::Instant::now() + within;

@@ -59,7 +59,7 @@ async fn on_postgres_and_redis_serve_and_jobs_run_as_separate_processes() {
 
     let _jobs = LinliProcess::jobs(&env);
     api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
-    let staff = api.login_demo("org004").await;
+    let staff = api.offered_staff(&id).await.remove(0);
     assert_eq!(api.act(&staff, &id, "accept").await.body["state"], "accepted");
     let ready = api.get("/readyz", None).await;
     assert_eq!(ready.body["checks"][1]["name"], "Redis");

@@ -39,8 +39,10 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
     let id = id_of(&placed);
     assert_eq!(placed.location.as_deref(), Some(format!("/api/v1/orders/{id}").as_str()));
 
-    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
-    let staff = api.login_demo("org001").await;
+    let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    let note = offered.body["events"][1]["note"].as_str().unwrap().to_owned();
+    assert_eq!(note, "offered to 3 provider(s) in the community, round 1", "broadcast to the best three");
+    let staff = api.offered_staff(&id).await.remove(0);
     let offers = api.offers(&staff).await;
     assert!(
         offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
@@ -98,7 +100,7 @@ async fn a_resident_can_cancel_before_service_starts_but_not_after(app: TestApp)
 
     let late = id_of(&api.place_order(&resident, cleaning_order(), None).await);
     api.wait_for_state(&resident, &late, "offered", DISPATCH).await;
-    let staff = api.login_demo("org002").await;
+    let staff = api.offered_staff(&late).await.remove(0);
     assert_eq!(api.act(&staff, &late, "accept").await.status, StatusCode::OK);
     assert_eq!(api.act(&staff, &late, "start").await.status, StatusCode::OK);
     let refused = api.act(&resident, &late, "cancel").await;
@@ -118,7 +120,7 @@ async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
 
     assert_eq!(api.order(&neighbour, &id).await.status, StatusCode::NOT_FOUND);
     assert_eq!(api.act(&neighbour, &id, "cancel").await.status, StatusCode::NOT_FOUND);
-    let staff = api.login_demo("org003").await;
+    let staff = api.offered_staff(&id).await.remove(0);
     let offered = api.order(&staff, &id).await;
     assert_eq!((offered.body["detail"].clone(), offered.body["address"].clone()), (json!("partial"), Value::Null));
     assert_eq!(api.act(&staff, &id, "accept").await.status, StatusCode::OK);
@@ -134,7 +136,7 @@ async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
     let outsider = api.login_demo("admin").await;
     let outsider_org = api
         .post(
-            "/api/v1/admin/organizations",
+            "/api/v1/admin/providers",
             Some(&outsider),
             json!({
         "name": "局外家政", "credit_code": credit_code(99), "community_id": 900, "lat": 41.8, "lng": 123.4,
@@ -166,23 +168,37 @@ on_both_backends!(each_party_sees_only_what_is_theirs_to_see);
 
 async fn when_every_provider_declines_the_order_is_escalated(app: TestApp) {
     let api = &app.api;
-    let resident = api.login_demo("resident").await;
-    // In the demo data exactly the five demo organizations offer cleaning in 文安路社区.
-    let id = id_of(&api.place_order(&resident, cleaning_order(), None).await);
-    api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
-    for staff in ["org001", "org002", "org003", "org004", "org005"] {
-        let token = api.login_demo(staff).await;
-        let r = api.act(&token, &id, "decline").await;
-        assert_eq!(r.status, StatusCode::OK, "{staff}: {:?}", r.body);
-        assert_eq!(r.body["returned_to_dispatch"], staff == "org005");
-        assert_eq!(api.act(&token, &id, "decline").await.status, StatusCode::CONFLICT, "declining twice");
+    let admin = api.login_demo("admin").await;
+    // Volunteer work (志愿陪伴聊天, item 100) goes only to Party members; register two in 文安路社区.
+    let mut members = Vec::new();
+    for n in 0..2 {
+        let body = json!({"kind": "party_member", "name": format!("党员{n}"), "community_id": 1, "lat": 41.781,
+            "lng": 123.402, "capacity": 1, "item_ids": [100], "coverage_community_ids": [1]});
+        let member = api.post("/api/v1/admin/providers", Some(&admin), body).await;
+        assert_eq!(member.status, StatusCode::CREATED, "{:?}", member.body);
+        let account = json!({"username": format!("member{n}"), "password": "member-password", "display_name": "党员",
+            "role": "provider_staff", "provider_id": member.body["id"]});
+        assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
+        members.push(api.login(&format!("member{n}"), "member-password").await);
     }
+    let resident = api.login_demo("resident").await;
+    let order =
+        json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
+    let id = id_of(&api.place_order(&resident, order, None).await);
+    let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+    assert_eq!(offered.body["events"][1]["note"], "offered to 2 provider(s) in the community, round 1");
+    for (n, token) in members.iter().enumerate() {
+        let r = api.act(token, &id, "decline").await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["returned_to_dispatch"], n == 1);
+        assert_eq!(api.act(token, &id, "decline").await.status, StatusCode::CONFLICT, "declining twice");
+    }
+    // Nobody is left in the community, the street or the district: the workers get it.
     let escalated = api.wait_for_state(&resident, &id, "escalated", DISPATCH).await;
     let notes: Vec<&str> =
         escalated.body["events"].as_array().unwrap().iter().map(|e| e["note"].as_str().unwrap()).collect();
     assert_eq!(notes.last(), Some(&"no eligible provider left"), "{notes:?}");
-    let org1 = api.login_demo("org001").await;
-    assert!(api.offers(&org1).await.body["offers"].as_array().unwrap().is_empty());
+    assert!(api.offers(&members[0]).await.body["offers"].as_array().unwrap().is_empty());
 }
 on_both_backends!(when_every_provider_declines_the_order_is_escalated);
 
@@ -284,7 +300,7 @@ async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: Te
             "lat": 41.8, "lng": 123.4, "capacity": 5,
             "item_ids": [15], "coverage_community_ids": [community],
         });
-        let org = api.post("/api/v1/admin/organizations", Some(&admin), body).await;
+        let org = api.post("/api/v1/admin/providers", Some(&admin), body).await;
         assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
         let account = json!({
             "username": format!("racer{n:02}"), "password": "racing-password", "display_name": format!("racer {n}"),
@@ -295,6 +311,17 @@ async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: Te
     for n in 0..50 {
         staff.push(api.login(&format!("racer{n:02}"), "racing-password").await);
     }
+    // Broadcast this item to everyone eligible at once, so that all fifty race.
+    let policy = api
+        .send(
+            reqwest::Method::PATCH,
+            "/api/v1/admin/catalog/items/15",
+            Some(&admin),
+            Some(json!({"mode": "broadcast", "broadcast_k": 100})),
+            &[],
+        )
+        .await;
+    assert_eq!((policy.status, policy.body["broadcast_k"].clone()), (StatusCode::OK, json!(100)));
     let resident = api.login_demo("resident").await;
     let order = json!({"item_id": 15, "community_id": community, "address": "测试路1号", "lat": 41.8, "lng": 123.4, "asap": true});
     let id = id_of(&api.place_order(&resident, order, None).await);
@@ -469,7 +496,7 @@ async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
     assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), no_place).await.field(), "community_id");
     let org = json!({"name": "坏代码", "credit_code": "91350100M000100Y44", "community_id": 1, "lat": 41.8, "lng": 123.4,
         "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]});
-    let r = api.post("/api/v1/admin/organizations", Some(&admin), org).await;
+    let r = api.post("/api/v1/admin/providers", Some(&admin), org).await;
     assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_credit_code", "credit_code"));
     let resident = api.login_demo("resident").await;
     let r = api.post("/api/v1/admin/accounts", Some(&resident), json!({})).await;

@@ -22,7 +22,7 @@ async fn setup(clock: FixedClock) -> (Dispatcher<Store, MemoryQueue, FixedClock>
     seed_demo(&store).await.unwrap();
     let resident = store.account_by_login("resident").await.unwrap().unwrap().id;
     let queue = MemoryQueue::new();
-    let desk = OrderDesk { store: store.clone(), queue: queue.clone(), clock, offer_ttl: Duration::from_secs(120) };
+    let desk = OrderDesk::new(store.clone(), queue.clone(), clock, Duration::from_secs(120));
     let config = DispatcherConfig { wait: Duration::from_millis(20), ..DispatcherConfig::new("test") };
     (Dispatcher::new(desk, config), store, queue, resident)
 }
@@ -43,14 +43,17 @@ async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
 }
 
 #[tokio::test]
-async fn a_batch_offers_each_queued_order_to_every_eligible_provider() {
+async fn a_batch_offers_each_queued_order_to_the_best_ranked_providers() {
     let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
     let id = saved_order(&store, resident, 15).await;
     queue.enqueue(id).await.unwrap();
     assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 1);
     let order = store.find_order(id).await.unwrap().unwrap();
     assert_eq!(order.state, OrderState::Offered);
-    assert_eq!(store.offers_of_order(id).await.unwrap().len(), 5, "the five demo cleaning organizations");
+    let offers = store.offers_of_order(id).await.unwrap();
+    assert_eq!(offers.len(), 3, "cleaning is broadcast to the best three");
+    assert_eq!(order.scope, linli_domain::dispatch::Scope::Community);
+    assert_eq!(order.round, 1);
     assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 0, "the entry was acknowledged");
 }
 

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_map_and_catalog;
 mod m20261127_000002_providers_and_accounts;
 mod m20261127_000003_orders;
+mod m20261127_000004_dispatch_engine;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_map_and_catalog::Migration),
             Box::new(m20261127_000002_providers_and_accounts::Migration),
             Box::new(m20261127_000003_orders::Migration),
+            Box::new(m20261127_000004_dispatch_engine::Migration),
         ]
     }
 }

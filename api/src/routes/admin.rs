@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
-use linli_domain::catalog::ItemId;
+use linli_domain::catalog::{DispatchMode, ItemId};
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
 use linli_infra::auth::hash_password_off_thread;
@@ -18,7 +18,9 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::{AccountView, CreateAccountRequest, CreateOrganizationRequest, ProviderView};
+use crate::views::{
+    AccountView, CatalogItemView, CreateAccountRequest, CreateProviderRequest, ProviderView, UpdateDispatchPolicy,
+};
 
 pub struct AdminApi;
 
@@ -36,16 +38,17 @@ enum AccountCreated {
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Admin")]
 impl AdminApi {
-    /// Register a functional service organization with the items it offers and the communities it serves.
-    #[oai(path = "/admin/organizations", method = "post")]
-    async fn create_organization(
+    /// Register a provider: a functional service organization, a Party member, or a community point, with the
+    /// items it offers and the communities it serves.
+    #[oai(path = "/admin/providers", method = "post")]
+    async fn create_provider(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: JsonBody<CreateOrganizationRequest>,
+        body: JsonBody<CreateProviderRequest>,
     ) -> ApiResult<ProviderCreated> {
         auth.0.require(&[Role::Admin])?;
-        let new = parse_organization(body.0)?;
+        let new = parse_provider(body.0)?;
         let base = new.community;
         let id = state.store.create_provider(new).await.map_err(|e| match e {
             CreateProviderError::DuplicateCreditCode => {
@@ -63,6 +66,43 @@ impl AdminApi {
         })?;
         let record = state.store.provider(id).await?.ok_or_else(|| ApiError::not_found("provider"))?;
         Ok(ProviderCreated::Created(Json(record.into()), format!("/api/v1/providers/{}", id.0)))
+    }
+
+    /// Set how an item's orders are dispatched: one provider at a time (`dispatch`) or several at once
+    /// (`broadcast`, to `broadcast_k`), how many rounds per scope, and how long an offer stays open.
+    #[oai(path = "/admin/catalog/items/:id", method = "patch")]
+    async fn update_dispatch_policy(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        body: JsonBody<UpdateDispatchPolicy>,
+    ) -> ApiResult<Json<CatalogItemView>> {
+        auth.0.require(&[Role::Admin])?;
+        let p = body.0;
+        let mode = p
+            .mode
+            .as_deref()
+            .map(|m| {
+                DispatchMode::parse(m)
+                    .ok_or_else(|| ApiError::invalid("mode", "invalid_mode", "mode is dispatch or broadcast"))
+            })
+            .transpose()?;
+        let within = |field: &str, value: Option<u32>, lo: u32, hi: u32| match value {
+            Some(v) if !(lo..=hi).contains(&v) => {
+                Err(ApiError::invalid(field, "out_of_range", format!("{field} is between {lo} and {hi}")))
+            }
+            _ => Ok(value),
+        };
+        let k = within("broadcast_k", p.broadcast_k, 1, 1000)?;
+        let rounds = within("max_rounds", p.max_rounds, 1, 20)?;
+        let ttl = within("offer_ttl_seconds", p.offer_ttl_seconds, 10, 86_400)?;
+        let item = state
+            .store
+            .update_dispatch_policy(ItemId(id.0), mode, k, rounds, ttl)
+            .await?
+            .ok_or_else(|| ApiError::not_found("catalog item"))?;
+        Ok(Json(item.into()))
     }
 
     /// A provider: any admin, or that provider's own staff.
@@ -126,35 +166,46 @@ impl AdminApi {
     }
 }
 
-fn parse_organization(req: CreateOrganizationRequest) -> ApiResult<NewProvider> {
+fn parse_provider(req: CreateProviderRequest) -> ApiResult<NewProvider> {
+    let kind = match req.kind.as_deref() {
+        None => ProviderKind::Organization,
+        Some(k) => ProviderKind::parse(k).ok_or_else(|| {
+            ApiError::invalid("kind", "invalid_kind", "kind is organization, party_member or community_point")
+        })?,
+    };
     let name = req.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::invalid("name", "invalid_name", "a name has 1 to 100 characters"));
     }
-    let credit_code =
-        CreditCode::parse(&req.credit_code).map_err(|e| ApiError::invalid("credit_code", "invalid_credit_code", e))?;
+    let credit_code = match (kind, req.credit_code.as_deref()) {
+        (_, Some(code)) => {
+            Some(CreditCode::parse(code).map_err(|e| ApiError::invalid("credit_code", "invalid_credit_code", e))?)
+        }
+        (ProviderKind::Organization, None) => {
+            return Err(ApiError::invalid(
+                "credit_code",
+                "missing_credit_code",
+                "an organization needs its credit code",
+            ));
+        }
+        (_, None) => None,
+    };
     let location = parse_point(req.lat, req.lng)?;
-    if !(1..=1000).contains(&req.capacity) {
-        return Err(ApiError::invalid(
-            "capacity",
-            "invalid_capacity",
-            "capacity is between 1 and 1000 concurrent jobs",
-        ));
+    if !(1..=1000).contains(&req.capacity) || (kind == ProviderKind::PartyMember && req.capacity != 1) {
+        let rule = "capacity is between 1 and 1000 concurrent jobs, and 1 for a Party member";
+        return Err(ApiError::invalid("capacity", "invalid_capacity", rule));
     }
     if req.item_ids.is_empty() {
-        return Err(ApiError::invalid("item_ids", "missing_items", "an organization offers at least one item"));
+        return Err(ApiError::invalid("item_ids", "missing_items", "a provider offers at least one item"));
     }
     if req.coverage_community_ids.is_empty() {
-        return Err(ApiError::invalid(
-            "coverage_community_ids",
-            "missing_coverage",
-            "an organization serves at least one community",
-        ));
+        let rule = "a provider serves at least one community";
+        return Err(ApiError::invalid("coverage_community_ids", "missing_coverage", rule));
     }
     Ok(NewProvider {
-        kind: ProviderKind::Organization,
+        kind,
         name,
-        credit_code: Some(credit_code),
+        credit_code,
         community: CommunityId(req.community_id),
         location,
         capacity: req.capacity,

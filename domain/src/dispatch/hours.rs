@@ -30,6 +30,39 @@ impl WorkingHours {
         Ok(Self(days))
     }
 
+    /// Reads the stored form: empty for always, else seven comma-separated days (Monday first), each
+    /// `HH:MM-HH:MM` or `-` for closed; `24:00` closes at midnight.
+    pub fn parse(s: &str) -> Result<Self, HoursError> {
+        if s.trim().is_empty() {
+            return Ok(Self::always());
+        }
+        let days: Vec<&str> = s.split(',').map(str::trim).collect();
+        if days.len() != 7 {
+            return Err(HoursError);
+        }
+        let mut out = [None; 7];
+        for (slot, day) in out.iter_mut().zip(days) {
+            if day == "-" {
+                continue;
+            }
+            let (open, close) = day.split_once('-').ok_or(HoursError)?;
+            *slot = Some((minute_of_day(open)?, minute_of_day(close)?));
+        }
+        Self::weekly(out)
+    }
+
+    /// The stored form [`WorkingHours::parse`] reads.
+    pub fn format(&self) -> String {
+        if *self == Self::always() {
+            return String::new();
+        }
+        let day = |d: &Option<(u16, u16)>| match d {
+            Some((o, c)) => format!("{:02}:{:02}-{:02}:{:02}", o / 60, o % 60, c / 60, c % 60),
+            None => "-".to_owned(),
+        };
+        self.0.iter().map(day).collect::<Vec<_>>().join(",")
+    }
+
     /// Whether the whole window lies in one working span. A window that crosses midnight needs both days open
     /// to the day's end and from its start.
     pub fn covers(&self, window: &TimeWindow) -> bool {
@@ -46,6 +79,15 @@ impl WorkingHours {
         let morning = day(&end).is_some_and(|(open, close)| open == 0 && minute(&end) <= close);
         tonight && morning
     }
+}
+
+fn minute_of_day(s: &str) -> Result<u16, HoursError> {
+    let (h, m) = s.split_once(':').ok_or(HoursError)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| HoursError)?, m.parse().map_err(|_| HoursError)?);
+    if m >= 60 || h * 60 + m > 1440 {
+        return Err(HoursError);
+    }
+    Ok(h * 60 + m)
 }
 
 fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -101,6 +143,25 @@ mod tests {
     fn a_night_window_needs_both_days_open_across_midnight() {
         assert!(WorkingHours::always().covers(&window(27, (23, 0), 28, (1, 0))));
         assert!(!WorkingHours::daily(8 * 60, 22 * 60).unwrap().covers(&window(27, (23, 0), 28, (1, 0))));
+    }
+
+    #[test]
+    fn the_stored_form_round_trips() {
+        let office = WorkingHours::weekly([
+            Some((480, 1080)),
+            Some((480, 1080)),
+            None,
+            Some((0, 1440)),
+            None,
+            None,
+            Some((540, 600)),
+        ])
+        .unwrap();
+        assert_eq!(office.format(), "08:00-18:00,08:00-18:00,-,00:00-24:00,-,-,09:00-10:00");
+        assert_eq!(WorkingHours::parse(&office.format()), Ok(office));
+        assert_eq!(WorkingHours::parse(""), Ok(WorkingHours::always()));
+        assert_eq!(WorkingHours::parse("08:00-18:00"), Err(HoursError));
+        assert_eq!(WorkingHours::parse("x,-,-,-,-,-,-"), Err(HoursError));
     }
 
     #[test]

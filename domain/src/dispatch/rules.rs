@@ -3,7 +3,9 @@
 
 use super::candidate::{Candidate, Request, Scope};
 use super::travel::TravelModel;
-use crate::providers::ProviderId;
+use crate::catalog::Routing;
+use crate::geo::{CommunityId, StreetId};
+use crate::providers::{ProviderId, ProviderKind};
 
 /// Why a provider is not eligible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +21,20 @@ pub enum Ineligible {
     NoCapacity,
     /// Was offered this order before (declined or let it lapse): never the same provider twice.
     AlreadyOffered,
+}
+
+/// Whether an item's routing lets this kind of provider take its orders at all.
+pub fn routed(routing: Routing, candidate: &Candidate, community: CommunityId, street: StreetId) -> bool {
+    match routing {
+        Routing::Standard => candidate.kind != ProviderKind::PartyMember,
+        Routing::Volunteer => candidate.kind == ProviderKind::PartyMember,
+        Routing::NeighbourDispute => {
+            candidate.kind == ProviderKind::CommunityPoint && candidate.communities.contains(&community)
+        }
+        Routing::PropertyDispute => {
+            candidate.kind == ProviderKind::CommunityPoint && candidate.streets.contains(&street)
+        }
+    }
 }
 
 /// Checks every rule for one provider; `travel_minutes` is the estimate the circle rule used.
@@ -160,6 +176,20 @@ pub(crate) mod tests {
         assert!(verdict(&wide).is_ok());
         let near = Candidate { communities: vec![], streets: vec![], ..candidate(1) };
         assert!(verdict(&near).is_ok(), "1 km by e-bike is well inside 15 minutes");
+    }
+
+    #[test]
+    fn routing_sends_volunteer_work_to_party_members_and_disputes_to_their_mediators() {
+        let org = candidate(1);
+        let member = Candidate { kind: ProviderKind::PartyMember, ..candidate(2) };
+        let point = Candidate { kind: ProviderKind::CommunityPoint, ..candidate(3) };
+        let (c, s) = (CommunityId(1), StreetId(1));
+        assert!(routed(Routing::Standard, &org, c, s) && !routed(Routing::Standard, &member, c, s));
+        assert!(routed(Routing::Volunteer, &member, c, s) && !routed(Routing::Volunteer, &org, c, s));
+        assert!(routed(Routing::NeighbourDispute, &point, c, s) && !routed(Routing::NeighbourDispute, &org, c, s));
+        assert!(!routed(Routing::NeighbourDispute, &point, CommunityId(2), s), "only the community's own point");
+        assert!(routed(Routing::PropertyDispute, &point, CommunityId(2), s));
+        assert!(!routed(Routing::PropertyDispute, &point, c, StreetId(5)));
     }
 
     #[test]

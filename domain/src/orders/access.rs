@@ -49,6 +49,10 @@ mod tests {
             notes: String::new(),
             state: OrderState::Accepted,
             provider,
+            scope: crate::dispatch::Scope::Community,
+            round: 0,
+            accept_by: None,
+            high_risk: false,
             placed_at: Utc::now(),
             updated_at: Utc::now(),
         }

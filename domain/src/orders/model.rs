@@ -8,6 +8,7 @@ use super::request::TimeWindow;
 use super::state::OrderState;
 use crate::accounts::AccountId;
 use crate::catalog::ItemId;
+use crate::dispatch::Scope;
 use crate::geo::{CommunityId, GeoPoint};
 use crate::providers::ProviderId;
 
@@ -38,6 +39,13 @@ pub struct Order {
     pub notes: String,
     pub state: OrderState,
     pub provider: Option<ProviderId>,
+    /// How far dispatch looks now, and how many rounds of offers it has made there.
+    pub scope: Scope,
+    pub round: u32,
+    /// When the order must have been accepted; it is escalated after.
+    pub accept_by: Option<DateTime<Utc>>,
+    /// A mediation intake marked high risk: it goes to the street at once.
+    pub high_risk: bool,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

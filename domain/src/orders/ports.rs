@@ -9,10 +9,11 @@ use super::model::{Offer, Order, OrderEvent, OrderId, Schedule};
 use super::request::{Address, IdempotencyKey, Notes};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
-use crate::catalog::ItemId;
+use crate::catalog::{CatalogItem, ItemId};
+use crate::dispatch::{Candidate, Scope};
 use crate::error::Unexpected;
-use crate::geo::{CommunityId, GeoPoint};
-use crate::providers::{ProviderId, ProviderSnapshot};
+use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
+use crate::providers::ProviderId;
 
 /// An order as parsed from a request, before it has an id.
 #[derive(Clone, Debug)]
@@ -96,10 +97,12 @@ pub struct Transition {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TransitionEffect {
     None,
-    /// Record an open offer to each provider.
+    /// Record an open offer to each provider, with why it was chosen, and the scope and round they belong to.
     OpenOffers {
-        providers: Vec<ProviderId>,
+        offers: Vec<(ProviderId, String)>,
         deadline: DateTime<Utc>,
+        scope: Scope,
+        round: u32,
     },
     /// Give the order to `provider`, which must hold an open offer; every other open offer is withdrawn.
     AwardTo(ProviderId),
@@ -172,8 +175,20 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
 
-    /// The providers that offer `item`, as dispatch sees them now.
-    fn candidates(&self, item: ItemId) -> impl Future<Output = Result<Vec<ProviderSnapshot>, Unexpected>> + Send;
+    /// Every provider that offers `item`, as dispatch sees it at `now`.
+    fn candidates(
+        &self,
+        item: ItemId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Candidate>, Unexpected>> + Send;
+
+    fn catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+
+    /// The street and district a community lies in.
+    fn area_of(
+        &self,
+        community: CommunityId,
+    ) -> impl Future<Output = Result<Option<(StreetId, DistrictId)>, Unexpected>> + Send;
 
     /// Orders still `submitted` since before `cutoff` (their queue entry may have been lost), each marked as
     /// re-queued at `now` so that replicas sweeping at once take each order once, and an order is taken at

@@ -5,12 +5,16 @@
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
-use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId};
+use chrono::{DateTime, Utc};
+
+use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
+use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
+use crate::catalog::{CatalogItem, DispatchMode};
 use crate::clock::Clock;
-use crate::dispatch::{ClaimOutcome, DispatchQueue, eligible_providers};
+use crate::dispatch::{Candidate, ClaimOutcome, DispatchQueue, RankWeights, Request, Scope, TravelModel, rank, routed};
 use crate::error::Unexpected;
 use crate::providers::ProviderId;
 
@@ -20,8 +24,10 @@ pub struct OrderDesk<S, Q, C> {
     pub store: S,
     pub queue: Q,
     pub clock: C,
-    /// How long a provider has to answer an offer.
+    /// How long a provider has to answer an offer, unless the item says otherwise.
     pub offer_ttl: Duration,
+    pub travel: TravelModel,
+    pub weights: RankWeights,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +77,13 @@ pub enum DispatchOutcome {
     Escalated,
     /// The order was no longer waiting for dispatch (a repeated delivery, or it was cancelled meanwhile).
     NothingToDo,
+}
+
+impl<S, Q, C> OrderDesk<S, Q, C> {
+    /// The use cases with the default travel model and ranking weights.
+    pub fn new(store: S, queue: Q, clock: C, offer_ttl: Duration) -> Self {
+        Self { store, queue, clock, offer_ttl, travel: TravelModel::default(), weights: RankWeights::default() }
+    }
 }
 
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
@@ -183,7 +196,10 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         self.provider_step(actor, id, OrderAction::Complete, "completed").await
     }
 
-    /// One dispatch step for one order: offer it to everyone eligible, or escalate when nobody is.
+    /// One dispatch step for one order. Ranks the eligible providers at the order's current scope and offers
+    /// the order to the best one (派单) or the best K (抢单); once a scope has no taker or its rounds are used
+    /// up, dispatch looks at the street, then the district; when nobody is left, or the order's own deadline has
+    /// passed, the order is escalated to the community's workers.
     pub async fn dispatch(&self, id: OrderId) -> Result<DispatchOutcome, Unexpected> {
         let Some(order) = self.store.find_order(id).await? else {
             return Ok(DispatchOutcome::NothingToDo);
@@ -191,23 +207,106 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if order.state != OrderState::Submitted {
             return Ok(DispatchOutcome::NothingToDo);
         }
-        let candidates = self.store.candidates(order.item).await?;
-        let already: Vec<ProviderId> = self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
-        let chosen = eligible_providers(order.item, order.community, &candidates, &already);
         let now = self.clock.now();
-        let (action, note, effect) = if chosen.is_empty() {
-            let why = if already.is_empty() { "no eligible provider" } else { "no eligible provider left" };
-            (OrderAction::Escalate, why.to_owned(), TransitionEffect::None)
-        } else {
-            let deadline = now + chrono::Duration::from_std(self.offer_ttl).unwrap_or(chrono::Duration::minutes(2));
-            let note = format!("offered to {} provider(s)", chosen.len());
-            (OrderAction::Offer, note, TransitionEffect::OpenOffers { providers: chosen.clone(), deadline })
+        let item = self.store.catalog_item(order.item).await?;
+        let area = self.store.area_of(order.community).await?;
+        let (Some(item), Some((street, district))) = (item, area) else {
+            return self.escalate(&order, "the item or the community is no longer known", now).await;
         };
-        let Ok(to) = order.state.apply(action) else {
+        if order.accept_by.is_some_and(|deadline| deadline <= now) {
+            return self.escalate(&order, "the order's acceptance deadline passed", now).await;
+        }
+        let already: Vec<ProviderId> = self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
+        let candidates: Vec<Candidate> = self
+            .store
+            .candidates(order.item, now)
+            .await?
+            .into_iter()
+            .filter(|c| routed(item.routing, c, order.community, street))
+            .collect();
+        let window = match order.schedule {
+            Schedule::Window(w) => w,
+            Schedule::Asap => {
+                TimeWindow::from_stored(now, now + chrono::Duration::minutes(i64::from(item.duration_minutes.max(1))))
+            }
+        };
+        // A high-risk mediation intake goes to the street's mediators at once.
+        let start = if order.high_risk && order.scope == Scope::Community { Scope::Street } else { order.scope };
+        let mut scope = Some(start);
+        let mut round = if start == order.scope { order.round } else { 0 };
+        while let Some(at) = scope {
+            if round < item.max_rounds {
+                let request = Request {
+                    item: order.item,
+                    category: item.category,
+                    community: order.community,
+                    street,
+                    district,
+                    location: order.location,
+                    window,
+                    scope: at,
+                    now,
+                };
+                let ranked = rank(&request, &candidates, &already, &self.travel, &self.weights);
+                if !ranked.is_empty() {
+                    let take = match item.mode {
+                        DispatchMode::Dispatch => 1,
+                        DispatchMode::Broadcast => item.broadcast_k.max(1) as usize,
+                    };
+                    let offers: Vec<(ProviderId, String)> =
+                        ranked.into_iter().take(take).map(|r| (r.provider, r.explanation.to_string())).collect();
+                    return self.offer(&order, &item, offers, at, round + 1, now).await;
+                }
+            }
+            scope = at.widen();
+            round = 0;
+        }
+        let why = if already.is_empty() { "no eligible provider" } else { "no eligible provider left" };
+        self.escalate(&order, why, now).await
+    }
+
+    async fn offer(
+        &self,
+        order: &Order,
+        item: &CatalogItem,
+        offers: Vec<(ProviderId, String)>,
+        scope: Scope,
+        round: u32,
+        now: DateTime<Utc>,
+    ) -> Result<DispatchOutcome, Unexpected> {
+        let ttl =
+            item.offer_ttl_seconds.map(|s| std::time::Duration::from_secs(u64::from(s))).unwrap_or(self.offer_ttl);
+        let deadline = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(2));
+        let providers: Vec<ProviderId> = offers.iter().map(|(p, _)| *p).collect();
+        let note = format!("offered to {} provider(s) in the {}, round {round}", providers.len(), scope.as_str());
+        let effect = TransitionEffect::OpenOffers { offers, deadline, scope, round };
+        if !self.dispatcher_move(order, OrderAction::Offer, note, effect, now).await? {
             return Ok(DispatchOutcome::NothingToDo);
+        }
+        self.queue.publish_offers(order.id, &providers, deadline).await?;
+        Ok(DispatchOutcome::Offered(providers))
+    }
+
+    async fn escalate(&self, order: &Order, why: &str, now: DateTime<Utc>) -> Result<DispatchOutcome, Unexpected> {
+        let moved =
+            self.dispatcher_move(order, OrderAction::Escalate, why.to_owned(), TransitionEffect::None, now).await?;
+        Ok(if moved { DispatchOutcome::Escalated } else { DispatchOutcome::NothingToDo })
+    }
+
+    /// A transition made by Linli itself; false when the order moved on meanwhile.
+    async fn dispatcher_move(
+        &self,
+        order: &Order,
+        action: OrderAction,
+        note: String,
+        effect: TransitionEffect,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        let Ok(to) = order.state.apply(action) else {
+            return Ok(false);
         };
         let change = Transition {
-            order: id,
+            order: order.id,
             action,
             from: order.state,
             to,
@@ -215,18 +314,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             actor: None,
             note,
             at: now,
-            effect: effect.clone(),
+            effect,
         };
-        if self.store.transition(change).await?.is_none() {
-            return Ok(DispatchOutcome::NothingToDo);
-        }
-        match effect {
-            TransitionEffect::OpenOffers { providers, deadline } => {
-                self.queue.publish_offers(id, &providers, deadline).await?;
-                Ok(DispatchOutcome::Offered(providers))
-            }
-            _ => Ok(DispatchOutcome::Escalated),
-        }
+        Ok(self.store.transition(change).await?.is_some())
     }
 
     async fn provider_step(

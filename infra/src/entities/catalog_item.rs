@@ -14,6 +14,14 @@ pub struct Model {
     pub mode: String,
     pub duration_minutes: i32,
     pub price_fen: i64,
+    /// Seconds a provider has to answer an offer of this item; the configured default when unset.
+    pub offer_ttl_seconds: Option<i32>,
+    /// How many providers a broadcast offers to at once.
+    pub broadcast_k: i32,
+    /// Rounds of offers at one scope before dispatch widens it.
+    pub max_rounds: i32,
+    /// `standard`, `volunteer`, `neighbour_dispute` or `property_dispute`.
+    pub routing: String,
     pub demo: bool,
 }
 

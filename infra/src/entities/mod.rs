@@ -12,5 +12,6 @@ pub mod outbox;
 pub mod provider;
 pub mod provider_coverage;
 pub mod provider_item;
+pub mod provider_street;
 pub mod session;
 pub mod street;

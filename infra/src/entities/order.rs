@@ -24,6 +24,13 @@ pub struct Model {
     pub request_fingerprint: Option<String>,
     /// When the stranded-order sweep last queued the order again.
     pub requeued_at: Option<DateTimeUtc>,
+    /// How far dispatch looks now: `community`, `street` or `district`.
+    pub scope: String,
+    /// Rounds of offers made at the current scope.
+    pub round: i32,
+    /// When the order must have been accepted; escalated after.
+    pub accept_by: Option<DateTimeUtc>,
+    pub high_risk: bool,
     pub placed_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub status: String,
     pub offered_at: DateTimeUtc,
     pub deadline: DateTimeUtc,
+    /// Why this provider was offered the order (its rank factors).
+    pub explanation: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

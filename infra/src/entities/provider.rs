@@ -16,6 +16,10 @@ pub struct Model {
     pub rating: f64,
     pub capacity: i32,
     pub active: bool,
+    pub radius_m: Option<f64>,
+    /// Per weekday `HH:MM-HH:MM` or `-`, Monday first, separated by commas; empty for always.
+    pub working_hours: String,
+    pub target_share: f64,
     pub demo: bool,
     pub created_at: DateTimeUtc,
 }

@@ -1,6 +1,6 @@
 //! The demo catalog: 115 items in nine categories, the kinds of services the city's community network offers.
 
-use linli_domain::catalog::{Category, DispatchMode};
+use linli_domain::catalog::{Category, DispatchMode, Routing};
 
 pub struct DemoItem {
     pub id: i32,
@@ -10,6 +10,7 @@ pub struct DemoItem {
     pub mode: DispatchMode,
     pub duration_minutes: i32,
     pub price_fen: i64,
+    pub routing: Routing,
 }
 
 /// One category: code prefix, how orders are offered, typical duration, price in fen, and the items.
@@ -205,6 +206,16 @@ const GROUPS: [Group; 9] = [
     ),
 ];
 
+/// Volunteer work goes to Party members; neighbour and property disputes to their mediators.
+fn routing_of(category: Category, name: &str) -> Routing {
+    match (category, name) {
+        (Category::Volunteer, _) => Routing::Volunteer,
+        (Category::Mediation, "邻里纠纷调解") => Routing::NeighbourDispute,
+        (Category::Mediation, "物业纠纷调解") => Routing::PropertyDispute,
+        _ => Routing::Standard,
+    }
+}
+
 pub fn build() -> Vec<DemoItem> {
     let mut items = Vec::new();
     for (category, prefix, mode, duration, price, names) in GROUPS {
@@ -217,6 +228,7 @@ pub fn build() -> Vec<DemoItem> {
                 mode,
                 duration_minutes: duration,
                 price_fen: price,
+                routing: routing_of(category, name),
             });
         }
     }

@@ -1,8 +1,9 @@
 //! Reading the catalog.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use linli_domain::catalog::{CatalogItem, Category, ItemId};
+use linli_domain::catalog::{CatalogItem, Category, DispatchMode, ItemId};
 use linli_domain::error::Unexpected;
 
 use super::{Store, convert};
@@ -33,6 +34,35 @@ impl Store {
             .into_iter()
             .map(convert::item)
             .collect()
+    }
+
+    /// Changes how an item's orders are dispatched; `None` leaves a setting as it is. Returns the item after.
+    pub async fn update_dispatch_policy(
+        &self,
+        id: ItemId,
+        mode: Option<DispatchMode>,
+        broadcast_k: Option<u32>,
+        max_rounds: Option<u32>,
+        offer_ttl_seconds: Option<u32>,
+    ) -> Result<Option<CatalogItem>, Unexpected> {
+        let to_i32 = |n: u32| Expr::value(i32::try_from(n).unwrap_or(i32::MAX));
+        let mut update = catalog_item::Entity::update_many().filter(catalog_item::Column::Id.eq(id.0));
+        if let Some(m) = mode {
+            update = update.col_expr(catalog_item::Column::Mode, Expr::value(m.as_str()));
+        }
+        if let Some(k) = broadcast_k {
+            update = update.col_expr(catalog_item::Column::BroadcastK, to_i32(k));
+        }
+        if let Some(r) = max_rounds {
+            update = update.col_expr(catalog_item::Column::MaxRounds, to_i32(r));
+        }
+        if let Some(t) = offer_ttl_seconds {
+            update = update.col_expr(catalog_item::Column::OfferTtlSeconds, to_i32(t));
+        }
+        if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
+            update.exec(&self.db).await.map_err(db_err("changing an item's dispatch policy"))?;
+        }
+        self.catalog_item(id).await
     }
 
     pub async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {

@@ -2,7 +2,8 @@
 //! is reported as unexpected rather than guessed around.
 
 use linli_domain::accounts::AccountId;
-use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId};
+use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
+use linli_domain::dispatch::Scope;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule, TimeWindow};
@@ -26,6 +27,13 @@ pub(crate) fn state(row: impl ToString, s: &str) -> Result<OrderState, Unexpecte
     OrderState::parse(s).ok_or_else(|| corrupt("order state", row, s))
 }
 
+pub(crate) fn scope(row: impl ToString, s: &str) -> Result<Scope, Unexpected> {
+    [Scope::Community, Scope::Street, Scope::District]
+        .into_iter()
+        .find(|sc| sc.as_str() == s)
+        .ok_or_else(|| corrupt("dispatch scope", row, s))
+}
+
 pub(crate) fn point(row: impl ToString, lat: f64, lng: f64) -> Result<GeoPoint, Unexpected> {
     GeoPoint::parse(lat, lng).map_err(|_| corrupt("location", row, format!("{lat},{lng}")))
 }
@@ -47,6 +55,10 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
         schedule,
         notes: m.notes,
         provider: m.provider_id.map(ProviderId),
+        scope: scope(m.id, &m.scope)?,
+        round: u32::try_from(m.round).unwrap_or(0),
+        accept_by: m.accept_by,
+        high_risk: m.high_risk,
         placed_at: m.placed_at,
         updated_at: m.updated_at,
     })
@@ -82,5 +94,9 @@ pub(crate) fn item(m: catalog_item::Model) -> Result<CatalogItem, Unexpected> {
         description: m.description,
         duration_minutes: m.duration_minutes,
         price: Fen(m.price_fen),
+        routing: Routing::parse(&m.routing).ok_or_else(|| corrupt("routing", m.id, &m.routing))?,
+        offer_ttl_seconds: m.offer_ttl_seconds.and_then(|s| u32::try_from(s).ok()),
+        broadcast_k: u32::try_from(m.broadcast_k).unwrap_or(1).max(1),
+        max_rounds: u32::try_from(m.max_rounds).unwrap_or(1).max(1),
     })
 }

@@ -2,6 +2,7 @@
 //! the API lists from.
 
 mod accounts;
+mod candidates;
 mod catalog;
 mod convert;
 mod geo;

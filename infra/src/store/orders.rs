@@ -15,21 +15,21 @@ use sha2::Digest;
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::catalog::CatalogItem;
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::{Candidate, Scope};
 use linli_domain::error::Unexpected;
-use linli_domain::geo::CommunityId;
+use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 use linli_domain::orders::{
     DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderAction, OrderEvent, OrderId,
     OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
 };
-use linli_domain::providers::{ProviderId, ProviderKind, ProviderSnapshot};
+use linli_domain::providers::ProviderId;
 
 use super::Store;
 use super::convert;
 use crate::db::db_err;
-use crate::entities::{
-    catalog_item, community, order, order_event, order_offer, outbox, provider, provider_coverage, provider_item,
-};
+use crate::entities::{catalog_item, community, order, order_event, order_offer, outbox, street};
 
 impl OrderStore for Store {
     async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
@@ -69,6 +69,10 @@ impl OrderStore for Store {
             idempotency_key: new.idempotency_key.as_ref().map(|k| k.as_ref().to_owned()),
             request_fingerprint: fingerprint.clone(),
             requeued_at: None,
+            scope: Scope::Community.as_str().to_owned(),
+            round: 0,
+            accept_by: None,
+            high_risk: false,
             placed_at: at,
             updated_at: at,
         };
@@ -186,8 +190,8 @@ impl OrderStore for Store {
             return Ok(None);
         }
         // Never the same provider twice: a dispatcher working from a stale read must not offer again.
-        if let TransitionEffect::OpenOffers { providers, .. } = &change.effect {
-            let ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+        if let TransitionEffect::OpenOffers { offers, .. } = &change.effect {
+            let ids: Vec<Uuid> = offers.iter().map(|(p, _)| p.0).collect();
             let earlier = order_offer::Entity::find()
                 .filter(order_offer::Column::OrderId.eq(change.order.0))
                 .filter(order_offer::Column::ProviderId.is_in(ids))
@@ -210,6 +214,11 @@ impl OrderStore for Store {
             .filter(order::Column::State.eq(change.from.as_str()));
         if let Some(p) = provider {
             update = update.col_expr(order::Column::ProviderId, Expr::value(p));
+        }
+        if let TransitionEffect::OpenOffers { scope, round, .. } = &change.effect {
+            update = update
+                .col_expr(order::Column::Scope, Expr::value(scope.as_str()))
+                .col_expr(order::Column::Round, Expr::value(i32::try_from(*round).unwrap_or(i32::MAX)));
         }
         if update.exec(&txn).await.map_err(e())?.rows_affected != 1 {
             return Ok(None);
@@ -263,53 +272,21 @@ impl OrderStore for Store {
         Ok(DeclineOutcome::Declined { returned_to_dispatch: returned })
     }
 
-    async fn candidates(&self, item: ItemId) -> Result<Vec<ProviderSnapshot>, Unexpected> {
-        let e = || db_err("finding candidate providers");
-        let ids: Vec<Uuid> = provider_item::Entity::find()
-            .filter(provider_item::Column::ItemId.eq(item.0))
-            .all(&self.db)
-            .await
-            .map_err(e())?
-            .into_iter()
-            .map(|r| r.provider_id)
-            .collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let providers =
-            provider::Entity::find().filter(provider::Column::Id.is_in(ids.clone())).all(&self.db).await.map_err(e())?;
-        let mut items: HashMap<Uuid, Vec<ItemId>> = HashMap::new();
-        for r in provider_item::Entity::find()
-            .filter(provider_item::Column::ProviderId.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .map_err(e())?
-        {
-            items.entry(r.provider_id).or_default().push(ItemId(r.item_id));
-        }
-        let mut coverage: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
-        for r in provider_coverage::Entity::find()
-            .filter(provider_coverage::Column::ProviderId.is_in(ids))
-            .all(&self.db)
-            .await
-            .map_err(e())?
-        {
-            coverage.entry(r.provider_id).or_default().push(CommunityId(r.community_id));
-        }
-        providers
-            .into_iter()
-            .map(|p| {
-                Ok(ProviderSnapshot {
-                    id: ProviderId(p.id),
-                    kind: ProviderKind::parse(&p.kind)
-                        .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
-                    active: p.active,
-                    location: convert::point(p.id, p.lat, p.lng)?,
-                    items: items.remove(&p.id).unwrap_or_default(),
-                    coverage: coverage.remove(&p.id).unwrap_or_default(),
-                })
-            })
-            .collect()
+    async fn candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
+        self.load_candidates(item, now).await
+    }
+
+    async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        Store::catalog_item(self, id).await
+    }
+
+    async fn area_of(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        let e = || db_err("locating a community");
+        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+            return Ok(None);
+        };
+        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.map_err(e())?;
+        Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
     }
 
     async fn take_stranded_orders(
@@ -428,13 +405,14 @@ async fn set_offer_status(
 async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<(), Unexpected> {
     match &change.effect {
         TransitionEffect::None | TransitionEffect::AssignTo(_) => Ok(()),
-        TransitionEffect::OpenOffers { providers, deadline } => {
-            let rows = providers.iter().map(|p| order_offer::ActiveModel {
+        TransitionEffect::OpenOffers { offers, deadline, .. } => {
+            let rows = offers.iter().map(|(p, why)| order_offer::ActiveModel {
                 order_id: Set(change.order.0),
                 provider_id: Set(p.0),
                 status: Set(OfferStatus::Open.as_str().to_owned()),
                 offered_at: Set(change.at),
                 deadline: Set(*deadline),
+                explanation: Set(why.clone()),
             });
             order_offer::Entity::insert_many(rows)
                 .exec_without_returning(txn)

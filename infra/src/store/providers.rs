@@ -97,6 +97,9 @@ impl Store {
             rating: Set(5.0),
             capacity: Set(new.capacity),
             active: Set(true),
+            radius_m: Set(None),
+            working_hours: Set(String::new()),
+            target_share: Set(1.0),
             demo: Set(false),
             created_at: Set(Utc::now()),
         })
