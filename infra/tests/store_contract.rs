@@ -65,6 +65,7 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         schedule: Schedule::Asap,
         notes: Notes::default(),
         idempotency_key: key.map(|k| IdempotencyKey::parse(k).unwrap()),
+        accept_by: None,
     }
 }
 
@@ -311,3 +312,20 @@ async fn an_order_is_never_offered_twice_to_the_same_provider(store: Store) {
     assert!(store.transition(change(id, OrderAction::Offer, OrderState::Submitted, again)).await.unwrap().is_none());
 }
 contract!(an_order_is_never_offered_twice_to_the_same_provider);
+
+async fn offers_past_their_deadline_expire_and_the_order_returns_to_dispatch(store: Store) {
+    let id = offered_to(&store, &[org(1), org(2)]).await;
+    let deadline = store.offers_of_order(id).await.unwrap()[0].deadline;
+    assert!(store.expire_offers(deadline - chrono::Duration::seconds(1), 100).await.unwrap().is_empty());
+    let late = deadline + chrono::Duration::seconds(1);
+    let award = Transition {
+        at: late,
+        ..change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(1)))
+    };
+    assert!(store.transition(award).await.unwrap().is_none(), "an expired offer cannot be accepted");
+    assert_eq!(store.expire_offers(late, 100).await.unwrap(), vec![id]);
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+    assert!(store.offers_of_order(id).await.unwrap().iter().all(|o| o.status.as_str() == "expired"));
+    assert!(store.expire_offers(late, 100).await.unwrap().is_empty(), "once only");
+}
+contract!(offers_past_their_deadline_expire_and_the_order_returns_to_dispatch);

@@ -24,6 +24,8 @@ pub struct DispatcherConfig {
     pub stranded_after: Duration,
     /// How often the sweep runs.
     pub sweep_every: Duration,
+    /// How often offers past their deadline are expired.
+    pub expire_every: Duration,
 }
 
 impl DispatcherConfig {
@@ -35,6 +37,7 @@ impl DispatcherConfig {
             reclaim_after: Duration::from_secs(30),
             stranded_after: Duration::from_secs(60),
             sweep_every: Duration::from_secs(15),
+            expire_every: Duration::from_secs(1),
         }
     }
 }
@@ -95,11 +98,21 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Ok(stranded.len())
     }
 
-    /// Runs both steps until `shutdown` resolves. A failing step is logged and retried after a pause; it never
+    /// Expires offers past their deadline; their orders go back to dispatch. Returns how many orders did.
+    pub async fn expire_offers(&self) -> Result<usize, Unexpected> {
+        let returned = self.desk.expire_offers().await?;
+        if returned > 0 {
+            tracing::info!(count = returned, "offers lapsed; orders back to dispatch");
+        }
+        Ok(returned)
+    }
+
+    /// Runs the steps until `shutdown` resolves. A failing step is logged and retried after a pause; it never
     /// ends the loop.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut last_sweep: Option<Instant> = None;
+        let mut last_expiry: Option<Instant> = None;
         tracing::info!(consumer = %self.config.consumer, "dispatcher started");
         loop {
             let due = last_sweep.is_none_or(|t| t.elapsed() >= self.config.sweep_every);
@@ -107,6 +120,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
                 last_sweep = Some(Instant::now());
                 if let Err(e) = self.requeue_stranded().await {
                     tracing::warn!(error = %e, "sweep for stranded orders failed");
+                }
+            }
+            if last_expiry.is_none_or(|t| t.elapsed() >= self.config.expire_every) {
+                last_expiry = Some(Instant::now());
+                if let Err(e) = self.expire_offers().await {
+                    tracing::warn!(error = %e, "expiring offers failed");
                 }
             }
             tokio::select! {

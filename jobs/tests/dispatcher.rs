@@ -38,6 +38,7 @@ async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
         schedule: Schedule::Asap,
         notes: Notes::default(),
         idempotency_key: None,
+        accept_by: None,
     };
     store.insert_order(order, Utc::now() - chrono::Duration::minutes(5)).await.unwrap().order().id
 }
@@ -106,4 +107,31 @@ async fn the_loop_stops_when_asked() {
     )
     .await;
     assert!(stopped.is_ok());
+}
+
+#[tokio::test]
+async fn offers_nobody_answers_lapse_and_the_order_goes_to_the_next_providers() {
+    let start = Utc::now();
+    let (dispatcher, store, queue, resident) = setup(FixedClock(start)).await;
+    let id = saved_order(&store, resident, 15).await;
+    queue.enqueue(id).await.unwrap();
+    dispatcher.dispatch_batch().await.unwrap();
+    let first: Vec<_> = store.offers_of_order(id).await.unwrap().into_iter().map(|o| o.provider).collect();
+
+    // Three minutes later nobody has answered the two-minute offers.
+    let desk = OrderDesk::new(
+        store.clone(),
+        queue.clone(),
+        FixedClock(start + chrono::Duration::minutes(3)),
+        Duration::from_secs(120),
+    );
+    let later =
+        Dispatcher::new(desk, DispatcherConfig { wait: Duration::from_millis(20), ..DispatcherConfig::new("later") });
+    assert_eq!(later.expire_offers().await.unwrap(), 1);
+    assert_eq!(later.dispatch_batch().await.unwrap(), 1);
+    let order = store.find_order(id).await.unwrap().unwrap();
+    assert_eq!((order.state, order.round), (OrderState::Offered, 2));
+    let open: Vec<_> =
+        store.offers_of_order(id).await.unwrap().into_iter().filter(|o| o.status.as_str() == "open").collect();
+    assert!(!open.is_empty() && open.iter().all(|o| !first.contains(&o.provider)), "never the same provider twice");
 }

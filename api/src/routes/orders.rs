@@ -173,5 +173,6 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: Da
         schedule,
         notes,
         idempotency_key,
+        accept_by: None,
     })
 }

@@ -73,6 +73,8 @@ pub enum OfferStatus {
     Withdrawn,
     /// The provider accepted, then gave the job back.
     Released,
+    /// The deadline passed without an answer.
+    Expired,
 }
 
 impl OfferStatus {
@@ -83,11 +85,14 @@ impl OfferStatus {
             OfferStatus::Won => "won",
             OfferStatus::Withdrawn => "withdrawn",
             OfferStatus::Released => "released",
+            OfferStatus::Expired => "expired",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Open, Self::Declined, Self::Won, Self::Withdrawn, Self::Released].into_iter().find(|o| o.as_str() == s)
+        [Self::Open, Self::Declined, Self::Won, Self::Withdrawn, Self::Released, Self::Expired]
+            .into_iter()
+            .find(|o| o.as_str() == s)
     }
 }
 

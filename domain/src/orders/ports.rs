@@ -27,6 +27,8 @@ pub struct NewOrder {
     pub schedule: Schedule,
     pub notes: Notes,
     pub idempotency_key: Option<IdempotencyKey>,
+    /// When it must have been accepted; [`OrderDesk::place`](super::OrderDesk::place) sets it.
+    pub accept_by: Option<DateTime<Utc>>,
 }
 
 impl NewOrder {
@@ -174,6 +176,14 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         actor: AccountId,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
+
+    /// Marks every open offer whose deadline has passed by `now` expired, and returns to dispatch each order
+    /// left with no open offer (up to `limit` offers a call). Returns those orders.
+    fn expire_offers(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
     /// Every provider that offers `item`, as dispatch sees it at `now`.
     fn candidates(

@@ -89,11 +89,17 @@ impl<S, Q, C> OrderDesk<S, Q, C> {
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// Places an order. A lost queue write is not the resident's problem: the order is saved, and the
     /// dispatcher's sweep for stranded orders queues it again, so the outcome reports it instead of failing.
-    pub async fn place(&self, actor: &Actor, order: NewOrder) -> Result<(Placed, Option<Unexpected>), PlaceError> {
+    pub async fn place(&self, actor: &Actor, mut order: NewOrder) -> Result<(Placed, Option<Unexpected>), PlaceError> {
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(PlaceError::NotAResident);
         }
-        let placed = self.store.insert_order(order, self.clock.now()).await.map_err(|e| match e {
+        let now = self.clock.now();
+        // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
+        order.accept_by = Some(match order.schedule {
+            Schedule::Asap => now + chrono::Duration::hours(1),
+            Schedule::Window(w) => w.start().max(now + chrono::Duration::minutes(10)),
+        });
+        let placed = self.store.insert_order(order, now).await.map_err(|e| match e {
             InsertOrderError::UnknownItem => PlaceError::UnknownItem,
             InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
             InsertOrderError::KeyReused => PlaceError::KeyReused,
@@ -186,6 +192,18 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 Ok(outcome)
             }
         }
+    }
+
+    /// One sweep of offers past their deadline: each order left without an open offer goes back to dispatch.
+    /// Returns how many did.
+    pub async fn expire_offers(&self) -> Result<usize, Unexpected> {
+        let returned = self.store.expire_offers(self.clock.now(), 500).await?;
+        for id in &returned {
+            self.forget_offers(*id).await;
+            // A lost enqueue is found again by the stranded-order sweep.
+            let _ = self.queue.enqueue(*id).await;
+        }
+        Ok(returned.len())
     }
 
     pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {

@@ -71,7 +71,7 @@ impl OrderStore for Store {
             requeued_at: None,
             scope: Scope::Community.as_str().to_owned(),
             round: 0,
-            accept_by: None,
+            accept_by: new.accept_by,
             high_risk: false,
             placed_at: at,
             updated_at: at,
@@ -185,7 +185,7 @@ impl OrderStore for Store {
             return Ok(None);
         }
         if let TransitionEffect::AwardTo(p) = &change.effect
-            && offer_status(&txn, change.order, *p).await? != Some(OfferStatus::Open)
+            && !offer_open_at(&txn, change.order, *p, change.at).await?
         {
             return Ok(None);
         }
@@ -246,30 +246,47 @@ impl OrderStore for Store {
         if declined == 0 {
             return Ok(DeclineOutcome::NoOpenOffer);
         }
-        let still_open = order_offer::Entity::find()
-            .filter(order_offer::Column::OrderId.eq(id.0))
+        let back =
+            return_if_no_open_offers(&txn, &row, Some(actor), "every offer was declined; back to dispatch", at).await?;
+        txn.commit().await.map_err(e())?;
+        Ok(DeclineOutcome::Declined { returned_to_dispatch: back })
+    }
+
+    async fn expire_offers(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
+        let e = || db_err("expiring offers");
+        let due: Vec<Uuid> = order_offer::Entity::find()
             .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
-            .count(&txn)
+            .filter(order_offer::Column::Deadline.lte(now))
+            .limit(limit)
+            .all(&self.db)
             .await
-            .map_err(e())?;
-        let from = convert::state(id.0, &row.state)?;
-        // The last open offer gone: back to dispatch, if the state machine allows it from here.
-        let back = if still_open == 0 { from.apply(OrderAction::OffersLapsed).ok() } else { None };
-        if let Some(to) = back {
-            order::Entity::update_many()
-                .col_expr(order::Column::State, Expr::value(to.as_str()))
-                .col_expr(order::Column::UpdatedAt, Expr::value(at))
-                .filter(order::Column::Id.eq(id.0))
-                .filter(order::Column::State.eq(from.as_str()))
+            .map_err(e())?
+            .into_iter()
+            .map(|o| o.order_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut returned = Vec::new();
+        for id in due {
+            let txn = self.db.begin().await.map_err(e())?;
+            let Some(row) = order::Entity::find_by_id(id).lock_exclusive().one(&txn).await.map_err(e())? else {
+                continue;
+            };
+            order_offer::Entity::update_many()
+                .col_expr(order_offer::Column::Status, Expr::value(OfferStatus::Expired.as_str()))
+                .filter(order_offer::Column::OrderId.eq(id))
+                .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+                .filter(order_offer::Column::Deadline.lte(now))
                 .exec(&txn)
                 .await
                 .map_err(e())?;
-            let note = "every offer was declined; back to dispatch";
-            record(&txn, id, Some(from), to, Some(actor), note, at).await?;
+            let note = "no answer before the offer deadline; back to dispatch";
+            if return_if_no_open_offers(&txn, &row, None, note, now).await? {
+                returned.push(OrderId(id));
+            }
+            txn.commit().await.map_err(e())?;
         }
-        let returned = back.is_some();
-        txn.commit().await.map_err(e())?;
-        Ok(DeclineOutcome::Declined { returned_to_dispatch: returned })
+        Ok(returned)
     }
 
     async fn candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
@@ -374,14 +391,47 @@ fn hex_digest(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn offer_status(
+/// Whether the provider holds an open offer for the order whose deadline has not passed at `at`.
+async fn offer_open_at(
     txn: &DatabaseTransaction,
     id: OrderId,
     provider: ProviderId,
-) -> Result<Option<OfferStatus>, Unexpected> {
+    at: DateTime<Utc>,
+) -> Result<bool, Unexpected> {
     let row = order_offer::Entity::find_by_id((id.0, provider.0)).one(txn).await.map_err(db_err("reading an offer"))?;
-    row.map(|r| OfferStatus::parse(&r.status).ok_or_else(|| convert::corrupt("offer status", id.0, &r.status)))
-        .transpose()
+    Ok(row.is_some_and(|r| r.status == OfferStatus::Open.as_str() && r.deadline > at))
+}
+
+/// Once the order has no open offer left, returns it to dispatch in the caller's transaction (if the state
+/// machine allows it from its state). True when it did.
+async fn return_if_no_open_offers(
+    txn: &DatabaseTransaction,
+    row: &order::Model,
+    actor: Option<AccountId>,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, Unexpected> {
+    let e = || db_err("returning an order to dispatch");
+    let still_open = order_offer::Entity::find()
+        .filter(order_offer::Column::OrderId.eq(row.id))
+        .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+        .count(txn)
+        .await
+        .map_err(e())?;
+    let from = convert::state(row.id, &row.state)?;
+    let Some(to) = (still_open == 0).then(|| from.apply(OrderAction::OffersLapsed).ok()).flatten() else {
+        return Ok(false);
+    };
+    order::Entity::update_many()
+        .col_expr(order::Column::State, Expr::value(to.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(at))
+        .filter(order::Column::Id.eq(row.id))
+        .filter(order::Column::State.eq(from.as_str()))
+        .exec(txn)
+        .await
+        .map_err(e())?;
+    record(txn, OrderId(row.id), Some(from), to, actor, note, at).await?;
+    Ok(true)
 }
 
 /// Moves offers of an order from one status to another: one provider's, or everyone's when `provider` is `None`.
