@@ -222,6 +222,7 @@ impl From<linli_domain::orders::ActError> for ApiError {
             E::TakenByAnother => Self::new(StatusCode::CONFLICT, "already_taken", e.to_string())
                 .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
             E::NoOpenOffer => Self::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
+            E::ProviderCannotTake => Self::invalid("provider_id", "provider_cannot_take", e),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

@@ -229,6 +229,9 @@ pub struct OrderView {
     pub updated_at: DateTime<Utc>,
     /// The order's history, oldest first; on the detail endpoint, for those who see the order in full.
     pub events: Option<Vec<EventView>>,
+    /// Why the provider was chosen ("rank 1 of 3: about 7 min away, …") or the reason it was assigned by hand;
+    /// on the detail endpoint.
+    pub why_provider: Option<String>,
 }
 
 impl OrderView {
@@ -255,6 +258,7 @@ impl OrderView {
             placed_at: o.placed_at,
             updated_at: o.updated_at,
             events: None,
+            why_provider: None,
         }
     }
 
@@ -276,6 +280,8 @@ pub struct OfferView {
     pub offered_at: DateTime<Utc>,
     /// Accept before this time.
     pub deadline: DateTime<Utc>,
+    /// Why your provider was offered this order.
+    pub explanation: String,
 }
 
 impl OfferView {
@@ -284,8 +290,23 @@ impl OfferView {
             order: OrderView::new(order, Visibility::Partial),
             offered_at: offer.offered_at,
             deadline: offer.deadline,
+            explanation: offer.explanation,
         }
     }
+}
+
+#[derive(Object, Deserialize)]
+pub struct AssignRequest {
+    /// The provider to give the order to; it must offer the item.
+    pub provider_id: Uuid,
+    /// Why, for the record: 1 to 200 characters.
+    pub reason: String,
+}
+
+#[derive(Object, Deserialize)]
+pub struct CloseRequest {
+    /// Why the order cannot be served: 1 to 200 characters.
+    pub reason: String,
 }
 
 #[derive(Object)]

@@ -44,6 +44,8 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
     assert_eq!(note, "offered to 3 provider(s) in the community, round 1", "broadcast to the best three");
     let staff = api.offered_staff(&id).await.remove(0);
     let offers = api.offers(&staff).await;
+    let mine = offers.body["offers"].as_array().unwrap().iter().find(|o| o["order"]["id"] == id.as_str()).unwrap();
+    assert!(mine["explanation"].as_str().unwrap().contains("min away"), "{mine}");
     assert!(
         offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
         "{:?}",
@@ -58,6 +60,8 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
     assert_eq!(api.act(&staff, &id, "complete").await.body["state"], "completed");
 
     let seen = api.order(&resident, &id).await;
+    let why = seen.body["why_provider"].as_str().unwrap_or_default();
+    assert!(why.starts_with("rank "), "the resident sees why this provider: {why:?}");
     let states: Vec<&str> =
         seen.body["events"].as_array().unwrap().iter().map(|e| e["to_state"].as_str().unwrap()).collect();
     assert_eq!(states, ["submitted", "offered", "accepted", "in_service", "completed"]);
@@ -503,3 +507,52 @@ async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
     assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::BAD_REQUEST, "{:?}", r.status);
 }
 on_both_backends!(an_admin_gets_a_problem_for_a_bad_phone_or_credit_code);
+
+async fn a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let worker = api.login_demo("worker").await;
+    let admin = api.login_demo("admin").await;
+    // Volunteer work with no Party member registered yet: escalated at once.
+    let volunteer =
+        json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
+    let first = id_of(&api.place_order(&resident, volunteer.clone(), None).await);
+    let second = id_of(&api.place_order(&resident, volunteer, None).await);
+    api.wait_for_state(&resident, &first, "escalated", DISPATCH).await;
+    api.wait_for_state(&resident, &second, "escalated", DISPATCH).await;
+
+    let queue = api.get("/api/v1/escalations", Some(&worker)).await;
+    let ids: Vec<&str> = queue.body["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [second.as_str(), first.as_str()], "newest first");
+    assert_eq!(api.get("/api/v1/escalations", Some(&resident)).await.status, StatusCode::FORBIDDEN);
+
+    let cleaner = api.post("/api/v1/admin/providers", Some(&admin), json!({"name": "保洁公司", "credit_code": credit_code(77),
+        "community_id": 1, "lat": 41.78, "lng": 123.40, "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]})).await;
+    let path = format!("/api/v1/orders/{first}/assign");
+    let wrong = api.post(&path, Some(&worker), json!({"provider_id": cleaner.body["id"], "reason": "就近"})).await;
+    assert_eq!((wrong.status.as_u16(), wrong.code(), wrong.field()), (422, "provider_cannot_take", "provider_id"));
+    let member = api
+        .post(
+            "/api/v1/admin/providers",
+            Some(&admin),
+            json!({"kind": "party_member", "name": "党员王", "community_id": 1,
+        "lat": 41.78, "lng": 123.40, "capacity": 1, "item_ids": [100], "coverage_community_ids": [1]}),
+        )
+        .await;
+    let no_reason = api.post(&path, Some(&worker), json!({"provider_id": member.body["id"], "reason": " "})).await;
+    assert_eq!((no_reason.status.as_u16(), no_reason.field()), (422, "reason"));
+    let assigned =
+        api.post(&path, Some(&worker), json!({"provider_id": member.body["id"], "reason": "王师傅就住楼下"})).await;
+    assert_eq!((assigned.status, assigned.body["state"].clone()), (StatusCode::OK, json!("accepted")));
+    assert_eq!(assigned.body["provider_id"], member.body["id"]);
+    let seen = api.order(&resident, &first).await;
+    assert_eq!(seen.body["why_provider"], "assigned by hand: 王师傅就住楼下");
+
+    let closed =
+        api.post(&format!("/api/v1/orders/{second}/close"), Some(&worker), json!({"reason": "居民已自行解决"})).await;
+    assert_eq!(closed.body["state"], "cancelled");
+    let again = api.post(&format!("/api/v1/orders/{second}/close"), Some(&worker), json!({"reason": "again"})).await;
+    assert_eq!((again.status.as_u16(), again.code()), (409, "invalid_transition"));
+    assert!(api.get("/api/v1/escalations", Some(&worker)).await.body["orders"].as_array().unwrap().is_empty());
+}
+on_both_backends!(a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it);

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod catalog;
+mod escalations;
 mod geo;
 mod health;
 mod orders;
@@ -16,6 +17,7 @@ use crate::problem::{ApiError, ApiResult};
 pub use accounts::AccountsApi;
 pub use admin::AdminApi;
 pub use catalog::CatalogApi;
+pub use escalations::EscalationsApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
 pub use orders::OrdersApi;
@@ -33,6 +35,8 @@ pub enum ApiTags {
     Orders,
     /// What provider staff see and do.
     Provider,
+    /// Orders nobody took: the community workers' queue.
+    Escalations,
     /// Managing organizations and accounts.
     Admin,
     /// Liveness and readiness.
@@ -67,4 +71,14 @@ pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
         GeoPointError::Latitude => ApiError::invalid("lat", "invalid_location", e),
         GeoPointError::Longitude => ApiError::invalid("lng", "invalid_location", e),
     })
+}
+
+/// An order-list cursor: the id of the last order of the previous page.
+pub fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orders::OrderId>> {
+    match cursor {
+        None | Some("") => Ok(None),
+        Some(c) => uuid::Uuid::parse_str(c)
+            .map(|u| Some(linli_domain::orders::OrderId(u)))
+            .map_err(|_| ApiError::malformed("cursor", "not a cursor from this list")),
+    }
 }

@@ -17,7 +17,7 @@ use linli_domain::orders::{
 };
 use linli_domain::providers::ProviderId;
 
-use super::{ApiTags, page_size, parse_point, split_page};
+use super::{ApiTags, order_cursor, page_size, parse_point, split_page};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
@@ -83,12 +83,7 @@ impl OrdersApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<OrderPage>> {
         let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff])?;
-        let before = match cursor.0.as_deref() {
-            None | Some("") => None,
-            Some(c) => Some(OrderId(
-                Uuid::parse_str(c).map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))?,
-            )),
-        };
+        let before = order_cursor(cursor.0.as_deref())?;
         let size = page_size(limit.0)?;
         let rows = match (actor.role, actor.provider) {
             (Role::ProviderStaff, Some(p)) => state.store.orders_of_provider(ProviderId(p.0), before, size + 1).await?,
@@ -111,14 +106,18 @@ impl OrdersApi {
         id: Path<Uuid>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> ApiResult<DetailOutcome> {
-        let (order, events, seen) = state.desk.view(&auth.0.actor(), OrderId(id.0)).await?;
-        let tag = format!("\"{}-{}-{}\"", order.updated_at.timestamp_micros(), events.len(), seen == Visibility::Full);
+        let d = state.desk.view(&auth.0.actor(), OrderId(id.0)).await?;
+        let full = d.seen == Visibility::Full;
+        let tag = format!("\"{}-{}-{}\"", d.order.updated_at.timestamp_micros(), d.events.len(), full);
         if if_none_match.0.as_deref() == Some(tag.as_str()) {
             return Ok(DetailOutcome::NotModified(tag));
         }
         // A provider weighing an offer does not see the order's history (who did what) until it accepts.
-        let view = OrderView::new(order, seen);
-        let view = if seen == Visibility::Full { view.with_events(events) } else { view };
+        let mut view = OrderView::new(d.order, d.seen);
+        if full {
+            view = view.with_events(d.events);
+            view.why_provider = d.why_provider;
+        }
         Ok(DetailOutcome::Ok(Json(Box::new(view)), tag))
     }
 

@@ -14,5 +14,5 @@ pub use ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, 
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
-pub use service::{ActError, DispatchOutcome, OrderDesk, PlaceError, ViewError};
+pub use service::{ActError, DispatchOutcome, OrderDesk, OrderDetail, PlaceError, ViewError};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};

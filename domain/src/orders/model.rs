@@ -105,4 +105,6 @@ pub struct Offer {
     pub offered_at: DateTime<Utc>,
     /// Until when the provider may accept.
     pub deadline: DateTime<Utc>,
+    /// Why this provider was chosen (rank factors), or why it was assigned by hand.
+    pub explanation: String,
 }

@@ -66,8 +66,20 @@ pub enum ActError {
     TakenByAnother,
     #[error("you hold no open offer for this order")]
     NoOpenOffer,
+    #[error("that provider does not offer this item or is not active")]
+    ProviderCannotTake,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
+}
+
+/// An order as one actor may see it.
+#[derive(Debug)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub events: Vec<OrderEvent>,
+    pub seen: Visibility,
+    /// Why the order's provider was chosen, once it has one.
+    pub why_provider: Option<String>,
 }
 
 /// What one dispatch step did with an order.
@@ -113,14 +125,59 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// The order and its history, as much of it as the actor may see.
-    pub async fn view(&self, actor: &Actor, id: OrderId) -> Result<(Order, Vec<OrderEvent>, Visibility), ViewError> {
+    pub async fn view(&self, actor: &Actor, id: OrderId) -> Result<OrderDetail, ViewError> {
         let order = self.store.find_order(id).await?.ok_or(ViewError::NotFound)?;
         let seen = self.visibility_of(actor, &order).await?;
         if seen == Visibility::None {
             return Err(ViewError::NotFound);
         }
         let events = self.store.order_events(id).await?;
-        Ok((order, events, seen))
+        let why_provider = match order.provider {
+            Some(p) => {
+                self.store.offers_of_order(id).await?.into_iter().find(|o| o.provider == p).map(|o| o.explanation)
+            }
+            None => None,
+        };
+        Ok(OrderDetail { order, events, seen, why_provider })
+    }
+
+    /// A community worker (of the order's community) or an admin gives an escalated order to a provider by hand.
+    /// The provider must offer the item and be active; the reason is recorded.
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        provider: ProviderId,
+        reason: &str,
+    ) -> Result<Order, ActError> {
+        let order = self.escalation_for(actor, id, "assign").await?;
+        let now = self.clock.now();
+        let fit = self.store.candidates(order.item, now).await?.into_iter().any(|c| c.id == provider && c.active);
+        if !fit {
+            return Err(ActError::ProviderCannotTake);
+        }
+        let note = format!("assigned by hand: {reason}");
+        self.move_order(&order, OrderAction::Assign, actor, &note, TransitionEffect::AssignTo(provider), None).await
+    }
+
+    /// A community worker (of the order's community) or an admin closes an escalated order that cannot be served.
+    pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, ActError> {
+        let order = self.escalation_for(actor, id, "close").await?;
+        let note = format!("closed: {reason}");
+        self.move_order(&order, OrderAction::Close, actor, &note, TransitionEffect::None, None).await
+    }
+
+    async fn escalation_for(&self, actor: &Actor, id: OrderId, what: &'static str) -> Result<Order, ActError> {
+        let order = self.find_for(actor, id).await?;
+        let may = match actor.role {
+            Role::CommunityWorker => actor.community == Some(order.community),
+            Role::Admin => true,
+            _ => false,
+        };
+        if !may {
+            return Err(ActError::NotYours(what));
+        }
+        Ok(order)
     }
 
     pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {

@@ -81,6 +81,7 @@ pub(crate) fn offer(m: order_offer::Model) -> Result<Offer, Unexpected> {
         status: OfferStatus::parse(&m.status).ok_or_else(|| corrupt("offer status", m.order_id, &m.status))?,
         offered_at: m.offered_at,
         deadline: m.deadline,
+        explanation: m.explanation,
     })
 }
 

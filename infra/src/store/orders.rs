@@ -344,9 +344,23 @@ impl OrderStore for Store {
 }
 
 impl Store {
+    /// Escalated orders, newest first: of one community, or all of them.
+    pub async fn escalated_orders(
+        &self,
+        community: Option<CommunityId>,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let mut filter = Condition::all().add(order::Column::State.eq(OrderState::Escalated.as_str()));
+        if let Some(c) = community {
+            filter = filter.add(order::Column::CommunityId.eq(c.0));
+        }
+        self.newest_orders(filter, before, limit).await
+    }
+
     async fn newest_orders(
         &self,
-        owner: sea_orm::sea_query::SimpleExpr,
+        owner: impl sea_orm::sea_query::IntoCondition,
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
@@ -454,7 +468,23 @@ async fn set_offer_status(
 
 async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<(), Unexpected> {
     match &change.effect {
-        TransitionEffect::None | TransitionEffect::AssignTo(_) => Ok(()),
+        TransitionEffect::None => Ok(()),
+        TransitionEffect::AssignTo(p) => {
+            // The hand assignment stands as the provider's won offer, with the worker's reason as its explanation.
+            order_offer::Entity::delete_by_id((change.order.0, p.0)).exec(txn).await.map_err(db_err("assigning"))?;
+            order_offer::Entity::insert(order_offer::ActiveModel {
+                order_id: Set(change.order.0),
+                provider_id: Set(p.0),
+                status: Set(OfferStatus::Won.as_str().to_owned()),
+                offered_at: Set(change.at),
+                deadline: Set(change.at),
+                explanation: Set(change.note.clone()),
+            })
+            .exec_without_returning(txn)
+            .await
+            .map_err(db_err("assigning"))?;
+            Ok(())
+        }
         TransitionEffect::OpenOffers { offers, deadline, .. } => {
             let rows = offers.iter().map(|(p, why)| order_offer::ActiveModel {
                 order_id: Set(change.order.0),

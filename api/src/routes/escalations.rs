@@ -1,0 +1,84 @@
+//! The community workers' queue: orders nobody took, to assign by hand or close.
+
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use uuid::Uuid;
+
+use linli_domain::accounts::Role;
+use linli_domain::orders::{OrderId, Visibility};
+use linli_domain::providers::ProviderId;
+
+use super::{ApiTags, order_cursor, page_size, split_page};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{AssignRequest, CloseRequest, OrderPage, OrderView};
+
+pub struct EscalationsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Escalations")]
+impl EscalationsApi {
+    /// Escalated orders of your community (an admin sees every community's), newest first.
+    #[oai(path = "/escalations", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<OrderPage>> {
+        let actor = auth.0.require(&[Role::CommunityWorker, Role::Admin])?;
+        let size = page_size(limit.0)?;
+        let community = if actor.role == Role::Admin { None } else { actor.community };
+        if actor.role == Role::CommunityWorker && community.is_none() {
+            return Ok(Json(OrderPage { orders: Vec::new(), next_cursor: None }));
+        }
+        let rows = state.store.escalated_orders(community, order_cursor(cursor.0.as_deref())?, size + 1).await?;
+        let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
+        Ok(Json(OrderPage {
+            orders: rows.into_iter().map(|o| OrderView::new(o, Visibility::Full)).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Give an escalated order to a provider by hand, with a reason.
+    #[oai(path = "/orders/:id/assign", method = "post")]
+    async fn assign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<AssignRequest>,
+    ) -> ApiResult<Json<OrderView>> {
+        let reason = reason(&body.reason)?;
+        let order = state.desk.assign(&auth.0.actor(), OrderId(id.0), ProviderId(body.provider_id), reason).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+
+    /// Close an escalated order that cannot be served, with a reason.
+    #[oai(path = "/orders/:id/close", method = "post")]
+    async fn close(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CloseRequest>,
+    ) -> ApiResult<Json<OrderView>> {
+        let reason = reason(&body.reason)?;
+        let order = state.desk.close(&auth.0.actor(), OrderId(id.0), reason).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+}
+
+fn reason(raw: &str) -> ApiResult<&str> {
+    let r = raw.trim();
+    if r.is_empty() || r.chars().count() > 200 {
+        return Err(ApiError::invalid("reason", "invalid_reason", "a reason has 1 to 200 characters"));
+    }
+    Ok(r)
+}
