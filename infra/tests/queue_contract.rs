@@ -180,6 +180,13 @@ async fn clearing_an_order_forgets_its_offers_and_its_claim(q: impl DispatchQueu
 }
 contract!(clearing_an_order_forgets_its_offers_and_its_claim);
 
+async fn a_new_queue_reports_its_empty_start_once(q: impl DispatchQueue) {
+    assert!(q.lost_state().await.unwrap(), "a fresh queue has nothing the store must not restore");
+    assert!(!q.lost_state().await.unwrap());
+    assert!(!q.lost_state().await.unwrap());
+}
+contract!(a_new_queue_reports_its_empty_start_once);
+
 async fn a_queue_answers_ping(q: impl DispatchQueue) {
     q.ping().await.unwrap();
 }
@@ -195,6 +202,7 @@ async fn redis_losing_the_stream_is_noticed_and_the_group_recreated() {
     assert!(!keys.is_empty(), "the queue created its stream");
     let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap();
 
+    assert!(q.lost_state().await.unwrap(), "the loss is noticed");
     assert!(q.receive("a", 10, SHORT, LONG).await.unwrap().is_empty());
     let o = order();
     q.enqueue(o).await.unwrap();

@@ -556,3 +556,30 @@ async fn a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it(app:
     assert!(api.get("/api/v1/escalations", Some(&worker)).await.body["orders"].as_array().unwrap().is_empty());
 }
 on_both_backends!(a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it);
+
+/// Redis keeps nothing on disk here: losing every key of this deployment mid-flow must lose no order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_redis_loses_its_data_no_order_is_lost() {
+    let app = TestApp::spawn(Backend::Production).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let offered = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    api.wait_for_state(&resident, &offered, "offered", DISPATCH).await;
+
+    let prefix = app.fresh.redis_prefix.clone().unwrap();
+    let client = redis::Client::open(linli_infra::testing::redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap();
+    assert!(!keys.is_empty());
+    let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap();
+
+    // An order placed after the loss is dispatched; the one offered before can still be accepted.
+    let after = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+    api.wait_for_state(&resident, &after, "offered", DISPATCH).await;
+    let staff = api.offered_staff(&offered).await.remove(0);
+    assert_eq!(api.act(&staff, &offered, "accept").await.body["state"], "accepted");
+    // The rebuilt queue knows the surviving offers again.
+    let alive: bool =
+        redis::cmd("EXISTS").arg(format!("{prefix}:{{dispatch}}:alive")).query_async(&mut conn).await.unwrap();
+    assert!(alive, "the dispatcher noticed the loss and rebuilt");
+}

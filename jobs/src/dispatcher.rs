@@ -24,7 +24,7 @@ pub struct DispatcherConfig {
     pub stranded_after: Duration,
     /// How often the sweep runs.
     pub sweep_every: Duration,
-    /// How often offers past their deadline are expired.
+    /// How often offers past their deadline are expired and the queue is checked for lost state.
     pub expire_every: Duration,
 }
 
@@ -98,6 +98,18 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Ok(stranded.len())
     }
 
+    /// Rebuilds the queue from the store when it has lost its state (Redis flushed or restarted). Returns
+    /// whether it did.
+    pub async fn rebuild_if_lost(&self) -> Result<bool, Unexpected> {
+        match self.desk.rebuild_queue_if_lost().await? {
+            Some((orders, offers)) => {
+                tracing::warn!(orders, offers, "the queue had lost its state; rebuilt it from the database");
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// Expires offers past their deadline; their orders go back to dispatch. Returns how many orders did.
     pub async fn expire_offers(&self) -> Result<usize, Unexpected> {
         let returned = self.desk.expire_offers().await?;
@@ -124,6 +136,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
             }
             if last_expiry.is_none_or(|t| t.elapsed() >= self.config.expire_every) {
                 last_expiry = Some(Instant::now());
+                if let Err(e) = self.rebuild_if_lost().await {
+                    tracing::warn!(error = %e, "checking the queue for lost state failed");
+                }
                 if let Err(e) = self.expire_offers().await {
                     tracing::warn!(error = %e, "expiring offers failed");
                 }

@@ -135,3 +135,15 @@ async fn offers_nobody_answers_lapse_and_the_order_goes_to_the_next_providers() 
         store.offers_of_order(id).await.unwrap().into_iter().filter(|o| o.status.as_str() == "open").collect();
     assert!(!open.is_empty() && open.iter().all(|o| !first.contains(&o.provider)), "never the same provider twice");
 }
+
+#[tokio::test]
+async fn a_queue_that_lost_its_state_is_rebuilt_from_the_store() {
+    let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let waiting = saved_order(&store, resident, 15).await;
+    assert!(dispatcher.rebuild_if_lost().await.unwrap(), "a fresh in-process queue starts empty");
+    assert_eq!(dispatcher.dispatch_batch().await.unwrap(), 1, "the waiting order was queued again");
+    assert_eq!(store.find_order(waiting).await.unwrap().unwrap().state, OrderState::Offered);
+    assert!(!dispatcher.rebuild_if_lost().await.unwrap(), "nothing lost since");
+    let offered: Vec<_> = store.offers_of_order(waiting).await.unwrap().into_iter().map(|o| o.provider).collect();
+    assert_eq!(queue.claim(waiting, offered[0]).await.unwrap(), linli_domain::dispatch::ClaimOutcome::Won);
+}

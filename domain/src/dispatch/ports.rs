@@ -79,6 +79,10 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
     /// Forgets an order's offers and claim (it was accepted, returned to dispatch, or cancelled).
     fn clear_offers(&self, order: OrderId) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
+    /// True when the queue has lost what it held since this was last asked (Redis flushed or restarted without
+    /// persistence, or a fresh process): the caller rebuilds it from the store. A new queue reports true once.
+    fn lost_state(&self) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
     /// Whether the queue answers; for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;
 }

@@ -185,6 +185,12 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
+    /// Every open offer, up to `limit`: what a rebuilt queue must know again.
+    fn open_offers(&self, limit: u64) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
+
+    /// Orders waiting for dispatch, oldest first, up to `limit`.
+    fn waiting_orders(&self, limit: u64) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+
     /// Every provider that offers `item`, as dispatch sees it at `now`.
     fn candidates(
         &self,

@@ -18,6 +18,9 @@ use crate::dispatch::{Candidate, ClaimOutcome, DispatchQueue, RankWeights, Reque
 use crate::error::Unexpected;
 use crate::providers::ProviderId;
 
+/// How many orders and offers one rebuild of a lost queue restores; the stranded-order sweep catches any more.
+const REBUILD_LIMIT: u64 = 100_000;
+
 /// The order use cases over a store, a queue and a clock.
 #[derive(Clone)]
 pub struct OrderDesk<S, Q, C> {
@@ -261,6 +264,29 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             let _ = self.queue.enqueue(*id).await;
         }
         Ok(returned.len())
+    }
+
+    /// When the queue has lost its state, rebuilds it from the store: every open offer is made claimable again
+    /// and every order waiting for dispatch is queued again. Returns `None` when nothing was lost, else how
+    /// many orders were queued and offers republished.
+    pub async fn rebuild_queue_if_lost(&self) -> Result<Option<(usize, usize)>, Unexpected> {
+        if !self.queue.lost_state().await? {
+            return Ok(None);
+        }
+        let mut by_order: std::collections::BTreeMap<OrderId, (Vec<ProviderId>, DateTime<Utc>)> = Default::default();
+        for offer in self.store.open_offers(REBUILD_LIMIT).await? {
+            let entry = by_order.entry(offer.order).or_insert((Vec::new(), offer.deadline));
+            entry.0.push(offer.provider);
+            entry.1 = entry.1.max(offer.deadline);
+        }
+        for (order, (providers, deadline)) in &by_order {
+            self.queue.publish_offers(*order, providers, *deadline).await?;
+        }
+        let waiting = self.store.waiting_orders(REBUILD_LIMIT).await?;
+        for id in &waiting {
+            self.queue.enqueue(*id).await?;
+        }
+        Ok(Some((waiting.len(), by_order.len())))
     }
 
     pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {

@@ -30,6 +30,8 @@ struct Inner {
     pending: HashMap<String, Pending>,
     offered: HashMap<OrderId, HashSet<ProviderId>>,
     claims: HashMap<OrderId, (ProviderId, Instant)>,
+    /// Set once the owner has been told the queue started empty.
+    announced: bool,
 }
 
 struct Pending {
@@ -155,6 +157,12 @@ impl DispatchQueue for MemoryQueue {
         inner.offered.remove(&order);
         inner.claims.remove(&order);
         Ok(())
+    }
+
+    async fn lost_state(&self) -> Result<bool, Unexpected> {
+        // In memory, state is lost only with the process; a new queue says so once.
+        let mut inner = self.lock();
+        Ok(!std::mem::replace(&mut inner.announced, true))
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

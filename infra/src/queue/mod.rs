@@ -88,6 +88,10 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.clear_offers(order))
     }
 
+    async fn lost_state(&self) -> Result<bool, Unexpected> {
+        delegate!(self, q => q.lost_state())
+    }
+
     async fn ping(&self) -> Result<(), Unexpected> {
         delegate!(self, q => q.ping())
     }

@@ -91,6 +91,11 @@ impl RedisQueue {
         format!("{}:{{dispatch}}:orders", self.prefix)
     }
 
+    /// Present while Redis keeps what this queue wrote; its absence means Redis lost its data.
+    fn sentinel_key(&self) -> String {
+        format!("{}:{{dispatch}}:alive", self.prefix)
+    }
+
     fn offered_key(&self, order: OrderId) -> String {
         format!("{}:order:{{{}}}:offered", self.prefix, order.0)
     }
@@ -284,6 +289,22 @@ impl DispatchQueue for RedisQueue {
             .await
             .map_err(|e| redis_err("clearing offers", e))?;
         Ok(())
+    }
+
+    async fn lost_state(&self) -> Result<bool, Unexpected> {
+        let mut conn = self.conn.clone();
+        let set: bool = redis::cmd("SET")
+            .arg(self.sentinel_key())
+            .arg(1)
+            .arg("NX")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("checking Redis for lost data", e))?;
+        if set {
+            // The stream and its group went with the rest: recreate them before anyone reads.
+            self.ensure_group().await?;
+        }
+        Ok(set)
     }
 
     async fn ping(&self) -> Result<(), Unexpected> {

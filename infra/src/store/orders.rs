@@ -289,6 +289,29 @@ impl OrderStore for Store {
         Ok(returned)
     }
 
+    async fn open_offers(&self, limit: u64) -> Result<Vec<Offer>, Unexpected> {
+        order_offer::Entity::find()
+            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing open offers"))?
+            .into_iter()
+            .map(convert::offer)
+            .collect()
+    }
+
+    async fn waiting_orders(&self, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
+        let rows = order::Entity::find()
+            .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+            .order_by_asc(order::Column::UpdatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing orders waiting for dispatch"))?;
+        Ok(rows.into_iter().map(|r| OrderId(r.id)).collect())
+    }
+
     async fn candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
         self.load_candidates(item, now).await
     }
