@@ -52,12 +52,13 @@ async fn main() -> anyhow::Result<()> {
             backends.migrate().await?;
             let report = backends.seed().await?;
             println!(
-                "demo data in place: {} districts, {} streets, {} communities, {} items, {} organizations; {} new accounts",
+                "demo data in place: {} districts, {} streets, {} communities, {} items, {} organizations, {} community points; {} new accounts",
                 report.districts,
                 report.streets,
                 report.communities,
                 report.items,
                 report.organizations,
+                report.community_points,
                 report.accounts_created
             );
             Ok(())

@@ -245,6 +245,7 @@ impl From<linli_domain::orders::PlaceError> for ApiError {
             E::UnknownItem => Self::invalid("item_id", "unknown_item", e),
             E::UnknownCommunity => Self::invalid("community_id", "unknown_community", e),
             E::KeyReused => Self::invalid("Idempotency-Key", "idempotency_key_reused", e),
+            E::HighRiskNotMediation => Self::invalid("high_risk", "high_risk_not_mediation", e),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

@@ -176,6 +176,10 @@ pub struct PlaceOrderRequest {
     pub window_end: Option<DateTime<Utc>>,
     /// Up to 500 characters for the provider.
     pub notes: Option<String>,
+    /// For a mediation intake judged high risk: it goes straight to people instead of being offered.
+    #[serde(default)]
+    #[oai(default)]
+    pub high_risk: bool,
 }
 
 #[derive(Object)]

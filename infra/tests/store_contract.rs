@@ -66,6 +66,7 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         notes: Notes::default(),
         idempotency_key: key.map(|k| IdempotencyKey::parse(k).unwrap()),
         accept_by: None,
+        high_risk: false,
     }
 }
 
@@ -218,9 +219,13 @@ async fn seeding_twice_changes_nothing(store: Store) {
     let again = seed_demo(&store).await.unwrap();
     assert_eq!(again.accounts_created, 0);
     let db = store.connection();
-    for (table, expected) in
-        [("districts", 13), ("streets", 110), ("communities", 955), ("catalog_items", 115), ("providers", 125)]
-    {
+    for (table, expected) in [
+        ("districts", 13),
+        ("streets", 110),
+        ("communities", 955),
+        ("catalog_items", 115),
+        ("providers", 125 + 955 + 110),
+    ] {
         let row = db
             .query_one_raw(Statement::from_string(
                 db.get_database_backend(),

@@ -583,3 +583,31 @@ async fn when_redis_loses_its_data_no_order_is_lost() {
         redis::cmd("EXISTS").arg(format!("{prefix}:{{dispatch}}:alive")).query_async(&mut conn).await.unwrap();
     assert!(alive, "the dispatcher noticed the loss and rebuilt");
 }
+
+async fn disputes_go_to_their_mediators_and_a_high_risk_intake_to_people_at_once(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let dispute = |item: i32, high_risk: bool| {
+        json!({"item_id": item, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true,
+            "high_risk": high_risk})
+    };
+    // 邻里纠纷调解 (82) to the community's own mediation point; 物业纠纷调解 (83) to the street's sub-center.
+    for (item, who) in [(82, "居民评理说事点"), (83, "物业纠纷调解分中心")] {
+        let id = id_of(&api.place_order(&resident, dispute(item, false), None).await);
+        let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
+        assert_eq!(offered.body["events"][1]["note"], "offered to 1 provider(s) in the community, round 1", "{who}");
+    }
+    let urgent = id_of(&api.place_order(&resident, dispute(82, true), None).await);
+    let escalated = api.wait_for_state(&resident, &urgent, "escalated", DISPATCH).await;
+    assert_eq!(escalated.body["events"][1]["note"], "high risk: escalated to the street at once");
+    let wrong = api
+        .place_order(
+            &resident,
+            json!({"item_id": 15, "community_id": 1, "address": "文安路8号", "lat": 41.78,
+        "lng": 123.40, "asap": true, "high_risk": true}),
+            None,
+        )
+        .await;
+    assert_eq!((wrong.status.as_u16(), wrong.code(), wrong.field()), (422, "high_risk_not_mediation", "high_risk"));
+}
+on_both_backends!(disputes_go_to_their_mediators_and_a_high_risk_intake_to_people_at_once);

@@ -39,6 +39,7 @@ async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
         notes: Notes::default(),
         idempotency_key: None,
         accept_by: None,
+        high_risk: false,
     };
     store.insert_order(order, Utc::now() - chrono::Duration::minutes(5)).await.unwrap().order().id
 }

@@ -173,5 +173,6 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: Da
         notes,
         idempotency_key,
         accept_by: None,
+        high_risk: req.high_risk,
     })
 }

@@ -29,6 +29,8 @@ pub struct NewOrder {
     pub idempotency_key: Option<IdempotencyKey>,
     /// When it must have been accepted; [`OrderDesk::place`](super::OrderDesk::place) sets it.
     pub accept_by: Option<DateTime<Utc>>,
+    /// A mediation intake judged high risk.
+    pub high_risk: bool,
 }
 
 impl NewOrder {
@@ -39,7 +41,7 @@ impl NewOrder {
             Schedule::Window(w) => format!("{}/{}", w.start().to_rfc3339(), w.end().to_rfc3339()),
         };
         format!(
-            "{}|{}|{}|{}|{:.6},{:.6}|{}|{}",
+            "{}|{}|{}|{}|{:.6},{:.6}|{}|{}|{}",
             self.resident.0,
             self.item.0,
             self.community.0,
@@ -47,7 +49,8 @@ impl NewOrder {
             self.location.lat(),
             self.location.lng(),
             schedule,
-            self.notes.as_ref()
+            self.notes.as_ref(),
+            self.high_risk
         )
     }
 }

@@ -12,7 +12,7 @@ use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Place
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
-use crate::catalog::{CatalogItem, DispatchMode};
+use crate::catalog::{CatalogItem, Category, DispatchMode};
 use crate::clock::Clock;
 use crate::dispatch::{Candidate, ClaimOutcome, DispatchQueue, RankWeights, Request, Scope, TravelModel, rank, routed};
 use crate::error::Unexpected;
@@ -43,6 +43,8 @@ pub enum PlaceError {
     UnknownCommunity,
     #[error("this idempotency key was used before for a different order")]
     KeyReused,
+    #[error("only a mediation intake can be marked high risk")]
+    HighRiskNotMediation,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -107,6 +109,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     pub async fn place(&self, actor: &Actor, mut order: NewOrder) -> Result<(Placed, Option<Unexpected>), PlaceError> {
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(PlaceError::NotAResident);
+        }
+        if order.high_risk {
+            let item = self.store.catalog_item(order.item).await?.ok_or(PlaceError::UnknownItem)?;
+            if item.category != Category::Mediation {
+                return Err(PlaceError::HighRiskNotMediation);
+            }
         }
         let now = self.clock.now();
         // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
@@ -331,10 +339,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 TimeWindow::from_stored(now, now + chrono::Duration::minutes(i64::from(item.duration_minutes.max(1))))
             }
         };
-        // A high-risk mediation intake goes to the street's mediators at once.
-        let start = if order.high_risk && order.scope == Scope::Community { Scope::Street } else { order.scope };
-        let mut scope = Some(start);
-        let mut round = if start == order.scope { order.round } else { 0 };
+        // A high-risk mediation intake is not offered to anyone: people step in at once.
+        if order.high_risk {
+            return self.escalate(&order, "high risk: escalated to the street at once", now).await;
+        }
+        let mut scope = Some(order.scope);
+        let mut round = order.round;
         while let Some(at) = scope {
             if round < item.max_rounds {
                 let request = Request {

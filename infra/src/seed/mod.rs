@@ -4,6 +4,7 @@
 mod catalog;
 mod city;
 mod organizations;
+mod points;
 mod rng;
 
 use chrono::Utc;
@@ -11,7 +12,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn, TransactionTrait};
 
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
-use linli_domain::catalog::Category;
+use linli_domain::catalog::{Category, Routing};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::{ProviderId, ProviderKind};
@@ -41,6 +42,8 @@ pub struct SeedReport {
     pub communities: usize,
     pub items: usize,
     pub organizations: usize,
+    /// Mediation points and property-dispute sub-centers.
+    pub community_points: usize,
     /// Demo accounts made by this run (none when they already existed).
     pub accounts_created: usize,
     pub accounts: Vec<DemoAccount>,
@@ -131,16 +134,48 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         }),
     )
     .await?;
-    let offered = orgs.iter().flat_map(|o| {
-        items
-            .iter()
-            .filter(|i| o.categories.contains(&i.category))
-            .map(|i| provider_item::ActiveModel { provider_id: Set(o.id), item_id: Set(i.id) })
-    });
+    let points = points::build(&city, &items);
+    insert_missing::<provider::Entity, _>(
+        &txn,
+        points.iter().map(|p| provider::ActiveModel {
+            id: Set(p.id),
+            kind: Set(ProviderKind::CommunityPoint.as_str().to_owned()),
+            name: Set(p.name.clone()),
+            credit_code: Set(None),
+            community_id: Set(p.community),
+            lat: Set(p.lat),
+            lng: Set(p.lng),
+            rating: Set(5.0),
+            capacity: Set(p.capacity),
+            active: Set(true),
+            radius_m: Set(None),
+            working_hours: Set(String::new()),
+            target_share: Set(1.0),
+            demo: Set(true),
+            created_at: Set(now),
+        }),
+    )
+    .await?;
+    let offered = orgs
+        .iter()
+        .flat_map(|o| {
+            items
+                .iter()
+                .filter(|i| o.categories.contains(&i.category) && i.routing == Routing::Standard)
+                .map(|i| (o.id, i.id))
+                .collect::<Vec<_>>()
+        })
+        .chain(points.iter().flat_map(|p| p.items.iter().map(|i| (p.id, *i))))
+        .map(|(provider_id, item_id)| provider_item::ActiveModel {
+            provider_id: Set(provider_id),
+            item_id: Set(item_id),
+        });
     insert_missing::<provider_item::Entity, _>(&txn, offered).await?;
-    let covered = orgs.iter().flat_map(|o| {
-        o.coverage.iter().map(|c| provider_coverage::ActiveModel { provider_id: Set(o.id), community_id: Set(*c) })
-    });
+    let covered = orgs
+        .iter()
+        .flat_map(|o| o.coverage.iter().map(|c| (o.id, *c)))
+        .chain(points.iter().flat_map(|p| p.coverage.iter().map(|c| (p.id, *c))))
+        .map(|(provider_id, c)| provider_coverage::ActiveModel { provider_id: Set(provider_id), community_id: Set(c) });
     insert_missing::<provider_coverage::Entity, _>(&txn, covered).await?;
     txn.commit().await.map_err(e())?;
 
@@ -151,6 +186,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         communities: city.communities.len(),
         items: items.len(),
         organizations: orgs.len(),
+        community_points: points.len(),
         accounts_created,
         accounts,
     })

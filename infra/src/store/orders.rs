@@ -72,7 +72,7 @@ impl OrderStore for Store {
             scope: Scope::Community.as_str().to_owned(),
             round: 0,
             accept_by: new.accept_by,
-            high_risk: false,
+            high_risk: new.high_risk,
             placed_at: at,
             updated_at: at,
         };

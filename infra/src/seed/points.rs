@@ -1,0 +1,80 @@
+//! The demo's community points: a resident mediation point (居民评理说事点) in every community, and a
+//! property-dispute mediation sub-center (物业纠纷调解分中心) in every street, as the source report describes.
+
+use uuid::Uuid;
+
+use super::catalog::DemoItem;
+use super::city::DemoCity;
+use linli_domain::catalog::{Category, Routing};
+
+pub struct DemoPoint {
+    pub id: Uuid,
+    pub name: String,
+    pub community: i32,
+    pub lat: f64,
+    pub lng: f64,
+    pub capacity: i32,
+    pub items: Vec<i32>,
+    pub coverage: Vec<i32>,
+}
+
+/// Everyday disputes a community's own point hears besides neighbour disputes.
+const POINT_ITEMS: [&str; 4] = ["家庭矛盾调解", "噪音扰民调解", "停车纠纷调解", "宠物纠纷调解"];
+/// What a street's sub-center takes besides property disputes.
+const SUB_CENTER_ITEMS: [&str; 2] = ["漏水纠纷调解", "租赁纠纷调解"];
+
+pub fn build(city: &DemoCity, items: &[DemoItem]) -> Vec<DemoPoint> {
+    let ids_of = |routing: Routing, extra: &[&str]| -> Vec<i32> {
+        items
+            .iter()
+            .filter(|i| i.category == Category::Mediation && (i.routing == routing || extra.contains(&i.name)))
+            .map(|i| i.id)
+            .collect()
+    };
+    let point_items = ids_of(Routing::NeighbourDispute, &POINT_ITEMS);
+    let sub_center_items = ids_of(Routing::PropertyDispute, &SUB_CENTER_ITEMS);
+    let mut points: Vec<DemoPoint> = city
+        .communities
+        .iter()
+        .map(|c| DemoPoint {
+            id: Uuid::from_u128(0x6c69_6e6c_6900_4000_8000_0005_0000_0000 | c.id as u128),
+            name: format!("{}居民评理说事点", c.name),
+            community: c.id,
+            lat: c.lat,
+            lng: c.lng,
+            capacity: 2,
+            items: point_items.clone(),
+            coverage: vec![c.id],
+        })
+        .collect();
+    points.extend(city.streets.iter().map(|s| {
+        let communities: Vec<i32> = city.communities.iter().filter(|c| c.street == s.id).map(|c| c.id).collect();
+        DemoPoint {
+            id: Uuid::from_u128(0x6c69_6e6c_6900_4000_8000_0006_0000_0000 | s.id as u128),
+            name: format!("{}物业纠纷调解分中心", s.name),
+            community: communities[0],
+            lat: s.lat,
+            lng: s.lng,
+            capacity: 5,
+            items: sub_center_items.clone(),
+            coverage: communities,
+        }
+    }));
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::{catalog, city, rng::Rng};
+
+    #[test]
+    fn every_community_has_a_mediation_point_and_every_street_a_sub_center() {
+        let city = city::build(&mut Rng::new(1));
+        let points = build(&city, &catalog::build());
+        assert_eq!(points.len(), 955 + 110);
+        assert!(points[0].name.ends_with("居民评理说事点") && points[0].items.len() == 5);
+        assert!(points[955].name.ends_with("物业纠纷调解分中心") && points[955].items.len() == 3);
+        assert!(points[955].coverage.len() >= 8);
+    }
+}
