@@ -223,6 +223,7 @@ impl From<linli_domain::orders::ActError> for ApiError {
                 .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
             E::NoOpenOffer => Self::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
             E::ProviderCannotTake => Self::invalid("provider_id", "provider_cannot_take", e),
+            E::AtCapacity => Self::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

@@ -334,3 +334,38 @@ async fn offers_past_their_deadline_expire_and_the_order_returns_to_dispatch(sto
     assert!(store.expire_offers(late, 100).await.unwrap().is_empty(), "once only");
 }
 contract!(offers_past_their_deadline_expire_and_the_order_returns_to_dispatch);
+
+async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(store: Store) {
+    let solo = store
+        .create_provider(linli_infra::store::NewProvider {
+            kind: linli_domain::providers::ProviderKind::PartyMember,
+            name: "党员".into(),
+            credit_code: None,
+            community: CommunityId(1),
+            location: GeoPoint::parse(41.78, 123.40).unwrap(),
+            capacity: 1,
+            items: vec![ItemId(15)],
+            coverage: vec![CommunityId(1)],
+        })
+        .await
+        .unwrap();
+    let mut orders = Vec::new();
+    for _ in 0..6 {
+        orders.push(offered_to(&store, &[solo]).await);
+    }
+    let awards: Vec<_> = orders
+        .iter()
+        .map(|id| {
+            let store = store.clone();
+            let award = change(*id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(solo));
+            tokio::spawn(async move { store.transition(award).await.unwrap() })
+        })
+        .collect();
+    let mut won = 0;
+    for a in awards {
+        won += usize::from(a.await.unwrap().is_some());
+    }
+    assert_eq!(won, 1, "capacity 1 means one job at a time");
+    assert!(store.provider_full(solo, orders[0], Utc::now()).await.unwrap());
+}
+contract!(a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity);

@@ -188,6 +188,15 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
+    /// Whether the provider already holds as many jobs overlapping the order's window as it can. The award
+    /// itself checks again under a lock; this lets a caller say why up front.
+    fn provider_full(
+        &self,
+        provider: ProviderId,
+        order: OrderId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
     /// Every open offer, up to `limit`: what a rebuilt queue must know again.
     fn open_offers(&self, limit: u64) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
 

@@ -73,6 +73,8 @@ pub enum ActError {
     NoOpenOffer,
     #[error("that provider does not offer this item or is not active")]
     ProviderCannotTake,
+    #[error("your provider already holds as many jobs at that time as it can")]
+    AtCapacity,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -221,6 +223,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let holds_open_offer = offers.iter().any(|o| o.provider == provider && o.status == OfferStatus::Open);
         if order.state != OrderState::Offered || !holds_open_offer {
             return Err(self.refusal(id, provider).await);
+        }
+        if self.store.provider_full(provider, id, self.clock.now()).await? {
+            return Err(ActError::AtCapacity);
         }
         // A queue that cannot answer does not stop the accept: the store decides alone.
         if let Ok(ClaimOutcome::Taken) = self.queue.claim(id, provider).await {

@@ -22,14 +22,14 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 use linli_domain::orders::{
     DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderAction, OrderEvent, OrderId,
-    OrderState, OrderStore, Placed, Schedule, Transition, TransitionEffect,
+    OrderState, OrderStore, Placed, Schedule, TimeWindow, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
 
 use super::Store;
 use super::convert;
 use crate::db::db_err;
-use crate::entities::{catalog_item, community, order, order_event, order_offer, outbox, street};
+use crate::entities::{catalog_item, community, order, order_event, order_offer, outbox, provider, street};
 
 impl OrderStore for Store {
     async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
@@ -189,6 +189,14 @@ impl OrderStore for Store {
         {
             return Ok(None);
         }
+        // Never over capacity, however many orders a provider accepts at once: its row is locked while its jobs
+        // are counted, so awards to one provider happen one after another.
+        if let TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) = &change.effect {
+            provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
+            if provider_full(&txn, *p, &row, change.at).await? {
+                return Ok(None);
+            }
+        }
         // Never the same provider twice: a dispatcher working from a stale read must not offer again.
         if let TransitionEffect::OpenOffers { offers, .. } = &change.effect {
             let ids: Vec<Uuid> = offers.iter().map(|(p, _)| p.0).collect();
@@ -287,6 +295,13 @@ impl OrderStore for Store {
             txn.commit().await.map_err(e())?;
         }
         Ok(returned)
+    }
+
+    async fn provider_full(&self, provider: ProviderId, order: OrderId, at: DateTime<Utc>) -> Result<bool, Unexpected> {
+        match order::Entity::find_by_id(order.0).one(&self.db).await.map_err(db_err("reading an order"))? {
+            Some(row) => provider_full(&self.db, provider, &row, at).await,
+            None => Ok(false),
+        }
     }
 
     async fn open_offers(&self, limit: u64) -> Result<Vec<Offer>, Unexpected> {
@@ -426,6 +441,45 @@ fn same_request(existing: order::Model, fingerprint: Option<&str>) -> Result<Pla
 
 fn hex_digest(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the provider already holds as many jobs overlapping this order's window as it can.
+pub(super) async fn provider_full<C: ConnectionTrait>(
+    db: &C,
+    provider: ProviderId,
+    row: &order::Model,
+    at: DateTime<Utc>,
+) -> Result<bool, Unexpected> {
+    let e = || db_err("counting a provider's jobs");
+    let Some(p) = provider::Entity::find_by_id(provider.0).one(db).await.map_err(e())? else {
+        return Ok(true);
+    };
+    let minutes = |item: i32| async move {
+        let found = catalog_item::Entity::find_by_id(item).one(db).await.map_err(e())?;
+        Ok::<i64, Unexpected>(found.map_or(60, |i| i64::from(i.duration_minutes.max(1))))
+    };
+    let window_of =
+        |start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>, from: DateTime<Utc>, length: i64| match (start, end)
+        {
+            (Some(s), Some(e)) => TimeWindow::from_stored(s, e),
+            _ => TimeWindow::from_stored(from, from + chrono::Duration::minutes(length)),
+        };
+    let wanted = window_of(row.window_start, row.window_end, at, minutes(row.item_id).await?);
+    let held = order::Entity::find()
+        .filter(order::Column::ProviderId.eq(provider.0))
+        .filter(order::Column::State.is_in([OrderState::Accepted.as_str(), OrderState::InService.as_str()]))
+        .filter(order::Column::Id.ne(row.id))
+        .all(db)
+        .await
+        .map_err(e())?;
+    let mut overlapping = 0;
+    for job in held {
+        let length = minutes(job.item_id).await?;
+        if window_of(job.window_start, job.window_end, job.updated_at, length).overlaps(&wanted) {
+            overlapping += 1;
+        }
+    }
+    Ok(overlapping >= i64::from(p.capacity.max(0)))
 }
 
 /// Whether the provider holds an open offer for the order whose deadline has not passed at `at`.
