@@ -1,0 +1,143 @@
+//! Several `linli` processes on one PostgreSQL and one Redis: two `serve` and two `jobs`, thousands of orders
+//! placed at once, Party members accepting as offers arrive. Every order must end accepted or escalated exactly
+//! once, and nobody may hold more jobs than their capacity.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use linli_integration_tests::{Api, Backend, Fresh, LinliProcess};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+const MEMBERS: usize = 30;
+
+fn orders() -> usize {
+    std::env::var("LINLI_REPLICA_ORDERS").ok().and_then(|n| n.parse().ok()).unwrap_or(2_000)
+}
+
+async fn serve(env: Vec<(String, String)>) -> LinliProcess {
+    tokio::task::spawn_blocking(move || LinliProcess::serve(&env)).await.unwrap()
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_without_overbooking() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    assert!(LinliProcess::run(&["seed"], &env).status.success());
+    let (a, b) = (serve(env.clone()).await, serve(env.clone()).await);
+    let _jobs = (LinliProcess::jobs(&env), LinliProcess::jobs(&env));
+    let apis = [a.api().clone(), b.api().clone()];
+
+    // Thirty Party members of 文安路社区 who do volunteer work (capacity 1 each).
+    let admin = apis[0].login_demo("admin").await;
+    let mut members = Vec::new();
+    for n in 0..MEMBERS {
+        let member = apis[0]
+            .post(
+                "/api/v1/admin/providers",
+                Some(&admin),
+                json!({"kind": "party_member", "name": format!("党员{n}"),
+                "community_id": 1, "lat": 41.781, "lng": 123.402, "capacity": 1, "item_ids": [100],
+                "coverage_community_ids": [1]}),
+            )
+            .await;
+        assert_eq!(member.status, StatusCode::CREATED);
+        let account = json!({"username": format!("member{n}"), "password": "member-password", "display_name": "党员",
+            "role": "provider_staff", "provider_id": member.body["id"]});
+        assert_eq!(apis[0].post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
+        members.push(apis[n % 2].login(&format!("member{n}"), "member-password").await);
+    }
+
+    // Members accept whatever they are offered, on either server, until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let bots: Vec<_> = members
+        .iter()
+        .enumerate()
+        .map(|(n, token)| {
+            let (api, token, stop, accepted) = (apis[n % 2].clone(), token.clone(), stop.clone(), accepted.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let offers = api.offers(&token).await;
+                    for offer in offers.body["offers"].as_array().cloned().unwrap_or_default() {
+                        let id = offer["order"]["id"].as_str().unwrap_or_default().to_owned();
+                        if api.act(&token, &id, "accept").await.status == StatusCode::OK {
+                            accepted.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        })
+        .collect();
+
+    // Residents place the orders at once through both servers.
+    let residents = [apis[0].login_demo("resident").await, apis[1].login_demo("resident2").await];
+    let placed = Arc::new(AtomicUsize::new(0));
+    let total = orders();
+    let placers: Vec<_> = (0..16)
+        .map(|w| {
+            let (apis, residents, placed) = (apis.clone(), residents.clone(), placed.clone());
+            tokio::spawn(async move {
+                let mut k = w;
+                while k < total {
+                    let api: &Api = &apis[k % 2];
+                    let body = json!({"item_id": 100, "community_id": 1, "address": format!("文安路{k}号"),
+                        "lat": 41.78, "lng": 123.40, "asap": true});
+                    let r = api.place_order(&residents[k % 2], body, Some(&format!("replica-{k}"))).await;
+                    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+                    placed.fetch_add(1, Ordering::Relaxed);
+                    k += 16;
+                }
+            })
+        })
+        .collect();
+    for p in placers {
+        p.await.unwrap();
+    }
+    assert_eq!(placed.load(Ordering::Relaxed), total);
+
+    let url = fresh.database_url.clone().unwrap();
+    let db = linli_infra::db::connect(&url, 2).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
+    loop {
+        let settled = count(&db, "SELECT COUNT(*) FROM orders WHERE state IN ('accepted', 'escalated')").await;
+        if settled == total as i64 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "only {settled} of {total} orders settled");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for b in bots {
+        b.await.unwrap();
+    }
+
+    let accepted_orders = count(&db, "SELECT COUNT(*) FROM orders WHERE state = 'accepted'").await;
+    assert_eq!(accepted.load(Ordering::Relaxed) as i64, accepted_orders, "one 200 per accepted order");
+    assert!(accepted_orders >= 1 && accepted_orders <= MEMBERS as i64, "{accepted_orders}");
+    let settled_twice = count(
+        &db,
+        "SELECT COUNT(*) FROM (SELECT order_id FROM order_events WHERE to_state IN ('accepted', 'escalated') \
+         GROUP BY order_id HAVING COUNT(*) <> 1) twice",
+    )
+    .await;
+    assert_eq!(settled_twice, 0, "every order settled exactly once");
+    let overbooked = count(
+        &db,
+        "SELECT COUNT(*) FROM (SELECT provider_id FROM orders WHERE state IN ('accepted', 'in_service') \
+         GROUP BY provider_id HAVING COUNT(*) > 1) over",
+    )
+    .await;
+    assert_eq!(overbooked, 0, "no Party member holds two jobs at once");
+    let won = count(&db, "SELECT COUNT(*) FROM order_offers WHERE status = 'won'").await;
+    assert_eq!(won, accepted_orders);
+}
