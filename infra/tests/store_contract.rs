@@ -366,6 +366,12 @@ async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(sto
         won += usize::from(a.await.unwrap().is_some());
     }
     assert_eq!(won, 1, "capacity 1 means one job at a time");
-    assert!(store.provider_full(solo, orders[0], Utc::now()).await.unwrap());
+    let mut still_offered = None;
+    for id in &orders {
+        if store.find_order(*id).await.unwrap().unwrap().state == OrderState::Offered {
+            still_offered = Some(*id);
+        }
+    }
+    assert!(store.provider_full(solo, still_offered.unwrap(), Utc::now()).await.unwrap(), "full for the others");
 }
 contract!(a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity);

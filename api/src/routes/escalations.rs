@@ -10,7 +10,7 @@ use linli_domain::accounts::Role;
 use linli_domain::orders::{OrderId, Visibility};
 use linli_domain::providers::ProviderId;
 
-use super::{ApiTags, order_cursor, page_size, split_page};
+use super::{ApiTags, order_cursor, order_page, page_size};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
@@ -39,11 +39,7 @@ impl EscalationsApi {
             return Ok(Json(OrderPage { orders: Vec::new(), next_cursor: None }));
         }
         let rows = state.store.escalated_orders(community, order_cursor(cursor.0.as_deref())?, size + 1).await?;
-        let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
-        Ok(Json(OrderPage {
-            orders: rows.into_iter().map(|o| OrderView::new(o, Visibility::Full)).collect(),
-            next_cursor,
-        }))
+        Ok(Json(order_page(rows, size)))
     }
 
     /// Give an escalated order to a provider by hand, with a reason.

@@ -82,3 +82,11 @@ pub fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orde
             .map_err(|_| ApiError::malformed("cursor", "not a cursor from this list")),
     }
 }
+
+/// A page of orders seen in full, from one more row than the page holds.
+pub fn order_page(rows: Vec<linli_domain::orders::Order>, size: u64) -> crate::views::OrderPage {
+    let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
+    let orders =
+        rows.into_iter().map(|o| crate::views::OrderView::new(o, linli_domain::orders::Visibility::Full)).collect();
+    crate::views::OrderPage { orders, next_cursor }
+}

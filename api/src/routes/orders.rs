@@ -15,9 +15,8 @@ use linli_domain::orders::{
     Address, IdempotencyKey, NewOrder, Notes, OrderId, OrderStore, Placed, Schedule, TimeWindow, Visibility,
     WindowError,
 };
-use linli_domain::providers::ProviderId;
 
-use super::{ApiTags, order_cursor, page_size, parse_point, split_page};
+use super::{ApiTags, order_cursor, order_page, page_size, parse_point};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
@@ -86,15 +85,11 @@ impl OrdersApi {
         let before = order_cursor(cursor.0.as_deref())?;
         let size = page_size(limit.0)?;
         let rows = match (actor.role, actor.provider) {
-            (Role::ProviderStaff, Some(p)) => state.store.orders_of_provider(ProviderId(p.0), before, size + 1).await?,
+            (Role::ProviderStaff, Some(p)) => state.store.orders_of_provider(p, before, size + 1).await?,
             (Role::ProviderStaff, None) => Vec::new(),
             _ => state.store.orders_of_resident(actor.account, before, size + 1).await?,
         };
-        let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
-        Ok(Json(OrderPage {
-            orders: rows.into_iter().map(|o| OrderView::new(o, Visibility::Full)).collect(),
-            next_cursor,
-        }))
+        Ok(Json(order_page(rows, size)))
     }
 
     /// One order with its history. Poll with `If-None-Match` to get 304 while nothing changed.
