@@ -29,6 +29,7 @@ pub struct Backends {
     pub store: Store,
     pub queue: AnyQueue,
     pub desk: Desk,
+    reclaim_after: std::time::Duration,
 }
 
 impl Backends {
@@ -43,7 +44,7 @@ impl Backends {
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
         let desk = OrderDesk::new(store.clone(), queue.clone(), SystemClock, settings.offer_ttl);
-        Ok(Self { store, queue, desk })
+        Ok(Self { store, queue, desk, reclaim_after: settings.reclaim_after })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -75,7 +76,10 @@ impl Backends {
     pub fn dispatcher(&self) -> Dispatcher<Store, AnyQueue, SystemClock> {
         let consumer =
             format!("{}-{}-{}", hostname(), std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..6]);
-        Dispatcher::new(self.desk.clone(), DispatcherConfig::new(consumer))
+        Dispatcher::new(
+            self.desk.clone(),
+            DispatcherConfig { reclaim_after: self.reclaim_after, ..DispatcherConfig::new(consumer) },
+        )
     }
 }
 

@@ -47,6 +47,10 @@ pub struct ConfigArgs {
     /// Seconds a provider has to answer an offer [default: 120].
     #[arg(long, env = "LINLI_OFFER_TTL_SECONDS", global = true)]
     pub offer_ttl_seconds: Option<u64>,
+    /// Seconds a dispatcher may hold a queue entry unacknowledged before another takes it over (a dispatcher
+    /// that died) [default: 30].
+    #[arg(long, env = "LINLI_RECLAIM_AFTER_SECONDS", global = true)]
+    pub reclaim_after_seconds: Option<u64>,
     /// Hours a login stays valid [default: 72].
     #[arg(long, env = "LINLI_SESSION_TTL_HOURS", global = true)]
     pub session_ttl_hours: Option<i64>,
@@ -67,6 +71,7 @@ struct FileConfig {
     auto_migrate: Option<bool>,
     run_jobs: Option<bool>,
     offer_ttl_seconds: Option<u64>,
+    reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
     log: Option<String>,
 }
@@ -91,6 +96,7 @@ pub struct Settings {
     pub auto_migrate: bool,
     pub run_jobs: bool,
     pub offer_ttl: Duration,
+    pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub log: String,
 }
@@ -143,6 +149,9 @@ impl Settings {
             database,
             db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(16).max(1),
             offer_ttl: Duration::from_secs(offer_ttl),
+            reclaim_after: Duration::from_secs(
+                args.reclaim_after_seconds.or(file.reclaim_after_seconds).unwrap_or(30).max(1),
+            ),
             session_ttl: chrono::Duration::hours(session_hours),
             log: args.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
         })

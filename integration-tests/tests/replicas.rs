@@ -141,3 +141,61 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
     let won = count(&db, "SELECT COUNT(*) FROM order_offers WHERE status = 'won'").await;
     assert_eq!(won, accepted_orders);
 }
+
+/// A dispatcher that dies holding queue entries: a `linli jobs` killed with SIGKILL, and entries read by a
+/// consumer that never acknowledges them. Another dispatcher takes them over; no order is left waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_dispatchers_pending_orders_are_taken_over() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let mut env = fresh.env();
+    env.push(("LINLI_RECLAIM_AFTER_SECONDS".to_owned(), "2".to_owned()));
+    assert!(LinliProcess::run(&["seed"], &env).status.success());
+    let linli = serve(env.clone()).await;
+    let api = linli.api();
+    let resident = api.login_demo("resident").await;
+
+    // A real dispatcher, killed without warning while orders arrive.
+    let mut doomed = LinliProcess::jobs(&env);
+    let mut ids = Vec::new();
+    for k in 0..40 {
+        let body = json!({"item_id": 15, "community_id": 1, "address": format!("文安路{k}号"), "lat": 41.78, "lng": 123.40, "asap": true});
+        ids.push(api.place_order(&resident, body, None).await.body["id"].as_str().unwrap().to_owned());
+        if k == 20 {
+            doomed.kill();
+        }
+    }
+    // And a consumer that reads entries and dies before acknowledging them.
+    let prefix = fresh.redis_prefix.clone().unwrap();
+    let client = redis::Client::open(linli_infra::testing::redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let stream = format!("{prefix}:{{dispatch}}:orders");
+    let grabbed: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("dispatchers")
+        .arg("ghost")
+        .arg("COUNT")
+        .arg(100)
+        .arg("STREAMS")
+        .arg(&stream)
+        .arg(">")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let pending: (i64, redis::Value, redis::Value, redis::Value) =
+        redis::cmd("XPENDING").arg(&stream).arg("dispatchers").query_async(&mut conn).await.unwrap();
+    assert!(pending.0 > 0, "entries are held by dead consumers: {grabbed:?}");
+
+    let _survivor = LinliProcess::jobs(&env);
+    // Well inside the 60 s after which the stranded-order sweep would step in.
+    for id in &ids {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = api.order(&resident, id).await.body["state"].as_str().unwrap_or_default().to_owned();
+            if state != "submitted" {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "order {id} was never dispatched");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
