@@ -3,9 +3,11 @@
 
 mod client;
 mod process;
+mod proxy;
 
 pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order};
 pub use process::{LinliProcess, linli_binary};
+pub use proxy::Proxy;
 
 use std::path::PathBuf;
 
@@ -83,7 +85,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        let fresh = Fresh::new(backend).await;
+        Self::spawn_with(Fresh::new(backend).await).await
+    }
+
+    /// Starts Linli on a database prepared by the caller (to route it through a [`Proxy`], say).
+    pub async fn spawn_with(fresh: Fresh) -> Self {
         let settings = Settings::resolve(&fresh.args()).expect("test settings resolve");
         let app = Application::build(settings).await.expect("the application builds");
         let api = Api::new(format!("http://127.0.0.1:{}", app.port()));

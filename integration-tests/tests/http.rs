@@ -611,3 +611,38 @@ async fn disputes_go_to_their_mediators_and_a_high_risk_intake_to_people_at_once
     assert_eq!((wrong.status.as_u16(), wrong.code(), wrong.field()), (422, "high_risk_not_mediation", "high_risk"));
 }
 on_both_backends!(disputes_go_to_their_mediators_and_a_high_risk_intake_to_people_at_once);
+
+/// PostgreSQL unreachable: requests fail with 503 (never 500), and work again once it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_postgres_is_unreachable_requests_get_503_and_then_recover() {
+    let mut fresh = linli_integration_tests::Fresh::new(Backend::Production).await;
+    let url = fresh.database_url.clone().unwrap();
+    let proxy = linli_integration_tests::Proxy::start("127.0.0.1:5432".parse().unwrap()).await;
+    fresh.database_url = Some(url.replacen("127.0.0.1:5432", &proxy.addr.to_string(), 1));
+    let app = TestApp::spawn_with(fresh).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    assert_eq!(api.get("/api/v1/orders", Some(&resident)).await.status, StatusCode::OK);
+
+    proxy.cut();
+    let down = api.get("/api/v1/orders", Some(&resident)).await;
+    assert_eq!((down.status, down.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{:?}", down.body);
+    let ready = api.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    let placing = api.place_order(&resident, cleaning_order(), None).await;
+    assert_eq!(placing.status, StatusCode::SERVICE_UNAVAILABLE);
+
+    proxy.restore();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = api.get("/api/v1/orders", Some(&resident)).await;
+        if r.status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.body);
+        assert!(tokio::time::Instant::now() < deadline, "never recovered");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let placed = api.place_order(&resident, cleaning_order(), None).await;
+    assert_eq!(placed.status, StatusCode::CREATED);
+}
