@@ -1,6 +1,7 @@
 //! Several `linli` processes on one PostgreSQL and one Redis: two `serve` and two `jobs`, thousands of orders
-//! placed at once, Party members accepting as offers arrive. Every order must end accepted or escalated exactly
-//! once, and nobody may hold more jobs than their capacity.
+//! placed at once, Party members accepting as offers arrive, and halfway through Redis loses every key and a
+//! `jobs` process is killed. Every order must end accepted or escalated exactly once, and nobody may hold more
+//! jobs than their capacity.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -33,7 +34,8 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
     let env = fresh.env();
     assert!(LinliProcess::run(&["seed"], &env).status.success());
     let (a, b) = (serve(env.clone()).await, serve(env.clone()).await);
-    let _jobs = (LinliProcess::jobs(&env), LinliProcess::jobs(&env));
+    let mut doomed = LinliProcess::jobs(&env);
+    let _jobs = LinliProcess::jobs(&env);
     let apis = [a.api().clone(), b.api().clone()];
 
     // Thirty Party members of 文安路社区 who do volunteer work (capacity 1 each).
@@ -83,24 +85,37 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
     let residents = [apis[0].login_demo("resident").await, apis[1].login_demo("resident2").await];
     let placed = Arc::new(AtomicUsize::new(0));
     let total = orders();
-    let placers: Vec<_> = (0..16)
-        .map(|w| {
-            let (apis, residents, placed) = (apis.clone(), residents.clone(), placed.clone());
-            tokio::spawn(async move {
-                let mut k = w;
-                while k < total {
-                    let api: &Api = &apis[k % 2];
-                    let body = json!({"item_id": 100, "community_id": 1, "address": format!("文安路{k}号"),
+    let place = |from: usize, to: usize| {
+        (0..16)
+            .map(|w| {
+                let (apis, residents, placed) = (apis.clone(), residents.clone(), placed.clone());
+                tokio::spawn(async move {
+                    let mut k = from + w;
+                    while k < to {
+                        let api: &Api = &apis[k % 2];
+                        let body = json!({"item_id": 100, "community_id": 1, "address": format!("文安路{k}号"),
                         "lat": 41.78, "lng": 123.40, "asap": true});
-                    let r = api.place_order(&residents[k % 2], body, Some(&format!("replica-{k}"))).await;
-                    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-                    placed.fetch_add(1, Ordering::Relaxed);
-                    k += 16;
-                }
+                        let r = api.place_order(&residents[k % 2], body, Some(&format!("replica-{k}"))).await;
+                        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+                        placed.fetch_add(1, Ordering::Relaxed);
+                        k += 16;
+                    }
+                })
             })
-        })
-        .collect();
-    for p in placers {
+            .collect::<Vec<_>>()
+    };
+    for p in place(0, total / 2) {
+        p.await.unwrap();
+    }
+    // Halfway: Redis loses every key of this deployment, and a dispatcher dies without warning.
+    let prefix = fresh.redis_prefix.clone().unwrap();
+    let client = redis::Client::open(linli_infra::testing::redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap();
+    let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap();
+    doomed.kill();
+    let _replacement = LinliProcess::jobs(&env);
+    for p in place(total / 2, total) {
         p.await.unwrap();
     }
     assert_eq!(placed.load(Ordering::Relaxed), total);
