@@ -290,15 +290,17 @@ async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing(app: TestA
 }
 on_both_backends!(bad_input_gets_a_problem_naming_the_field_and_writes_nothing);
 
-async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: TestApp) {
+const RACERS: usize = 100;
+
+async fn a_hundred_providers_racing_for_one_broadcast_order_yield_one_winner(app: TestApp) {
     let api = &app.api;
     let admin = api.login_demo("admin").await;
-    // A community far from the demo staff, with 50 organizations of its own offering cleaning there.
+    // A community far from the demo staff, with 100 organizations of its own offering cleaning there.
     let community = 500;
     let mut staff = Vec::new();
-    for n in 0..50 {
+    for n in 0..RACERS {
         let body = json!({
-            "name": format!("竞速测试家政{n:02}"),
+            "name": format!("竞速测试家政{n:03}"),
             "credit_code": credit_code(n),
             "community_id": community,
             "lat": 41.8, "lng": 123.4, "capacity": 5,
@@ -307,25 +309,25 @@ async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: Te
         let org = api.post("/api/v1/admin/providers", Some(&admin), body).await;
         assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
         let account = json!({
-            "username": format!("racer{n:02}"), "password": "racing-password", "display_name": format!("racer {n}"),
+            "username": format!("racer{n:03}"), "password": "racing-password", "display_name": format!("racer {n}"),
             "role": "provider_staff", "provider_id": org.body["id"],
         });
         assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
     }
-    for n in 0..50 {
-        staff.push(api.login(&format!("racer{n:02}"), "racing-password").await);
+    for n in 0..RACERS {
+        staff.push(api.login(&format!("racer{n:03}"), "racing-password").await);
     }
-    // Broadcast this item to everyone eligible at once, so that all fifty race.
+    // Broadcast this item to everyone eligible at once, so that all of them race.
     let policy = api
         .send(
             reqwest::Method::PATCH,
             "/api/v1/admin/catalog/items/15",
             Some(&admin),
-            Some(json!({"mode": "broadcast", "broadcast_k": 100})),
+            Some(json!({"mode": "broadcast", "broadcast_k": 200})),
             &[],
         )
         .await;
-    assert_eq!((policy.status, policy.body["broadcast_k"].clone()), (StatusCode::OK, json!(100)));
+    assert_eq!((policy.status, policy.body["broadcast_k"].clone()), (StatusCode::OK, json!(200)));
     let resident = api.login_demo("resident").await;
     let order = json!({"item_id": 15, "community_id": community, "address": "测试路1号", "lat": 41.8, "lng": 123.4, "asap": true});
     let id = id_of(&api.place_order(&resident, order, None).await);
@@ -369,7 +371,7 @@ async fn fifty_providers_racing_for_one_broadcast_order_yield_one_winner(app: Te
     assert_eq!(api.act(&staff[late], &id, "start").await.code(), "already_taken");
     assert_eq!(stored_providers(&app, &id).await, vec![winner.as_str().unwrap().to_owned()]);
 }
-on_both_backends!(fifty_providers_racing_for_one_broadcast_order_yield_one_winner);
+on_both_backends!(a_hundred_providers_racing_for_one_broadcast_order_yield_one_winner);
 
 /// The provider ids the database holds for the order: its own, and every offer marked won.
 async fn stored_providers(app: &TestApp, id: &str) -> Vec<String> {
