@@ -341,6 +341,17 @@ pub struct CreateProviderRequest {
     pub item_ids: Vec<i32>,
     /// Communities it serves.
     pub coverage_community_ids: Vec<i32>,
+    /// Streets it serves whole.
+    #[serde(default)]
+    #[oai(default)]
+    pub coverage_street_ids: Vec<i32>,
+    /// Serves anywhere within this many metres of its base, besides its communities and streets.
+    pub radius_m: Option<f64>,
+    /// Working hours by weekday, Monday first, Shanghai time: seven comma-separated `HH:MM-HH:MM` or `-` for
+    /// closed, e.g. `08:00-18:00,08:00-18:00,08:00-18:00,08:00-18:00,08:00-18:00,-,-`. Absent: always.
+    pub working_hours: Option<String>,
+    /// Relative share of offers among equally placed providers (default 1).
+    pub target_share: Option<f64>,
 }
 
 #[derive(Object)]

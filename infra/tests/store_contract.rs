@@ -346,6 +346,10 @@ async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(sto
             capacity: 1,
             items: vec![ItemId(15)],
             coverage: vec![CommunityId(1)],
+            streets: vec![],
+            radius_m: None,
+            hours: linli_domain::dispatch::WorkingHours::always(),
+            target_share: 1.0,
         })
         .await
         .unwrap();

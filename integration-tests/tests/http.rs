@@ -648,3 +648,46 @@ async fn while_postgres_is_unreachable_requests_get_503_and_then_recover() {
     let placed = api.place_order(&resident, cleaning_order(), None).await;
     assert_eq!(placed.status, StatusCode::CREATED);
 }
+
+async fn providers_are_offered_only_within_their_hours_and_reach(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let member = |name: &str, extra: Value| {
+        let mut body = json!({"kind": "party_member", "name": name, "community_id": 1, "lat": 41.781, "lng": 123.402,
+            "capacity": 1, "item_ids": [100], "coverage_community_ids": []});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let bad = api
+        .post(
+            "/api/v1/admin/providers",
+            Some(&admin),
+            member("坏时间", json!({"radius_m": 3000.0, "working_hours": "9-5"})),
+        )
+        .await;
+    assert_eq!((bad.status.as_u16(), bad.field()), (422, "working_hours"));
+    let closed = "-,-,-,-,-,-,-";
+    let r = api
+        .post(
+            "/api/v1/admin/providers",
+            Some(&admin),
+            member("休息", json!({"radius_m": 3000.0, "working_hours": closed})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+
+    let resident = api.login_demo("resident").await;
+    let order =
+        json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
+    let first = id_of(&api.place_order(&resident, order.clone(), None).await);
+    api.wait_for_state(&resident, &first, "escalated", DISPATCH).await;
+
+    let r = api.post("/api/v1/admin/providers", Some(&admin), member("在岗", json!({"radius_m": 3000.0}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let second = id_of(&api.place_order(&resident, order, None).await);
+    let offered = api.wait_for_state(&resident, &second, "offered", DISPATCH).await;
+    assert_eq!(offered.body["events"][1]["note"], "offered to 1 provider(s) in the community, round 1");
+}
+on_both_backends!(providers_are_offered_only_within_their_hours_and_reach);

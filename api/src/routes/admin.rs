@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
 use linli_domain::catalog::{DispatchMode, ItemId};
-use linli_domain::geo::CommunityId;
+use linli_domain::dispatch::WorkingHours;
+use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
 use linli_infra::auth::hash_password_off_thread;
 use linli_infra::store::{CreateAccountError, CreateProviderError, NewAccount, NewProvider};
@@ -62,6 +63,7 @@ impl AdminApi {
             CreateProviderError::UnknownCommunity(_) => {
                 ApiError::invalid("coverage_community_ids", "unknown_community", e)
             }
+            CreateProviderError::UnknownStreet(_) => ApiError::invalid("coverage_street_ids", "unknown_street", e),
             CreateProviderError::Unexpected(u) => ApiError::unexpected(u),
         })?;
         let record = state.store.provider(id).await?.ok_or_else(|| ApiError::not_found("provider"))?;
@@ -198,9 +200,25 @@ fn parse_provider(req: CreateProviderRequest) -> ApiResult<NewProvider> {
     if req.item_ids.is_empty() {
         return Err(ApiError::invalid("item_ids", "missing_items", "a provider offers at least one item"));
     }
-    if req.coverage_community_ids.is_empty() {
-        let rule = "a provider serves at least one community";
+    if req.coverage_community_ids.is_empty() && req.coverage_street_ids.is_empty() && req.radius_m.is_none() {
+        let rule = "a provider serves at least one community or street, or a radius";
         return Err(ApiError::invalid("coverage_community_ids", "missing_coverage", rule));
+    }
+    let radius_m = match req.radius_m {
+        Some(r) if !(r.is_finite() && (10.0..=100_000.0).contains(&r)) => {
+            return Err(ApiError::invalid("radius_m", "invalid_radius", "a radius is 10 to 100,000 metres"));
+        }
+        r => r,
+    };
+    let hours = match req.working_hours.as_deref() {
+        None => WorkingHours::always(),
+        Some(h) => {
+            WorkingHours::parse(h).map_err(|e| ApiError::invalid("working_hours", "invalid_working_hours", e))?
+        }
+    };
+    let target_share = req.target_share.unwrap_or(1.0);
+    if !(target_share.is_finite() && (0.1..=10.0).contains(&target_share)) {
+        return Err(ApiError::invalid("target_share", "invalid_target_share", "a target share is 0.1 to 10"));
     }
     Ok(NewProvider {
         kind,
@@ -211,6 +229,10 @@ fn parse_provider(req: CreateProviderRequest) -> ApiResult<NewProvider> {
         capacity: req.capacity,
         items: distinct(req.item_ids).into_iter().map(ItemId).collect(),
         coverage: distinct(req.coverage_community_ids).into_iter().map(CommunityId).collect(),
+        streets: distinct(req.coverage_street_ids).into_iter().map(StreetId).collect(),
+        radius_m,
+        hours,
+        target_share,
     })
 }
 

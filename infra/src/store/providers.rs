@@ -5,13 +5,14 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, T
 use uuid::Uuid;
 
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::WorkingHours;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::geo::{CommunityId, GeoPoint, StreetId};
 use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
 
 use super::{Store, convert};
 use crate::db::db_err;
-use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item};
+use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item, provider_street, street};
 
 #[derive(Clone, Debug)]
 pub struct NewProvider {
@@ -24,6 +25,13 @@ pub struct NewProvider {
     pub capacity: i32,
     pub items: Vec<ItemId>,
     pub coverage: Vec<CommunityId>,
+    /// Streets served whole.
+    pub streets: Vec<StreetId>,
+    /// Serves anywhere within this many metres of its base.
+    pub radius_m: Option<f64>,
+    pub hours: WorkingHours,
+    /// Relative share of offers among equals.
+    pub target_share: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +42,8 @@ pub enum CreateProviderError {
     UnknownItem(ItemId),
     #[error("no community has id {}", .0.0)]
     UnknownCommunity(CommunityId),
+    #[error("no street has id {}", .0.0)]
+    UnknownStreet(StreetId),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -86,6 +96,17 @@ impl Store {
         if let Some(missing) = places.iter().find(|c| !known_places.contains(&c.0)) {
             return Err(CreateProviderError::UnknownCommunity(*missing));
         }
+        let known_streets: Vec<i32> = street::Entity::find()
+            .filter(street::Column::Id.is_in(new.streets.iter().map(|s| s.0)))
+            .all(&txn)
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        if let Some(missing) = new.streets.iter().find(|s| !known_streets.contains(&s.0)) {
+            return Err(CreateProviderError::UnknownStreet(*missing));
+        }
         provider::Entity::insert(provider::ActiveModel {
             id: Set(id),
             kind: Set(new.kind.as_str().to_owned()),
@@ -97,9 +118,9 @@ impl Store {
             rating: Set(5.0),
             capacity: Set(new.capacity),
             active: Set(true),
-            radius_m: Set(None),
-            working_hours: Set(String::new()),
-            target_share: Set(1.0),
+            radius_m: Set(new.radius_m),
+            working_hours: Set(new.hours.format()),
+            target_share: Set(new.target_share),
             demo: Set(false),
             created_at: Set(Utc::now()),
         })
@@ -113,6 +134,9 @@ impl Store {
             .iter()
             .map(|c| provider_coverage::ActiveModel { provider_id: Set(id), community_id: Set(c.0) });
         provider_coverage::Entity::insert_many(coverage).exec_without_returning(&txn).await.map_err(classify)?;
+        let streets =
+            new.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
+        provider_street::Entity::insert_many(streets).exec_without_returning(&txn).await.map_err(classify)?;
         txn.commit().await.map_err(classify)?;
         Ok(ProviderId(id))
     }
