@@ -100,3 +100,11 @@ impl TestApp {
         Self { api, fresh, _stop: stop }
     }
 }
+
+/// The first column of the first row of `sql`, as a number; for checking what the database holds.
+pub async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+    let row = db.query_one_raw(statement).await.expect("the query runs").expect("a row");
+    row.try_get_by_index::<i64>(0).expect("a number")
+}

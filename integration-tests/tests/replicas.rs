@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use linli_integration_tests::{Api, Backend, Fresh, LinliProcess};
+use linli_integration_tests::{Api, Backend, Fresh, LinliProcess, scalar};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 const MEMBERS: usize = 30;
@@ -20,12 +19,6 @@ fn orders() -> usize {
 
 async fn serve(env: Vec<(String, String)>) -> LinliProcess {
     tokio::task::spawn_blocking(move || LinliProcess::serve(&env)).await.unwrap()
-}
-
-async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    let row =
-        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -124,7 +117,7 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
     let db = linli_infra::db::connect(&url, 2).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
     loop {
-        let settled = count(&db, "SELECT COUNT(*) FROM orders WHERE state IN ('accepted', 'escalated')").await;
+        let settled = scalar(&db, "SELECT COUNT(*) FROM orders WHERE state IN ('accepted', 'escalated')").await;
         if settled == total as i64 {
             break;
         }
@@ -136,24 +129,24 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
         b.await.unwrap();
     }
 
-    let accepted_orders = count(&db, "SELECT COUNT(*) FROM orders WHERE state = 'accepted'").await;
+    let accepted_orders = scalar(&db, "SELECT COUNT(*) FROM orders WHERE state = 'accepted'").await;
     assert_eq!(accepted.load(Ordering::Relaxed) as i64, accepted_orders, "one 200 per accepted order");
     assert!(accepted_orders >= 1 && accepted_orders <= MEMBERS as i64, "{accepted_orders}");
-    let settled_twice = count(
+    let settled_twice = scalar(
         &db,
         "SELECT COUNT(*) FROM (SELECT order_id FROM order_events WHERE to_state IN ('accepted', 'escalated') \
          GROUP BY order_id HAVING COUNT(*) <> 1) twice",
     )
     .await;
     assert_eq!(settled_twice, 0, "every order settled exactly once");
-    let overbooked = count(
+    let overbooked = scalar(
         &db,
         "SELECT COUNT(*) FROM (SELECT provider_id FROM orders WHERE state IN ('accepted', 'in_service') \
          GROUP BY provider_id HAVING COUNT(*) > 1) over",
     )
     .await;
     assert_eq!(overbooked, 0, "no Party member holds two jobs at once");
-    let won = count(&db, "SELECT COUNT(*) FROM order_offers WHERE status = 'won'").await;
+    let won = scalar(&db, "SELECT COUNT(*) FROM order_offers WHERE status = 'won'").await;
     assert_eq!(won, accepted_orders);
 }
 

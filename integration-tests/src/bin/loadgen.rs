@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use linli_integration_tests::{Backend, Fresh, LinliProcess};
+use linli_integration_tests::{Backend, Fresh, LinliProcess, scalar};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use tokio::sync::{Mutex, Semaphore};
@@ -80,7 +80,7 @@ async fn main() {
     // Placed → offered, from the order's own history once dispatch has caught up.
     let db = linli_infra::db::connect(&url, 2).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&db, "SELECT COUNT(*) FROM orders WHERE state = 'submitted'").await > 0 && Instant::now() < deadline {
+    while scalar(&db, "SELECT COUNT(*) FROM orders WHERE state = 'submitted'").await > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let rows = db
@@ -119,11 +119,6 @@ async fn main() {
         ms(&offered, 0.5),
         ms(&offered, 0.99)
     );
-}
-
-async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 /// Transactions of three inserts (an order, its event, an outbox row) on scratch tables, 32 at a time through a
