@@ -72,40 +72,24 @@ impl Store {
         };
         let id = Uuid::now_v7();
         let txn = self.db.begin().await.map_err(classify)?;
-        let known_items: Vec<i32> = catalog_item::Entity::find()
-            .filter(catalog_item::Column::Id.is_in(new.items.iter().map(|i| i.0)))
-            .all(&txn)
-            .await
-            .map_err(classify)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        if let Some(missing) = new.items.iter().find(|i| !known_items.contains(&i.0)) {
-            return Err(CreateProviderError::UnknownItem(*missing));
+        let items: Vec<i32> = new.items.iter().map(|i| i.0).collect();
+        if let Some(missing) =
+            first_missing::<catalog_item::Entity, _>(&txn, catalog_item::Column::Id, &items).await.map_err(classify)?
+        {
+            return Err(CreateProviderError::UnknownItem(ItemId(missing)));
         }
-        let mut places = new.coverage.clone();
-        places.push(new.community);
-        let known_places: Vec<i32> = community::Entity::find()
-            .filter(community::Column::Id.is_in(places.iter().map(|c| c.0)))
-            .all(&txn)
-            .await
-            .map_err(classify)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        if let Some(missing) = places.iter().find(|c| !known_places.contains(&c.0)) {
-            return Err(CreateProviderError::UnknownCommunity(*missing));
+        let mut places: Vec<i32> = new.coverage.iter().map(|c| c.0).collect();
+        places.push(new.community.0);
+        if let Some(missing) =
+            first_missing::<community::Entity, _>(&txn, community::Column::Id, &places).await.map_err(classify)?
+        {
+            return Err(CreateProviderError::UnknownCommunity(CommunityId(missing)));
         }
-        let known_streets: Vec<i32> = street::Entity::find()
-            .filter(street::Column::Id.is_in(new.streets.iter().map(|s| s.0)))
-            .all(&txn)
-            .await
-            .map_err(classify)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        if let Some(missing) = new.streets.iter().find(|s| !known_streets.contains(&s.0)) {
-            return Err(CreateProviderError::UnknownStreet(*missing));
+        let streets: Vec<i32> = new.streets.iter().map(|s| s.0).collect();
+        if let Some(missing) =
+            first_missing::<street::Entity, _>(&txn, street::Column::Id, &streets).await.map_err(classify)?
+        {
+            return Err(CreateProviderError::UnknownStreet(StreetId(missing)));
         }
         provider::Entity::insert(provider::ActiveModel {
             id: Set(id),
@@ -171,4 +155,16 @@ impl Store {
             coverage: coverage.into_iter().map(|r| CommunityId(r.community_id)).collect(),
         }))
     }
+}
+
+/// The first of `ids` that no row of `E` has in its integer key `column`.
+async fn first_missing<E, C>(db: &C, column: E::Column, ids: &[i32]) -> Result<Option<i32>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::QuerySelect;
+    let known: Vec<i32> =
+        E::find().select_only().column(column).filter(column.is_in(ids.to_vec())).into_tuple().all(db).await?;
+    Ok(ids.iter().copied().find(|id| !known.contains(id)))
 }
