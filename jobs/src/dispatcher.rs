@@ -103,7 +103,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     pub async fn rebuild_if_lost(&self) -> Result<bool, Unexpected> {
         match self.desk.rebuild_queue_if_lost().await? {
             Some((orders, offers)) => {
-                tracing::warn!(orders, offers, "the queue had lost its state; rebuilt it from the database");
+                // Also at every first start, when the queue has not yet been filled from the database.
+                tracing::info!(orders, offers, "queue rebuilt from the database (first start, or Redis lost its data)");
                 Ok(true)
             }
             None => Ok(false),

@@ -59,18 +59,6 @@ const STEMS: [&str; 32] = [
     "众诚",
 ];
 
-/// The categories organizations specialise in; volunteer items are Party members' work.
-const SPECIALITIES: [Category; 8] = [
-    Category::Meals,
-    Category::Cleaning,
-    Category::Bathing,
-    Category::MedicalEscort,
-    Category::Repairs,
-    Category::LegalAid,
-    Category::Mediation,
-    Category::Employment,
-];
-
 fn suffix(c: Category) -> &'static str {
     match c {
         Category::Meals => "助餐服务中心",
@@ -91,14 +79,16 @@ pub fn organization_id(n: usize) -> Uuid {
 }
 
 pub fn build(city: &DemoCity, rng: &mut Rng) -> Vec<DemoOrganization> {
+    // Organizations specialise in every category but volunteer work, which is Party members'.
+    let specialities: Vec<Category> = Category::ALL.into_iter().filter(|c| *c != Category::Volunteer).collect();
     (0..ORGANIZATION_COUNT)
         .map(|n| {
             // The first five share the demo street; the rest spread evenly over the city.
             let street_index = if n < 5 { 0 } else { (n - 5) * city.streets.len() / (ORGANIZATION_COUNT - 5) };
             let street = &city.streets[street_index];
             let district = &city.districts[street.district as usize - 1];
-            let primary = if n < 5 { Category::Cleaning } else { SPECIALITIES[n % SPECIALITIES.len()] };
-            let secondary = SPECIALITIES[(n * 3 + 1) % SPECIALITIES.len()];
+            let primary = if n < 5 { Category::Cleaning } else { specialities[n % specialities.len()] };
+            let secondary = specialities[(n * 3 + 1) % specialities.len()];
             let mut categories = vec![primary];
             if secondary != primary && rng.below(2) == 0 {
                 categories.push(secondary);
