@@ -6,7 +6,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use linli_domain::clock::Clock;
-use linli_domain::dispatch::DispatchQueue;
+use futures_util::StreamExt;
+use linli_domain::dispatch::{Delivery, DispatchQueue};
 use linli_domain::error::Unexpected;
 use linli_domain::orders::{DispatchOutcome, OrderDesk, OrderStore};
 
@@ -16,6 +17,10 @@ pub struct DispatcherConfig {
     pub consumer: String,
     /// Entries taken per read.
     pub batch: usize,
+    /// Orders of one batch dispatched at once. Each waits on the database most of its time, so several in
+    /// flight keep the pool busy; two at once may offer to the same provider, which the capacity guard at
+    /// accept time makes safe.
+    pub concurrency: usize,
     /// How long one read waits for new entries.
     pub wait: Duration,
     /// Entries another consumer left unacknowledged this long are taken over.
@@ -33,6 +38,7 @@ impl DispatcherConfig {
         Self {
             consumer: consumer.into(),
             batch: 64,
+            concurrency: 16,
             wait: Duration::from_millis(500),
             reclaim_after: Duration::from_secs(30),
             stranded_after: Duration::from_secs(60),
@@ -52,33 +58,43 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Self { desk, config }
     }
 
-    /// Reads one batch and dispatches each order in it. An order whose dispatch fails stays unacknowledged, so
-    /// it is delivered again after `reclaim_after`. Returns how many orders were handled.
+    /// Reads one batch and dispatches its orders, `concurrency` at a time. An order whose dispatch fails stays
+    /// unacknowledged, so it is delivered again after `reclaim_after`. Returns how many orders were handled.
     pub async fn dispatch_batch(&self) -> Result<usize, Unexpected> {
         let c = &self.config;
         let deliveries = self.desk.queue.receive(&c.consumer, c.batch, c.wait, c.reclaim_after).await?;
-        let mut handled = 0;
-        for delivery in deliveries {
-            match self.desk.dispatch(delivery.order).await {
-                Ok(outcome) => {
-                    match &outcome {
-                        DispatchOutcome::Offered(to) => {
-                            tracing::debug!(order = %delivery.order.0, providers = to.len(), "offered")
-                        }
-                        DispatchOutcome::Escalated => {
-                            tracing::info!(order = %delivery.order.0, "escalated: nobody eligible")
-                        }
-                        DispatchOutcome::NothingToDo => {}
+        let handled: Vec<Result<bool, Unexpected>> = futures_util::stream::iter(deliveries)
+            .map(|delivery| self.dispatch_one(delivery))
+            .buffer_unordered(c.concurrency.max(1))
+            .collect()
+            .await;
+        let mut count = 0;
+        for outcome in handled {
+            count += usize::from(outcome?);
+        }
+        Ok(count)
+    }
+
+    /// Dispatches one delivered order and acknowledges it; false when the dispatch failed and the entry stays
+    /// pending. Only a failed acknowledgement (the queue itself is down) is an error.
+    async fn dispatch_one(&self, delivery: Delivery) -> Result<bool, Unexpected> {
+        match self.desk.dispatch(delivery.order).await {
+            Ok(outcome) => {
+                match &outcome {
+                    DispatchOutcome::Offered(to) => {
+                        tracing::debug!(order = %delivery.order.0, providers = to.len(), "offered")
                     }
-                    self.desk.queue.ack(&delivery).await?;
-                    handled += 1;
+                    DispatchOutcome::Escalated => tracing::info!(order = %delivery.order.0, "escalated"),
+                    DispatchOutcome::NothingToDo => {}
                 }
-                Err(e) => {
-                    tracing::warn!(order = %delivery.order.0, error = %e, "dispatch failed; it will be retried")
-                }
+                self.desk.queue.ack(&delivery).await?;
+                Ok(true)
+            }
+            Err(e) => {
+                tracing::warn!(order = %delivery.order.0, error = %e, "dispatch failed; it will be retried");
+                Ok(false)
             }
         }
-        Ok(handled)
     }
 
     /// Queues again every order that has waited for dispatch longer than `stranded_after`: its queue entry was

@@ -7,6 +7,7 @@ mod m20261127_000001_map_and_catalog;
 mod m20261127_000002_providers_and_accounts;
 mod m20261127_000003_orders;
 mod m20261127_000004_dispatch_engine;
+mod m20261127_000005_dispatch_snapshot;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_providers_and_accounts::Migration),
             Box::new(m20261127_000003_orders::Migration),
             Box::new(m20261127_000004_dispatch_engine::Migration),
+            Box::new(m20261127_000005_dispatch_snapshot::Migration),
         ]
     }
 }

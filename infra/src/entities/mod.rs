@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod catalog_item;
+pub mod change_counter;
 pub mod community;
 pub mod district;
 pub mod order;
@@ -12,6 +13,7 @@ pub mod outbox;
 pub mod provider;
 pub mod provider_coverage;
 pub mod provider_item;
+pub mod provider_offer_day;
 pub mod provider_street;
 pub mod session;
 pub mod street;

@@ -177,6 +177,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         .chain(points.iter().flat_map(|p| p.coverage.iter().map(|c| (p.id, *c))))
         .map(|(provider_id, c)| provider_coverage::ActiveModel { provider_id: Set(provider_id), community_id: Set(c) });
     insert_missing::<provider_coverage::Entity, _>(&txn, covered).await?;
+    Store::bump_dispatch_counter(&txn).await?;
     txn.commit().await.map_err(e())?;
 
     let (accounts, accounts_created) = seed_accounts(store, &orgs).await?;

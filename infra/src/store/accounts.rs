@@ -121,16 +121,19 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<AccountRecord>, Unexpected> {
-        let e = || db_err("checking a session");
-        let Some(s) = session::Entity::find_by_id(token_hash.to_owned())
-            .filter(session::Column::ExpiresAt.gt(now))
+        // One statement per authenticated request: the account behind the session, found through a subquery.
+        let session = sea_orm::sea_query::Query::select()
+            .column(session::Column::AccountId)
+            .from(session::Entity)
+            .and_where(session::Column::TokenHash.eq(token_hash))
+            .and_where(session::Column::ExpiresAt.gt(now))
+            .to_owned();
+        let row = account::Entity::find()
+            .filter(account::Column::Id.in_subquery(session))
             .one(&self.db)
             .await
-            .map_err(e())?
-        else {
-            return Ok(None);
-        };
-        self.account(AccountId(s.account_id)).await
+            .map_err(db_err("checking a session"))?;
+        row.map(record).transpose()
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<(), Unexpected> {

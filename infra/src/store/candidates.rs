@@ -1,5 +1,6 @@
 //! Loading what dispatch needs to know of every provider offering an item: coverage down to streets and
-//! districts, the jobs each holds, and its share of offers in the current fairness period.
+//! districts (the slow-changing profile, kept in the snapshot), and fresh for every order the jobs each holds and
+//! its share of offers in the current fairness period.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,12 +19,60 @@ use linli_domain::providers::{ProviderId, ProviderKind};
 use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::{
-    catalog_item, community, order, order_offer, provider, provider_coverage, provider_item, provider_street, street,
+    community, order, provider, provider_offer_day, provider_coverage, provider_item, provider_street, street,
 };
 
 impl Store {
     /// Every provider that offers `item`, as dispatch sees it at `now`.
     pub(super) async fn load_candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
+        let profiles = self.provider_profiles(item).await?;
+        if profiles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = profiles.iter().map(|p| p.id.0).collect();
+        let mut jobs = self.jobs_of(&ids).await?;
+        let mut fairness = self.recent_offers(ids, now).await?;
+        Ok(profiles
+            .iter()
+            .map(|p| {
+                let (offers, last) = fairness.remove(&p.id.0).unwrap_or((0, None));
+                Candidate {
+                    jobs: jobs.remove(&p.id.0).unwrap_or_default(),
+                    offers_this_period: u32::try_from(offers).unwrap_or(u32::MAX),
+                    last_offered_at: last,
+                    ..p.clone()
+                }
+            })
+            .collect())
+    }
+
+    /// How many offers each provider had in the current fairness period, and when the last came; read from the
+    /// per-day counts, so the period starts at the beginning of its first UTC day.
+    async fn recent_offers(
+        &self,
+        ids: Vec<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<Uuid, (i64, Option<DateTime<Utc>>)>, Unexpected> {
+        let since = (now - Duration::days(FAIRNESS_PERIOD_DAYS)).date_naive();
+        let rows = provider_offer_day::Entity::find()
+            .select_only()
+            .column(provider_offer_day::Column::ProviderId)
+            // PostgreSQL sums a bigint into a numeric; the cast brings it back.
+            .column_as(Expr::col(provider_offer_day::Column::Offers).sum().cast_as("BIGINT"), "n")
+            .column_as(Expr::col(provider_offer_day::Column::LastOfferedAt).max(), "last")
+            .filter(provider_offer_day::Column::ProviderId.is_in(ids))
+            .filter(provider_offer_day::Column::Day.gte(since))
+            .group_by(provider_offer_day::Column::ProviderId)
+            .into_tuple::<(Uuid, i64, Option<DateTime<Utc>>)>()
+            .all(&self.db)
+            .await
+            .map_err(db_err("counting providers' recent offers"))?;
+        Ok(rows.into_iter().map(|(p, n, last)| (p, (n, last))).collect())
+    }
+
+    /// The providers offering `item` with their coverage lifted to streets and districts, without jobs or
+    /// fairness counts.
+    pub(super) async fn load_profiles(&self, item: ItemId) -> Result<Vec<Candidate>, Unexpected> {
         let e = || db_err("finding candidate providers");
         let ids: Vec<Uuid> = provider_item::Entity::find()
             .filter(provider_item::Column::ItemId.eq(item.0))
@@ -85,24 +134,6 @@ impl Store {
             .map(|s| (s.id, s.district_id))
             .collect();
 
-        let jobs = self.jobs_of(&ids).await?;
-        let since = now - Duration::days(FAIRNESS_PERIOD_DAYS);
-        let fairness: HashMap<Uuid, (i64, Option<DateTime<Utc>>)> = order_offer::Entity::find()
-            .select_only()
-            .column(order_offer::Column::ProviderId)
-            .column_as(Expr::col(order_offer::Column::OfferedAt).count(), "n")
-            .column_as(Expr::col(order_offer::Column::OfferedAt).max(), "last")
-            .filter(order_offer::Column::ProviderId.is_in(ids))
-            .filter(order_offer::Column::OfferedAt.gt(since))
-            .group_by(order_offer::Column::ProviderId)
-            .into_tuple::<(Uuid, i64, Option<DateTime<Utc>>)>()
-            .all(&self.db)
-            .await
-            .map_err(e())?
-            .into_iter()
-            .map(|(p, n, last)| (p, (n, last)))
-            .collect();
-
         providers
             .into_iter()
             .map(|p| {
@@ -121,7 +152,6 @@ impl Store {
                     street_ids.iter().filter_map(|s| district_of.get(&s.0)).map(|d| DistrictId(*d)).collect();
                 districts.sort();
                 districts.dedup();
-                let (offers, last) = fairness.get(&p.id).copied().unwrap_or((0, None));
                 Ok(Candidate {
                     id: ProviderId(p.id),
                     kind: ProviderKind::parse(&p.kind)
@@ -137,9 +167,9 @@ impl Store {
                     hours: WorkingHours::parse(&p.working_hours)
                         .map_err(|_| convert::corrupt("working hours", p.id, &p.working_hours))?,
                     rating: p.rating,
-                    jobs: jobs.get(&p.id).cloned().unwrap_or_default(),
-                    offers_this_period: u32::try_from(offers).unwrap_or(u32::MAX),
-                    last_offered_at: last,
+                    jobs: Vec::new(),
+                    offers_this_period: 0,
+                    last_offered_at: None,
                     target_share: p.target_share,
                     active_since: p.created_at,
                 })
@@ -157,21 +187,14 @@ impl Store {
             .all(&self.db)
             .await
             .map_err(e())?;
-        let item_ids: HashSet<i32> = held.iter().map(|o| o.item_id).collect();
-        let minutes: HashMap<i32, i64> = catalog_item::Entity::find()
-            .filter(catalog_item::Column::Id.is_in(item_ids))
-            .all(&self.db)
-            .await
-            .map_err(e())?
-            .into_iter()
-            .map(|i| (i.id, i64::from(i.duration_minutes)))
-            .collect();
+        let catalog = self.catalog_by_id().await?;
         let mut jobs: HashMap<Uuid, Vec<TimeWindow>> = HashMap::new();
         for o in held {
             let window = match (o.window_start, o.window_end) {
                 (Some(s), Some(e)) => TimeWindow::from_stored(s, e),
                 _ => {
-                    let length = Duration::minutes(Ord::max(minutes.get(&o.item_id).copied().unwrap_or(60), 1));
+                    let minutes = catalog.get(&ItemId(o.item_id)).map_or(60, |i| i64::from(i.duration_minutes));
+                    let length = Duration::minutes(Ord::max(minutes, 1));
                     TimeWindow::from_stored(o.updated_at, o.updated_at + length)
                 }
             };

@@ -61,6 +61,7 @@ impl Store {
         }
         if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
             update.exec(&self.db).await.map_err(db_err("changing an item's dispatch policy"))?;
+            Self::bump_dispatch_counter(&self.db).await?;
         }
         self.catalog_item(id).await
     }

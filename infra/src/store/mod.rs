@@ -8,6 +8,7 @@ mod convert;
 mod geo;
 mod orders;
 mod providers;
+mod snapshot;
 
 pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
 pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
@@ -21,11 +22,13 @@ use linli_domain::error::Unexpected;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Shared by the clones of one store, so a write through any of them is seen by all.
+    snapshot: std::sync::Arc<snapshot::Snapshot>,
 }
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, snapshot: Default::default() }
     }
 
     pub fn connection(&self) -> &DatabaseConnection {

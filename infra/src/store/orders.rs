@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 use sha2::Digest;
@@ -29,25 +29,16 @@ use linli_domain::providers::ProviderId;
 use super::Store;
 use super::convert;
 use crate::db::db_err;
-use crate::entities::{catalog_item, community, order, order_event, order_offer, outbox, provider, street};
+use crate::entities::{
+    catalog_item, community, order, order_event, order_offer, outbox, provider, provider_offer_day, street,
+};
 
 impl OrderStore for Store {
     async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
-        let e = db_err("placing an order");
         let fingerprint = new.idempotency_key.as_ref().map(|_| hex_digest(&new.fingerprint()));
+        // The common case costs three inserts: a repeated key and an unknown item or community are found from
+        // the insert's own constraint errors rather than by reading first.
         let txn = self.db.begin().await.map_err(db_err("placing an order"))?;
-        if let Some(key) = &new.idempotency_key
-            && let Some(existing) = find_by_key(&txn, new.resident, key.as_ref()).await?
-        {
-            return same_request(existing, fingerprint.as_deref());
-        }
-        if catalog_item::Entity::find_by_id(new.item.0).one(&txn).await.map_err(db_err("placing an order"))?.is_none() {
-            return Err(InsertOrderError::UnknownItem);
-        }
-        if community::Entity::find_by_id(new.community.0).one(&txn).await.map_err(db_err("placing an order"))?.is_none()
-        {
-            return Err(InsertOrderError::UnknownCommunity);
-        }
         let (window_start, window_end) = match new.schedule {
             Schedule::Asap => (None, None),
             Schedule::Window(w) => (Some(w.start()), Some(w.end())),
@@ -78,15 +69,9 @@ impl OrderStore for Store {
         };
         let inserted = order::Entity::insert(order::ActiveModel::from(row.clone())).exec_without_returning(&txn).await;
         if let Err(err) = inserted {
-            // Two requests with one key raced and the other committed first: theirs is the order.
-            if let (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) = (err.sql_err(), &new.idempotency_key) {
-                drop(txn);
-                return match find_by_key(&self.db, new.resident, key.as_ref()).await? {
-                    Some(existing) => same_request(existing, fingerprint.as_deref()),
-                    None => Err(e(err).into()),
-                };
-            }
-            return Err(e(err).into());
+            // The transaction is unusable after a failed statement (PostgreSQL); the explanation is read outside.
+            drop(txn);
+            return self.why_not_inserted(&new, fingerprint.as_deref(), err).await;
         }
         let placed = convert::order(row)?;
         record(&txn, placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at).await?;
@@ -175,39 +160,32 @@ impl OrderStore for Store {
     async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
         let e = || db_err("changing an order's state");
         let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())? else {
-            return Ok(None);
+        let awardee = match &change.effect {
+            TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => Some(*p),
+            _ => None,
         };
-        if row.state != change.from.as_str() {
-            return Ok(None);
-        }
-        if change.holder.is_some_and(|p| row.provider_id != Some(p.0)) {
-            return Ok(None);
-        }
-        if let TransitionEffect::AwardTo(p) = &change.effect
-            && !offer_open_at(&txn, change.order, *p, change.at).await?
-        {
-            return Ok(None);
-        }
-        // Never over capacity, however many orders a provider accepts at once: its row is locked while its jobs
-        // are counted, so awards to one provider happen one after another.
-        if let TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) = &change.effect {
-            provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
-            if provider_full(&txn, *p, &row, change.at).await? {
+        // The row is read and locked first only when the change depends on more than the state; otherwise the
+        // conditional update below is the whole guard.
+        if change.holder.is_some() || awardee.is_some() {
+            let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())?
+            else {
+                return Ok(None);
+            };
+            if row.state != change.from.as_str() || change.holder.is_some_and(|p| row.provider_id != Some(p.0)) {
                 return Ok(None);
             }
-        }
-        // Never the same provider twice: a dispatcher working from a stale read must not offer again.
-        if let TransitionEffect::OpenOffers { offers, .. } = &change.effect {
-            let ids: Vec<Uuid> = offers.iter().map(|(p, _)| p.0).collect();
-            let earlier = order_offer::Entity::find()
-                .filter(order_offer::Column::OrderId.eq(change.order.0))
-                .filter(order_offer::Column::ProviderId.is_in(ids))
-                .count(&txn)
-                .await
-                .map_err(e())?;
-            if earlier > 0 {
+            if let TransitionEffect::AwardTo(p) = &change.effect
+                && !offer_open_at(&txn, change.order, *p, change.at).await?
+            {
                 return Ok(None);
+            }
+            // Never over capacity, however many orders a provider accepts at once: its row is locked while its
+            // jobs are counted, so awards to one provider happen one after another.
+            if let Some(p) = awardee {
+                provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
+                if provider_full(&txn, p, &row, change.at).await? {
+                    return Ok(None);
+                }
             }
         }
         let provider = match &change.effect {
@@ -228,14 +206,15 @@ impl OrderStore for Store {
                 .col_expr(order::Column::Scope, Expr::value(scope.as_str()))
                 .col_expr(order::Column::Round, Expr::value(i32::try_from(*round).unwrap_or(i32::MAX)));
         }
-        if update.exec(&txn).await.map_err(e())?.rows_affected != 1 {
+        let Some(updated) = update.exec_with_returning(&txn).await.map_err(e())?.pop() else {
+            return Ok(None);
+        };
+        if !apply_effect(&txn, &change).await? {
             return Ok(None);
         }
-        apply_effect(&txn, &change).await?;
         record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
-        let updated = order::Entity::find_by_id(change.order.0).one(&txn).await.map_err(e())?;
         txn.commit().await.map_err(e())?;
-        updated.map(convert::order).transpose()
+        convert::order(updated).map(Some)
     }
 
     async fn decline_offer(
@@ -332,16 +311,11 @@ impl OrderStore for Store {
     }
 
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
-        Store::catalog_item(self, id).await
+        Ok(self.catalog_by_id().await?.get(&id).cloned())
     }
 
     async fn area_of(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
-        let e = || db_err("locating a community");
-        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
-            return Ok(None);
-        };
-        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.map_err(e())?;
-        Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
+        self.cached_area(id).await
     }
 
     async fn take_stranded_orders(
@@ -415,6 +389,50 @@ impl Store {
             .into_iter()
             .map(convert::order)
             .collect()
+    }
+}
+
+impl Store {
+    /// Reads which street and district a community lies in.
+    pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        let e = || db_err("locating a community");
+        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+            return Ok(None);
+        };
+        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.map_err(e())?;
+        Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
+    }
+
+    /// Explains a failed order insert: the key was used before (for this same order, which is then the answer,
+    /// or for a different one), or the item or community does not exist.
+    async fn why_not_inserted(
+        &self,
+        new: &NewOrder,
+        fingerprint: Option<&str>,
+        err: DbErr,
+    ) -> Result<Placed, InsertOrderError> {
+        let e = db_err("placing an order");
+        match (err.sql_err(), &new.idempotency_key) {
+            // The same key again, or two requests with one key raced and the other committed first.
+            (Some(SqlErr::UniqueConstraintViolation(_)), Some(key)) => {
+                match find_by_key(&self.db, new.resident, key.as_ref()).await? {
+                    Some(existing) => same_request(existing, fingerprint),
+                    None => Err(e(err).into()),
+                }
+            }
+            (Some(SqlErr::ForeignKeyConstraintViolation(_)), _) => {
+                let item = catalog_item::Entity::find_by_id(new.item.0).one(&self.db).await;
+                if item.map_err(db_err("placing an order"))?.is_none() {
+                    return Err(InsertOrderError::UnknownItem);
+                }
+                let community = community::Entity::find_by_id(new.community.0).one(&self.db).await;
+                if community.map_err(db_err("placing an order"))?.is_none() {
+                    return Err(InsertOrderError::UnknownCommunity);
+                }
+                Err(e(err).into())
+            }
+            _ => Err(e(err).into()),
+        }
     }
 }
 
@@ -543,9 +561,11 @@ async fn set_offer_status(
     Ok(update.exec(txn).await.map_err(db_err("updating offers"))?.rows_affected)
 }
 
-async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<(), Unexpected> {
+/// Carries out the transition's effect on offers. False when it cannot: a provider would be offered the order a
+/// second time (a dispatcher working from a stale read), which the offers' primary key refuses.
+async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<bool, Unexpected> {
     match &change.effect {
-        TransitionEffect::None => Ok(()),
+        TransitionEffect::None => Ok(true),
         TransitionEffect::AssignTo(p) => {
             // The hand assignment stands as the provider's won offer, with the worker's reason as its explanation.
             order_offer::Entity::delete_by_id((change.order.0, p.0)).exec(txn).await.map_err(db_err("assigning"))?;
@@ -560,7 +580,7 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
             .exec_without_returning(txn)
             .await
             .map_err(db_err("assigning"))?;
-            Ok(())
+            count_offers(txn, &[*p], change.at).await.map(|()| true)
         }
         TransitionEffect::OpenOffers { offers, deadline, .. } => {
             let rows = offers.iter().map(|(p, why)| order_offer::ActiveModel {
@@ -571,23 +591,57 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
                 deadline: Set(*deadline),
                 explanation: Set(why.clone()),
             });
-            order_offer::Entity::insert_many(rows)
-                .exec_without_returning(txn)
-                .await
-                .map_err(db_err("recording offers"))?;
-            Ok(())
+            let inserted = order_offer::Entity::insert_many(rows).exec_without_returning(txn).await;
+            if let Err(err) = inserted {
+                return match err.sql_err() {
+                    Some(SqlErr::UniqueConstraintViolation(_)) => Ok(false),
+                    _ => Err(db_err("recording offers")(err)),
+                };
+            }
+            let providers: Vec<ProviderId> = offers.iter().map(|(p, _)| *p).collect();
+            count_offers(txn, &providers, change.at).await.map(|()| true)
         }
         TransitionEffect::AwardTo(p) => {
             set_offer_status(txn, change.order, Some(*p), OfferStatus::Open, OfferStatus::Won).await?;
-            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| ())
+            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| true)
         }
         TransitionEffect::ReleaseFrom(p) => {
-            set_offer_status(txn, change.order, Some(*p), OfferStatus::Won, OfferStatus::Released).await.map(|_| ())
+            set_offer_status(txn, change.order, Some(*p), OfferStatus::Won, OfferStatus::Released).await.map(|_| true)
         }
         TransitionEffect::WithdrawOffers => {
-            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| ())
+            set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| true)
         }
     }
+}
+
+/// Counts offers toward each provider's fairness share, in the offering transaction. Rows are written in id
+/// order, so that two transactions counting the same providers take their row locks in the same order.
+async fn count_offers(txn: &DatabaseTransaction, providers: &[ProviderId], at: DateTime<Utc>) -> Result<(), Unexpected> {
+    let mut ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows = ids.into_iter().map(|p| provider_offer_day::ActiveModel {
+        provider_id: Set(p),
+        day: Set(at.date_naive()),
+        offers: Set(1),
+        last_offered_at: Set(at),
+    });
+    use sea_orm::ExprTrait;
+    let offers = (provider_offer_day::Entity, provider_offer_day::Column::Offers);
+    provider_offer_day::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([provider_offer_day::Column::ProviderId, provider_offer_day::Column::Day])
+                .value(provider_offer_day::Column::Offers, Expr::col(offers).add(1))
+                .update_column(provider_offer_day::Column::LastOfferedAt)
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await
+        .map_err(db_err("counting offers"))?;
+    Ok(())
 }
 
 /// Appends the order's event and the outbox row that will announce it, in the caller's transaction.

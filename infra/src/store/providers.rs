@@ -121,6 +121,7 @@ impl Store {
         let streets =
             new.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
         provider_street::Entity::insert_many(streets).exec_without_returning(&txn).await.map_err(classify)?;
+        Self::bump_dispatch_counter(&txn).await?;
         txn.commit().await.map_err(classify)?;
         Ok(ProviderId(id))
     }

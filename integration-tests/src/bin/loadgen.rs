@@ -1,6 +1,6 @@
-//! Load generator: places orders at a fixed open-loop rate against a real `linli serve` + `linli jobs` on
-//! PostgreSQL and Redis, and reports placement throughput and latency, and how long orders wait between being
-//! placed and being offered. Two baselines are measured in the same run, on the same machine: the raw rate of
+//! Load generator: against a real `linli serve` + `linli jobs` on PostgreSQL and Redis, measures how many
+//! orders per second 32 clients can place (closed loop), then places orders at a fixed open-loop rate and
+//! reports placement latency and how long orders wait between being placed and being offered. Two baselines are measured in the same run, on the same machine: the raw rate of
 //! an equivalent PostgreSQL transaction through a pool of the same size, and the raw Redis XADD rate.
 //!
 //! Run: `cargo run --release -p linli-integration-tests --bin loadgen -- [RATE] [SECONDS]` (defaults 1000 and
@@ -8,10 +8,11 @@
 //! `LINLI_TEST_REDIS`), using the `linli` binary beside it (`LINLI_BIN` overrides).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use linli_integration_tests::{Backend, Fresh, LinliProcess, scalar};
+use linli_integration_tests::{Api, Backend, Fresh, LinliProcess, scalar};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use tokio::sync::{Mutex, Semaphore};
@@ -45,9 +46,15 @@ async fn main() {
     let api = serve.api().clone();
     let token = api.login_demo("resident").await;
 
+    // Capacity: as many placements as 32 clients in a closed loop can make, beside the raw rate with as many in
+    // flight. Then the open-loop phase at the target rate, for latency.
+    eprintln!("placing orders as fast as 32 clients can for {} s…", seconds.min(5));
+    let capacity = closed_loop(&api, &token, seconds.min(5)).await;
+    wait_for_dispatch(&url).await;
+
     eprintln!("placing {} orders at {rate}/s for {seconds} s…", rate * seconds);
     let latency = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap()));
-    let failures = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
     let in_flight = Arc::new(Semaphore::new(1024));
     let start = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
@@ -58,14 +65,12 @@ async fn main() {
         let permit = in_flight.clone().acquire_owned().await.unwrap();
         let (api, token, latency, failures) = (api.clone(), token.clone(), latency.clone(), failures.clone());
         tasks.push(tokio::spawn(async move {
-            let body = json!({"item_id": 15, "community_id": 1, "address": format!("文安路{i}号"), "lat": 41.78,
-                "lng": 123.40, "asap": true});
-            let r = api.place_order(&token, body, None).await;
+            let placed = place(&api, &token, OPEN_LOOP, i).await;
             // Measured from when the request was due, so a stalled server cannot hide its queueing.
             let micros = scheduled.elapsed().as_micros() as u64;
             latency.lock().await.record(micros.max(1)).unwrap();
-            if r.status.as_u16() != 201 {
-                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if !placed {
+                failures.fetch_add(1, Ordering::Relaxed);
             }
             drop(permit);
         }));
@@ -78,18 +83,15 @@ async fn main() {
     let throughput = placed as f64 / elapsed;
 
     // Placed → offered, from the order's own history once dispatch has caught up.
-    let db = linli_infra::db::connect(&url, 2).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while scalar(&db, "SELECT COUNT(*) FROM orders WHERE state = 'submitted'").await > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let db = wait_for_dispatch(&url).await;
     let rows = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT (EXTRACT(EPOCH FROM (MIN(e.at) - o.placed_at)) * 1000000)::bigint AS micros \
-             FROM orders o JOIN order_events e ON e.order_id = o.id AND e.to_state IN ('offered', 'escalated') \
-             GROUP BY o.id, o.placed_at"
-                .to_owned(),
+            format!(
+                "SELECT (EXTRACT(EPOCH FROM (MIN(e.at) - o.placed_at)) * 1000000)::bigint AS micros \
+                 FROM orders o JOIN order_events e ON e.order_id = o.id AND e.to_state IN ('offered', 'escalated') \
+                 WHERE o.address LIKE '{OPEN_LOOP}%' GROUP BY o.id, o.placed_at"
+            ),
         ))
         .await
         .unwrap();
@@ -102,11 +104,12 @@ async fn main() {
     let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     println!("| measure | figure |");
     println!("| --- | --- |");
-    println!("| baseline: raw PostgreSQL transactions (3 inserts, pool of 16) | {pg:.0}/s |");
+    println!("| baseline: raw PostgreSQL transactions (3 inserts, pool of 16, 32 in flight) | {pg:.0}/s |");
     println!("| baseline: raw Redis XADD (32 in flight) | {xadd:.0}/s |");
-    println!("| target rate | {rate}/s for {seconds} s |");
-    println!("| placement throughput | {throughput:.0}/s ({:.2} × the raw transaction rate) |", throughput / pg);
-    println!("| failed placements | {} |", failures.load(std::sync::atomic::Ordering::Relaxed));
+    println!("| placement capacity (32 clients, closed loop) | {capacity:.0}/s ({:.2} × the raw transaction rate) |", capacity / pg);
+    println!("| open-loop rate | {rate}/s for {seconds} s |");
+    println!("| open-loop placement throughput | {throughput:.0}/s |");
+    println!("| failed placements | {} |", failures.load(Ordering::Relaxed));
     println!(
         "| placement latency p50 / p99 / max | {:.1} / {:.1} / {:.1} ms |",
         ms(&latency, 0.5),
@@ -114,11 +117,57 @@ async fn main() {
         latency.max() as f64 / 1000.0
     );
     println!(
-        "| placed → offered p50 / p99 ({} of {placed} orders dispatched) | {:.1} / {:.1} ms |",
+        "| placed → offered p50 / p99 / max ({} of {placed} orders dispatched) | {:.1} / {:.1} / {:.1} ms |",
         rows.len(),
         ms(&offered, 0.5),
-        ms(&offered, 0.99)
+        ms(&offered, 0.99),
+        offered.max() as f64 / 1000.0
     );
+}
+
+/// Marks the open-loop phase's orders in their address, to tell them from the capacity phase's.
+const OPEN_LOOP: &str = "开环";
+
+/// Places one order; true when it was created.
+async fn place(api: &Api, token: &str, phase: &str, i: u64) -> bool {
+    let body = json!({"item_id": 15, "community_id": 1, "address": format!("{phase}文安路{i}号"), "lat": 41.78,
+        "lng": 123.40, "asap": true});
+    api.place_order(token, body, None).await.status.as_u16() == 201
+}
+
+/// Placements per second by 32 clients each placing one order after another for `seconds`.
+async fn closed_loop(api: &Api, token: &str, seconds: u64) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let clients: Vec<_> = (0..32u64)
+        .map(|c| {
+            let (api, token, done) = (api.clone(), token.to_owned(), done.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while Instant::now() < until {
+                    if place(&api, &token, "容量", c * 1_000_000 + i).await {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Waits (up to a minute) until no order is left waiting for dispatch; returns the connection it watched with.
+async fn wait_for_dispatch(url: &str) -> sea_orm::DatabaseConnection {
+    let db = linli_infra::db::connect(url, 2).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while scalar(&db, "SELECT COUNT(*) FROM orders WHERE state = 'submitted'").await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    db
 }
 
 /// Transactions of three inserts (an order, its event, an outbox row) on scratch tables, 32 at a time through a
@@ -130,7 +179,7 @@ async fn baseline_postgres(url: &str, seconds: u64) -> f64 {
             .await
             .unwrap();
     }
-    let done = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..32)
         .map(|_| {
@@ -148,7 +197,7 @@ async fn baseline_postgres(url: &str, seconds: u64) -> f64 {
                             .unwrap();
                     }
                     txn.commit().await.unwrap();
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    done.fetch_add(1, Ordering::Relaxed);
                 }
             })
         })
@@ -157,7 +206,7 @@ async fn baseline_postgres(url: &str, seconds: u64) -> f64 {
     for w in workers {
         w.await.unwrap();
     }
-    done.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
 /// XADDs of an order id to a scratch stream, 32 in flight on one multiplexed connection.
@@ -165,7 +214,7 @@ async fn baseline_xadd(prefix: &str, seconds: u64) -> f64 {
     let client = redis::Client::open(linli_infra::testing::redis_url()).unwrap();
     let conn = client.get_multiplexed_async_connection().await.unwrap();
     let key = format!("{prefix}:bench");
-    let done = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..32)
         .map(|_| {
@@ -180,7 +229,7 @@ async fn baseline_xadd(prefix: &str, seconds: u64) -> f64 {
                         .query_async(&mut conn)
                         .await
                         .unwrap();
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    done.fetch_add(1, Ordering::Relaxed);
                 }
             })
         })
@@ -190,5 +239,5 @@ async fn baseline_xadd(prefix: &str, seconds: u64) -> f64 {
         w.await.unwrap();
     }
     let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn.clone()).await.unwrap();
-    done.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }

@@ -1,0 +1,108 @@
+//! The in-memory snapshot of what dispatch reads most and what changes least: each item's providers with their
+//! coverage and hours, the catalog, and which street and district each community lies in.
+//!
+//! Every write to providers or the catalog bumps the `dispatch` change counter in the same transaction (or right
+//! after its data, never before), and a reader checks the counter, one primary-key read, before trusting its
+//! copy. So a snapshot is never used after a change has committed, on any replica. The map of communities is
+//! never rewritten once seeded, so it is kept without a check.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
+
+use linli_domain::catalog::{CatalogItem, ItemId};
+use linli_domain::dispatch::Candidate;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::{CommunityId, DistrictId, StreetId};
+
+use super::Store;
+use crate::db::db_err;
+use crate::entities::change_counter;
+
+const COUNTER: &str = "dispatch";
+
+/// Providers per item and the catalog, as of one value of the change counter.
+#[derive(Debug, Default)]
+pub(super) struct Snapshot {
+    inner: Mutex<Cached>,
+}
+
+#[derive(Debug, Default)]
+struct Cached {
+    version: Option<i64>,
+    profiles: HashMap<ItemId, Arc<Vec<Candidate>>>,
+    catalog: Option<Arc<HashMap<ItemId, CatalogItem>>>,
+    areas: HashMap<CommunityId, (StreetId, DistrictId)>,
+}
+
+impl Snapshot {
+    /// Forgets what was cached under any other version of the counter.
+    fn at_version(&self, version: i64) -> std::sync::MutexGuard<'_, Cached> {
+        let mut cached = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cached.version != Some(version) {
+            let areas = std::mem::take(&mut cached.areas);
+            *cached = Cached { version: Some(version), areas, ..Cached::default() };
+        }
+        cached
+    }
+}
+
+impl Store {
+    /// Marks providers or the catalog as changed; call it in the writing transaction, or after the write.
+    pub(crate) async fn bump_dispatch_counter<C: ConnectionTrait>(db: &C) -> Result<(), Unexpected> {
+        change_counter::Entity::update_many()
+            .col_expr(change_counter::Column::Value, Expr::col(change_counter::Column::Value).add(1))
+            .filter(change_counter::Column::Name.eq(COUNTER))
+            .exec(db)
+            .await
+            .map_err(db_err("recording a change to providers or the catalog"))?;
+        Ok(())
+    }
+
+    async fn dispatch_counter(&self) -> Result<i64, Unexpected> {
+        let row = change_counter::Entity::find_by_id(COUNTER.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading the change counter"))?;
+        Ok(row.map_or(0, |r| r.value))
+    }
+
+    /// The providers offering `item`, without their jobs and fairness counts, from the snapshot when it is
+    /// current.
+    pub(super) async fn provider_profiles(&self, item: ItemId) -> Result<Arc<Vec<Candidate>>, Unexpected> {
+        let version = self.dispatch_counter().await?;
+        if let Some(found) = self.snapshot.at_version(version).profiles.get(&item) {
+            return Ok(found.clone());
+        }
+        let loaded = Arc::new(self.load_profiles(item).await?);
+        self.snapshot.at_version(version).profiles.insert(item, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// The whole catalog by id, from the snapshot when it is current.
+    pub(super) async fn catalog_by_id(&self) -> Result<Arc<HashMap<ItemId, CatalogItem>>, Unexpected> {
+        let version = self.dispatch_counter().await?;
+        if let Some(found) = &self.snapshot.at_version(version).catalog {
+            return Ok(found.clone());
+        }
+        let items = self.catalog_items(None, None, 100_000).await?;
+        let loaded = Arc::new(items.into_iter().map(|i| (i.id, i)).collect::<HashMap<_, _>>());
+        self.snapshot.at_version(version).catalog = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// The street and district of a community; the map does not change once seeded, so it is cached for good.
+    pub(super) async fn cached_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        let known = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.get(&id).copied();
+        if known.is_some() {
+            return Ok(known);
+        }
+        let found = self.load_area(id).await?;
+        if let Some(area) = found {
+            self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.insert(id, area);
+        }
+        Ok(found)
+    }
+}
