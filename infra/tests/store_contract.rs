@@ -335,8 +335,9 @@ async fn offers_past_their_deadline_expire_and_the_order_returns_to_dispatch(sto
 }
 contract!(offers_past_their_deadline_expire_and_the_order_returns_to_dispatch);
 
-async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(store: Store) {
-    let solo = store
+/// Registers a Party member in community 1 who offers item 15.
+async fn party_member(store: &Store) -> ProviderId {
+    store
         .create_provider(linli_infra::store::NewProvider {
             kind: linli_domain::providers::ProviderKind::PartyMember,
             name: "党员".into(),
@@ -352,7 +353,11 @@ async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(sto
             target_share: 1.0,
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(store: Store) {
+    let solo = party_member(&store).await;
     let mut orders = Vec::new();
     for _ in 0..6 {
         orders.push(offered_to(&store, &[solo]).await);
@@ -379,3 +384,59 @@ async fn a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity(sto
     assert!(store.provider_full(solo, still_offered.unwrap(), Utc::now()).await.unwrap(), "full for the others");
 }
 contract!(a_provider_is_never_awarded_more_overlapping_jobs_than_its_capacity);
+
+fn open_offers(order: OrderId, providers: &[ProviderId]) -> Transition {
+    let offers = providers.iter().map(|p| (*p, "batch".to_owned())).collect();
+    let deadline = Utc::now() + chrono::Duration::minutes(2);
+    let effect = TransitionEffect::OpenOffers { offers, deadline, scope: Scope::Community, round: 1 };
+    change(order, OrderAction::Offer, OrderState::Submitted, effect)
+}
+
+async fn a_batch_of_offers_moves_each_waiting_order_once_and_counts_every_offer(store: Store) {
+    let (a, b) = (placed(&store).await, placed(&store).await);
+    let moved_on = offered_to(&store, &[org(3)]).await;
+    let before = store.candidates(ItemId(15), Utc::now()).await.unwrap();
+    let offers_of = |all: &[linli_domain::dispatch::Candidate], p: ProviderId| {
+        all.iter().find(|c| c.id == p).map_or(0, |c| c.offers_this_period)
+    };
+    let batch = vec![open_offers(a, &[org(1), org(2)]), open_offers(b, &[org(1)]), open_offers(moved_on, &[org(1)])];
+    assert_eq!(store.transition_batch(batch).await.unwrap(), vec![true, true, false]);
+    for id in [a, b] {
+        assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Offered);
+        assert_eq!((count(&store, "order_events", id).await, count(&store, "outbox", id).await), (2, 2));
+    }
+    assert_eq!(store.offers_of_order(moved_on).await.unwrap().len(), 1, "the order that had moved on is untouched");
+    let after = store.candidates(ItemId(15), Utc::now()).await.unwrap();
+    assert_eq!(offers_of(&after, org(1)), offers_of(&before, org(1)) + 2);
+    assert_eq!(offers_of(&after, org(2)), offers_of(&before, org(2)) + 1);
+}
+contract!(a_batch_of_offers_moves_each_waiting_order_once_and_counts_every_offer);
+
+async fn a_batch_that_would_offer_an_order_to_the_same_provider_twice_is_applied_one_by_one(store: Store) {
+    let r = resident(&store).await;
+    let again = offered_to(&store, &[org(1)]).await;
+    store.decline_offer(again, org(1), r, Utc::now()).await.unwrap();
+    let fresh = placed(&store).await;
+    let batch = vec![open_offers(again, &[org(1)]), open_offers(fresh, &[org(2)])];
+    assert_eq!(store.transition_batch(batch).await.unwrap(), vec![false, true]);
+    assert_eq!(store.find_order(again).await.unwrap().unwrap().state, OrderState::Submitted);
+    assert_eq!(store.find_order(fresh).await.unwrap().unwrap().state, OrderState::Offered);
+}
+contract!(a_batch_that_would_offer_an_order_to_the_same_provider_twice_is_applied_one_by_one);
+
+async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(store: Store) {
+    // Two stores on one database stand for two replicas, each with its own snapshot.
+    let replica = Store::new(store.connection().clone());
+    let before = replica.candidates(ItemId(15), Utc::now()).await.unwrap();
+    let member = party_member(&store).await;
+    let after = replica.candidates(ItemId(15), Utc::now()).await.unwrap();
+    assert!(!before.iter().any(|c| c.id == member));
+    assert!(after.iter().any(|c| c.id == member), "the other replica's snapshot was out of date");
+    // The port's read, which dispatch uses, is the one served from the snapshot.
+    let cached = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    let policy = store.update_dispatch_policy(ItemId(15), None, Some(cached.broadcast_k + 2), None, None).await;
+    assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
+    let seen = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
+}
+contract!(a_provider_registered_through_another_replica_is_a_candidate_at_once);

@@ -6,10 +6,9 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use linli_domain::clock::Clock;
-use futures_util::StreamExt;
 use linli_domain::dispatch::{Delivery, DispatchQueue};
 use linli_domain::error::Unexpected;
-use linli_domain::orders::{DispatchOutcome, OrderDesk, OrderStore};
+use linli_domain::orders::{DispatchOutcome, OrderDesk, OrderId, OrderStore};
 
 #[derive(Clone, Debug)]
 pub struct DispatcherConfig {
@@ -17,10 +16,6 @@ pub struct DispatcherConfig {
     pub consumer: String,
     /// Entries taken per read.
     pub batch: usize,
-    /// Orders of one batch dispatched at once. Each waits on the database most of its time, so several in
-    /// flight keep the pool busy; two at once may offer to the same provider, which the capacity guard at
-    /// accept time makes safe.
-    pub concurrency: usize,
     /// How long one read waits for new entries.
     pub wait: Duration,
     /// Entries another consumer left unacknowledged this long are taken over.
@@ -38,7 +33,6 @@ impl DispatcherConfig {
         Self {
             consumer: consumer.into(),
             batch: 64,
-            concurrency: 16,
             wait: Duration::from_millis(500),
             reclaim_after: Duration::from_secs(30),
             stranded_after: Duration::from_secs(60),
@@ -58,43 +52,48 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Self { desk, config }
     }
 
-    /// Reads one batch and dispatches its orders, `concurrency` at a time. An order whose dispatch fails stays
-    /// unacknowledged, so it is delivered again after `reclaim_after`. Returns how many orders were handled.
+    /// The use cases this dispatcher runs, to run them under another configuration.
+    pub fn into_desk(self) -> OrderDesk<S, Q, C> {
+        self.desk
+    }
+
+    /// Reads one batch of queue entries and dispatches their orders together. When the batch as a whole
+    /// fails, each order is tried alone, so that one order that cannot be dispatched holds up no other; an order
+    /// whose dispatch fails stays unacknowledged and is delivered again after `reclaim_after`. Returns how many
+    /// orders were handled.
     pub async fn dispatch_batch(&self) -> Result<usize, Unexpected> {
         let c = &self.config;
         let deliveries = self.desk.queue.receive(&c.consumer, c.batch, c.wait, c.reclaim_after).await?;
-        let handled: Vec<Result<bool, Unexpected>> = futures_util::stream::iter(deliveries)
-            .map(|delivery| self.dispatch_one(delivery))
-            .buffer_unordered(c.concurrency.max(1))
-            .collect()
-            .await;
-        let mut count = 0;
-        for outcome in handled {
-            count += usize::from(outcome?);
+        if deliveries.is_empty() {
+            return Ok(0);
         }
-        Ok(count)
-    }
-
-    /// Dispatches one delivered order and acknowledges it; false when the dispatch failed and the entry stays
-    /// pending. Only a failed acknowledgement (the queue itself is down) is an error.
-    async fn dispatch_one(&self, delivery: Delivery) -> Result<bool, Unexpected> {
-        match self.desk.dispatch(delivery.order).await {
-            Ok(outcome) => {
-                match &outcome {
-                    DispatchOutcome::Offered(to) => {
-                        tracing::debug!(order = %delivery.order.0, providers = to.len(), "offered")
-                    }
-                    DispatchOutcome::Escalated => tracing::info!(order = %delivery.order.0, "escalated"),
-                    DispatchOutcome::NothingToDo => {}
-                }
-                self.desk.queue.ack(&delivery).await?;
-                Ok(true)
-            }
+        let ids: Vec<OrderId> = deliveries.iter().map(|d| d.order).collect();
+        let outcomes = match self.desk.dispatch_many(&ids).await {
+            Ok(outcomes) => outcomes,
             Err(e) => {
-                tracing::warn!(order = %delivery.order.0, error = %e, "dispatch failed; it will be retried");
-                Ok(false)
+                tracing::warn!(orders = ids.len(), error = %e, "dispatching a batch failed; trying its orders alone");
+                let mut alone = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    match self.desk.dispatch(*id).await {
+                        Ok(outcome) => alone.push((*id, outcome)),
+                        Err(e) => tracing::warn!(order = %id.0, error = %e, "dispatch failed; it will be retried"),
+                    }
+                }
+                alone
+            }
+        };
+        for (id, outcome) in &outcomes {
+            match outcome {
+                DispatchOutcome::Offered(to) => tracing::debug!(order = %id.0, providers = to.len(), "offered"),
+                DispatchOutcome::Escalated => tracing::info!(order = %id.0, "escalated"),
+                DispatchOutcome::NothingToDo => {}
             }
         }
+        let done: Vec<&Delivery> =
+            deliveries.iter().filter(|d| outcomes.iter().any(|(id, _)| *id == d.order)).collect();
+        let acks = futures_util::future::join_all(done.iter().map(|d| self.desk.queue.ack(d))).await;
+        acks.into_iter().collect::<Result<Vec<()>, Unexpected>>()?;
+        Ok(done.len())
     }
 
     /// Queues again every order that has waited for dispatch longer than `stranded_after`: its queue entry was

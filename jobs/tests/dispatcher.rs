@@ -23,8 +23,11 @@ async fn setup(clock: FixedClock) -> (Dispatcher<Store, MemoryQueue, FixedClock>
     let resident = store.account_by_login("resident").await.unwrap().unwrap().id;
     let queue = MemoryQueue::new();
     let desk = OrderDesk::new(store.clone(), queue.clone(), clock, Duration::from_secs(120));
-    let config = DispatcherConfig { wait: Duration::from_millis(20), ..DispatcherConfig::new("test") };
-    (Dispatcher::new(desk, config), store, queue, resident)
+    (Dispatcher::new(desk, dispatcher_config()), store, queue, resident)
+}
+
+fn dispatcher_config() -> DispatcherConfig {
+    DispatcherConfig { wait: Duration::from_millis(20), ..DispatcherConfig::new("test") }
 }
 
 async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
@@ -147,4 +150,61 @@ async fn a_queue_that_lost_its_state_is_rebuilt_from_the_store() {
     assert!(!dispatcher.rebuild_if_lost().await.unwrap(), "nothing lost since");
     let offered: Vec<_> = store.offers_of_order(waiting).await.unwrap().into_iter().map(|o| o.provider).collect();
     assert_eq!(queue.claim(waiting, offered[0]).await.unwrap(), linli_domain::dispatch::ClaimOutcome::Won);
+}
+
+#[tokio::test]
+async fn a_batch_offers_as_fairly_as_the_same_orders_dispatched_one_at_a_time() {
+    // Later than the providers below join, so that they count as present.
+    let now = Utc::now() + chrono::Duration::hours(2);
+    // Per run, per order, the neighbours (by number) it was offered to.
+    let mut offered: Vec<Vec<Vec<usize>>> = Vec::new();
+    for per_read in [64, 1] {
+        let (dispatcher, store, queue, resident) = setup(FixedClock(now)).await;
+        let dispatcher =
+            Dispatcher::new(dispatcher.into_desk(), DispatcherConfig { batch: per_read, ..dispatcher_config() });
+        // Five equals on the order's doorstep: only fairness tells them apart.
+        let mut neighbours = Vec::new();
+        for n in 0..5 {
+            neighbours.push(store.create_provider(neighbour(n)).await.unwrap());
+        }
+        let mut ids = Vec::new();
+        for _ in 0..6 {
+            let id = saved_order(&store, resident, 15).await;
+            queue.enqueue(id).await.unwrap();
+            ids.push(id);
+        }
+        let mut handled = 0;
+        while handled < ids.len() {
+            handled += dispatcher.dispatch_batch().await.unwrap();
+        }
+        let mut run = Vec::new();
+        for id in &ids {
+            let offers = store.offers_of_order(*id).await.unwrap();
+            let mut to: Vec<usize> =
+                offers.iter().filter_map(|o| neighbours.iter().position(|n| *n == o.provider)).collect();
+            to.sort();
+            run.push(to);
+        }
+        offered.push(run);
+    }
+    assert_eq!(offered[0], offered[1]);
+    let distinct: std::collections::HashSet<_> = offered[0].iter().flatten().collect();
+    assert_eq!(distinct.len(), 5, "six broadcasts to three spread over all five equals: {offered:?}");
+}
+
+fn neighbour(n: usize) -> linli_infra::store::NewProvider {
+    linli_infra::store::NewProvider {
+        kind: linli_domain::providers::ProviderKind::Organization,
+        name: format!("邻里服务站{n}"),
+        credit_code: None,
+        community: CommunityId(1),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        capacity: 5,
+        items: vec![ItemId(15)],
+        coverage: vec![CommunityId(1)],
+        streets: vec![],
+        radius_m: None,
+        hours: linli_domain::dispatch::WorkingHours::always(),
+        target_share: 1.0,
+    }
 }

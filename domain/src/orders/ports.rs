@@ -139,6 +139,9 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
 
     fn find_order(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
 
+    /// The orders among `ids` that exist, in no particular order.
+    fn find_orders(&self, ids: &[OrderId]) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
     fn order_events(&self, id: OrderId) -> impl Future<Output = Result<Vec<OrderEvent>, Unexpected>> + Send;
 
     /// A resident's orders, newest first, strictly older than `before` when given.
@@ -160,6 +163,9 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     /// Every offer ever made for the order.
     fn offers_of_order(&self, id: OrderId) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
 
+    /// Every offer ever made for any of the orders.
+    fn offers_of_orders(&self, ids: &[OrderId]) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
+
     /// A provider's open offers on orders still in dispatch, oldest first.
     fn open_offers_of_provider(
         &self,
@@ -169,6 +175,10 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
 
     /// Applies the transition if the order is still in `from`; `None` when it no longer is.
     fn transition(&self, change: Transition) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+
+    /// Applies each transition as [`transition`](Self::transition) would, each on its own terms; says for each
+    /// whether it applied. An adapter may write them together, which is what makes dispatching a batch cheap.
+    fn transition_batch(&self, changes: Vec<Transition>) -> impl Future<Output = Result<Vec<bool>, Unexpected>> + Send;
 
     /// Marks the provider's open offer declined; when it was the last open one, returns the order to dispatch
     /// in the same transaction, so two declines at once cannot both leave it stranded.

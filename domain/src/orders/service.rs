@@ -2,6 +2,7 @@
 //! dispatcher's step that turns a submitted order into offers. Each checks who is acting, asks the state machine,
 //! and hands one transition to the store.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
@@ -12,10 +13,11 @@ use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Place
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
-use crate::catalog::{CatalogItem, Category, DispatchMode};
+use crate::catalog::{CatalogItem, Category, DispatchMode, ItemId};
 use crate::clock::Clock;
 use crate::dispatch::{Candidate, ClaimOutcome, DispatchQueue, RankWeights, Request, Scope, TravelModel, rank, routed};
 use crate::error::Unexpected;
+use crate::geo::{DistrictId, StreetId};
 use crate::providers::ProviderId;
 
 /// How many orders and offers one rebuild of a lost queue restores; the stranded-order sweep catches any more.
@@ -87,6 +89,13 @@ pub struct OrderDetail {
     pub seen: Visibility,
     /// Why the order's provider was chosen, once it has one.
     pub why_provider: Option<String>,
+}
+
+/// What one dispatch step will do with an order.
+enum Plan {
+    /// Make this transition, then publish the offers to these providers until the deadline.
+    Offer(Transition, Vec<ProviderId>, DateTime<Utc>),
+    Escalate(&'static str),
 }
 
 /// What one dispatch step did with an order.
@@ -310,44 +319,113 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         self.provider_step(actor, id, OrderAction::Complete, "completed").await
     }
 
-    /// One dispatch step for one order. Ranks the eligible providers at the order's current scope and offers
-    /// the order to the best one (派单) or the best K (抢单); once a scope has no taker or its rounds are used
-    /// up, dispatch looks at the street, then the district; when nobody is left, or the order's own deadline has
-    /// passed, the order is escalated to the community's workers.
+    /// One dispatch step for one order; see [`dispatch_many`](Self::dispatch_many).
     pub async fn dispatch(&self, id: OrderId) -> Result<DispatchOutcome, Unexpected> {
-        let Some(order) = self.store.find_order(id).await? else {
-            return Ok(DispatchOutcome::NothingToDo);
-        };
-        if order.state != OrderState::Submitted {
-            return Ok(DispatchOutcome::NothingToDo);
-        }
+        let mut outcomes = self.dispatch_many(&[id]).await?;
+        Ok(outcomes.pop().map_or(DispatchOutcome::NothingToDo, |(_, outcome)| outcome))
+    }
+
+    /// One dispatch step for each of a batch of orders. Ranks the eligible providers at each order's current
+    /// scope and offers the order to the best one (派单) or the best K (抢单); once a scope has no taker or its
+    /// rounds are used up, dispatch looks at the street, then the district; when nobody is left, or the order's
+    /// own deadline has passed, the order is escalated to the community's workers.
+    ///
+    /// The batch is read together and its offers written together. Orders are ranked one after another, each
+    /// seeing the offers the ones before it were given, so a batch spreads its offers as fairly as single steps.
+    pub async fn dispatch_many(&self, ids: &[OrderId]) -> Result<Vec<(OrderId, DispatchOutcome)>, Unexpected> {
         let now = self.clock.now();
-        let item = self.store.catalog_item(order.item).await?;
-        let area = self.store.area_of(order.community).await?;
+        let mut outcomes: Vec<(OrderId, DispatchOutcome)> = Vec::with_capacity(ids.len());
+        let mut orders = Vec::new();
+        for order in self.store.find_orders(ids).await? {
+            if order.state == OrderState::Submitted && !orders.iter().any(|o: &Order| o.id == order.id) {
+                orders.push(order);
+            }
+        }
+        for id in ids {
+            if !orders.iter().any(|o| o.id == *id) && !outcomes.iter().any(|(o, _)| o == id) {
+                outcomes.push((*id, DispatchOutcome::NothingToDo));
+            }
+        }
+        if orders.is_empty() {
+            return Ok(outcomes);
+        }
+        let order_ids: Vec<OrderId> = orders.iter().map(|o| o.id).collect();
+        let mut already: HashMap<OrderId, Vec<ProviderId>> = HashMap::new();
+        for offer in self.store.offers_of_orders(&order_ids).await? {
+            already.entry(offer.order).or_default().push(offer.provider);
+        }
+        let mut pools: HashMap<ItemId, (Option<CatalogItem>, Vec<Candidate>)> = HashMap::new();
+        let mut offers: Vec<(Transition, Vec<ProviderId>, DateTime<Utc>)> = Vec::new();
+        let mut escalations: Vec<(&Order, &'static str)> = Vec::new();
+        for order in &orders {
+            if let std::collections::hash_map::Entry::Vacant(slot) = pools.entry(order.item) {
+                let item = self.store.catalog_item(order.item).await?;
+                let candidates = match item {
+                    Some(_) => self.store.candidates(order.item, now).await?,
+                    None => Vec::new(),
+                };
+                slot.insert((item, candidates));
+            }
+            let area = self.store.area_of(order.community).await?;
+            let (item, candidates) = pools.get_mut(&order.item).expect("filled above");
+            let already = already.get(&order.id).map(Vec::as_slice).unwrap_or_default();
+            match self.plan(order, item.as_ref(), area, candidates, already, now) {
+                Plan::Offer(change, providers, deadline) => {
+                    // Later orders in the batch see these offers in their fairness counts.
+                    for c in candidates.iter_mut().filter(|c| providers.contains(&c.id)) {
+                        c.offers_this_period = c.offers_this_period.saturating_add(1);
+                        c.last_offered_at = Some(now);
+                    }
+                    offers.push((change, providers, deadline));
+                }
+                Plan::Escalate(why) => escalations.push((order, why)),
+            }
+        }
+        let changes: Vec<Transition> = offers.iter().map(|(change, _, _)| change.clone()).collect();
+        let applied = self.store.transition_batch(changes).await?;
+        for ((change, providers, deadline), applied) in offers.into_iter().zip(applied) {
+            if applied {
+                self.queue.publish_offers(change.order, &providers, deadline).await?;
+                outcomes.push((change.order, DispatchOutcome::Offered(providers)));
+            } else {
+                outcomes.push((change.order, DispatchOutcome::NothingToDo));
+            }
+        }
+        for (order, why) in escalations {
+            outcomes.push((order.id, self.escalate(order, why, now).await?));
+        }
+        Ok(outcomes)
+    }
+
+    /// What one dispatch step should do with a submitted order, given the item, the community's street and
+    /// district, the providers offering the item, and those offered the order before.
+    fn plan(
+        &self,
+        order: &Order,
+        item: Option<&CatalogItem>,
+        area: Option<(StreetId, DistrictId)>,
+        candidates: &[Candidate],
+        already: &[ProviderId],
+        now: DateTime<Utc>,
+    ) -> Plan {
         let (Some(item), Some((street, district))) = (item, area) else {
-            return self.escalate(&order, "the item or the community is no longer known", now).await;
+            return Plan::Escalate("the item or the community is no longer known");
         };
         if order.accept_by.is_some_and(|deadline| deadline <= now) {
-            return self.escalate(&order, "the order's acceptance deadline passed", now).await;
+            return Plan::Escalate("the order's acceptance deadline passed");
         }
-        let already: Vec<ProviderId> = self.store.offers_of_order(id).await?.into_iter().map(|o| o.provider).collect();
-        let candidates: Vec<Candidate> = self
-            .store
-            .candidates(order.item, now)
-            .await?
-            .into_iter()
-            .filter(|c| routed(item.routing, c, order.community, street))
-            .collect();
+        // A high-risk mediation intake is not offered to anyone: people step in at once.
+        if order.high_risk {
+            return Plan::Escalate("high risk: escalated to the street at once");
+        }
+        let candidates: Vec<Candidate> =
+            candidates.iter().filter(|c| routed(item.routing, c, order.community, street)).cloned().collect();
         let window = match order.schedule {
             Schedule::Window(w) => w,
             Schedule::Asap => {
                 TimeWindow::from_stored(now, now + chrono::Duration::minutes(i64::from(item.duration_minutes.max(1))))
             }
         };
-        // A high-risk mediation intake is not offered to anyone: people step in at once.
-        if order.high_risk {
-            return self.escalate(&order, "high risk: escalated to the street at once", now).await;
-        }
         let mut scope = Some(order.scope);
         let mut round = order.round;
         while let Some(at) = scope {
@@ -363,7 +441,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                     scope: at,
                     now,
                 };
-                let ranked = rank(&request, &candidates, &already, &self.travel, &self.weights);
+                let ranked = rank(&request, &candidates, already, &self.travel, &self.weights);
                 if !ranked.is_empty() {
                     let take = match item.mode {
                         DispatchMode::Dispatch => 1,
@@ -371,17 +449,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                     };
                     let offers: Vec<(ProviderId, String)> =
                         ranked.into_iter().take(take).map(|r| (r.provider, r.explanation.to_string())).collect();
-                    return self.offer(&order, &item, offers, at, round + 1, now).await;
+                    return self.offer_plan(order, item, offers, at, round + 1, now);
                 }
             }
             scope = at.widen();
             round = 0;
         }
-        let why = if already.is_empty() { "no eligible provider" } else { "no eligible provider left" };
-        self.escalate(&order, why, now).await
+        Plan::Escalate(if already.is_empty() { "no eligible provider" } else { "no eligible provider left" })
     }
 
-    async fn offer(
+    fn offer_plan(
         &self,
         order: &Order,
         item: &CatalogItem,
@@ -389,18 +466,24 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         scope: Scope,
         round: u32,
         now: DateTime<Utc>,
-    ) -> Result<DispatchOutcome, Unexpected> {
+    ) -> Plan {
         let ttl =
             item.offer_ttl_seconds.map(|s| std::time::Duration::from_secs(u64::from(s))).unwrap_or(self.offer_ttl);
         let deadline = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(2));
         let providers: Vec<ProviderId> = offers.iter().map(|(p, _)| *p).collect();
         let note = format!("offered to {} provider(s) in the {}, round {round}", providers.len(), scope.as_str());
-        let effect = TransitionEffect::OpenOffers { offers, deadline, scope, round };
-        if !self.dispatcher_move(order, OrderAction::Offer, note, effect, now).await? {
-            return Ok(DispatchOutcome::NothingToDo);
-        }
-        self.queue.publish_offers(order.id, &providers, deadline).await?;
-        Ok(DispatchOutcome::Offered(providers))
+        let change = Transition {
+            order: order.id,
+            action: OrderAction::Offer,
+            from: order.state,
+            to: OrderState::Offered,
+            holder: None,
+            actor: None,
+            note,
+            at: now,
+            effect: TransitionEffect::OpenOffers { offers, deadline, scope, round },
+        };
+        Plan::Offer(change, providers, deadline)
     }
 
     async fn escalate(&self, order: &Order, why: &str, now: DateTime<Utc>) -> Result<DispatchOutcome, Unexpected> {

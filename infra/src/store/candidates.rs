@@ -19,7 +19,7 @@ use linli_domain::providers::{ProviderId, ProviderKind};
 use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::{
-    community, order, provider, provider_offer_day, provider_coverage, provider_item, provider_street, street,
+    community, order, provider, provider_coverage, provider_item, provider_offer_day, provider_street, street,
 };
 
 impl Store {

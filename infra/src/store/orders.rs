@@ -3,7 +3,7 @@
 //! locked first (`FOR UPDATE`) so that effects checked in the transaction cannot race; SQLite has a single
 //! writer and needs no lock.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -84,6 +84,15 @@ impl OrderStore for Store {
         row.map(convert::order).transpose()
     }
 
+    async fn find_orders(&self, ids: &[OrderId]) -> Result<Vec<Order>, Unexpected> {
+        let rows = order::Entity::find()
+            .filter(order::Column::Id.is_in(ids.iter().map(|id| id.0)))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading orders"))?;
+        rows.into_iter().map(convert::order).collect()
+    }
+
     async fn order_events(&self, id: OrderId) -> Result<Vec<OrderEvent>, Unexpected> {
         order_event::Entity::find()
             .filter(order_event::Column::OrderId.eq(id.0))
@@ -113,6 +122,17 @@ impl OrderStore for Store {
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
         self.newest_orders(order::Column::ProviderId.eq(provider.0), before, limit).await
+    }
+
+    async fn offers_of_orders(&self, ids: &[OrderId]) -> Result<Vec<Offer>, Unexpected> {
+        order_offer::Entity::find()
+            .filter(order_offer::Column::OrderId.is_in(ids.iter().map(|id| id.0)))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading orders' offers"))?
+            .into_iter()
+            .map(convert::offer)
+            .collect()
     }
 
     async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
@@ -215,6 +235,22 @@ impl OrderStore for Store {
         record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
         txn.commit().await.map_err(e())?;
         convert::order(updated).map(Some)
+    }
+
+    async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
+        let dispatch_only =
+            changes.iter().all(|c| c.holder.is_none() && matches!(c.effect, TransitionEffect::OpenOffers { .. }));
+        if changes.len() > 1
+            && dispatch_only
+            && let Some(applied) = self.open_offers_together(&changes).await?
+        {
+            return Ok(applied);
+        }
+        let mut applied = Vec::with_capacity(changes.len());
+        for change in changes {
+            applied.push(self.transition(change).await?.is_some());
+        }
+        Ok(applied)
     }
 
     async fn decline_offer(
@@ -393,6 +429,73 @@ impl Store {
 }
 
 impl Store {
+    /// Opens the offers of a batch of dispatch transitions in one transaction of a few statements: a conditional
+    /// update per kind of move, then the offers, the fairness counts, the events and the outbox rows of the
+    /// orders that moved. `None` when some provider was offered one of the orders before (a dispatcher working
+    /// from a stale read): nothing is written, and the caller applies the changes one by one instead.
+    async fn open_offers_together(&self, changes: &[Transition]) -> Result<Option<Vec<bool>>, Unexpected> {
+        let e = || db_err("opening offers");
+        let txn = self.db.begin().await.map_err(e())?;
+        // Orders making the same move (from, to, scope, round, when) share one conditional update.
+        type Move<'a> = (&'a str, &'a str, &'a str, u32, DateTime<Utc>);
+        let mut kinds: BTreeMap<Move<'_>, Vec<Uuid>> = BTreeMap::new();
+        for c in changes {
+            if let TransitionEffect::OpenOffers { scope, round, .. } = &c.effect {
+                let kind = (c.from.as_str(), c.to.as_str(), scope.as_str(), *round, c.at);
+                kinds.entry(kind).or_default().push(c.order.0);
+            }
+        }
+        let mut moved: HashSet<Uuid> = HashSet::new();
+        for ((from, to, scope, round, at), ids) in kinds {
+            let rows = order::Entity::update_many()
+                .col_expr(order::Column::State, Expr::value(to))
+                .col_expr(order::Column::UpdatedAt, Expr::value(at))
+                .col_expr(order::Column::Scope, Expr::value(scope))
+                .col_expr(order::Column::Round, Expr::value(i32::try_from(round).unwrap_or(i32::MAX)))
+                .filter(order::Column::Id.is_in(ids))
+                .filter(order::Column::State.eq(from))
+                .exec_with_returning(&txn)
+                .await
+                .map_err(e())?;
+            moved.extend(rows.into_iter().map(|r| r.id));
+        }
+        let applied: Vec<&Transition> = changes.iter().filter(|c| moved.contains(&c.order.0)).collect();
+        let mut offered = Vec::new();
+        let mut rows = Vec::new();
+        for c in &applied {
+            if let TransitionEffect::OpenOffers { offers, deadline, .. } = &c.effect {
+                for (p, why) in offers {
+                    offered.push(*p);
+                    rows.push(order_offer::ActiveModel {
+                        order_id: Set(c.order.0),
+                        provider_id: Set(p.0),
+                        status: Set(OfferStatus::Open.as_str().to_owned()),
+                        offered_at: Set(c.at),
+                        deadline: Set(*deadline),
+                        explanation: Set(why.clone()),
+                    });
+                }
+            }
+        }
+        if !rows.is_empty() {
+            let inserted = order_offer::Entity::insert_many(rows).exec_without_returning(&txn).await;
+            if let Err(err) = inserted {
+                return match err.sql_err() {
+                    Some(SqlErr::UniqueConstraintViolation(_)) => Ok(None),
+                    _ => Err(e()(err)),
+                };
+            }
+        }
+        if let Some(first) = applied.first() {
+            count_offers(&txn, &offered, first.at).await?;
+        }
+        let events: Vec<EventRow> =
+            applied.iter().map(|c| (c.order, Some(c.from), c.to, c.actor, c.note.as_str(), c.at)).collect();
+        record_all(&txn, &events).await?;
+        txn.commit().await.map_err(e())?;
+        Ok(Some(changes.iter().map(|c| moved.contains(&c.order.0)).collect()))
+    }
+
     /// Reads which street and district a community lies in.
     pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         let e = || db_err("locating a community");
@@ -614,27 +717,33 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
     }
 }
 
-/// Counts offers toward each provider's fairness share, in the offering transaction. Rows are written in id
-/// order, so that two transactions counting the same providers take their row locks in the same order.
-async fn count_offers(txn: &DatabaseTransaction, providers: &[ProviderId], at: DateTime<Utc>) -> Result<(), Unexpected> {
-    let mut ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
+/// Counts offers toward each provider's fairness share, in the offering transaction; a provider may appear more
+/// than once. Rows are written in id order, so that two transactions counting the same providers take their row
+/// locks in the same order.
+async fn count_offers(
+    txn: &DatabaseTransaction,
+    providers: &[ProviderId],
+    at: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    use sea_orm::ExprTrait;
+    let mut counts: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for p in providers {
+        *counts.entry(p.0).or_default() += 1;
+    }
+    if counts.is_empty() {
         return Ok(());
     }
-    let rows = ids.into_iter().map(|p| provider_offer_day::ActiveModel {
+    let rows = counts.into_iter().map(|(p, n)| provider_offer_day::ActiveModel {
         provider_id: Set(p),
         day: Set(at.date_naive()),
-        offers: Set(1),
+        offers: Set(n),
         last_offered_at: Set(at),
     });
-    use sea_orm::ExprTrait;
     let offers = (provider_offer_day::Entity, provider_offer_day::Column::Offers);
     provider_offer_day::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([provider_offer_day::Column::ProviderId, provider_offer_day::Column::Day])
-                .value(provider_offer_day::Column::Offers, Expr::col(offers).add(1))
+                .value(provider_offer_day::Column::Offers, Expr::col(offers).add(Expr::cust("excluded.offers")))
                 .update_column(provider_offer_day::Column::LastOfferedAt)
                 .to_owned(),
         )
@@ -643,6 +752,9 @@ async fn count_offers(txn: &DatabaseTransaction, providers: &[ProviderId], at: D
         .map_err(db_err("counting offers"))?;
     Ok(())
 }
+
+/// One event of an order: which, from and to what state, who moved it, why, and when.
+type EventRow<'a> = (OrderId, Option<OrderState>, OrderState, Option<AccountId>, &'a str, DateTime<Utc>);
 
 /// Appends the order's event and the outbox row that will announce it, in the caller's transaction.
 async fn record(
@@ -654,38 +766,46 @@ async fn record(
     note: &str,
     at: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
+    record_all(txn, &[(id, from, to, actor, note, at)]).await
+}
+
+/// Appends each order's event and the outbox row that will announce it, two statements for any number.
+async fn record_all(txn: &DatabaseTransaction, events: &[EventRow<'_>]) -> Result<(), Unexpected> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let e = || db_err("recording an order event");
-    let event_id = Uuid::now_v7();
-    order_event::Entity::insert(order_event::ActiveModel {
-        id: Set(event_id),
-        order_id: Set(id.0),
-        at: Set(at),
-        from_state: Set(from.map(|s| s.as_str().to_owned())),
-        to_state: Set(to.as_str().to_owned()),
-        actor_id: Set(actor.map(|a| a.0)),
-        note: Set(note.to_owned()),
-    })
-    .exec_without_returning(txn)
-    .await
-    .map_err(e())?;
-    let payload = serde_json::json!({
-        "event_id": event_id,
-        "order_id": id.0,
-        "from": from.map(OrderState::as_str),
-        "to": to.as_str(),
-        "actor": actor.map(|a| a.0),
-        "note": note,
-        "at": at,
-    });
-    outbox::Entity::insert(outbox::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        topic: Set(format!("order.{}", to.as_str())),
-        payload: Set(payload.to_string()),
-        created_at: Set(at),
-        delivered_at: Set(None),
-    })
-    .exec_without_returning(txn)
-    .await
-    .map_err(e())?;
+    let mut rows = Vec::with_capacity(events.len());
+    let mut announcements = Vec::with_capacity(events.len());
+    for &(id, from, to, actor, note, at) in events {
+        let event_id = Uuid::now_v7();
+        rows.push(order_event::ActiveModel {
+            id: Set(event_id),
+            order_id: Set(id.0),
+            at: Set(at),
+            from_state: Set(from.map(|s| s.as_str().to_owned())),
+            to_state: Set(to.as_str().to_owned()),
+            actor_id: Set(actor.map(|a| a.0)),
+            note: Set(note.to_owned()),
+        });
+        let payload = serde_json::json!({
+            "event_id": event_id,
+            "order_id": id.0,
+            "from": from.map(OrderState::as_str),
+            "to": to.as_str(),
+            "actor": actor.map(|a| a.0),
+            "note": note,
+            "at": at,
+        });
+        announcements.push(outbox::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            topic: Set(format!("order.{}", to.as_str())),
+            payload: Set(payload.to_string()),
+            created_at: Set(at),
+            delivered_at: Set(None),
+        });
+    }
+    order_event::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(e())?;
+    outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.map_err(e())?;
     Ok(())
 }

@@ -42,15 +42,23 @@ async fn main() {
     })
     .await
     .unwrap();
-    let _jobs = LinliProcess::jobs(&env);
+    let jobs = LinliProcess::jobs(&env);
     let api = serve.api().clone();
     let token = api.login_demo("resident").await;
-
-    // Capacity: as many placements as 32 clients in a closed loop can make, beside the raw rate with as many in
-    // flight. Then the open-loop phase at the target rate, for latency.
-    eprintln!("placing orders as fast as 32 clients can for {} s…", seconds.min(5));
-    let capacity = closed_loop(&api, &token, seconds.min(5)).await;
+    // Let the dispatcher start (its first look at Redis rebuilds the queue) before it is paused.
     wait_for_dispatch(&url).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    // Placement capacity, with the dispatcher paused so that it measures placing alone: as many placements as
+    // 32 clients in a closed loop can make, beside the raw rate with as many in flight.
+    signal(&jobs, "-STOP");
+    eprintln!("placing orders as fast as 32 clients can for {} s, dispatcher paused…", seconds.min(5));
+    let (capacity, backlog) = closed_loop(&api, &token, seconds.min(5)).await;
+    // Dispatch capacity: how fast the dispatcher clears that backlog once it resumes.
+    let resumed = Instant::now();
+    signal(&jobs, "-CONT");
+    wait_for_dispatch(&url).await;
+    let dispatch_rate = backlog as f64 / resumed.elapsed().as_secs_f64();
 
     eprintln!("placing {} orders at {rate}/s for {seconds} s…", rate * seconds);
     let latency = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap()));
@@ -106,7 +114,12 @@ async fn main() {
     println!("| --- | --- |");
     println!("| baseline: raw PostgreSQL transactions (3 inserts, pool of 16, 32 in flight) | {pg:.0}/s |");
     println!("| baseline: raw Redis XADD (32 in flight) | {xadd:.0}/s |");
-    println!("| placement capacity (32 clients, closed loop) | {capacity:.0}/s ({:.2} × the raw transaction rate) |", capacity / pg);
+    println!(
+        "| placement capacity (32 clients, closed loop, dispatcher paused) | {capacity:.0}/s ({:.2} × the raw \
+         transaction rate) |",
+        capacity / pg
+    );
+    println!("| dispatch capacity (clearing the {backlog} orders placed meanwhile) | {dispatch_rate:.0}/s |");
     println!("| open-loop rate | {rate}/s for {seconds} s |");
     println!("| open-loop placement throughput | {throughput:.0}/s |");
     println!("| failed placements | {} |", failures.load(Ordering::Relaxed));
@@ -135,8 +148,8 @@ async fn place(api: &Api, token: &str, phase: &str, i: u64) -> bool {
     api.place_order(token, body, None).await.status.as_u16() == 201
 }
 
-/// Placements per second by 32 clients each placing one order after another for `seconds`.
-async fn closed_loop(api: &Api, token: &str, seconds: u64) -> f64 {
+/// Placements per second by 32 clients each placing one order after another for `seconds`, and how many.
+async fn closed_loop(api: &Api, token: &str, seconds: u64) -> (f64, u64) {
     let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
@@ -157,7 +170,14 @@ async fn closed_loop(api: &Api, token: &str, seconds: u64) -> f64 {
     for c in clients {
         c.await.unwrap();
     }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    let done = done.load(Ordering::Relaxed);
+    (done as f64 / start.elapsed().as_secs_f64(), done)
+}
+
+/// Pauses (`-STOP`) or resumes (`-CONT`) a process.
+fn signal(process: &LinliProcess, which: &str) {
+    let sent = std::process::Command::new("kill").arg(which).arg(process.child.id().to_string()).status().unwrap();
+    assert!(sent.success(), "kill {which} failed");
 }
 
 /// Waits (up to a minute) until no order is left waiting for dispatch; returns the connection it watched with.
@@ -165,7 +185,7 @@ async fn wait_for_dispatch(url: &str) -> sea_orm::DatabaseConnection {
     let db = linli_infra::db::connect(url, 2).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while scalar(&db, "SELECT COUNT(*) FROM orders WHERE state = 'submitted'").await > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     db
 }
