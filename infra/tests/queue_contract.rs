@@ -180,6 +180,21 @@ async fn clearing_an_order_forgets_its_offers_and_its_claim(q: impl DispatchQueu
 }
 contract!(clearing_an_order_forgets_its_offers_and_its_claim);
 
+async fn orders_come_due_at_their_offers_deadline_earliest_first_and_leave_when_cleared(q: impl DispatchQueue) {
+    let now = Utc::now();
+    let (late, early, later) = (order(), order(), order());
+    q.publish_offers(late, &[provider()], now - chrono::Duration::seconds(5)).await.unwrap();
+    q.publish_offers(early, &[provider()], now - chrono::Duration::seconds(30)).await.unwrap();
+    q.publish_offers(later, &[provider()], now + chrono::Duration::minutes(2)).await.unwrap();
+    assert_eq!(q.due_offers(now, 10).await.unwrap(), vec![early, late]);
+    assert_eq!(q.due_offers(now, 1).await.unwrap(), vec![early]);
+    q.clear_offers(early).await.unwrap();
+    assert_eq!(q.due_offers(now, 10).await.unwrap(), vec![late]);
+    let much_later = now + chrono::Duration::minutes(3);
+    assert_eq!(q.due_offers(much_later, 10).await.unwrap(), vec![late, later]);
+}
+contract!(orders_come_due_at_their_offers_deadline_earliest_first_and_leave_when_cleared);
+
 async fn a_new_queue_reports_its_empty_start_once(q: impl DispatchQueue) {
     assert!(q.lost_state().await.unwrap(), "a fresh queue has nothing the store must not restore");
     assert!(!q.lost_state().await.unwrap());

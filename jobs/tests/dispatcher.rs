@@ -208,3 +208,26 @@ fn neighbour(n: usize) -> linli_infra::store::NewProvider {
         target_share: 1.0,
     }
 }
+
+#[tokio::test]
+async fn lapsed_offers_the_queue_lost_track_of_are_expired_by_the_store_sweep() {
+    let start = Utc::now();
+    let (dispatcher, store, queue, resident) = setup(FixedClock(start)).await;
+    let id = saved_order(&store, resident, 15).await;
+    queue.enqueue(id).await.unwrap();
+    dispatcher.dispatch_batch().await.unwrap();
+    // The queue forgets the order's deadline, as a Redis that lost its data would.
+    queue.clear_offers(id).await.unwrap();
+
+    let desk = OrderDesk::new(
+        store.clone(),
+        queue.clone(),
+        FixedClock(start + chrono::Duration::minutes(3)),
+        Duration::from_secs(120),
+    );
+    let later = Dispatcher::new(desk, dispatcher_config());
+    assert_eq!(later.expire_offers().await.unwrap(), 0, "the queue reports nothing due");
+    assert_eq!(later.expire_overlooked_offers().await.unwrap(), 1);
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+    assert_eq!(later.dispatch_batch().await.unwrap(), 1, "queued again for the next providers");
+}

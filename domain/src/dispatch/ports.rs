@@ -46,7 +46,8 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
 
     fn ack(&self, delivery: &Delivery) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// Makes the offers claimable until a while past `deadline`.
+    /// Makes the offers claimable until a while past `deadline`, and files the order under that deadline for
+    /// [`due_offers`](Self::due_offers).
     fn publish_offers(
         &self,
         order: OrderId,
@@ -76,7 +77,15 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
         provider: ProviderId,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// Forgets an order's offers and claim (it was accepted, returned to dispatch, or cancelled).
+    /// Orders whose offers' deadline has passed by `now`, earliest deadline first, up to `limit`. An order stays
+    /// filed until its offers are cleared.
+    fn due_offers(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+
+    /// Forgets an order's offers, claim and deadline (it was accepted, returned to dispatch, or cancelled).
     fn clear_offers(&self, order: OrderId) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// True when the queue has lost what it held since this was last asked (Redis flushed or restarted without

@@ -190,8 +190,16 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
 
-    /// Marks every open offer whose deadline has passed by `now` expired, and returns to dispatch each order
-    /// left with no open offer (up to `limit` offers a call). Returns those orders.
+    /// Marks every open offer of these orders whose deadline has passed by `now` expired, and returns to
+    /// dispatch each order left with no open offer. Returns those orders.
+    fn expire_offers_of(
+        &self,
+        orders: &[OrderId],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+
+    /// Like [`expire_offers_of`](Self::expire_offers_of) for whichever orders have offers past their deadline
+    /// (up to `limit` offers a call), found from the store alone.
     fn expire_offers(
         &self,
         now: DateTime<Utc>,

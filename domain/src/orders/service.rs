@@ -276,16 +276,36 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    /// One sweep of offers past their deadline: each order left without an open offer goes back to dispatch.
-    /// Returns how many did.
+    /// Expires the offers the queue reports past their deadline (kept in Redis sorted sets in production); each
+    /// order left without an open offer goes back to dispatch. Returns how many did.
     pub async fn expire_offers(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let due = self.queue.due_offers(now, 500).await?;
+        let returned = self.store.expire_offers_of(&due, now).await?;
+        // Every due order's deadline is dealt with: expired now, or answered or withdrawn before.
+        for id in &due {
+            self.forget_offers(*id).await;
+        }
+        self.back_to_dispatch(&returned).await;
+        Ok(returned.len())
+    }
+
+    /// The safety net under [`expire_offers`](Self::expire_offers): offers past their deadline that the queue
+    /// no longer knew of (its write failed, or it lost its data before a rebuild), found from the store alone.
+    pub async fn expire_overlooked_offers(&self) -> Result<usize, Unexpected> {
         let returned = self.store.expire_offers(self.clock.now(), 500).await?;
         for id in &returned {
             self.forget_offers(*id).await;
+        }
+        self.back_to_dispatch(&returned).await;
+        Ok(returned.len())
+    }
+
+    async fn back_to_dispatch(&self, orders: &[OrderId]) {
+        for id in orders {
             // A lost enqueue is found again by the stranded-order sweep.
             let _ = self.queue.enqueue(*id).await;
         }
-        Ok(returned.len())
     }
 
     /// When the queue has lost its state, rebuilds it from the store: every open offer is made claimable again

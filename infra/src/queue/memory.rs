@@ -30,6 +30,7 @@ struct Inner {
     pending: HashMap<String, Pending>,
     offered: HashMap<OrderId, HashSet<ProviderId>>,
     claims: HashMap<OrderId, (ProviderId, Instant)>,
+    deadlines: HashMap<OrderId, DateTime<Utc>>,
     /// Set once the owner has been told the queue started empty.
     announced: bool,
 }
@@ -115,10 +116,20 @@ impl DispatchQueue for MemoryQueue {
         &self,
         order: OrderId,
         providers: &[ProviderId],
-        _deadline: DateTime<Utc>,
+        deadline: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
-        self.lock().offered.entry(order).or_default().extend(providers.iter().copied());
+        let mut inner = self.lock();
+        inner.offered.entry(order).or_default().extend(providers.iter().copied());
+        inner.deadlines.insert(order, deadline);
         Ok(())
+    }
+
+    async fn due_offers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, Unexpected> {
+        let inner = self.lock();
+        let mut due: Vec<(DateTime<Utc>, OrderId)> =
+            inner.deadlines.iter().filter(|(_, at)| **at <= now).map(|(order, at)| (*at, *order)).collect();
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, order)| order).collect())
     }
 
     async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
@@ -156,6 +167,7 @@ impl DispatchQueue for MemoryQueue {
         let mut inner = self.lock();
         inner.offered.remove(&order);
         inner.claims.remove(&order);
+        inner.deadlines.remove(&order);
         Ok(())
     }
 

@@ -84,6 +84,10 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.withdraw_offer(order, provider))
     }
 
+    async fn due_offers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, Unexpected> {
+        delegate!(self, q => q.due_offers(now, limit))
+    }
+
     async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
         delegate!(self, q => q.clear_offers(order))
     }

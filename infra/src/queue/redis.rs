@@ -92,6 +92,11 @@ impl RedisQueue {
     }
 
     /// Present while Redis keeps what this queue wrote; its absence means Redis lost its data.
+    /// Orders with open offers, scored by their deadline in milliseconds.
+    fn deadlines_key(&self) -> String {
+        format!("{}:{{dispatch}}:deadlines", self.prefix)
+    }
+
     fn sentinel_key(&self) -> String {
         format!("{}:{{dispatch}}:alive", self.prefix)
     }
@@ -238,9 +243,20 @@ impl DispatchQueue for RedisQueue {
             .arg(&offered)
             .arg(keep_until)
             .ignore()
+            .zadd(self.deadlines_key(), order.0.to_string(), deadline.timestamp_millis())
+            .ignore()
             .exec_async(&mut conn)
             .await
             .map_err(|e| redis_err("publishing offers", e))
+    }
+
+    async fn due_offers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, Unexpected> {
+        let mut conn = self.conn.clone();
+        let due: Vec<String> = conn
+            .zrangebyscore_limit(self.deadlines_key(), "-inf", now.timestamp_millis(), 0, limit as isize)
+            .await
+            .map_err(|e| redis_err("reading offer deadlines", e))?;
+        Ok(due.iter().filter_map(|id| Uuid::parse_str(id).ok()).map(OrderId).collect())
     }
 
     async fn claim(&self, order: OrderId, provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
@@ -284,11 +300,15 @@ impl DispatchQueue for RedisQueue {
 
     async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
-        let _: i64 = conn
+        // Two commands, not one transaction: the order's keys and the deadlines live in different hash slots.
+        redis::pipe()
             .del(&[self.offered_key(order), self.claim_key(order)])
+            .ignore()
+            .zrem(self.deadlines_key(), order.0.to_string())
+            .ignore()
+            .exec_async(&mut conn)
             .await
-            .map_err(|e| redis_err("clearing offers", e))?;
-        Ok(())
+            .map_err(|e| redis_err("clearing offers", e))
     }
 
     async fn lost_state(&self) -> Result<bool, Unexpected> {

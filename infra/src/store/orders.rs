@@ -277,7 +277,7 @@ impl OrderStore for Store {
 
     async fn expire_offers(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
         let e = || db_err("expiring offers");
-        let due: Vec<Uuid> = order_offer::Entity::find()
+        let due: Vec<OrderId> = order_offer::Entity::find()
             .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
             .filter(order_offer::Column::Deadline.lte(now))
             .limit(limit)
@@ -288,9 +288,15 @@ impl OrderStore for Store {
             .map(|o| o.order_id)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
+            .map(OrderId)
             .collect();
+        self.expire_offers_of(&due, now).await
+    }
+
+    async fn expire_offers_of(&self, orders: &[OrderId], now: DateTime<Utc>) -> Result<Vec<OrderId>, Unexpected> {
+        let e = || db_err("expiring offers");
         let mut returned = Vec::new();
-        for id in due {
+        for &OrderId(id) in orders {
             let txn = self.db.begin().await.map_err(e())?;
             let Some(row) = order::Entity::find_by_id(id).lock_exclusive().one(&txn).await.map_err(e())? else {
                 continue;
