@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, InsertStatement, OnConflict, PostgresQueryBuilder};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, Statement, TransactionTrait,
 };
 use sha2::Digest;
 use uuid::Uuid;
@@ -36,9 +36,8 @@ use crate::entities::{
 impl OrderStore for Store {
     async fn insert_order(&self, new: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
         let fingerprint = new.idempotency_key.as_ref().map(|_| hex_digest(&new.fingerprint()));
-        // The common case costs three inserts: a repeated key and an unknown item or community are found from
-        // the insert's own constraint errors rather than by reading first.
-        let txn = self.db.begin().await.map_err(db_err("placing an order"))?;
+        // A repeated key and an unknown item or community are found from the insert's own constraint errors
+        // rather than by reading first.
         let (window_start, window_end) = match new.schedule {
             Schedule::Asap => (None, None),
             Schedule::Window(w) => (Some(w.start()), Some(w.end())),
@@ -67,16 +66,24 @@ impl OrderStore for Store {
             placed_at: at,
             updated_at: at,
         };
-        let inserted = order::Entity::insert(order::ActiveModel::from(row.clone())).exec_without_returning(&txn).await;
-        if let Err(err) = inserted {
-            // The transaction is unusable after a failed statement (PostgreSQL); the explanation is read outside.
-            drop(txn);
-            return self.why_not_inserted(&new, fingerprint.as_deref(), err).await;
+        let placed = convert::order(row.clone())?;
+        let (event, announcement) =
+            event_rows(&[(placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at)]).remove(0);
+        let inserted = match self.db.get_database_backend() {
+            // One statement, so one round trip instead of five; it is atomic like any single statement.
+            DbBackend::Postgres => {
+                let order = order::Entity::insert(order::ActiveModel::from(row));
+                let event = order_event::Entity::insert(event);
+                let announcement = outbox::Entity::insert(announcement);
+                let statement = combined_insert(order.into_query(), event.into_query(), announcement.into_query());
+                self.db.execute_raw(statement).await.map(|_| ())
+            }
+            _ => self.insert_in_transaction(row, event, announcement).await,
+        };
+        match inserted {
+            Ok(()) => Ok(Placed::New(placed)),
+            Err(err) => self.why_not_inserted(&new, fingerprint.as_deref(), err).await,
         }
-        let placed = convert::order(row)?;
-        record(&txn, placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at).await?;
-        txn.commit().await.map_err(db_err("placing an order"))?;
-        Ok(Placed::New(placed))
     }
 
     async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
@@ -435,6 +442,20 @@ impl Store {
 }
 
 impl Store {
+    /// Inserts an order, its first event and its outbox row in one transaction.
+    async fn insert_in_transaction(
+        &self,
+        row: order::Model,
+        event: order_event::ActiveModel,
+        announcement: outbox::ActiveModel,
+    ) -> Result<(), DbErr> {
+        let txn = self.db.begin().await?;
+        order::Entity::insert(order::ActiveModel::from(row)).exec_without_returning(&txn).await?;
+        order_event::Entity::insert(event).exec_without_returning(&txn).await?;
+        outbox::Entity::insert(announcement).exec_without_returning(&txn).await?;
+        txn.commit().await
+    }
+
     /// Opens the offers of a batch of dispatch transitions in one transaction of a few statements: a conditional
     /// update per kind of move, then the offers, the fairness counts, the events and the outbox rows of the
     /// orders that moved. `None` when some provider was offered one of the orders before (a dispatcher working
@@ -781,37 +802,100 @@ async fn record_all(txn: &DatabaseTransaction, events: &[EventRow<'_>]) -> Resul
         return Ok(());
     }
     let e = || db_err("recording an order event");
-    let mut rows = Vec::with_capacity(events.len());
-    let mut announcements = Vec::with_capacity(events.len());
-    for &(id, from, to, actor, note, at) in events {
-        let event_id = Uuid::now_v7();
-        rows.push(order_event::ActiveModel {
-            id: Set(event_id),
-            order_id: Set(id.0),
-            at: Set(at),
-            from_state: Set(from.map(|s| s.as_str().to_owned())),
-            to_state: Set(to.as_str().to_owned()),
-            actor_id: Set(actor.map(|a| a.0)),
-            note: Set(note.to_owned()),
-        });
-        let payload = serde_json::json!({
-            "event_id": event_id,
-            "order_id": id.0,
-            "from": from.map(OrderState::as_str),
-            "to": to.as_str(),
-            "actor": actor.map(|a| a.0),
-            "note": note,
-            "at": at,
-        });
-        announcements.push(outbox::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            topic: Set(format!("order.{}", to.as_str())),
-            payload: Set(payload.to_string()),
-            created_at: Set(at),
-            delivered_at: Set(None),
-        });
-    }
+    let (rows, announcements): (Vec<_>, Vec<_>) = event_rows(events).into_iter().unzip();
     order_event::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(e())?;
     outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.map_err(e())?;
     Ok(())
+}
+
+/// Each event's row, and the outbox row that will announce it.
+fn event_rows(events: &[EventRow<'_>]) -> Vec<(order_event::ActiveModel, outbox::ActiveModel)> {
+    events
+        .iter()
+        .map(|&(id, from, to, actor, note, at)| {
+            let event_id = Uuid::now_v7();
+            let payload = serde_json::json!({
+                "event_id": event_id,
+                "order_id": id.0,
+                "from": from.map(OrderState::as_str),
+                "to": to.as_str(),
+                "actor": actor.map(|a| a.0),
+                "note": note,
+                "at": at,
+            });
+            let event = order_event::ActiveModel {
+                id: Set(event_id),
+                order_id: Set(id.0),
+                at: Set(at),
+                from_state: Set(from.map(|s| s.as_str().to_owned())),
+                to_state: Set(to.as_str().to_owned()),
+                actor_id: Set(actor.map(|a| a.0)),
+                note: Set(note.to_owned()),
+            };
+            let announcement = outbox::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                topic: Set(format!("order.{}", to.as_str())),
+                payload: Set(payload.to_string()),
+                created_at: Set(at),
+                delivered_at: Set(None),
+            };
+            (event, announcement)
+        })
+        .collect()
+}
+
+/// Three PostgreSQL inserts as one statement: the first two as data-modifying `WITH` parts. Foreign keys are
+/// checked at the end of the statement, so the event may name the order inserted beside it.
+fn combined_insert(first: InsertStatement, second: InsertStatement, third: InsertStatement) -> Statement {
+    let mut sql = String::from("WITH ");
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    for (n, insert) in [first, second, third].into_iter().enumerate() {
+        let (part, part_values) = insert.build(PostgresQueryBuilder);
+        // Each part numbers its placeholders from $1; shift them past the parts before it.
+        let shifted = shift_placeholders(&part, values.len());
+        values.extend(part_values.0);
+        match n {
+            0 => sql.push_str(&format!("first AS ({shifted}), ")),
+            1 => sql.push_str(&format!("second AS ({shifted}) ")),
+            _ => sql.push_str(&shifted),
+        }
+    }
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// Renumbers `$n` placeholders as `$(n + by)`. The query builder binds every value, so `$` followed by digits
+/// appears in the SQL only as a placeholder.
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '$' {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(n) => out.push_str(&(n + by).to_string()),
+                Err(_) => out.push_str(&digits),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shift_placeholders;
+
+    #[test]
+    fn placeholders_are_shifted_and_nothing_else_changes() {
+        assert_eq!(
+            shift_placeholders(r#"INSERT INTO "t" ("a", "b") VALUES ($1, $2)"#, 3),
+            r#"INSERT INTO "t" ("a", "b") VALUES ($4, $5)"#
+        );
+        assert_eq!(shift_placeholders("VALUES ($10)", 0), "VALUES ($10)");
+        assert_eq!(shift_placeholders("a $ b", 2), "a $ b");
+    }
 }
