@@ -1,6 +1,10 @@
 //! Passwords and sessions. Passwords are hashed with argon2id; a session is a random bearer token whose
 //! SHA-256 digest is stored with an expiry.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
@@ -68,11 +72,23 @@ pub enum LoginError {
     Unexpected(#[from] Unexpected),
 }
 
+/// How long a resolved token is trusted without asking the database again. A logout is seen at once by the
+/// replica that handled it and within this long by the others.
+pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Tokens resolved recently, by digest; bounded by clearing it when it grows past this many.
+const SESSION_CACHE_MAX: usize = 50_000;
+
+/// Account and when it was read, by token digest.
+type Resolved = HashMap<String, (AccountRecord, Instant)>;
+
 /// Logging in and resolving bearer tokens.
 #[derive(Clone)]
 pub struct Sessions {
     store: Store,
     ttl: Duration,
+    /// Every request resolves its token; most come from a token resolved moments before.
+    recent: Arc<Mutex<Resolved>>,
     /// Verified against when the login is unknown, so that an unknown login takes as long as a wrong password.
     decoy_hash: String,
 }
@@ -80,7 +96,7 @@ pub struct Sessions {
 impl Sessions {
     pub fn new(store: Store, ttl: Duration) -> Result<Self, Unexpected> {
         let decoy = NewPassword::parse("decoy-password-never-used".into()).expect("the decoy is long enough");
-        Ok(Self { store, ttl, decoy_hash: hash_password(&decoy)? })
+        Ok(Self { store, ttl, recent: Default::default(), decoy_hash: hash_password(&decoy)? })
     }
 
     pub async fn login(&self, login: &str, password: &str, now: DateTime<Utc>) -> Result<Session, LoginError> {
@@ -100,13 +116,39 @@ impl Sessions {
         Ok(Session { token, expires_at, account })
     }
 
-    /// The account behind a bearer token, if the token is known and unexpired.
+    /// The account behind a bearer token, if the token is known and unexpired (as of at most
+    /// [`SESSION_CACHE_TTL`] ago).
     pub async fn resolve(&self, token: &str, now: DateTime<Utc>) -> Result<Option<AccountRecord>, Unexpected> {
-        self.store.account_by_session(&token_digest(token), now).await
+        let digest = token_digest(token);
+        if let Some((account, at)) = self.cache().get(&digest)
+            && at.elapsed() < SESSION_CACHE_TTL
+        {
+            return Ok(Some(account.clone()));
+        }
+        let found = self.store.account_by_session(&digest, now).await?;
+        let mut cache = self.cache();
+        match &found {
+            Some(account) => {
+                if cache.len() >= SESSION_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(digest, (account.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(&digest);
+            }
+        }
+        Ok(found)
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
-        self.store.end_session(&token_digest(token)).await
+        let digest = token_digest(token);
+        self.cache().remove(&digest);
+        self.store.end_session(&digest).await
+    }
+
+    fn cache(&self) -> MutexGuard<'_, Resolved> {
+        self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

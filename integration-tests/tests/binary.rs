@@ -64,3 +64,28 @@ async fn on_postgres_and_redis_serve_and_jobs_run_as_separate_processes() {
     let ready = api.get("/readyz", None).await;
     assert_eq!(ready.body["checks"][1]["name"], "Redis");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_on_one_replica_is_honoured_by_another_within_the_session_cache_time() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    for step in ["migrate", "seed"] {
+        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+    }
+    let (a, b) = (serve(env.clone()).await, serve(env.clone()).await);
+    let token = a.api().login_demo("resident").await;
+    // Replica B resolves the token once, and keeps it for a few seconds.
+    assert_eq!(b.api().get("/api/v1/me", Some(&token)).await.status, StatusCode::OK);
+    let out = a.api().post("/api/v1/auth/logout", Some(&token), serde_json::json!({})).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(a.api().get("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "at once where it was");
+    let limit = std::time::Instant::now() + linli_infra::auth::SESSION_CACHE_TTL + Duration::from_secs(2);
+    loop {
+        let status = b.api().get("/api/v1/me", Some(&token)).await.status;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(std::time::Instant::now() < limit, "replica B still accepts the token");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -71,6 +71,17 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
 }
 on_both_backends!(a_resident_follows_an_order_from_placed_to_completed);
 
+async fn a_token_stops_working_at_once_when_its_holder_logs_out(app: TestApp) {
+    let api = &app.api;
+    let token = api.login_demo("resident").await;
+    assert_eq!(api.get("/api/v1/me", Some(&token)).await.status, StatusCode::OK);
+    let out = api.post("/api/v1/auth/logout", Some(&token), json!({})).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = api.get("/api/v1/me", Some(&token)).await;
+    assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+}
+on_both_backends!(a_token_stops_working_at_once_when_its_holder_logs_out);
+
 async fn the_same_idempotency_key_returns_the_same_order(app: TestApp) {
     let api = &app.api;
     let resident = api.login_demo("resident").await;
