@@ -13,10 +13,11 @@ use poem_openapi::OpenApiService;
 use linli_domain::orders::OrderDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
+use linli_infra::outbound::{HttpSms, HttpWebhooks};
 use linli_infra::queue::{AnyQueue, MemoryQueue, RedisQueue};
 use linli_infra::seed::{SeedReport, seed_demo};
 use linli_infra::store::Store;
-use linli_jobs::{Dispatcher, DispatcherConfig};
+use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig};
 
 use crate::config::Settings;
 use crate::problem::render_error;
@@ -30,6 +31,8 @@ pub struct Backends {
     pub queue: AnyQueue,
     pub desk: Desk,
     reclaim_after: std::time::Duration,
+    sms: Option<(String, String)>,
+    retry: linli_domain::notifications::RetryPolicy,
 }
 
 impl Backends {
@@ -44,7 +47,14 @@ impl Backends {
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
         let desk = OrderDesk::new(store.clone(), queue.clone(), SystemClock, settings.offer_ttl);
-        Ok(Self { store, queue, desk, reclaim_after: settings.reclaim_after })
+        Ok(Self {
+            store,
+            queue,
+            desk,
+            reclaim_after: settings.reclaim_after,
+            sms: settings.sms.clone(),
+            retry: settings.retry,
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -70,6 +80,22 @@ impl Backends {
 
     pub async fn seed(&self) -> anyhow::Result<SeedReport> {
         seed_demo(&self.store).await.context("seeding demo data")
+    }
+
+    /// The notification steps, sending through HTTP.
+    pub fn notifier(&self) -> Notifier<Store, HttpWebhooks, HttpSms, SystemClock> {
+        Notifier {
+            store: self.store.clone(),
+            webhooks: HttpWebhooks::default(),
+            sms: self.sms.clone().map(|(url, token)| HttpSms::new(url, token)),
+            clock: SystemClock,
+            config: NotifierConfig { retry: self.retry, ..NotifierConfig::default() },
+        }
+    }
+
+    /// The dispatcher and every scheduled step, until `shutdown` resolves.
+    pub async fn run_jobs(&self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        linli_jobs::clockwork::run(self.dispatcher(), self.notifier(), shutdown).await.context("running the jobs")
     }
 
     /// A dispatcher consuming this process's share of the queue.
@@ -138,11 +164,16 @@ impl Application {
         };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let jobs = self.settings.run_jobs.then(|| {
-            let dispatcher = self.backends.dispatcher();
+            let backends = self.backends.clone();
             let mut rx = stop_rx.clone();
-            tokio::spawn(dispatcher.run(async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            }))
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                };
+                if let Err(e) = backends.run_jobs(stopped).await {
+                    tracing::error!(error = %format!("{e:#}"), "the jobs stopped");
+                }
+            })
         });
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))

@@ -57,6 +57,18 @@ pub struct ConfigArgs {
     /// Log filter, e.g. `info` or `linli=debug,info` [default: info].
     #[arg(long, env = "LINLI_LOG", global = true)]
     pub log: Option<String>,
+    /// The SMS gateway's URL; it takes `POST {"to", "text"}`. Unset: no SMS is sent.
+    #[arg(long, env = "LINLI_SMS_URL", global = true)]
+    pub sms_url: Option<String>,
+    /// The SMS gateway's bearer credential (environment or flag only, never the file).
+    #[arg(long, env = "LINLI_SMS_TOKEN", global = true, hide_env_values = true)]
+    pub sms_token: Option<String>,
+    /// Attempts at a webhook or SMS before it becomes a dead letter [default: 8].
+    #[arg(long, env = "LINLI_DELIVERY_MAX_ATTEMPTS", global = true)]
+    pub delivery_max_attempts: Option<u32>,
+    /// The first retry's delay in seconds; each later one doubles, up to an hour [default: 10].
+    #[arg(long, env = "LINLI_DELIVERY_RETRY_SECONDS", global = true)]
+    pub delivery_retry_seconds: Option<u64>,
 }
 
 /// The file's keys: the same settings, secrets excluded.
@@ -74,6 +86,9 @@ struct FileConfig {
     reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
     log: Option<String>,
+    sms_url: Option<String>,
+    delivery_max_attempts: Option<u32>,
+    delivery_retry_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -99,6 +114,9 @@ pub struct Settings {
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub log: String,
+    /// The SMS gateway's URL and credential, when SMS is on.
+    pub sms: Option<(String, String)>,
+    pub retry: linli_domain::notifications::RetryPolicy,
 }
 
 impl Settings {
@@ -139,7 +157,30 @@ impl Settings {
         if !(1..=24 * 90).contains(&session_hours) {
             bail!("LINLI_SESSION_TTL_HOURS must be between 1 and 2160");
         }
+        let sms = match (args.sms_url.clone().or(file.sms_url), args.sms_token.clone()) {
+            (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                bail!("LINLI_SMS_URL must start with http:// or https://")
+            }
+            (Some(url), Some(token)) => Some((url, token)),
+            (Some(_), None) => bail!("LINLI_SMS_URL is set but LINLI_SMS_TOKEN is not"),
+            (None, _) => None,
+        };
+        let max_attempts = args.delivery_max_attempts.or(file.delivery_max_attempts).unwrap_or(8);
+        if !(1..=30).contains(&max_attempts) {
+            bail!("LINLI_DELIVERY_MAX_ATTEMPTS must be between 1 and 30");
+        }
+        let retry_seconds = args.delivery_retry_seconds.or(file.delivery_retry_seconds).unwrap_or(10);
+        if retry_seconds == 0 {
+            bail!("LINLI_DELIVERY_RETRY_SECONDS must be at least 1");
+        }
+        let retry = linli_domain::notifications::RetryPolicy {
+            base: Duration::from_secs(retry_seconds),
+            cap: Duration::from_secs(3600).max(Duration::from_secs(retry_seconds)),
+            max_attempts,
+        };
         Ok(Self {
+            sms,
+            retry,
             bind,
             data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data")),
             seed_demo: args.seed_demo.or(file.seed_demo).unwrap_or(embedded),

@@ -39,8 +39,7 @@ async fn main() -> anyhow::Result<()> {
             );
             let backends = Backends::connect(&settings).await?;
             backends.prepare_schema(settings.auto_migrate).await?;
-            backends.dispatcher().run(shutdown_signal()).await;
-            Ok(())
+            backends.run_jobs(shutdown_signal()).await
         }
         Command::Migrate => {
             Backends::connect(&settings).await?.migrate().await?;

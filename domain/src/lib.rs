@@ -7,5 +7,6 @@ pub mod clock;
 pub mod dispatch;
 pub mod error;
 pub mod geo;
+pub mod notifications;
 pub mod orders;
 pub mod providers;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod db;
 mod entities;
+pub mod outbound;
 pub mod queue;
 pub mod seed;
 pub mod store;

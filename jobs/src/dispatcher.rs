@@ -3,7 +3,7 @@
 //! repeated delivery harmless.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linli_domain::clock::Clock;
 use linli_domain::dispatch::{Delivery, DispatchQueue};
@@ -22,10 +22,6 @@ pub struct DispatcherConfig {
     pub reclaim_after: Duration,
     /// Orders still waiting for dispatch this long are queued again by the sweep.
     pub stranded_after: Duration,
-    /// How often the sweeps run (for stranded orders, and for lapsed offers the queue did not report).
-    pub sweep_every: Duration,
-    /// How often offers past their deadline are expired and the queue is checked for lost state.
-    pub expire_every: Duration,
 }
 
 impl DispatcherConfig {
@@ -39,8 +35,6 @@ impl DispatcherConfig {
             wait: Duration::from_millis(500),
             reclaim_after: Duration::from_secs(30),
             stranded_after: Duration::from_secs(60),
-            sweep_every: Duration::from_secs(15),
-            expire_every: Duration::from_secs(1),
         }
     }
 }
@@ -149,33 +143,22 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Ok(returned)
     }
 
-    /// Runs the steps until `shutdown` resolves. A failing step is logged and retried after a pause; it never
-    /// ends the loop.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    /// Escalates orders whose own acceptance deadline has passed while they still wait for a taker. Returns
+    /// how many.
+    pub async fn escalate_stale_orders(&self) -> Result<usize, Unexpected> {
+        let escalated = self.desk.escalate_overdue().await?;
+        if escalated > 0 {
+            tracing::info!(count = escalated, "orders past their acceptance deadline escalated");
+        }
+        Ok(escalated)
+    }
+
+    /// Dispatches batch after batch until `shutdown` resolves. A failing read is logged and retried after a
+    /// pause; it never ends the loop. The other steps run on the schedule (see [`crate::clockwork`]).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
-        let mut last_sweep: Option<Instant> = None;
-        let mut last_expiry: Option<Instant> = None;
         tracing::info!(consumer = %self.config.consumer, "dispatcher started");
         loop {
-            let due = last_sweep.is_none_or(|t| t.elapsed() >= self.config.sweep_every);
-            if due {
-                last_sweep = Some(Instant::now());
-                if let Err(e) = self.requeue_stranded().await {
-                    tracing::warn!(error = %e, "sweep for stranded orders failed");
-                }
-                if let Err(e) = self.expire_overlooked_offers().await {
-                    tracing::warn!(error = %e, "sweep for lapsed offers failed");
-                }
-            }
-            if last_expiry.is_none_or(|t| t.elapsed() >= self.config.expire_every) {
-                last_expiry = Some(Instant::now());
-                if let Err(e) = self.rebuild_if_lost().await {
-                    tracing::warn!(error = %e, "checking the queue for lost state failed");
-                }
-                if let Err(e) = self.expire_offers().await {
-                    tracing::warn!(error = %e, "expiring offers failed");
-                }
-            }
             tokio::select! {
                 _ = &mut shutdown => break,
                 result = self.dispatch_batch() => {

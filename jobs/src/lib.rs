@@ -1,10 +1,14 @@
-//! Linli's background work. For now, the dispatcher: it reads new and returned orders from the queue and turns
-//! each into offers (or an escalation), expires offers nobody answered in time, and sweeps the store for orders
-//! whose queue entry was lost.
+//! Linli's background work, and its clock.
+//! - The dispatcher reads new and returned orders from the queue and turns them into offers or escalations.
+//! - The notifier fans order events out to inboxes, webhooks and SMS, and sends reminders when they are due.
+//! - The clockwork runs the dispatcher's loop and every other step on a schedule.
 //!
-//! Each job is a single step (`dispatch_batch`, `expire_offers`, `requeue_stranded`) that the loop calls on a schedule and tests
-//! call directly.
+//! Each job is a single step (`dispatch_batch`, `expire_offers`, `deliver_outbox`, `send_due_reminders`, …)
+//! that the schedule calls and tests call directly.
 
+pub mod clockwork;
 mod dispatcher;
+mod notifier;
 
 pub use dispatcher::{Dispatcher, DispatcherConfig};
+pub use notifier::{DIGEST_AT, Notifier, NotifierConfig};

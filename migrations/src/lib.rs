@@ -8,6 +8,7 @@ mod m20261127_000002_providers_and_accounts;
 mod m20261127_000003_orders;
 mod m20261127_000004_dispatch_engine;
 mod m20261127_000005_dispatch_snapshot;
+mod m20261127_000006_notifications;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_orders::Migration),
             Box::new(m20261127_000004_dispatch_engine::Migration),
             Box::new(m20261127_000005_dispatch_snapshot::Migration),
+            Box::new(m20261127_000006_notifications::Migration),
         ]
     }
 }

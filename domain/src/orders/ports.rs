@@ -218,6 +218,14 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     /// Every open offer, up to `limit`: what a rebuilt queue must know again.
     fn open_offers(&self, limit: u64) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
 
+    /// Orders still waiting for a taker (submitted or offered) whose acceptance deadline passed by `now`, up to
+    /// `limit`.
+    fn overdue_orders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
     /// Orders waiting for dispatch, oldest first, up to `limit`.
     fn waiting_orders(&self, limit: u64) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 

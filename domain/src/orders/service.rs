@@ -301,6 +301,21 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         Ok(returned.len())
     }
 
+    /// Escalates each order whose own acceptance deadline has passed while it still waits for a taker; its
+    /// open offers are withdrawn. Returns how many were escalated.
+    pub async fn escalate_overdue(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let mut escalated = 0;
+        for order in self.store.overdue_orders(now, 500).await? {
+            let why = "the order's acceptance deadline passed".to_owned();
+            if self.dispatcher_move(&order, OrderAction::Escalate, why, TransitionEffect::WithdrawOffers, now).await? {
+                self.forget_offers(order.id).await;
+                escalated += 1;
+            }
+        }
+        Ok(escalated)
+    }
+
     async fn back_to_dispatch(&self, orders: &[OrderId]) {
         for id in orders {
             // A lost enqueue is found again by the stranded-order sweep.

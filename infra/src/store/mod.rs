@@ -6,6 +6,7 @@ mod candidates;
 mod catalog;
 mod convert;
 mod geo;
+mod notifications;
 mod orders;
 mod providers;
 mod snapshot;

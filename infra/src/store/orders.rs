@@ -344,6 +344,18 @@ impl OrderStore for Store {
             .collect()
     }
 
+    async fn overdue_orders(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<Order>, Unexpected> {
+        let waiting = [OrderState::Submitted.as_str(), OrderState::Offered.as_str()];
+        let rows = order::Entity::find()
+            .filter(order::Column::State.is_in(waiting))
+            .filter(order::Column::AcceptBy.lte(now))
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("finding overdue orders"))?;
+        rows.into_iter().map(convert::order).collect()
+    }
+
     async fn waiting_orders(&self, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
         let rows = order::Entity::find()
             .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
@@ -838,6 +850,7 @@ fn event_rows(events: &[EventRow<'_>]) -> Vec<(order_event::ActiveModel, outbox:
                 payload: Set(payload.to_string()),
                 created_at: Set(at),
                 delivered_at: Set(None),
+                claimed_until: Set(None),
             };
             (event, announcement)
         })

@@ -1,0 +1,241 @@
+//! Who is told what about an order event: the pure fan-out of one event into inbox messages, webhook calls, SMS
+//! and reminders.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::schedule::shanghai;
+use crate::accounts::AccountId;
+use crate::orders::{OrderId, OrderState};
+use crate::providers::ProviderId;
+
+/// What a reminder is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReminderKind {
+    /// A day before an appointment's window opens.
+    AppointmentDayBefore,
+    /// An hour before.
+    AppointmentHourBefore,
+}
+
+impl ReminderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::AppointmentDayBefore => "appointment_24h",
+            ReminderKind::AppointmentHourBefore => "appointment_1h",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+
+    /// The inbox title of the reminder.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReminderKind::AppointmentDayBefore => "预约提醒：明天有服务",
+            ReminderKind::AppointmentHourBefore => "预约提醒：一小时后开始服务",
+        }
+    }
+
+    fn before(self) -> TimeDelta {
+        match self {
+            ReminderKind::AppointmentDayBefore => TimeDelta::hours(24),
+            ReminderKind::AppointmentHourBefore => TimeDelta::hours(1),
+        }
+    }
+}
+
+/// What the fan-out of an event needs to know of its order and the people around it.
+#[derive(Clone, Debug, Default)]
+pub struct EventContext {
+    pub order: Option<OrderId>,
+    pub item_name: String,
+    pub resident: Option<AccountId>,
+    /// The provider holding the order, if any.
+    pub provider: Option<ProviderId>,
+    /// Staff accounts of the provider holding the order.
+    pub provider_staff: Vec<AccountId>,
+    /// Providers with an open offer on the order, each with its staff accounts.
+    pub offered: Vec<(ProviderId, Vec<AccountId>)>,
+    /// The community's workers.
+    pub workers: Vec<AccountId>,
+    /// When the appointment's window opens, for an order booked for a time.
+    pub window_start: Option<DateTime<Utc>>,
+}
+
+/// One thing to tell someone.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Inbox {
+        account: AccountId,
+        title: String,
+        body: String,
+    },
+    Webhook {
+        provider: ProviderId,
+        event_type: String,
+        body: String,
+    },
+    Sms {
+        account: AccountId,
+        text: String,
+    },
+    Remind {
+        account: AccountId,
+        kind: ReminderKind,
+        due: DateTime<Utc>,
+        text: String,
+    },
+    /// The order's reminders that have not gone out yet are called off.
+    CancelReminders,
+}
+
+/// The notices for an order moving to `to` at `at`. Webhooks go to providers concerned; the caller drops those
+/// for providers without an endpoint.
+pub fn plan_notices(event: uuid::Uuid, to: OrderState, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
+    let item = &ctx.item_name;
+    let mut out = Vec::new();
+    let webhook = |provider: ProviderId| Notice::Webhook {
+        provider,
+        event_type: format!("order.{}", to.as_str()),
+        body: serde_json::json!({
+            "event_id": event,
+            "type": format!("order.{}", to.as_str()),
+            "order_id": ctx.order.map(|o| o.0),
+            "state": to.as_str(),
+            "at": at,
+        })
+        .to_string(),
+    };
+    let tell = |accounts: &[AccountId], title: &str, body: String, out: &mut Vec<Notice>| {
+        for account in accounts {
+            out.push(Notice::Inbox { account: *account, title: title.to_owned(), body: body.clone() });
+        }
+    };
+    let resident: Vec<AccountId> = ctx.resident.into_iter().collect();
+    match to {
+        OrderState::Submitted => {
+            tell(&resident, "订单已提交", format!("您的「{item}」订单已提交，正在为您寻找服务方。"), &mut out)
+        }
+        OrderState::Offered => {
+            for (provider, staff) in &ctx.offered {
+                tell(staff, "新的派单", format!("有一笔「{item}」订单等您接单。"), &mut out);
+                out.push(webhook(*provider));
+            }
+        }
+        OrderState::Accepted => {
+            let text = format!("您的「{item}」订单已被接单，服务方会按约定时间上门。");
+            tell(&resident, "订单已被接单", text.clone(), &mut out);
+            for account in &resident {
+                out.push(Notice::Sms { account: *account, text: format!("【邻里】{text}") });
+            }
+            out.extend(ctx.provider.map(webhook));
+            if let Some(start) = ctx.window_start {
+                let when = start.with_timezone(&shanghai()).format("%m月%d日 %H:%M");
+                for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
+                    let due = start - kind.before();
+                    if due <= at {
+                        continue;
+                    }
+                    let everyone = resident.iter().chain(&ctx.provider_staff);
+                    for account in everyone {
+                        let text = format!("「{item}」服务将于{when}开始。");
+                        out.push(Notice::Remind { account: *account, kind, due, text });
+                    }
+                }
+            }
+        }
+        OrderState::InService => tell(&resident, "服务已开始", format!("您的「{item}」服务已开始。"), &mut out),
+        OrderState::Completed => {
+            tell(&resident, "服务已完成", format!("您的「{item}」服务已完成，欢迎评价。"), &mut out);
+            out.extend(ctx.provider.map(webhook));
+        }
+        OrderState::Escalated => {
+            tell(&ctx.workers, "订单待人工处理", format!("一笔「{item}」订单没有服务方接单，请指派或关闭。"), &mut out);
+            tell(&resident, "订单转人工处理", format!("您的「{item}」订单已转社区工作人员处理。"), &mut out);
+        }
+        OrderState::Cancelled => {
+            tell(&resident, "订单已取消", format!("您的「{item}」订单已取消。"), &mut out);
+            tell(&ctx.provider_staff, "订单已取消", format!("一笔「{item}」订单已取消。"), &mut out);
+            out.extend(ctx.provider.map(webhook));
+            out.push(Notice::CancelReminders);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn account(n: u128) -> AccountId {
+        AccountId(Uuid::from_u128(n))
+    }
+
+    fn accepted_at(at: DateTime<Utc>, start: DateTime<Utc>) -> Vec<Notice> {
+        let ctx = EventContext {
+            order: Some(OrderId(Uuid::from_u128(9))),
+            item_name: "日常保洁".into(),
+            resident: Some(account(1)),
+            provider: Some(ProviderId(Uuid::from_u128(5))),
+            provider_staff: vec![account(2)],
+            window_start: Some(start),
+            ..EventContext::default()
+        };
+        plan_notices(Uuid::from_u128(7), OrderState::Accepted, at, &ctx)
+    }
+
+    #[test]
+    fn an_accepted_booking_reminds_resident_and_provider_a_day_and_an_hour_before() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let notices = accepted_at(start - TimeDelta::days(3), start);
+        let reminders: Vec<_> = notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Remind { account, kind, due, text } => Some((*account, *kind, *due, text.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reminders.len(), 4);
+        assert!(reminders.contains(&(
+            account(1),
+            ReminderKind::AppointmentDayBefore,
+            start - TimeDelta::days(1),
+            "「日常保洁」服务将于12月03日 10:00开始。".to_owned()
+        )));
+        assert!(reminders.iter().any(|r| r.0 == account(2) && r.1 == ReminderKind::AppointmentHourBefore));
+        assert!(notices.iter().any(|n| matches!(n, Notice::Sms { account: a, .. } if *a == account(1))));
+        assert!(
+            notices.iter().any(|n| matches!(n, Notice::Webhook { event_type, .. } if event_type == "order.accepted"))
+        );
+    }
+
+    #[test]
+    fn reminders_whose_time_has_passed_are_not_made() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let notices = accepted_at(start - TimeDelta::hours(3), start);
+        let kinds: Vec<_> = notices
+            .iter()
+            .filter_map(|n| if let Notice::Remind { kind, .. } = n { Some(*kind) } else { None })
+            .collect();
+        assert_eq!(kinds, vec![ReminderKind::AppointmentHourBefore, ReminderKind::AppointmentHourBefore]);
+    }
+
+    #[test]
+    fn a_cancelled_order_calls_off_its_reminders() {
+        let ctx = EventContext { resident: Some(account(1)), ..EventContext::default() };
+        let notices = plan_notices(Uuid::from_u128(7), OrderState::Cancelled, Utc::now(), &ctx);
+        assert!(notices.contains(&Notice::CancelReminders));
+    }
+
+    #[test]
+    fn reminder_kinds_round_trip_through_their_names() {
+        for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
+            assert_eq!(ReminderKind::parse(kind.as_str()), Some(kind));
+        }
+    }
+}

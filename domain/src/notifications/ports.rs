@@ -1,0 +1,177 @@
+//! The ports notifications need: a store that fans events out and hands out due work exactly once across
+//! processes, and the two ways out of the building, webhooks and SMS.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::plan::{EventContext, Notice};
+use crate::accounts::{AccountId, PhoneNumber};
+use crate::error::Unexpected;
+use crate::orders::{OrderId, OrderState};
+
+/// An order event waiting in the outbox to be fanned out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEvent {
+    /// The outbox row.
+    pub id: Uuid,
+    /// The order event it announces.
+    pub event_id: Uuid,
+    pub order: Option<OrderId>,
+    pub to: OrderState,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Webhook,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Channel::Webhook, Channel::Sms].into_iter().find(|c| c.as_str() == raw)
+    }
+}
+
+/// Where a delivery goes, as known when it is attempted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeliveryTarget {
+    Webhook {
+        url: String,
+        secret: String,
+    },
+    Sms {
+        phone: PhoneNumber,
+    },
+    /// The endpoint was removed or the account has no phone any more: nothing to send to.
+    Gone,
+}
+
+/// A delivery leased to one process for one attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimedDelivery {
+    pub id: Uuid,
+    pub channel: Channel,
+    pub event_type: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub target: DeliveryTarget,
+}
+
+/// Why a send did not land.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The receiver could not be reached or answered with an error; worth trying again.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Storage of notifications. Every claim is exclusive across processes (row locks skipped by the others on
+/// PostgreSQL; a single writer on SQLite), and every write of a notice is keyed by what caused it, so doing a
+/// step twice tells nobody twice.
+pub trait NotificationStore: Clone + Send + Sync + 'static {
+    /// Outbox rows not fanned out yet, leased to the caller until `lease_until`, oldest first.
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<OutboxEvent>, Unexpected>> + Send;
+
+    /// What the fan-out of an event about `order` needs to know.
+    fn event_context(&self, order: OrderId) -> impl Future<Output = Result<EventContext, Unexpected>> + Send;
+
+    /// Writes the event's notices (inbox messages, deliveries, reminders; cancelling reminders) and marks the
+    /// outbox row done, in one transaction. Webhooks for providers without an endpoint, and SMS to accounts
+    /// without a phone number or when no gateway is configured (`sms`), are left out.
+    fn record_notices(
+        &self,
+        event: &OutboxEvent,
+        notices: Vec<Notice>,
+        sms: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Marks up to `limit` reminders due by `now` sent and writes each one's inbox message (and SMS delivery,
+    /// with `sms`), in one transaction. Returns how many.
+    fn send_due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        sms: bool,
+    ) -> impl Future<Output = Result<usize, Unexpected>> + Send;
+
+    /// Deliveries due for an attempt, leased to the caller until `lease_until`.
+    fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<ClaimedDelivery>, Unexpected>> + Send;
+
+    fn delivery_succeeded(&self, id: Uuid, now: DateTime<Utc>) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Records a failed attempt: tried again at `retry_at`, or dead when `None`.
+    fn delivery_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Takes the run of `job` for `slot`, unless that slot or a later one was taken already: true for exactly
+    /// one caller per slot, across processes.
+    fn claim_slot(&self, job: &str, slot: DateTime<Utc>) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Each community worker with the number of escalated orders waiting in their community (only those with
+    /// at least one).
+    fn open_escalations_by_worker(&self) -> impl Future<Output = Result<Vec<(AccountId, u64)>, Unexpected>> + Send;
+
+    /// Records how a run of `job` went, for the admin's view of the jobs.
+    fn record_run(
+        &self,
+        job: &str,
+        started: DateTime<Utc>,
+        finished: DateTime<Utc>,
+        count: usize,
+        error: Option<&str>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// An inbox message, unless one with `source_key` exists.
+    fn tell(
+        &self,
+        account: AccountId,
+        title: &str,
+        body: &str,
+        source_key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
+
+/// Calls an organization's own system.
+pub trait WebhookSender: Clone + Send + Sync + 'static {
+    /// POSTs `body` to `url`, signed with `secret`.
+    fn send(
+        &self,
+        url: &str,
+        secret: &str,
+        delivery: Uuid,
+        event_type: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// Sends text messages.
+pub trait SmsGateway: Clone + Send + Sync + 'static {
+    fn send(&self, to: &PhoneNumber, text: &str) -> impl Future<Output = Result<(), SendError>> + Send;
+}

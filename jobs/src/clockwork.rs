@@ -1,0 +1,136 @@
+//! The clock of Linli: the dispatcher's loop, and every other step on a schedule (tokio-cron-scheduler). The
+//! schedule fires in every process; the database decides who does the work, so any number of `linli jobs`
+//! processes can run. Each run is logged with its count and duration and recorded for the admin's view, and a
+//! step that fails or panics is reported and tried again at its next tick without taking the process down.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use linli_domain::clock::Clock;
+use linli_domain::dispatch::DispatchQueue;
+use linli_domain::error::Unexpected;
+use linli_domain::notifications::{NotificationStore, SmsGateway, WebhookSender};
+use linli_domain::orders::OrderStore;
+
+use crate::{Dispatcher, Notifier};
+
+/// Runs of a job that found nothing to do are recorded at most this often.
+const IDLE_RECORD_EVERY: Duration = Duration::from_secs(30);
+
+/// Runs the dispatcher and the scheduled steps until `shutdown` resolves.
+pub async fn run<S, Q, C, N, W, M, K>(
+    dispatcher: Dispatcher<S, Q, C>,
+    notifier: Notifier<N, W, M, K>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Unexpected>
+where
+    S: OrderStore,
+    Q: DispatchQueue + Clone + Send + Sync + 'static,
+    C: Clock + Clone + Send + Sync + 'static,
+    N: NotificationStore,
+    W: WebhookSender,
+    M: SmsGateway,
+    K: Clock + Clone + Send + Sync + 'static,
+{
+    let scheduler = JobScheduler::new().await.map_err(|e| Unexpected::new("starting the scheduler", e))?;
+    let dispatcher = Arc::new(dispatcher);
+    let notifier = Arc::new(notifier);
+    let recorder = notifier.store.clone();
+    let mut plan = Plan { scheduler: &scheduler, recorder };
+    let d = &dispatcher;
+    let n = &notifier;
+    plan.every("rebuild_lost_queue", 1, d, |d| async move { d.rebuild_if_lost().await.map(usize::from) }).await?;
+    plan.every("expire_offers", 1, d, |d| async move { d.expire_offers().await }).await?;
+    plan.every("requeue_stranded", 15, d, |d| async move { d.requeue_stranded().await }).await?;
+    plan.every("expire_overlooked_offers", 15, d, |d| async move { d.expire_overlooked_offers().await }).await?;
+    plan.every("escalate_stale_orders", 30, d, |d| async move { d.escalate_stale_orders().await }).await?;
+    plan.every("deliver_outbox", 1, n, |n| async move { n.deliver_outbox().await }).await?;
+    plan.every("send_due_reminders", 5, n, |n| async move { n.send_due_reminders().await }).await?;
+    plan.every("deliver_pending", 2, n, |n| async move { n.deliver_pending().await }).await?;
+    plan.every("morning_digest", 60, n, |n| async move { n.morning_digest().await }).await?;
+    scheduler.start().await.map_err(|e| Unexpected::new("starting the scheduler", e))?;
+    tracing::info!("scheduled steps started");
+    dispatcher.run(shutdown).await;
+    let mut scheduler = scheduler;
+    scheduler.shutdown().await.map_err(|e| Unexpected::new("stopping the scheduler", e))?;
+    Ok(())
+}
+
+struct Plan<'a, R> {
+    scheduler: &'a JobScheduler,
+    recorder: R,
+}
+
+impl<R: NotificationStore> Plan<'_, R> {
+    /// Runs `step` every `seconds`, skipping a tick while the previous run is still going.
+    async fn every<T, F, Fut>(
+        &mut self,
+        name: &'static str,
+        seconds: u64,
+        on: &Arc<T>,
+        step: F,
+    ) -> Result<(), Unexpected>
+    where
+        T: Send + Sync + 'static,
+        F: Fn(Arc<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<usize, Unexpected>> + Send + 'static,
+    {
+        let (on, recorder) = (on.clone(), self.recorder.clone());
+        let running = Arc::new(AtomicBool::new(false));
+        let last_recorded = Arc::new(std::sync::Mutex::new(None::<Instant>));
+        let step = Arc::new(step);
+        let job = Job::new_repeated_async(Duration::from_secs(seconds), move |_, _| {
+            let (on, recorder, running, last_recorded, step) =
+                (on.clone(), recorder.clone(), running.clone(), last_recorded.clone(), step.clone());
+            Box::pin(async move {
+                if running.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+                run_step(name, &recorder, &last_recorded, step(on)).await;
+                running.store(false, Ordering::SeqCst);
+            })
+        })
+        .map_err(|e| Unexpected::new("scheduling a job", e))?;
+        self.scheduler.add(job).await.map_err(|e| Unexpected::new("scheduling a job", e))?;
+        Ok(())
+    }
+}
+
+/// One run of a step, in its own task so that a panic ends only the run: logged with what it did and how long
+/// it took, and recorded (idle runs only now and then).
+pub async fn run_step<R: NotificationStore>(
+    name: &'static str,
+    recorder: &R,
+    last_recorded: &std::sync::Mutex<Option<Instant>>,
+    step: impl Future<Output = Result<usize, Unexpected>> + Send + 'static,
+) {
+    let started = Utc::now();
+    let timer = Instant::now();
+    let (count, error) = match tokio::spawn(step).await {
+        Ok(Ok(count)) => (count, None),
+        Ok(Err(e)) => (0, Some(e.to_string())),
+        Err(panic) => (0, Some(format!("the step panicked: {panic}"))),
+    };
+    let ms = timer.elapsed().as_millis() as u64;
+    match &error {
+        Some(e) => tracing::warn!(job = name, ms, error = %e, "scheduled step failed"),
+        None if count > 0 => tracing::info!(job = name, count, ms, "scheduled step done"),
+        None => tracing::debug!(job = name, ms, "scheduled step found nothing to do"),
+    }
+    let due = {
+        let mut last = last_recorded.lock().unwrap_or_else(|p| p.into_inner());
+        let due = count > 0 || error.is_some() || last.is_none_or(|t| t.elapsed() >= IDLE_RECORD_EVERY);
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
+    };
+    if due && let Err(e) = recorder.record_run(name, started, Utc::now(), count, error.as_deref()).await {
+        tracing::warn!(job = name, error = %e, "recording a scheduled step failed");
+    }
+}

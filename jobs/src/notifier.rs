@@ -1,0 +1,141 @@
+//! The notification steps: fanning order events out of the outbox, sending reminders that are due, delivering
+//! webhooks and SMS with retries, and the morning digest to community workers. Each is one step a schedule calls
+//! and a test calls directly with a clock of its choosing.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, Utc};
+
+use linli_domain::clock::Clock;
+use linli_domain::error::Unexpected;
+use linli_domain::notifications::{
+    ClaimedDelivery, DeliveryTarget, NotificationStore, RetryPolicy, SendError, SmsGateway, WebhookSender, daily_slot,
+    plan_notices,
+};
+
+/// When the morning digest goes out, Shanghai time.
+pub const DIGEST_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
+    Some(t) => t,
+    None => panic!("08:00 is a time"),
+};
+
+#[derive(Clone, Debug)]
+pub struct NotifierConfig {
+    /// Rows taken per step.
+    pub batch: u64,
+    /// How long a claimed outbox row or delivery is left to the process that claimed it.
+    pub lease: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for NotifierConfig {
+    fn default() -> Self {
+        Self { batch: 200, lease: Duration::from_secs(60), retry: RetryPolicy::default() }
+    }
+}
+
+/// The notification steps over a store, the two senders and a clock. Without an SMS gateway no SMS is queued.
+#[derive(Clone)]
+pub struct Notifier<S, W, M, C> {
+    pub store: S,
+    pub webhooks: W,
+    pub sms: Option<M>,
+    pub clock: C,
+    pub config: NotifierConfig,
+}
+
+impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S, W, M, C> {
+    fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(1))
+    }
+
+    /// Fans order events out of the outbox into inbox messages, deliveries and reminders. Returns how many
+    /// events were handled.
+    pub async fn deliver_outbox(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let events = self.store.claim_outbox(now, self.lease_until(now), self.config.batch).await?;
+        for event in &events {
+            let context = match event.order {
+                Some(order) => self.store.event_context(order).await?,
+                None => Default::default(),
+            };
+            let notices = plan_notices(event.event_id, event.to, event.at, &context);
+            self.store.record_notices(event, notices, self.sms.is_some(), now).await?;
+        }
+        Ok(events.len())
+    }
+
+    /// Sends every reminder that is due. Returns how many.
+    pub async fn send_due_reminders(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let mut sent = 0;
+        loop {
+            let batch = self.store.send_due_reminders(now, self.config.batch, self.sms.is_some()).await?;
+            sent += batch;
+            if batch < self.config.batch as usize {
+                return Ok(sent);
+            }
+        }
+    }
+
+    /// Attempts the deliveries that are due: webhooks and SMS. A failure is tried again later, with backoff,
+    /// until the retry policy gives up and the delivery is dead. Returns how many landed.
+    pub async fn deliver_pending(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let claimed = self.store.claim_deliveries(now, self.lease_until(now), self.config.batch).await?;
+        let mut landed = 0;
+        for delivery in claimed {
+            match self.attempt(&delivery).await {
+                Ok(()) => {
+                    self.store.delivery_succeeded(delivery.id, self.clock.now()).await?;
+                    landed += 1;
+                }
+                Err(SendError::Failed(why)) => {
+                    let tries = delivery.attempts + 1;
+                    let retry_at = self
+                        .config
+                        .retry
+                        .next_delay(tries, rand::random::<f64>())
+                        .and_then(|d| chrono::Duration::from_std(d).ok())
+                        .map(|d| self.clock.now() + d);
+                    if retry_at.is_none() {
+                        tracing::warn!(delivery = %delivery.id, tries, error = %why, "delivery given up: dead letter");
+                    }
+                    self.store.delivery_failed(delivery.id, &why, retry_at).await?;
+                }
+            }
+        }
+        Ok(landed)
+    }
+
+    async fn attempt(&self, d: &ClaimedDelivery) -> Result<(), SendError> {
+        match &d.target {
+            DeliveryTarget::Webhook { url, secret } => {
+                self.webhooks.send(url, secret, d.id, &d.event_type, &d.body).await
+            }
+            DeliveryTarget::Sms { phone } => match &self.sms {
+                Some(gateway) => gateway.send(phone, &d.body).await,
+                None => Err(SendError::Failed("no SMS gateway is configured".into())),
+            },
+            DeliveryTarget::Gone => Err(SendError::Failed("the endpoint or phone number is gone".into())),
+        }
+    }
+
+    /// At 08:00 Shanghai time, tells each community worker how many escalated orders wait in their community.
+    /// Runs once per day across every process; a process that was down at 08:00 sends it once when it is back.
+    /// Returns how many workers were told (0 when the day's digest went out already).
+    pub async fn morning_digest(&self) -> Result<usize, Unexpected> {
+        let now = self.clock.now();
+        let slot = daily_slot(now, DIGEST_AT);
+        if !self.store.claim_slot("morning_digest", slot).await? {
+            return Ok(0);
+        }
+        let waiting = self.store.open_escalations_by_worker().await?;
+        for (worker, count) in &waiting {
+            let body = format!("您的社区有 {count} 笔订单等待人工处理（指派或关闭）。");
+            let key = format!("digest:{}:{}", slot.to_rfc3339(), worker.0);
+            self.store.tell(*worker, "每日待办：转人工的订单", &body, &key, now).await?;
+        }
+        Ok(waiting.len())
+    }
+}
