@@ -21,7 +21,9 @@ use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig};
 
 use crate::config::Settings;
 use crate::problem::render_error;
-use crate::routes::{AccountsApi, AdminApi, CatalogApi, EscalationsApi, GeoApi, HealthApi, OrdersApi, ProviderApi};
+use crate::routes::{
+    AccountsApi, AdminApi, CatalogApi, EscalationsApi, GeoApi, HealthApi, NotificationsApi, OrdersApi, ProviderApi,
+};
 use crate::state::{AppState, Desk};
 
 /// The adapters every subcommand needs.
@@ -190,7 +192,7 @@ impl Application {
 /// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`.
 fn routes(state: AppState) -> impl poem::Endpoint {
     let api = OpenApiService::new(
-        (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, AdminApi),
+        (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi, AdminApi),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),
     )

@@ -44,7 +44,7 @@ pub fn token_digest(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> Result<String, Unexpected> {
+pub(crate) fn new_token() -> Result<String, Unexpected> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Unexpected::new("drawing a token", std::io::Error::other(e.to_string())))?;

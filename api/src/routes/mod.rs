@@ -6,6 +6,7 @@ mod catalog;
 mod escalations;
 mod geo;
 mod health;
+mod notifications;
 mod orders;
 mod provider;
 
@@ -20,6 +21,7 @@ pub use catalog::CatalogApi;
 pub use escalations::EscalationsApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
+pub use notifications::NotificationsApi;
 pub use orders::OrdersApi;
 pub use provider::ProviderApi;
 
@@ -37,6 +39,8 @@ pub enum ApiTags {
     Provider,
     /// Orders nobody took: the community workers' queue.
     Escalations,
+    /// Inboxes, webhooks, dead letters and scheduled jobs.
+    Notifications,
     /// Managing organizations and accounts.
     Admin,
     /// Liveness and readiness.

@@ -6,12 +6,14 @@ mod candidates;
 mod catalog;
 mod convert;
 mod geo;
+mod inbox;
 mod notifications;
 mod orders;
 mod providers;
 mod snapshot;
 
 pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
+pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
 pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};

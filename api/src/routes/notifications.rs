@@ -1,0 +1,304 @@
+//! Notifications over HTTP: each account's inbox; an organization's webhook endpoint and its signing secret;
+//! and for admins, deliveries that died (with replay) and how the scheduled jobs are running.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use linli_domain::accounts::Role;
+use linli_domain::providers::ProviderId;
+use linli_infra::store::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
+
+use super::{ApiTags, page_size};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub struct NotificationsApi;
+
+/// One message in an inbox.
+#[derive(Object)]
+struct MessageView {
+    id: Uuid,
+    title: String,
+    body: String,
+    order_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+}
+
+impl From<InboxRecord> for MessageView {
+    fn from(m: InboxRecord) -> Self {
+        Self {
+            id: m.id,
+            title: m.title,
+            body: m.body,
+            order_id: m.order_id,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct MessageList {
+    messages: Vec<MessageView>,
+    /// Pass as `before` for the next page; absent on the last.
+    next_before: Option<Uuid>,
+}
+
+#[derive(Object)]
+struct UnreadCount {
+    unread: u64,
+}
+
+#[derive(Object)]
+struct MarkedRead {
+    marked: u64,
+}
+
+/// Where your organization's system receives events.
+#[derive(Object, serde::Deserialize)]
+struct WebhookRequest {
+    /// An http:// or https:// URL.
+    url: String,
+}
+
+#[derive(Object)]
+struct WebhookView {
+    url: String,
+    updated_at: DateTime<Utc>,
+    /// The signing secret, shown only when it is made (first set, or rotated). Keep it: it is not shown again.
+    secret: Option<String>,
+}
+
+impl From<WebhookRecord> for WebhookView {
+    fn from(w: WebhookRecord) -> Self {
+        Self { url: w.url, updated_at: w.updated_at, secret: w.new_secret }
+    }
+}
+
+#[derive(ApiResponse)]
+enum WebhookRemoved {
+    /// No events are sent any more.
+    #[oai(status = 204)]
+    Removed,
+}
+
+/// A webhook call or SMS and how its attempts went.
+#[derive(Object)]
+struct DeliveryView {
+    id: Uuid,
+    /// `webhook` or `sms`.
+    channel: String,
+    event_type: String,
+    /// `pending`, `delivered` or `dead`.
+    state: String,
+    attempts: i32,
+    next_attempt_at: DateTime<Utc>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<DeliveryRecord> for DeliveryView {
+    fn from(d: DeliveryRecord) -> Self {
+        Self {
+            id: d.id,
+            channel: d.channel,
+            event_type: d.event_type,
+            state: d.state,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct DeliveryList {
+    deliveries: Vec<DeliveryView>,
+}
+
+/// How one scheduled job's runs went (across every jobs process).
+#[derive(Object)]
+struct JobView {
+    job: String,
+    last_started_at: Option<DateTime<Utc>>,
+    last_finished_at: Option<DateTime<Utc>>,
+    last_duration_ms: i64,
+    /// What the last recorded run did (orders, messages, deliveries…).
+    last_count: i64,
+    last_error: Option<String>,
+    runs: i64,
+    failures: i64,
+    /// For a once-a-day job, the last day's slot it ran for.
+    last_slot: Option<DateTime<Utc>>,
+}
+
+impl From<JobRunRecord> for JobView {
+    fn from(j: JobRunRecord) -> Self {
+        Self {
+            job: j.job,
+            last_started_at: j.last_started_at,
+            last_finished_at: j.last_finished_at,
+            last_duration_ms: j.last_duration_ms,
+            last_count: j.last_count,
+            last_error: j.last_error,
+            runs: j.runs,
+            failures: j.failures,
+            last_slot: j.last_slot,
+        }
+    }
+}
+
+#[derive(Object)]
+struct JobList {
+    jobs: Vec<JobView>,
+}
+
+fn organization_of(auth: &BearerAuth) -> ApiResult<ProviderId> {
+    let actor = auth.0.require(&[Role::ProviderStaff])?;
+    actor.provider.ok_or_else(|| ApiError::forbidden("this account belongs to no provider"))
+}
+
+fn parse_url(raw: &str) -> ApiResult<String> {
+    let url = raw.trim();
+    let valid = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() <= 2000
+        && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+    if valid { Ok(url.to_owned()) } else { Err(ApiError::malformed("url", "url must be an http:// or https:// URL")) }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Notifications")]
+impl NotificationsApi {
+    /// Your messages, newest first.
+    #[oai(path = "/inbox", method = "get")]
+    async fn inbox(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only messages not read yet.
+        unread: Query<Option<bool>>,
+        /// Messages older than this one (the `next_before` of the previous page).
+        before: Query<Option<Uuid>>,
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<MessageList>> {
+        let size = page_size(limit.0)?;
+        let mut rows = state.store.inbox(auth.0.account.id, unread.0.unwrap_or(false), before.0, size + 1).await?;
+        let more = rows.len() as u64 > size;
+        rows.truncate(size as usize);
+        let next_before = if more { rows.last().map(|m| m.id) } else { None };
+        Ok(Json(MessageList { messages: rows.into_iter().map(MessageView::from).collect(), next_before }))
+    }
+
+    /// How many of your messages are unread.
+    #[oai(path = "/inbox/unread-count", method = "get")]
+    async fn unread_count(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
+        Ok(Json(UnreadCount { unread: state.store.unread_count(auth.0.account.id).await? }))
+    }
+
+    /// Mark one message read.
+    #[oai(path = "/inbox/:id/read", method = "post")]
+    async fn mark_read(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<UnreadCount>> {
+        let account = auth.0.account.id;
+        if !state.store.mark_read(account, id.0, Utc::now()).await? {
+            return Err(ApiError::not_found("message"));
+        }
+        Ok(Json(UnreadCount { unread: state.store.unread_count(account).await? }))
+    }
+
+    /// Mark every message read.
+    #[oai(path = "/inbox/read-all", method = "post")]
+    async fn mark_all_read(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
+        Ok(Json(MarkedRead { marked: state.store.mark_all_read(auth.0.account.id, Utc::now()).await? }))
+    }
+
+    /// Your organization's webhook endpoint.
+    #[oai(path = "/provider/webhook", method = "get")]
+    async fn webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
+        let provider = organization_of(&auth)?;
+        let found = state.store.webhook(provider).await?.ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
+        Ok(Json(found.into()))
+    }
+
+    /// Set where your organization's system receives events: a JSON POST for each event about your orders,
+    /// signed in the `Linli-Signature` header (`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`). The
+    /// first time, the answer carries the signing secret.
+    #[oai(path = "/provider/webhook", method = "put")]
+    async fn set_webhook(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<WebhookRequest>,
+    ) -> ApiResult<Json<WebhookView>> {
+        let provider = organization_of(&auth)?;
+        let url = parse_url(&body.url)?;
+        Ok(Json(state.store.set_webhook(provider, &url, Utc::now()).await?.into()))
+    }
+
+    /// Replace the signing secret; the answer carries the new one, and the old one stops working at once.
+    #[oai(path = "/provider/webhook/rotate-secret", method = "post")]
+    async fn rotate_secret(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
+        let provider = organization_of(&auth)?;
+        let rotated = state.store.rotate_webhook_secret(provider, Utc::now()).await?;
+        Ok(Json(rotated.ok_or_else(|| ApiError::not_found("webhook endpoint"))?.into()))
+    }
+
+    /// Stop sending events to your organization's system.
+    #[oai(path = "/provider/webhook", method = "delete")]
+    async fn remove_webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<WebhookRemoved> {
+        let provider = organization_of(&auth)?;
+        if !state.store.remove_webhook(provider).await? {
+            return Err(ApiError::not_found("webhook endpoint"));
+        }
+        Ok(WebhookRemoved::Removed)
+    }
+
+    /// Webhook calls and SMS, newest first; `state=dead` lists the dead letters.
+    #[oai(path = "/admin/deliveries", method = "get")]
+    async fn deliveries(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// `pending`, `delivered` or `dead`.
+        #[oai(name = "state")]
+        which: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<DeliveryList>> {
+        auth.0.require(&[Role::Admin])?;
+        if let Some(s) = &which.0
+            && !["pending", "delivered", "dead"].contains(&s.as_str())
+        {
+            return Err(ApiError::malformed("state", "state must be pending, delivered or dead"));
+        }
+        let rows = state.store.deliveries(which.0.as_deref(), page_size(limit.0)?).await?;
+        Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
+    }
+
+    /// Try a dead delivery again, with a fresh set of attempts.
+    #[oai(path = "/admin/deliveries/:id/replay", method = "post")]
+    async fn replay(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<DeliveryView>> {
+        auth.0.require(&[Role::Admin])?;
+        let replayed = state.store.replay_delivery(id.0, Utc::now()).await?;
+        Ok(Json(replayed.ok_or_else(|| ApiError::not_found("dead delivery"))?.into()))
+    }
+
+    /// How each scheduled job is running: last run, what it did, failures and the last error.
+    #[oai(path = "/admin/jobs", method = "get")]
+    async fn jobs(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<JobList>> {
+        auth.0.require(&[Role::Admin])?;
+        Ok(Json(JobList { jobs: state.store.job_runs().await?.into_iter().map(JobView::from).collect() }))
+    }
+}

@@ -1,0 +1,190 @@
+//! What the API reads and changes of notifications: inboxes, organizations' webhook endpoints, deliveries
+//! (dead letters and their replay) and the record of scheduled jobs.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::providers::ProviderId;
+
+use super::Store;
+use crate::db::db_err;
+use crate::entities::{delivery, inbox_message, job_run, webhook_endpoint};
+
+pub use crate::entities::delivery::Model as DeliveryRecord;
+pub use crate::entities::inbox_message::Model as InboxRecord;
+pub use crate::entities::job_run::Model as JobRunRecord;
+
+/// An organization's webhook endpoint; the secret is shown only when it is made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookRecord {
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+    /// Present only right after the secret was made.
+    pub new_secret: Option<String>,
+}
+
+impl Store {
+    /// An account's messages, newest first, older than `before` when given.
+    pub async fn inbox(
+        &self,
+        account: AccountId,
+        unread_only: bool,
+        before: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Vec<InboxRecord>, Unexpected> {
+        let mut query = inbox_message::Entity::find().filter(inbox_message::Column::AccountId.eq(account.0));
+        if unread_only {
+            query = query.filter(inbox_message::Column::ReadAt.is_null());
+        }
+        if let Some(before) = before {
+            query = query.filter(inbox_message::Column::Id.lt(before));
+        }
+        query
+            .order_by_desc(inbox_message::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading an inbox"))
+    }
+
+    pub async fn unread_count(&self, account: AccountId) -> Result<u64, Unexpected> {
+        inbox_message::Entity::find()
+            .filter(inbox_message::Column::AccountId.eq(account.0))
+            .filter(inbox_message::Column::ReadAt.is_null())
+            .count(&self.db)
+            .await
+            .map_err(db_err("counting unread messages"))
+    }
+
+    /// Marks one of the account's messages read; false when the account has no such message.
+    pub async fn mark_read(&self, account: AccountId, id: Uuid, now: DateTime<Utc>) -> Result<bool, Unexpected> {
+        let found = inbox_message::Entity::find_by_id(id)
+            .filter(inbox_message::Column::AccountId.eq(account.0))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a message"))?;
+        if found.as_ref().is_some_and(|m| m.read_at.is_none()) {
+            inbox_message::Entity::update_many()
+                .col_expr(inbox_message::Column::ReadAt, Expr::value(now))
+                .filter(inbox_message::Column::Id.eq(id))
+                .exec(&self.db)
+                .await
+                .map_err(db_err("marking a message read"))?;
+        }
+        Ok(found.is_some())
+    }
+
+    /// Marks all the account's messages read; returns how many were unread.
+    pub async fn mark_all_read(&self, account: AccountId, now: DateTime<Utc>) -> Result<u64, Unexpected> {
+        let done = inbox_message::Entity::update_many()
+            .col_expr(inbox_message::Column::ReadAt, Expr::value(now))
+            .filter(inbox_message::Column::AccountId.eq(account.0))
+            .filter(inbox_message::Column::ReadAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(db_err("marking messages read"))?;
+        Ok(done.rows_affected)
+    }
+
+    pub async fn webhook(&self, provider: ProviderId) -> Result<Option<WebhookRecord>, Unexpected> {
+        let found = webhook_endpoint::Entity::find_by_id(provider.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a webhook endpoint"))?;
+        Ok(found.map(|w| WebhookRecord { url: w.url, updated_at: w.updated_at, new_secret: None }))
+    }
+
+    /// Sets the provider's webhook URL. The first time, a signing secret is made and returned; later changes
+    /// keep the secret.
+    pub async fn set_webhook(
+        &self,
+        provider: ProviderId,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<WebhookRecord, Unexpected> {
+        let e = || db_err("setting a webhook endpoint");
+        let existing = webhook_endpoint::Entity::find_by_id(provider.0).one(&self.db).await.map_err(e())?;
+        if existing.is_some() {
+            webhook_endpoint::Entity::update_many()
+                .col_expr(webhook_endpoint::Column::Url, Expr::value(url))
+                .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
+                .filter(webhook_endpoint::Column::ProviderId.eq(provider.0))
+                .exec(&self.db)
+                .await
+                .map_err(e())?;
+            return Ok(WebhookRecord { url: url.to_owned(), updated_at: now, new_secret: None });
+        }
+        let secret = crate::auth::new_token()?;
+        let row = webhook_endpoint::ActiveModel {
+            provider_id: Set(provider.0),
+            url: Set(url.to_owned()),
+            secret: Set(secret.clone()),
+            updated_at: Set(now),
+        };
+        webhook_endpoint::Entity::insert(row).exec_without_returning(&self.db).await.map_err(e())?;
+        Ok(WebhookRecord { url: url.to_owned(), updated_at: now, new_secret: Some(secret) })
+    }
+
+    /// Replaces the provider's signing secret; `None` when it has no endpoint.
+    pub async fn rotate_webhook_secret(
+        &self,
+        provider: ProviderId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebhookRecord>, Unexpected> {
+        let secret = crate::auth::new_token()?;
+        let rows = webhook_endpoint::Entity::update_many()
+            .col_expr(webhook_endpoint::Column::Secret, Expr::value(secret.clone()))
+            .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
+            .filter(webhook_endpoint::Column::ProviderId.eq(provider.0))
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_err("rotating a webhook secret"))?;
+        Ok(rows.into_iter().next().map(|w| WebhookRecord { url: w.url, updated_at: now, new_secret: Some(secret) }))
+    }
+
+    /// Removes the provider's endpoint; false when it had none.
+    pub async fn remove_webhook(&self, provider: ProviderId) -> Result<bool, Unexpected> {
+        let done = webhook_endpoint::Entity::delete_by_id(provider.0)
+            .exec(&self.db)
+            .await
+            .map_err(db_err("removing a webhook endpoint"))?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// Deliveries in `state` (all when `None`), newest first.
+    pub async fn deliveries(&self, state: Option<&str>, limit: u64) -> Result<Vec<DeliveryRecord>, Unexpected> {
+        let mut query = delivery::Entity::find();
+        if let Some(state) = state {
+            query = query.filter(delivery::Column::State.eq(state));
+        }
+        query.order_by_desc(delivery::Column::Id).limit(limit).all(&self.db).await.map_err(db_err("listing deliveries"))
+    }
+
+    /// Gives a dead delivery a fresh set of attempts, starting now. Returns it after, or `None` when no dead
+    /// delivery has that id.
+    pub async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
+        let rows = delivery::Entity::update_many()
+            .col_expr(delivery::Column::State, Expr::value("pending"))
+            .col_expr(delivery::Column::Attempts, Expr::value(0))
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
+            .filter(delivery::Column::Id.eq(id))
+            .filter(delivery::Column::State.eq("dead"))
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_err("replaying a delivery"))?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// How each scheduled job's runs went, by name.
+    pub async fn job_runs(&self) -> Result<Vec<JobRunRecord>, Unexpected> {
+        job_run::Entity::find()
+            .order_by_asc(job_run::Column::Job)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading the jobs' runs"))
+    }
+}
