@@ -4,10 +4,12 @@
 mod client;
 mod process;
 mod proxy;
+mod receiver;
 
 pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order};
 pub use process::{LinliProcess, linli_binary};
 pub use proxy::Proxy;
+pub use receiver::{Received, Receiver};
 
 use std::path::PathBuf;
 
@@ -90,7 +92,13 @@ impl TestApp {
 
     /// Starts Linli on a database prepared by the caller (to route it through a [`Proxy`], say).
     pub async fn spawn_with(fresh: Fresh) -> Self {
-        let settings = Settings::resolve(&fresh.args()).expect("test settings resolve");
+        let args = fresh.args();
+        Self::spawn_with_args(fresh, args).await
+    }
+
+    /// Starts Linli with settings of the caller's (an SMS gateway, quicker retries…).
+    pub async fn spawn_with_args(fresh: Fresh, args: ConfigArgs) -> Self {
+        let settings = Settings::resolve(&args).expect("test settings resolve");
         let app = Application::build(settings).await.expect("the application builds");
         let api = Api::new(format!("http://127.0.0.1:{}", app.port()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -56,7 +56,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
         let events = self.store.claim_outbox(now, self.lease_until(now), self.config.batch).await?;
         for event in &events {
             let context = match event.order {
-                Some(order) => self.store.event_context(order).await?,
+                Some(order) => self.store.event_context(order, event.at).await?,
                 None => Default::default(),
             };
             let notices = plan_notices(event.event_id, event.to, event.at, &context);

@@ -57,7 +57,7 @@ pub struct EventContext {
     pub provider: Option<ProviderId>,
     /// Staff accounts of the provider holding the order.
     pub provider_staff: Vec<AccountId>,
-    /// Providers with an open offer on the order, each with its staff accounts.
+    /// Providers the event offered the order to, each with its staff accounts.
     pub offered: Vec<(ProviderId, Vec<AccountId>)>,
     /// The community's workers.
     pub workers: Vec<AccountId>,

@@ -88,8 +88,13 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<OutboxEvent>, Unexpected>> + Send;
 
-    /// What the fan-out of an event about `order` needs to know.
-    fn event_context(&self, order: OrderId) -> impl Future<Output = Result<EventContext, Unexpected>> + Send;
+    /// What the fan-out of an event about `order` at `at` needs to know; the offered providers are those the
+    /// event itself made offers to, whatever became of the offers since.
+    fn event_context(
+        &self,
+        order: OrderId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<EventContext, Unexpected>> + Send;
 
     /// Writes the event's notices (inbox messages, deliveries, reminders; cancelling reminders) and marks the
     /// outbox row done, in one transaction. Webhooks for providers without an endpoint, and SMS to accounts

@@ -20,7 +20,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::notifications::{
     Channel, ClaimedDelivery, DeliveryTarget, EventContext, Notice, NotificationStore, OutboxEvent, ReminderKind,
 };
-use linli_domain::orders::{OfferStatus, OrderId, OrderState};
+use linli_domain::orders::{OrderId, OrderState};
 use linli_domain::providers::ProviderId;
 
 use super::Store;
@@ -156,7 +156,7 @@ impl NotificationStore for Store {
         Ok(events)
     }
 
-    async fn event_context(&self, id: OrderId) -> Result<EventContext, Unexpected> {
+    async fn event_context(&self, id: OrderId, at: DateTime<Utc>) -> Result<EventContext, Unexpected> {
         let e = || db_err("reading who an order event concerns");
         let Some(o) = order::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
             return Ok(EventContext { order: Some(id), ..EventContext::default() });
@@ -164,7 +164,7 @@ impl NotificationStore for Store {
         let item_name = catalog_item::Entity::find_by_id(o.item_id).one(&self.db).await.map_err(e())?.map(|i| i.name);
         let open: Vec<Uuid> = order_offer::Entity::find()
             .filter(order_offer::Column::OrderId.eq(id.0))
-            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .filter(order_offer::Column::OfferedAt.eq(at))
             .all(&self.db)
             .await
             .map_err(e())?

@@ -1,0 +1,74 @@
+//! A real local HTTP server standing in for an organization's system or an SMS gateway: it records every
+//! request and answers with the statuses it is told to, in order, then 200.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use poem::http::StatusCode;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Body, Request, Response, Server, handler};
+
+/// One request as it arrived.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    received: Vec<Received>,
+    /// Statuses for the next requests, in order; 200 once they run out.
+    script: VecDeque<u16>,
+}
+
+pub struct Receiver {
+    pub url: String,
+    shared: Arc<Mutex<Shared>>,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Starts a receiver that answers the first requests with `script`, then 200.
+    pub async fn start(script: &[u16]) -> Self {
+        let shared = Arc::new(Mutex::new(Shared { received: Vec::new(), script: script.iter().copied().collect() }));
+        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("binding a receiver");
+        let port = acceptor.local_addr()[0].as_socket_addr().expect("a TCP address").port();
+        let state = shared.clone();
+        let server = tokio::spawn(async move {
+            let app = poem::EndpointExt::data(record, state);
+            let _ = Server::new_with_acceptor(acceptor).run(app).await;
+        });
+        Self { url: format!("http://127.0.0.1:{port}/hook"), shared, _server: server }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.lock().unwrap().received.clone()
+    }
+
+    /// Waits until at least `n` requests have arrived, or `within` passes; returns what arrived.
+    pub async fn wait_for(&self, n: usize, within: std::time::Duration) -> Vec<Received> {
+        let until = std::time::Instant::now() + within;
+        while self.received().len() < n && std::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+}
+
+#[handler]
+async fn record(req: &Request, body: Body, state: poem::web::Data<&Arc<Mutex<Shared>>>) -> Response {
+    let body = body.into_string().await.unwrap_or_default();
+    let headers =
+        req.headers().iter().map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
+    let mut shared = state.0.lock().unwrap();
+    shared.received.push(Received { headers, body });
+    let status = shared.script.pop_front().unwrap_or(200);
+    Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).finish()
+}

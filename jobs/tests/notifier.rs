@@ -1,0 +1,194 @@
+//! The notification steps, called directly on a seeded SQLite store with a clock the test sets.
+
+use chrono::{DateTime, TimeZone, Utc};
+use linli_domain::accounts::AccountId;
+use linli_domain::catalog::ItemId;
+use linli_domain::clock::FixedClock;
+use linli_domain::dispatch::Scope;
+use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::notifications::{SendError, SmsGateway, WebhookSender};
+use linli_domain::orders::{
+    Address, NewOrder, Notes, OrderAction, OrderId, OrderState, OrderStore, Schedule, TimeWindow, Transition,
+    TransitionEffect,
+};
+use linli_domain::providers::ProviderId;
+use linli_infra::seed::{organization_id, seed_demo};
+use linli_infra::store::Store;
+use linli_infra::testing::fresh_sqlite_dir;
+use linli_jobs::{Notifier, NotifierConfig};
+
+/// Senders that must not be called: these tests configure no webhook and no SMS gateway.
+#[derive(Clone)]
+struct Nowhere;
+
+impl WebhookSender for Nowhere {
+    async fn send(&self, _: &str, _: &str, _: uuid::Uuid, _: &str, _: &str) -> Result<(), SendError> {
+        Err(SendError::Failed("no webhooks in these tests".into()))
+    }
+}
+
+impl SmsGateway for Nowhere {
+    async fn send(&self, _: &linli_domain::accounts::PhoneNumber, _: &str) -> Result<(), SendError> {
+        Err(SendError::Failed("no SMS in these tests".into()))
+    }
+}
+
+async fn store() -> Store {
+    let db = linli_infra::db::connect(&linli_infra::db::sqlite_url(&fresh_sqlite_dir()), 1).await.unwrap();
+    linli_infra::db::migrate(&db).await.unwrap();
+    let store = Store::new(db);
+    seed_demo(&store).await.unwrap();
+    store
+}
+
+fn notifier(store: &Store, at: DateTime<Utc>) -> Notifier<Store, Nowhere, Nowhere, FixedClock> {
+    Notifier {
+        store: store.clone(),
+        webhooks: Nowhere,
+        sms: None,
+        clock: FixedClock(at),
+        config: NotifierConfig::default(),
+    }
+}
+
+async fn account(store: &Store, login: &str) -> AccountId {
+    store.account_by_login(login).await.unwrap().unwrap().id
+}
+
+fn org(n: usize) -> ProviderId {
+    ProviderId(organization_id(n))
+}
+
+/// A cleaning booked for `start` (two hours long), placed, offered to the first demo organization and accepted
+/// by it, all at `at`.
+async fn accepted_booking(store: &Store, at: DateTime<Utc>, start: DateTime<Utc>) -> OrderId {
+    let resident = account(store, "resident").await;
+    let order = NewOrder {
+        resident,
+        placed_by: resident,
+        item: ItemId(15),
+        community: CommunityId(1),
+        address: Address::parse("文安路1号").unwrap(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        schedule: Schedule::Window(TimeWindow::from_stored(start, start + chrono::Duration::hours(2))),
+        notes: Notes::default(),
+        idempotency_key: None,
+        accept_by: None,
+        high_risk: false,
+    };
+    let id = store.insert_order(order, at).await.unwrap().order().id;
+    let step = |action, from, effect| Transition {
+        order: id,
+        action,
+        from,
+        to: OrderState::apply(from, action).unwrap(),
+        holder: None,
+        actor: None,
+        note: String::new(),
+        at,
+        effect,
+    };
+    let offers = vec![(org(1), "test".to_owned())];
+    let deadline = at + chrono::Duration::minutes(2);
+    let offer = TransitionEffect::OpenOffers { offers, deadline, scope: Scope::Community, round: 1 };
+    store.transition(step(OrderAction::Offer, OrderState::Submitted, offer)).await.unwrap().unwrap();
+    let award = TransitionEffect::AwardTo(org(1));
+    store.transition(step(OrderAction::Accept, OrderState::Offered, award)).await.unwrap().unwrap();
+    id
+}
+
+fn inbox_titles(messages: &[linli_infra::store::InboxRecord]) -> Vec<String> {
+    messages.iter().map(|m| m.title.clone()).collect()
+}
+
+#[tokio::test]
+async fn an_accepted_booking_reminds_resident_and_provider_a_day_before_once() {
+    let store = store().await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    let start = now + chrono::Duration::days(2);
+    accepted_booking(&store, now, start).await;
+    assert_eq!(notifier(&store, now).deliver_outbox().await.unwrap(), 3, "placed, offered, accepted");
+    assert_eq!(notifier(&store, now).deliver_outbox().await.unwrap(), 0, "each event is fanned out once");
+    let resident = account(&store, "resident").await;
+    let staff = account(&store, "org001").await;
+    assert!(inbox_titles(&store.inbox(resident, false, None, 10).await.unwrap()).contains(&"订单已被接单".to_owned()));
+    assert!(inbox_titles(&store.inbox(staff, false, None, 10).await.unwrap()).contains(&"新的派单".to_owned()));
+
+    assert_eq!(notifier(&store, start - chrono::Duration::hours(25)).send_due_reminders().await.unwrap(), 0);
+    let day_before = start - chrono::Duration::hours(23);
+    assert_eq!(notifier(&store, day_before).send_due_reminders().await.unwrap(), 2, "resident and provider");
+    assert_eq!(notifier(&store, day_before).send_due_reminders().await.unwrap(), 0, "never twice");
+    let told = store.inbox(resident, true, None, 10).await.unwrap();
+    let reminder = told.iter().find(|m| m.title == "预约提醒：明天有服务").expect("the day-before reminder");
+    assert!(reminder.body.contains("12月03日 10:00"), "shown in Shanghai time: {}", reminder.body);
+    assert_eq!(notifier(&store, start).send_due_reminders().await.unwrap(), 2, "the hour-before ones");
+}
+
+#[tokio::test]
+async fn cancelling_a_booking_calls_off_its_reminders() {
+    let store = store().await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    let start = now + chrono::Duration::days(2);
+    let id = accepted_booking(&store, now, start).await;
+    notifier(&store, now).deliver_outbox().await.unwrap();
+    let cancel = Transition {
+        order: id,
+        action: OrderAction::Cancel,
+        from: OrderState::Accepted,
+        to: OrderState::Cancelled,
+        holder: None,
+        actor: None,
+        note: "cancelled".into(),
+        at: now,
+        effect: TransitionEffect::None,
+    };
+    store.transition(cancel).await.unwrap().unwrap();
+    assert_eq!(notifier(&store, now).deliver_outbox().await.unwrap(), 1);
+    assert_eq!(notifier(&store, start).send_due_reminders().await.unwrap(), 0, "nothing left to remind of");
+}
+
+#[tokio::test]
+async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
+    let store = store().await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap(); // 09:00 in Shanghai
+    // An order nobody took, waiting for the community's worker.
+    let resident = account(&store, "resident").await;
+    let waiting = NewOrder {
+        resident,
+        placed_by: resident,
+        item: ItemId(15),
+        community: CommunityId(1),
+        address: Address::parse("文安路2号").unwrap(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        schedule: Schedule::Asap,
+        notes: Notes::default(),
+        idempotency_key: None,
+        accept_by: None,
+        high_risk: false,
+    };
+    let escalated = store.insert_order(waiting, now).await.unwrap().order().id;
+    let escalate = Transition {
+        order: escalated,
+        action: OrderAction::Escalate,
+        from: OrderState::Submitted,
+        to: OrderState::Escalated,
+        holder: None,
+        actor: None,
+        note: String::new(),
+        at: now,
+        effect: TransitionEffect::None,
+    };
+    store.transition(escalate).await.unwrap().unwrap();
+
+    assert_eq!(notifier(&store, now).morning_digest().await.unwrap(), 1, "the community's worker");
+    assert_eq!(notifier(&store, now + chrono::Duration::hours(3)).morning_digest().await.unwrap(), 0, "same day");
+    let worker = account(&store, "worker").await;
+    let digests =
+        |all: Vec<linli_infra::store::InboxRecord>| all.into_iter().filter(|m| m.title.starts_with("每日待办")).count();
+    assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 1);
+    // Down for three days: back at 10:00 on the 4th, one digest, not three.
+    let back = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();
+    assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 1);
+    assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 0);
+    assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 2);
+}
