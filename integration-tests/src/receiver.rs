@@ -1,5 +1,6 @@
 //! A real local HTTP server standing in for an organization's system or an SMS gateway: it records every
-//! request and answers with the statuses it is told to, in order, then 200.
+//! request and answers with the statuses it is told to, in order, then 200. The statuses may be kept for
+//! requests of one event type (the `Linli-Event-Type` header).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ struct Shared {
     received: Vec<Received>,
     /// Statuses for the next requests, in order; 200 once they run out.
     script: VecDeque<u16>,
+    /// Only requests of this event type follow the script; the others get 200.
+    scripted_type: Option<String>,
 }
 
 pub struct Receiver {
@@ -37,7 +40,17 @@ pub struct Receiver {
 impl Receiver {
     /// Starts a receiver that answers the first requests with `script`, then 200.
     pub async fn start(script: &[u16]) -> Self {
-        let shared = Arc::new(Mutex::new(Shared { received: Vec::new(), script: script.iter().copied().collect() }));
+        Self::start_scripted(script, None).await
+    }
+
+    /// Starts a receiver that answers the first requests of `event_type` with `script`, and everything else 200.
+    pub async fn start_for(event_type: &str, script: &[u16]) -> Self {
+        Self::start_scripted(script, Some(event_type.to_owned())).await
+    }
+
+    async fn start_scripted(script: &[u16], scripted_type: Option<String>) -> Self {
+        let script = script.iter().copied().collect();
+        let shared = Arc::new(Mutex::new(Shared { received: Vec::new(), script, scripted_type }));
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("binding a receiver");
         let port = acceptor.local_addr()[0].as_socket_addr().expect("a TCP address").port();
         let state = shared.clone();
@@ -67,8 +80,10 @@ async fn record(req: &Request, body: Body, state: poem::web::Data<&Arc<Mutex<Sha
     let body = body.into_string().await.unwrap_or_default();
     let headers =
         req.headers().iter().map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
+    let received = Received { headers, body };
     let mut shared = state.0.lock().unwrap();
-    shared.received.push(Received { headers, body });
-    let status = shared.script.pop_front().unwrap_or(200);
+    let scripted = shared.scripted_type.as_deref().is_none_or(|t| received.header("linli-event-type") == Some(t));
+    shared.received.push(received);
+    let status = if scripted { shared.script.pop_front().unwrap_or(200) } else { 200 };
     Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).finish()
 }

@@ -1,0 +1,247 @@
+//! Notifications end to end: webhooks to a real local HTTP server (signed, retried, dead-lettered and
+//! replayed), SMS reminders sent exactly once by three `linli jobs` processes, and an order whose announcement
+//! survives the process that placed it being killed.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use linli_api::config::ConfigArgs;
+use linli_integration_tests::{Backend, Fresh, LinliProcess, Receiver, TestApp, cleaning_order, scalar};
+use reqwest::StatusCode;
+use serde_json::json;
+use sha2::Sha256;
+
+/// Embedded Linli whose deliveries are retried after about a second, at most `attempts` times.
+async fn app_retrying_quickly(attempts: u32) -> TestApp {
+    let fresh = Fresh::new(Backend::Embedded).await;
+    let args = ConfigArgs { delivery_retry_seconds: Some(1), delivery_max_attempts: Some(attempts), ..fresh.args() };
+    TestApp::spawn_with_args(fresh, args).await
+}
+
+/// Places a cleaning order, lets the first offered organization point its webhook at `url`, and has it accept.
+/// Returns the webhook secret.
+async fn accepted_with_webhook(app: &TestApp, url: &str) -> String {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let id = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &id, "offered", Duration::from_secs(20)).await;
+    let staff = api.offered_staff(&id).await.remove(0);
+    let set =
+        api.send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": url})), &[]).await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let secret = set.body["secret"].as_str().expect("the secret is shown when it is made").to_owned();
+    assert_eq!(api.act(&staff, &id, "accept").await.status, StatusCode::OK);
+    secret
+}
+
+fn accepted_calls(receiver: &Receiver) -> Vec<linli_integration_tests::Received> {
+    receiver.received().into_iter().filter(|r| r.header("linli-event-type") == Some("order.accepted")).collect()
+}
+
+async fn wait_for_accepted_calls(receiver: &Receiver, n: usize) -> Vec<linli_integration_tests::Received> {
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    while accepted_calls(receiver).len() < n && std::time::Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    accepted_calls(receiver)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_signed_with_the_secret_and_retried_until_it_lands_once() {
+    let receiver = Receiver::start_for("order.accepted", &[500, 503]).await;
+    let app = app_retrying_quickly(8).await;
+    let secret = accepted_with_webhook(&app, &receiver.url).await;
+    let calls = wait_for_accepted_calls(&receiver, 3).await;
+    assert_eq!(calls.len(), 3, "two failures, then the one that landed");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(accepted_calls(&receiver).len(), 3, "nothing more once it landed");
+    let delivery = calls[0].header("linli-delivery").unwrap().to_owned();
+    assert!(calls.iter().all(|c| c.header("linli-delivery") == Some(delivery.as_str())), "one delivery, retried");
+
+    // The receiver's side of the signature: HMAC-SHA256 over "<t>.<body>" with the secret.
+    let last = calls.last().unwrap();
+    let signature = last.header("linli-signature").unwrap();
+    let (t, v1) = signature.split_once(',').unwrap();
+    let (t, v1) = (t.strip_prefix("t=").unwrap(), v1.strip_prefix("v1=").unwrap());
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{}", last.body).as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(v1, expected, "the signature verifies with the secret");
+    let body: serde_json::Value = serde_json::from_str(&last.body).unwrap();
+    assert_eq!(body["type"], "order.accepted");
+    assert!(body["event_id"].as_str().is_some());
+
+    let admin = app.api.login_demo("admin").await;
+    let delivered = app.api.get("/api/v1/admin/deliveries?state=delivered", Some(&admin)).await;
+    let ours = delivered.body["deliveries"].as_array().unwrap().iter().find(|d| d["id"] == delivery.as_str()).cloned();
+    assert_eq!(ours.expect("listed as delivered")["attempts"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_that_keeps_failing_becomes_a_dead_letter_and_a_replay_delivers_it() {
+    let receiver = Receiver::start_for("order.accepted", &[500, 500, 500]).await;
+    let app = app_retrying_quickly(3).await;
+    accepted_with_webhook(&app, &receiver.url).await;
+    assert_eq!(wait_for_accepted_calls(&receiver, 3).await.len(), 3);
+    let admin = app.api.login_demo("admin").await;
+    let mut dead = serde_json::Value::Null;
+    for _ in 0..50 {
+        let listed = app.api.get("/api/v1/admin/deliveries?state=dead", Some(&admin)).await;
+        let accepted = listed.body["deliveries"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["event_type"] == "order.accepted").cloned());
+        if let Some(found) = accepted {
+            dead = found;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dead["attempts"], 3, "given up after three attempts: {dead}");
+    assert!(dead["last_error"].as_str().unwrap().contains("500"), "{dead}");
+
+    let id = dead["id"].as_str().unwrap();
+    let replayed = app.api.post(&format!("/api/v1/admin/deliveries/{id}/replay"), Some(&admin), json!({})).await;
+    assert_eq!((replayed.status, replayed.body["state"].as_str()), (StatusCode::OK, Some("pending")));
+    assert_eq!(wait_for_accepted_calls(&receiver, 4).await.len(), 4, "the replay reached the receiver");
+    let again = app.api.post(&format!("/api/v1/admin/deliveries/{id}/replay"), Some(&admin), json!({})).await;
+    let delivered = app.api.get("/api/v1/admin/deliveries?state=delivered", Some(&admin)).await;
+    assert!(delivered.body["deliveries"].as_array().unwrap().iter().any(|d| d["id"] == id));
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "only a dead delivery can be replayed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_manages_its_webhook_and_rotates_its_secret() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let staff = api.login_demo("org001").await;
+    assert_eq!(api.get("/api/v1/provider/webhook", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    let bad = api
+        .send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": "ftp://x"})), &[])
+        .await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "url"));
+    let url = "https://org001.example/linli";
+    let first =
+        api.send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": url})), &[]).await;
+    let secret = first.body["secret"].as_str().unwrap().to_owned();
+    let moved = api
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/provider/webhook",
+            Some(&staff),
+            Some(json!({"url": format!("{url}/v2")})),
+            &[],
+        )
+        .await;
+    assert!(moved.body["secret"].is_null(), "changing the URL keeps the secret and does not show it again");
+    let rotated = api.post("/api/v1/provider/webhook/rotate-secret", Some(&staff), json!({})).await;
+    let new_secret = rotated.body["secret"].as_str().unwrap();
+    assert_ne!(new_secret, secret);
+    assert_eq!(api.get("/api/v1/provider/webhook", Some(&staff)).await.body["url"], format!("{url}/v2"));
+    let resident = api.login_demo("resident").await;
+    assert_eq!(api.get("/api/v1/provider/webhook", Some(&resident)).await.status, StatusCode::FORBIDDEN);
+    let removed = api.send(reqwest::Method::DELETE, "/api/v1/provider/webhook", Some(&staff), None, &[]).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_reads_their_inbox_and_marks_it_read() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let id = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
+    let mut unread = 0;
+    for _ in 0..100 {
+        unread = api.get("/api/v1/inbox/unread-count", Some(&resident)).await.body["unread"].as_u64().unwrap();
+        if unread > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(unread, 1);
+    let inbox = api.get("/api/v1/inbox?unread=true", Some(&resident)).await;
+    let message = &inbox.body["messages"][0];
+    assert_eq!((message["title"].as_str(), message["order_id"].as_str()), (Some("订单已提交"), Some(id.as_str())));
+    let read =
+        api.post(&format!("/api/v1/inbox/{}/read", message["id"].as_str().unwrap()), Some(&resident), json!({})).await;
+    assert_eq!(read.body["unread"], 0);
+    let other = api.login_demo("resident2").await;
+    let theirs =
+        api.post(&format!("/api/v1/inbox/{}/read", message["id"].as_str().unwrap()), Some(&other), json!({})).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "nobody else's message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_jobs_processes_send_each_of_a_thousand_due_reminders_exactly_once() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    for step in ["migrate", "seed"] {
+        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+    }
+    let db = linli_infra::db::connect(fresh.database_url.as_deref().unwrap(), 2).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "INSERT INTO reminders (id, kind, account_id, order_id, due_at, state, text, source_key, created_at) \
+         SELECT gen_random_uuid(), 'appointment_1h', (SELECT id FROM accounts WHERE username = 'resident'), NULL, \
+         now() - interval '1 minute', 'pending', '提醒 #' || g, 'test:' || g, now() FROM generate_series(1, 1000) g",
+    )
+    .await
+    .unwrap();
+    let gateway = Receiver::start(&[]).await;
+    let mut with_sms = env.clone();
+    with_sms.push(("LINLI_SMS_URL".into(), gateway.url.clone()));
+    with_sms.push(("LINLI_SMS_TOKEN".into(), "sms-credential".into()));
+    let _jobs: Vec<LinliProcess> = (0..3).map(|_| LinliProcess::jobs(&with_sms)).collect();
+
+    let sent = gateway.wait_for(1000, Duration::from_secs(90)).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let sent = if gateway.received().len() > sent.len() { gateway.received() } else { sent };
+    assert_eq!(sent.len(), 1000, "each reminder reached the gateway once");
+    let texts: std::collections::HashSet<String> = sent
+        .iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.len(), 1000, "no reminder twice");
+    assert!(sent.iter().all(|r| r.header("authorization") == Some("Bearer sms-credential")));
+    assert!(sent.iter().all(|r| r.body.contains("13800000001")));
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM reminders WHERE state = 'sent'").await, 1000);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM inbox_messages WHERE source_key LIKE 'reminder:%'").await, 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_placed_just_before_its_process_is_killed_is_still_announced() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    for step in ["migrate", "seed"] {
+        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+    }
+    // `serve` on Redis leaves the outbox to `linli jobs`, none of which runs yet.
+    let mut first = tokio::task::spawn_blocking({
+        let env = env.clone();
+        move || LinliProcess::serve(&env)
+    })
+    .await
+    .unwrap();
+    let resident = first.api().login_demo("resident").await;
+    let placed = first.api().place_order(&resident, cleaning_order(), None).await;
+    assert_eq!(placed.status, StatusCode::CREATED);
+    first.kill();
+
+    let _jobs = LinliProcess::jobs(&env);
+    let again = tokio::task::spawn_blocking(move || LinliProcess::serve(&env)).await.unwrap();
+    let resident = again.api().login_demo("resident").await;
+    let mut titles = Vec::new();
+    for _ in 0..100 {
+        let inbox = again.api().get("/api/v1/inbox", Some(&resident)).await;
+        titles = inbox.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["title"].as_str().unwrap().to_owned())
+            .collect();
+        if titles.contains(&"订单已提交".to_owned()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(titles.contains(&"订单已提交".to_owned()), "announced after the crash: {titles:?}");
+}
