@@ -440,3 +440,33 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
 }
 contract!(a_provider_registered_through_another_replica_is_a_candidate_at_once);
+
+async fn outbox_rows(store: &Store) -> i64 {
+    let db = store.connection();
+    let statement = Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS n FROM outbox".to_owned());
+    db.query_one_raw(statement).await.unwrap().unwrap().try_get("", "n").unwrap()
+}
+
+async fn a_change_the_database_refuses_leaves_no_outbox_row(store: Store) {
+    let r = resident(&store).await;
+    let before = outbox_rows(&store).await;
+    let unknown = NewOrder { item: ItemId(99_999), ..new_order(r, None) };
+    assert!(store.insert_order(unknown, Utc::now()).await.is_err());
+    let again = NewOrder { community: CommunityId(99_999), ..new_order(r, Some("k-1")) };
+    assert!(store.insert_order(again, Utc::now()).await.is_err());
+    assert_eq!(outbox_rows(&store).await, before, "a refused placement announces nothing");
+    let id = placed(&store).await;
+    let after_placing = outbox_rows(&store).await;
+    // A provider offered the order before cannot be offered it again: the whole change rolls back.
+    let offers = vec![(org(1), "x".to_owned()), (org(1), "y".to_owned())];
+    let twice = TransitionEffect::OpenOffers {
+        offers,
+        deadline: Utc::now() + chrono::Duration::minutes(2),
+        scope: Scope::Community,
+        round: 1,
+    };
+    assert!(store.transition(change(id, OrderAction::Offer, OrderState::Submitted, twice)).await.unwrap().is_none());
+    assert_eq!(outbox_rows(&store).await, after_placing, "a rolled-back transition announces nothing");
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+}
+contract!(a_change_the_database_refuses_leaves_no_outbox_row);

@@ -54,6 +54,17 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.config.dbMaxConnections | quote }}
 - name: LINLI_LOG
   value: {{ .Values.config.log | quote }}
+- name: LINLI_DELIVERY_MAX_ATTEMPTS
+  value: {{ .Values.config.deliveryMaxAttempts | quote }}
+- name: LINLI_DELIVERY_RETRY_SECONDS
+  value: {{ .Values.config.deliveryRetrySeconds | quote }}
+{{- if .Values.sms.url }}
+- name: LINLI_SMS_URL
+  value: {{ .Values.sms.url | quote }}
+- name: LINLI_SMS_TOKEN
+  valueFrom:
+    secretKeyRef: { name: {{ .Values.existingSecret }}, key: {{ .Values.sms.tokenKey }} }
+{{- end }}
 - name: LINLI_AUTO_MIGRATE
   value: "false"
 - name: LINLI_SEED_DEMO
