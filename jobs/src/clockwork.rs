@@ -53,6 +53,7 @@ where
     plan.every("send_due_reminders", 5, n, |n| async move { n.send_due_reminders().await }).await?;
     plan.every("deliver_pending", 2, n, |n| async move { n.deliver_pending().await }).await?;
     plan.every("morning_digest", 60, n, |n| async move { n.morning_digest().await }).await?;
+    plan.every("dedication_day_notice", 60, n, |n| async move { n.dedication_day_notice().await }).await?;
     scheduler.start().await.map_err(|e| Unexpected::new("starting the scheduler", e))?;
     tracing::info!("scheduled steps started");
     dispatcher.run(shutdown).await;

@@ -11,4 +11,4 @@ mod dispatcher;
 mod notifier;
 
 pub use dispatcher::{Dispatcher, DispatcherConfig};
-pub use notifier::{DIGEST_AT, Notifier, NotifierConfig};
+pub use notifier::{DEDICATION_NOTICE_DAY, DIGEST_AT, Notifier, NotifierConfig};

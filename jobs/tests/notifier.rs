@@ -192,3 +192,69 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
     assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 0);
     assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 2);
 }
+
+#[tokio::test]
+async fn party_members_hear_of_dedication_day_once_a_month_even_after_a_missed_first() {
+    let store = store().await;
+    let member = store
+        .create_provider(linli_infra::store::NewProvider {
+            kind: linli_domain::providers::ProviderKind::PartyMember,
+            name: "王党员".into(),
+            credit_code: None,
+            community: CommunityId(1),
+            location: GeoPoint::parse(41.78, 123.40).unwrap(),
+            capacity: 1,
+            items: vec![],
+            coverage: vec![CommunityId(1)],
+            streets: vec![],
+            radius_m: None,
+            hours: linli_domain::dispatch::WorkingHours::always(),
+            target_share: 1.0,
+        })
+        .await
+        .unwrap();
+    let account = store
+        .create_account(linli_infra::store::NewAccount {
+            username: linli_domain::accounts::Username::parse("wang-dangyuan").unwrap(),
+            phone: None,
+            display_name: "王党员".into(),
+            password_hash: "not-used".into(),
+            role: linli_domain::accounts::Role::ProviderStaff,
+            provider: Some(member),
+            community: Some(CommunityId(1)),
+            demo: false,
+        })
+        .await
+        .unwrap();
+    let notices = |all: Vec<linli_infra::store::InboxRecord>| {
+        all.into_iter().filter(|m| m.title == "共产党员社区奉献日").map(|m| m.body).collect::<Vec<_>>()
+    };
+    // 1 December, 09:00 in Shanghai.
+    let first = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap();
+    assert_eq!(notifier(&store, first).dedication_day_notice().await.unwrap(), 1);
+    assert_eq!(notifier(&store, first + chrono::Duration::days(3)).dedication_day_notice().await.unwrap(), 0);
+    let told = notices(store.inbox(account, false, None, 10).await.unwrap());
+    assert_eq!(told.len(), 1);
+    assert!(told[0].contains("2026年12月"), "{told:?}");
+    // Down over the first of January and February: back on 10 February, one notice, for February.
+    let back = Utc.with_ymd_and_hms(2027, 2, 10, 2, 0, 0).unwrap();
+    assert_eq!(notifier(&store, back).dedication_day_notice().await.unwrap(), 1);
+    assert_eq!(notifier(&store, back).dedication_day_notice().await.unwrap(), 0);
+    let told = notices(store.inbox(account, false, None, 10).await.unwrap());
+    assert_eq!(told.len(), 2);
+    assert!(told.iter().any(|b| b.contains("2027年02月")), "{told:?}");
+}
+
+#[tokio::test]
+async fn a_step_that_fails_or_panics_is_recorded_and_the_next_run_goes_ahead() {
+    let store = store().await;
+    let last = std::sync::Mutex::new(None);
+    let failing = async { Err(linli_domain::error::Unexpected::new("testing", std::io::Error::other("boom"))) };
+    linli_jobs::clockwork::run_step("flaky", &store, &last, failing).await;
+    linli_jobs::clockwork::run_step("flaky", &store, &last, async { panic!("a bug") }).await;
+    linli_jobs::clockwork::run_step("flaky", &store, &last, async { Ok(7) }).await;
+    let runs = store.job_runs().await.unwrap();
+    let flaky = runs.iter().find(|r| r.job == "flaky").expect("recorded");
+    assert_eq!((flaky.runs, flaky.failures, flaky.last_count), (3, 2, 7));
+    assert!(flaky.last_error.as_deref().unwrap().contains("panicked"), "{flaky:?}");
+}

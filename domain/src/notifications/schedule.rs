@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Utc};
 
 /// Asia/Shanghai: UTC+8, with no daylight saving time.
 pub fn shanghai() -> FixedOffset {
@@ -18,6 +18,28 @@ pub fn daily_slot(now: DateTime<Utc>, at: NaiveTime) -> DateTime<Utc> {
     let today = local.date_naive().and_time(at).and_local_timezone(shanghai()).single().expect("UTC+8 is unambiguous");
     let slot = if today <= local { today } else { today - TimeDelta::days(1) };
     slot.with_timezone(&Utc)
+}
+
+/// The latest moment at or before `now` when it was `day` of a month at `at`, Shanghai time: the slot a monthly
+/// job belongs to (`day` is clamped to 28 so that every month has it).
+pub fn monthly_slot(now: DateTime<Utc>, day: u32, at: NaiveTime) -> DateTime<Utc> {
+    let local = now.with_timezone(&shanghai()).date_naive();
+    let day = day.clamp(1, 28);
+    let in_month = |year: i32, month: u32| {
+        chrono::NaiveDate::from_ymd_opt(year, month, day)
+            .expect("days up to 28 exist in every month")
+            .and_time(at)
+            .and_local_timezone(shanghai())
+            .single()
+            .expect("UTC+8 is unambiguous")
+            .with_timezone(&Utc)
+    };
+    let this_month = in_month(local.year(), local.month());
+    if this_month <= now {
+        return this_month;
+    }
+    let (year, month) = if local.month() == 1 { (local.year() - 1, 12) } else { (local.year(), local.month() - 1) };
+    in_month(year, month)
 }
 
 /// How deliveries to the outside are retried: the delay doubles from `base` up to `cap`, varied by up to a quarter
@@ -74,6 +96,16 @@ mod tests {
         let eight = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
         let back = utc(2026, 11, 30, 3, 0);
         assert_eq!(daily_slot(back, eight), utc(2026, 11, 30, 0, 0));
+    }
+
+    #[test]
+    fn the_monthly_slot_is_the_latest_first_of_the_month_at_eight_in_shanghai() {
+        let eight = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
+        // 1 December, 07:30 in Shanghai: still November's slot.
+        assert_eq!(monthly_slot(utc(2026, 11, 30, 23, 30), 1, eight), utc(2026, 11, 1, 0, 0));
+        assert_eq!(monthly_slot(utc(2026, 12, 1, 0, 0), 1, eight), utc(2026, 12, 1, 0, 0));
+        // January looks back to December of the year before.
+        assert_eq!(monthly_slot(utc(2027, 1, 3, 0, 0), 5, eight), utc(2026, 12, 5, 0, 0));
     }
 
     #[test]

@@ -21,12 +21,13 @@ use linli_domain::notifications::{
     Channel, ClaimedDelivery, DeliveryTarget, EventContext, Notice, NotificationStore, OutboxEvent, ReminderKind,
 };
 use linli_domain::orders::{OrderId, OrderState};
-use linli_domain::providers::ProviderId;
+use linli_domain::providers::{ProviderId, ProviderKind};
 
 use super::Store;
 use crate::db::db_err;
 use crate::entities::{
-    account, catalog_item, delivery, inbox_message, job_run, order, order_offer, outbox, reminder, webhook_endpoint,
+    account, catalog_item, delivery, inbox_message, job_run, order, order_offer, outbox, provider, reminder,
+    webhook_endpoint,
 };
 
 const PENDING: &str = "pending";
@@ -390,6 +391,20 @@ impl NotificationStore for Store {
                 Some((AccountId(w.id), u64::try_from(*n).unwrap_or(0)))
             })
             .collect())
+    }
+
+    async fn party_member_accounts(&self) -> Result<Vec<AccountId>, Unexpected> {
+        let members = Query::select()
+            .column(provider::Column::Id)
+            .from(provider::Entity)
+            .and_where(Expr::col(provider::Column::Kind).eq(ProviderKind::PartyMember.as_str()))
+            .to_owned();
+        let accounts = account::Entity::find()
+            .filter(account::Column::ProviderId.in_subquery(members))
+            .all(&self.db)
+            .await
+            .map_err(db_err("finding Party members' accounts"))?;
+        Ok(accounts.into_iter().map(|a| AccountId(a.id)).collect())
     }
 
     async fn tell(
