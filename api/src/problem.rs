@@ -224,6 +224,9 @@ impl From<linli_domain::orders::ActError> for ApiError {
             E::NoOpenOffer => Self::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
             E::ProviderCannotTake => Self::invalid("provider_id", "provider_cannot_take", e),
             E::AtCapacity => Self::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
+            E::ProviderBusyThen => {
+                Self::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
+            }
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

@@ -423,3 +423,10 @@ pub struct HealthCheck {
     pub ok: bool,
     pub detail: Option<String>,
 }
+
+/// The new time window of a booking.
+#[derive(Object, Deserialize, Debug)]
+pub struct RescheduleRequest {
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+}

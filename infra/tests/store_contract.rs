@@ -470,3 +470,38 @@ async fn a_change_the_database_refuses_leaves_no_outbox_row(store: Store) {
     assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
 }
 contract!(a_change_the_database_refuses_leaves_no_outbox_row);
+
+async fn a_booking_cannot_move_onto_a_time_its_provider_is_full(store: Store) {
+    use linli_domain::orders::{Reschedule, RescheduleOutcome, TimeWindow};
+    let solo = party_member(&store).await;
+    let r = resident(&store).await;
+    let start = Utc::now() + chrono::Duration::days(2);
+    let window = |from: chrono::DateTime<Utc>| TimeWindow::from_stored(from, from + chrono::Duration::hours(2));
+    let mut held = Vec::new();
+    for from in [start, start + chrono::Duration::days(1)] {
+        let booked = NewOrder { schedule: Schedule::Window(window(from)), ..new_order(r, None) };
+        let id = store.insert_order(booked, Utc::now()).await.unwrap().order().id;
+        let deadline = Utc::now() + chrono::Duration::minutes(2);
+        let offer = TransitionEffect::OpenOffers {
+            offers: vec![(solo, "test".to_owned())],
+            deadline,
+            scope: Scope::Community,
+            round: 1,
+        };
+        store.transition(change(id, OrderAction::Offer, OrderState::Submitted, offer)).await.unwrap().unwrap();
+        let award = change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(solo));
+        store.transition(award).await.unwrap().expect("free at that time");
+        held.push(id);
+    }
+    let onto_the_other =
+        Reschedule { order: held[1], from: OrderState::Accepted, window: window(start), actor: r, at: Utc::now() };
+    assert_eq!(store.reschedule(onto_the_other).await.unwrap(), RescheduleOutcome::ProviderFull);
+    let elsewhere = start + chrono::Duration::days(5);
+    let free =
+        Reschedule { order: held[1], from: OrderState::Accepted, window: window(elsewhere), actor: r, at: Utc::now() };
+    assert!(matches!(store.reschedule(free).await.unwrap(), RescheduleOutcome::Moved(_)));
+    let stale =
+        Reschedule { order: held[1], from: OrderState::Submitted, window: window(elsewhere), actor: r, at: Utc::now() };
+    assert_eq!(store.reschedule(stale).await.unwrap(), RescheduleOutcome::StateChanged);
+}
+contract!(a_booking_cannot_move_onto_a_time_its_provider_is_full);

@@ -702,3 +702,34 @@ async fn providers_are_offered_only_within_their_hours_and_reach(app: TestApp) {
     assert_eq!(offered.body["events"][1]["note"], "offered to 1 provider(s) in the community, round 1");
 }
 on_both_backends!(providers_are_offered_only_within_their_hours_and_reach);
+
+async fn a_resident_moves_a_booking_and_only_before_the_service_starts(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    let mut booking = cleaning_order();
+    booking["asap"] = json!(false);
+    booking["window_start"] = json!(start);
+    booking["window_end"] = json!(start + chrono::Duration::hours(2));
+    let id = api.place_order(&resident, booking, None).await.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &id, "offered", Duration::from_secs(20)).await;
+    let staff = api.offered_staff(&id).await.remove(0);
+    assert_eq!(api.act(&staff, &id, "accept").await.status, StatusCode::OK);
+
+    let later = start + chrono::Duration::days(1);
+    let to = json!({"window_start": later, "window_end": later + chrono::Duration::hours(2)});
+    let moved = api.post(&format!("/api/v1/orders/{id}/reschedule"), Some(&resident), to.clone()).await;
+    assert_eq!((moved.status, moved.body["state"].as_str()), (StatusCode::OK, Some("accepted")), "{:?}", moved.body);
+    let shown: chrono::DateTime<chrono::Utc> = serde_json::from_value(moved.body["window_start"].clone()).unwrap();
+    assert_eq!(shown.timestamp(), later.timestamp());
+    let backwards = json!({"window_start": later, "window_end": later - chrono::Duration::hours(1)});
+    let refused = api.post(&format!("/api/v1/orders/{id}/reschedule"), Some(&resident), backwards).await;
+    assert_eq!((refused.status, refused.field()), (StatusCode::UNPROCESSABLE_ENTITY, "window_end"));
+    let other = api.login_demo("resident2").await;
+    let theirs = api.post(&format!("/api/v1/orders/{id}/reschedule"), Some(&other), to.clone()).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "not theirs to see");
+    assert_eq!(api.act(&staff, &id, "start").await.status, StatusCode::OK);
+    let too_late = api.post(&format!("/api/v1/orders/{id}/reschedule"), Some(&resident), to).await;
+    assert_eq!((too_late.status, too_late.code()), (StatusCode::CONFLICT, "invalid_transition"));
+}
+on_both_backends!(a_resident_moves_a_booking_and_only_before_the_service_starts);

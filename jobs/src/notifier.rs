@@ -62,7 +62,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
                 Some(order) => self.store.event_context(order, event.at).await?,
                 None => Default::default(),
             };
-            let notices = plan_notices(event.event_id, event.to, event.at, &context);
+            let notices = plan_notices(event.event_id, event.happened, event.at, &context);
             self.store.record_notices(event, notices, self.sms.is_some(), now).await?;
         }
         Ok(events.len())

@@ -258,3 +258,27 @@ async fn a_step_that_fails_or_panics_is_recorded_and_the_next_run_goes_ahead() {
     assert_eq!((flaky.runs, flaky.failures, flaky.last_count), (3, 2, 7));
     assert!(flaky.last_error.as_deref().unwrap().contains("panicked"), "{flaky:?}");
 }
+
+#[tokio::test]
+async fn a_rescheduled_booking_moves_its_reminders_and_tells_both_sides() {
+    let store = store().await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    let start = now + chrono::Duration::days(2);
+    let id = accepted_booking(&store, now, start).await;
+    notifier(&store, now).deliver_outbox().await.unwrap();
+    let later = start + chrono::Duration::days(3);
+    let window = TimeWindow::from_stored(later, later + chrono::Duration::hours(2));
+    let resident = account(&store, "resident").await;
+    let change =
+        linli_domain::orders::Reschedule { order: id, from: OrderState::Accepted, window, actor: resident, at: now };
+    let moved = store.reschedule(change).await.unwrap();
+    assert!(
+        matches!(moved, linli_domain::orders::RescheduleOutcome::Moved(ref o) if o.schedule == Schedule::Window(window))
+    );
+    assert_eq!(notifier(&store, now).deliver_outbox().await.unwrap(), 1);
+    assert_eq!(notifier(&store, start).send_due_reminders().await.unwrap(), 0, "the old time's reminders are gone");
+    assert_eq!(notifier(&store, later - chrono::Duration::hours(23)).send_due_reminders().await.unwrap(), 2);
+    let staff = account(&store, "org001").await;
+    let told = inbox_titles(&store.inbox(staff, false, None, 20).await.unwrap());
+    assert!(told.contains(&"预约时间已更改".to_owned()), "{told:?}");
+}

@@ -21,7 +21,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::{OrderPage, OrderView, PlaceOrderRequest};
+use crate::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
 
 pub struct OrdersApi;
 
@@ -116,12 +116,40 @@ impl OrdersApi {
         Ok(DetailOutcome::Ok(Json(Box::new(view)), tag))
     }
 
+    /// Move your booking to another time window, before the service starts. A provider that has accepted keeps
+    /// the order if it has room at the new time (otherwise 409 `provider_busy_then`); reminders move with it.
+    #[oai(path = "/:id/reschedule", method = "post")]
+    async fn reschedule(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<RescheduleRequest>,
+    ) -> ApiResult<Json<OrderView>> {
+        let window = parse_window(body.window_start, body.window_end, state.desk.clock.now())?;
+        let order = state.desk.reschedule(&auth.0.actor(), OrderId(id.0), window).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+
     /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).
     #[oai(path = "/:id/cancel", method = "post")]
     async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
         let order = state.desk.cancel(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
+}
+
+/// A window from its two ends, naming the field at fault.
+fn parse_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> ApiResult<TimeWindow> {
+    TimeWindow::parse(start, end, now).map_err(|e| {
+        let (field, code) = match e {
+            WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
+            WindowError::InPast => ("window_start", "window_in_past"),
+            WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
+            WindowError::TooLong => ("window_end", "window_too_long"),
+        };
+        ApiError::invalid(field, code, e)
+    })
 }
 
 /// Turns the request into a domain order, naming the field of the first value that breaks a rule.
@@ -133,15 +161,7 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: Da
         (true, _, _) => {
             return Err(ApiError::invalid("asap", "conflicting_schedule", "give either asap or a window, not both"));
         }
-        (false, Some(start), Some(end)) => Schedule::Window(TimeWindow::parse(start, end, now).map_err(|e| {
-            let (field, code) = match e {
-                WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
-                WindowError::InPast => ("window_start", "window_in_past"),
-                WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
-                WindowError::TooLong => ("window_end", "window_too_long"),
-            };
-            ApiError::invalid(field, code, e)
-        })?),
+        (false, Some(start), Some(end)) => Schedule::Window(parse_window(start, end, now)?),
         (false, None, _) => {
             return Err(ApiError::invalid(
                 "window_start",

@@ -6,7 +6,7 @@ mod plan;
 mod ports;
 mod schedule;
 
-pub use plan::{EventContext, Notice, ReminderKind, plan_notices};
+pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
 pub use ports::{
     Channel, ClaimedDelivery, DeliveryTarget, NotificationStore, OutboxEvent, SendError, SmsGateway, WebhookSender,
 };

@@ -8,6 +8,15 @@ use crate::accounts::AccountId;
 use crate::orders::{OrderId, OrderState};
 use crate::providers::ProviderId;
 
+/// What happened to an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Happened {
+    /// It moved to this state.
+    Moved(OrderState),
+    /// Its appointment window changed; the state did not.
+    Rescheduled,
+}
+
 /// What a reminder is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReminderKind {
@@ -92,19 +101,23 @@ pub enum Notice {
     CancelReminders,
 }
 
-/// The notices for an order moving to `to` at `at`. Webhooks go to providers concerned; the caller drops those
-/// for providers without an endpoint.
-pub fn plan_notices(event: uuid::Uuid, to: OrderState, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
+/// The notices for what happened to an order at `at`. Webhooks go to providers concerned; the caller drops
+/// those for providers without an endpoint.
+pub fn plan_notices(event: uuid::Uuid, happened: Happened, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
     let item = &ctx.item_name;
     let mut out = Vec::new();
+    let event_type = match happened {
+        Happened::Moved(to) => format!("order.{}", to.as_str()),
+        Happened::Rescheduled => "order.rescheduled".to_owned(),
+    };
     let webhook = |provider: ProviderId| Notice::Webhook {
         provider,
-        event_type: format!("order.{}", to.as_str()),
+        event_type: event_type.clone(),
         body: serde_json::json!({
             "event_id": event,
-            "type": format!("order.{}", to.as_str()),
+            "type": event_type,
             "order_id": ctx.order.map(|o| o.0),
-            "state": to.as_str(),
+            "window_start": ctx.window_start,
             "at": at,
         })
         .to_string(),
@@ -115,6 +128,20 @@ pub fn plan_notices(event: uuid::Uuid, to: OrderState, at: DateTime<Utc>, ctx: &
         }
     };
     let resident: Vec<AccountId> = ctx.resident.into_iter().collect();
+    let to = match happened {
+        Happened::Moved(to) => to,
+        Happened::Rescheduled => {
+            let when = ctx.window_start.map(|s| s.with_timezone(&shanghai()).format("%m月%d日 %H:%M").to_string());
+            let when = when.unwrap_or_else(|| "尽快".to_owned());
+            // The old reminders go, and the new window's are made as for a fresh acceptance.
+            out.push(Notice::CancelReminders);
+            tell(&resident, "预约时间已更改", format!("您的「{item}」预约已改到{when}。"), &mut out);
+            tell(&ctx.provider_staff, "预约时间已更改", format!("一笔「{item}」订单的预约已改到{when}。"), &mut out);
+            out.extend(ctx.provider.map(webhook));
+            out.extend(reminders(item, at, ctx));
+            return out;
+        }
+    };
     match to {
         OrderState::Submitted => {
             tell(&resident, "订单已提交", format!("您的「{item}」订单已提交，正在为您寻找服务方。"), &mut out)
@@ -132,20 +159,7 @@ pub fn plan_notices(event: uuid::Uuid, to: OrderState, at: DateTime<Utc>, ctx: &
                 out.push(Notice::Sms { account: *account, text: format!("【邻里】{text}") });
             }
             out.extend(ctx.provider.map(webhook));
-            if let Some(start) = ctx.window_start {
-                let when = start.with_timezone(&shanghai()).format("%m月%d日 %H:%M");
-                for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
-                    let due = start - kind.before();
-                    if due <= at {
-                        continue;
-                    }
-                    let everyone = resident.iter().chain(&ctx.provider_staff);
-                    for account in everyone {
-                        let text = format!("「{item}」服务将于{when}开始。");
-                        out.push(Notice::Remind { account: *account, kind, due, text });
-                    }
-                }
-            }
+            out.extend(reminders(item, at, ctx));
         }
         OrderState::InService => tell(&resident, "服务已开始", format!("您的「{item}」服务已开始。"), &mut out),
         OrderState::Completed => {
@@ -161,6 +175,27 @@ pub fn plan_notices(event: uuid::Uuid, to: OrderState, at: DateTime<Utc>, ctx: &
             tell(&ctx.provider_staff, "订单已取消", format!("一笔「{item}」订单已取消。"), &mut out);
             out.extend(ctx.provider.map(webhook));
             out.push(Notice::CancelReminders);
+        }
+    }
+    out
+}
+
+/// The appointment reminders of an order a provider holds, for the resident and the provider's staff; none
+/// whose time has passed at `at`.
+fn reminders(item: &str, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
+    let (Some(start), Some(_)) = (ctx.window_start, ctx.provider) else {
+        return Vec::new();
+    };
+    let when = start.with_timezone(&shanghai()).format("%m月%d日 %H:%M");
+    let mut out = Vec::new();
+    for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
+        let due = start - kind.before();
+        if due <= at {
+            continue;
+        }
+        for account in ctx.resident.iter().chain(&ctx.provider_staff) {
+            let text = format!("「{item}」服务将于{when}开始。");
+            out.push(Notice::Remind { account: *account, kind, due, text });
         }
     }
     out
@@ -186,7 +221,7 @@ mod tests {
             window_start: Some(start),
             ..EventContext::default()
         };
-        plan_notices(Uuid::from_u128(7), OrderState::Accepted, at, &ctx)
+        plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Accepted), at, &ctx)
     }
 
     #[test]
@@ -228,8 +263,28 @@ mod tests {
     #[test]
     fn a_cancelled_order_calls_off_its_reminders() {
         let ctx = EventContext { resident: Some(account(1)), ..EventContext::default() };
-        let notices = plan_notices(Uuid::from_u128(7), OrderState::Cancelled, Utc::now(), &ctx);
+        let notices = plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Cancelled), Utc::now(), &ctx);
         assert!(notices.contains(&Notice::CancelReminders));
+    }
+
+    #[test]
+    fn a_rescheduled_booking_calls_off_its_reminders_before_making_the_new_ones() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 5, 2, 0, 0).unwrap();
+        let ctx = EventContext {
+            resident: Some(account(1)),
+            provider: Some(ProviderId(Uuid::from_u128(5))),
+            provider_staff: vec![account(2)],
+            window_start: Some(start),
+            ..EventContext::default()
+        };
+        let notices = plan_notices(Uuid::from_u128(7), Happened::Rescheduled, start - TimeDelta::days(3), &ctx);
+        assert_eq!(notices.first(), Some(&Notice::CancelReminders));
+        assert_eq!(notices.iter().filter(|n| matches!(n, Notice::Remind { .. })).count(), 4);
+        assert!(
+            notices
+                .iter()
+                .any(|n| matches!(n, Notice::Webhook { event_type, .. } if event_type == "order.rescheduled"))
+        );
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::plan::{EventContext, Notice};
+use super::plan::{EventContext, Happened, Notice};
 use crate::accounts::{AccountId, PhoneNumber};
 use crate::error::Unexpected;
-use crate::orders::{OrderId, OrderState};
+use crate::orders::OrderId;
 
 /// An order event waiting in the outbox to be fanned out.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,7 @@ pub struct OutboxEvent {
     /// The order event it announces.
     pub event_id: Uuid,
     pub order: Option<OrderId>,
-    pub to: OrderState,
+    pub happened: Happened,
     pub at: DateTime<Utc>,
 }
 

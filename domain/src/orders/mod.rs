@@ -10,7 +10,10 @@ mod state;
 
 pub use access::{Visibility, visibility};
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
-pub use ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
+pub use ports::{
+    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
+    TransitionEffect,
+};
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };

@@ -6,7 +6,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::model::{Offer, Order, OrderEvent, OrderId, Schedule};
-use super::request::{Address, IdempotencyKey, Notes};
+use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
 use crate::catalog::{CatalogItem, ItemId};
@@ -119,6 +119,25 @@ pub enum TransitionEffect {
     WithdrawOffers,
 }
 
+/// Moving an order's appointment to another window, if the order is still in `from`.
+#[derive(Clone, Debug)]
+pub struct Reschedule {
+    pub order: OrderId,
+    pub from: OrderState,
+    pub window: TimeWindow,
+    pub actor: AccountId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RescheduleOutcome {
+    Moved(Box<Order>),
+    /// The order left `from` meanwhile.
+    StateChanged,
+    /// The provider holding the order already has as many jobs at the new time as it can take.
+    ProviderFull,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeclineOutcome {
     /// The provider holds no open offer for this order.
@@ -175,6 +194,11 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
 
     /// Applies the transition if the order is still in `from`; `None` when it no longer is.
     fn transition(&self, change: Transition) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+
+    /// Moves the order's window, with an event and an outbox row (topic `order.rescheduled`) in the same
+    /// transaction. A provider holding the order keeps it only with room at the new time, checked under the
+    /// same lock as an award.
+    fn reschedule(&self, change: Reschedule) -> impl Future<Output = Result<RescheduleOutcome, Unexpected>> + Send;
 
     /// Applies each transition as [`transition`](Self::transition) would, each on its own terms; says for each
     /// whether it applied. An adapter may write them together, which is what makes dispatching a batch cheap.

@@ -9,7 +9,10 @@ use super::access::{Visibility, visibility};
 use chrono::{DateTime, Utc};
 
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
-use super::ports::{DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Transition, TransitionEffect};
+use super::ports::{
+    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
+    TransitionEffect,
+};
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
@@ -77,6 +80,8 @@ pub enum ActError {
     ProviderCannotTake,
     #[error("your provider already holds as many jobs at that time as it can")]
     AtCapacity,
+    #[error("the provider holding this order has no room at that time; keep the old time or cancel")]
+    ProviderBusyThen,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -218,6 +223,28 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             .await?;
         self.forget_offers(id).await;
         Ok(done)
+    }
+
+    /// The resident moves their booking to another window before the service starts. A provider holding the
+    /// order keeps it if it has room at the new time; otherwise the move is refused and nothing changes.
+    pub async fn reschedule(&self, actor: &Actor, id: OrderId, window: TimeWindow) -> Result<Order, ActError> {
+        let order = self.find_for(actor, id).await?;
+        if actor.role != Role::Resident || order.resident != actor.account {
+            return Err(ActError::NotYours("reschedule"));
+        }
+        let movable = [OrderState::Submitted, OrderState::Offered, OrderState::Accepted, OrderState::Escalated];
+        if !movable.contains(&order.state) {
+            return Err(ActError::Conflict { current: order.state });
+        }
+        let change = Reschedule { order: id, from: order.state, window, actor: actor.account, at: self.clock.now() };
+        match self.store.reschedule(change).await? {
+            RescheduleOutcome::Moved(moved) => Ok(*moved),
+            RescheduleOutcome::ProviderFull => Err(ActError::ProviderBusyThen),
+            RescheduleOutcome::StateChanged => {
+                let current = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+                Err(ActError::Conflict { current: current.state })
+            }
+        }
     }
 
     /// A provider claims an offered order. The store says first whether this provider holds an open offer (the

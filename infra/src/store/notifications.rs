@@ -18,7 +18,8 @@ use uuid::Uuid;
 use linli_domain::accounts::{AccountId, PhoneNumber, Role};
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{
-    Channel, ClaimedDelivery, DeliveryTarget, EventContext, Notice, NotificationStore, OutboxEvent, ReminderKind,
+    Channel, ClaimedDelivery, DeliveryTarget, EventContext, Happened, Notice, NotificationStore, OutboxEvent,
+    ReminderKind,
 };
 use linli_domain::orders::{OrderId, OrderState};
 use linli_domain::providers::{ProviderId, ProviderKind};
@@ -31,6 +32,9 @@ use crate::entities::{
 };
 
 const PENDING: &str = "pending";
+
+/// The outbox topic of a change of an order's appointment window.
+pub(super) const RESCHEDULED_TOPIC: &str = "order.rescheduled";
 
 /// A subquery choosing the rows to claim: locked, skipping rows others hold, where the database can.
 fn claimable(mut select: SelectStatement) -> SelectStatement {
@@ -469,7 +473,11 @@ fn parse_outbox(row: outbox::Model) -> Option<OutboxEvent> {
         id: row.id,
         event_id: text("event_id").and_then(|s| Uuid::parse_str(&s).ok())?,
         order: text("order_id").and_then(|s| Uuid::parse_str(&s).ok()).map(OrderId),
-        to: text("to").and_then(|s| OrderState::parse(&s))?,
+        happened: if row.topic == RESCHEDULED_TOPIC {
+            Happened::Rescheduled
+        } else {
+            Happened::Moved(text("to").and_then(|s| OrderState::parse(&s))?)
+        },
         at: row.created_at,
     })
 }

@@ -22,7 +22,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 use linli_domain::orders::{
     DeclineOutcome, InsertOrderError, NewOrder, Offer, OfferStatus, Order, OrderAction, OrderEvent, OrderId,
-    OrderState, OrderStore, Placed, Schedule, TimeWindow, Transition, TransitionEffect,
+    OrderState, OrderStore, Placed, Reschedule, RescheduleOutcome, Schedule, TimeWindow, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
 
@@ -242,6 +242,48 @@ impl OrderStore for Store {
         record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
         txn.commit().await.map_err(e())?;
         convert::order(updated).map(Some)
+    }
+
+    async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
+        let e = || db_err("moving an order's window");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Ok(RescheduleOutcome::StateChanged);
+        };
+        if row.state != change.from.as_str() {
+            return Ok(RescheduleOutcome::StateChanged);
+        }
+        let moved = order::Model {
+            window_start: Some(change.window.start()),
+            window_end: Some(change.window.end()),
+            updated_at: change.at,
+            ..row.clone()
+        };
+        if let Some(p) = row.provider_id.map(ProviderId) {
+            // Under the provider's lock, as an award counts its jobs.
+            provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
+            if provider_full(&txn, p, &moved, change.at).await? {
+                return Ok(RescheduleOutcome::ProviderFull);
+            }
+        }
+        order::Entity::update_many()
+            .col_expr(order::Column::WindowStart, Expr::value(moved.window_start))
+            .col_expr(order::Column::WindowEnd, Expr::value(moved.window_end))
+            .col_expr(order::Column::UpdatedAt, Expr::value(change.at))
+            .filter(order::Column::Id.eq(row.id))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        let start = change.window.start().with_timezone(&linli_domain::notifications::shanghai());
+        let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
+        let (event, mut announcement) =
+            event_rows(&[(change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at)])
+                .remove(0);
+        announcement.topic = Set(super::notifications::RESCHEDULED_TOPIC.to_owned());
+        order_event::Entity::insert(event).exec_without_returning(&txn).await.map_err(e())?;
+        outbox::Entity::insert(announcement).exec_without_returning(&txn).await.map_err(e())?;
+        txn.commit().await.map_err(e())?;
+        convert::order(moved).map(|o| RescheduleOutcome::Moved(Box::new(o)))
     }
 
     async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
