@@ -59,24 +59,29 @@ fn org(n: usize) -> ProviderId {
     ProviderId(organization_id(n))
 }
 
-/// A cleaning booked for `start` (two hours long), placed, offered to the first demo organization and accepted
-/// by it, all at `at`.
-async fn accepted_booking(store: &Store, at: DateTime<Utc>, start: DateTime<Utc>) -> OrderId {
-    let resident = account(store, "resident").await;
-    let order = NewOrder {
+/// A cleaning in 文安路社区 for the resident.
+fn cleaning(resident: AccountId, schedule: Schedule) -> NewOrder {
+    NewOrder {
         resident,
         placed_by: resident,
         item: ItemId(15),
         community: CommunityId(1),
         address: Address::parse("文安路1号").unwrap(),
         location: GeoPoint::parse(41.78, 123.40).unwrap(),
-        schedule: Schedule::Window(TimeWindow::from_stored(start, start + chrono::Duration::hours(2))),
+        schedule,
         notes: Notes::default(),
         idempotency_key: None,
         accept_by: None,
         high_risk: false,
-    };
-    let id = store.insert_order(order, at).await.unwrap().order().id;
+    }
+}
+
+/// A cleaning booked for `start` (two hours long), placed, offered to the first demo organization and accepted
+/// by it, all at `at`.
+async fn accepted_booking(store: &Store, at: DateTime<Utc>, start: DateTime<Utc>) -> OrderId {
+    let resident = account(store, "resident").await;
+    let window = Schedule::Window(TimeWindow::from_stored(start, start + chrono::Duration::hours(2)));
+    let id = store.insert_order(cleaning(resident, window), at).await.unwrap().order().id;
     let step = |action, from, effect| Transition {
         order: id,
         action,
@@ -153,20 +158,7 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap(); // 09:00 in Shanghai
     // An order nobody took, waiting for the community's worker.
     let resident = account(&store, "resident").await;
-    let waiting = NewOrder {
-        resident,
-        placed_by: resident,
-        item: ItemId(15),
-        community: CommunityId(1),
-        address: Address::parse("文安路2号").unwrap(),
-        location: GeoPoint::parse(41.78, 123.40).unwrap(),
-        schedule: Schedule::Asap,
-        notes: Notes::default(),
-        idempotency_key: None,
-        accept_by: None,
-        high_risk: false,
-    };
-    let escalated = store.insert_order(waiting, now).await.unwrap().order().id;
+    let escalated = store.insert_order(cleaning(resident, Schedule::Asap), now).await.unwrap().order().id;
     let escalate = Transition {
         order: escalated,
         action: OrderAction::Escalate,
