@@ -231,3 +231,39 @@ async fn lapsed_offers_the_queue_lost_track_of_are_expired_by_the_store_sweep() 
     assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
     assert_eq!(later.dispatch_batch().await.unwrap(), 1, "queued again for the next providers");
 }
+
+#[tokio::test]
+async fn an_offered_order_past_its_own_deadline_is_escalated_and_its_offers_withdrawn() {
+    let start = Utc::now();
+    let (dispatcher, store, queue, resident) = setup(FixedClock(start)).await;
+    let order = NewOrder {
+        resident,
+        placed_by: resident,
+        item: ItemId(15),
+        community: CommunityId(1),
+        address: Address::parse("文安路1号").unwrap(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        schedule: Schedule::Asap,
+        notes: Notes::default(),
+        idempotency_key: None,
+        accept_by: Some(start + chrono::Duration::minutes(30)),
+        high_risk: false,
+    };
+    let id = store.insert_order(order, start).await.unwrap().order().id;
+    queue.enqueue(id).await.unwrap();
+    dispatcher.dispatch_batch().await.unwrap();
+    assert_eq!(dispatcher.escalate_stale_orders().await.unwrap(), 0, "still within its deadline");
+
+    let desk = OrderDesk::new(
+        store.clone(),
+        queue.clone(),
+        FixedClock(start + chrono::Duration::minutes(31)),
+        Duration::from_secs(120),
+    );
+    let later = Dispatcher::new(desk, dispatcher_config());
+    assert_eq!(later.escalate_stale_orders().await.unwrap(), 1);
+    assert_eq!(later.escalate_stale_orders().await.unwrap(), 0, "once");
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Escalated);
+    let offers = store.offers_of_order(id).await.unwrap();
+    assert!(!offers.is_empty() && offers.iter().all(|o| o.status.as_str() == "withdrawn"), "{offers:?}");
+}
