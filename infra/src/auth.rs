@@ -143,8 +143,10 @@ impl Sessions {
 
     pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
         let digest = token_digest(token);
+        // The row goes first, so that no lookup after this point can put the token back in the cache.
+        self.store.end_session(&digest).await?;
         self.cache().remove(&digest);
-        self.store.end_session(&digest).await
+        Ok(())
     }
 
     fn cache(&self) -> MutexGuard<'_, Resolved> {

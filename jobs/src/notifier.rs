@@ -24,8 +24,11 @@ pub const DIGEST_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
 
 #[derive(Clone, Debug)]
 pub struct NotifierConfig {
-    /// Rows taken per step.
+    /// Outbox rows and reminders taken per step.
     pub batch: u64,
+    /// Deliveries taken per step. Each may take up to the senders' timeout (10 s), and all of them must fit in
+    /// the lease, or another process would take them over while they are still being sent.
+    pub delivery_batch: u64,
     /// How long a claimed outbox row or delivery is left to the process that claimed it.
     pub lease: Duration,
     pub retry: RetryPolicy,
@@ -33,7 +36,7 @@ pub struct NotifierConfig {
 
 impl Default for NotifierConfig {
     fn default() -> Self {
-        Self { batch: 200, lease: Duration::from_secs(60), retry: RetryPolicy::default() }
+        Self { batch: 200, delivery_batch: 20, lease: Duration::from_secs(300), retry: RetryPolicy::default() }
     }
 }
 
@@ -62,7 +65,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
                 Some(order) => self.store.event_context(order, event.at).await?,
                 None => Default::default(),
             };
-            let notices = plan_notices(event.event_id, event.happened, event.at, &context);
+            let notices = plan_notices(event.event_id, event.happened, event.at, now, &context);
             self.store.record_notices(event, notices, self.sms.is_some(), now).await?;
         }
         Ok(events.len())
@@ -75,7 +78,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
         loop {
             let batch = self.store.send_due_reminders(now, self.config.batch, self.sms.is_some()).await?;
             sent += batch;
-            if batch < self.config.batch as usize {
+            if batch == 0 {
                 return Ok(sent);
             }
         }
@@ -85,7 +88,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
     /// until the retry policy gives up and the delivery is dead. Returns how many landed.
     pub async fn deliver_pending(&self) -> Result<usize, Unexpected> {
         let now = self.clock.now();
-        let claimed = self.store.claim_deliveries(now, self.lease_until(now), self.config.batch).await?;
+        let claimed = self.store.claim_deliveries(now, self.lease_until(now), self.config.delivery_batch).await?;
         let mut landed = 0;
         for delivery in claimed {
             match self.attempt(&delivery).await {
@@ -125,12 +128,15 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
     }
 
     /// At 08:00 Shanghai time, tells each community worker how many escalated orders wait in their community.
-    /// Runs once per day across every process; a process that was down at 08:00 sends it once when it is back.
+    /// Runs once per day across every process; a process that was down at 08:00 sends it once when it is back,
+    /// and a run that failed halfway is finished at the next tick.
     /// Returns how many workers were told (0 when the day's digest went out already).
     pub async fn morning_digest(&self) -> Result<usize, Unexpected> {
         let now = self.clock.now();
         let slot = daily_slot(now, DIGEST_AT);
-        if !self.store.claim_slot("morning_digest", slot).await? {
+        // The slot is recorded only once the work is done, so a failed run is tried again at the next tick;
+        // two processes doing it at once tell nobody twice, as each message is keyed by slot and worker.
+        if self.store.slot_done("morning_digest", slot).await? {
             return Ok(0);
         }
         let waiting = self.store.open_escalations_by_worker().await?;
@@ -139,6 +145,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
             let key = format!("digest:{}:{}", slot.to_rfc3339(), worker.0);
             self.store.tell(*worker, "每日待办：转人工的订单", &body, &key, now).await?;
         }
+        self.store.claim_slot("morning_digest", slot).await?;
         Ok(waiting.len())
     }
 
@@ -148,7 +155,8 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
     pub async fn dedication_day_notice(&self) -> Result<usize, Unexpected> {
         let now = self.clock.now();
         let slot = monthly_slot(now, DEDICATION_NOTICE_DAY, DIGEST_AT);
-        if !self.store.claim_slot("dedication_day_notice", slot).await? {
+        // Recorded after the work, as for the digest.
+        if self.store.slot_done("dedication_day_notice", slot).await? {
             return Ok(0);
         }
         let members = self.store.party_member_accounts().await?;
@@ -158,6 +166,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
             let key = format!("dedication:{}:{}", slot.to_rfc3339(), member.0);
             self.store.tell(*member, "共产党员社区奉献日", &body, &key, now).await?;
         }
+        self.store.claim_slot("dedication_day_notice", slot).await?;
         Ok(members.len())
     }
 }

@@ -274,3 +274,30 @@ async fn a_rescheduled_booking_moves_its_reminders_and_tells_both_sides() {
     let told = inbox_titles(&store.inbox(staff, false, None, 20).await.unwrap());
     assert!(told.contains(&"预约时间已更改".to_owned()), "{told:?}");
 }
+
+#[tokio::test]
+async fn a_reminder_whose_order_was_cancelled_before_the_news_went_out_is_called_off() {
+    let store = store().await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    let start = now + chrono::Duration::days(2);
+    let id = accepted_booking(&store, now, start).await;
+    notifier(&store, now).deliver_outbox().await.unwrap();
+    let cancel = Transition {
+        order: id,
+        action: OrderAction::Cancel,
+        from: OrderState::Accepted,
+        to: OrderState::Cancelled,
+        holder: None,
+        actor: None,
+        note: "cancelled".into(),
+        at: now,
+        effect: TransitionEffect::None,
+    };
+    store.transition(cancel).await.unwrap().unwrap();
+    // The cancellation is not fanned out yet when the reminders come due.
+    let day_before = start - chrono::Duration::hours(23);
+    assert_eq!(notifier(&store, day_before).send_due_reminders().await.unwrap(), 0);
+    let resident = account(&store, "resident").await;
+    let told = inbox_titles(&store.inbox(resident, false, None, 20).await.unwrap());
+    assert!(!told.iter().any(|t| t.starts_with("预约提醒")), "{told:?}");
+}

@@ -105,6 +105,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Events from before notifications existed are history, not news: nobody is told of them now.
+        m.get_connection()
+            .execute_unprepared("UPDATE outbox SET delivered_at = created_at WHERE delivered_at IS NULL")
+            .await?;
         m.create_table(
             Table::create()
                 .table(InboxMessages::Table)

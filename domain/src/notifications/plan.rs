@@ -54,6 +54,17 @@ impl ReminderKind {
             ReminderKind::AppointmentHourBefore => TimeDelta::hours(1),
         }
     }
+
+    /// When this reminder is due for an appointment starting at `start`.
+    pub fn due_for(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        start - self.before()
+    }
+
+    /// Whether a reminder of this kind due at `due` still fits an order in `state` whose window starts at
+    /// `start`: the order is still held by a provider and has not moved since the reminder was made.
+    pub fn still_fits(self, due: DateTime<Utc>, state: OrderState, start: Option<DateTime<Utc>>) -> bool {
+        state == OrderState::Accepted && start.is_some_and(|s| self.due_for(s) == due)
+    }
 }
 
 /// What the fan-out of an event needs to know of its order and the people around it.
@@ -101,9 +112,16 @@ pub enum Notice {
     CancelReminders,
 }
 
-/// The notices for what happened to an order at `at`. Webhooks go to providers concerned; the caller drops
+/// The notices for what happened to an order at `at`, planned at `now` (later, when the fan-out fell behind):
+/// no reminder is made whose time has passed by then. Webhooks go to providers concerned; the caller drops
 /// those for providers without an endpoint.
-pub fn plan_notices(event: uuid::Uuid, happened: Happened, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
+pub fn plan_notices(
+    event: uuid::Uuid,
+    happened: Happened,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ctx: &EventContext,
+) -> Vec<Notice> {
     let item = &ctx.item_name;
     let mut out = Vec::new();
     let event_type = match happened {
@@ -138,7 +156,7 @@ pub fn plan_notices(event: uuid::Uuid, happened: Happened, at: DateTime<Utc>, ct
             tell(&resident, "预约时间已更改", format!("您的「{item}」预约已改到{when}。"), &mut out);
             tell(&ctx.provider_staff, "预约时间已更改", format!("一笔「{item}」订单的预约已改到{when}。"), &mut out);
             out.extend(ctx.provider.map(webhook));
-            out.extend(reminders(item, at, ctx));
+            out.extend(reminders(item, at.max(now), ctx));
             return out;
         }
     };
@@ -159,7 +177,7 @@ pub fn plan_notices(event: uuid::Uuid, happened: Happened, at: DateTime<Utc>, ct
                 out.push(Notice::Sms { account: *account, text: format!("【邻里】{text}") });
             }
             out.extend(ctx.provider.map(webhook));
-            out.extend(reminders(item, at, ctx));
+            out.extend(reminders(item, at.max(now), ctx));
         }
         OrderState::InService => tell(&resident, "服务已开始", format!("您的「{item}」服务已开始。"), &mut out),
         OrderState::Completed => {
@@ -189,7 +207,7 @@ fn reminders(item: &str, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
     let when = start.with_timezone(&shanghai()).format("%m月%d日 %H:%M");
     let mut out = Vec::new();
     for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
-        let due = start - kind.before();
+        let due = kind.due_for(start);
         if due <= at {
             continue;
         }
@@ -221,7 +239,7 @@ mod tests {
             window_start: Some(start),
             ..EventContext::default()
         };
-        plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Accepted), at, &ctx)
+        plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Accepted), at, at, &ctx)
     }
 
     #[test]
@@ -261,9 +279,39 @@ mod tests {
     }
 
     #[test]
+    fn an_event_fanned_out_late_makes_no_reminder_already_due() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let ctx = EventContext {
+            resident: Some(account(1)),
+            provider: Some(ProviderId(Uuid::from_u128(5))),
+            window_start: Some(start),
+            ..EventContext::default()
+        };
+        let accepted = start - TimeDelta::days(3);
+        let late = start - TimeDelta::hours(3);
+        let notices = plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Accepted), accepted, late, &ctx);
+        let kinds: Vec<_> = notices
+            .iter()
+            .filter_map(|n| if let Notice::Remind { kind, .. } = n { Some(*kind) } else { None })
+            .collect();
+        assert_eq!(kinds, vec![ReminderKind::AppointmentHourBefore]);
+    }
+
+    #[test]
+    fn a_reminder_fits_only_an_order_still_accepted_for_the_same_time() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let kind = ReminderKind::AppointmentHourBefore;
+        let due = kind.due_for(start);
+        assert!(kind.still_fits(due, OrderState::Accepted, Some(start)));
+        assert!(!kind.still_fits(due, OrderState::Cancelled, Some(start)));
+        assert!(!kind.still_fits(due, OrderState::Accepted, Some(start + TimeDelta::days(1))));
+    }
+
+    #[test]
     fn a_cancelled_order_calls_off_its_reminders() {
         let ctx = EventContext { resident: Some(account(1)), ..EventContext::default() };
-        let notices = plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Cancelled), Utc::now(), &ctx);
+        let notices =
+            plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Cancelled), Utc::now(), Utc::now(), &ctx);
         assert!(notices.contains(&Notice::CancelReminders));
     }
 
@@ -277,7 +325,9 @@ mod tests {
             window_start: Some(start),
             ..EventContext::default()
         };
-        let notices = plan_notices(Uuid::from_u128(7), Happened::Rescheduled, start - TimeDelta::days(3), &ctx);
+        let three_days_before = start - TimeDelta::days(3);
+        let notices =
+            plan_notices(Uuid::from_u128(7), Happened::Rescheduled, three_days_before, three_days_before, &ctx);
         assert_eq!(notices.first(), Some(&Notice::CancelReminders));
         assert_eq!(notices.iter().filter(|n| matches!(n, Notice::Remind { .. })).count(), 4);
         assert!(

@@ -108,7 +108,8 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// Marks up to `limit` reminders due by `now` sent and writes each one's inbox message (and SMS delivery,
-    /// with `sms`), in one transaction. Returns how many.
+    /// with `sms`), in one transaction. A reminder whose order is no longer held for that time (cancelled or
+    /// moved, with the news not fanned out yet) is called off instead. Returns how many were sent.
     fn send_due_reminders(
         &self,
         now: DateTime<Utc>,
@@ -134,8 +135,11 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         retry_at: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// Takes the run of `job` for `slot`, unless that slot or a later one was taken already: true for exactly
-    /// one caller per slot, across processes.
+    /// Whether the run of `job` for `slot` (or a later one) is done.
+    fn slot_done(&self, job: &str, slot: DateTime<Utc>) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Records the run of `job` for `slot` as done, unless that slot or a later one was recorded already: true
+    /// for exactly one caller per slot, across processes.
     fn claim_slot(&self, job: &str, slot: DateTime<Utc>) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
     /// Each community worker with the number of escalated orders waiting in their community (only those with

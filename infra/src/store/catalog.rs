@@ -1,7 +1,7 @@
 //! Reading the catalog.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use linli_domain::catalog::{CatalogItem, Category, DispatchMode, ItemId};
 use linli_domain::error::Unexpected;
@@ -60,8 +60,11 @@ impl Store {
             update = update.col_expr(catalog_item::Column::OfferTtlSeconds, to_i32(t));
         }
         if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
-            update.exec(&self.db).await.map_err(db_err("changing an item's dispatch policy"))?;
-            Self::bump_dispatch_counter(&self.db).await?;
+            let e = || db_err("changing an item's dispatch policy");
+            let txn = self.db.begin().await.map_err(e())?;
+            update.exec(&txn).await.map_err(e())?;
+            Self::bump_dispatch_counter(&txn).await?;
+            txn.commit().await.map_err(e())?;
         }
         self.catalog_item(id).await
     }

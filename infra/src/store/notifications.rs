@@ -239,6 +239,32 @@ impl NotificationStore for Store {
             .exec_with_returning(&txn)
             .await
             .map_err(e())?;
+        // Events are fanned out independently, so a reminder may outlive its order's cancellation or move: each
+        // is checked against the order as it is now, and called off when it no longer fits.
+        let order_ids: Vec<Uuid> = due.iter().filter_map(|r| r.order_id).collect();
+        let orders: HashMap<Uuid, order::Model> = order::Entity::find()
+            .filter(order::Column::Id.is_in(order_ids))
+            .all(&txn)
+            .await
+            .map_err(e())?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let fits = |r: &reminder::Model| match (r.order_id, ReminderKind::parse(&r.kind)) {
+            (Some(id), Some(kind)) => orders.get(&id).is_some_and(|o| {
+                OrderState::parse(&o.state).is_some_and(|state| kind.still_fits(r.due_at, state, o.window_start))
+            }),
+            _ => true,
+        };
+        let (due, stale): (Vec<reminder::Model>, Vec<reminder::Model>) = due.into_iter().partition(|r| fits(r));
+        if !stale.is_empty() {
+            reminder::Entity::update_many()
+                .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                .filter(reminder::Column::Id.is_in(stale.iter().map(|r| r.id)))
+                .exec(&txn)
+                .await
+                .map_err(e())?;
+        }
         let phones = if sms {
             Self::phones(&txn, due.iter().map(|r| r.account_id).collect()).await.map_err(e())?
         } else {
@@ -335,6 +361,7 @@ impl NotificationStore for Store {
             .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).add(1))
             .col_expr(delivery::Column::LastError, Expr::value(Option::<String>::None))
             .filter(delivery::Column::Id.eq(id))
+            .filter(delivery::Column::State.eq(PENDING))
             .exec(&self.db)
             .await
             .map_err(db_err("recording a delivery"))?;
@@ -345,13 +372,21 @@ impl NotificationStore for Store {
         let mut update = delivery::Entity::update_many()
             .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).add(1))
             .col_expr(delivery::Column::LastError, Expr::value(error.chars().take(500).collect::<String>()))
-            .filter(delivery::Column::Id.eq(id));
+            .filter(delivery::Column::Id.eq(id))
+            // A worker whose lease ran out must not undo what the one that took over recorded.
+            .filter(delivery::Column::State.eq(PENDING));
         update = match retry_at {
             Some(at) => update.col_expr(delivery::Column::NextAttemptAt, Expr::value(at)),
             None => update.col_expr(delivery::Column::State, Expr::value("dead")),
         };
         update.exec(&self.db).await.map_err(db_err("recording a failed delivery"))?;
         Ok(())
+    }
+
+    async fn slot_done(&self, job: &str, slot: DateTime<Utc>) -> Result<bool, Unexpected> {
+        let run =
+            job_run::Entity::find_by_id(job.to_owned()).one(&self.db).await.map_err(db_err("reading a job's slot"))?;
+        Ok(run.and_then(|r| r.last_slot).is_some_and(|done| done >= slot))
     }
 
     async fn claim_slot(&self, job: &str, slot: DateTime<Utc>) -> Result<bool, Unexpected> {
@@ -541,10 +576,12 @@ async fn write_notices(
             }
             Notice::CancelReminders => {
                 if let Some(order) = event.order {
+                    // Not those this very event made, should it be fanned out a second time.
                     reminder::Entity::update_many()
                         .col_expr(reminder::Column::State, Expr::value("cancelled"))
                         .filter(reminder::Column::OrderId.eq(order.0))
                         .filter(reminder::Column::State.eq(PENDING))
+                        .filter(reminder::Column::SourceKey.not_like(format!("{ev}:%")))
                         .exec(txn)
                         .await?;
                 }
