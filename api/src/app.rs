@@ -35,6 +35,7 @@ pub struct Backends {
     reclaim_after: std::time::Duration,
     sms: Option<(String, String)>,
     retry: linli_domain::notifications::RetryPolicy,
+    webhook_allow_internal: bool,
 }
 
 impl Backends {
@@ -56,6 +57,7 @@ impl Backends {
             reclaim_after: settings.reclaim_after,
             sms: settings.sms.clone(),
             retry: settings.retry,
+            webhook_allow_internal: settings.webhook_allow_internal,
         })
     }
 
@@ -88,7 +90,7 @@ impl Backends {
     pub fn notifier(&self) -> Notifier<Store, HttpWebhooks, HttpSms, SystemClock> {
         Notifier {
             store: self.store.clone(),
-            webhooks: HttpWebhooks::default(),
+            webhooks: HttpWebhooks::new(self.webhook_allow_internal),
             sms: self.sms.clone().map(|(url, token)| HttpSms::new(url, token)),
             clock: SystemClock,
             config: NotifierConfig { retry: self.retry, ..NotifierConfig::default() },

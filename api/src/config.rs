@@ -69,6 +69,9 @@ pub struct ConfigArgs {
     /// The first retry's delay in seconds; each later one doubles, up to an hour [default: 10].
     #[arg(long, env = "LINLI_DELIVERY_RETRY_SECONDS", global = true)]
     pub delivery_retry_seconds: Option<u64>,
+    /// Let webhooks reach internal addresses (private networks, this host) [default: false].
+    #[arg(long, env = "LINLI_WEBHOOK_ALLOW_INTERNAL", global = true)]
+    pub webhook_allow_internal: Option<bool>,
 }
 
 /// The file's keys: the same settings, secrets excluded.
@@ -89,6 +92,7 @@ struct FileConfig {
     sms_url: Option<String>,
     delivery_max_attempts: Option<u32>,
     delivery_retry_seconds: Option<u64>,
+    webhook_allow_internal: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -117,6 +121,7 @@ pub struct Settings {
     /// The SMS gateway's URL and credential, when SMS is on.
     pub sms: Option<(String, String)>,
     pub retry: linli_domain::notifications::RetryPolicy,
+    pub webhook_allow_internal: bool,
 }
 
 impl Settings {
@@ -179,6 +184,7 @@ impl Settings {
             max_attempts,
         };
         Ok(Self {
+            webhook_allow_internal: args.webhook_allow_internal.or(file.webhook_allow_internal).unwrap_or(false),
             sms,
             retry,
             bind,

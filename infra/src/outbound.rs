@@ -24,8 +24,38 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("t={timestamp},v1={digest}")
 }
 
+/// Redirects are not followed: a receiver could otherwise bounce a call to an address it may not reach.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(CALL_TIMEOUT).build().expect("a plain HTTP client builds")
+    reqwest::Client::builder()
+        .timeout(CALL_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
+/// Whether an address is inside a private network, the host itself, or otherwise not on the public internet.
+pub fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                // 100.64.0.0/10, carrier-grade NAT.
+                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                // fc00::/7 unique local, fe80::/10 link local.
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(std::net::IpAddr::V4(v4)))
+        }
+    }
 }
 
 /// Answers other than 2xx, and transport errors, are failures worth retrying.
@@ -37,15 +67,36 @@ async fn outcome(sent: Result<reqwest::Response, reqwest::Error>) -> Result<(), 
     }
 }
 
-/// Webhooks over HTTP.
+/// Webhooks over HTTP. Organizations name the URLs, so by default a URL whose host resolves to an internal
+/// address (private networks, the host itself, cloud metadata) is refused.
 #[derive(Clone)]
 pub struct HttpWebhooks {
     client: reqwest::Client,
+    allow_internal: bool,
 }
 
-impl Default for HttpWebhooks {
-    fn default() -> Self {
-        Self { client: client() }
+impl HttpWebhooks {
+    /// `allow_internal` lets webhooks reach internal addresses (for a closed network, or tests).
+    pub fn new(allow_internal: bool) -> Self {
+        Self { client: client(), allow_internal }
+    }
+
+    async fn check_reachable(&self, url: &str) -> Result<(), SendError> {
+        if self.allow_internal {
+            return Ok(());
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|e| SendError::Failed(format!("the URL is not valid: {e}")))?;
+        let host = parsed.host_str().ok_or_else(|| SendError::Failed("the URL has no host".into()))?;
+        let port = parsed.port_or_known_default().unwrap_or(443);
+        let addresses = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+            .await
+            .map_err(|e| SendError::Failed(format!("the host could not be resolved: {e}")))?;
+        for address in addresses {
+            if is_internal(address.ip()) {
+                return Err(SendError::Failed("the URL points into an internal network; refused".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -58,6 +109,7 @@ impl WebhookSender for HttpWebhooks {
         event_type: &str,
         body: &str,
     ) -> Result<(), SendError> {
+        self.check_reachable(url).await?;
         let signed = signature(secret, chrono::Utc::now().timestamp(), body);
         let sent = self
             .client
@@ -105,7 +157,36 @@ impl SmsGateway for HttpSms {
 
 #[cfg(test)]
 mod tests {
-    use super::signature;
+    use super::{is_internal, signature};
+
+    #[test]
+    fn internal_addresses_are_told_from_public_ones() {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(is_internal(internal.parse().unwrap()), "{internal}");
+        }
+        for public in ["8.8.8.8", "114.114.114.114", "2001:4860:4860::8888"] {
+            assert!(!is_internal(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_webhook_to_an_internal_address_is_refused_unless_allowed() {
+        let refused = super::HttpWebhooks::new(false).check_reachable("http://169.254.169.254/latest").await;
+        assert!(matches!(refused, Err(super::SendError::Failed(why)) if why.contains("internal")));
+        assert!(super::HttpWebhooks::new(true).check_reachable("http://127.0.0.1:9/").await.is_ok());
+    }
 
     #[test]
     fn the_signature_is_an_hmac_of_the_timestamp_and_body() {

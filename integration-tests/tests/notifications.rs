@@ -14,7 +14,13 @@ use sha2::Sha256;
 /// Embedded Linli whose deliveries are retried after about a second, at most `attempts` times.
 async fn app_retrying_quickly(attempts: u32) -> TestApp {
     let fresh = Fresh::new(Backend::Embedded).await;
-    let args = ConfigArgs { delivery_retry_seconds: Some(1), delivery_max_attempts: Some(attempts), ..fresh.args() };
+    let args = ConfigArgs {
+        delivery_retry_seconds: Some(1),
+        delivery_max_attempts: Some(attempts),
+        // The receiver is on this host.
+        webhook_allow_internal: Some(true),
+        ..fresh.args()
+    };
     TestApp::spawn_with_args(fresh, args).await
 }
 
