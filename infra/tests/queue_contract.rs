@@ -195,6 +195,24 @@ async fn orders_come_due_at_their_offers_deadline_earliest_first_and_leave_when_
 }
 contract!(orders_come_due_at_their_offers_deadline_earliest_first_and_leave_when_cleared);
 
+async fn forgetting_a_passed_deadline_leaves_a_newer_rounds_deadline_and_offers(q: impl DispatchQueue) {
+    let now = Utc::now();
+    let (o, a) = (order(), provider());
+    q.publish_offers(o, &[a], now - chrono::Duration::seconds(5)).await.unwrap();
+    // Offered again, with a later deadline, before the old one was dealt with.
+    q.publish_offers(o, &[a], now + chrono::Duration::minutes(2)).await.unwrap();
+    q.forget_deadline(o, now).await.unwrap();
+    assert_eq!(
+        q.due_offers(now + chrono::Duration::minutes(3), 10).await.unwrap(),
+        vec![o],
+        "the newer deadline stays"
+    );
+    assert_eq!(q.claim(o, a).await.unwrap(), ClaimOutcome::Won, "and so do the offers");
+    q.forget_deadline(o, now + chrono::Duration::minutes(3)).await.unwrap();
+    assert!(q.due_offers(now + chrono::Duration::minutes(3), 10).await.unwrap().is_empty());
+}
+contract!(forgetting_a_passed_deadline_leaves_a_newer_rounds_deadline_and_offers);
+
 async fn a_new_queue_reports_its_empty_start_once(q: impl DispatchQueue) {
     assert!(q.lost_state().await.unwrap(), "a fresh queue has nothing the store must not restore");
     assert!(!q.lost_state().await.unwrap());

@@ -85,6 +85,13 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
+    /// Forgets the order's deadline if it is at or before `due_by`; a later one (a newer round's) stays.
+    fn forget_deadline(
+        &self,
+        order: OrderId,
+        due_by: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
     /// Forgets an order's offers, claim and deadline (it was accepted, returned to dispatch, or cancelled).
     fn clear_offers(&self, order: OrderId) -> impl Future<Output = Result<(), Unexpected>> + Send;
 

@@ -309,9 +309,15 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let now = self.clock.now();
         let due = self.queue.due_offers(now, 500).await?;
         let returned = self.store.expire_offers_of(&due, now).await?;
-        // Every due order's deadline is dealt with: expired now, or answered or withdrawn before.
         for id in &due {
-            self.forget_offers(*id).await;
+            if returned.contains(id) {
+                // Back to dispatch: nothing of the lapsed round may be claimed any more.
+                self.forget_offers(*id).await;
+            } else {
+                // Answered, withdrawn or offered again meanwhile: only the passed deadline goes, not a newer
+                // round's offers.
+                let _ = self.queue.forget_deadline(*id, now).await;
+            }
         }
         self.back_to_dispatch(&returned).await;
         Ok(returned.len())

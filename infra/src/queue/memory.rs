@@ -163,6 +163,14 @@ impl DispatchQueue for MemoryQueue {
         Ok(())
     }
 
+    async fn forget_deadline(&self, order: OrderId, due_by: DateTime<Utc>) -> Result<(), Unexpected> {
+        let mut inner = self.lock();
+        if inner.deadlines.get(&order).is_some_and(|at| *at <= due_by) {
+            inner.deadlines.remove(&order);
+        }
+        Ok(())
+    }
+
     async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
         let mut inner = self.lock();
         inner.offered.remove(&order);

@@ -88,6 +88,10 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.due_offers(now, limit))
     }
 
+    async fn forget_deadline(&self, order: OrderId, due_by: DateTime<Utc>) -> Result<(), Unexpected> {
+        delegate!(self, q => q.forget_deadline(order, due_by))
+    }
+
     async fn clear_offers(&self, order: OrderId) -> Result<(), Unexpected> {
         delegate!(self, q => q.clear_offers(order))
     }

@@ -44,6 +44,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 "#;
 
+/// Removes the order `ARGV[1]` from the deadlines only if its deadline is at or before `ARGV[2]` (milliseconds),
+/// so that a newer round's later deadline stays.
+const FORGET_DEADLINE_SCRIPT: &str = r#"
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+"#;
+
 #[derive(Clone, Debug)]
 pub struct RedisQueueConfig {
     pub url: String,
@@ -62,6 +70,7 @@ pub struct RedisQueue {
     prefix: Arc<str>,
     claim: Arc<Script>,
     release: Arc<Script>,
+    forget_deadline: Arc<Script>,
 }
 
 impl RedisQueue {
@@ -82,6 +91,7 @@ impl RedisQueue {
             prefix: config.prefix.into(),
             claim: Arc::new(Script::new(CLAIM_SCRIPT)),
             release: Arc::new(Script::new(RELEASE_SCRIPT)),
+            forget_deadline: Arc::new(Script::new(FORGET_DEADLINE_SCRIPT)),
         };
         queue.ensure_group().await?;
         Ok(queue)
@@ -295,6 +305,19 @@ impl DispatchQueue for RedisQueue {
             .srem(self.offered_key(order), provider.0.to_string())
             .await
             .map_err(|e| redis_err("withdrawing an offer", e))?;
+        Ok(())
+    }
+
+    async fn forget_deadline(&self, order: OrderId, due_by: DateTime<Utc>) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .forget_deadline
+            .key(self.deadlines_key())
+            .arg(order.0.to_string())
+            .arg(due_by.timestamp_millis())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("forgetting an offer deadline", e))?;
         Ok(())
     }
 
