@@ -84,6 +84,28 @@ async fn a_webhook_is_signed_with_the_secret_and_retried_until_it_lands_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_show_each_jobs_runs_and_the_dead_letters() {
+    let receiver = Receiver::start_for("order.accepted", &[500]).await;
+    let app = app_retrying_quickly(1).await;
+    accepted_with_webhook(&app, &receiver.url).await;
+    assert_eq!(wait_for_accepted_calls(&receiver, 1).await.len(), 1);
+    let mut text = String::new();
+    for _ in 0..50 {
+        let reply = app.api.http.get(format!("{}/metrics", app.api.base)).send().await.unwrap();
+        assert!(reply.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        text = reply.text().await.unwrap();
+        if text.contains("linli_deliveries{state=\"dead\"} 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("linli_deliveries{state=\"dead\"} 1"), "{text}");
+    assert!(text.contains("# TYPE linli_job_runs_total counter"), "{text}");
+    assert!(text.contains("linli_job_runs_total{job=\"deliver_outbox\"}"), "{text}");
+    assert!(text.contains("linli_job_failures_total{job=\"deliver_pending\"} 0"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_that_keeps_failing_becomes_a_dead_letter_and_a_replay_delivers_it() {
     let receiver = Receiver::start_for("order.accepted", &[500, 500, 500]).await;
     let app = app_retrying_quickly(3).await;

@@ -1,12 +1,13 @@
-//! `/healthz` (the process answers) and `/readyz` (its database and queue answer).
+//! `/healthz` (the process answers), `/readyz` (its database and queue answer) and `/metrics` (Prometheus).
 
 use poem::web::Data;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use linli_domain::dispatch::DispatchQueue;
 
 use super::ApiTags;
+use crate::problem::ApiResult;
 use crate::state::AppState;
 use crate::views::{Health, HealthCheck};
 
@@ -22,8 +23,50 @@ enum ReadyResponse {
     NotReady(Json<Health>),
 }
 
+#[derive(ApiResponse)]
+enum MetricsResponse {
+    /// Prometheus text exposition.
+    #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
+    Metrics(PlainText<String>),
+}
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
+    /// Prometheus metrics of the scheduled jobs (runs, failures, last duration and count, across every jobs
+    /// process) and of the notification backlog (outbox, reminders, deliveries by state, dead letters included).
+    #[oai(path = "/metrics", method = "get")]
+    async fn metrics(&self, state: Data<&AppState>) -> ApiResult<MetricsResponse> {
+        let jobs = state.store.job_runs().await?;
+        let backlog = state.store.notification_backlog().await?;
+        let mut out = String::new();
+        let mut family = |name: &str, kind: &str, help: &str, samples: Vec<(String, i64)>| {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+            for (labels, value) in samples {
+                out.push_str(&format!("{name}{labels} {value}\n"));
+            }
+        };
+        let per_job = |value: fn(&linli_infra::store::JobRunRecord) -> i64| {
+            jobs.iter().map(|j| (format!("{{job=\"{}\"}}", j.job), value(j))).collect::<Vec<_>>()
+        };
+        family("linli_job_runs_total", "counter", "Recorded runs of each scheduled job.", per_job(|j| j.runs));
+        family("linli_job_failures_total", "counter", "Runs that failed or panicked.", per_job(|j| j.failures));
+        family(
+            "linli_job_last_duration_ms",
+            "gauge",
+            "Duration of the last recorded run.",
+            per_job(|j| j.last_duration_ms),
+        );
+        family("linli_job_last_count", "gauge", "What the last recorded run did.", per_job(|j| j.last_count));
+        let waiting = vec![(String::new(), i64::try_from(backlog.outbox).unwrap_or(i64::MAX))];
+        family("linli_outbox_pending", "gauge", "Order events not fanned out yet.", waiting);
+        let reminders = vec![(String::new(), i64::try_from(backlog.reminders).unwrap_or(i64::MAX))];
+        family("linli_reminders_pending", "gauge", "Reminders not yet due or not yet sent.", reminders);
+        let deliveries = backlog.deliveries.into_iter().map(|(s, n)| (format!("{{state=\"{s}\"}}"), n)).collect();
+        family("linli_deliveries", "gauge", "Webhook calls and SMS by state.", deliveries);
+        Ok(MetricsResponse::Metrics(PlainText(out)))
+    }
+
+    /// The process is alive.
     /// The process is alive.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {

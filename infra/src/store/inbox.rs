@@ -27,6 +27,15 @@ pub struct WebhookRecord {
     pub new_secret: Option<String>,
 }
 
+/// Work waiting in the notification tables, for metrics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NotificationBacklog {
+    pub outbox: u64,
+    pub reminders: u64,
+    /// Deliveries per state (`pending`, `delivered`, `dead`).
+    pub deliveries: Vec<(String, i64)>,
+}
+
 impl Store {
     /// An account's messages, newest first, older than `before` when given.
     pub async fn inbox(
@@ -177,6 +186,27 @@ impl Store {
             .await
             .map_err(db_err("replaying a delivery"))?;
         Ok(rows.into_iter().next())
+    }
+
+    /// How much notification work waits: undelivered outbox rows, pending reminders, and deliveries by state.
+    pub async fn notification_backlog(&self) -> Result<NotificationBacklog, Unexpected> {
+        use crate::entities::{outbox, reminder};
+        use sea_orm::ExprTrait;
+        let e = || db_err("measuring the notification backlog");
+        let outbox =
+            outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null()).count(&self.db).await.map_err(e())?;
+        let reminders =
+            reminder::Entity::find().filter(reminder::Column::State.eq("pending")).count(&self.db).await.map_err(e())?;
+        let deliveries = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::State)
+            .column_as(Expr::col(delivery::Column::Id).count(), "n")
+            .group_by(delivery::Column::State)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        Ok(NotificationBacklog { outbox, reminders, deliveries })
     }
 
     /// How each scheduled job's runs went, by name.

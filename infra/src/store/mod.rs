@@ -13,7 +13,7 @@ mod providers;
 mod snapshot;
 
 pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
-pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
+pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord};
 pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
