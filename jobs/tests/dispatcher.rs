@@ -31,7 +31,12 @@ fn dispatcher_config() -> DispatcherConfig {
 }
 
 async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
-    let order = NewOrder {
+    store.insert_order(new_order(resident, item), Utc::now() - chrono::Duration::minutes(5)).await.unwrap().order().id
+}
+
+/// An "as soon as possible" order for `item` in 文安路社区.
+fn new_order(resident: AccountId, item: i32) -> NewOrder {
+    NewOrder {
         resident,
         placed_by: resident,
         item: ItemId(item),
@@ -43,8 +48,7 @@ async fn saved_order(store: &Store, resident: AccountId, item: i32) -> OrderId {
         idempotency_key: None,
         accept_by: None,
         high_risk: false,
-    };
-    store.insert_order(order, Utc::now() - chrono::Duration::minutes(5)).await.unwrap().order().id
+    }
 }
 
 #[tokio::test]
@@ -236,19 +240,7 @@ async fn lapsed_offers_the_queue_lost_track_of_are_expired_by_the_store_sweep() 
 async fn an_offered_order_past_its_own_deadline_is_escalated_and_its_offers_withdrawn() {
     let start = Utc::now();
     let (dispatcher, store, queue, resident) = setup(FixedClock(start)).await;
-    let order = NewOrder {
-        resident,
-        placed_by: resident,
-        item: ItemId(15),
-        community: CommunityId(1),
-        address: Address::parse("文安路1号").unwrap(),
-        location: GeoPoint::parse(41.78, 123.40).unwrap(),
-        schedule: Schedule::Asap,
-        notes: Notes::default(),
-        idempotency_key: None,
-        accept_by: Some(start + chrono::Duration::minutes(30)),
-        high_risk: false,
-    };
+    let order = NewOrder { accept_by: Some(start + chrono::Duration::minutes(30)), ..new_order(resident, 15) };
     let id = store.insert_order(order, start).await.unwrap().order().id;
     queue.enqueue(id).await.unwrap();
     dispatcher.dispatch_batch().await.unwrap();

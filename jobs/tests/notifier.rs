@@ -102,6 +102,21 @@ async fn accepted_booking(store: &Store, at: DateTime<Utc>, start: DateTime<Utc>
     id
 }
 
+/// The resident cancels an accepted order at `at`.
+fn cancelled(id: OrderId, at: DateTime<Utc>) -> Transition {
+    Transition {
+        order: id,
+        action: OrderAction::Cancel,
+        from: OrderState::Accepted,
+        to: OrderState::Cancelled,
+        holder: None,
+        actor: None,
+        note: "cancelled".into(),
+        at,
+        effect: TransitionEffect::None,
+    }
+}
+
 fn inbox_titles(messages: &[linli_infra::store::InboxRecord]) -> Vec<String> {
     messages.iter().map(|m| m.title.clone()).collect()
 }
@@ -136,18 +151,7 @@ async fn cancelling_a_booking_calls_off_its_reminders() {
     let start = now + chrono::Duration::days(2);
     let id = accepted_booking(&store, now, start).await;
     notifier(&store, now).deliver_outbox().await.unwrap();
-    let cancel = Transition {
-        order: id,
-        action: OrderAction::Cancel,
-        from: OrderState::Accepted,
-        to: OrderState::Cancelled,
-        holder: None,
-        actor: None,
-        note: "cancelled".into(),
-        at: now,
-        effect: TransitionEffect::None,
-    };
-    store.transition(cancel).await.unwrap().unwrap();
+    store.transition(cancelled(id, now)).await.unwrap().unwrap();
     assert_eq!(notifier(&store, now).deliver_outbox().await.unwrap(), 1);
     assert_eq!(notifier(&store, start).send_due_reminders().await.unwrap(), 0, "nothing left to remind of");
 }
@@ -282,18 +286,7 @@ async fn a_reminder_whose_order_was_cancelled_before_the_news_went_out_is_called
     let start = now + chrono::Duration::days(2);
     let id = accepted_booking(&store, now, start).await;
     notifier(&store, now).deliver_outbox().await.unwrap();
-    let cancel = Transition {
-        order: id,
-        action: OrderAction::Cancel,
-        from: OrderState::Accepted,
-        to: OrderState::Cancelled,
-        holder: None,
-        actor: None,
-        note: "cancelled".into(),
-        at: now,
-        effect: TransitionEffect::None,
-    };
-    store.transition(cancel).await.unwrap().unwrap();
+    store.transition(cancelled(id, now)).await.unwrap().unwrap();
     // The cancellation is not fanned out yet when the reminders come due.
     let day_before = start - chrono::Duration::hours(23);
     assert_eq!(notifier(&store, day_before).send_due_reminders().await.unwrap(), 0);
