@@ -17,12 +17,13 @@ use linli_infra::outbound::{HttpSms, HttpWebhooks};
 use linli_infra::queue::{AnyQueue, MemoryQueue, RedisQueue};
 use linli_infra::seed::{SeedReport, seed_demo};
 use linli_infra::store::Store;
-use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig};
+use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig, Volunteering};
 
 use crate::config::Settings;
 use crate::problem::render_error;
 use crate::routes::{
-    AccountsApi, AdminApi, CatalogApi, EscalationsApi, GeoApi, HealthApi, NotificationsApi, OrdersApi, ProviderApi,
+    AccountsApi, AdminApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, MembersApi,
+    NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -99,7 +100,10 @@ impl Backends {
 
     /// The dispatcher and every scheduled step, until `shutdown` resolves.
     pub async fn run_jobs(&self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        linli_jobs::clockwork::run(self.dispatcher(), self.notifier(), shutdown).await.context("running the jobs")
+        let volunteering = Volunteering { store: self.store.clone(), clock: SystemClock };
+        linli_jobs::clockwork::run(self.dispatcher(), self.notifier(), volunteering, shutdown)
+            .await
+            .context("running the jobs")
     }
 
     /// A dispatcher consuming this process's share of the queue.
@@ -194,7 +198,10 @@ impl Application {
 /// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`.
 fn routes(state: AppState) -> impl poem::Endpoint {
     let api = OpenApiService::new(
-        (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi, AdminApi),
+        (
+            (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
+            (AdminApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
+        ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),
     )

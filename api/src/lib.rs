@@ -5,6 +5,7 @@ pub mod app;
 mod auth;
 mod body;
 pub mod config;
+mod ical;
 mod problem;
 mod routes;
 mod state;

@@ -116,6 +116,12 @@ impl ApiError {
         Self::from_problem(p)
     }
 
+    /// Says what state the thing acted on is in, for a conflict.
+    pub fn map_current(self, state: &str) -> Self {
+        let state = state.to_owned();
+        self.map_problem(|p| p.current_state = Some(state))
+    }
+
     /// Names the request field at fault.
     pub fn field(self, field: impl Into<String>) -> Self {
         let field = field.into();

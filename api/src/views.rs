@@ -400,7 +400,7 @@ pub struct CreateAccountRequest {
     /// 8 to 128 characters.
     pub password: String,
     pub display_name: String,
-    /// resident, provider_staff, community_worker or admin.
+    /// resident, provider_staff, community_worker, party_member or admin.
     pub role: String,
     /// A mainland mobile number.
     pub phone: Option<String>,

@@ -16,25 +16,36 @@ pub enum Role {
     Resident,
     /// Staff of a provider (服务组织): sees offers, accepts and works jobs.
     ProviderStaff,
-    /// 社区工作者: works the orders and escalations of their area.
+    /// 社区工作者: works the orders and escalations of their area, and organizes its events.
     CommunityWorker,
+    /// 在职党员: registers (报到) with their residence community, signs up for shifts and, once confirmed, takes
+    /// volunteer orders as a provider of capacity 1.
+    PartyMember,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Resident, Role::ProviderStaff, Role::CommunityWorker, Role::Admin];
+    pub const ALL: [Role; 5] =
+        [Role::Resident, Role::ProviderStaff, Role::CommunityWorker, Role::PartyMember, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Resident => "resident",
             Role::ProviderStaff => "provider_staff",
             Role::CommunityWorker => "community_worker",
+            Role::PartyMember => "party_member",
             Role::Admin => "admin",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role works orders for a provider: staff of an organization or point, or a Party member
+    /// taking volunteer orders.
+    pub fn works_orders(self) -> bool {
+        matches!(self, Role::ProviderStaff | Role::PartyMember)
     }
 }
 
@@ -43,9 +54,9 @@ impl Role {
 pub struct Actor {
     pub account: AccountId,
     pub role: Role,
-    /// Set for provider staff: the provider they work for.
+    /// Set for provider staff, and for a confirmed Party member: the provider they work for (or are).
     pub provider: Option<ProviderId>,
-    /// Set for community workers: the community they work in.
+    /// Set for community workers: the community they work in; for a confirmed Party member, where they live.
     pub community: Option<CommunityId>,
 }
 

@@ -10,3 +10,4 @@ pub mod geo;
 pub mod notifications;
 pub mod orders;
 pub mod providers;
+pub mod volunteering;

@@ -149,6 +149,12 @@ impl Sessions {
         Ok(())
     }
 
+    /// Drops the cached sessions of `account`, whose role, provider or community just changed, so this process
+    /// sees the change at its next request; other processes see it within [`SESSION_CACHE_TTL`].
+    pub fn forget_account(&self, account: linli_domain::accounts::AccountId) {
+        self.cache().retain(|_, (a, _)| a.id != account);
+    }
+
     fn cache(&self) -> MutexGuard<'_, Resolved> {
         self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

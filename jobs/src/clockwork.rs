@@ -16,8 +16,9 @@ use linli_domain::dispatch::DispatchQueue;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{NotificationStore, SmsGateway, WebhookSender};
 use linli_domain::orders::OrderStore;
+use linli_domain::volunteering::ports::VolunteerStore;
 
-use crate::{Dispatcher, Notifier};
+use crate::{Dispatcher, Notifier, Volunteering};
 
 /// Runs of a job that found nothing to do are recorded at most this often.
 const IDLE_RECORD_EVERY: Duration = Duration::from_secs(30);
@@ -26,13 +27,14 @@ const IDLE_RECORD_EVERY: Duration = Duration::from_secs(30);
 pub async fn run<S, Q, C, N, W, M, K>(
     dispatcher: Dispatcher<S, Q, C>,
     notifier: Notifier<N, W, M, K>,
+    volunteering: Volunteering<N, K>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), Unexpected>
 where
     S: OrderStore,
     Q: DispatchQueue + Clone + Send + Sync + 'static,
     C: Clock + Clone + Send + Sync + 'static,
-    N: NotificationStore,
+    N: NotificationStore + VolunteerStore,
     W: WebhookSender,
     M: SmsGateway,
     K: Clock + Clone + Send + Sync + 'static,
@@ -44,6 +46,7 @@ where
     let mut plan = Plan { scheduler: &scheduler, recorder };
     let d = &dispatcher;
     let n = &notifier;
+    let v = &Arc::new(volunteering);
     plan.every("rebuild_lost_queue", 1, d, |d| async move { d.rebuild_if_lost().await.map(usize::from) }).await?;
     plan.every("expire_offers", 1, d, |d| async move { d.expire_offers().await }).await?;
     plan.every("requeue_stranded", 15, d, |d| async move { d.requeue_stranded().await }).await?;
@@ -53,7 +56,9 @@ where
     plan.every("send_due_reminders", 5, n, |n| async move { n.send_due_reminders().await }).await?;
     plan.every("deliver_pending", 2, n, |n| async move { n.deliver_pending().await }).await?;
     plan.every("morning_digest", 60, n, |n| async move { n.morning_digest().await }).await?;
-    plan.every("dedication_day_notice", 60, n, |n| async move { n.dedication_day_notice().await }).await?;
+    plan.every("dedication_day_notice", 60, v, |v| async move { v.dedication_day_notice().await }).await?;
+    plan.every("close_ended_shifts", 30, v, |v| async move { v.close_ended_shifts().await }).await?;
+    plan.every("extend_series", 3600, v, |v| async move { v.extend_series().await }).await?;
     scheduler.start().await.map_err(|e| Unexpected::new("starting the scheduler", e))?;
     tracing::info!("scheduled steps started");
     dispatcher.run(shutdown).await;

@@ -10,11 +10,8 @@ use linli_domain::clock::Clock;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{
     ClaimedDelivery, DeliveryTarget, NotificationStore, RetryPolicy, SendError, SmsGateway, WebhookSender, daily_slot,
-    monthly_slot, plan_notices,
+    plan_notices,
 };
-
-/// The Party Member Community Dedication Day notice goes out on this day of each month, at `DIGEST_AT`.
-pub const DEDICATION_NOTICE_DAY: u32 = 1;
 
 /// When the morning digest goes out, Shanghai time.
 pub const DIGEST_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
@@ -147,26 +144,5 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
         }
         self.store.claim_slot("morning_digest", slot).await?;
         Ok(waiting.len())
-    }
-
-    /// On the first of each month, 08:00 Shanghai time, reminds every registered Party member of the month's
-    /// Party Member Community Dedication Day (共产党员社区奉献日). Once per month across every process; a process
-    /// that was down then sends it once when it is back. Returns how many members were told.
-    pub async fn dedication_day_notice(&self) -> Result<usize, Unexpected> {
-        let now = self.clock.now();
-        let slot = monthly_slot(now, DEDICATION_NOTICE_DAY, DIGEST_AT);
-        // Recorded after the work, as for the digest.
-        if self.store.slot_done("dedication_day_notice", slot).await? {
-            return Ok(0);
-        }
-        let members = self.store.party_member_accounts().await?;
-        let month = slot.with_timezone(&linli_domain::notifications::shanghai()).format("%Y年%m月");
-        let body = format!("{month}共产党员社区奉献日即将到来，请留意您所在社区的活动安排并报名参加。");
-        for member in &members {
-            let key = format!("dedication:{}:{}", slot.to_rfc3339(), member.0);
-            self.store.tell(*member, "共产党员社区奉献日", &body, &key, now).await?;
-        }
-        self.store.claim_slot("dedication_day_notice", slot).await?;
-        Ok(members.len())
     }
 }

@@ -3,53 +3,19 @@
 use chrono::{DateTime, TimeZone, Utc};
 use linli_domain::accounts::AccountId;
 use linli_domain::catalog::ItemId;
-use linli_domain::clock::FixedClock;
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::notifications::{SendError, SmsGateway, WebhookSender};
 use linli_domain::orders::{
     Address, NewOrder, Notes, OrderAction, OrderId, OrderState, OrderStore, Schedule, TimeWindow, Transition,
     TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
-use linli_infra::seed::{organization_id, seed_demo};
+use linli_infra::seed::organization_id;
 use linli_infra::store::Store;
-use linli_infra::testing::fresh_sqlite_dir;
-use linli_jobs::{Notifier, NotifierConfig};
 
-/// Senders that must not be called: these tests configure no webhook and no SMS gateway.
-#[derive(Clone)]
-struct Nowhere;
+mod support;
 
-impl WebhookSender for Nowhere {
-    async fn send(&self, _: &str, _: &str, _: uuid::Uuid, _: &str, _: &str) -> Result<(), SendError> {
-        Err(SendError::Failed("no webhooks in these tests".into()))
-    }
-}
-
-impl SmsGateway for Nowhere {
-    async fn send(&self, _: &linli_domain::accounts::PhoneNumber, _: &str) -> Result<(), SendError> {
-        Err(SendError::Failed("no SMS in these tests".into()))
-    }
-}
-
-async fn store() -> Store {
-    let db = linli_infra::db::connect(&linli_infra::db::sqlite_url(&fresh_sqlite_dir()), 1).await.unwrap();
-    linli_infra::db::migrate(&db).await.unwrap();
-    let store = Store::new(db);
-    seed_demo(&store).await.unwrap();
-    store
-}
-
-fn notifier(store: &Store, at: DateTime<Utc>) -> Notifier<Store, Nowhere, Nowhere, FixedClock> {
-    Notifier {
-        store: store.clone(),
-        webhooks: Nowhere,
-        sms: None,
-        clock: FixedClock(at),
-        config: NotifierConfig::default(),
-    }
-}
+use support::{notifier, store};
 
 async fn account(store: &Store, login: &str) -> AccountId {
     store.account_by_login(login).await.unwrap().unwrap().id
@@ -187,58 +153,6 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
     assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 1);
     assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 0);
     assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 2);
-}
-
-#[tokio::test]
-async fn party_members_hear_of_dedication_day_once_a_month_even_after_a_missed_first() {
-    let store = store().await;
-    let member = store
-        .create_provider(linli_infra::store::NewProvider {
-            kind: linli_domain::providers::ProviderKind::PartyMember,
-            name: "王党员".into(),
-            credit_code: None,
-            community: CommunityId(1),
-            location: GeoPoint::parse(41.78, 123.40).unwrap(),
-            capacity: 1,
-            items: vec![],
-            coverage: vec![CommunityId(1)],
-            streets: vec![],
-            radius_m: None,
-            hours: linli_domain::dispatch::WorkingHours::always(),
-            target_share: 1.0,
-        })
-        .await
-        .unwrap();
-    let account = store
-        .create_account(linli_infra::store::NewAccount {
-            username: linli_domain::accounts::Username::parse("wang-dangyuan").unwrap(),
-            phone: None,
-            display_name: "王党员".into(),
-            password_hash: "not-used".into(),
-            role: linli_domain::accounts::Role::ProviderStaff,
-            provider: Some(member),
-            community: Some(CommunityId(1)),
-            demo: false,
-        })
-        .await
-        .unwrap();
-    let notices = |all: Vec<linli_infra::store::InboxRecord>| {
-        all.into_iter().filter(|m| m.title == "共产党员社区奉献日").map(|m| m.body).collect::<Vec<_>>()
-    };
-    // 1 December, 09:00 in Shanghai.
-    let first = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap();
-    assert_eq!(notifier(&store, first).dedication_day_notice().await.unwrap(), 1);
-    assert_eq!(notifier(&store, first + chrono::Duration::days(3)).dedication_day_notice().await.unwrap(), 0);
-    let told = notices(store.inbox(account, false, None, 10).await.unwrap());
-    assert_eq!(told.len(), 1);
-    assert!(told[0].contains("2026年12月"), "{told:?}");
-    // Down over the first of January and February: back on 10 February, one notice, for February.
-    let back = Utc.with_ymd_and_hms(2027, 2, 10, 2, 0, 0).unwrap();
-    assert_eq!(notifier(&store, back).dedication_day_notice().await.unwrap(), 1);
-    assert_eq!(notifier(&store, back).dedication_day_notice().await.unwrap(), 0);
-    let told = notices(store.inbox(account, false, None, 10).await.unwrap());
-    assert_eq!(told.len(), 2);
-    assert!(told.iter().any(|b| b.contains("2027年02月")), "{told:?}");
 }
 
 #[tokio::test]

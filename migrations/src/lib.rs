@@ -9,6 +9,7 @@ mod m20261127_000003_orders;
 mod m20261127_000004_dispatch_engine;
 mod m20261127_000005_dispatch_snapshot;
 mod m20261127_000006_notifications;
+mod m20261127_000007_volunteering;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_dispatch_engine::Migration),
             Box::new(m20261127_000005_dispatch_snapshot::Migration),
             Box::new(m20261127_000006_notifications::Migration),
+            Box::new(m20261127_000007_volunteering::Migration),
         ]
     }
 }

@@ -242,7 +242,11 @@ fn parse_account(req: CreateAccountRequest) -> ApiResult<(NewAccount, NewPasswor
     let password =
         NewPassword::parse(req.password).map_err(|e| ApiError::invalid("password", "invalid_password", e))?;
     let role = Role::parse(&req.role).ok_or_else(|| {
-        ApiError::invalid("role", "invalid_role", "role is resident, provider_staff, community_worker or admin")
+        ApiError::invalid(
+            "role",
+            "invalid_role",
+            "role is resident, provider_staff, community_worker, party_member or admin",
+        )
     })?;
     let phone = req
         .phone

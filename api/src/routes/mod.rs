@@ -9,6 +9,7 @@ mod health;
 mod notifications;
 mod orders;
 mod provider;
+mod volunteering;
 
 use linli_domain::geo::{GeoPoint, GeoPointError};
 use poem_openapi::Tags;
@@ -24,6 +25,7 @@ pub use health::HealthApi;
 pub use notifications::NotificationsApi;
 pub use orders::OrdersApi;
 pub use provider::ProviderApi;
+pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -39,6 +41,8 @@ pub enum ApiTags {
     Provider,
     /// Orders nobody took: the community workers' queue.
     Escalations,
+    /// Party members' registration, branches and their problems, events and shifts, service hours, calendars.
+    Volunteering,
     /// Inboxes, webhooks, dead letters and scheduled jobs.
     Notifications,
     /// Managing organizations and accounts.

@@ -81,12 +81,14 @@ impl OrdersApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<OrderPage>> {
-        let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff])?;
+        let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff, Role::PartyMember])?;
         let before = order_cursor(cursor.0.as_deref())?;
         let size = page_size(limit.0)?;
         let rows = match (actor.role, actor.provider) {
-            (Role::ProviderStaff, Some(p)) => state.store.orders_of_provider(p, before, size + 1).await?,
-            (Role::ProviderStaff, None) => Vec::new(),
+            (Role::ProviderStaff | Role::PartyMember, Some(p)) => {
+                state.store.orders_of_provider(p, before, size + 1).await?
+            }
+            (Role::ProviderStaff | Role::PartyMember, None) => Vec::new(),
             _ => state.store.orders_of_resident(actor.account, before, size + 1).await?,
         };
         Ok(Json(order_page(rows, size)))

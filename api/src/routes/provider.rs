@@ -27,7 +27,7 @@ impl ProviderApi {
         auth: BearerAuth,
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<OfferList>> {
-        let actor = auth.0.require(&[Role::ProviderStaff])?;
+        let actor = auth.0.require(&[Role::ProviderStaff, Role::PartyMember])?;
         let Some(provider) = actor.provider else {
             return Ok(Json(OfferList { offers: Vec::new() }));
         };

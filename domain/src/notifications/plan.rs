@@ -24,6 +24,8 @@ pub enum ReminderKind {
     AppointmentDayBefore,
     /// An hour before.
     AppointmentHourBefore,
+    /// A day before a volunteer's shift starts.
+    ShiftDayBefore,
 }
 
 impl ReminderKind {
@@ -31,11 +33,12 @@ impl ReminderKind {
         match self {
             ReminderKind::AppointmentDayBefore => "appointment_24h",
             ReminderKind::AppointmentHourBefore => "appointment_1h",
+            ReminderKind::ShiftDayBefore => "shift_24h",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore]
+        [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore, ReminderKind::ShiftDayBefore]
             .into_iter()
             .find(|k| k.as_str() == raw)
     }
@@ -45,12 +48,13 @@ impl ReminderKind {
         match self {
             ReminderKind::AppointmentDayBefore => "预约提醒：明天有服务",
             ReminderKind::AppointmentHourBefore => "预约提醒：一小时后开始服务",
+            ReminderKind::ShiftDayBefore => "班次提醒：明天有志愿服务",
         }
     }
 
     fn before(self) -> TimeDelta {
         match self {
-            ReminderKind::AppointmentDayBefore => TimeDelta::hours(24),
+            ReminderKind::AppointmentDayBefore | ReminderKind::ShiftDayBefore => TimeDelta::hours(24),
             ReminderKind::AppointmentHourBefore => TimeDelta::hours(1),
         }
     }
@@ -60,10 +64,16 @@ impl ReminderKind {
         start - self.before()
     }
 
-    /// Whether a reminder of this kind due at `due` still fits an order in `state` whose window starts at
+    /// Whether an appointment reminder due at `due` still fits an order in `state` whose window starts at
     /// `start`: the order is still held by a provider and has not moved since the reminder was made.
     pub fn still_fits(self, due: DateTime<Utc>, state: OrderState, start: Option<DateTime<Utc>>) -> bool {
         state == OrderState::Accepted && start.is_some_and(|s| self.due_for(s) == due)
+    }
+
+    /// Whether a shift reminder due at `due` still fits: the place is still confirmed, the date was not called
+    /// off, and the shift has not moved since the reminder was made.
+    pub fn still_fits_shift(self, due: DateTime<Utc>, confirmed: bool, called_off: bool, start: DateTime<Utc>) -> bool {
+        confirmed && !called_off && self.due_for(start) == due
     }
 }
 

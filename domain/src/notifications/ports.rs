@@ -146,9 +146,6 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
     /// at least one).
     fn open_escalations_by_worker(&self) -> impl Future<Output = Result<Vec<(AccountId, u64)>, Unexpected>> + Send;
 
-    /// The accounts of registered Party members.
-    fn party_member_accounts(&self) -> impl Future<Output = Result<Vec<AccountId>, Unexpected>> + Send;
-
     /// Records how a run of `job` went, for the admin's view of the jobs.
     fn record_run(
         &self,

@@ -19,8 +19,8 @@ pub fn visibility(actor: &Actor, order: &Order, offered_to_actor: bool) -> Visib
         Role::Admin => Visibility::Full,
         Role::Resident if order.resident == actor.account => Visibility::Full,
         Role::CommunityWorker if actor.community == Some(order.community) => Visibility::Full,
-        Role::ProviderStaff if actor.provider.is_some() && actor.provider == order.provider => Visibility::Full,
-        Role::ProviderStaff if actor.provider.is_some() && offered_to_actor => Visibility::Partial,
+        r if r.works_orders() && actor.provider.is_some() && actor.provider == order.provider => Visibility::Full,
+        r if r.works_orders() && actor.provider.is_some() && offered_to_actor => Visibility::Partial,
         _ => Visibility::None,
     }
 }

@@ -113,6 +113,8 @@ pub enum TransitionEffect {
     AwardTo(ProviderId),
     /// Give an escalated order to `provider` by hand.
     AssignTo(ProviderId),
+    /// Credit the time the order was in service to this Party member's service hours, in the order's community.
+    CreditServiceHours(AccountId),
     /// The order's provider gives it back; their offer is marked released and the order has no provider.
     ReleaseFrom(ProviderId),
     /// Withdraw every open offer (the order was cancelled or escalated).

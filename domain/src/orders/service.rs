@@ -213,7 +213,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             Role::Resident => order.resident == actor.account,
             Role::CommunityWorker => actor.community == Some(order.community),
             Role::Admin => true,
-            Role::ProviderStaff => false,
+            Role::ProviderStaff | Role::PartyMember => false,
         };
         if !owns {
             return Err(ActError::NotYours("cancel"));
@@ -380,11 +380,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
-        self.provider_step(actor, id, OrderAction::Start, "started").await
+        self.provider_step(actor, id, OrderAction::Start, "started", TransitionEffect::None).await
     }
 
+    /// The provider finished the job. A Party member's volunteer order counts as service hours, credited with
+    /// the completion so that the two cannot part.
     pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
-        self.provider_step(actor, id, OrderAction::Complete, "completed").await
+        let effect = match actor.role {
+            Role::PartyMember => TransitionEffect::CreditServiceHours(actor.account),
+            _ => TransitionEffect::None,
+        };
+        self.provider_step(actor, id, OrderAction::Complete, "completed", effect).await
     }
 
     /// One dispatch step for one order; see [`dispatch_many`](Self::dispatch_many).
@@ -592,13 +598,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         id: OrderId,
         action: OrderAction,
         note: &str,
+        effect: TransitionEffect,
     ) -> Result<Order, ActError> {
         let provider = Self::staff_provider(actor, action.as_str())?;
         let (order, _) = self.order_for_provider(id, provider).await?;
         if order.provider != Some(provider) {
             return Err(self.refusal(id, provider).await);
         }
-        self.move_order(&order, action, actor, note, TransitionEffect::None, Some(provider)).await
+        self.move_order(&order, action, actor, note, effect, Some(provider)).await
     }
 
     /// Applies `action` to the order as last read. When another change got there first (the dispatcher offered
@@ -658,7 +665,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     async fn visibility_of(&self, actor: &Actor, order: &Order) -> Result<Visibility, Unexpected> {
         let offered = match actor.provider {
-            Some(p) if actor.role == Role::ProviderStaff && order.provider != Some(p) => {
+            Some(p) if actor.role.works_orders() && order.provider != Some(p) => {
                 self.open_offer_holders(order).await?.contains(&p)
             }
             _ => false,
@@ -704,7 +711,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, ActError> {
         match (actor.role, actor.provider) {
-            (Role::ProviderStaff, Some(p)) => Ok(p),
+            (role, Some(p)) if role.works_orders() => Ok(p),
             _ => Err(ActError::NotYours(what)),
         }
     }

@@ -10,6 +10,8 @@ pub struct Model {
     pub kind: String,
     pub account_id: Uuid,
     pub order_id: Option<Uuid>,
+    /// The shift sign-up a shift reminder is for.
+    pub signup_id: Option<Uuid>,
     pub due_at: DateTimeUtc,
     pub state: String,
     pub text: String,

@@ -11,10 +11,12 @@ mod notifications;
 mod orders;
 mod providers;
 mod snapshot;
+mod volunteering;
 
 pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
 pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord};
 pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
+pub use volunteering::*;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 

@@ -22,13 +22,14 @@ use linli_domain::notifications::{
     ReminderKind,
 };
 use linli_domain::orders::{OrderId, OrderState};
-use linli_domain::providers::{ProviderId, ProviderKind};
+use linli_domain::providers::ProviderId;
+use linli_domain::volunteering::booking::SignupState;
 
 use super::Store;
 use crate::db::db_err;
 use crate::entities::{
-    account, catalog_item, delivery, inbox_message, job_run, order, order_offer, outbox, provider, reminder,
-    webhook_endpoint,
+    account, catalog_item, delivery, inbox_message, job_run, occurrence, order, order_offer, outbox, reminder, shift,
+    signup, webhook_endpoint,
 };
 
 const PENDING: &str = "pending";
@@ -43,7 +44,7 @@ fn claimable(mut select: SelectStatement) -> SelectStatement {
 }
 
 /// Inserts a row unless one with the same unique key exists.
-async fn insert_once<A, C>(db: &C, row: A, key: impl sea_orm::sea_query::IntoIden) -> Result<(), DbErr>
+pub(super) async fn insert_once<A, C>(db: &C, row: A, key: impl sea_orm::sea_query::IntoIden) -> Result<(), DbErr>
 where
     A: sea_orm::ActiveModelTrait,
     C: ConnectionTrait,
@@ -58,7 +59,7 @@ where
     }
 }
 
-fn new_inbox(
+pub(super) fn new_inbox(
     account: AccountId,
     title: &str,
     body: &str,
@@ -250,9 +251,13 @@ impl NotificationStore for Store {
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
-        let fits = |r: &reminder::Model| match (r.order_id, ReminderKind::parse(&r.kind)) {
-            (Some(id), Some(kind)) => orders.get(&id).is_some_and(|o| {
+        let shifts = shift_reminder_facts(&txn, due.iter().filter_map(|r| r.signup_id).collect()).await.map_err(e())?;
+        let fits = |r: &reminder::Model| match (r.order_id, r.signup_id, ReminderKind::parse(&r.kind)) {
+            (Some(id), _, Some(kind)) => orders.get(&id).is_some_and(|o| {
                 OrderState::parse(&o.state).is_some_and(|state| kind.still_fits(r.due_at, state, o.window_start))
+            }),
+            (None, Some(id), Some(kind)) => shifts.get(&id).is_some_and(|&(confirmed, called_off, start)| {
+                kind.still_fits_shift(r.due_at, confirmed, called_off, start)
             }),
             _ => true,
         };
@@ -432,20 +437,6 @@ impl NotificationStore for Store {
             .collect())
     }
 
-    async fn party_member_accounts(&self) -> Result<Vec<AccountId>, Unexpected> {
-        let members = Query::select()
-            .column(provider::Column::Id)
-            .from(provider::Entity)
-            .and_where(Expr::col(provider::Column::Kind).eq(ProviderKind::PartyMember.as_str()))
-            .to_owned();
-        let accounts = account::Entity::find()
-            .filter(account::Column::ProviderId.in_subquery(members))
-            .all(&self.db)
-            .await
-            .map_err(db_err("finding Party members' accounts"))?;
-        Ok(accounts.into_iter().map(|a| AccountId(a.id)).collect())
-    }
-
     async fn tell(
         &self,
         account: AccountId,
@@ -565,6 +556,7 @@ async fn write_notices(
                     kind: Set(kind.as_str().to_owned()),
                     account_id: Set(account.0),
                     order_id: Set(event.order.map(|o| o.0)),
+                    signup_id: Set(None),
                     due_at: Set(due),
                     state: Set(PENDING.to_owned()),
                     text: Set(text),
@@ -589,4 +581,39 @@ async fn write_notices(
         }
     }
     Ok(())
+}
+
+/// For each sign-up among `ids`: whether its place is confirmed, whether its date was called off, and when its
+/// shift starts now.
+async fn shift_reminder_facts(
+    txn: &DatabaseTransaction,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, (bool, bool, DateTime<Utc>)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let signups = signup::Entity::find().filter(signup::Column::Id.is_in(ids)).all(txn).await?;
+    let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()
+        .filter(shift::Column::Id.is_in(signups.iter().map(|s| s.shift_id)))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let called_off: Vec<Uuid> = occurrence::Entity::find()
+        .filter(occurrence::Column::Id.is_in(shifts.values().map(|s| s.occurrence_id)))
+        .filter(occurrence::Column::Cancelled.eq(true))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok(signups
+        .into_iter()
+        .filter_map(|s| {
+            let shift = shifts.get(&s.shift_id)?;
+            let confirmed = s.state == SignupState::Confirmed.as_str();
+            Some((s.id, (confirmed, called_off.contains(&shift.occurrence_id), shift.starts_at)))
+        })
+        .collect())
 }

@@ -795,6 +795,9 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
         TransitionEffect::WithdrawOffers => {
             set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| true)
         }
+        TransitionEffect::CreditServiceHours(member) => {
+            super::credit_order(txn, *member, change.order.0, change.at).await.map(|()| true)
+        }
     }
 }
 

@@ -1,0 +1,201 @@
+//! 报到: a Party member registers with the community they live in; the community's worker confirms or rejects.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use linli_domain::accounts::Role;
+use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::registration::{Decision, RegistrationState};
+use linli_domain::volunteering::{BranchId, RegistrationId};
+use linli_infra::store::{DecideError, RegisterError, RegistrationRecord};
+
+use super::{organizer_of, parse_skills};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::routes::{ApiTags, page_size};
+use crate::state::AppState;
+
+pub struct MembersApi;
+
+#[derive(Object, Deserialize)]
+struct RegisterRequest {
+    /// The community you live in.
+    community_id: i32,
+    /// The organ Party branch of your employer (机关党支部), if it is on Linli.
+    branch_id: Option<Uuid>,
+    /// What you can do: up to 20 skills of 1 to 20 characters (理发, 维修, 法律咨询…).
+    #[serde(default)]
+    skills: Vec<String>,
+}
+
+#[derive(Object, Deserialize)]
+struct RejectRequest {
+    /// Why, for the member to read: 1 to 500 characters.
+    note: String,
+}
+
+#[derive(Object)]
+struct RegistrationView {
+    id: Uuid,
+    account_id: Uuid,
+    display_name: String,
+    community_id: i32,
+    branch_id: Option<Uuid>,
+    skills: Vec<String>,
+    /// `pending`, `confirmed`, `rejected` or `ended` (replaced by a later registration).
+    state: String,
+    submitted_at: DateTime<Utc>,
+    decided_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    note: Option<String>,
+}
+
+impl From<RegistrationRecord> for RegistrationView {
+    fn from(r: RegistrationRecord) -> Self {
+        Self {
+            id: r.id.0,
+            account_id: r.account.0,
+            display_name: r.display_name,
+            community_id: r.community.0,
+            branch_id: r.branch.map(|b| b.0),
+            skills: r.skills.as_slice().to_vec(),
+            state: r.state.as_str().to_owned(),
+            submitted_at: r.submitted_at,
+            decided_at: r.decided_at,
+            ended_at: r.ended_at,
+            note: r.note,
+        }
+    }
+}
+
+#[derive(Object)]
+struct RegistrationList {
+    registrations: Vec<RegistrationView>,
+}
+
+#[derive(ApiResponse)]
+enum Registered {
+    /// Waiting for the community's worker.
+    #[oai(status = 201)]
+    Created(Json<RegistrationView>),
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
+impl MembersApi {
+    /// Register (报到) with the community you live in. Moving house is a new registration: once confirmed, it
+    /// replaces the old one, which stays in your history.
+    #[oai(path = "/party-members/registrations", method = "post")]
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<RegisterRequest>,
+    ) -> ApiResult<Registered> {
+        let actor = auth.0.require(&[Role::PartyMember])?;
+        let skills = parse_skills("skills", &body.skills)?;
+        let branch = body.branch_id.map(BranchId);
+        let record = state
+            .store
+            .register(actor.account, CommunityId(body.community_id), branch, &skills, Utc::now())
+            .await
+            .map_err(|e| match e {
+                RegisterError::AlreadyPending(id) => ApiError::new(
+                    poem::http::StatusCode::CONFLICT,
+                    "registration_pending",
+                    format!("{e} (registration {})", id.0),
+                ),
+                RegisterError::AlreadyThere => {
+                    ApiError::new(poem::http::StatusCode::CONFLICT, "already_registered", e.to_string())
+                        .field("community_id")
+                }
+                RegisterError::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
+                RegisterError::UnknownBranch => ApiError::invalid("branch_id", "unknown_branch", e),
+                RegisterError::Unexpected(u) => ApiError::unexpected(u),
+            })?;
+        Ok(Registered::Created(Json(record.into())))
+    }
+
+    /// Your registrations, newest first: where you belong now, and where you belonged before.
+    #[oai(path = "/party-members/me/registrations", method = "get")]
+    async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<RegistrationList>> {
+        let actor = auth.0.require(&[Role::PartyMember])?;
+        let rows = state.store.registrations_of(actor.account).await?;
+        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect() }))
+    }
+
+    /// A community's registrations, oldest first; `state=pending` lists those waiting for a decision.
+    #[oai(path = "/communities/:id/registrations", method = "get")]
+    async fn of_community(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        #[oai(name = "state")] wanted: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Json<RegistrationList>> {
+        organizer_of(&auth.0.actor(), CommunityId(id.0))?;
+        let wanted = wanted
+            .0
+            .as_deref()
+            .map(|s| {
+                RegistrationState::parse(s)
+                    .ok_or_else(|| ApiError::malformed("state", "state is pending, confirmed, rejected or ended"))
+            })
+            .transpose()?;
+        let rows = state.store.registrations_in(CommunityId(id.0), wanted, page_size(limit.0)?).await?;
+        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect() }))
+    }
+
+    /// Confirm a pending registration: the member belongs to the community from now on, and volunteer orders
+    /// of the community are offered to them.
+    #[oai(path = "/registrations/:id/confirm", method = "post")]
+    async fn confirm(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<RegistrationView>> {
+        decide(&state, &auth, RegistrationId(id.0), Decision::Confirm, None).await
+    }
+
+    /// Reject a pending registration, with a note saying why.
+    #[oai(path = "/registrations/:id/reject", method = "post")]
+    async fn reject(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<RejectRequest>,
+    ) -> ApiResult<Json<RegistrationView>> {
+        let note = super::text_field("note", &body.note, 500)?;
+        decide(&state, &auth, RegistrationId(id.0), Decision::Reject, Some(note)).await
+    }
+}
+
+async fn decide(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: RegistrationId,
+    decision: Decision,
+    note: Option<String>,
+) -> ApiResult<Json<RegistrationView>> {
+    let actor = auth.0.actor();
+    let reg = state.store.registration(id).await?.ok_or_else(|| ApiError::not_found("registration"))?;
+    organizer_of(&actor, reg.community)?;
+    let record =
+        state.store.decide_registration(id, decision, actor.account, note, Utc::now()).await.map_err(|e| match e {
+            DecideError::NotFound => ApiError::not_found("registration"),
+            DecideError::NotPending(s) => {
+                ApiError::new(poem::http::StatusCode::CONFLICT, "not_pending", e.to_string()).map_current(s.as_str())
+            }
+            DecideError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
+    state.sessions.forget_account(record.account);
+    Ok(Json(record.into()))
+}

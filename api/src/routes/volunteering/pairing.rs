@@ -1,0 +1,354 @@
+//! 三联: organ Party branches, their pairings with communities, and the problems (疑难问题) communities post to
+//! them. A branch acts through its members: a Party member whose confirmed registration names the branch.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use linli_domain::accounts::{Actor, Role};
+use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::pairing::{ProblemAction, ProblemState};
+use linli_domain::volunteering::{BranchId, ProblemId, organizes};
+use linli_infra::store::{BranchRecord, ProblemError, ProblemRecord};
+
+use super::{organizer_of, text_field};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::{ApiError, ApiResult};
+use crate::routes::ApiTags;
+use crate::state::AppState;
+
+pub struct PairingApi;
+
+#[derive(Object, Deserialize)]
+struct NewBranch {
+    /// The branch's name, 1 to 100 characters.
+    name: String,
+    /// The organ (机关) it belongs to, 1 to 100 characters.
+    organization: String,
+}
+
+#[derive(Object)]
+struct BranchView {
+    id: Uuid,
+    name: String,
+    organization: String,
+    /// Communities the branch is paired with.
+    community_ids: Vec<i32>,
+    problems_taken: u64,
+    problems_solved: u64,
+}
+
+impl From<BranchRecord> for BranchView {
+    fn from(b: BranchRecord) -> Self {
+        Self {
+            id: b.id.0,
+            name: b.name,
+            organization: b.organization,
+            community_ids: b.communities.into_iter().map(|c| c.0).collect(),
+            problems_taken: b.problems_taken,
+            problems_solved: b.problems_solved,
+        }
+    }
+}
+
+#[derive(Object)]
+struct BranchList {
+    branches: Vec<BranchView>,
+}
+
+#[derive(Object, Deserialize)]
+struct NewProblem {
+    /// 1 to 100 characters.
+    title: String,
+    /// 1 to 2,000 characters.
+    details: String,
+}
+
+#[derive(Object, Deserialize)]
+struct CloseProblem {
+    /// Whether the problem was solved.
+    solved: bool,
+    /// What was done, 1 to 2,000 characters.
+    outcome: String,
+}
+
+#[derive(Object)]
+struct ProblemView {
+    id: Uuid,
+    community_id: i32,
+    title: String,
+    details: String,
+    /// `open`, `taken`, `solved` or `unsolved`.
+    state: String,
+    posted_at: DateTime<Utc>,
+    /// The branch that took it.
+    branch_id: Option<Uuid>,
+    taken_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    outcome: Option<String>,
+}
+
+impl From<ProblemRecord> for ProblemView {
+    fn from(p: ProblemRecord) -> Self {
+        Self {
+            id: p.id.0,
+            community_id: p.community.0,
+            title: p.title,
+            details: p.details,
+            state: p.state.as_str().to_owned(),
+            posted_at: p.posted_at,
+            branch_id: p.branch.map(|b| b.0),
+            taken_at: p.taken_at,
+            closed_at: p.closed_at,
+            outcome: p.outcome,
+        }
+    }
+}
+
+/// How many problems are in each state.
+#[derive(Object, Default)]
+struct ProblemCounts {
+    open: u64,
+    taken: u64,
+    solved: u64,
+    unsolved: u64,
+}
+
+#[derive(Object)]
+struct ProblemList {
+    problems: Vec<ProblemView>,
+    counts: ProblemCounts,
+}
+
+impl ProblemList {
+    fn new(rows: Vec<ProblemRecord>) -> Self {
+        let mut counts = ProblemCounts::default();
+        for p in &rows {
+            *match p.state {
+                ProblemState::Open => &mut counts.open,
+                ProblemState::Taken => &mut counts.taken,
+                ProblemState::Solved => &mut counts.solved,
+                ProblemState::Unsolved => &mut counts.unsolved,
+            } += 1;
+        }
+        Self { problems: rows.into_iter().map(Into::into).collect(), counts }
+    }
+}
+
+#[derive(ApiResponse)]
+enum BranchCreated {
+    #[oai(status = 201)]
+    Created(Json<BranchView>),
+}
+
+#[derive(ApiResponse)]
+enum ProblemPosted {
+    /// Posted to every branch paired with the community.
+    #[oai(status = 201)]
+    Created(Json<ProblemView>),
+}
+
+#[derive(ApiResponse)]
+enum PairingChanged {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
+impl PairingApi {
+    /// Add an organ Party branch (机关党支部).
+    #[oai(path = "/admin/branches", method = "post")]
+    async fn create_branch(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewBranch>,
+    ) -> ApiResult<BranchCreated> {
+        auth.0.require(&[Role::Admin])?;
+        let name = text_field("name", &body.name, 100)?;
+        let organization = text_field("organization", &body.organization, 100)?;
+        let branch = state.store.create_branch(&name, &organization, Utc::now()).await?;
+        Ok(BranchCreated::Created(Json(branch.into())))
+    }
+
+    /// Branches, by name; with `community_id`, those paired with that community.
+    #[oai(path = "/branches", method = "get")]
+    async fn branches(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        community_id: Query<Option<i32>>,
+    ) -> ApiResult<Json<BranchList>> {
+        let rows = state.store.branches(community_id.0.map(CommunityId)).await?;
+        Ok(Json(BranchList { branches: rows.into_iter().map(Into::into).collect() }))
+    }
+
+    /// A branch with its communities and its counts of problems taken and solved.
+    #[oai(path = "/branches/:id", method = "get")]
+    async fn branch(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BranchView>> {
+        let b = state.store.branch(BranchId(id.0)).await?.ok_or_else(|| ApiError::not_found("branch"))?;
+        Ok(Json(b.into()))
+    }
+
+    /// Pair a branch with a community (三联共享共建共促); pairing twice changes nothing.
+    #[oai(path = "/admin/branches/:id/communities/:community_id", method = "put")]
+    async fn pair(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        community_id: Path<i32>,
+    ) -> ApiResult<PairingChanged> {
+        auth.0.require(&[Role::Admin])?;
+        if !state.store.pair(BranchId(id.0), CommunityId(community_id.0), Utc::now()).await? {
+            return Err(ApiError::not_found("branch or community"));
+        }
+        Ok(PairingChanged::Done)
+    }
+
+    /// End a pairing.
+    #[oai(path = "/admin/branches/:id/communities/:community_id", method = "delete")]
+    async fn unpair(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        community_id: Path<i32>,
+    ) -> ApiResult<PairingChanged> {
+        auth.0.require(&[Role::Admin])?;
+        if !state.store.unpair(BranchId(id.0), CommunityId(community_id.0)).await? {
+            return Err(ApiError::not_found("pairing"));
+        }
+        Ok(PairingChanged::Done)
+    }
+
+    /// Post a problem (疑难问题) to the branches paired with the community.
+    #[oai(path = "/communities/:id/problems", method = "post")]
+    async fn post_problem(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        body: JsonBody<NewProblem>,
+    ) -> ApiResult<ProblemPosted> {
+        let actor = auth.0.actor();
+        organizer_of(&actor, CommunityId(id.0))?;
+        let title = text_field("title", &body.title, 100)?;
+        let details = text_field("details", &body.details, 2000)?;
+        let posted = state
+            .store
+            .post_problem(CommunityId(id.0), &title, &details, actor.account, Utc::now())
+            .await
+            .map_err(problem_error)?;
+        Ok(ProblemPosted::Created(Json(posted.into())))
+    }
+
+    /// A community's problems, newest first, with counts by state: for its workers, and for the members of
+    /// its paired branches.
+    #[oai(path = "/communities/:id/problems", method = "get")]
+    async fn community_problems(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+    ) -> ApiResult<Json<ProblemList>> {
+        let actor = auth.0.actor();
+        let community = CommunityId(id.0);
+        let paired = match member_branch(&state, &actor).await? {
+            Some(b) => state.store.is_paired(b, community).await?,
+            None => false,
+        };
+        if !(organizes(&actor, community) || paired) {
+            return Err(ApiError::forbidden("only the community's workers and its paired branches see its problems"));
+        }
+        Ok(Json(ProblemList::new(state.store.problems(Some(community), None).await?)))
+    }
+
+    /// Problems a branch can take (posted in its paired communities) and those it took, with counts: for the
+    /// branch's members and admins.
+    #[oai(path = "/branches/:id/problems", method = "get")]
+    async fn branch_problems(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<ProblemList>> {
+        let actor = auth.0.actor();
+        let branch = BranchId(id.0);
+        if actor.role != Role::Admin && member_branch(&state, &actor).await? != Some(branch) {
+            return Err(ApiError::forbidden("only the branch's members see its problems"));
+        }
+        Ok(Json(ProblemList::new(state.store.problems(None, Some(branch)).await?)))
+    }
+
+    /// Take an open problem for your branch. Two branches taking it at once: one gets it, the other 409.
+    #[oai(path = "/problems/:id/take", method = "post")]
+    async fn take(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ProblemView>> {
+        act(&state, &auth, ProblemId(id.0), ProblemAction::Take, None).await
+    }
+
+    /// Close a problem your branch took, with its outcome.
+    #[oai(path = "/problems/:id/close", method = "post")]
+    async fn close(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CloseProblem>,
+    ) -> ApiResult<Json<ProblemView>> {
+        let outcome = text_field("outcome", &body.outcome, 2000)?;
+        act(&state, &auth, ProblemId(id.0), ProblemAction::Close { solved: body.solved }, Some(outcome)).await
+    }
+}
+
+/// The branch the caller acts for: their confirmed registration's branch.
+async fn member_branch(state: &AppState, actor: &Actor) -> ApiResult<Option<BranchId>> {
+    if actor.role != Role::PartyMember {
+        return Ok(None);
+    }
+    let current = state
+        .store
+        .registrations_of(actor.account)
+        .await?
+        .into_iter()
+        .find(|r| r.state == linli_domain::volunteering::registration::RegistrationState::Confirmed);
+    Ok(current.and_then(|r| r.branch))
+}
+
+async fn act(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: ProblemId,
+    action: ProblemAction,
+    outcome: Option<String>,
+) -> ApiResult<Json<ProblemView>> {
+    let actor = auth.0.require(&[Role::PartyMember])?;
+    let branch = member_branch(state, &actor)
+        .await?
+        .ok_or_else(|| ApiError::forbidden("a branch acts through its members: register with your branch first"))?;
+    let done = state
+        .store
+        .act_on_problem(id, branch, action, actor.account, outcome.as_deref(), Utc::now())
+        .await
+        .map_err(problem_error)?;
+    Ok(Json(done.into()))
+}
+
+fn problem_error(e: ProblemError) -> ApiError {
+    use poem::http::StatusCode;
+    match e {
+        ProblemError::NotFound => ApiError::not_found("problem"),
+        ProblemError::UnknownCommunity => ApiError::not_found("community"),
+        ProblemError::NoPairedBranch => ApiError::new(StatusCode::CONFLICT, "no_paired_branch", e.to_string()),
+        ProblemError::NotPaired | ProblemError::NotYourBranch => ApiError::forbidden(e.to_string()),
+        ProblemError::Conflict(c) => {
+            ApiError::new(StatusCode::CONFLICT, "problem_state", c.to_string()).map_current(c.0.as_str())
+        }
+        ProblemError::Unexpected(u) => ApiError::unexpected(u),
+    }
+}

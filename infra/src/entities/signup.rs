@@ -1,0 +1,30 @@
+//! The `signups` table: one person's place or wait-list place on a shift, and their attendance.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "signups")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub shift_id: Uuid,
+    pub account_id: Uuid,
+    pub state: String,
+    pub arrival: i32,
+    pub signed_up_at: DateTimeUtc,
+    pub confirmed_at: Option<DateTimeUtc>,
+    pub promoted_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub late_cancel: bool,
+    pub checked_in_at: Option<DateTimeUtc>,
+    pub checked_out_at: Option<DateTimeUtc>,
+    pub checked_by: Option<Uuid>,
+    pub auto_closed: bool,
+    pub no_show: bool,
+    pub minutes: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

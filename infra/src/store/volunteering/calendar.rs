@@ -1,0 +1,161 @@
+//! Private calendar feeds: an account's token (stored as its digest, like a session's) and what its calendar
+//! shows — a person's confirmed shifts, and the accepted appointments of the provider they work for.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::orders::OrderState;
+use linli_domain::volunteering::booking::SignupState;
+
+use crate::auth::{new_token, token_digest};
+use crate::db::db_err;
+use crate::entities::{account, calendar_feed, catalog_item, community, order};
+use crate::store::Store;
+
+/// How far back a feed reaches: recent past events stay visible in the calendar.
+const FEED_PAST: TimeDelta = TimeDelta::days(90);
+
+/// Whose calendar a token opens.
+#[derive(Clone, Debug)]
+pub struct FeedOwner {
+    pub account: AccountId,
+    pub display_name: String,
+}
+
+/// One event in a calendar feed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarEntry {
+    /// Stable across fetches, so a calendar application updates the event instead of adding another.
+    pub uid: String,
+    pub summary: String,
+    pub location: String,
+    pub description: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The date was called off: shown as cancelled rather than dropped, so the calendar removes it.
+    pub cancelled: bool,
+    pub updated: DateTime<Utc>,
+}
+
+impl Store {
+    /// Makes a new feed token for the account, replacing any earlier one (which stops working).
+    pub async fn rotate_calendar_token(&self, account: AccountId, now: DateTime<Utc>) -> Result<String, Unexpected> {
+        let e = || db_err("making a calendar feed");
+        let token = new_token()?;
+        let txn = self.db.begin().await.map_err(e())?;
+        calendar_feed::Entity::delete_many()
+            .filter(calendar_feed::Column::AccountId.eq(account.0))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        calendar_feed::Entity::insert(calendar_feed::ActiveModel {
+            token_hash: Set(token_digest(&token)),
+            account_id: Set(account.0),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(e())?;
+        txn.commit().await.map_err(e())?;
+        Ok(token)
+    }
+
+    /// Stops the account's feed; true when there was one.
+    pub async fn revoke_calendar_token(&self, account: AccountId) -> Result<bool, Unexpected> {
+        let done = calendar_feed::Entity::delete_many()
+            .filter(calendar_feed::Column::AccountId.eq(account.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("stopping a calendar feed"))?;
+        Ok(done.rows_affected > 0)
+    }
+
+    pub async fn calendar_owner(&self, token: &str) -> Result<Option<FeedOwner>, Unexpected> {
+        let e = || db_err("opening a calendar feed");
+        let Some(feed) = calendar_feed::Entity::find_by_id(token_digest(token)).one(&self.db).await.map_err(e())?
+        else {
+            return Ok(None);
+        };
+        let owner = account::Entity::find_by_id(feed.account_id).one(&self.db).await.map_err(e())?;
+        Ok(owner.map(|a| FeedOwner { account: AccountId(a.id), display_name: a.display_name }))
+    }
+
+    /// The account's confirmed shifts and its provider's accepted appointments from 90 days ago on.
+    pub async fn calendar_entries(
+        &self,
+        owner: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CalendarEntry>, Unexpected> {
+        let e = || db_err("reading a calendar");
+        let since = now - FEED_PAST;
+        let mut entries = Vec::new();
+        for (s, shift) in self.signups_of(owner, since).await? {
+            if s.state != SignupState::Confirmed {
+                continue;
+            }
+            let mut description = format!("{} · {}", shift.event_title, shift.title);
+            if !shift.skills.as_slice().is_empty() {
+                description.push_str(&format!("\n需要技能：{}", shift.skills.as_slice().join("、")));
+            }
+            entries.push(CalendarEntry {
+                uid: format!("shift-{}@linli", s.id.0),
+                summary: format!("志愿服务：{}", shift.title),
+                location: shift.place,
+                description,
+                start: shift.window.start(),
+                end: shift.window.end(),
+                cancelled: shift.called_off,
+                updated: s.confirmed_at.unwrap_or(s.signed_up_at),
+            });
+        }
+        let provider =
+            account::Entity::find_by_id(owner.0).one(&self.db).await.map_err(e())?.and_then(|a| a.provider_id);
+        if let Some(p) = provider {
+            let held = [OrderState::Accepted, OrderState::InService, OrderState::Completed].map(|s| s.as_str());
+            let orders = order::Entity::find()
+                .filter(order::Column::ProviderId.eq(p))
+                .filter(order::Column::State.is_in(held))
+                .filter(order::Column::WindowStart.is_not_null())
+                .filter(order::Column::WindowEnd.gt(since))
+                .order_by_asc(order::Column::WindowStart)
+                .all(&self.db)
+                .await
+                .map_err(e())?;
+            let items: std::collections::HashMap<i32, String> = catalog_item::Entity::find()
+                .filter(catalog_item::Column::Id.is_in(orders.iter().map(|o| o.item_id)))
+                .all(&self.db)
+                .await
+                .map_err(e())?
+                .into_iter()
+                .map(|i| (i.id, i.name))
+                .collect();
+            let places: std::collections::HashMap<i32, String> = community::Entity::find()
+                .filter(community::Column::Id.is_in(orders.iter().map(|o| o.community_id)))
+                .all(&self.db)
+                .await
+                .map_err(e())?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            for o in orders {
+                let (Some(start), Some(end)) = (o.window_start, o.window_end) else { continue };
+                let item = items.get(&o.item_id).cloned().unwrap_or_default();
+                let place = places.get(&o.community_id).cloned().unwrap_or_default();
+                entries.push(CalendarEntry {
+                    uid: format!("order-{}@linli", o.id),
+                    summary: format!("预约服务：{item}"),
+                    location: format!("{place} {}", o.address),
+                    description: format!("订单 {}", o.id),
+                    start,
+                    end,
+                    cancelled: false,
+                    updated: o.updated_at,
+                });
+            }
+        }
+        entries.sort_by_key(|x| x.start);
+        Ok(entries)
+    }
+}

@@ -1,0 +1,575 @@
+//! Events and their dated occurrences and shifts: creating one lays its shift plan out on every date of its
+//! rule a year ahead, the scheduled step keeps recurring series a year ahead, and an organizer can move or call
+//! off one occurrence, or change one shift, without touching the rest.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::notifications::shanghai;
+use linli_domain::volunteering::booking::{ShiftWindow, SignupState};
+use linli_domain::volunteering::events::ShiftPlan;
+use linli_domain::volunteering::recurrence::{HORIZON_MONTHS, Recurrence};
+use linli_domain::volunteering::registration::Skills;
+use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
+
+use super::members::gone;
+use super::signups::{notify_holders, promote};
+use crate::db::db_err;
+use crate::entities::{community, event, occurrence, reminder, shift, signup};
+use crate::store::{Store, convert};
+
+/// An event as the organizer describes it.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub community: CommunityId,
+    pub title: String,
+    pub description: String,
+    pub recurrence: Recurrence,
+    pub first_date: NaiveDate,
+    pub until: Option<NaiveDate>,
+    /// A Party Member Community Dedication Day (共产党员社区奉献日), announced to the community's members monthly.
+    pub dedication_day: bool,
+    pub plan: Vec<ShiftPlan>,
+    pub created_by: AccountId,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventRecord {
+    pub id: EventId,
+    pub community: CommunityId,
+    pub title: String,
+    pub description: String,
+    pub recurrence: Recurrence,
+    pub first_date: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub dedication_day: bool,
+    pub plan: Vec<ShiftPlan>,
+    /// Dated occurrences written out so far, in date order (with their shifts when asked for one event).
+    pub occurrences: Vec<OccurrenceRecord>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OccurrenceRecord {
+    pub id: OccurrenceId,
+    pub event: EventId,
+    /// The date the rule gave.
+    pub rule_date: NaiveDate,
+    /// The date it happens, which differs once it was moved.
+    pub date: NaiveDate,
+    pub cancelled: bool,
+    pub note: String,
+    pub shifts: Vec<ShiftRecord>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ShiftRecord {
+    pub id: ShiftId,
+    pub event: EventId,
+    pub event_title: String,
+    pub dedication_day: bool,
+    pub occurrence: OccurrenceId,
+    pub community: CommunityId,
+    pub title: String,
+    pub place: String,
+    pub window: ShiftWindow,
+    pub capacity: u32,
+    pub skills: Skills,
+    pub members_only: bool,
+    pub confirmed: u32,
+    pub wait_listed: u32,
+    /// Its occurrence was called off.
+    pub called_off: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A change to one occurrence; absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct OccurrenceChange {
+    pub date: Option<NaiveDate>,
+    pub cancelled: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// A change to one shift; absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct ShiftChange {
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub capacity: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("not found")]
+    NotFound,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error("a shift of this date has started already")]
+    Started,
+    #[error("an occurrence can be moved only to a date from today on")]
+    PastDate,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Today's date in Shanghai.
+fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&shanghai()).date_naive()
+}
+
+/// The last date a series is written out to now: a year ahead, or its end if sooner.
+fn horizon(now: DateTime<Utc>, until: Option<NaiveDate>) -> NaiveDate {
+    let ahead = today(now) + Months::new(HORIZON_MONTHS);
+    until.map_or(ahead, |u| u.min(ahead))
+}
+
+impl Store {
+    pub async fn create_event(&self, new: NewEvent, now: DateTime<Utc>) -> Result<EventRecord, EventError> {
+        let e = || db_err("creating an event");
+        let txn = self.db.begin().await.map_err(e())?;
+        if community::Entity::find_by_id(new.community.0).one(&txn).await.map_err(e())?.is_none() {
+            return Err(EventError::UnknownCommunity);
+        }
+        let id = Uuid::now_v7();
+        let through = match new.recurrence {
+            Recurrence::Once => new.first_date,
+            _ => horizon(now, new.until),
+        };
+        let row = event::ActiveModel {
+            id: Set(id),
+            community_id: Set(new.community.0),
+            title: Set(new.title.clone()),
+            description: Set(new.description.clone()),
+            recurrence: Set(new.recurrence.stored()),
+            first_date: Set(new.first_date),
+            until_date: Set(new.until),
+            dedication_day: Set(new.dedication_day),
+            shift_plan: Set(
+                serde_json::to_string(&new.plan).map_err(|err| Unexpected::new("storing a shift plan", err))?
+            ),
+            generated_through: Set(through),
+            created_by: Set(new.created_by.0),
+            created_at: Set(now),
+        };
+        event::Entity::insert(row.clone()).exec_without_returning(&txn).await.map_err(e())?;
+        let model = event::Model {
+            id,
+            community_id: new.community.0,
+            title: new.title,
+            description: new.description,
+            recurrence: new.recurrence.stored(),
+            first_date: new.first_date,
+            until_date: new.until,
+            dedication_day: new.dedication_day,
+            shift_plan: row.shift_plan.unwrap(),
+            generated_through: through,
+            created_by: new.created_by.0,
+            created_at: now,
+        };
+        write_occurrences(&txn, &model, new.recurrence.dates(new.first_date, through), now).await?;
+        txn.commit().await.map_err(e())?;
+        self.event(EventId(id)).await?.ok_or_else(|| EventError::Unexpected(gone("a new event")))
+    }
+
+    /// The event with every occurrence written out so far and their shifts.
+    pub async fn event(&self, id: EventId) -> Result<Option<EventRecord>, Unexpected> {
+        let e = || db_err("reading an event");
+        let Some(ev) = event::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+            return Ok(None);
+        };
+        let occurrences = occurrence::Entity::find()
+            .filter(occurrence::Column::EventId.eq(id.0))
+            .order_by_asc(occurrence::Column::Date)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::EventId.eq(id.0))
+            .order_by_asc(shift::Column::StartsAt)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let mut shifts_by: HashMap<OccurrenceId, Vec<ShiftRecord>> = HashMap::new();
+        for s in self.shift_records(shifts).await? {
+            shifts_by.entry(s.occurrence).or_default().push(s);
+        }
+        let mut record = event_record(ev)?;
+        record.occurrences = occurrences
+            .into_iter()
+            .map(|o| {
+                let mut r = occurrence_record(o);
+                r.shifts = shifts_by.remove(&r.id).unwrap_or_default();
+                r
+            })
+            .collect();
+        Ok(Some(record))
+    }
+
+    /// A community's events, newest first, without their occurrences.
+    pub async fn events_of(&self, community: CommunityId) -> Result<Vec<EventRecord>, Unexpected> {
+        event::Entity::find()
+            .filter(event::Column::CommunityId.eq(community.0))
+            .order_by_desc(event::Column::CreatedAt)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing events"))?
+            .into_iter()
+            .map(event_record)
+            .collect()
+    }
+
+    pub async fn shift(&self, id: ShiftId) -> Result<Option<ShiftRecord>, Unexpected> {
+        let rows = shift::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a shift"))?;
+        Ok(self.shift_records(rows).await?.pop())
+    }
+
+    /// A community's shifts starting between `from` and `to`, in time order.
+    pub async fn shifts_in(
+        &self,
+        community: CommunityId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<ShiftRecord>, Unexpected> {
+        let rows = shift::Entity::find()
+            .filter(shift::Column::CommunityId.eq(community.0))
+            .filter(shift::Column::StartsAt.gte(from))
+            .filter(shift::Column::StartsAt.lt(to))
+            .order_by_asc(shift::Column::StartsAt)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing shifts"))?;
+        self.shift_records(rows).await
+    }
+
+    pub(super) async fn shift_records(&self, rows: Vec<shift::Model>) -> Result<Vec<ShiftRecord>, Unexpected> {
+        shift_records(&self.db, rows).await
+    }
+
+    /// Moves an occurrence to another date (its shifts and their reminders move along), calls it off, or takes
+    /// it back; everyone holding a place or a wait-list place is told.
+    pub async fn change_occurrence(
+        &self,
+        id: OccurrenceId,
+        change: OccurrenceChange,
+        now: DateTime<Utc>,
+    ) -> Result<(EventId, OccurrenceRecord), EventError> {
+        let e = || db_err("changing an occurrence");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(occ) = occurrence::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(EventError::NotFound);
+        };
+        let ev =
+            event::Entity::find_by_id(occ.event_id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("an event"))?;
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::OccurrenceId.eq(id.0))
+            .lock_exclusive()
+            .all(&txn)
+            .await
+            .map_err(e())?;
+        let moving = change.date.filter(|d| *d != occ.date);
+        let calling_off = change.cancelled.filter(|c| *c != occ.cancelled);
+        if (moving.is_some() || calling_off.is_some()) && shifts.iter().any(|s| s.starts_at <= now) {
+            return Err(EventError::Started);
+        }
+        if let Some(date) = moving {
+            if date < today(now) {
+                return Err(EventError::PastDate);
+            }
+            let by = TimeDelta::days((date - occ.date).num_days());
+            for s in &shifts {
+                shift::Entity::update_many()
+                    .col_expr(shift::Column::StartsAt, Expr::value(s.starts_at + by))
+                    .col_expr(shift::Column::EndsAt, Expr::value(s.ends_at + by))
+                    .filter(shift::Column::Id.eq(s.id))
+                    .exec(&txn)
+                    .await
+                    .map_err(e())?;
+            }
+            let signups = signup::Entity::find()
+                .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
+                .all(&txn)
+                .await
+                .map_err(e())?;
+            for r in reminder::Entity::find()
+                .filter(reminder::Column::SignupId.is_in(signups.iter().map(|s| s.id)))
+                .filter(reminder::Column::State.eq("pending"))
+                .all(&txn)
+                .await
+                .map_err(e())?
+            {
+                reminder::Entity::update_many()
+                    .col_expr(reminder::Column::DueAt, Expr::value(r.due_at + by))
+                    .filter(reminder::Column::Id.eq(r.id))
+                    .exec(&txn)
+                    .await
+                    .map_err(e())?;
+            }
+            let body = format!("「{}」由 {} 改到 {}，您的报名保留。", ev.title, occ.date, date);
+            notify_holders(&txn, &shifts, "活动改期", &body, &format!("moved:{}:{date}", occ.id), now).await?;
+        }
+        if let Some(cancelled) = calling_off {
+            let (title, body) = if cancelled {
+                ("活动取消", format!("「{}」{} 的活动取消了。", ev.title, change.date.unwrap_or(occ.date)))
+            } else {
+                (
+                    "活动恢复",
+                    format!("「{}」{} 的活动照常举行，您的报名保留。", ev.title, change.date.unwrap_or(occ.date)),
+                )
+            };
+            let key = format!("called-off:{}:{cancelled}:{}", occ.id, now.timestamp_millis());
+            notify_holders(&txn, &shifts, title, &body, &key, now).await?;
+        }
+        occurrence::Entity::update_many()
+            .col_expr(occurrence::Column::Date, Expr::value(moving.unwrap_or(occ.date)))
+            .col_expr(occurrence::Column::Cancelled, Expr::value(change.cancelled.unwrap_or(occ.cancelled)))
+            .col_expr(occurrence::Column::Note, Expr::value(change.note.unwrap_or(occ.note.clone())))
+            .col_expr(occurrence::Column::UpdatedAt, Expr::value(now))
+            .filter(occurrence::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        txn.commit().await.map_err(e())?;
+        let event = self.event(EventId(ev.id)).await?.ok_or_else(|| gone("an event"))?;
+        let record = event.occurrences.into_iter().find(|o| o.id == id).ok_or_else(|| gone("an occurrence"))?;
+        Ok((EventId(ev.id), record))
+    }
+
+    /// Changes one shift. A larger capacity moves the wait-list up at once; a smaller one bumps nobody.
+    pub async fn change_shift(
+        &self,
+        id: ShiftId,
+        change: ShiftChange,
+        now: DateTime<Utc>,
+    ) -> Result<ShiftRecord, EventError> {
+        let e = || db_err("changing a shift");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(EventError::NotFound);
+        };
+        let mut update = shift::Entity::update_many().filter(shift::Column::Id.eq(id.0));
+        if let Some(t) = &change.title {
+            update = update.col_expr(shift::Column::Title, Expr::value(t.clone()));
+        }
+        if let Some(p) = &change.place {
+            update = update.col_expr(shift::Column::Place, Expr::value(p.clone()));
+        }
+        if let Some(c) = change.capacity {
+            update = update.col_expr(shift::Column::Capacity, Expr::value(i32::try_from(c).unwrap_or(i32::MAX)));
+        }
+        update.exec(&txn).await.map_err(e())?;
+        if change.capacity.is_some_and(|c| i64::from(c) > i64::from(row.capacity)) {
+            let row = shift::Entity::find_by_id(id.0).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a shift"))?;
+            promote(&txn, &row, now).await?;
+        }
+        txn.commit().await.map_err(e())?;
+        self.shift(id).await?.ok_or_else(|| EventError::Unexpected(gone("a shift")))
+    }
+
+    pub async fn occurrence_event(&self, id: OccurrenceId) -> Result<Option<EventRecord>, Unexpected> {
+        let Some(occ) =
+            occurrence::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an occurrence"))?
+        else {
+            return Ok(None);
+        };
+        event::Entity::find_by_id(occ.event_id)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an event"))?
+            .map(event_record)
+            .transpose()
+    }
+}
+
+/// Writes out a recurring series through `through`, one event at a time with its row locked, so two jobs
+/// processes doing it at once add each date once.
+pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTime<Utc>) -> Result<usize, Unexpected> {
+    let e = || db_err("extending recurring events");
+    let due = event::Entity::find()
+        .filter(event::Column::Recurrence.ne(Recurrence::Once.stored()))
+        .filter(event::Column::GeneratedThrough.lt(through))
+        .all(&store.db)
+        .await
+        .map_err(e())?;
+    let mut added = 0;
+    for candidate in due {
+        let txn = store.db.begin().await.map_err(e())?;
+        let Some(ev) = event::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.map_err(e())? else {
+            continue;
+        };
+        let until = ev.until_date.map_or(through, |u| u.min(through));
+        if ev.generated_through >= until {
+            continue;
+        }
+        let rule =
+            Recurrence::parse_stored(&ev.recurrence).map_err(|err| Unexpected::new("reading a recurrence", err))?;
+        let from = (ev.generated_through + TimeDelta::days(1)).max(ev.first_date);
+        let dates = rule.dates(from, until);
+        added += dates.len();
+        write_occurrences(&txn, &ev, dates, now).await?;
+        event::Entity::update_many()
+            .col_expr(event::Column::GeneratedThrough, Expr::value(until))
+            .filter(event::Column::Id.eq(ev.id))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        txn.commit().await.map_err(e())?;
+    }
+    Ok(added)
+}
+
+async fn write_occurrences(
+    txn: &DatabaseTransaction,
+    ev: &event::Model,
+    dates: Vec<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    let e = || db_err("writing an event's dates");
+    let plan: Vec<ShiftPlan> =
+        serde_json::from_str(&ev.shift_plan).map_err(|err| Unexpected::new("reading a shift plan", err))?;
+    for date in dates {
+        let occ = Uuid::now_v7();
+        occurrence::Entity::insert(occurrence::ActiveModel {
+            id: Set(occ),
+            event_id: Set(ev.id),
+            rule_date: Set(date),
+            date: Set(date),
+            cancelled: Set(false),
+            note: Set(String::new()),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(txn)
+        .await
+        .map_err(e())?;
+        let shifts = plan.iter().map(|p| {
+            let window = p.window_on(date);
+            shift::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(ev.id),
+                occurrence_id: Set(occ),
+                community_id: Set(ev.community_id),
+                title: Set(p.title.clone()),
+                place: Set(p.place.clone()),
+                starts_at: Set(window.start()),
+                ends_at: Set(window.end()),
+                capacity: Set(i32::try_from(p.capacity).unwrap_or(i32::MAX)),
+                skills: Set(p.skills.clone()),
+                members_only: Set(p.members_only),
+                check_code: Set(check_code()),
+                arrivals: Set(0),
+                closed_at: Set(None),
+                created_at: Set(now),
+            }
+        });
+        shift::Entity::insert_many(shifts).exec_without_returning(txn).await.map_err(e())?;
+    }
+    Ok(())
+}
+
+/// The six digits an organizer shows at the shift for people to check themselves in and out.
+fn check_code() -> String {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).expect("the operating system has randomness");
+    format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
+}
+
+pub(super) async fn shift_records<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<shift::Model>,
+) -> Result<Vec<ShiftRecord>, Unexpected> {
+    let e = || db_err("reading shifts");
+    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+    let counts: Vec<(Uuid, String, i64)> = signup::Entity::find()
+        .select_only()
+        .column(signup::Column::ShiftId)
+        .column(signup::Column::State)
+        .column_as(signup::Column::Id.count(), "n")
+        .filter(signup::Column::ShiftId.is_in(ids))
+        .group_by(signup::Column::ShiftId)
+        .group_by(signup::Column::State)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(e())?;
+    let count = |shift: Uuid, state: SignupState| {
+        counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
+    };
+    let events: HashMap<Uuid, event::Model> = event::Entity::find()
+        .filter(event::Column::Id.is_in(rows.iter().map(|s| s.event_id)))
+        .all(db)
+        .await
+        .map_err(e())?
+        .into_iter()
+        .map(|ev| (ev.id, ev))
+        .collect();
+    let called_off: Vec<Uuid> = occurrence::Entity::find()
+        .filter(occurrence::Column::Id.is_in(rows.iter().map(|s| s.occurrence_id)))
+        .filter(occurrence::Column::Cancelled.eq(true))
+        .all(db)
+        .await
+        .map_err(e())?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|s| ShiftRecord {
+            id: ShiftId(s.id),
+            event: EventId(s.event_id),
+            event_title: events.get(&s.event_id).map(|ev| ev.title.clone()).unwrap_or_default(),
+            dedication_day: events.get(&s.event_id).is_some_and(|ev| ev.dedication_day),
+            occurrence: OccurrenceId(s.occurrence_id),
+            community: CommunityId(s.community_id),
+            window: ShiftWindow::from_stored(s.starts_at, s.ends_at),
+            capacity: u32::try_from(s.capacity).unwrap_or(0),
+            skills: Skills::from_stored(&s.skills),
+            members_only: s.members_only,
+            confirmed: count(s.id, SignupState::Confirmed),
+            wait_listed: count(s.id, SignupState::WaitListed),
+            called_off: called_off.contains(&s.occurrence_id),
+            closed_at: s.closed_at,
+            title: s.title,
+            place: s.place,
+        })
+        .collect())
+}
+
+fn event_record(ev: event::Model) -> Result<EventRecord, Unexpected> {
+    Ok(EventRecord {
+        id: EventId(ev.id),
+        community: CommunityId(ev.community_id),
+        recurrence: Recurrence::parse_stored(&ev.recurrence)
+            .map_err(|_| convert::corrupt("event recurrence", ev.id, &ev.recurrence))?,
+        plan: serde_json::from_str(&ev.shift_plan)
+            .map_err(|_| convert::corrupt("shift plan", ev.id, &ev.shift_plan))?,
+        first_date: ev.first_date,
+        until: ev.until_date,
+        dedication_day: ev.dedication_day,
+        title: ev.title,
+        description: ev.description,
+        occurrences: Vec::new(),
+    })
+}
+
+fn occurrence_record(o: occurrence::Model) -> OccurrenceRecord {
+    OccurrenceRecord {
+        id: OccurrenceId(o.id),
+        event: EventId(o.event_id),
+        rule_date: o.rule_date,
+        date: o.date,
+        cancelled: o.cancelled,
+        note: o.note,
+        shifts: Vec::new(),
+    }
+}

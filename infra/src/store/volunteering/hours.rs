@@ -1,0 +1,274 @@
+//! The ledger of service hours and the figures read from it: one row per attended shift or completed volunteer
+//! order, keyed by what earned it so that crediting twice adds nothing, attributed to the member's branch at the
+//! time and to the community served.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::BranchId;
+use linli_domain::volunteering::hours::{Period, QuotaProgress, credited_on};
+
+use super::current_registration;
+use crate::db::db_err;
+use crate::entities::{hours_quota, service_hour, shift, signup};
+use crate::store::Store;
+
+/// A member's year: the total against the quota, month by month, and their record of turning up.
+#[derive(Clone, Debug)]
+pub struct MemberHours {
+    pub year: i32,
+    pub progress: QuotaProgress,
+    /// Minutes per month, January first; months without service are left out.
+    pub months: Vec<(u32, u64)>,
+    pub shifts_attended: u64,
+    pub orders_completed: u64,
+    pub no_shows: u64,
+    pub late_cancellations: u64,
+}
+
+/// Whose figures: a branch's members, or the service done in a community.
+#[derive(Clone, Copy, Debug)]
+pub enum HoursScope {
+    Branch(BranchId),
+    Community(CommunityId),
+}
+
+#[derive(Clone, Debug)]
+pub struct MemberMinutes {
+    pub account: AccountId,
+    pub display_name: String,
+    pub minutes: u64,
+    /// Whether the member has met the year's quota with all their service (not only this scope's).
+    pub quota_met: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GroupHours {
+    pub period: Period,
+    pub minutes: u64,
+    pub quota_minutes: Option<u64>,
+    /// By minutes, most first.
+    pub members: Vec<MemberMinutes>,
+    pub no_shows: u64,
+}
+
+/// Credits `minutes` to the member, once per `source` and `source_id`.
+pub(crate) async fn credit<C: ConnectionTrait>(
+    db: &C,
+    account: AccountId,
+    community: i32,
+    source: &str,
+    source_id: Uuid,
+    started_at: DateTime<Utc>,
+    minutes: u32,
+) -> Result<(), Unexpected> {
+    let e = || db_err("crediting service hours");
+    let branch = current_registration(db, account.0).await.map_err(e())?.and_then(|r| r.branch_id);
+    let (year, month) = credited_on(started_at);
+    let row = service_hour::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.0),
+        branch_id: Set(branch),
+        community_id: Set(community),
+        source: Set(source.to_owned()),
+        source_id: Set(source_id),
+        started_at: Set(started_at),
+        minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
+        year: Set(year),
+        month: Set(month as i32),
+    };
+    let keys = [service_hour::Column::Source, service_hour::Column::SourceId, service_hour::Column::AccountId];
+    match service_hour::Entity::insert(row)
+        .on_conflict(OnConflict::columns(keys).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await
+    {
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
+        Err(err) => Err(e()(err)),
+    }
+}
+
+/// Credits a Party member's completed volunteer order: the time since it went into service, in its community.
+pub(crate) async fn credit_order(
+    txn: &DatabaseTransaction,
+    account: AccountId,
+    order: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    use crate::entities::{order as order_entity, order_event};
+    let e = || db_err("crediting a volunteer order");
+    let row = order_entity::Entity::find_by_id(order).one(txn).await.map_err(e())?;
+    let Some(row) = row else { return Ok(()) };
+    let started = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(order))
+        .filter(order_event::Column::ToState.eq(linli_domain::orders::OrderState::InService.as_str()))
+        .order_by_desc(order_event::Column::At)
+        .one(txn)
+        .await
+        .map_err(e())?
+        .map_or(at, |ev| ev.at);
+    let minutes = u32::try_from((at - started).num_minutes()).unwrap_or(0);
+    credit(txn, account, row.community_id, "order", order, started, minutes).await
+}
+
+impl Store {
+    pub async fn member_hours(&self, account: AccountId, year: i32) -> Result<MemberHours, Unexpected> {
+        let e = || db_err("reading a member's hours");
+        let rows = service_hour::Entity::find()
+            .filter(service_hour::Column::AccountId.eq(account.0))
+            .filter(service_hour::Column::Year.eq(year))
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let mut months: HashMap<u32, u64> = HashMap::new();
+        for r in &rows {
+            *months.entry(r.month as u32).or_default() += r.minutes as u64;
+        }
+        let mut months: Vec<(u32, u64)> = months.into_iter().collect();
+        months.sort_unstable();
+        let (from, to) = year_bounds(year);
+        let shifts_of_year = sea_orm::sea_query::Query::select()
+            .column(shift::Column::Id)
+            .from(shift::Entity)
+            .and_where(Expr::col(shift::Column::StartsAt).gte(from))
+            .and_where(Expr::col(shift::Column::StartsAt).lt(to))
+            .to_owned();
+        let mine = || {
+            signup::Entity::find()
+                .filter(signup::Column::AccountId.eq(account.0))
+                .filter(signup::Column::ShiftId.in_subquery(shifts_of_year.clone()))
+        };
+        Ok(MemberHours {
+            year,
+            progress: QuotaProgress {
+                minutes: rows.iter().map(|r| r.minutes as u64).sum(),
+                quota_minutes: self.quota(year).await?,
+            },
+            months,
+            shifts_attended: rows.iter().filter(|r| r.source == "shift").count() as u64,
+            orders_completed: rows.iter().filter(|r| r.source == "order").count() as u64,
+            no_shows: mine().filter(signup::Column::NoShow.eq(true)).count(&self.db).await.map_err(e())?,
+            late_cancellations: mine().filter(signup::Column::LateCancel.eq(true)).count(&self.db).await.map_err(e())?,
+        })
+    }
+
+    pub async fn group_hours(&self, scope: HoursScope, period: Period) -> Result<GroupHours, Unexpected> {
+        let e = || db_err("reading service hours");
+        let mut q = service_hour::Entity::find().filter(service_hour::Column::Year.eq(period.year()));
+        if let Some(m) = period.month() {
+            q = q.filter(service_hour::Column::Month.eq(m as i32));
+        }
+        q = match scope {
+            HoursScope::Branch(b) => q.filter(service_hour::Column::BranchId.eq(b.0)),
+            HoursScope::Community(c) => q.filter(service_hour::Column::CommunityId.eq(c.0)),
+        };
+        let rows = q.all(&self.db).await.map_err(e())?;
+        let mut by: HashMap<Uuid, u64> = HashMap::new();
+        for r in &rows {
+            *by.entry(r.account_id).or_default() += r.minutes as u64;
+        }
+        let quota = self.quota(period.year()).await?;
+        let yearly = self.yearly_minutes(by.keys().copied().collect(), period.year()).await?;
+        let names = Self::display_names(&self.db, by.keys().copied().collect()).await.map_err(e())?;
+        let mut members: Vec<MemberMinutes> = by
+            .into_iter()
+            .map(|(a, minutes)| MemberMinutes {
+                account: AccountId(a),
+                display_name: names.get(&a).cloned().unwrap_or_default(),
+                minutes,
+                quota_met: QuotaProgress { minutes: yearly.get(&a).copied().unwrap_or(0), quota_minutes: quota }.met(),
+            })
+            .collect();
+        members.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.display_name.cmp(&b.display_name)));
+        let no_shows = match scope {
+            HoursScope::Community(c) => {
+                let (from, to) = period_bounds(period);
+                let shifts = sea_orm::sea_query::Query::select()
+                    .column(shift::Column::Id)
+                    .from(shift::Entity)
+                    .and_where(Expr::col(shift::Column::CommunityId).eq(c.0))
+                    .and_where(Expr::col(shift::Column::StartsAt).gte(from))
+                    .and_where(Expr::col(shift::Column::StartsAt).lt(to))
+                    .to_owned();
+                signup::Entity::find()
+                    .filter(signup::Column::ShiftId.in_subquery(shifts))
+                    .filter(signup::Column::NoShow.eq(true))
+                    .count(&self.db)
+                    .await
+                    .map_err(e())?
+            }
+            HoursScope::Branch(_) => 0,
+        };
+        Ok(GroupHours {
+            period,
+            minutes: members.iter().map(|m| m.minutes).sum(),
+            quota_minutes: quota,
+            members,
+            no_shows,
+        })
+    }
+
+    async fn yearly_minutes(&self, accounts: Vec<Uuid>, year: i32) -> Result<HashMap<Uuid, u64>, Unexpected> {
+        let mut by = HashMap::new();
+        for r in service_hour::Entity::find()
+            .filter(service_hour::Column::AccountId.is_in(accounts))
+            .filter(service_hour::Column::Year.eq(year))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading yearly hours"))?
+        {
+            *by.entry(r.account_id).or_default() += r.minutes as u64;
+        }
+        Ok(by)
+    }
+
+    /// The city's quota for `year` in minutes, if set.
+    pub async fn quota(&self, year: i32) -> Result<Option<u64>, Unexpected> {
+        let row = hours_quota::Entity::find_by_id(year).one(&self.db).await.map_err(db_err("reading a quota"))?;
+        Ok(row.map(|q| q.minutes as u64))
+    }
+
+    pub async fn set_quota(&self, year: i32, minutes: u32, now: DateTime<Utc>) -> Result<(), Unexpected> {
+        let row = hours_quota::ActiveModel {
+            year: Set(year),
+            minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
+            updated_at: Set(now),
+        };
+        hours_quota::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(hours_quota::Column::Year)
+                    .update_columns([hours_quota::Column::Minutes, hours_quota::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(db_err("setting a quota"))
+    }
+}
+
+/// The UTC instants a Shanghai year starts and ends.
+fn year_bounds(year: i32) -> (DateTime<Utc>, DateTime<Utc>) {
+    period_bounds(Period::Year(year))
+}
+
+fn period_bounds(period: Period) -> (DateTime<Utc>, DateTime<Utc>) {
+    use chrono::{Months, NaiveDate, NaiveTime};
+    use linli_domain::volunteering::events::at_shanghai;
+    let (first, months) = match period {
+        Period::Year(y) => (NaiveDate::from_ymd_opt(y, 1, 1), 12),
+        Period::Month(y, m) => (NaiveDate::from_ymd_opt(y, m, 1), 1),
+    };
+    let first = first.expect("a parsed period is a real date");
+    (at_shanghai(first, NaiveTime::MIN), at_shanghai(first + Months::new(months), NaiveTime::MIN))
+}

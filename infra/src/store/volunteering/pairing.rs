@@ -1,0 +1,318 @@
+//! 三联: organ Party branches, their pairings with communities, and the problems (疑难问题) communities post to
+//! their paired branches, with the counts each side sees.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::pairing::{ProblemAction, ProblemConflict, ProblemState};
+use linli_domain::volunteering::{BranchId, ProblemId};
+
+use super::members::gone;
+use crate::db::db_err;
+use crate::entities::{branch, community, pairing, problem};
+use crate::store::{Store, convert};
+
+#[derive(Clone, Debug)]
+pub struct BranchRecord {
+    pub id: BranchId,
+    pub name: String,
+    /// The organ (机关) the branch belongs to.
+    pub organization: String,
+    pub communities: Vec<CommunityId>,
+    /// Problems the branch took and is working.
+    pub problems_taken: u64,
+    pub problems_solved: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProblemRecord {
+    pub id: ProblemId,
+    pub community: CommunityId,
+    pub title: String,
+    pub details: String,
+    pub state: ProblemState,
+    pub posted_at: DateTime<Utc>,
+    pub branch: Option<BranchId>,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProblemError {
+    #[error("no such problem")]
+    NotFound,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error("the community has no paired branch to post to")]
+    NoPairedBranch,
+    #[error("your branch is not paired with the problem's community")]
+    NotPaired,
+    #[error("another branch took this problem")]
+    NotYourBranch,
+    #[error(transparent)]
+    Conflict(#[from] ProblemConflict),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+impl Store {
+    pub async fn create_branch(
+        &self,
+        name: &str,
+        organization: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BranchRecord, Unexpected> {
+        let id = Uuid::now_v7();
+        branch::Entity::insert(branch::ActiveModel {
+            id: Set(id),
+            name: Set(name.to_owned()),
+            organization: Set(organization.to_owned()),
+            demo: Set(false),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(db_err("creating a branch"))?;
+        self.branch(BranchId(id)).await?.ok_or_else(|| gone("a new branch"))
+    }
+
+    pub async fn branch(&self, id: BranchId) -> Result<Option<BranchRecord>, Unexpected> {
+        let rows = branch::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a branch"))?;
+        Ok(self.branch_records(rows).await?.pop())
+    }
+
+    /// Branches paired with `community`, or every branch when `None`, by name.
+    pub async fn branches(&self, community: Option<CommunityId>) -> Result<Vec<BranchRecord>, Unexpected> {
+        let e = || db_err("listing branches");
+        let mut q = branch::Entity::find().order_by_asc(branch::Column::Name);
+        if let Some(c) = community {
+            let paired = sea_orm::sea_query::Query::select()
+                .column(pairing::Column::BranchId)
+                .from(pairing::Entity)
+                .and_where(Expr::col(pairing::Column::CommunityId).eq(c.0))
+                .to_owned();
+            q = q.filter(branch::Column::Id.in_subquery(paired));
+        }
+        let rows = q.all(&self.db).await.map_err(e())?;
+        self.branch_records(rows).await
+    }
+
+    async fn branch_records(&self, rows: Vec<branch::Model>) -> Result<Vec<BranchRecord>, Unexpected> {
+        let e = || db_err("reading branches");
+        let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
+        let mut communities: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
+        for p in pairing::Entity::find()
+            .filter(pairing::Column::BranchId.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+        {
+            communities.entry(p.branch_id).or_default().push(CommunityId(p.community_id));
+        }
+        let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
+        for p in problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.map_err(e())?
+        {
+            if let Some(b) = p.branch_id {
+                *counts.entry((b, p.state)).or_default() += 1;
+            }
+        }
+        let count = |b: Uuid, s: ProblemState| counts.get(&(b, s.as_str().to_owned())).copied().unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|b| BranchRecord {
+                id: BranchId(b.id),
+                communities: communities.remove(&b.id).unwrap_or_default(),
+                problems_taken: count(b.id, ProblemState::Taken),
+                problems_solved: count(b.id, ProblemState::Solved),
+                name: b.name,
+                organization: b.organization,
+            })
+            .collect())
+    }
+
+    /// Pairs the branch with the community; pairing twice changes nothing. False when either does not exist.
+    pub async fn pair(&self, b: BranchId, c: CommunityId, now: DateTime<Utc>) -> Result<bool, Unexpected> {
+        let e = || db_err("pairing a branch with a community");
+        let known_branch = branch::Entity::find_by_id(b.0).one(&self.db).await.map_err(e())?.is_some();
+        let known_community = community::Entity::find_by_id(c.0).one(&self.db).await.map_err(e())?.is_some();
+        if !(known_branch && known_community) {
+            return Ok(false);
+        }
+        pairing::Entity::insert(pairing::ActiveModel {
+            branch_id: Set(b.0),
+            community_id: Set(c.0),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([pairing::Column::BranchId, pairing::Column::CommunityId]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .map(|_| true)
+        .or_else(|err| if matches!(err, sea_orm::DbErr::RecordNotInserted) { Ok(true) } else { Err(e()(err)) })
+    }
+
+    /// Ends a pairing; true when there was one.
+    pub async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
+        let done =
+            pairing::Entity::delete_by_id((b.0, c.0)).exec(&self.db).await.map_err(db_err("ending a pairing"))?;
+        Ok(done.rows_affected > 0)
+    }
+
+    pub async fn is_paired(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
+        let found = pairing::Entity::find_by_id((b.0, c.0)).one(&self.db).await.map_err(db_err("reading a pairing"))?;
+        Ok(found.is_some())
+    }
+
+    /// Posts a problem to the community's paired branches.
+    pub async fn post_problem(
+        &self,
+        community: CommunityId,
+        title: &str,
+        details: &str,
+        by: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<ProblemRecord, ProblemError> {
+        let e = || db_err("posting a problem");
+        if community::Entity::find_by_id(community.0).one(&self.db).await.map_err(e())?.is_none() {
+            return Err(ProblemError::UnknownCommunity);
+        }
+        if self.branches(Some(community)).await?.is_empty() {
+            return Err(ProblemError::NoPairedBranch);
+        }
+        let id = Uuid::now_v7();
+        problem::Entity::insert(problem::ActiveModel {
+            id: Set(id),
+            community_id: Set(community.0),
+            title: Set(title.to_owned()),
+            details: Set(details.to_owned()),
+            state: Set(ProblemState::Open.as_str().to_owned()),
+            posted_by: Set(by.0),
+            posted_at: Set(now),
+            branch_id: Set(None),
+            taken_by: Set(None),
+            taken_at: Set(None),
+            closed_at: Set(None),
+            outcome: Set(None),
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(e())?;
+        self.problem(ProblemId(id)).await?.ok_or_else(|| ProblemError::Unexpected(gone("a new problem")))
+    }
+
+    pub async fn problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, Unexpected> {
+        let row = problem::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a problem"))?;
+        row.map(problem_record).transpose()
+    }
+
+    /// Problems of a community, or those visible to a branch (posted in its paired communities, or taken by it),
+    /// newest first.
+    pub async fn problems(
+        &self,
+        community: Option<CommunityId>,
+        branch: Option<BranchId>,
+    ) -> Result<Vec<ProblemRecord>, Unexpected> {
+        let e = || db_err("listing problems");
+        let mut q = problem::Entity::find().order_by_desc(problem::Column::PostedAt);
+        if let Some(c) = community {
+            q = q.filter(problem::Column::CommunityId.eq(c.0));
+        }
+        if let Some(b) = branch {
+            let paired = sea_orm::sea_query::Query::select()
+                .column(pairing::Column::CommunityId)
+                .from(pairing::Entity)
+                .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
+                .to_owned();
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(problem::Column::BranchId.eq(b.0))
+                    .add(problem::Column::CommunityId.in_subquery(paired)),
+            );
+        }
+        q.all(&self.db).await.map_err(e())?.into_iter().map(problem_record).collect()
+    }
+
+    /// A branch takes an open problem of a community it is paired with, or closes one it took. The change is a
+    /// conditional update on the state read, so two branches taking at once leave one winner and one conflict.
+    pub async fn act_on_problem(
+        &self,
+        id: ProblemId,
+        branch: BranchId,
+        action: ProblemAction,
+        by: AccountId,
+        outcome: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<ProblemRecord, ProblemError> {
+        let e = || db_err("working a problem");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = problem::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(ProblemError::NotFound);
+        };
+        let state =
+            ProblemState::parse(&row.state).ok_or_else(|| convert::corrupt("problem state", row.id, &row.state))?;
+        let to = action.apply(state)?;
+        let mut update = problem::Entity::update_many()
+            .col_expr(problem::Column::State, Expr::value(to.as_str()))
+            .filter(problem::Column::Id.eq(row.id))
+            .filter(problem::Column::State.eq(state.as_str()));
+        match action {
+            ProblemAction::Take => {
+                if pairing::Entity::find_by_id((branch.0, row.community_id)).one(&txn).await.map_err(e())?.is_none() {
+                    return Err(ProblemError::NotPaired);
+                }
+                update = update
+                    .col_expr(problem::Column::BranchId, Expr::value(branch.0))
+                    .col_expr(problem::Column::TakenBy, Expr::value(by.0))
+                    .col_expr(problem::Column::TakenAt, Expr::value(now));
+            }
+            ProblemAction::Close { .. } => {
+                if row.branch_id != Some(branch.0) {
+                    return Err(ProblemError::NotYourBranch);
+                }
+                update = update
+                    .col_expr(problem::Column::ClosedAt, Expr::value(now))
+                    .col_expr(problem::Column::Outcome, Expr::value(outcome.map(str::to_owned)));
+            }
+        }
+        if update.exec(&txn).await.map_err(e())?.rows_affected == 0 {
+            return Err(ProblemError::Conflict(ProblemConflict(state)));
+        }
+        txn.commit().await.map_err(e())?;
+        self.problem(id).await?.ok_or_else(|| ProblemError::Unexpected(gone("a problem")))
+    }
+
+    /// How many of the community's problems are in each state.
+    pub async fn problem_counts(&self, community: CommunityId) -> Result<HashMap<ProblemState, u64>, Unexpected> {
+        let mut counts = HashMap::new();
+        for p in self.problems(Some(community), None).await? {
+            *counts.entry(p.state).or_default() += 1;
+        }
+        Ok(counts)
+    }
+}
+
+fn problem_record(p: problem::Model) -> Result<ProblemRecord, Unexpected> {
+    Ok(ProblemRecord {
+        id: ProblemId(p.id),
+        community: CommunityId(p.community_id),
+        state: ProblemState::parse(&p.state).ok_or_else(|| convert::corrupt("problem state", p.id, &p.state))?,
+        title: p.title,
+        details: p.details,
+        posted_at: p.posted_at,
+        branch: p.branch_id.map(BranchId),
+        taken_at: p.taken_at,
+        closed_at: p.closed_at,
+        outcome: p.outcome,
+    })
+}

@@ -1,0 +1,634 @@
+//! Sign-ups under the booking rules. Every change to a shift's places runs in one transaction that locks the
+//! person's account row and then the shift row — always in that order, so two bookings never wait on each
+//! other — and decides with the domain's rules on what it read under those locks.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::error::Unexpected;
+use linli_domain::notifications::ReminderKind;
+use linli_domain::volunteering::booking::{
+    self, AttendanceError, Closing, Placement, ShiftFacts, ShiftWindow, SignupRefusal, SignupState,
+};
+use linli_domain::volunteering::{ShiftId, SignupId};
+
+use super::current_registration;
+use super::events::{ShiftRecord, shift_records};
+use super::hours::credit;
+use super::members::gone;
+use crate::db::db_err;
+use crate::entities::{account, occurrence, reminder, shift, signup};
+use crate::store::notifications::{insert_once, new_inbox};
+use crate::store::{Store, convert};
+
+/// One person's place on a shift as the roster shows it.
+#[derive(Clone, Debug)]
+pub struct SignupRecord {
+    pub id: SignupId,
+    pub shift: ShiftId,
+    pub account: AccountId,
+    pub display_name: String,
+    pub state: SignupState,
+    /// 1 for the first on the wait-list; none for a confirmed or cancelled place.
+    pub wait_list_position: Option<u32>,
+    pub signed_up_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub promoted_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub late_cancel: bool,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub checked_out_at: Option<DateTime<Utc>>,
+    /// Checked out by the closing job at the shift's end, not by anyone at the shift.
+    pub auto_closed: bool,
+    pub no_show: bool,
+    pub minutes: u32,
+}
+
+/// A shift with everyone on it: confirmed and wait-listed in arrival order, then the cancelled.
+#[derive(Clone, Debug)]
+pub struct Roster {
+    pub shift: ShiftRecord,
+    pub check_code: String,
+    pub confirmed: Vec<SignupRecord>,
+    pub wait_list: Vec<SignupRecord>,
+    pub cancelled: Vec<SignupRecord>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("no such shift, or no place of yours on it")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] SignupRefusal),
+    #[error("the shift has started; it can no longer be cancelled")]
+    Started,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttendanceFailure {
+    #[error("no such shift, or no place of that person on it")]
+    NotFound,
+    #[error(transparent)]
+    Rule(#[from] AttendanceError),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Who records an attendance: the person with the code the organizer shows, or the organizer.
+#[derive(Clone, Copy, Debug)]
+pub enum Witness<'a> {
+    Code(&'a str),
+    Organizer(AccountId),
+}
+
+impl Store {
+    /// Signs `account` up for the shift: a place while there is one, the wait-list after. Signing up again
+    /// returns the place already held (`false`: nothing new was made).
+    pub async fn sign_up(
+        &self,
+        id: ShiftId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<(SignupRecord, bool), BookingError> {
+        let e = || db_err("signing up for a shift");
+        let txn = self.db.begin().await.map_err(e())?;
+        account::Entity::find_by_id(account.0).lock_exclusive().one(&txn).await.map_err(e())?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(BookingError::NotFound);
+        };
+        let existing = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(id.0))
+            .filter(signup::Column::AccountId.eq(account.0))
+            .one(&txn)
+            .await
+            .map_err(e())?;
+        if let Some(held) = existing.as_ref().filter(|s| s.state != SignupState::Cancelled.as_str()) {
+            let record = self.signup_record(&txn, held.clone()).await?;
+            txn.commit().await.map_err(e())?;
+            return Ok((record, false));
+        }
+        let called_off = occurrence::Entity::find_by_id(row.occurrence_id)
+            .one(&txn)
+            .await
+            .map_err(e())?
+            .is_some_and(|o| o.cancelled);
+        let is_member = current_registration(&txn, account.0).await.map_err(e())?.is_some();
+        let facts = ShiftFacts {
+            window: window(&row),
+            capacity: u32::try_from(row.capacity).unwrap_or(0),
+            members_only: row.members_only,
+            cancelled: called_off,
+            confirmed: count(&txn, id, SignupState::Confirmed).await?,
+        };
+        let placement = booking::place(&facts, is_member, &held_elsewhere(&txn, account, id).await?, now)?;
+        let arrival = row.arrivals + 1;
+        shift::Entity::update_many()
+            .col_expr(shift::Column::Arrivals, Expr::value(arrival))
+            .filter(shift::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        let state = match placement {
+            Placement::Confirmed => SignupState::Confirmed,
+            Placement::WaitListed => SignupState::WaitListed,
+        };
+        let confirmed_at = (state == SignupState::Confirmed).then_some(now);
+        let signup_id = match existing {
+            // Back after cancelling: the same row, at the back of the line, keeping any late cancellation.
+            Some(old) => {
+                signup::Entity::update_many()
+                    .col_expr(signup::Column::State, Expr::value(state.as_str()))
+                    .col_expr(signup::Column::Arrival, Expr::value(arrival))
+                    .col_expr(signup::Column::SignedUpAt, Expr::value(now))
+                    .col_expr(signup::Column::ConfirmedAt, Expr::value(confirmed_at))
+                    .col_expr(signup::Column::PromotedAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(signup::Column::CancelledAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .filter(signup::Column::Id.eq(old.id))
+                    .exec(&txn)
+                    .await
+                    .map_err(e())?;
+                old.id
+            }
+            None => {
+                let new_id = Uuid::now_v7();
+                signup::Entity::insert(signup::ActiveModel {
+                    id: Set(new_id),
+                    shift_id: Set(id.0),
+                    account_id: Set(account.0),
+                    state: Set(state.as_str().to_owned()),
+                    arrival: Set(arrival),
+                    signed_up_at: Set(now),
+                    confirmed_at: Set(confirmed_at),
+                    promoted_at: Set(None),
+                    cancelled_at: Set(None),
+                    late_cancel: Set(false),
+                    checked_in_at: Set(None),
+                    checked_out_at: Set(None),
+                    checked_by: Set(None),
+                    auto_closed: Set(false),
+                    no_show: Set(false),
+                    minutes: Set(0),
+                })
+                .exec_without_returning(&txn)
+                .await
+                .map_err(e())?;
+                new_id
+            }
+        };
+        if state == SignupState::Confirmed {
+            remind(&txn, &row, account, signup_id, arrival, now).await?;
+        }
+        let saved =
+            signup::Entity::find_by_id(signup_id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+        let record = self.signup_record(&txn, saved).await?;
+        txn.commit().await.map_err(e())?;
+        Ok((record, true))
+    }
+
+    /// Gives up a place or a wait-list place. A freed place goes to the first on the wait-list, who is told.
+    /// Cancelling within a day of the start is recorded as late. Cancelling twice changes nothing.
+    pub async fn cancel_signup(
+        &self,
+        id: ShiftId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<SignupRecord, BookingError> {
+        let e = || db_err("cancelling a sign-up");
+        let txn = self.db.begin().await.map_err(e())?;
+        account::Entity::find_by_id(account.0).lock_exclusive().one(&txn).await.map_err(e())?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(BookingError::NotFound);
+        };
+        let Some(mine) = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(id.0))
+            .filter(signup::Column::AccountId.eq(account.0))
+            .one(&txn)
+            .await
+            .map_err(e())?
+        else {
+            return Err(BookingError::NotFound);
+        };
+        let state = parse_state(&mine)?;
+        if state != SignupState::Cancelled {
+            if now >= row.starts_at {
+                return Err(BookingError::Started);
+            }
+            let late = booking::is_late_cancel(state, row.starts_at, now);
+            signup::Entity::update_many()
+                .col_expr(signup::Column::State, Expr::value(SignupState::Cancelled.as_str()))
+                .col_expr(signup::Column::CancelledAt, Expr::value(now))
+                .col_expr(signup::Column::LateCancel, Expr::value(mine.late_cancel || late))
+                .filter(signup::Column::Id.eq(mine.id))
+                .exec(&txn)
+                .await
+                .map_err(e())?;
+            reminder::Entity::update_many()
+                .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                .filter(reminder::Column::SignupId.eq(mine.id))
+                .filter(reminder::Column::State.eq("pending"))
+                .exec(&txn)
+                .await
+                .map_err(e())?;
+            if state == SignupState::Confirmed {
+                promote(&txn, &row, now).await?;
+            }
+        }
+        let saved =
+            signup::Entity::find_by_id(mine.id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+        let record = self.signup_record(&txn, saved).await?;
+        txn.commit().await.map_err(e())?;
+        Ok(record)
+    }
+
+    /// Records arrival. Checking in twice keeps the first time.
+    pub async fn check_in(
+        &self,
+        id: ShiftId,
+        account: AccountId,
+        witness: Witness<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<SignupRecord, AttendanceFailure> {
+        self.attend(id, account, witness, now, true).await
+    }
+
+    /// Records departure and credits the time inside the shift. Checking out twice keeps the first time.
+    pub async fn check_out(
+        &self,
+        id: ShiftId,
+        account: AccountId,
+        witness: Witness<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<SignupRecord, AttendanceFailure> {
+        self.attend(id, account, witness, now, false).await
+    }
+
+    async fn attend(
+        &self,
+        id: ShiftId,
+        account: AccountId,
+        witness: Witness<'_>,
+        now: DateTime<Utc>,
+        arriving: bool,
+    ) -> Result<SignupRecord, AttendanceFailure> {
+        let e = || db_err("recording attendance");
+        let txn = self.db.begin().await.map_err(e())?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+            return Err(AttendanceFailure::NotFound);
+        };
+        let Some(mine) = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(id.0))
+            .filter(signup::Column::AccountId.eq(account.0))
+            .one(&txn)
+            .await
+            .map_err(e())?
+        else {
+            return Err(AttendanceFailure::NotFound);
+        };
+        let by = match witness {
+            Witness::Code(code) if code.trim() != row.check_code => return Err(AttendanceError::WrongCode.into()),
+            Witness::Code(_) => account,
+            Witness::Organizer(o) => o,
+        };
+        if parse_state(&mine)? != SignupState::Confirmed {
+            return Err(AttendanceError::NotConfirmed.into());
+        }
+        let w = window(&row);
+        booking::may_check_in(&w, row.closed_at.is_some(), now)?;
+        let mut update = signup::Entity::update_many()
+            .col_expr(signup::Column::CheckedBy, Expr::value(by.0))
+            .filter(signup::Column::Id.eq(mine.id));
+        match (arriving, mine.checked_in_at, mine.checked_out_at) {
+            (true, None, _) => update = update.col_expr(signup::Column::CheckedInAt, Expr::value(now)),
+            (false, None, _) => return Err(AttendanceError::NotCheckedIn.into()),
+            (false, Some(inn), None) => {
+                let minutes = booking::credited_minutes(&w, inn, now);
+                update = update
+                    .col_expr(signup::Column::CheckedOutAt, Expr::value(now))
+                    .col_expr(signup::Column::Minutes, Expr::value(i32::try_from(minutes).unwrap_or(i32::MAX)));
+                credit(&txn, account, row.community_id, "shift", mine.id, row.starts_at, minutes).await?;
+            }
+            // Already recorded: the first time stands.
+            _ => {
+                let record = self.signup_record(&txn, mine).await?;
+                txn.commit().await.map_err(e())?;
+                return Ok(record);
+            }
+        }
+        update.exec(&txn).await.map_err(e())?;
+        let saved =
+            signup::Entity::find_by_id(mine.id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+        let record = self.signup_record(&txn, saved).await?;
+        txn.commit().await.map_err(e())?;
+        Ok(record)
+    }
+
+    pub async fn roster(&self, id: ShiftId) -> Result<Option<Roster>, Unexpected> {
+        let e = || db_err("reading a roster");
+        let Some(row) = shift::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+            return Ok(None);
+        };
+        let check_code = row.check_code.clone();
+        let shift = shift_records(&self.db, vec![row]).await?.pop().ok_or_else(|| gone("a shift"))?;
+        let rows = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(id.0))
+            .order_by_asc(signup::Column::Arrival)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let names = Self::display_names(&self.db, rows.iter().map(|s| s.account_id).collect()).await.map_err(e())?;
+        let mut roster =
+            Roster { shift, check_code, confirmed: Vec::new(), wait_list: Vec::new(), cancelled: Vec::new() };
+        for s in rows {
+            let mut r = record(s, &names)?;
+            match r.state {
+                SignupState::Confirmed => roster.confirmed.push(r),
+                SignupState::WaitListed => {
+                    r.wait_list_position = Some(roster.wait_list.len() as u32 + 1);
+                    roster.wait_list.push(r);
+                }
+                SignupState::Cancelled => roster.cancelled.push(r),
+            }
+        }
+        Ok(Some(roster))
+    }
+
+    /// The account's places on shifts ending after `since`, with the shifts, in time order.
+    pub async fn signups_of(
+        &self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(SignupRecord, ShiftRecord)>, Unexpected> {
+        let e = || db_err("listing a person's shifts");
+        let mine =
+            signup::Entity::find().filter(signup::Column::AccountId.eq(account.0)).all(&self.db).await.map_err(e())?;
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::Id.is_in(mine.iter().map(|s| s.shift_id)))
+            .filter(shift::Column::EndsAt.gt(since))
+            .order_by_asc(shift::Column::StartsAt)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let shifts = shift_records(&self.db, shifts).await?;
+        let mut out = Vec::new();
+        for s in shifts {
+            if let Some(row) = mine.iter().find(|m| m.shift_id == s.id.0) {
+                out.push((self.signup_record(&self.db, row.clone()).await?, s));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn signup_record<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        s: signup::Model,
+    ) -> Result<SignupRecord, Unexpected> {
+        let e = || db_err("reading a sign-up");
+        let names = Self::display_names(db, vec![s.account_id]).await.map_err(e())?;
+        let ahead = if s.state == SignupState::WaitListed.as_str() {
+            let n = signup::Entity::find()
+                .filter(signup::Column::ShiftId.eq(s.shift_id))
+                .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
+                .filter(signup::Column::Arrival.lt(s.arrival))
+                .count(db)
+                .await
+                .map_err(e())?;
+            Some(n as u32 + 1)
+        } else {
+            None
+        };
+        let mut r = record(s, &names)?;
+        r.wait_list_position = ahead;
+        Ok(r)
+    }
+}
+
+/// Closes up to `limit` ended shifts, one transaction each with the shift locked, so a check-out arriving at
+/// the same moment and the closing job do not both credit the same place.
+pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
+    let e = || db_err("closing ended shifts");
+    let due = shift::Entity::find()
+        .filter(shift::Column::ClosedAt.is_null())
+        .filter(shift::Column::EndsAt.lte(now))
+        .order_by_asc(shift::Column::EndsAt)
+        .limit(limit)
+        .all(&store.db)
+        .await
+        .map_err(e())?;
+    let mut closed = 0;
+    for candidate in due {
+        let txn = store.db.begin().await.map_err(e())?;
+        let Some(row) = shift::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.map_err(e())? else {
+            continue;
+        };
+        if row.closed_at.is_some() {
+            continue;
+        }
+        let w = window(&row);
+        let places = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(row.id))
+            .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
+            .all(&txn)
+            .await
+            .map_err(e())?;
+        for p in places {
+            let update = signup::Entity::update_many().filter(signup::Column::Id.eq(p.id));
+            match booking::closing(&w, p.checked_in_at, p.checked_out_at) {
+                Closing::Attended => continue,
+                Closing::NoShow => update.col_expr(signup::Column::NoShow, Expr::value(true)),
+                Closing::ClosedAtEnd { minutes } => {
+                    credit(&txn, AccountId(p.account_id), row.community_id, "shift", p.id, row.starts_at, minutes)
+                        .await?;
+                    update
+                        .col_expr(signup::Column::CheckedOutAt, Expr::value(row.ends_at))
+                        .col_expr(signup::Column::AutoClosed, Expr::value(true))
+                        .col_expr(signup::Column::Minutes, Expr::value(i32::try_from(minutes).unwrap_or(i32::MAX)))
+                }
+            }
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        }
+        shift::Entity::update_many()
+            .col_expr(shift::Column::ClosedAt, Expr::value(now))
+            .filter(shift::Column::Id.eq(row.id))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        txn.commit().await.map_err(e())?;
+        closed += 1;
+    }
+    Ok(closed)
+}
+
+/// Moves the wait-list up into the shift's free places, first come first served, and tells each person promoted.
+/// The caller holds the shift's row lock. Returns who was promoted.
+pub(super) async fn promote(
+    txn: &DatabaseTransaction,
+    row: &shift::Model,
+    now: DateTime<Utc>,
+) -> Result<Vec<AccountId>, Unexpected> {
+    let e = || db_err("moving up the wait-list");
+    if row.starts_at <= now {
+        return Ok(Vec::new());
+    }
+    let confirmed = count(txn, ShiftId(row.id), SignupState::Confirmed).await?;
+    let waiting = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(row.id))
+        .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
+        .order_by_asc(signup::Column::Arrival)
+        .all(txn)
+        .await
+        .map_err(e())?;
+    let n = booking::promotions(u32::try_from(row.capacity).unwrap_or(0), confirmed, waiting.len());
+    let mut promoted = Vec::new();
+    for s in waiting.into_iter().take(n) {
+        signup::Entity::update_many()
+            .col_expr(signup::Column::State, Expr::value(SignupState::Confirmed.as_str()))
+            .col_expr(signup::Column::ConfirmedAt, Expr::value(now))
+            .col_expr(signup::Column::PromotedAt, Expr::value(now))
+            .filter(signup::Column::Id.eq(s.id))
+            .exec(txn)
+            .await
+            .map_err(e())?;
+        let account = AccountId(s.account_id);
+        let local = row.starts_at.with_timezone(&linli_domain::notifications::shanghai());
+        let body =
+            format!("候补转正：您已获得 {} 「{}」（{}）的名额。", local.format("%m月%d日 %H:%M"), row.title, row.place);
+        let key = format!("promoted:{}:{}", s.id, s.arrival);
+        insert_once(
+            txn,
+            new_inbox(account, "候补转正", &body, None, key, now),
+            crate::entities::inbox_message::Column::SourceKey,
+        )
+        .await
+        .map_err(e())?;
+        remind(txn, row, account, s.id, s.arrival, now).await?;
+        promoted.push(account);
+    }
+    Ok(promoted)
+}
+
+/// Tells everyone holding a place or a wait-list place on any of `shifts`.
+pub(super) async fn notify_holders(
+    txn: &DatabaseTransaction,
+    shifts: &[shift::Model],
+    title: &str,
+    body: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    let e = || db_err("telling the people on a shift");
+    let holders = signup::Entity::find()
+        .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
+        .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+        .all(txn)
+        .await
+        .map_err(e())?;
+    for h in holders {
+        let row = new_inbox(AccountId(h.account_id), title, body, None, format!("{key}:{}", h.id), now);
+        insert_once(txn, row, crate::entities::inbox_message::Column::SourceKey).await.map_err(e())?;
+    }
+    Ok(())
+}
+
+/// The reminder a day before the shift, for a place confirmed while that is still ahead.
+async fn remind(
+    txn: &DatabaseTransaction,
+    row: &shift::Model,
+    account: AccountId,
+    signup: Uuid,
+    arrival: i32,
+    now: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    let kind = ReminderKind::ShiftDayBefore;
+    let due = kind.due_for(row.starts_at);
+    if due <= now {
+        return Ok(());
+    }
+    let local = row.starts_at.with_timezone(&linli_domain::notifications::shanghai());
+    let text = format!("明天 {} 您有志愿服务「{}」，地点：{}。", local.format("%H:%M"), row.title, row.place);
+    let reminder = reminder::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind.as_str().to_owned()),
+        account_id: Set(account.0),
+        order_id: Set(None),
+        signup_id: Set(Some(signup)),
+        due_at: Set(due),
+        state: Set("pending".to_owned()),
+        text: Set(text),
+        source_key: Set(format!("shift:{signup}:{arrival}")),
+        created_at: Set(now),
+        sent_at: Set(None),
+    };
+    insert_once(txn, reminder, reminder::Column::SourceKey).await.map_err(db_err("writing a shift reminder"))
+}
+
+/// Windows of the other shifts the account holds a place or a wait-list place on.
+async fn held_elsewhere(
+    txn: &DatabaseTransaction,
+    account: AccountId,
+    except: ShiftId,
+) -> Result<Vec<(ShiftId, ShiftWindow)>, Unexpected> {
+    let e = || db_err("reading a person's shifts");
+    let held = signup::Entity::find()
+        .filter(signup::Column::AccountId.eq(account.0))
+        .filter(signup::Column::ShiftId.ne(except.0))
+        .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+        .all(txn)
+        .await
+        .map_err(e())?;
+    let shifts = shift::Entity::find()
+        .filter(shift::Column::Id.is_in(held.iter().map(|s| s.shift_id)))
+        .all(txn)
+        .await
+        .map_err(e())?;
+    Ok(shifts.iter().map(|s| (ShiftId(s.id), window(s))).collect())
+}
+
+async fn count(txn: &DatabaseTransaction, shift: ShiftId, state: SignupState) -> Result<u32, Unexpected> {
+    let n = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift.0))
+        .filter(signup::Column::State.eq(state.as_str()))
+        .count(txn)
+        .await
+        .map_err(db_err("counting a shift's places"))?;
+    Ok(n as u32)
+}
+
+fn window(s: &shift::Model) -> ShiftWindow {
+    ShiftWindow::from_stored(s.starts_at, s.ends_at)
+}
+
+fn parse_state(s: &signup::Model) -> Result<SignupState, Unexpected> {
+    SignupState::parse(&s.state).ok_or_else(|| convert::corrupt("sign-up state", s.id, &s.state))
+}
+
+fn record(s: signup::Model, names: &std::collections::HashMap<Uuid, String>) -> Result<SignupRecord, Unexpected> {
+    Ok(SignupRecord {
+        id: SignupId(s.id),
+        shift: ShiftId(s.shift_id),
+        account: AccountId(s.account_id),
+        display_name: names.get(&s.account_id).cloned().unwrap_or_default(),
+        state: parse_state(&s)?,
+        wait_list_position: None,
+        signed_up_at: s.signed_up_at,
+        confirmed_at: s.confirmed_at,
+        promoted_at: s.promoted_at,
+        cancelled_at: s.cancelled_at,
+        late_cancel: s.late_cancel,
+        checked_in_at: s.checked_in_at,
+        checked_out_at: s.checked_out_at,
+        auto_closed: s.auto_closed,
+        no_show: s.no_show,
+        minutes: u32::try_from(s.minutes).unwrap_or(0),
+    })
+}
