@@ -31,7 +31,7 @@ pub struct AccountView {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
-    /// `resident`, `provider_staff`, `community_worker` or `admin`.
+    /// `resident`, `provider_staff`, `community_worker`, `party_member` or `admin`.
     pub role: String,
     pub provider_id: Option<Uuid>,
     pub community_id: Option<i32>,

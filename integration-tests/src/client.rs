@@ -70,6 +70,27 @@ impl Api {
         self.send(Method::GET, path, token, None, &[]).await
     }
 
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(token), Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::DELETE, path, Some(token), None, &[]).await
+    }
+
+    /// A GET whose body is text (CSV, iCalendar): status, content type and the text.
+    pub async fn text(&self, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("the request reaches Linli");
+        let status = resp.status();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (status, content_type, resp.text().await.unwrap_or_default())
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.send(Method::POST, path, token, Some(body), &[]).await
     }

@@ -171,7 +171,7 @@ impl From<OccurrenceRecord> for OccurrenceView {
 }
 
 #[derive(Object)]
-struct EventView {
+struct EventSeriesView {
     id: Uuid,
     community_id: i32,
     title: String,
@@ -196,7 +196,7 @@ struct ShiftPlanView {
     members_only: bool,
 }
 
-impl From<EventRecord> for EventView {
+impl From<EventRecord> for EventSeriesView {
     fn from(e: EventRecord) -> Self {
         Self {
             id: e.id.0,
@@ -228,8 +228,8 @@ impl From<EventRecord> for EventView {
 }
 
 #[derive(Object)]
-struct EventList {
-    events: Vec<EventView>,
+struct EventSeriesList {
+    events: Vec<EventSeriesView>,
 }
 
 #[derive(Object)]
@@ -240,7 +240,7 @@ struct ShiftList {
 #[derive(ApiResponse)]
 enum EventCreated {
     #[oai(status = 201)]
-    Created(Json<EventView>, #[oai(header = "Location")] String),
+    Created(Json<EventSeriesView>, #[oai(header = "Location")] String),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
@@ -267,14 +267,19 @@ impl EventsApi {
 
     /// A community's events, newest first (without their dates; open one for those).
     #[oai(path = "/communities/:id/events", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<i32>) -> ApiResult<Json<EventList>> {
+    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<i32>) -> ApiResult<Json<EventSeriesList>> {
         let rows = state.store.events_of(CommunityId(id.0)).await?;
-        Ok(Json(EventList { events: rows.into_iter().map(Into::into).collect() }))
+        Ok(Json(EventSeriesList { events: rows.into_iter().map(Into::into).collect() }))
     }
 
     /// An event with its dates and their shifts.
     #[oai(path = "/events/:id", method = "get")]
-    async fn event(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<EventView>> {
+    async fn event(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<EventSeriesView>> {
         let event = state.store.event(EventId(id.0)).await?.ok_or_else(|| ApiError::not_found("event"))?;
         Ok(Json(event.into()))
     }

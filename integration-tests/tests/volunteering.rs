@@ -1,0 +1,682 @@
+//! Party members and Dedication Day over HTTP: registration with history, branches and their problems, events
+//! with recurring dates, sign-ups racing for places, attendance, hours, rosters as CSV, calendar feeds read by an
+//! independent iCalendar parser, and volunteer orders counted as service hours.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Days, Duration as TimeDelta, NaiveTime, Timelike, Utc};
+use linli_domain::catalog::Category;
+use linli_integration_tests::{Api, Backend, Reply, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$name(TestApp::spawn(Backend::Embedded).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_and_redis() {
+                super::$name(TestApp::spawn(Backend::Production).await).await;
+            }
+        }
+    };
+}
+
+fn id_of(r: &Reply) -> String {
+    r.body["id"].as_str().unwrap_or_else(|| panic!("an id in {:?}", r.body)).to_owned()
+}
+
+fn shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
+/// A new account of `role` made by the demo admin, logged in: its token and id.
+async fn account(api: &Api, role: &str, name: &str, extra: Value) -> (String, String) {
+    let admin = api.login_demo("admin").await;
+    let mut body = json!({"username": name, "password": "volunteer-pass", "display_name": name, "role": role});
+    body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+    let made = api.post("/api/v1/admin/accounts", Some(&admin), body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    (api.login(name, "volunteer-pass").await, id_of(&made))
+}
+
+/// A Party member registered with and confirmed by 文安路社区 (community 1).
+async fn member(api: &Api, name: &str, branch: Option<&str>) -> (String, String) {
+    let (token, id) = account(api, "party_member", name, json!({})).await;
+    let body = json!({"community_id": 1, "branch_id": branch, "skills": ["理发"]});
+    let reg = api.post("/api/v1/party-members/registrations", Some(&token), body).await;
+    assert_eq!(reg.status, StatusCode::CREATED, "{:?}", reg.body);
+    let worker = api.login_demo("worker").await;
+    let confirmed = api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&reg)), Some(&worker), json!({})).await;
+    assert_eq!(confirmed.body["state"], "confirmed", "{:?}", confirmed.body);
+    (token, id)
+}
+
+/// A one-off event in community 1 with one shift of `capacity` places on `date` from `start` to `end`
+/// (Shanghai); returns the shift's id.
+async fn one_shift(api: &Api, date: chrono::NaiveDate, start: &str, end: &str, capacity: u32) -> String {
+    let worker = api.login_demo("worker").await;
+    let body = json!({
+        "title": "共产党员社区奉献日",
+        "dedication_day": true,
+        "recurrence": {"kind": "once"},
+        "first_date": date,
+        "shifts": [{"title": "清扫楼道", "start": start, "end": end, "place": "文安路社区党群服务中心",
+                    "capacity": capacity, "skills": ["保洁"]}]
+    });
+    let made = api.post("/api/v1/communities/1/events", Some(&worker), body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    made.body["occurrences"][0]["shifts"][0]["id"].as_str().unwrap().to_owned()
+}
+
+/// A date a week ahead, so a shift on it takes sign-ups and cancellations are not late.
+fn next_week() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&shanghai()).date_naive() + Days::new(7)
+}
+
+async fn a_member_registers_is_confirmed_and_moving_keeps_the_history(app: TestApp) {
+    let api = &app.api;
+    let (token, _) = account(api, "party_member", "wang-dy", json!({})).await;
+    let worker = api.login_demo("worker").await;
+
+    let bad = api
+        .post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1, "skills": ["理发,维修"]}))
+        .await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "skills"));
+    let nowhere = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 99999})).await;
+    assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "community_id"));
+    let no_branch = json!({"community_id": 1, "branch_id": uuid::Uuid::nil()});
+    let no_branch = api.post("/api/v1/party-members/registrations", Some(&token), no_branch).await;
+    assert_eq!((no_branch.status, no_branch.field()), (StatusCode::UNPROCESSABLE_ENTITY, "branch_id"));
+
+    let first = api
+        .post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1, "skills": ["理发"]}))
+        .await;
+    assert_eq!((first.status, first.body["state"].clone()), (StatusCode::CREATED, json!("pending")));
+    let twice = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1})).await;
+    assert_eq!((twice.status, twice.code()), (StatusCode::CONFLICT, "registration_pending"));
+
+    let pending = api.get("/api/v1/communities/1/registrations?state=pending", Some(&worker)).await;
+    assert_eq!(pending.body["registrations"].as_array().unwrap().len(), 1);
+    let (elsewhere, _) = account(api, "community_worker", "worker-two", json!({"community_id": 2})).await;
+    let refused =
+        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&elsewhere), json!({})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "another community's worker cannot confirm");
+    let confirmed =
+        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&worker), json!({})).await;
+    assert_eq!(confirmed.body["state"], "confirmed");
+    let again = api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&worker), json!({})).await;
+    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "not_pending"));
+    let me = api.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.body["community_id"], 1);
+    assert!(me.body["provider_id"].is_string(), "a confirmed member takes volunteer orders: {:?}", me.body);
+
+    // Moving to community 2: the new registration replaces the old one once that community confirms it.
+    let same = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1})).await;
+    assert_eq!((same.status, same.code()), (StatusCode::CONFLICT, "already_registered"));
+    let moving = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 2})).await;
+    assert_eq!(moving.status, StatusCode::CREATED);
+    let moved =
+        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&moving)), Some(&elsewhere), json!({})).await;
+    assert_eq!(moved.body["state"], "confirmed", "{:?}", moved.body);
+    let history = api.get("/api/v1/party-members/me/registrations", Some(&token)).await;
+    let states: Vec<(i64, String)> = history.body["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["community_id"].as_i64().unwrap(), r["state"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(states, [(2, "confirmed".to_owned()), (1, "ended".to_owned())]);
+    assert_eq!(api.get("/api/v1/me", Some(&token)).await.body["community_id"], 2);
+
+    // A rejection says why.
+    let (other, _) = account(api, "party_member", "li-dy", json!({})).await;
+    let r = api.post("/api/v1/party-members/registrations", Some(&other), json!({"community_id": 1})).await;
+    let empty =
+        api.post(&format!("/api/v1/registrations/{}/reject", id_of(&r)), Some(&worker), json!({"note": " "})).await;
+    assert_eq!((empty.status, empty.field()), (StatusCode::UNPROCESSABLE_ENTITY, "note"));
+    let note = json!({"note": "不在本社区居住"});
+    let rejected = api.post(&format!("/api/v1/registrations/{}/reject", id_of(&r)), Some(&worker), note).await;
+    assert_eq!(
+        (rejected.body["state"].clone(), rejected.body["note"].clone()),
+        (json!("rejected"), json!("不在本社区居住"))
+    );
+}
+on_both_backends!(a_member_registers_is_confirmed_and_moving_keeps_the_history);
+
+async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let worker = api.login_demo("worker").await;
+    let made = api
+        .post(
+            "/api/v1/admin/branches",
+            Some(&admin),
+            json!({"name": "市民政局机关第一党支部", "organization": "沈阳市民政局"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let branch = id_of(&made);
+    let lonely = api
+        .post(
+            "/api/v1/communities/1/problems",
+            Some(&worker),
+            json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物"}),
+        )
+        .await;
+    assert_eq!((lonely.status, lonely.code()), (StatusCode::CONFLICT, "no_paired_branch"));
+
+    let paired = api
+        .send(reqwest::Method::PUT, &format!("/api/v1/admin/branches/{branch}/communities/1"), Some(&admin), None, &[])
+        .await;
+    assert_eq!(paired.status, StatusCode::NO_CONTENT);
+    let twice = api
+        .send(reqwest::Method::PUT, &format!("/api/v1/admin/branches/{branch}/communities/1"), Some(&admin), None, &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::NO_CONTENT, "pairing twice changes nothing");
+    let listed = api.get("/api/v1/branches?community_id=1", Some(&worker)).await;
+    assert_eq!(listed.body["branches"][0]["community_ids"], json!([1]));
+
+    let posted = api
+        .post(
+            "/api/v1/communities/1/problems",
+            Some(&worker),
+            json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物，存在消防隐患"}),
+        )
+        .await;
+    assert_eq!((posted.status, posted.body["state"].clone()), (StatusCode::CREATED, json!("open")));
+    let problem = id_of(&posted);
+
+    let (outsider, _) = member(api, "no-branch", None).await;
+    let refused = api.post(&format!("/api/v1/problems/{problem}/take"), Some(&outsider), json!({})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "a member without a branch cannot take it");
+    let (a, _) = member(api, "branch-a", Some(&branch)).await;
+    let (b, _) = member(api, "branch-b", Some(&branch)).await;
+    let early = api
+        .post(&format!("/api/v1/problems/{problem}/close"), Some(&a), json!({"solved": true, "outcome": "已清理"}))
+        .await;
+    assert_eq!((early.status, early.code()), (StatusCode::CONFLICT, "problem_state"));
+    let take = format!("/api/v1/problems/{problem}/take");
+    let (took, second) = tokio::join!(api.post(&take, Some(&a), json!({})), api.post(&take, Some(&b), json!({})));
+    let mut statuses = [took.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "one take wins: {:?} {:?}", took.body, second.body);
+    let closer = if took.status == StatusCode::OK { &a } else { &b };
+    let blank = api
+        .post(&format!("/api/v1/problems/{problem}/close"), Some(closer), json!({"solved": true, "outcome": ""}))
+        .await;
+    assert_eq!((blank.status, blank.field()), (StatusCode::UNPROCESSABLE_ENTITY, "outcome"));
+    let closed = api
+        .post(
+            &format!("/api/v1/problems/{problem}/close"),
+            Some(closer),
+            json!({"solved": true, "outcome": "联系物业清理完毕"}),
+        )
+        .await;
+    assert_eq!(closed.body["state"], "solved", "{:?}", closed.body);
+
+    let seen_by_community = api.get("/api/v1/communities/1/problems", Some(&worker)).await;
+    assert_eq!(seen_by_community.body["counts"]["solved"], 1);
+    let seen_by_branch = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&a)).await;
+    assert_eq!(seen_by_branch.body["counts"]["solved"], 1);
+    assert_eq!(api.get(&format!("/api/v1/branches/{branch}"), Some(&a)).await.body["problems_solved"], 1);
+    let stranger = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&outsider)).await;
+    assert_eq!(stranger.status, StatusCode::FORBIDDEN);
+}
+on_both_backends!(a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved);
+
+async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (wang, _) = member(api, "wang-dy", None).await;
+    let today = Utc::now().with_timezone(&shanghai()).date_naive();
+    let event = |recurrence: Value, first: chrono::NaiveDate, shift: Value| {
+        json!({"title": "共产党员社区奉献日", "dedication_day": true, "recurrence": recurrence, "first_date": first,
+               "shifts": [shift]})
+    };
+    let shift = json!({"title": "义务理发", "start": "09:00", "end": "11:30", "place": "社区活动室", "capacity": 5});
+    let monthly = json!({"kind": "monthly_weekday", "nth": 2, "weekday": 6});
+
+    for (body, field) in [
+        (event(json!({"kind": "monthly_day", "day": 32}), today, shift.clone()), "recurrence.day"),
+        (event(json!({"kind": "weekly"}), today, shift.clone()), "recurrence.kind"),
+        (event(monthly.clone(), today - Days::new(1), shift.clone()), "first_date"),
+        (
+            event(
+                monthly.clone(),
+                today,
+                json!({"title": "理发", "start": "11:00", "end": "09:00", "place": "活动室", "capacity": 5}),
+            ),
+            "shifts[0].end",
+        ),
+        (
+            event(
+                monthly.clone(),
+                today,
+                json!({"title": "理发", "start": "9点", "end": "11:00", "place": "活动室", "capacity": 5}),
+            ),
+            "shifts[0].start",
+        ),
+        (
+            event(
+                monthly.clone(),
+                today,
+                json!({"title": "理发", "start": "09:00", "end": "11:00", "place": "活动室", "capacity": 0}),
+            ),
+            "shifts[0].capacity",
+        ),
+    ] {
+        let r = api.post("/api/v1/communities/1/events", Some(&worker), body).await;
+        assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{:?}", r.body);
+    }
+    let bad_date = api
+        .post(
+            "/api/v1/communities/1/events",
+            Some(&worker),
+            json!({"title": "x", "recurrence": {"kind": "once"}, "first_date": "5 December", "shifts": []}),
+        )
+        .await;
+    assert_eq!((bad_date.status, bad_date.field()), (StatusCode::BAD_REQUEST, "first_date"));
+    let not_mine =
+        api.post("/api/v1/communities/2/events", Some(&worker), event(monthly.clone(), today, shift.clone())).await;
+    assert_eq!(not_mine.status, StatusCode::FORBIDDEN);
+
+    let made = api.post("/api/v1/communities/1/events", Some(&worker), event(monthly, today, shift)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let dates: Vec<chrono::NaiveDate> = made.body["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["date"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!((12..=13).contains(&dates.len()), "a year ahead: {dates:?}");
+    for d in &dates {
+        use chrono::Datelike;
+        assert_eq!((d.weekday(), (d.day() - 1) / 7), (chrono::Weekday::Sat, 1), "{d} is a second Saturday");
+    }
+    let second = &made.body["occurrences"][1];
+    let shift_id = second["shifts"][0]["id"].as_str().unwrap().to_owned();
+    let starts: DateTime<Utc> = second["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(starts.with_timezone(&shanghai()).time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+    let signed = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&wang), json!({})).await;
+    assert_eq!(signed.body["state"], "confirmed");
+
+    // Move the second date by a day: its shift moves, the others stay, and the member hears of it.
+    let new_date = dates[1] + Days::new(1);
+    let path = format!("/api/v1/occurrences/{}", second["id"].as_str().unwrap());
+    let moved = api.patch(&path, &worker, json!({"date": new_date, "note": "因社区活动室维修顺延一天"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let moved_start: DateTime<Utc> = moved.body["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(moved_start - starts, TimeDelta::days(1));
+    let past = api.patch(&path, &worker, json!({"date": today - Days::new(1)})).await;
+    assert_eq!((past.status, past.field()), (StatusCode::UNPROCESSABLE_ENTITY, "date"));
+    let again = api.get(&format!("/api/v1/events/{}", id_of(&made)), Some(&worker)).await;
+    assert_eq!(again.body["occurrences"][2]["date"].as_str().unwrap(), dates[2].to_string());
+    let inbox = api.get("/api/v1/inbox", Some(&wang)).await;
+    assert!(inbox.body["messages"].as_array().unwrap().iter().any(|m| m["title"] == "活动改期"), "{:?}", inbox.body);
+
+    // Called off: sign-ups are refused until it is taken back.
+    let off = api.patch(&path, &worker, json!({"cancelled": true})).await;
+    assert_eq!(off.body["cancelled"], true);
+    let (li, _) = member(api, "li-dy", None).await;
+    let refused = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&li), json!({})).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "called_off"));
+    api.patch(&path, &worker, json!({"cancelled": false})).await;
+    let taken = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&li), json!({})).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{:?}", taken.body);
+}
+on_both_backends!(a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off);
+
+async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (wang, _) = member(api, "wang-dy", None).await;
+    let morning = one_shift(api, next_week(), "09:00", "11:00", 1).await;
+    let overlapping = one_shift(api, next_week(), "10:30", "12:00", 5).await;
+    let afternoon = one_shift(api, next_week(), "11:00", "13:00", 5).await;
+
+    let first = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&wang), json!({})).await;
+    assert_eq!((first.status, first.body["state"].clone()), (StatusCode::CREATED, json!("confirmed")));
+    let repeat = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&wang), json!({})).await;
+    assert_eq!((repeat.status, repeat.body["id"].clone()), (StatusCode::OK, first.body["id"].clone()), "harmless");
+    let clash = api.post(&format!("/api/v1/shifts/{overlapping}/signups"), Some(&wang), json!({})).await;
+    assert_eq!((clash.status, clash.code()), (StatusCode::CONFLICT, "overlapping_shift"));
+    let next = api.post(&format!("/api/v1/shifts/{afternoon}/signups"), Some(&wang), json!({})).await;
+    assert_eq!(next.status, StatusCode::CREATED, "back to back is fine: {:?}", next.body);
+
+    let resident = api.login_demo("resident").await;
+    let members_only = api.post(&format!("/api/v1/shifts/{afternoon}/signups"), Some(&resident), json!({})).await;
+    assert_eq!((members_only.status, members_only.code()), (StatusCode::CONFLICT, "members_only"));
+    let unknown = api.post(&format!("/api/v1/shifts/{}/signups", uuid::Uuid::nil()), Some(&wang), json!({})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // A full shift offers the wait-list; raising the capacity moves it up at once.
+    let (li, _) = member(api, "li-dy", None).await;
+    let waiting = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&li), json!({})).await;
+    assert_eq!(
+        (waiting.body["state"].clone(), waiting.body["wait_list_position"].clone()),
+        (json!("wait_listed"), json!(1))
+    );
+    let bad = api.patch(&format!("/api/v1/shifts/{morning}"), &worker, json!({"capacity": 0})).await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "capacity"));
+    let raised = api.patch(&format!("/api/v1/shifts/{morning}"), &worker, json!({"capacity": 2})).await;
+    assert_eq!((raised.body["confirmed"].clone(), raised.body["wait_listed"].clone()), (json!(2), json!(0)));
+
+    // Cancelling a week ahead is not late; cancelling twice changes nothing.
+    let cancelled = api.delete(&format!("/api/v1/shifts/{afternoon}/signups/me"), &wang).await;
+    assert_eq!(
+        (cancelled.body["state"].clone(), cancelled.body["late_cancel"].clone()),
+        (json!("cancelled"), json!(false))
+    );
+    let twice = api.delete(&format!("/api/v1/shifts/{afternoon}/signups/me"), &wang).await;
+    assert_eq!(twice.body["state"], "cancelled");
+    let mine = api.get("/api/v1/me/shifts", Some(&wang)).await;
+    assert_eq!(mine.body["shifts"].as_array().unwrap().len(), 2, "{:?}", mine.body);
+}
+on_both_backends!(sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups);
+
+/// A shift starting within the hour, so check-in is open: ten minutes from now in Shanghai, or just after
+/// midnight when that is too late in the day for a shift to fit.
+fn shift_opening_soon() -> (chrono::NaiveDate, String, String) {
+    let start = Utc::now().with_timezone(&shanghai()) + TimeDelta::minutes(10);
+    let last_start = NaiveTime::from_hms_opt(23, 49, 0).unwrap();
+    let today = Utc::now().with_timezone(&shanghai()).date_naive();
+    if start.date_naive() == today && start.time() <= last_start {
+        let end = (start.time() + TimeDelta::hours(1)).min(NaiveTime::from_hms_opt(23, 59, 0).unwrap());
+        let end = if end < start.time() { NaiveTime::from_hms_opt(23, 59, 0).unwrap() } else { end };
+        (today, format!("{:02}:{:02}", start.hour(), start.minute()), format!("{:02}:{:02}", end.hour(), end.minute()))
+    } else {
+        (today + Days::new(1), "00:05".into(), "01:05".into())
+    }
+}
+
+async fn members_check_in_and_out_with_the_code_and_the_organizer_exports_the_roster(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (date, start, end) = shift_opening_soon();
+    let shift = one_shift(api, date, &start, &end, 5).await;
+    let (wang, wang_id) = member(api, "wang-dy", None).await;
+    let (li, li_id) = member(api, "li-dy", None).await;
+    for t in [&wang, &li] {
+        assert_eq!(
+            api.post(&format!("/api/v1/shifts/{shift}/signups"), Some(t), json!({})).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let code = roster.body["check_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+    assert_eq!(api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&wang)).await.status, StatusCode::FORBIDDEN);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let bad = api.post(&format!("/api/v1/shifts/{shift}/check-in"), Some(&wang), json!({"code": wrong})).await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "code"));
+    let out_first = api.post(&format!("/api/v1/shifts/{shift}/check-out"), Some(&wang), json!({"code": code})).await;
+    assert_eq!((out_first.status, out_first.code()), (StatusCode::CONFLICT, "not_checked_in"));
+    let checked_in = api.post(&format!("/api/v1/shifts/{shift}/check-in"), Some(&wang), json!({"code": code})).await;
+    assert!(checked_in.body["checked_in_at"].is_string(), "{:?}", checked_in.body);
+    let out = api.post(&format!("/api/v1/shifts/{shift}/check-out"), Some(&wang), json!({"code": code})).await;
+    assert!(out.body["checked_out_at"].is_string(), "{:?}", out.body);
+    // The organizer checks the other member in.
+    let by_organizer = json!({"account_id": li_id, "action": "check_in"});
+    let r = api.post(&format!("/api/v1/shifts/{shift}/attendance"), Some(&worker), by_organizer).await;
+    assert!(r.body["checked_in_at"].is_string(), "{:?}", r.body);
+    let bad_action = json!({"account_id": li_id, "action": "arrive"});
+    let r = api.post(&format!("/api/v1/shifts/{shift}/attendance"), Some(&worker), bad_action).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "action"));
+
+    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    assert_eq!(roster.body["checked_in"], 2);
+    let (status, content_type, csv) = api.text(&format!("/api/v1/shifts/{shift}/roster.csv"), Some(&worker)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("name,state,wait_list_position"), "{csv}");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines.iter().any(|l| l.starts_with("wang-dy,confirmed,")), "{csv}");
+    let _ = wang_id;
+}
+on_both_backends!(members_check_in_and_out_with_the_code_and_the_organizer_exports_the_roster);
+
+/// 100 members sign up at once for 10 places: exactly 10 confirmed and 90 wait-listed, each at a distinct
+/// position that the roster keeps; 5 of the confirmed cancel at once: the next 5 move up, each told once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_members_racing_for_ten_places_get_ten_confirmed_and_ninety_wait_listed_in_order() {
+    let app = TestApp::spawn(Backend::Production).await;
+    let api = app.api.clone();
+    let shift = one_shift(&api, next_week(), "09:00", "11:00", 10).await;
+    let mut made = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let api = api.clone();
+        made.spawn(async move { member(&api, &format!("racer-{n:03}"), None).await });
+    }
+    let members: Vec<(String, String)> = made.join_all().await;
+
+    let mut racing = tokio::task::JoinSet::new();
+    for (token, id) in members.clone() {
+        let (api, shift) = (api.clone(), shift.clone());
+        racing.spawn(async move {
+            (id, api.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&token), json!({})).await)
+        });
+    }
+    let replies = racing.join_all().await;
+    assert!(replies.iter().all(|(_, r)| r.status == StatusCode::CREATED), "every sign-up lands");
+    let confirmed = replies.iter().filter(|(_, r)| r.body["state"] == "confirmed").count();
+    let mut positions: Vec<u64> = replies.iter().filter_map(|(_, r)| r.body["wait_list_position"].as_u64()).collect();
+    positions.sort_unstable();
+    assert_eq!(confirmed, 10);
+    assert_eq!(positions, (1..=90).collect::<Vec<_>>(), "each arrival got the next wait-list place");
+
+    let worker = api.login_demo("worker").await;
+    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    assert_eq!(roster.body["confirmed"].as_array().unwrap().len(), 10);
+    let wait_list: Vec<String> = roster.body["wait_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["account_id"].as_str().unwrap().to_owned())
+        .collect();
+    let position_of = |id: &str| {
+        replies.iter().find(|(who, _)| who == id).and_then(|(_, r)| r.body["wait_list_position"].as_u64()).unwrap()
+    };
+    let in_order: Vec<u64> = wait_list.iter().map(|id| position_of(id)).collect();
+    assert_eq!(in_order, (1..=90).collect::<Vec<_>>(), "the roster keeps arrival order");
+
+    // Five confirmed members cancel at once.
+    let leaving: Vec<String> = roster.body["confirmed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|s| s["account_id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut cancels = tokio::task::JoinSet::new();
+    for (token, id) in members.iter().filter(|(_, id)| leaving.contains(id)).cloned() {
+        let (api, shift) = (api.clone(), shift.clone());
+        cancels.spawn(async move { (id, api.delete(&format!("/api/v1/shifts/{shift}/signups/me"), &token).await) });
+    }
+    for (_, r) in cancels.join_all().await {
+        assert_eq!(r.body["state"], "cancelled", "{:?}", r.body);
+    }
+    let after = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let now_confirmed: Vec<String> = after.body["confirmed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["account_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(now_confirmed.len(), 10);
+    for promoted in &wait_list[..5] {
+        assert!(now_confirmed.contains(promoted), "the first five of the wait-list moved up");
+    }
+    assert_eq!(after.body["wait_list"].as_array().unwrap().len(), 85);
+    assert_eq!(after.body["wait_list"][0]["account_id"].as_str().unwrap(), wait_list[5]);
+    for (token, id) in &members {
+        let told = api.get("/api/v1/inbox", Some(token)).await.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["title"] == "候补转正")
+            .count();
+        let expected = usize::from(wait_list[..5].contains(id));
+        assert_eq!(told, expected, "promotion told exactly once to the promoted, never to others");
+    }
+}
+
+/// The member's calendar feed parses with Python's `icalendar` (an independent RFC 5545 implementation) and
+/// gives back the shift's times; a replaced URL stops working. An organization's feed holds its accepted
+/// appointments.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_feeds_parse_with_an_independent_parser_and_keep_the_times() {
+    let app = TestApp::spawn(Backend::Production).await;
+    let api = &app.api;
+    let shift = one_shift(api, next_week(), "09:00", "11:30", 5).await;
+    let (wang, _) = member(api, "wang-dy", None).await;
+    api.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&wang), json!({})).await;
+    let detail = api.get(&format!("/api/v1/shifts/{shift}"), Some(&wang)).await;
+    let starts: DateTime<Utc> = detail.body["starts_at"].as_str().unwrap().parse().unwrap();
+    let ends: DateTime<Utc> = detail.body["ends_at"].as_str().unwrap().parse().unwrap();
+
+    let feed = api.post("/api/v1/me/calendar-feed", Some(&wang), json!({})).await;
+    let url = feed.body["url"].as_str().unwrap().to_owned();
+    let (status, content_type, ics) = api.text(&url, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+    let events = parse_ics(&ics);
+    assert_eq!(events.len(), 1, "{ics}");
+    assert_eq!(events[0]["start"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), starts);
+    assert_eq!(events[0]["end"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), ends);
+    assert_eq!(events[0]["tz"], "Asia/Shanghai");
+    assert_eq!(events[0]["summary"], "志愿服务：清扫楼道");
+
+    let replaced = api.post("/api/v1/me/calendar-feed", Some(&wang), json!({})).await;
+    assert_eq!(api.text(&url, None).await.0, StatusCode::NOT_FOUND, "the old URL stops working");
+    let new_url = replaced.body["url"].as_str().unwrap().to_owned();
+    assert_eq!(api.text(&new_url, None).await.0, StatusCode::OK);
+    assert_eq!(api.delete("/api/v1/me/calendar-feed", &wang).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.text(&new_url, None).await.0, StatusCode::NOT_FOUND);
+
+    // An organization's accepted appointment, booked for tomorrow 14:00–16:00 Shanghai.
+    let resident = api.login_demo("resident").await;
+    let tomorrow = Utc::now().with_timezone(&shanghai()).date_naive() + Days::new(1);
+    let from = tomorrow.and_hms_opt(14, 0, 0).unwrap().and_local_timezone(shanghai()).unwrap().with_timezone(&Utc);
+    let mut order = linli_integration_tests::cleaning_order();
+    order["asap"] = json!(false);
+    order["window_start"] = json!(from);
+    order["window_end"] = json!(from + TimeDelta::hours(2));
+    let placed = api.place_order(&resident, order, None).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{:?}", placed.body);
+    let id = id_of(&placed);
+    api.wait_for_state(&resident, &id, "offered", Duration::from_secs(15)).await;
+    let staff = api.offered_staff(&id).await.remove(0);
+    assert_eq!(api.act(&staff, &id, "accept").await.body["state"], "accepted");
+    let feed = api.post("/api/v1/me/calendar-feed", Some(&staff), json!({})).await;
+    let (_, _, ics) = api.text(feed.body["url"].as_str().unwrap(), None).await;
+    let events = parse_ics(&ics);
+    let booked = events.iter().find(|e| e["uid"] == format!("order-{id}@linli")).expect("the appointment");
+    assert_eq!(booked["start"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), from);
+}
+
+/// Parses a feed with Python's `icalendar`: each event's uid, summary, time zone, and start and end as UTC
+/// instants.
+fn parse_ics(ics: &str) -> Vec<Value> {
+    let python = std::env::var("LINLI_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = r#"
+import datetime, json, sys
+import icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+out = []
+for ev in cal.walk("VEVENT"):
+    start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
+    out.append({"uid": str(ev.get("UID")), "summary": str(ev.get("SUMMARY")), "tz": str(ev["DTSTART"].params.get("TZID")),
+                "start": start.astimezone(datetime.timezone.utc).isoformat(), "end": end.astimezone(datetime.timezone.utc).isoformat()})
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python} runs ({e}); scripts/test installs Python's icalendar"));
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar could not parse the feed: {}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
+/// A volunteer order goes to the confirmed member; completing it counts as service hours, which add up for the
+/// member, the branch and the community against the city's quota.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_order_goes_to_a_registered_member_and_counts_as_service_hours() {
+    let app = TestApp::spawn(Backend::Production).await;
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let branch = id_of(
+        &api.post(
+            "/api/v1/admin/branches",
+            Some(&admin),
+            json!({"name": "市委办公厅第二党支部", "organization": "市委办公厅"}),
+        )
+        .await,
+    );
+    let (wang, _) = member(api, "wang-dy", Some(&branch)).await;
+    let quota = api
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/admin/hours-quota/{}", this_year()),
+            Some(&admin),
+            Some(json!({"hours": 24})),
+            &[],
+        )
+        .await;
+    assert_eq!(quota.body["minutes"], 24 * 60);
+
+    let item = linli_infra::seed::demo_item_ids(Category::Volunteer)[0];
+    let resident = api.login_demo("resident").await;
+    let mut order = linli_integration_tests::cleaning_order();
+    order["item_id"] = json!(item);
+    let placed = api.place_order(&resident, order, None).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{:?}", placed.body);
+    let id = id_of(&placed);
+    api.wait_for_state(&resident, &id, "offered", Duration::from_secs(15)).await;
+    let offers = api.offers(&wang).await;
+    assert!(
+        offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
+        "{:?}",
+        offers.body
+    );
+    for (action, state) in [("accept", "accepted"), ("start", "in_service"), ("complete", "completed")] {
+        let r = api.act(&wang, &id, action).await;
+        assert_eq!(r.body["state"], state, "{action}: {:?}", r.body);
+    }
+    let mine = api.get("/api/v1/me/hours", Some(&wang)).await;
+    assert_eq!(mine.body["orders_completed"], 1, "{:?}", mine.body);
+    assert_eq!(mine.body["quota_minutes"], 24 * 60);
+    assert_eq!(mine.body["quota_met"], false);
+
+    let worker = api.login_demo("worker").await;
+    let year = this_year().to_string();
+    let community = api.get(&format!("/api/v1/communities/1/hours?period={year}"), Some(&worker)).await;
+    assert_eq!(community.body["members"][0]["display_name"], "wang-dy", "{:?}", community.body);
+    let by_branch = api.get(&format!("/api/v1/branches/{branch}/hours?period={year}"), Some(&wang)).await;
+    assert_eq!(by_branch.body["members"].as_array().unwrap().len(), 1, "{:?}", by_branch.body);
+    let bad = api.get("/api/v1/communities/1/hours?period=2026-13", Some(&worker)).await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "period"));
+}
+
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    Utc::now().with_timezone(&shanghai()).year()
+}
