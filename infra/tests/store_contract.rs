@@ -225,6 +225,8 @@ async fn seeding_twice_changes_nothing(store: Store) {
         ("communities", 955),
         ("catalog_items", 115),
         ("providers", 125 + 955 + 110),
+        ("branches", 1860),
+        ("pairings", 1860 + 1860 / 5),
     ] {
         let row = db
             .query_one_raw(Statement::from_string(

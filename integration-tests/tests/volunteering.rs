@@ -158,15 +158,16 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
         .post(
             "/api/v1/admin/branches",
             Some(&admin),
-            json!({"name": "市民政局机关第一党支部", "organization": "沈阳市民政局"}),
+            json!({"name": "市民政局机关第十二党支部", "organization": "沈阳市民政局"}),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
     let branch = id_of(&made);
+    // The demo pairs communities 1 to 671 with branches; 900 has none to post to.
     let lonely = api
         .post(
-            "/api/v1/communities/1/problems",
-            Some(&worker),
+            "/api/v1/communities/900/problems",
+            Some(&admin),
             json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物"}),
         )
         .await;
@@ -181,7 +182,8 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
         .await;
     assert_eq!(twice.status, StatusCode::NO_CONTENT, "pairing twice changes nothing");
     let listed = api.get("/api/v1/branches?community_id=1", Some(&worker)).await;
-    assert_eq!(listed.body["branches"][0]["community_ids"], json!([1]));
+    let ours = listed.body["branches"].as_array().unwrap().iter().find(|b| b["id"] == branch.as_str()).unwrap();
+    assert_eq!(ours["community_ids"], json!([1]));
 
     let posted = api
         .post(

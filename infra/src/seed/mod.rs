@@ -1,6 +1,7 @@
 //! Demo data shaped like the city (DESIGN.md), marked `demo` in every table it writes. Seeding is repeatable:
 //! every row has a fixed key and is inserted only if missing, so a second run changes nothing.
 
+mod branches;
 mod catalog;
 mod city;
 mod organizations;
@@ -19,9 +20,12 @@ use linli_domain::providers::{ProviderId, ProviderKind};
 
 use crate::auth::hash_password;
 use crate::db::db_err;
-use crate::entities::{catalog_item, community, district, provider, provider_coverage, provider_item, street};
+use crate::entities::{
+    branch, catalog_item, community, district, pairing, provider, provider_coverage, provider_item, street,
+};
 use crate::store::{CreateAccountError, NewAccount, Store};
 
+pub use branches::branch_id;
 pub use organizations::organization_id;
 
 /// The password of every demo account. Demo data is for trying Linli out, never for a real deployment.
@@ -44,6 +48,9 @@ pub struct SeedReport {
     pub organizations: usize,
     /// Mediation points and property-dispute sub-centers.
     pub community_points: usize,
+    /// Organ Party branches, and the communities paired with them.
+    pub branches: usize,
+    pub paired_communities: usize,
     /// Demo accounts made by this run (none when they already existed).
     pub accounts_created: usize,
     pub accounts: Vec<DemoAccount>,
@@ -177,6 +184,29 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         .chain(points.iter().flat_map(|p| p.coverage.iter().map(|c| (p.id, *c))))
         .map(|(provider_id, c)| provider_coverage::ActiveModel { provider_id: Set(provider_id), community_id: Set(c) });
     insert_missing::<provider_coverage::Entity, _>(&txn, covered).await?;
+    let demo_branches = branches::build();
+    insert_missing::<branch::Entity, _>(
+        &txn,
+        demo_branches.iter().map(|b| branch::ActiveModel {
+            id: Set(b.id),
+            name: Set(b.name.clone()),
+            organization: Set(b.organization.clone()),
+            demo: Set(true),
+            created_at: Set(now),
+        }),
+    )
+    .await?;
+    insert_missing::<pairing::Entity, _>(
+        &txn,
+        demo_branches.iter().flat_map(|b| {
+            b.communities.iter().map(|c| pairing::ActiveModel {
+                branch_id: Set(b.id),
+                community_id: Set(*c),
+                created_at: Set(now),
+            })
+        }),
+    )
+    .await?;
     Store::bump_dispatch_counter(&txn).await?;
     txn.commit().await.map_err(e())?;
 
@@ -188,6 +218,8 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         items: items.len(),
         organizations: orgs.len(),
         community_points: points.len(),
+        branches: branches::BRANCH_COUNT,
+        paired_communities: branches::PAIRED_COMMUNITIES,
         accounts_created,
         accounts,
     })
@@ -225,6 +257,12 @@ async fn seed_accounts(
             .community(demo_community)),
         (NewDemo::new("worker", Role::CommunityWorker, "张敏 (community worker, 文安路社区)")
             .community(demo_community)),
+        (NewDemo::new(
+            "member",
+            Role::PartyMember,
+            "赵志强 (Party member living in 文安路社区, 市民政局机关第一党支部)",
+        )
+        .phone("13800000003")),
         (NewDemo::new("admin", Role::Admin, "系统管理员 (administrator)")),
     ];
     for (n, org) in orgs.iter().take(5).enumerate() {
