@@ -31,7 +31,6 @@ pub fn render(name: &str, entries: &[CalendarEntry], now: DateTime<Utc>) -> Stri
             "BEGIN:VEVENT".into(),
             format!("UID:{}", escape(&e.uid)),
             format!("DTSTAMP:{}", utc(now)),
-            format!("LAST-MODIFIED:{}", utc(e.updated)),
             format!("DTSTART;TZID=Asia/Shanghai:{}", local(e.start)),
             format!("DTEND;TZID=Asia/Shanghai:{}", local(e.end)),
             format!("SUMMARY:{}", escape(&e.summary)),
@@ -53,7 +52,8 @@ fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&shanghai()).format("%Y%m%dT%H%M%S").to_string()
 }
 
-/// TEXT values escape backslashes, semicolons, commas and line breaks (RFC 5545 §3.3.11).
+/// TEXT values escape backslashes, semicolons, commas and line breaks, and may hold no other control
+/// character but a tab (RFC 5545 §3.3.11).
 fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
@@ -62,7 +62,7 @@ fn escape(raw: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            c if c.is_control() && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -101,7 +101,6 @@ mod tests {
             start: Utc.with_ymd_and_hms(2026, 12, 5, 1, 0, 0).unwrap(),
             end: Utc.with_ymd_and_hms(2026, 12, 5, 3, 30, 0).unwrap(),
             cancelled: false,
-            updated: Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(),
         }
     }
 
@@ -114,8 +113,9 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
-        let feed = render("邻里", &[entry()], Utc::now());
+    fn text_is_escaped_and_control_characters_are_left_out() {
+        let feed = render("邻里", &[CalendarEntry { location: "文安路\u{7}社区\r".into(), ..entry() }], Utc::now());
+        assert!(feed.contains("LOCATION:文安路社区\r\n"));
         assert!(feed.contains("SUMMARY:志愿服务：清扫楼道\\, 一楼\\; 二楼\r\n"));
         assert!(feed.contains("DESCRIPTION:第一行\\n第二行\r\n"));
     }

@@ -174,6 +174,44 @@ async fn a_called_off_date_sends_no_reminder() {
     store.change_occurrence(e.occurrences[0].id, change, setup_time()).await.unwrap();
     assert_eq!(notifier(&store, at(2026, 12, 4, 1, 0)).send_due_reminders().await.unwrap(), 0);
     assert_eq!(titled(store.inbox(wang, false, None, 10).await.unwrap(), "活动取消").len(), 1);
+    assert_eq!(steps(&store, at(2026, 12, 5, 4, 0)).close_ended_shifts().await.unwrap(), 1);
+    assert_eq!(store.member_hours(wang, 2026).await.unwrap().no_shows, 0, "nobody was expected on a called-off date");
+}
+
+#[tokio::test]
+async fn checking_out_with_the_code_credits_only_the_time_inside_the_shift() {
+    let store = store().await;
+    let wang = member(&store, "wang-dy").await;
+    let e = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
+    let shift = first_shift(&e);
+    store.sign_up(shift, wang, setup_time()).await.unwrap();
+    let code = store.roster(shift).await.unwrap().unwrap().check_code;
+    // In at 08:30 Shanghai (before the 09:00 start), out at 11:45 (after the 11:00 end): two hours count.
+    store.check_in(shift, wang, Witness::Code(&code), at(2026, 12, 5, 0, 30)).await.unwrap();
+    let early = store.check_out(shift, wang, Witness::Code(&code), at(2026, 12, 5, 0, 50)).await;
+    assert!(early.is_err(), "checking out before the start is refused");
+    let out = store.check_out(shift, wang, Witness::Code(&code), at(2026, 12, 5, 3, 45)).await.unwrap();
+    assert_eq!(out.minutes, 120);
+    let again = store.check_out(shift, wang, Witness::Code(&code), at(2026, 12, 5, 3, 50)).await.unwrap();
+    assert_eq!(again.checked_out_at, out.checked_out_at, "the first check-out stands");
+    let hours = store.member_hours(wang, 2026).await.unwrap();
+    assert_eq!((hours.progress.minutes, hours.shifts_attended, hours.months.clone()), (120, 1, vec![(12, 120)]));
+}
+
+#[tokio::test]
+async fn a_date_is_not_moved_onto_another_shift_someone_on_it_holds() {
+    let store = store().await;
+    let wang = member(&store, "wang-dy").await;
+    let monthly = event(&store, Recurrence::monthly_on_day(5).unwrap(), date(2026, 12, 5), true).await;
+    let one_off = event(&store, Recurrence::Once, date(2026, 12, 6), false).await;
+    store.sign_up(first_shift(&monthly), wang, setup_time()).await.unwrap();
+    store.sign_up(first_shift(&one_off), wang, setup_time()).await.unwrap();
+    let onto_the_other = OccurrenceChange { date: Some(date(2026, 12, 6)), ..Default::default() };
+    let refused = store.change_occurrence(monthly.occurrences[0].id, onto_the_other, setup_time()).await;
+    assert!(matches!(refused, Err(linli_infra::store::EventError::HolderBusy)), "{refused:?}");
+    let into_the_past = OccurrenceChange { date: Some(date(2026, 11, 26)), ..Default::default() };
+    let refused = store.change_occurrence(monthly.occurrences[0].id, into_the_past, setup_time()).await;
+    assert!(matches!(refused, Err(linli_infra::store::EventError::PastDate)), "{refused:?}");
 }
 
 #[tokio::test]

@@ -400,6 +400,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("ix_shifts_occurrence", Shifts::Table, &[Shifts::OccurrenceId.into_iden()])).await?;
+        m.create_index(index("ix_shifts_event", Shifts::Table, &[Shifts::EventId.into_iden()])).await?;
+        m.create_index(index(
+            "ix_shifts_community_starts",
+            Shifts::Table,
+            &[Shifts::CommunityId.into_iden(), Shifts::StartsAt.into_iden()],
+        ))
+        .await?;
         m.create_index(index(
             "ix_shifts_closed_ends",
             Shifts::Table,
@@ -514,10 +521,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.alter_table(Table::alter().table(Reminders::Table).add_column(uuid_null(Reminders::SignupId)).to_owned())
-            .await
+            .await?;
+        m.create_index(index("ix_reminders_signup", Reminders::Table, &[Reminders::SignupId.into_iden()])).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ix_reminders_signup").table(Reminders::Table).to_owned()).await?;
         m.alter_table(Table::alter().table(Reminders::Table).drop_column(Reminders::SignupId).to_owned()).await?;
         for table in [
             CalendarFeeds::Table.into_iden(),

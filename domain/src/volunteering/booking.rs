@@ -8,33 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use super::ShiftId;
 
-/// When a shift runs: start before end, at most a day long.
+/// When a shift runs: start before end, within one day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShiftWindow {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 }
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum ShiftWindowError {
-    #[error("a shift ends after it starts")]
-    EndsBeforeStart,
-    #[error("a shift lasts at most 24 hours")]
-    TooLong,
-}
-
 impl ShiftWindow {
-    pub fn parse(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, ShiftWindowError> {
-        if end <= start {
-            return Err(ShiftWindowError::EndsBeforeStart);
-        }
-        if end - start > TimeDelta::hours(24) {
-            return Err(ShiftWindowError::TooLong);
-        }
-        Ok(Self { start, end })
-    }
-
-    /// A window read back from storage, where it was valid when written.
+    /// A window from its two ends, which [`ShiftPlan::parse`](super::events::ShiftPlan::parse) checked: the
+    /// start before the end, on one day.
     pub fn from_stored(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
         Self { start, end }
     }
@@ -50,11 +33,6 @@ impl ShiftWindow {
     /// Whether the two share any time; back-to-back shifts (one ends as the next starts) do not.
     pub fn overlaps(&self, other: &ShiftWindow) -> bool {
         self.start < other.end && other.start < self.end
-    }
-
-    /// Moved by `by` (an occurrence moved to another date takes its shifts along).
-    pub fn shifted(&self, by: TimeDelta) -> Self {
-        Self { start: self.start + by, end: self.end + by }
     }
 }
 
@@ -164,6 +142,10 @@ pub enum AttendanceError {
     NotConfirmed,
     #[error("check in before checking out")]
     NotCheckedIn,
+    #[error("check out once the shift has started; time before it does not count")]
+    NotStarted,
+    #[error("this date of the event was called off")]
+    CalledOff,
     #[error("the check-in code is wrong")]
     WrongCode,
 }
@@ -220,7 +202,7 @@ mod tests {
     }
 
     fn window(from: u32, to: u32) -> ShiftWindow {
-        ShiftWindow::parse(at(from, 0), at(to, 0)).unwrap()
+        ShiftWindow::from_stored(at(from, 0), at(to, 0))
     }
 
     fn shift(capacity: u32, confirmed: u32) -> ShiftFacts {
@@ -299,12 +281,6 @@ mod tests {
         assert_eq!(closing(&w, Some(at(9, 30)), None), Closing::ClosedAtEnd { minutes: 90 });
         assert_eq!(closing(&w, None, None), Closing::NoShow);
         assert_eq!(closing(&w, Some(at(9, 0)), Some(at(10, 0))), Closing::Attended);
-    }
-
-    #[test]
-    fn a_window_must_end_after_it_starts_and_within_a_day() {
-        assert_eq!(ShiftWindow::parse(at(9, 0), at(9, 0)), Err(ShiftWindowError::EndsBeforeStart));
-        assert_eq!(ShiftWindow::parse(at(9, 0), at(9, 0) + TimeDelta::hours(25)), Err(ShiftWindowError::TooLong));
     }
 
     proptest! {

@@ -43,7 +43,7 @@ enum FeedRemoved {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl CalendarApi {
     /// Make (or replace) your private calendar feed URL: your confirmed shifts and, for provider staff and Party
-    /// members taking orders, the accepted appointments. A replaced URL stops working.
+    /// members taking orders, the appointments from acceptance on. A replaced URL stops working.
     #[oai(path = "/me/calendar-feed", method = "post")]
     async fn make(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<FeedView>> {
         let token = state.store.rotate_calendar_token(auth.0.actor().account, Utc::now()).await?;

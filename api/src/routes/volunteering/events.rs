@@ -127,7 +127,8 @@ struct NewEventBody {
 
 #[derive(Object, Deserialize, Default)]
 struct OccurrencePatch {
-    /// Move this date only: its shifts move with it and everyone on them is told.
+    /// Move this date only: its shifts move with it and everyone on them is told. Refused when a shift would
+    /// then start in the past, or someone on it holds another shift at the new time.
     date: Option<NaiveDate>,
     /// Call this date off (true) or take it back (false); everyone on its shifts is told.
     cancelled: Option<bool>,
@@ -408,6 +409,7 @@ fn event_error(e: EventError) -> ApiError {
         EventError::UnknownCommunity => ApiError::not_found("community"),
         EventError::Started => ApiError::new(StatusCode::CONFLICT, "shift_started", e.to_string()),
         EventError::PastDate => ApiError::invalid("date", "date_in_past", e),
+        EventError::HolderBusy => ApiError::new(StatusCode::CONFLICT, "holder_busy", e.to_string()).field("date"),
         EventError::Unexpected(u) => ApiError::unexpected(u),
     }
 }

@@ -269,8 +269,8 @@ impl PairingApi {
         Ok(Json(ProblemList::new(state.store.problems(Some(community), None).await?)))
     }
 
-    /// Problems a branch can take (posted in its paired communities) and those it took, with counts: for the
-    /// branch's members and admins.
+    /// A branch's problems: the open ones of its paired communities, which it may take, and those it took, with
+    /// counts; for the branch's members and admins.
     #[oai(path = "/branches/:id/problems", method = "get")]
     async fn branch_problems(
         &self,

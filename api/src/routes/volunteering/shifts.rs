@@ -148,7 +148,8 @@ impl ShiftsApi {
         Ok(Json(r.map_err(attendance_error)?.into()))
     }
 
-    /// Check yourself out with the code; the time inside the shift counts as service hours.
+    /// Check yourself out with the code, once the shift has started; the time inside the shift counts as
+    /// service hours.
     #[oai(path = "/shifts/:id/check-out", method = "post")]
     async fn check_out(
         &self,
@@ -277,6 +278,8 @@ fn attendance_error(e: AttendanceFailure) -> ApiError {
                 AttendanceError::NotConfirmed => "not_confirmed",
                 AttendanceError::NotCheckedIn => "not_checked_in",
                 AttendanceError::WrongCode => "wrong_code",
+                AttendanceError::NotStarted => "not_started",
+                AttendanceError::CalledOff => "called_off",
             };
             ApiError::new(StatusCode::CONFLICT, code, r.to_string())
         }

@@ -1,5 +1,5 @@
 //! Private calendar feeds: an account's token (stored as its digest, like a session's) and what its calendar
-//! shows — a person's confirmed shifts, and the accepted appointments of the provider they work for.
+//! shows — a person's confirmed shifts, and the appointments of the provider they work for, from acceptance on.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -36,7 +36,6 @@ pub struct CalendarEntry {
     pub end: DateTime<Utc>,
     /// The date was called off: shown as cancelled rather than dropped, so the calendar removes it.
     pub cancelled: bool,
-    pub updated: DateTime<Utc>,
 }
 
 impl Store {
@@ -82,7 +81,8 @@ impl Store {
         Ok(owner.map(|a| FeedOwner { account: AccountId(a.id), display_name: a.display_name }))
     }
 
-    /// The account's confirmed shifts and its provider's accepted appointments from 90 days ago on.
+    /// The account's confirmed shifts and its provider's appointments (accepted, in service or done) from 90
+    /// days ago on.
     pub async fn calendar_entries(
         &self,
         owner: AccountId,
@@ -107,7 +107,6 @@ impl Store {
                 start: shift.window.start(),
                 end: shift.window.end(),
                 cancelled: shift.called_off,
-                updated: s.confirmed_at.unwrap_or(s.signed_up_at),
             });
         }
         let provider =
@@ -151,7 +150,6 @@ impl Store {
                     start,
                     end,
                     cancelled: false,
-                    updated: o.updated_at,
                 });
             }
         }

@@ -23,7 +23,7 @@ use linli_domain::volunteering::registration::Skills;
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 
 use super::members::gone;
-use super::signups::{notify_holders, promote};
+use super::signups::{held_elsewhere, notify_holders, promote, remind};
 use crate::db::db_err;
 use crate::entities::{community, event, occurrence, reminder, shift, signup};
 use crate::store::{Store, convert};
@@ -116,8 +116,10 @@ pub enum EventError {
     UnknownCommunity,
     #[error("a shift of this date has started already")]
     Started,
-    #[error("an occurrence can be moved only to a date from today on")]
+    #[error("a date can be moved only to a day whose shifts are all still ahead")]
     PastDate,
+    #[error("someone on this date holds another shift at the new time")]
+    HolderBusy,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -257,8 +259,9 @@ impl Store {
         shift_records(&self.db, rows).await
     }
 
-    /// Moves an occurrence to another date (its shifts and their reminders move along), calls it off, or takes
-    /// it back; everyone holding a place or a wait-list place is told.
+    /// Moves an occurrence to another date (its shifts move along and their reminders are made anew), calls it
+    /// off, or takes it back; everyone holding a place or a wait-list place is told. A move that would give
+    /// someone two overlapping shifts is refused.
     pub async fn change_occurrence(
         &self,
         id: OccurrenceId,
@@ -284,37 +287,44 @@ impl Store {
             return Err(EventError::Started);
         }
         if let Some(date) = moving {
-            if date < today(now) {
+            let by = TimeDelta::days((date - occ.date).num_days());
+            if shifts.iter().any(|s| s.starts_at + by <= now) {
                 return Err(EventError::PastDate);
             }
-            let by = TimeDelta::days((date - occ.date).num_days());
+            let holders = signup::Entity::find()
+                .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
+                .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+                .all(&txn)
+                .await
+                .map_err(e())?;
+            let ours: Vec<ShiftId> = shifts.iter().map(|s| ShiftId(s.id)).collect();
+            for h in &holders {
+                let Some(s) = shifts.iter().find(|s| s.id == h.shift_id) else { continue };
+                let moved = ShiftWindow::from_stored(s.starts_at + by, s.ends_at + by);
+                let elsewhere = held_elsewhere(&txn, AccountId(h.account_id), &ours).await?;
+                if elsewhere.iter().any(|(_, w)| w.overlaps(&moved)) {
+                    return Err(EventError::HolderBusy);
+                }
+            }
+            reminder::Entity::update_many()
+                .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                .filter(reminder::Column::SignupId.is_in(holders.iter().map(|h| h.id)))
+                .filter(reminder::Column::State.eq("pending"))
+                .exec(&txn)
+                .await
+                .map_err(e())?;
             for s in &shifts {
+                let moved = shift::Model { starts_at: s.starts_at + by, ends_at: s.ends_at + by, ..s.clone() };
                 shift::Entity::update_many()
-                    .col_expr(shift::Column::StartsAt, Expr::value(s.starts_at + by))
-                    .col_expr(shift::Column::EndsAt, Expr::value(s.ends_at + by))
+                    .col_expr(shift::Column::StartsAt, Expr::value(moved.starts_at))
+                    .col_expr(shift::Column::EndsAt, Expr::value(moved.ends_at))
                     .filter(shift::Column::Id.eq(s.id))
                     .exec(&txn)
                     .await
                     .map_err(e())?;
-            }
-            let signups = signup::Entity::find()
-                .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
-                .all(&txn)
-                .await
-                .map_err(e())?;
-            for r in reminder::Entity::find()
-                .filter(reminder::Column::SignupId.is_in(signups.iter().map(|s| s.id)))
-                .filter(reminder::Column::State.eq("pending"))
-                .all(&txn)
-                .await
-                .map_err(e())?
-            {
-                reminder::Entity::update_many()
-                    .col_expr(reminder::Column::DueAt, Expr::value(r.due_at + by))
-                    .filter(reminder::Column::Id.eq(r.id))
-                    .exec(&txn)
-                    .await
-                    .map_err(e())?;
+                for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
+                    remind(&txn, &moved, AccountId(h.account_id), h.id, h.arrival, now).await?;
+                }
             }
             let body = format!("「{}」由 {} 改到 {}，您的报名保留。", ev.title, occ.date, date);
             notify_holders(&txn, &shifts, "活动改期", &body, &format!("moved:{}:{date}", occ.id), now).await?;
@@ -396,9 +406,13 @@ impl Store {
 /// processes doing it at once add each date once.
 pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTime<Utc>) -> Result<usize, Unexpected> {
     let e = || db_err("extending recurring events");
+    let unfinished = sea_orm::Condition::any()
+        .add(event::Column::UntilDate.is_null())
+        .add(sea_orm::ExprTrait::lt(Expr::col(event::Column::GeneratedThrough), Expr::col(event::Column::UntilDate)));
     let due = event::Entity::find()
         .filter(event::Column::Recurrence.ne(Recurrence::Once.stored()))
         .filter(event::Column::GeneratedThrough.lt(through))
+        .filter(unfinished)
         .all(&store.db)
         .await
         .map_err(e())?;

@@ -20,7 +20,7 @@ use linli_domain::volunteering::hours::{Period, QuotaProgress, credited_on};
 
 use super::current_registration;
 use crate::db::db_err;
-use crate::entities::{hours_quota, service_hour, shift, signup};
+use crate::entities::{catalog_item, hours_quota, service_hour, shift, signup};
 use crate::store::Store;
 
 /// A member's year: the total against the quota, month by month, and their record of turning up.
@@ -98,7 +98,9 @@ pub(crate) async fn credit<C: ConnectionTrait>(
     }
 }
 
-/// Credits a Party member's completed volunteer order: the time since it went into service, in its community.
+/// Credits a Party member's completed volunteer order, in its community: the time since it went into service,
+/// but no more than the booked window or, for an order wanted as soon as possible, the item's usual duration, so
+/// an order left open overnight does not count as a night's work.
 pub(crate) async fn credit_order(
     txn: &DatabaseTransaction,
     account: AccountId,
@@ -117,7 +119,15 @@ pub(crate) async fn credit_order(
         .await
         .map_err(e())?
         .map_or(at, |ev| ev.at);
-    let minutes = u32::try_from((at - started).num_minutes()).unwrap_or(0);
+    let allowed = match (row.window_start, row.window_end) {
+        (Some(from), Some(to)) => (to - from).num_minutes(),
+        _ => catalog_item::Entity::find_by_id(row.item_id)
+            .one(txn)
+            .await
+            .map_err(e())?
+            .map_or(0, |i| i64::from(i.duration_minutes)),
+    };
+    let minutes = u32::try_from(Ord::min((at - started).num_minutes(), allowed)).unwrap_or(0);
     credit(txn, account, row.community_id, "order", order, started, minutes).await
 }
 

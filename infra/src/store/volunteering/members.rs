@@ -75,8 +75,13 @@ impl Store {
     ) -> Result<RegistrationRecord, RegisterError> {
         let e = || db_err("registering with a community");
         let txn = self.db.begin().await.map_err(e())?;
-        // One registration pending per member, even when they submit twice at once.
-        account::Entity::find_by_id(account.0).lock_exclusive().one(&txn).await.map_err(e())?;
+        // One registration pending per member, even when they submit twice at once. `FOR NO KEY UPDATE`, as for
+        // bookings, so rows referring to the account can still be written meanwhile.
+        account::Entity::find_by_id(account.0)
+            .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+            .one(&txn)
+            .await
+            .map_err(e())?;
         if community::Entity::find_by_id(community.0).one(&txn).await.map_err(e())?.is_none() {
             return Err(RegisterError::UnknownCommunity);
         }

@@ -1,7 +1,7 @@
 //! The volunteering side of the store: registrations and the Party member's provider, branches with their
 //! pairings and problems, events with occurrences and shifts, sign-ups under the booking rules, the ledger of
-//! service hours, and calendar feeds. Every booking change locks its shift row first (`FOR UPDATE` on
-//! PostgreSQL; SQLite has one writer), so the capacity and wait-list rules hold however many people act at once.
+//! service hours, and calendar feeds. Every booking change locks its shift row (`FOR UPDATE` on PostgreSQL;
+//! SQLite has one writer), so the capacity and wait-list rules hold however many people act at once.
 
 mod calendar;
 mod events;
@@ -60,9 +60,10 @@ impl linli_domain::volunteering::ports::VolunteerStore for Store {
             .all(&self.db)
             .await
             .map_err(e())?;
+        let communities: std::collections::BTreeSet<i32> = members.iter().map(|m| m.community_id).collect();
         let days = event::Entity::find()
             .filter(event::Column::DedicationDay.eq(true))
-            .filter(event::Column::CommunityId.is_in(members.iter().map(|m| m.community_id)))
+            .filter(event::Column::CommunityId.is_in(communities))
             .all(&self.db)
             .await
             .map_err(e())?;

@@ -216,8 +216,8 @@ impl Store {
         row.map(problem_record).transpose()
     }
 
-    /// Problems of a community, or those visible to a branch (posted in its paired communities, or taken by it),
-    /// newest first.
+    /// Problems of a community, or those of a branch: the open ones of its paired communities, which it may take,
+    /// and those it took; newest first.
     pub async fn problems(
         &self,
         community: Option<CommunityId>,
@@ -234,11 +234,10 @@ impl Store {
                 .from(pairing::Entity)
                 .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
                 .to_owned();
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(problem::Column::BranchId.eq(b.0))
-                    .add(problem::Column::CommunityId.in_subquery(paired)),
-            );
+            let open_nearby = sea_orm::Condition::all()
+                .add(problem::Column::State.eq(ProblemState::Open.as_str()))
+                .add(problem::Column::CommunityId.in_subquery(paired));
+            q = q.filter(sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby));
         }
         q.all(&self.db).await.map_err(e())?.into_iter().map(problem_record).collect()
     }
@@ -259,6 +258,13 @@ impl Store {
         let Some(row) = problem::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(ProblemError::NotFound);
         };
+        // Whether the branch may act at all comes first, so a stranger learns nothing of the problem's state.
+        let paired = pairing::Entity::find_by_id((branch.0, row.community_id)).one(&txn).await.map_err(e())?.is_some();
+        match action {
+            ProblemAction::Take if !paired => return Err(ProblemError::NotPaired),
+            ProblemAction::Close { .. } if row.branch_id != Some(branch.0) => return Err(ProblemError::NotYourBranch),
+            _ => {}
+        }
         let state =
             ProblemState::parse(&row.state).ok_or_else(|| convert::corrupt("problem state", row.id, &row.state))?;
         let to = action.apply(state)?;
@@ -268,18 +274,12 @@ impl Store {
             .filter(problem::Column::State.eq(state.as_str()));
         match action {
             ProblemAction::Take => {
-                if pairing::Entity::find_by_id((branch.0, row.community_id)).one(&txn).await.map_err(e())?.is_none() {
-                    return Err(ProblemError::NotPaired);
-                }
                 update = update
                     .col_expr(problem::Column::BranchId, Expr::value(branch.0))
                     .col_expr(problem::Column::TakenBy, Expr::value(by.0))
                     .col_expr(problem::Column::TakenAt, Expr::value(now));
             }
             ProblemAction::Close { .. } => {
-                if row.branch_id != Some(branch.0) {
-                    return Err(ProblemError::NotYourBranch);
-                }
                 update = update
                     .col_expr(problem::Column::ClosedAt, Expr::value(now))
                     .col_expr(problem::Column::Outcome, Expr::value(outcome.map(str::to_owned)));
@@ -290,15 +290,6 @@ impl Store {
         }
         txn.commit().await.map_err(e())?;
         self.problem(id).await?.ok_or_else(|| ProblemError::Unexpected(gone("a problem")))
-    }
-
-    /// How many of the community's problems are in each state.
-    pub async fn problem_counts(&self, community: CommunityId) -> Result<HashMap<ProblemState, u64>, Unexpected> {
-        let mut counts = HashMap::new();
-        for p in self.problems(Some(community), None).await? {
-            *counts.entry(p.state).or_default() += 1;
-        }
-        Ok(counts)
     }
 }
 

@@ -1,9 +1,14 @@
 //! Sign-ups under the booking rules. Every change to a shift's places runs in one transaction that locks the
-//! person's account row and then the shift row — always in that order, so two bookings never wait on each
-//! other — and decides with the domain's rules on what it read under those locks.
+//! shift row (a sign-up or cancellation first locks the person's account row, so their overlap check cannot
+//! race), and decides with the domain's rules on what it read under those locks.
+//!
+//! The account lock is `FOR NO KEY UPDATE`: it keeps two bookings of one person apart, yet lets other
+//! transactions insert rows that refer to the account (an inbox message to a promoted member, service hours),
+//! whose foreign-key check takes `FOR KEY SHARE`. A plain `FOR UPDATE` would let a promotion and that member's
+//! own cancellation wait on each other.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
@@ -100,7 +105,7 @@ impl Store {
     ) -> Result<(SignupRecord, bool), BookingError> {
         let e = || db_err("signing up for a shift");
         let txn = self.db.begin().await.map_err(e())?;
-        account::Entity::find_by_id(account.0).lock_exclusive().one(&txn).await.map_err(e())?;
+        lock_person(&txn, account).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(BookingError::NotFound);
         };
@@ -115,11 +120,7 @@ impl Store {
             txn.commit().await.map_err(e())?;
             return Ok((record, false));
         }
-        let called_off = occurrence::Entity::find_by_id(row.occurrence_id)
-            .one(&txn)
-            .await
-            .map_err(e())?
-            .is_some_and(|o| o.cancelled);
+        let called_off = called_off(&txn, &row).await?;
         let is_member = current_registration(&txn, account.0).await.map_err(e())?.is_some();
         let facts = ShiftFacts {
             window: window(&row),
@@ -128,7 +129,7 @@ impl Store {
             cancelled: called_off,
             confirmed: count(&txn, id, SignupState::Confirmed).await?,
         };
-        let placement = booking::place(&facts, is_member, &held_elsewhere(&txn, account, id).await?, now)?;
+        let placement = booking::place(&facts, is_member, &held_elsewhere(&txn, account, &[id]).await?, now)?;
         let arrival = row.arrivals + 1;
         shift::Entity::update_many()
             .col_expr(shift::Column::Arrivals, Expr::value(arrival))
@@ -151,6 +152,10 @@ impl Store {
                     .col_expr(signup::Column::ConfirmedAt, Expr::value(confirmed_at))
                     .col_expr(signup::Column::PromotedAt, Expr::value(Option::<DateTime<Utc>>::None))
                     .col_expr(signup::Column::CancelledAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(signup::Column::CheckedInAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(signup::Column::CheckedOutAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(signup::Column::CheckedBy, Expr::value(Option::<uuid::Uuid>::None))
+                    .col_expr(signup::Column::Minutes, Expr::value(0))
                     .filter(signup::Column::Id.eq(old.id))
                     .exec(&txn)
                     .await
@@ -203,7 +208,7 @@ impl Store {
     ) -> Result<SignupRecord, BookingError> {
         let e = || db_err("cancelling a sign-up");
         let txn = self.db.begin().await.map_err(e())?;
-        account::Entity::find_by_id(account.0).lock_exclusive().one(&txn).await.map_err(e())?;
+        lock_person(&txn, account).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(BookingError::NotFound);
         };
@@ -300,6 +305,9 @@ impl Store {
         if parse_state(&mine)? != SignupState::Confirmed {
             return Err(AttendanceError::NotConfirmed.into());
         }
+        if called_off(&txn, &row).await? {
+            return Err(AttendanceError::CalledOff.into());
+        }
         let w = window(&row);
         booking::may_check_in(&w, row.closed_at.is_some(), now)?;
         let mut update = signup::Entity::update_many()
@@ -308,6 +316,7 @@ impl Store {
         match (arriving, mine.checked_in_at, mine.checked_out_at) {
             (true, None, _) => update = update.col_expr(signup::Column::CheckedInAt, Expr::value(now)),
             (false, None, _) => return Err(AttendanceError::NotCheckedIn.into()),
+            (false, Some(_), None) if now < w.start() => return Err(AttendanceError::NotStarted.into()),
             (false, Some(inn), None) => {
                 let minutes = booking::credited_minutes(&w, inn, now);
                 update = update
@@ -433,12 +442,17 @@ pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit:
             continue;
         }
         let w = window(&row);
-        let places = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(row.id))
-            .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
-            .all(&txn)
-            .await
-            .map_err(e())?;
+        // Nobody was expected on a called-off date: nobody is a no-show and nothing is credited.
+        let places = if called_off(&txn, &row).await? {
+            Vec::new()
+        } else {
+            signup::Entity::find()
+                .filter(signup::Column::ShiftId.eq(row.id))
+                .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
+                .all(&txn)
+                .await
+                .map_err(e())?
+        };
         for p in places {
             let update = signup::Entity::update_many().filter(signup::Column::Id.eq(p.id));
             match booking::closing(&w, p.checked_in_at, p.checked_out_at) {
@@ -477,7 +491,7 @@ pub(super) async fn promote(
     now: DateTime<Utc>,
 ) -> Result<Vec<AccountId>, Unexpected> {
     let e = || db_err("moving up the wait-list");
-    if row.starts_at <= now {
+    if row.starts_at <= now || called_off(txn, row).await? {
         return Ok(Vec::new());
     }
     let confirmed = count(txn, ShiftId(row.id), SignupState::Confirmed).await?;
@@ -541,7 +555,7 @@ pub(super) async fn notify_holders(
 }
 
 /// The reminder a day before the shift, for a place confirmed while that is still ahead.
-async fn remind(
+pub(super) async fn remind(
     txn: &DatabaseTransaction,
     row: &shift::Model,
     account: AccountId,
@@ -565,29 +579,32 @@ async fn remind(
         due_at: Set(due),
         state: Set("pending".to_owned()),
         text: Set(text),
-        source_key: Set(format!("shift:{signup}:{arrival}")),
+        // Keyed by the place and the start it is for: a place taken again, or a shift moved, gets a new one.
+        source_key: Set(format!("shift:{signup}:{arrival}:{}", row.starts_at.timestamp())),
         created_at: Set(now),
         sent_at: Set(None),
     };
     insert_once(txn, reminder, reminder::Column::SourceKey).await.map_err(db_err("writing a shift reminder"))
 }
 
-/// Windows of the other shifts the account holds a place or a wait-list place on.
-async fn held_elsewhere(
+/// Windows of the shifts other than `except` that the account holds a place or a wait-list place on, leaving
+/// out dates that were called off.
+pub(super) async fn held_elsewhere(
     txn: &DatabaseTransaction,
     account: AccountId,
-    except: ShiftId,
+    except: &[ShiftId],
 ) -> Result<Vec<(ShiftId, ShiftWindow)>, Unexpected> {
     let e = || db_err("reading a person's shifts");
     let held = signup::Entity::find()
         .filter(signup::Column::AccountId.eq(account.0))
-        .filter(signup::Column::ShiftId.ne(except.0))
+        .filter(signup::Column::ShiftId.is_not_in(except.iter().map(|s| s.0)))
         .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
         .all(txn)
         .await
         .map_err(e())?;
     let shifts = shift::Entity::find()
         .filter(shift::Column::Id.is_in(held.iter().map(|s| s.shift_id)))
+        .filter(shift::Column::OccurrenceId.not_in_subquery(called_off_dates()))
         .all(txn)
         .await
         .map_err(e())?;
@@ -602,6 +619,31 @@ async fn count(txn: &DatabaseTransaction, shift: ShiftId, state: SignupState) ->
         .await
         .map_err(db_err("counting a shift's places"))?;
     Ok(n as u32)
+}
+
+/// Locks the person's account row against their other bookings (see the module header for the lock's kind).
+async fn lock_person(txn: &DatabaseTransaction, account: AccountId) -> Result<(), Unexpected> {
+    account::Entity::find_by_id(account.0)
+        .lock(LockType::NoKeyUpdate)
+        .one(txn)
+        .await
+        .map(|_| ())
+        .map_err(db_err("locking a person's bookings"))
+}
+
+/// Whether the shift's date was called off.
+async fn called_off(txn: &DatabaseTransaction, row: &shift::Model) -> Result<bool, Unexpected> {
+    let occ = occurrence::Entity::find_by_id(row.occurrence_id).one(txn).await.map_err(db_err("reading a date"))?;
+    Ok(occ.is_some_and(|o| o.cancelled))
+}
+
+/// The occurrences that were called off.
+pub(super) fn called_off_dates() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(occurrence::Column::Id)
+        .from(occurrence::Entity)
+        .and_where(sea_orm::ExprTrait::eq(sea_orm::sea_query::Expr::col(occurrence::Column::Cancelled), true))
+        .to_owned()
 }
 
 fn window(s: &shift::Model) -> ShiftWindow {
