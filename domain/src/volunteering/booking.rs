@@ -121,6 +121,13 @@ pub fn promotions(capacity: u32, confirmed: u32, waiting: usize) -> usize {
     (capacity.saturating_sub(confirmed) as usize).min(waiting)
 }
 
+/// Who moves up: the first `n` to arrive among `waiting`, each given with its number in the order of arrival.
+pub fn next_in_line<T: Copy>(waiting: &[(T, i64)], capacity: u32, confirmed: u32) -> Vec<T> {
+    let mut line: Vec<(T, i64)> = waiting.to_vec();
+    line.sort_by_key(|(_, arrival)| *arrival);
+    line.into_iter().take(promotions(capacity, confirmed, waiting.len())).map(|(who, _)| who).collect()
+}
+
 /// Cancelling a confirmed place less than this before the start is recorded as late: the organizer has little
 /// time to fill it.
 pub const LATE_CANCEL_NOTICE: TimeDelta = TimeDelta::hours(24);
@@ -249,6 +256,14 @@ mod tests {
         assert_eq!(promotions(10, 8, 1), 1);
         assert_eq!(promotions(10, 10, 90), 0);
         assert_eq!(promotions(5, 8, 90), 0, "a lowered capacity frees nothing");
+    }
+
+    #[test]
+    fn the_wait_list_moves_up_in_order_of_arrival_whatever_order_it_is_read_in() {
+        let waiting = [("third", 12), ("first", 3), ("second", 7), ("fourth", 20)];
+        assert_eq!(next_in_line(&waiting, 10, 8), ["first", "second"]);
+        assert_eq!(next_in_line(&waiting, 10, 10), Vec::<&str>::new());
+        assert_eq!(next_in_line(&waiting, 100, 0), ["first", "second", "third", "fourth"]);
     }
 
     #[test]

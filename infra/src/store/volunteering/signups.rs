@@ -498,13 +498,12 @@ pub(super) async fn promote(
     let waiting = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(row.id))
         .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
-        .order_by_asc(signup::Column::Arrival)
         .all(txn)
         .await
         .map_err(e())?;
-    let n = booking::promotions(u32::try_from(row.capacity).unwrap_or(0), confirmed, waiting.len());
+    let line: Vec<(&signup::Model, i64)> = waiting.iter().map(|s| (s, i64::from(s.arrival))).collect();
     let mut promoted = Vec::new();
-    for s in waiting.into_iter().take(n) {
+    for s in booking::next_in_line(&line, u32::try_from(row.capacity).unwrap_or(0), confirmed) {
         signup::Entity::update_many()
             .col_expr(signup::Column::State, Expr::value(SignupState::Confirmed.as_str()))
             .col_expr(signup::Column::ConfirmedAt, Expr::value(now))
