@@ -109,6 +109,27 @@ impl TestApp {
     }
 }
 
+/// Makes `mod $name` with two tests that run the async fn `$name(app: TestApp)` on a fresh Linli: one embedded
+/// (SQLite, in-process queue), one on PostgreSQL and Redis.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$name($crate::TestApp::spawn($crate::Backend::Embedded).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_and_redis() {
+                super::$name($crate::TestApp::spawn($crate::Backend::Production).await).await;
+            }
+        }
+    };
+}
+
 /// The first column of the first row of `sql`, as a number; for checking what the database holds.
 pub async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};

@@ -2,29 +2,11 @@
 
 use std::time::Duration;
 
-use linli_integration_tests::{Backend, Reply, TestApp, cleaning_order};
+use linli_integration_tests::{Backend, Reply, TestApp, cleaning_order, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const DISPATCH: Duration = Duration::from_secs(15);
-
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embedded() {
-                super::$name(TestApp::spawn(Backend::Embedded).await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres_and_redis() {
-                super::$name(TestApp::spawn(Backend::Production).await).await;
-            }
-        }
-    };
-}
 
 fn id_of(r: &Reply) -> String {
     r.body["id"].as_str().unwrap_or_else(|| panic!("an id in {:?}", r.body)).to_owned()

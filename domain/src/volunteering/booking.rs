@@ -7,34 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ShiftId;
-
-/// When a shift runs: start before end, within one day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShiftWindow {
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-}
-
-impl ShiftWindow {
-    /// A window from its two ends, which [`ShiftPlan::parse`](super::events::ShiftPlan::parse) checked: the
-    /// start before the end, on one day.
-    pub fn from_stored(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        Self { start, end }
-    }
-
-    pub fn start(&self) -> DateTime<Utc> {
-        self.start
-    }
-
-    pub fn end(&self) -> DateTime<Utc> {
-        self.end
-    }
-
-    /// Whether the two share any time; back-to-back shifts (one ends as the next starts) do not.
-    pub fn overlaps(&self, other: &ShiftWindow) -> bool {
-        self.start < other.end && other.start < self.end
-    }
-}
+use crate::orders::TimeWindow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SignupState {
@@ -62,7 +35,7 @@ impl SignupState {
 /// What the booking rules need to know of a shift at the moment someone signs up.
 #[derive(Clone, Debug)]
 pub struct ShiftFacts {
-    pub window: ShiftWindow,
+    pub window: TimeWindow,
     pub capacity: u32,
     /// Only registered Party members may sign up; otherwise anyone with an account may.
     pub members_only: bool,
@@ -97,7 +70,7 @@ pub enum Placement {
 pub fn place(
     shift: &ShiftFacts,
     is_member: bool,
-    held: &[(ShiftId, ShiftWindow)],
+    held: &[(ShiftId, TimeWindow)],
     now: DateTime<Utc>,
 ) -> Result<Placement, SignupRefusal> {
     if shift.cancelled {
@@ -158,7 +131,7 @@ pub enum AttendanceError {
 }
 
 /// Whether a confirmed person may check in now.
-pub fn may_check_in(window: &ShiftWindow, closed: bool, now: DateTime<Utc>) -> Result<(), AttendanceError> {
+pub fn may_check_in(window: &TimeWindow, closed: bool, now: DateTime<Utc>) -> Result<(), AttendanceError> {
     if closed {
         return Err(AttendanceError::Closed);
     }
@@ -170,7 +143,7 @@ pub fn may_check_in(window: &ShiftWindow, closed: bool, now: DateTime<Utc>) -> R
 
 /// The minutes an attendance earns: the time between check-in and check-out that lies inside the shift. Coming
 /// early or staying late is welcome but earns nothing extra, so hours compare fairly across members.
-pub fn credited_minutes(window: &ShiftWindow, checked_in: DateTime<Utc>, checked_out: DateTime<Utc>) -> u32 {
+pub fn credited_minutes(window: &TimeWindow, checked_in: DateTime<Utc>, checked_out: DateTime<Utc>) -> u32 {
     let from = checked_in.max(window.start());
     let to = checked_out.min(window.end());
     u32::try_from((to - from).num_minutes()).unwrap_or(0)
@@ -189,7 +162,7 @@ pub enum Closing {
     NoShow,
 }
 
-pub fn closing(window: &ShiftWindow, checked_in: Option<DateTime<Utc>>, checked_out: Option<DateTime<Utc>>) -> Closing {
+pub fn closing(window: &TimeWindow, checked_in: Option<DateTime<Utc>>, checked_out: Option<DateTime<Utc>>) -> Closing {
     match (checked_in, checked_out) {
         (Some(_), Some(_)) => Closing::Attended,
         (Some(inn), None) => Closing::ClosedAtEnd { minutes: credited_minutes(window, inn, window.end()) },
@@ -208,8 +181,8 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 12, 5, h, m, 0).unwrap()
     }
 
-    fn window(from: u32, to: u32) -> ShiftWindow {
-        ShiftWindow::from_stored(at(from, 0), at(to, 0))
+    fn window(from: u32, to: u32) -> TimeWindow {
+        TimeWindow::from_stored(at(from, 0), at(to, 0))
     }
 
     fn shift(capacity: u32, confirmed: u32) -> ShiftFacts {

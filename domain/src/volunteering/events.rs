@@ -4,10 +4,10 @@
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::booking::ShiftWindow;
 use super::registration::Skills;
 use super::short_text;
 use crate::notifications::shanghai;
+use crate::orders::TimeWindow;
 
 /// The most places one shift can have.
 pub const MAX_CAPACITY: u32 = 1000;
@@ -80,8 +80,8 @@ impl ShiftPlan {
     }
 
     /// When the shift runs on `date` in Shanghai.
-    pub fn window_on(&self, date: NaiveDate) -> ShiftWindow {
-        ShiftWindow::from_stored(at_shanghai(date, self.start), at_shanghai(date, self.end))
+    pub fn window_on(&self, date: NaiveDate) -> TimeWindow {
+        TimeWindow::from_stored(at_shanghai(date, self.start), at_shanghai(date, self.end))
     }
 }
 

@@ -143,9 +143,7 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
     ) -> ApiResult<Json<SignupView>> {
-        let me = auth.0.actor().account;
-        let r = state.store.check_in(ShiftId(id.0), me, Witness::Code(&body.code), Utc::now()).await;
-        Ok(Json(r.map_err(attendance_error)?.into()))
+        attend_with_code(&state, &auth, id.0, &body.code, Arrival::In).await
     }
 
     /// Check yourself out with the code, once the shift has started; the time inside the shift counts as
@@ -158,9 +156,7 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
     ) -> ApiResult<Json<SignupView>> {
-        let me = auth.0.actor().account;
-        let r = state.store.check_out(ShiftId(id.0), me, Witness::Code(&body.code), Utc::now()).await;
-        Ok(Json(r.map_err(attendance_error)?.into()))
+        attend_with_code(&state, &auth, id.0, &body.code, Arrival::Out).await
     }
 
     /// The organizer checks someone in or out.
@@ -175,13 +171,12 @@ impl ShiftsApi {
         let actor = auth.0.actor();
         let shift = state.store.shift(ShiftId(id.0)).await?.ok_or_else(|| ApiError::not_found("shift"))?;
         organizer_of(&actor, shift.community)?;
-        let (who, witness, now) = (AccountId(body.account_id), Witness::Organizer(actor.account), Utc::now());
-        let r = match body.action.as_str() {
-            "check_in" => state.store.check_in(shift.id, who, witness, now).await,
-            "check_out" => state.store.check_out(shift.id, who, witness, now).await,
+        let way = match body.action.as_str() {
+            "check_in" => Arrival::In,
+            "check_out" => Arrival::Out,
             _ => return Err(ApiError::invalid("action", "invalid_action", "action is check_in or check_out")),
         };
-        Ok(Json(r.map_err(attendance_error)?.into()))
+        attend(&state, shift.id, AccountId(body.account_id), Witness::Organizer(actor.account), way).await
     }
 
     /// The shift's roster: the check-in code, who is confirmed, the wait-list in order, who cancelled, and
@@ -198,6 +193,38 @@ impl ShiftsApi {
         let name = format!("attachment; filename=\"roster-{}.csv\"", id.0);
         Ok(RosterCsv::Ok(CsvContent::Csv(PlainText(roster_csv(&roster))), name))
     }
+}
+
+/// Which way through the door.
+#[derive(Clone, Copy)]
+enum Arrival {
+    In,
+    Out,
+}
+
+async fn attend_with_code(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: Uuid,
+    code: &str,
+    way: Arrival,
+) -> ApiResult<Json<SignupView>> {
+    attend(state, ShiftId(id), auth.0.actor().account, Witness::Code(code), way).await
+}
+
+async fn attend(
+    state: &AppState,
+    shift: ShiftId,
+    who: AccountId,
+    witness: Witness<'_>,
+    way: Arrival,
+) -> ApiResult<Json<SignupView>> {
+    let now = Utc::now();
+    let done = match way {
+        Arrival::In => state.store.check_in(shift, who, witness, now).await,
+        Arrival::Out => state.store.check_out(shift, who, witness, now).await,
+    };
+    Ok(Json(done.map_err(attendance_error)?.into()))
 }
 
 async fn organizer_roster(state: &AppState, auth: &BearerAuth, id: Uuid) -> ApiResult<Roster> {

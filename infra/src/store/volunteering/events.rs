@@ -16,7 +16,8 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::notifications::shanghai;
-use linli_domain::volunteering::booking::{ShiftWindow, SignupState};
+use linli_domain::orders::TimeWindow;
+use linli_domain::volunteering::booking::SignupState;
 use linli_domain::volunteering::events::ShiftPlan;
 use linli_domain::volunteering::recurrence::{HORIZON_MONTHS, Recurrence};
 use linli_domain::volunteering::registration::Skills;
@@ -81,7 +82,7 @@ pub struct ShiftRecord {
     pub community: CommunityId,
     pub title: String,
     pub place: String,
-    pub window: ShiftWindow,
+    pub window: TimeWindow,
     pub capacity: u32,
     pub skills: Skills,
     pub members_only: bool,
@@ -300,7 +301,7 @@ impl Store {
             let ours: Vec<ShiftId> = shifts.iter().map(|s| ShiftId(s.id)).collect();
             for h in &holders {
                 let Some(s) = shifts.iter().find(|s| s.id == h.shift_id) else { continue };
-                let moved = ShiftWindow::from_stored(s.starts_at + by, s.ends_at + by);
+                let moved = TimeWindow::from_stored(s.starts_at + by, s.ends_at + by);
                 let elsewhere = held_elsewhere(&txn, AccountId(h.account_id), &ours).await?;
                 if elsewhere.iter().any(|(_, w)| w.overlaps(&moved)) {
                     return Err(EventError::HolderBusy);
@@ -545,7 +546,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
             dedication_day: events.get(&s.event_id).is_some_and(|ev| ev.dedication_day),
             occurrence: OccurrenceId(s.occurrence_id),
             community: CommunityId(s.community_id),
-            window: ShiftWindow::from_stored(s.starts_at, s.ends_at),
+            window: TimeWindow::from_stored(s.starts_at, s.ends_at),
             capacity: u32::try_from(s.capacity).unwrap_or(0),
             skills: Skills::from_stored(&s.skills),
             members_only: s.members_only,

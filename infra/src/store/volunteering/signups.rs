@@ -18,8 +18,9 @@ use uuid::Uuid;
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::ReminderKind;
+use linli_domain::orders::TimeWindow;
 use linli_domain::volunteering::booking::{
-    self, AttendanceError, Closing, Placement, ShiftFacts, ShiftWindow, SignupRefusal, SignupState,
+    self, AttendanceError, Closing, Placement, ShiftFacts, SignupRefusal, SignupState,
 };
 use linli_domain::volunteering::{ShiftId, SignupId};
 
@@ -109,12 +110,7 @@ impl Store {
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(BookingError::NotFound);
         };
-        let existing = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(id.0))
-            .filter(signup::Column::AccountId.eq(account.0))
-            .one(&txn)
-            .await
-            .map_err(e())?;
+        let existing = signup_of(&txn, id, account).await?;
         if let Some(held) = existing.as_ref().filter(|s| s.state != SignupState::Cancelled.as_str()) {
             let record = self.signup_record(&txn, held.clone()).await?;
             txn.commit().await.map_err(e())?;
@@ -212,13 +208,7 @@ impl Store {
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(BookingError::NotFound);
         };
-        let Some(mine) = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(id.0))
-            .filter(signup::Column::AccountId.eq(account.0))
-            .one(&txn)
-            .await
-            .map_err(e())?
-        else {
+        let Some(mine) = signup_of(&txn, id, account).await? else {
             return Err(BookingError::NotFound);
         };
         let state = parse_state(&mine)?;
@@ -288,13 +278,7 @@ impl Store {
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(AttendanceFailure::NotFound);
         };
-        let Some(mine) = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(id.0))
-            .filter(signup::Column::AccountId.eq(account.0))
-            .one(&txn)
-            .await
-            .map_err(e())?
-        else {
+        let Some(mine) = signup_of(&txn, id, account).await? else {
             return Err(AttendanceFailure::NotFound);
         };
         let by = match witness {
@@ -592,7 +576,7 @@ pub(super) async fn held_elsewhere(
     txn: &DatabaseTransaction,
     account: AccountId,
     except: &[ShiftId],
-) -> Result<Vec<(ShiftId, ShiftWindow)>, Unexpected> {
+) -> Result<Vec<(ShiftId, TimeWindow)>, Unexpected> {
     let e = || db_err("reading a person's shifts");
     let held = signup::Entity::find()
         .filter(signup::Column::AccountId.eq(account.0))
@@ -630,6 +614,20 @@ async fn lock_person(txn: &DatabaseTransaction, account: AccountId) -> Result<()
         .map_err(db_err("locking a person's bookings"))
 }
 
+/// The account's row on the shift, whatever its state.
+async fn signup_of(
+    txn: &DatabaseTransaction,
+    shift: ShiftId,
+    account: AccountId,
+) -> Result<Option<signup::Model>, Unexpected> {
+    signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift.0))
+        .filter(signup::Column::AccountId.eq(account.0))
+        .one(txn)
+        .await
+        .map_err(db_err("reading a sign-up"))
+}
+
 /// Whether the shift's date was called off.
 async fn called_off(txn: &DatabaseTransaction, row: &shift::Model) -> Result<bool, Unexpected> {
     let occ = occurrence::Entity::find_by_id(row.occurrence_id).one(txn).await.map_err(db_err("reading a date"))?;
@@ -645,8 +643,8 @@ pub(super) fn called_off_dates() -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-fn window(s: &shift::Model) -> ShiftWindow {
-    ShiftWindow::from_stored(s.starts_at, s.ends_at)
+fn window(s: &shift::Model) -> TimeWindow {
+    TimeWindow::from_stored(s.starts_at, s.ends_at)
 }
 
 fn parse_state(s: &signup::Model) -> Result<SignupState, Unexpected> {
