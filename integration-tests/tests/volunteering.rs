@@ -205,6 +205,26 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
         .await;
     assert_eq!(closed.body["state"], "solved", "{:?}", closed.body);
 
+    // Lists come a page at a time, with counts over all of them.
+    for title in ["路灯不亮", "车棚漏雨"] {
+        let body = json!({"title": title, "details": "请结对支部协助"});
+        assert_eq!(api.post("/api/v1/communities/1/problems", Some(&worker), body).await.status, StatusCode::CREATED);
+    }
+    let page = api.get("/api/v1/communities/1/problems?limit=2", Some(&worker)).await;
+    assert_eq!(page.body["problems"].as_array().unwrap().len(), 2);
+    assert_eq!((page.body["counts"]["open"].clone(), page.body["counts"]["solved"].clone()), (json!(2), json!(1)));
+    let cursor = page.body["next_cursor"].as_str().expect("a second page").to_owned();
+    let rest = api.get(&format!("/api/v1/communities/1/problems?limit=2&cursor={cursor}"), Some(&worker)).await;
+    assert_eq!(rest.body["problems"][0]["id"].as_str(), Some(problem.as_str()), "the oldest comes last");
+    assert!(rest.body["next_cursor"].is_null());
+    let bad = api.get("/api/v1/communities/1/problems?cursor=nope", Some(&worker)).await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "cursor"));
+    let first = api.get("/api/v1/branches?limit=2", Some(&worker)).await;
+    let next = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = api.get(&format!("/api/v1/branches?limit=2&cursor={next}"), Some(&worker)).await;
+    assert_ne!(first.body["branches"][1]["id"], second.body["branches"][0]["id"]);
+    assert_eq!(second.body["branches"].as_array().unwrap().len(), 2);
+
     let seen_by_community = api.get("/api/v1/communities/1/problems", Some(&worker)).await;
     assert_eq!(seen_by_community.body["counts"]["solved"], 1);
     let seen_by_branch = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&a)).await;

@@ -81,14 +81,19 @@ pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
     })
 }
 
-/// An order-list cursor: the id of the last order of the previous page.
-pub fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orders::OrderId>> {
+/// A list cursor: the id of the last row of the previous page.
+pub fn uuid_cursor(cursor: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
     match cursor {
         None | Some("") => Ok(None),
-        Some(c) => uuid::Uuid::parse_str(c)
-            .map(|u| Some(linli_domain::orders::OrderId(u)))
-            .map_err(|_| ApiError::malformed("cursor", "not a cursor from this list")),
+        Some(c) => {
+            uuid::Uuid::parse_str(c).map(Some).map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))
+        }
     }
+}
+
+/// An order-list cursor: the id of the last order of the previous page.
+pub fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orders::OrderId>> {
+    Ok(uuid_cursor(cursor)?.map(linli_domain::orders::OrderId))
 }
 
 /// A page of orders seen in full, from one more row than the page holds.

@@ -13,13 +13,13 @@ use linli_domain::accounts::{Actor, Role};
 use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::pairing::{ProblemAction, ProblemState};
 use linli_domain::volunteering::{BranchId, ProblemId, organizes};
-use linli_infra::store::{BranchRecord, ProblemError, ProblemRecord};
+use linli_infra::store::{BranchRecord, ProblemError, ProblemRecord, ProblemsOf};
 
 use super::{organizer_of, text_field};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::ApiTags;
+use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
 use crate::state::AppState;
 
 pub struct PairingApi;
@@ -59,6 +59,8 @@ impl From<BranchRecord> for BranchView {
 #[derive(Object)]
 struct BranchList {
     branches: Vec<BranchView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -121,22 +123,30 @@ struct ProblemCounts {
 
 #[derive(Object)]
 struct ProblemList {
+    /// Newest first.
     problems: Vec<ProblemView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    next_cursor: Option<String>,
+    /// Counts over all of them, not only this page.
     counts: ProblemCounts,
 }
 
 impl ProblemList {
-    fn new(rows: Vec<ProblemRecord>) -> Self {
-        let mut counts = ProblemCounts::default();
-        for p in &rows {
-            *match p.state {
-                ProblemState::Open => &mut counts.open,
-                ProblemState::Taken => &mut counts.taken,
-                ProblemState::Solved => &mut counts.solved,
-                ProblemState::Unsolved => &mut counts.unsolved,
-            } += 1;
-        }
-        Self { problems: rows.into_iter().map(Into::into).collect(), counts }
+    /// A page of the problems of `of`, with the counts of all of them.
+    async fn read(state: &AppState, of: ProblemsOf, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Self> {
+        let before = uuid_cursor(cursor)?.map(ProblemId);
+        let size = page_size(limit)?;
+        let rows = state.store.problems(of, before, size + 1).await?;
+        let (rows, next_cursor) = split_page(rows, size, |p| p.id.0.to_string());
+        let by_state = state.store.problem_counts(of).await?;
+        let count = |s: ProblemState| by_state.get(&s).copied().unwrap_or(0);
+        let counts = ProblemCounts {
+            open: count(ProblemState::Open),
+            taken: count(ProblemState::Taken),
+            solved: count(ProblemState::Solved),
+            unsolved: count(ProblemState::Unsolved),
+        };
+        Ok(Self { problems: rows.into_iter().map(Into::into).collect(), next_cursor, counts })
     }
 }
 
@@ -176,16 +186,24 @@ impl PairingApi {
         Ok(BranchCreated::Created(Json(branch.into())))
     }
 
-    /// Branches, by name; with `community_id`, those paired with that community.
+    /// Branches in the order they were added, a page at a time; with `community_id`, those paired with that
+    /// community.
     #[oai(path = "/branches", method = "get")]
     async fn branches(
         &self,
         state: Data<&AppState>,
         _auth: BearerAuth,
         community_id: Query<Option<i32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
     ) -> ApiResult<Json<BranchList>> {
-        let rows = state.store.branches(community_id.0.map(CommunityId)).await?;
-        Ok(Json(BranchList { branches: rows.into_iter().map(Into::into).collect() }))
+        let after = uuid_cursor(cursor.0.as_deref())?.map(BranchId);
+        let size = page_size(limit.0)?;
+        let rows = state.store.branches(community_id.0.map(CommunityId), after, size + 1).await?;
+        let (rows, next_cursor) = split_page(rows, size, |b| b.id.0.to_string());
+        Ok(Json(BranchList { branches: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// A branch with its communities and its counts of problems taken and solved.
@@ -256,6 +274,10 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i32>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ProblemList>> {
         let actor = auth.0.actor();
         let community = CommunityId(id.0);
@@ -266,7 +288,7 @@ impl PairingApi {
         if !(organizes(&actor, community) || paired) {
             return Err(ApiError::forbidden("only the community's workers and its paired branches see its problems"));
         }
-        Ok(Json(ProblemList::new(state.store.problems(Some(community), None).await?)))
+        Ok(Json(ProblemList::read(&state, ProblemsOf::Community(community), cursor.0.as_deref(), limit.0).await?))
     }
 
     /// A branch's problems: the open ones of its paired communities, which it may take, and those it took, with
@@ -277,13 +299,17 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ProblemList>> {
         let actor = auth.0.actor();
         let branch = BranchId(id.0);
         if actor.role != Role::Admin && member_branch(&state, &actor).await? != Some(branch) {
             return Err(ApiError::forbidden("only the branch's members see its problems"));
         }
-        Ok(Json(ProblemList::new(state.store.problems(None, Some(branch)).await?)))
+        Ok(Json(ProblemList::read(&state, ProblemsOf::Branch(branch), cursor.0.as_deref(), limit.0).await?))
     }
 
     /// Take an open problem for your branch. Two branches taking it at once: one gets it, the other 409.

@@ -14,7 +14,7 @@ pub use calendar::{CalendarEntry, FeedOwner};
 pub use events::{EventError, EventRecord, NewEvent, OccurrenceChange, OccurrenceRecord, ShiftChange, ShiftRecord};
 pub use hours::{GroupHours, HoursScope, MemberHours, MemberMinutes};
 pub use members::{DecideError, RegisterError, RegistrationRecord};
-pub use pairing::{BranchRecord, ProblemError, ProblemRecord};
+pub use pairing::{BranchRecord, ProblemError, ProblemRecord, ProblemsOf};
 pub use signups::{AttendanceFailure, BookingError, Roster, SignupRecord};
 
 use std::collections::HashMap;

@@ -47,6 +47,34 @@ pub struct ProblemRecord {
     pub outcome: Option<String>,
 }
 
+/// Whose problems a list shows.
+#[derive(Clone, Copy, Debug)]
+pub enum ProblemsOf {
+    /// Everything posted in the community.
+    Community(CommunityId),
+    /// The open problems of the branch's paired communities, and those the branch took.
+    Branch(BranchId),
+}
+
+impl ProblemsOf {
+    fn condition(self) -> sea_orm::Condition {
+        match self {
+            Self::Community(c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)),
+            Self::Branch(b) => {
+                let paired = sea_orm::sea_query::Query::select()
+                    .column(pairing::Column::CommunityId)
+                    .from(pairing::Entity)
+                    .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
+                    .to_owned();
+                let open_nearby = sea_orm::Condition::all()
+                    .add(problem::Column::State.eq(ProblemState::Open.as_str()))
+                    .add(problem::Column::CommunityId.in_subquery(paired));
+                sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby)
+            }
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProblemError {
     #[error("no such problem")]
@@ -91,10 +119,16 @@ impl Store {
         Ok(self.branch_records(rows).await?.pop())
     }
 
-    /// Branches paired with `community`, or every branch when `None`, by name.
-    pub async fn branches(&self, community: Option<CommunityId>) -> Result<Vec<BranchRecord>, Unexpected> {
+    /// Branches paired with `community`, or every branch when `None`, in the order they were added: at most
+    /// `limit`, after the branch `after`.
+    pub async fn branches(
+        &self,
+        community: Option<CommunityId>,
+        after: Option<BranchId>,
+        limit: u64,
+    ) -> Result<Vec<BranchRecord>, Unexpected> {
         let e = || db_err("listing branches");
-        let mut q = branch::Entity::find().order_by_asc(branch::Column::Name);
+        let mut q = branch::Entity::find().order_by_asc(branch::Column::Id).limit(limit);
         if let Some(c) = community {
             let paired = sea_orm::sea_query::Query::select()
                 .column(pairing::Column::BranchId)
@@ -102,6 +136,9 @@ impl Store {
                 .and_where(Expr::col(pairing::Column::CommunityId).eq(c.0))
                 .to_owned();
             q = q.filter(branch::Column::Id.in_subquery(paired));
+        }
+        if let Some(a) = after {
+            q = q.filter(branch::Column::Id.gt(a.0));
         }
         let rows = q.all(&self.db).await.map_err(e())?;
         self.branch_records(rows).await
@@ -187,7 +224,7 @@ impl Store {
         if community::Entity::find_by_id(community.0).one(&self.db).await.map_err(e())?.is_none() {
             return Err(ProblemError::UnknownCommunity);
         }
-        if self.branches(Some(community)).await?.is_empty() {
+        if self.branches(Some(community), None, 1).await?.is_empty() {
             return Err(ProblemError::NoPairedBranch);
         }
         let id = Uuid::now_v7();
@@ -216,30 +253,34 @@ impl Store {
         row.map(problem_record).transpose()
     }
 
-    /// Problems of a community, or those of a branch: the open ones of its paired communities, which it may take,
-    /// and those it took; newest first.
+    /// Problems of a community, or those of a branch (the open ones of its paired communities, which it may
+    /// take, and those it took), newest first: at most `limit`, before the problem `before`.
     pub async fn problems(
         &self,
-        community: Option<CommunityId>,
-        branch: Option<BranchId>,
+        of: ProblemsOf,
+        before: Option<ProblemId>,
+        limit: u64,
     ) -> Result<Vec<ProblemRecord>, Unexpected> {
-        let e = || db_err("listing problems");
-        let mut q = problem::Entity::find().order_by_desc(problem::Column::PostedAt);
-        if let Some(c) = community {
-            q = q.filter(problem::Column::CommunityId.eq(c.0));
+        let mut q = problem::Entity::find().filter(of.condition()).order_by_desc(problem::Column::Id).limit(limit);
+        if let Some(b) = before {
+            q = q.filter(problem::Column::Id.lt(b.0));
         }
-        if let Some(b) = branch {
-            let paired = sea_orm::sea_query::Query::select()
-                .column(pairing::Column::CommunityId)
-                .from(pairing::Entity)
-                .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
-                .to_owned();
-            let open_nearby = sea_orm::Condition::all()
-                .add(problem::Column::State.eq(ProblemState::Open.as_str()))
-                .add(problem::Column::CommunityId.in_subquery(paired));
-            q = q.filter(sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby));
-        }
-        q.all(&self.db).await.map_err(e())?.into_iter().map(problem_record).collect()
+        q.all(&self.db).await.map_err(db_err("listing problems"))?.into_iter().map(problem_record).collect()
+    }
+
+    /// How many of those problems are in each state.
+    pub async fn problem_counts(&self, of: ProblemsOf) -> Result<HashMap<ProblemState, u64>, Unexpected> {
+        let rows: Vec<(String, i64)> = problem::Entity::find()
+            .select_only()
+            .column(problem::Column::State)
+            .column_as(problem::Column::Id.count(), "n")
+            .filter(of.condition())
+            .group_by(problem::Column::State)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err("counting problems"))?;
+        Ok(rows.into_iter().filter_map(|(s, n)| Some((ProblemState::parse(&s)?, n as u64))).collect())
     }
 
     /// A branch takes an open problem of a community it is paired with, or closes one it took. The change is a
