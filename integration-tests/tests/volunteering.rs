@@ -129,6 +129,11 @@ async fn a_member_registers_is_confirmed_and_moving_keeps_the_history(app: TestA
         (rejected.body["state"].clone(), rejected.body["note"].clone()),
         (json!("rejected"), json!("不在本社区居住"))
     );
+    let page = api.get("/api/v1/communities/1/registrations?limit=1", Some(&worker)).await;
+    let cursor = page.body["next_cursor"].as_str().expect("two registrations in 文安路社区").to_owned();
+    let rest = api.get(&format!("/api/v1/communities/1/registrations?limit=1&cursor={cursor}"), Some(&worker)).await;
+    assert_eq!(rest.body["registrations"][0]["state"], "rejected", "oldest first: {:?}", rest.body);
+    assert!(rest.body["next_cursor"].is_null());
 }
 on_both_backends!(a_member_registers_is_confirmed_and_moving_keeps_the_history);
 

@@ -18,7 +18,7 @@ use super::{organizer_of, parse_skills};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, page_size};
+use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
 use crate::state::AppState;
 
 pub struct MembersApi;
@@ -77,6 +77,8 @@ impl From<RegistrationRecord> for RegistrationView {
 #[derive(Object)]
 struct RegistrationList {
     registrations: Vec<RegistrationView>,
+    /// Pass as `cursor` for the next page; absent on the last (and on a member's own history, which is whole).
+    next_cursor: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -126,7 +128,7 @@ impl MembersApi {
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<RegistrationList>> {
         let actor = auth.0.require(&[Role::PartyMember])?;
         let rows = state.store.registrations_of(actor.account).await?;
-        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect() }))
+        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor: None }))
     }
 
     /// A community's registrations, oldest first; `state=pending` lists those waiting for a decision.
@@ -137,6 +139,9 @@ impl MembersApi {
         auth: BearerAuth,
         id: Path<i32>,
         #[oai(name = "state")] wanted: Query<Option<String>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<RegistrationList>> {
         organizer_of(&auth.0.actor(), CommunityId(id.0))?;
@@ -148,8 +153,11 @@ impl MembersApi {
                     .ok_or_else(|| ApiError::malformed("state", "state is pending, confirmed, rejected or ended"))
             })
             .transpose()?;
-        let rows = state.store.registrations_in(CommunityId(id.0), wanted, page_size(limit.0)?).await?;
-        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect() }))
+        let after = uuid_cursor(cursor.0.as_deref())?.map(RegistrationId);
+        let size = page_size(limit.0)?;
+        let rows = state.store.registrations_in(CommunityId(id.0), wanted, after, size + 1).await?;
+        let (rows, next_cursor) = split_page(rows, size, |r| r.id.0.to_string());
+        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// Confirm a pending registration: the member belongs to the community from now on, and volunteer orders

@@ -199,19 +199,24 @@ impl Store {
         self.records(rows).await
     }
 
-    /// A community's registrations in `state` (all when `None`), oldest first, at most `limit`.
+    /// A community's registrations in `state` (all when `None`), oldest first: at most `limit`, after the
+    /// registration `after`. Ids grow with time, so their order is the order of submission.
     pub async fn registrations_in(
         &self,
         community: CommunityId,
         state: Option<RegistrationState>,
+        after: Option<RegistrationId>,
         limit: u64,
     ) -> Result<Vec<RegistrationRecord>, Unexpected> {
         let mut q = registration::Entity::find().filter(registration::Column::CommunityId.eq(community.0));
         if let Some(s) = state {
             q = q.filter(registration::Column::State.eq(s.as_str()));
         }
+        if let Some(a) = after {
+            q = q.filter(registration::Column::Id.gt(a.0));
+        }
         let rows = q
-            .order_by_asc(registration::Column::SubmittedAt)
+            .order_by_asc(registration::Column::Id)
             .limit(limit)
             .all(&self.db)
             .await
