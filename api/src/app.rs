@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{Compression, RequestId, ReuseId, Tracing};
+use poem::middleware::{Compression, RequestId, ReuseId};
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
@@ -215,6 +215,6 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .data(state)
         .catch_all_error(render_error)
         .with(Compression::new())
-        .with(Tracing)
+        .around(crate::telemetry::log_request)
         .with(RequestId::default().reuse_id(ReuseId::Use))
 }
