@@ -8,10 +8,11 @@ use linli_domain::accounts::{AccountId, Role, Username};
 use linli_domain::clock::FixedClock;
 use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::ShiftId;
+use linli_domain::volunteering::booking::AttendanceError;
 use linli_domain::volunteering::events::ShiftPlan;
 use linli_domain::volunteering::recurrence::Recurrence;
 use linli_domain::volunteering::registration::{Decision, Skills};
-use linli_infra::store::{EventRecord, NewAccount, NewEvent, OccurrenceChange, Store, Witness};
+use linli_infra::store::{AttendanceFailure, EventRecord, NewAccount, NewEvent, OccurrenceChange, Store, Witness};
 use linli_jobs::Volunteering;
 
 use support::{notifier, store};
@@ -225,4 +226,25 @@ async fn a_monthly_series_is_kept_a_year_ahead_and_extending_twice_adds_nothing(
     let e = store.event(e.id).await.unwrap().unwrap();
     assert_eq!(e.occurrences.last().unwrap().date, date(2028, 1, 5));
     assert_eq!(e.occurrences.last().unwrap().shifts.len(), 1);
+}
+
+#[tokio::test]
+async fn after_five_wrong_codes_only_the_organizer_can_check_that_person_in() {
+    let store = store().await;
+    let wang = member(&store, "wang-dy").await;
+    let e = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
+    let shift = first_shift(&e);
+    store.sign_up(shift, wang, setup_time()).await.unwrap();
+    let code = store.roster(shift).await.unwrap().unwrap().check_code;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let during = at(2026, 12, 5, 1, 5);
+    for _ in 0..5 {
+        let r = store.check_in(shift, wang, Witness::Code(wrong), during).await;
+        assert!(matches!(r, Err(AttendanceFailure::Rule(AttendanceError::WrongCode))), "{r:?}");
+    }
+    let locked = store.check_in(shift, wang, Witness::Code(&code), during).await;
+    assert!(matches!(locked, Err(AttendanceFailure::Rule(AttendanceError::TooManyWrongCodes))), "{locked:?}");
+    let worker = store.account_by_login("worker").await.unwrap().unwrap().id;
+    let by_organizer = store.check_in(shift, wang, Witness::Organizer(worker), during).await.unwrap();
+    assert!(by_organizer.checked_in_at.is_some());
 }

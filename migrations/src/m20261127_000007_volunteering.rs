@@ -130,6 +130,7 @@ enum Signups {
     AutoClosed,
     NoShow,
     Minutes,
+    CodeFailures,
 }
 
 #[derive(DeriveIden)]
@@ -432,6 +433,7 @@ impl MigrationTrait for Migration {
                 .col(boolean(Signups::AutoClosed).default(false))
                 .col(boolean(Signups::NoShow).default(false))
                 .col(integer(Signups::Minutes).default(0))
+                .col(integer(Signups::CodeFailures).default(0))
                 .foreign_key(&mut cascade(
                     "fk_signups_shift",
                     (Signups::Table, Signups::ShiftId),

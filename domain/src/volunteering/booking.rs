@@ -109,6 +109,10 @@ pub fn is_late_cancel(state: SignupState, start: DateTime<Utc>, now: DateTime<Ut
     state == SignupState::Confirmed && start - now < LATE_CANCEL_NOTICE
 }
 
+/// Wrong codes one person may try on a shift before only the organizer can record their attendance: six
+/// digits are a million codes, and this keeps guessing hopeless.
+pub const MAX_CODE_FAILURES: i32 = 5;
+
 /// Check-in opens this long before the start.
 pub const CHECK_IN_OPENS: TimeDelta = TimeDelta::hours(1);
 
@@ -128,6 +132,8 @@ pub enum AttendanceError {
     CalledOff,
     #[error("the check-in code is wrong")]
     WrongCode,
+    #[error("too many wrong codes: ask the organizer to check you in or out")]
+    TooManyWrongCodes,
 }
 
 /// Whether a confirmed person may check in now.

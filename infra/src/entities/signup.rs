@@ -22,6 +22,8 @@ pub struct Model {
     pub auto_closed: bool,
     pub no_show: bool,
     pub minutes: i32,
+    /// Wrong check-in codes tried; past a few, only the organizer can record this person's attendance.
+    pub code_failures: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

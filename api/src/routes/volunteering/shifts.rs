@@ -305,6 +305,7 @@ fn attendance_error(e: AttendanceFailure) -> ApiError {
                 AttendanceError::NotConfirmed => "not_confirmed",
                 AttendanceError::NotCheckedIn => "not_checked_in",
                 AttendanceError::WrongCode => "wrong_code",
+                AttendanceError::TooManyWrongCodes => "too_many_wrong_codes",
                 AttendanceError::NotStarted => "not_started",
                 AttendanceError::CalledOff => "called_off",
             };

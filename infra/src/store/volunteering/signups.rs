@@ -177,6 +177,7 @@ impl Store {
                     auto_closed: Set(false),
                     no_show: Set(false),
                     minutes: Set(0),
+                    code_failures: Set(0),
                 })
                 .exec_without_returning(&txn)
                 .await
@@ -282,7 +283,23 @@ impl Store {
             return Err(AttendanceFailure::NotFound);
         };
         let by = match witness {
-            Witness::Code(code) if code.trim() != row.check_code => return Err(AttendanceError::WrongCode.into()),
+            Witness::Code(_) if mine.code_failures >= booking::MAX_CODE_FAILURES => {
+                return Err(AttendanceError::TooManyWrongCodes.into());
+            }
+            Witness::Code(code) if code.trim() != row.check_code => {
+                // The failure is kept even though the request fails, or guessing would cost nothing.
+                signup::Entity::update_many()
+                    .col_expr(
+                        signup::Column::CodeFailures,
+                        sea_orm::ExprTrait::add(Expr::col(signup::Column::CodeFailures), 1),
+                    )
+                    .filter(signup::Column::Id.eq(mine.id))
+                    .exec(&txn)
+                    .await
+                    .map_err(e())?;
+                txn.commit().await.map_err(e())?;
+                return Err(AttendanceError::WrongCode.into());
+            }
             Witness::Code(_) => account,
             Witness::Organizer(o) => o,
         };
