@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{Compression, RequestId, ReuseId};
+use poem::middleware::{CatchPanic, Compression, RequestId, ReuseId};
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
@@ -20,7 +20,7 @@ use linli_infra::store::Store;
 use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig, Volunteering};
 
 use crate::config::Settings;
-use crate::problem::render_error;
+use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, MembersApi,
     NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
@@ -214,6 +214,11 @@ fn routes(state: AppState) -> impl poem::Endpoint {
         .nest("/docs", docs)
         .data(state)
         .catch_all_error(render_error)
+        .with(CatchPanic::new().with_handler(|_| {
+            // The panic itself is already on stderr; the client gets the usual problem, not a dropped connection.
+            tracing::error!("a request handler panicked");
+            ApiError::new(poem::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+        }))
         .with(Compression::new())
         .around(crate::telemetry::log_request)
         .with(RequestId::default().reuse_id(ReuseId::Use))

@@ -230,6 +230,25 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
     assert_ne!(first.body["branches"][1]["id"], second.body["branches"][0]["id"]);
     assert_eq!(second.body["branches"].as_array().unwrap().len(), 2);
 
+    // A member of another paired branch sees the open problems, not what this branch took.
+    let other = api
+        .post(
+            "/api/v1/admin/branches",
+            Some(&admin),
+            json!({"name": "市司法局机关第二十党支部", "organization": "市司法局"}),
+        )
+        .await;
+    let other = id_of(&other);
+    let pair_other = format!("/api/v1/admin/branches/{other}/communities/1");
+    api.send(reqwest::Method::PUT, &pair_other, Some(&admin), None, &[]).await;
+    let (c, _) = member(api, "branch-c", Some(&other)).await;
+    let seen_by_other = api.get("/api/v1/communities/1/problems", Some(&c)).await;
+    assert_eq!(seen_by_other.body["problems"].as_array().unwrap().len(), 2, "{:?}", seen_by_other.body);
+    assert_eq!(
+        (seen_by_other.body["counts"]["open"].clone(), seen_by_other.body["counts"]["solved"].clone()),
+        (json!(2), json!(0))
+    );
+
     let seen_by_community = api.get("/api/v1/communities/1/problems", Some(&worker)).await;
     assert_eq!(seen_by_community.body["counts"]["solved"], 1);
     let seen_by_branch = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&a)).await;
@@ -362,6 +381,8 @@ async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestA
     let resident = api.login_demo("resident").await;
     let members_only = api.post(&format!("/api/v1/shifts/{afternoon}/signups"), Some(&resident), json!({})).await;
     assert_eq!((members_only.status, members_only.code()), (StatusCode::CONFLICT, "members_only"));
+    let far = api.get("/api/v1/communities/1/shifts?from=%2B262143-12-31T00:00:00Z", Some(&wang)).await;
+    assert_eq!((far.status, far.field()), (StatusCode::BAD_REQUEST, "from"));
     let unknown = api.post(&format!("/api/v1/shifts/{}/signups", uuid::Uuid::nil()), Some(&wang), json!({})).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 

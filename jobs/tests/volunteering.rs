@@ -248,3 +248,52 @@ async fn after_five_wrong_codes_only_the_organizer_can_check_that_person_in() {
     let by_organizer = store.check_in(shift, wang, Witness::Organizer(worker), during).await.unwrap();
     assert!(by_organizer.checked_in_at.is_some());
 }
+
+#[tokio::test]
+async fn taking_a_called_off_date_back_moves_the_wait_list_up_and_refuses_new_clashes() {
+    let store = store().await;
+    let (first, second, third) =
+        (member(&store, "first").await, member(&store, "second").await, member(&store, "third").await);
+    let e = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
+    let shift = first_shift(&e);
+    let one_place = linli_infra::store::ShiftChange { capacity: Some(1), ..Default::default() };
+    store.change_shift(shift, one_place, setup_time()).await.unwrap();
+    for m in [first, second, third] {
+        store.sign_up(shift, m, setup_time()).await.unwrap();
+    }
+    let off = OccurrenceChange { cancelled: Some(true), ..Default::default() };
+    store.change_occurrence(e.occurrences[0].id, off, setup_time()).await.unwrap();
+    store.cancel_signup(shift, first, setup_time()).await.unwrap();
+    assert!(store.roster(shift).await.unwrap().unwrap().confirmed.is_empty(), "nobody moves up onto a called-off date");
+    // While the date is off, the third holds another shift at the same time.
+    let clash = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
+    store.sign_up(first_shift(&clash), third, setup_time()).await.unwrap();
+    let back = OccurrenceChange { cancelled: Some(false), ..Default::default() };
+    let refused = store.change_occurrence(e.occurrences[0].id, back.clone(), setup_time()).await;
+    assert!(matches!(refused, Err(linli_infra::store::EventError::HolderBusy)), "{refused:?}");
+    store.cancel_signup(first_shift(&clash), third, setup_time()).await.unwrap();
+    store.change_occurrence(e.occurrences[0].id, back, setup_time()).await.unwrap();
+    let roster = store.roster(shift).await.unwrap().unwrap();
+    assert_eq!(roster.confirmed.iter().map(|s| s.account).collect::<Vec<_>>(), [second]);
+    assert_eq!(titled(store.inbox(second, false, None, 10).await.unwrap(), "候补转正").len(), 1);
+}
+
+#[tokio::test]
+async fn a_date_moved_away_and_back_still_gets_its_reminder_and_a_new_place_is_told() {
+    let store = store().await;
+    let wang = member(&store, "wang-dy").await;
+    let e = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
+    let (occurrence, shift) = (e.occurrences[0].id, first_shift(&e));
+    store.sign_up(shift, wang, setup_time()).await.unwrap();
+    for day in [6, 5] {
+        let change = OccurrenceChange { date: Some(date(2026, 12, day)), ..Default::default() };
+        store.change_occurrence(occurrence, change, setup_time()).await.unwrap();
+    }
+    assert_eq!(titled(store.inbox(wang, false, None, 10).await.unwrap(), "活动改期").len(), 2, "each move is told");
+    let elsewhere = linli_infra::store::ShiftChange { place: Some("社区广场".into()), ..Default::default() };
+    store.change_shift(shift, elsewhere, setup_time()).await.unwrap();
+    assert_eq!(titled(store.inbox(wang, false, None, 10).await.unwrap(), "地点变更").len(), 1);
+    assert_eq!(notifier(&store, at(2026, 12, 4, 1, 0)).send_due_reminders().await.unwrap(), 1);
+    let reminded = titled(store.inbox(wang, false, None, 10).await.unwrap(), "班次提醒：明天有志愿服务");
+    assert!(reminded[0].contains("社区广场"), "{reminded:?}");
+}

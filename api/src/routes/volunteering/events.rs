@@ -301,6 +301,10 @@ impl EventsApi {
         if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
             return Err(ApiError::invalid("note", "invalid_text", "a note has at most 500 characters"));
         }
+        let latest = Utc::now().with_timezone(&shanghai()).date_naive() + chrono::Days::new(MAX_DAYS_AHEAD);
+        if body.date.is_some_and(|d| d > latest) {
+            return Err(ApiError::invalid("date", "date_too_far", "a date moves at most two years ahead"));
+        }
         let change = OccurrenceChange { date: body.date, cancelled: body.cancelled, note };
         let (_, record) = state.store.change_occurrence(occurrence, change, Utc::now()).await.map_err(event_error)?;
         Ok(Json(record.into()))
@@ -347,8 +351,11 @@ impl EventsApi {
         to: Query<Option<DateTime<Utc>>>,
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ShiftList>> {
-        let from = from.0.unwrap_or_else(Utc::now);
-        let to = to.0.unwrap_or(from + TimeDelta::days(60));
+        let from = within_reason("from", from.0.unwrap_or_else(Utc::now))?;
+        let to = match to.0 {
+            Some(t) => within_reason("to", t)?,
+            None => from + TimeDelta::days(60),
+        };
         if to <= from {
             return Err(ApiError::malformed("to", "to is after from"));
         }
@@ -372,6 +379,9 @@ fn parse_event(
     let today = now.with_timezone(&shanghai()).date_naive();
     if body.first_date < today {
         return Err(ApiError::invalid("first_date", "date_in_past", "the first date is today or later"));
+    }
+    if body.first_date > today + chrono::Days::new(MAX_DAYS_AHEAD) {
+        return Err(ApiError::invalid("first_date", "date_too_far", "the first date is at most two years ahead"));
     }
     if body.until.is_some_and(|u| u < body.first_date) {
         return Err(ApiError::invalid("until", "invalid_until", "until is on or after the first date"));
@@ -400,6 +410,20 @@ fn parse_event(
         plan,
         created_by: by,
     })
+}
+
+/// How far ahead an event may start, or a date be moved to.
+const MAX_DAYS_AHEAD: u64 = 730;
+
+/// A time from a query, refused unless its year is 2000 to 2100: arithmetic on anything further out is not
+/// worth risking.
+fn within_reason(field: &str, t: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    use chrono::Datelike;
+    if (2000..=2100).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(ApiError::malformed(field, format!("{field} is a time between the years 2000 and 2100")))
+    }
 }
 
 fn event_error(e: EventError) -> ApiError {

@@ -266,8 +266,8 @@ impl PairingApi {
         Ok(ProblemPosted::Created(Json(posted.into())))
     }
 
-    /// A community's problems, newest first, with counts by state: for its workers, and for the members of
-    /// its paired branches.
+    /// A community's problems, newest first, with counts by state. Its workers see them all; a member of a
+    /// paired branch sees the open ones and those their branch took.
     #[oai(path = "/communities/:id/problems", method = "get")]
     async fn community_problems(
         &self,
@@ -281,14 +281,18 @@ impl PairingApi {
     ) -> ApiResult<Json<ProblemList>> {
         let actor = auth.0.actor();
         let community = CommunityId(id.0);
-        let paired = match member_branch(&state, &actor).await? {
-            Some(b) => state.store.is_paired(b, community).await?,
-            None => false,
+        let of = if organizes(&actor, community) {
+            ProblemsOf::Community(community)
+        } else {
+            match member_branch(&state, &actor).await? {
+                Some(b) if state.store.is_paired(b, community).await? => ProblemsOf::BranchIn(b, community),
+                _ => {
+                    let rule = "only the community's workers and its paired branches see its problems";
+                    return Err(ApiError::forbidden(rule));
+                }
+            }
         };
-        if !(organizes(&actor, community) || paired) {
-            return Err(ApiError::forbidden("only the community's workers and its paired branches see its problems"));
-        }
-        Ok(Json(ProblemList::read(&state, ProblemsOf::Community(community), cursor.0.as_deref(), limit.0).await?))
+        Ok(Json(ProblemList::read(&state, of, cursor.0.as_deref(), limit.0).await?))
     }
 
     /// A branch's problems: the open ones of its paired communities, which it may take, and those it took, with

@@ -24,9 +24,9 @@ use linli_domain::volunteering::registration::Skills;
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 
 use super::members::gone;
-use super::signups::{held_elsewhere, notify_holders, promote, remind};
+use super::signups::{held_elsewhere, notify_holders, promote, renew_reminders};
 use crate::db::db_err;
-use crate::entities::{community, event, occurrence, reminder, shift, signup};
+use crate::entities::{community, event, occurrence, shift, signup};
 use crate::store::{Store, convert};
 
 /// An event as the organizer describes it.
@@ -261,8 +261,9 @@ impl Store {
     }
 
     /// Moves an occurrence to another date (its shifts move along and their reminders are made anew), calls it
-    /// off, or takes it back; everyone holding a place or a wait-list place is told. A move that would give
-    /// someone two overlapping shifts is refused.
+    /// off, or takes it back (the wait-list then moves up into places freed meanwhile); everyone holding a place
+    /// or a wait-list place is told. A move or a taking back that would give someone two overlapping shifts is
+    /// refused.
     pub async fn change_occurrence(
         &self,
         id: OccurrenceId,
@@ -287,48 +288,48 @@ impl Store {
         if (moving.is_some() || calling_off.is_some()) && shifts.iter().any(|s| s.starts_at <= now) {
             return Err(EventError::Started);
         }
-        if let Some(date) = moving {
-            let by = TimeDelta::days((date - occ.date).num_days());
-            if shifts.iter().any(|s| s.starts_at + by <= now) {
-                return Err(EventError::PastDate);
-            }
-            let holders = signup::Entity::find()
-                .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
-                .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
-                .all(&txn)
-                .await
-                .map_err(e())?;
+        let by = moving.map_or(TimeDelta::zero(), |d| TimeDelta::days((d - occ.date).num_days()));
+        let moved: Vec<shift::Model> = shifts
+            .iter()
+            .map(|s| shift::Model { starts_at: s.starts_at + by, ends_at: s.ends_at + by, ..s.clone() })
+            .collect();
+        if moving.is_some() && moved.iter().any(|s| s.starts_at <= now) {
+            return Err(EventError::PastDate);
+        }
+        let holders = signup::Entity::find()
+            .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
+            .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+            .all(&txn)
+            .await
+            .map_err(e())?;
+        // A date that will run at a new time, or run again after being called off, must not give anyone on it
+        // two shifts at once: while it was off, its holders were free to book that time elsewhere.
+        let runs = !change.cancelled.unwrap_or(occ.cancelled);
+        if runs && (moving.is_some() || calling_off == Some(false)) {
             let ours: Vec<ShiftId> = shifts.iter().map(|s| ShiftId(s.id)).collect();
             for h in &holders {
-                let Some(s) = shifts.iter().find(|s| s.id == h.shift_id) else { continue };
-                let moved = TimeWindow::from_stored(s.starts_at + by, s.ends_at + by);
+                let Some(s) = moved.iter().find(|s| s.id == h.shift_id) else { continue };
+                let at = TimeWindow::from_stored(s.starts_at, s.ends_at);
                 let elsewhere = held_elsewhere(&txn, AccountId(h.account_id), &ours).await?;
-                if elsewhere.iter().any(|(_, w)| w.overlaps(&moved)) {
+                if elsewhere.iter().any(|(_, w)| w.overlaps(&at)) {
                     return Err(EventError::HolderBusy);
                 }
             }
-            reminder::Entity::update_many()
-                .col_expr(reminder::Column::State, Expr::value("cancelled"))
-                .filter(reminder::Column::SignupId.is_in(holders.iter().map(|h| h.id)))
-                .filter(reminder::Column::State.eq("pending"))
-                .exec(&txn)
-                .await
-                .map_err(e())?;
-            for s in &shifts {
-                let moved = shift::Model { starts_at: s.starts_at + by, ends_at: s.ends_at + by, ..s.clone() };
+        }
+        if let Some(date) = moving {
+            for s in &moved {
                 shift::Entity::update_many()
-                    .col_expr(shift::Column::StartsAt, Expr::value(moved.starts_at))
-                    .col_expr(shift::Column::EndsAt, Expr::value(moved.ends_at))
+                    .col_expr(shift::Column::StartsAt, Expr::value(s.starts_at))
+                    .col_expr(shift::Column::EndsAt, Expr::value(s.ends_at))
                     .filter(shift::Column::Id.eq(s.id))
                     .exec(&txn)
                     .await
                     .map_err(e())?;
-                for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
-                    remind(&txn, &moved, AccountId(h.account_id), h.id, h.arrival, now).await?;
-                }
             }
+            renew_reminders(&txn, &moved, &holders, now).await?;
             let body = format!("「{}」由 {} 改到 {}，您的报名保留。", ev.title, occ.date, date);
-            notify_holders(&txn, &shifts, "活动改期", &body, &format!("moved:{}:{date}", occ.id), now).await?;
+            let key = format!("moved:{}:{date}:{}", occ.id, now.timestamp_millis());
+            notify_holders(&txn, &shifts, "活动改期", &body, &key, now).await?;
         }
         if let Some(cancelled) = calling_off {
             let (title, body) = if cancelled {
@@ -351,13 +352,20 @@ impl Store {
             .exec(&txn)
             .await
             .map_err(e())?;
+        if calling_off == Some(false) {
+            // Places freed while the date was off were given to nobody: the wait-list moves up now.
+            for s in &moved {
+                promote(&txn, s, now).await?;
+            }
+        }
         txn.commit().await.map_err(e())?;
         let event = self.event(EventId(ev.id)).await?.ok_or_else(|| gone("an event"))?;
         let record = event.occurrences.into_iter().find(|o| o.id == id).ok_or_else(|| gone("an occurrence"))?;
         Ok((EventId(ev.id), record))
     }
 
-    /// Changes one shift. A larger capacity moves the wait-list up at once; a smaller one bumps nobody.
+    /// Changes one shift. A larger capacity moves the wait-list up at once; a smaller one bumps nobody. A new
+    /// title or place is written into the reminders, and a new place is told to everyone on the shift.
     pub async fn change_shift(
         &self,
         id: ShiftId,
@@ -369,20 +377,36 @@ impl Store {
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
             return Err(EventError::NotFound);
         };
-        let mut update = shift::Entity::update_many().filter(shift::Column::Id.eq(id.0));
-        if let Some(t) = &change.title {
-            update = update.col_expr(shift::Column::Title, Expr::value(t.clone()));
+        let changed = shift::Model {
+            title: change.title.clone().unwrap_or_else(|| row.title.clone()),
+            place: change.place.clone().unwrap_or_else(|| row.place.clone()),
+            capacity: change.capacity.map_or(row.capacity, |c| i32::try_from(c).unwrap_or(i32::MAX)),
+            ..row.clone()
+        };
+        shift::Entity::update_many()
+            .col_expr(shift::Column::Title, Expr::value(changed.title.clone()))
+            .col_expr(shift::Column::Place, Expr::value(changed.place.clone()))
+            .col_expr(shift::Column::Capacity, Expr::value(changed.capacity))
+            .filter(shift::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(e())?;
+        if changed.title != row.title || changed.place != row.place {
+            let holders = signup::Entity::find()
+                .filter(signup::Column::ShiftId.eq(id.0))
+                .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+                .all(&txn)
+                .await
+                .map_err(e())?;
+            renew_reminders(&txn, std::slice::from_ref(&changed), &holders, now).await?;
+            if changed.place != row.place {
+                let body = format!("「{}」的地点改为：{}。", changed.title, changed.place);
+                let key = format!("place:{}:{}", id.0, now.timestamp_millis());
+                notify_holders(&txn, std::slice::from_ref(&changed), "地点变更", &body, &key, now).await?;
+            }
         }
-        if let Some(p) = &change.place {
-            update = update.col_expr(shift::Column::Place, Expr::value(p.clone()));
-        }
-        if let Some(c) = change.capacity {
-            update = update.col_expr(shift::Column::Capacity, Expr::value(i32::try_from(c).unwrap_or(i32::MAX)));
-        }
-        update.exec(&txn).await.map_err(e())?;
-        if change.capacity.is_some_and(|c| i64::from(c) > i64::from(row.capacity)) {
-            let row = shift::Entity::find_by_id(id.0).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a shift"))?;
-            promote(&txn, &row, now).await?;
+        if changed.capacity > row.capacity {
+            promote(&txn, &changed, now).await?;
         }
         txn.commit().await.map_err(e())?;
         self.shift(id).await?.ok_or_else(|| EventError::Unexpected(gone("a shift")))

@@ -54,6 +54,8 @@ pub enum ProblemsOf {
     Community(CommunityId),
     /// The open problems of the branch's paired communities, and those the branch took.
     Branch(BranchId),
+    /// What a member of a paired branch sees of one community: its open problems, and those the branch took.
+    BranchIn(BranchId, CommunityId),
 }
 
 impl ProblemsOf {
@@ -71,6 +73,11 @@ impl ProblemsOf {
                     .add(problem::Column::CommunityId.in_subquery(paired));
                 sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby)
             }
+            Self::BranchIn(b, c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)).add(
+                sea_orm::Condition::any()
+                    .add(problem::Column::BranchId.eq(b.0))
+                    .add(problem::Column::State.eq(ProblemState::Open.as_str())),
+            ),
         }
     }
 }

@@ -554,8 +554,31 @@ pub(super) async fn notify_holders(
     Ok(())
 }
 
+/// Replaces the pending reminders of `holders` with ones made from `shifts` as they are now (moved, renamed,
+/// at another place). The old ones are deleted rather than called off, so that a shift moved back to where it
+/// was gets its reminder again.
+pub(super) async fn renew_reminders(
+    txn: &DatabaseTransaction,
+    shifts: &[shift::Model],
+    holders: &[signup::Model],
+    now: DateTime<Utc>,
+) -> Result<(), Unexpected> {
+    reminder::Entity::delete_many()
+        .filter(reminder::Column::SignupId.is_in(holders.iter().map(|h| h.id)))
+        .filter(reminder::Column::State.eq("pending"))
+        .exec(txn)
+        .await
+        .map_err(db_err("renewing shift reminders"))?;
+    for s in shifts {
+        for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
+            remind(txn, s, AccountId(h.account_id), h.id, h.arrival, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The reminder a day before the shift, for a place confirmed while that is still ahead.
-pub(super) async fn remind(
+async fn remind(
     txn: &DatabaseTransaction,
     row: &shift::Model,
     account: AccountId,
