@@ -184,8 +184,8 @@ pub async fn render_error(err: poem::Error) -> Response {
         return err.into_response();
     }
     let problem = if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        // poem-openapi names path parameters `param0`, `param1`… internally; every route here has exactly one,
-        // and the spec calls it `id`.
+        // poem-openapi names path parameters `param0`, `param1`… internally. Every route's first (for most,
+        // only) typed path parameter is `id` in the spec; the one route with a second parses that itself.
         ApiError::malformed(if e.name.starts_with("param") { "id" } else { e.name }, &e.reason)
     } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
         ApiError::malformed(e.name, &e.reason)

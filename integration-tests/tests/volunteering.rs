@@ -168,6 +168,16 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
         .send(reqwest::Method::PUT, &format!("/api/v1/admin/branches/{branch}/communities/1"), Some(&admin), None, &[])
         .await;
     assert_eq!(twice.status, StatusCode::NO_CONTENT, "pairing twice changes nothing");
+    let bad = api
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/admin/branches/{branch}/communities/one"),
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "community_id"));
     let listed = api.get("/api/v1/branches?community_id=1", Some(&worker)).await;
     let ours = listed.body["branches"].as_array().unwrap().iter().find(|b| b["id"] == branch.as_str()).unwrap();
     assert_eq!(ours["community_ids"], json!([1]));

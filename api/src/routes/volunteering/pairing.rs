@@ -220,10 +220,11 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        community_id: Path<i32>,
+        community_id: Path<String>,
     ) -> ApiResult<PairingChanged> {
         auth.0.require(&[Role::Admin])?;
-        if !state.store.pair(BranchId(id.0), CommunityId(community_id.0), Utc::now()).await? {
+        let community = community_of(&community_id.0)?;
+        if !state.store.pair(BranchId(id.0), community, Utc::now()).await? {
             return Err(ApiError::not_found("branch or community"));
         }
         Ok(PairingChanged::Done)
@@ -236,10 +237,10 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        community_id: Path<i32>,
+        community_id: Path<String>,
     ) -> ApiResult<PairingChanged> {
         auth.0.require(&[Role::Admin])?;
-        if !state.store.unpair(BranchId(id.0), CommunityId(community_id.0)).await? {
+        if !state.store.unpair(BranchId(id.0), community_of(&community_id.0)?).await? {
             return Err(ApiError::not_found("pairing"));
         }
         Ok(PairingChanged::Done)
@@ -334,6 +335,12 @@ impl PairingApi {
         let outcome = text_field("outcome", &body.outcome, 2000)?;
         act(&state, &auth, ProblemId(id.0), ProblemAction::Close { solved: body.solved }, Some(outcome)).await
     }
+}
+
+/// The community of a pairing's path. Parsed here rather than by the framework, whose error for a route's
+/// second path parameter would not say which parameter was wrong.
+fn community_of(raw: &str) -> ApiResult<CommunityId> {
+    raw.parse().map(CommunityId).map_err(|_| ApiError::malformed("community_id", "a community id is a number"))
 }
 
 /// The branch the caller acts for: their confirmed registration's branch.
