@@ -11,6 +11,7 @@ use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
 use linli_domain::orders::OrderDesk;
+use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
 use linli_infra::outbound::{HttpSms, HttpWebhooks};
@@ -166,6 +167,7 @@ impl Application {
         let sessions = Sessions::new(self.backends.store.clone(), self.settings.session_ttl)?;
         let state = AppState {
             desk: self.backends.desk.clone(),
+            volunteering: VolunteerDesk::new(self.backends.store.clone(), sessions.clone(), SystemClock),
             store: self.backends.store.clone(),
             sessions,
             queue: self.backends.queue.clone(),

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use linli_domain::notifications::shanghai;
-use linli_infra::store::CalendarEntry;
+use linli_domain::time::shanghai;
+use linli_domain::volunteering::model::CalendarEntry;
 
 /// The feed: a calendar named `name` holding `entries`, stamped `now`.
 pub fn render(name: &str, entries: &[CalendarEntry], now: DateTime<Utc>) -> String {

@@ -6,7 +6,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use linli_domain::error::Unexpected;
+use linli_domain::error::{Denied, Invalid, Unexpected};
 use linli_domain::orders::OrderState;
 
 /// What went wrong, for a person (`title`, `detail`) and for a program (`code`, `field`).
@@ -165,6 +165,21 @@ impl ApiError {
             tracing::error!(error = %e, "request failed");
             Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
         }
+    }
+}
+
+impl From<Invalid> for ApiError {
+    /// 400 for a malformed value, 422 for one that breaks a rule; either way naming the field.
+    fn from(e: Invalid) -> Self {
+        let status =
+            if e.code == Invalid::MALFORMED { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+        Self::new(status, e.code, e.detail).field(e.field)
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(e: Denied) -> Self {
+        Self::forbidden(e.0)
     }
 }
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use linli_domain::catalog::{Category, ItemId};
 use linli_domain::dispatch::{Candidate, GridIndex, RankWeights, Request, Scope, TravelModel, WorkingHours, rank};
 use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
-use linli_domain::orders::TimeWindow;
 use linli_domain::providers::{ProviderId, ProviderKind};
+use linli_domain::time::TimeWindow;
 
 /// A small deterministic generator, so every run measures the same city.
 struct Rng(u64);

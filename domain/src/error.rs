@@ -37,3 +37,32 @@ impl std::error::Error for Unexpected {
 #[derive(Debug, thiserror::Error)]
 #[error("{0} is unavailable")]
 pub struct Unavailable(pub &'static str);
+
+/// A value that breaks a rule, naming the request field at fault (`note`, `shifts[0].end`) and a stable code,
+/// so the edge can answer without knowing the rule: 400 for a malformed value ([`Invalid::MALFORMED`]), 422 for
+/// any other code.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{detail}")]
+pub struct Invalid {
+    pub field: String,
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl Invalid {
+    /// The code of a value that is not of the expected form at all (a bad cursor, a year of 9999).
+    pub const MALFORMED: &'static str = "invalid_field";
+
+    pub fn malformed(field: impl Into<String>, detail: impl ToString) -> Self {
+        Self::new(field, Self::MALFORMED, detail)
+    }
+
+    pub fn new(field: impl Into<String>, code: &'static str, detail: impl ToString) -> Self {
+        Self { field: field.into(), code, detail: detail.to_string() }
+    }
+}
+
+/// The actor may not do this; the rule they met, for a person to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub &'static str);

@@ -10,4 +10,5 @@ pub mod geo;
 pub mod notifications;
 pub mod orders;
 pub mod providers;
+pub mod time;
 pub mod volunteering;

@@ -160,6 +160,12 @@ impl Sessions {
     }
 }
 
+impl linli_domain::volunteering::desk::ActorCache for Sessions {
+    fn forget(&self, account: linli_domain::accounts::AccountId) {
+        self.forget_account(account);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,8 @@ use chrono::{Datelike, Months, NaiveDate};
 
 use linli_domain::clock::Clock;
 use linli_domain::error::Unexpected;
-use linli_domain::notifications::{NotificationStore, monthly_slot, shanghai};
+use linli_domain::notifications::{NotificationStore, monthly_slot};
+use linli_domain::time::shanghai;
 use linli_domain::volunteering::ports::{DedicationNotice, VolunteerStore};
 use linli_domain::volunteering::recurrence::HORIZON_MONTHS;
 

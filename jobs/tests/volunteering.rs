@@ -9,10 +9,13 @@ use linli_domain::clock::FixedClock;
 use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::ShiftId;
 use linli_domain::volunteering::booking::AttendanceError;
+use linli_domain::volunteering::errors::{AttendanceFailure, EventError};
 use linli_domain::volunteering::events::ShiftPlan;
+use linli_domain::volunteering::model::{EventRecord, NewEvent, OccurrenceChange, ShiftChange, Witness};
+use linli_domain::volunteering::ports::{Events, Registrations, ServiceHours, Signups};
 use linli_domain::volunteering::recurrence::Recurrence;
 use linli_domain::volunteering::registration::{Decision, Skills};
-use linli_infra::store::{AttendanceFailure, EventRecord, NewAccount, NewEvent, OccurrenceChange, Store, Witness};
+use linli_infra::store::{NewAccount, Store};
 use linli_jobs::Volunteering;
 
 use support::{notifier, store};
@@ -209,10 +212,10 @@ async fn a_date_is_not_moved_onto_another_shift_someone_on_it_holds() {
     store.sign_up(first_shift(&one_off), wang, setup_time()).await.unwrap();
     let onto_the_other = OccurrenceChange { date: Some(date(2026, 12, 6)), ..Default::default() };
     let refused = store.change_occurrence(monthly.occurrences[0].id, onto_the_other, setup_time()).await;
-    assert!(matches!(refused, Err(linli_infra::store::EventError::HolderBusy)), "{refused:?}");
+    assert!(matches!(refused, Err(EventError::HolderBusy)), "{refused:?}");
     let into_the_past = OccurrenceChange { date: Some(date(2026, 11, 26)), ..Default::default() };
     let refused = store.change_occurrence(monthly.occurrences[0].id, into_the_past, setup_time()).await;
-    assert!(matches!(refused, Err(linli_infra::store::EventError::PastDate)), "{refused:?}");
+    assert!(matches!(refused, Err(EventError::PastDate)), "{refused:?}");
 }
 
 #[tokio::test]
@@ -256,7 +259,7 @@ async fn taking_a_called_off_date_back_moves_the_wait_list_up_and_refuses_new_cl
         (member(&store, "first").await, member(&store, "second").await, member(&store, "third").await);
     let e = event(&store, Recurrence::Once, date(2026, 12, 5), false).await;
     let shift = first_shift(&e);
-    let one_place = linli_infra::store::ShiftChange { capacity: Some(1), ..Default::default() };
+    let one_place = ShiftChange { capacity: Some(1), ..Default::default() };
     store.change_shift(shift, one_place, setup_time()).await.unwrap();
     for m in [first, second, third] {
         store.sign_up(shift, m, setup_time()).await.unwrap();
@@ -270,7 +273,7 @@ async fn taking_a_called_off_date_back_moves_the_wait_list_up_and_refuses_new_cl
     store.sign_up(first_shift(&clash), third, setup_time()).await.unwrap();
     let back = OccurrenceChange { cancelled: Some(false), ..Default::default() };
     let refused = store.change_occurrence(e.occurrences[0].id, back.clone(), setup_time()).await;
-    assert!(matches!(refused, Err(linli_infra::store::EventError::HolderBusy)), "{refused:?}");
+    assert!(matches!(refused, Err(EventError::HolderBusy)), "{refused:?}");
     store.cancel_signup(first_shift(&clash), third, setup_time()).await.unwrap();
     store.change_occurrence(e.occurrences[0].id, back, setup_time()).await.unwrap();
     let roster = store.roster(shift).await.unwrap().unwrap();
@@ -290,7 +293,7 @@ async fn a_date_moved_away_and_back_still_gets_its_reminder_and_a_new_place_is_t
         store.change_occurrence(occurrence, change, setup_time()).await.unwrap();
     }
     assert_eq!(titled(store.inbox(wang, false, None, 10).await.unwrap(), "活动改期").len(), 2, "each move is told");
-    let elsewhere = linli_infra::store::ShiftChange { place: Some("社区广场".into()), ..Default::default() };
+    let elsewhere = ShiftChange { place: Some("社区广场".into()), ..Default::default() };
     store.change_shift(shift, elsewhere, setup_time()).await.unwrap();
     assert_eq!(titled(store.inbox(wang, false, None, 10).await.unwrap(), "地点变更").len(), 1);
     assert_eq!(notifier(&store, at(2026, 12, 4, 1, 0)).send_due_reminders().await.unwrap(), 1);

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use super::hours::WorkingHours;
 use crate::catalog::{Category, ItemId};
 use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
-use crate::orders::TimeWindow;
 use crate::providers::{ProviderId, ProviderKind};
+use crate::time::TimeWindow;
 
 /// A provider as dispatch sees it.
 #[derive(Clone, Debug, PartialEq)]

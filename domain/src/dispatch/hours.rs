@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
-use crate::orders::TimeWindow;
+use crate::time::TimeWindow;
 
 /// For each weekday (Monday first) the minutes of the day a provider works, `[open, close)`, or none.
 #[derive(Clone, Debug, PartialEq)]

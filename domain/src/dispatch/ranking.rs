@@ -149,7 +149,7 @@ mod tests {
     use super::*;
     use crate::dispatch::rules::tests::{candidate, now, request};
     use crate::geo::GeoPoint;
-    use crate::orders::TimeWindow;
+    use crate::time::TimeWindow;
     use proptest::prelude::*;
 
     fn ranked(cs: &[Candidate]) -> Vec<ProviderId> {

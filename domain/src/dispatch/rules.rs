@@ -86,8 +86,8 @@ pub(crate) mod tests {
     use crate::catalog::{Category, ItemId};
     use crate::dispatch::hours::WorkingHours;
     use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
-    use crate::orders::TimeWindow;
     use crate::providers::ProviderKind;
+    use crate::time::TimeWindow;
     use chrono::{DateTime, Duration, TimeZone, Utc};
     use uuid::Uuid;
 

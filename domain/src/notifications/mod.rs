@@ -10,4 +10,4 @@ pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
 pub use ports::{
     Channel, ClaimedDelivery, DeliveryTarget, NotificationStore, OutboxEvent, SendError, SmsGateway, WebhookSender,
 };
-pub use schedule::{RetryPolicy, daily_slot, monthly_slot, shanghai};
+pub use schedule::{RetryPolicy, daily_slot, monthly_slot};

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::schedule::shanghai;
 use crate::accounts::AccountId;
 use crate::orders::{OrderId, OrderState};
 use crate::providers::ProviderId;
+use crate::time::shanghai;
 
 /// What happened to an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,12 +3,9 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
 
-/// Asia/Shanghai: UTC+8, with no daylight saving time.
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
+use crate::time::shanghai;
 
 /// The latest moment at or before `now` when the clock in Shanghai read `at`: the slot a daily job due then
 /// belongs to. A job that records the slots it ran for runs once per slot, and a process that was down at the

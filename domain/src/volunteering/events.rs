@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::registration::Skills;
 use super::short_text;
-use crate::notifications::shanghai;
-use crate::orders::TimeWindow;
+use crate::time::TimeWindow;
+use crate::time::shanghai;
 
 /// The most places one shift can have.
 pub const MAX_CAPACITY: u32 = 1000;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::notifications::shanghai;
+use crate::time::shanghai;
 
 /// A month or a whole year of the Shanghai calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,12 +4,19 @@
 //! crediting the hours served.
 
 pub mod booking;
+pub mod desk;
+pub mod errors;
 pub mod events;
 pub mod hours;
+pub mod model;
 pub mod pairing;
 pub mod ports;
 pub mod recurrence;
 pub mod registration;
+#[cfg(test)]
+pub mod testing;
+
+pub use desk::VolunteerDesk;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

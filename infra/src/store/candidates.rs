@@ -13,8 +13,9 @@ use linli_domain::catalog::ItemId;
 use linli_domain::dispatch::{Candidate, FAIRNESS_PERIOD_DAYS, WorkingHours};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
-use linli_domain::orders::{OrderState, TimeWindow};
+use linli_domain::orders::OrderState;
 use linli_domain::providers::{ProviderId, ProviderKind};
+use linli_domain::time::TimeWindow;
 
 use super::{Store, convert};
 use crate::db::db_err;

@@ -6,8 +6,9 @@ use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Ro
 use linli_domain::dispatch::Scope;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::orders::{Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule, TimeWindow};
+use linli_domain::orders::{Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule};
 use linli_domain::providers::ProviderId;
+use linli_domain::time::TimeWindow;
 
 use crate::entities::{catalog_item, order, order_event, order_offer};
 

@@ -16,7 +16,6 @@ mod volunteering;
 pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
 pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord};
 pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
-pub use volunteering::*;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 

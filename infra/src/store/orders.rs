@@ -274,7 +274,7 @@ impl OrderStore for Store {
             .exec(&txn)
             .await
             .map_err(e())?;
-        let start = change.window.start().with_timezone(&linli_domain::notifications::shanghai());
+        let start = change.window.start().with_timezone(&linli_domain::time::shanghai());
         let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
         let (event, mut announcement) =
             event_rows(&[(change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at)])
@@ -796,7 +796,7 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
             set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| true)
         }
         TransitionEffect::CreditServiceHours(member) => {
-            super::credit_order(txn, *member, change.order.0, change.at).await.map(|()| true)
+            super::volunteering::credit_order(txn, *member, change.order.0, change.at).await.map(|()| true)
         }
     }
 }

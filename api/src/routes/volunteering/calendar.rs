@@ -2,7 +2,6 @@
 //! (RFC 5545) that a calendar application subscribes to with a private URL. The token in the URL is the only
 //! credential, so it can be replaced (the old URL stops working) or removed.
 
-use chrono::Utc;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
@@ -10,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 use crate::auth::BearerAuth;
 use crate::ical;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -46,16 +45,14 @@ impl CalendarApi {
     /// members taking orders, the appointments from acceptance on. A replaced URL stops working.
     #[oai(path = "/me/calendar-feed", method = "post")]
     async fn make(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<FeedView>> {
-        let token = state.store.rotate_calendar_token(auth.0.actor().account, Utc::now()).await?;
+        let token = state.volunteering.new_calendar_feed(&auth.0.actor()).await?;
         Ok(Json(FeedView { url: format!("/api/v1/calendar/{token}.ics") }))
     }
 
     /// Stop your calendar feed.
     #[oai(path = "/me/calendar-feed", method = "delete")]
     async fn remove(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<FeedRemoved> {
-        if !state.store.revoke_calendar_token(auth.0.actor().account).await? {
-            return Err(ApiError::not_found("calendar feed"));
-        }
+        state.volunteering.remove_calendar_feed(&auth.0.actor()).await?;
         Ok(FeedRemoved::Removed)
     }
 
@@ -63,10 +60,8 @@ impl CalendarApi {
     #[oai(path = "/calendar/:token", method = "get")]
     async fn feed(&self, state: Data<&AppState>, token: Path<String>) -> ApiResult<CalendarFeed> {
         let token = token.0.strip_suffix(".ics").unwrap_or(&token.0).to_owned();
-        let owner = state.store.calendar_owner(&token).await?.ok_or_else(|| ApiError::not_found("calendar feed"))?;
-        let now = Utc::now();
-        let entries = state.store.calendar_entries(owner.account, now).await?;
-        let name = format!("邻里 · {}", owner.display_name);
-        Ok(CalendarFeed::Ok(IcsContent::Calendar(PlainText(ical::render(&name, &entries, now)))))
+        let feed = state.volunteering.calendar_feed(&token).await?;
+        let name = format!("邻里 · {}", feed.owner.display_name);
+        Ok(CalendarFeed::Ok(IcsContent::Calendar(PlainText(ical::render(&name, &feed.entries, feed.at)))))
     }
 }

@@ -2,7 +2,7 @@
 //! (共产党员社区奉献日) with a plan of shifts; each date can then be moved or called off, and each shift changed,
 //! on its own.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -11,16 +11,15 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::geo::CommunityId;
-use linli_domain::notifications::shanghai;
-use linli_domain::volunteering::events::{MAX_CAPACITY, ShiftPlan};
+use linli_domain::volunteering::desk::{EventInput, OccurrenceInput, RecurrenceInput, ShiftInput, ShiftPlanInput};
+use linli_domain::volunteering::model::{EventRecord, OccurrenceRecord};
 use linli_domain::volunteering::recurrence::{Nth, Recurrence};
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
-use linli_infra::store::{EventError, EventRecord, NewEvent, OccurrenceChange, OccurrenceRecord, ShiftChange};
 
-use super::{ShiftView, organizer_of, parse_skills, text_field};
+use super::ShiftView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::{ApiTags, page_size};
 use crate::state::AppState;
 
@@ -58,26 +57,8 @@ impl RecurrenceBody {
         }
     }
 
-    fn parse(&self) -> ApiResult<Recurrence> {
-        let bad = |field: &str, e: &dyn ToString| ApiError::invalid(field, "invalid_recurrence", e.to_string());
-        match self.kind.as_str() {
-            "once" => Ok(Recurrence::Once),
-            "monthly_day" => {
-                let day = self.day.ok_or_else(|| bad("recurrence.day", &"a monthly_day rule needs its day"))?;
-                Recurrence::monthly_on_day(day).map_err(|e| bad("recurrence.day", &e))
-            }
-            "monthly_weekday" => {
-                let nth = self.nth.ok_or_else(|| bad("recurrence.nth", &"a monthly_weekday rule needs nth"))?;
-                let weekday = self
-                    .weekday
-                    .ok_or_else(|| bad("recurrence.weekday", &"a monthly_weekday rule needs its weekday"))?;
-                Recurrence::monthly_on_weekday(nth, weekday).map_err(|e| match e {
-                    linli_domain::volunteering::recurrence::RecurrenceError::Nth => bad("recurrence.nth", &e),
-                    _ => bad("recurrence.weekday", &e),
-                })
-            }
-            _ => Err(bad("recurrence.kind", &"kind is once, monthly_day or monthly_weekday")),
-        }
+    fn input(&self) -> RecurrenceInput {
+        RecurrenceInput { kind: self.kind.clone(), day: self.day, nth: self.nth, weekday: self.weekday }
     }
 }
 
@@ -256,12 +237,7 @@ impl EventsApi {
         id: Path<i32>,
         body: JsonBody<NewEventBody>,
     ) -> ApiResult<EventCreated> {
-        let actor = auth.0.actor();
-        let community = CommunityId(id.0);
-        organizer_of(&actor, community)?;
-        let now = Utc::now();
-        let new = parse_event(community, body.0, actor.account, now)?;
-        let event = state.store.create_event(new, now).await.map_err(event_error)?;
+        let event = state.volunteering.create_event(&auth.0.actor(), CommunityId(id.0), body.0.into()).await?;
         let location = format!("/api/v1/events/{}", event.id.0);
         Ok(EventCreated::Created(Json(event.into()), location))
     }
@@ -269,7 +245,7 @@ impl EventsApi {
     /// A community's events, newest first (without their dates; open one for those).
     #[oai(path = "/communities/:id/events", method = "get")]
     async fn list(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<i32>) -> ApiResult<Json<EventSeriesList>> {
-        let rows = state.store.events_of(CommunityId(id.0)).await?;
+        let rows = state.volunteering.events_of(CommunityId(id.0)).await?;
         Ok(Json(EventSeriesList { events: rows.into_iter().map(Into::into).collect() }))
     }
 
@@ -281,8 +257,7 @@ impl EventsApi {
         _auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<EventSeriesView>> {
-        let event = state.store.event(EventId(id.0)).await?.ok_or_else(|| ApiError::not_found("event"))?;
-        Ok(Json(event.into()))
+        Ok(Json(state.volunteering.event(EventId(id.0)).await?.into()))
     }
 
     /// Move one date of an event, call it off or take it back, or note something on it.
@@ -294,19 +269,8 @@ impl EventsApi {
         id: Path<Uuid>,
         body: JsonBody<OccurrencePatch>,
     ) -> ApiResult<Json<OccurrenceView>> {
-        let occurrence = OccurrenceId(id.0);
-        let event = state.store.occurrence_event(occurrence).await?.ok_or_else(|| ApiError::not_found("occurrence"))?;
-        organizer_of(&auth.0.actor(), event.community)?;
-        let note = body.note.as_deref().map(|n| n.trim().to_owned());
-        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            return Err(ApiError::invalid("note", "invalid_text", "a note has at most 500 characters"));
-        }
-        let latest = Utc::now().with_timezone(&shanghai()).date_naive() + chrono::Days::new(MAX_DAYS_AHEAD);
-        if body.date.is_some_and(|d| d > latest) {
-            return Err(ApiError::invalid("date", "date_too_far", "a date moves at most two years ahead"));
-        }
-        let change = OccurrenceChange { date: body.date, cancelled: body.cancelled, note };
-        let (_, record) = state.store.change_occurrence(occurrence, change, Utc::now()).await.map_err(event_error)?;
+        let change = OccurrenceInput { date: body.date, cancelled: body.cancelled, note: body.0.note };
+        let record = state.volunteering.change_occurrence(&auth.0.actor(), OccurrenceId(id.0), change).await?;
         Ok(Json(record.into()))
     }
 
@@ -319,25 +283,15 @@ impl EventsApi {
         id: Path<Uuid>,
         body: JsonBody<ShiftPatch>,
     ) -> ApiResult<Json<ShiftView>> {
-        let shift = state.store.shift(ShiftId(id.0)).await?.ok_or_else(|| ApiError::not_found("shift"))?;
-        organizer_of(&auth.0.actor(), shift.community)?;
-        if body.capacity.is_some_and(|c| !(1..=MAX_CAPACITY).contains(&c)) {
-            return Err(ApiError::invalid("capacity", "invalid_capacity", "a shift has 1 to 1000 places"));
-        }
-        let change = ShiftChange {
-            title: body.title.as_deref().map(|t| text_field("title", t, 50)).transpose()?,
-            place: body.place.as_deref().map(|p| text_field("place", p, 100)).transpose()?,
-            capacity: body.capacity,
-        };
-        let record = state.store.change_shift(ShiftId(id.0), change, Utc::now()).await.map_err(event_error)?;
+        let change = ShiftInput { title: body.0.title, place: body.0.place, capacity: body.0.capacity };
+        let record = state.volunteering.change_shift(&auth.0.actor(), ShiftId(id.0), change).await?;
         Ok(Json(record.into()))
     }
 
     /// A shift.
     #[oai(path = "/shifts/:id", method = "get")]
     async fn shift(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ShiftView>> {
-        let shift = state.store.shift(ShiftId(id.0)).await?.ok_or_else(|| ApiError::not_found("shift"))?;
-        Ok(Json(shift.into()))
+        Ok(Json(state.volunteering.shift(ShiftId(id.0)).await?.into()))
     }
 
     /// A community's shifts starting from `from` (default now) until `to` (default 60 days later), in time order.
@@ -351,89 +305,33 @@ impl EventsApi {
         to: Query<Option<DateTime<Utc>>>,
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ShiftList>> {
-        let from = within_reason("from", from.0.unwrap_or_else(Utc::now))?;
-        let to = match to.0 {
-            Some(t) => within_reason("to", t)?,
-            None => from + TimeDelta::days(60),
-        };
-        if to <= from {
-            return Err(ApiError::malformed("to", "to is after from"));
-        }
-        let rows = state.store.shifts_in(CommunityId(id.0), from, to, page_size(limit.0)?).await?;
+        let rows = state.volunteering.shifts_in(CommunityId(id.0), from.0, to.0, page_size(limit.0)?).await?;
         Ok(Json(ShiftList { shifts: rows.into_iter().map(Into::into).collect() }))
     }
 }
 
-fn parse_event(
-    community: CommunityId,
-    body: NewEventBody,
-    by: linli_domain::accounts::AccountId,
-    now: DateTime<Utc>,
-) -> ApiResult<NewEvent> {
-    let title = text_field("title", &body.title, 50)?;
-    let description = body.description.trim().to_owned();
-    if description.chars().count() > 2000 {
-        return Err(ApiError::invalid("description", "invalid_text", "a description has at most 2,000 characters"));
-    }
-    let recurrence = body.recurrence.parse()?;
-    let today = now.with_timezone(&shanghai()).date_naive();
-    if body.first_date < today {
-        return Err(ApiError::invalid("first_date", "date_in_past", "the first date is today or later"));
-    }
-    if body.first_date > today + chrono::Days::new(MAX_DAYS_AHEAD) {
-        return Err(ApiError::invalid("first_date", "date_too_far", "the first date is at most two years ahead"));
-    }
-    if body.until.is_some_and(|u| u < body.first_date) {
-        return Err(ApiError::invalid("until", "invalid_until", "until is on or after the first date"));
-    }
-    if body.shifts.is_empty() || body.shifts.len() > 20 {
-        return Err(ApiError::invalid("shifts", "invalid_shifts", "an event has 1 to 20 shifts a date"));
-    }
-    let plan = body
-        .shifts
-        .iter()
-        .enumerate()
-        .map(|(n, s)| {
-            let skills = parse_skills(&format!("shifts[{n}].skills"), &s.skills)?;
-            ShiftPlan::parse(&s.title, &s.start, &s.end, &s.place, s.capacity, skills, s.members_only)
-                .map_err(|e| ApiError::invalid(&format!("shifts[{n}].{}", e.field()), "invalid_shift", e))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(NewEvent {
-        community,
-        title,
-        description,
-        recurrence,
-        first_date: body.first_date,
-        until: body.until,
-        dedication_day: body.dedication_day,
-        plan,
-        created_by: by,
-    })
-}
-
-/// How far ahead an event may start, or a date be moved to.
-const MAX_DAYS_AHEAD: u64 = 730;
-
-/// A time from a query, refused unless its year is 2000 to 2100: arithmetic on anything further out is not
-/// worth risking.
-fn within_reason(field: &str, t: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
-    use chrono::Datelike;
-    if (2000..=2100).contains(&t.year()) {
-        Ok(t)
-    } else {
-        Err(ApiError::malformed(field, format!("{field} is a time between the years 2000 and 2100")))
-    }
-}
-
-fn event_error(e: EventError) -> ApiError {
-    use poem::http::StatusCode;
-    match e {
-        EventError::NotFound => ApiError::not_found("occurrence or shift"),
-        EventError::UnknownCommunity => ApiError::not_found("community"),
-        EventError::Started => ApiError::new(StatusCode::CONFLICT, "shift_started", e.to_string()),
-        EventError::PastDate => ApiError::invalid("date", "date_in_past", e),
-        EventError::HolderBusy => ApiError::new(StatusCode::CONFLICT, "holder_busy", e.to_string()).field("date"),
-        EventError::Unexpected(u) => ApiError::unexpected(u),
+impl From<NewEventBody> for EventInput {
+    fn from(body: NewEventBody) -> Self {
+        Self {
+            title: body.title,
+            description: body.description,
+            dedication_day: body.dedication_day,
+            recurrence: body.recurrence.input(),
+            first_date: body.first_date,
+            until: body.until,
+            shifts: body
+                .shifts
+                .into_iter()
+                .map(|s| ShiftPlanInput {
+                    title: s.title,
+                    start: s.start,
+                    end: s.end,
+                    place: s.place,
+                    capacity: s.capacity,
+                    skills: s.skills,
+                    members_only: s.members_only,
+                })
+                .collect(),
+        }
     }
 }

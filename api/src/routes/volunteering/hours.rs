@@ -1,7 +1,6 @@
 //! Service hours: a member's year against the city's quota, and the figures of a branch or a community for a
 //! month or a year.
 
-use chrono::Utc;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,17 +8,13 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::Role;
 use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::BranchId;
-use linli_domain::volunteering::hours::Period;
-use linli_domain::volunteering::registration::RegistrationState;
-use linli_infra::store::{GroupHours, HoursScope};
+use linli_domain::volunteering::model::GroupHours;
 
-use super::organizer_of;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -107,21 +102,6 @@ fn hours(minutes: u64) -> f64 {
     (minutes as f64 / 6.0).round() / 10.0
 }
 
-fn period(raw: Option<&str>) -> ApiResult<Period> {
-    match raw {
-        None => Ok(Period::containing(Utc::now(), true)),
-        Some(p) => Period::parse(p).map_err(|e| ApiError::malformed("period", e)),
-    }
-}
-
-fn year(raw: Option<i32>) -> ApiResult<i32> {
-    match raw {
-        None => Ok(Period::containing(Utc::now(), false).year()),
-        Some(y) if (2000..=2100).contains(&y) => Ok(y),
-        Some(_) => Err(ApiError::malformed("year", "a year is between 2000 and 2100")),
-    }
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl HoursApi {
     /// Your service hours in a year (this year by default), month by month, against the city's quota.
@@ -132,8 +112,7 @@ impl HoursApi {
         auth: BearerAuth,
         year: Query<Option<i32>>,
     ) -> ApiResult<Json<MyHours>> {
-        let me = auth.0.actor().account;
-        let h = state.store.member_hours(me, self::year(year.0)?).await?;
+        let h = state.volunteering.my_hours(&auth.0.actor(), year.0).await?;
         Ok(Json(MyHours {
             year: h.year,
             minutes: h.progress.minutes,
@@ -158,11 +137,8 @@ impl HoursApi {
         id: Path<i32>,
         period: Query<Option<String>>,
     ) -> ApiResult<Json<GroupHoursView>> {
-        organizer_of(&auth.0.actor(), CommunityId(id.0))?;
-        let figures = state
-            .store
-            .group_hours(HoursScope::Community(CommunityId(id.0)), self::period(period.0.as_deref())?)
-            .await?;
+        let figures =
+            state.volunteering.community_hours(&auth.0.actor(), CommunityId(id.0), period.0.as_deref()).await?;
         Ok(Json(figures.into()))
     }
 
@@ -176,27 +152,15 @@ impl HoursApi {
         id: Path<Uuid>,
         period: Query<Option<String>>,
     ) -> ApiResult<Json<GroupHoursView>> {
-        let actor = auth.0.actor();
-        let branch = BranchId(id.0);
-        let own = actor.role == Role::PartyMember
-            && state
-                .store
-                .registrations_of(actor.account)
-                .await?
-                .iter()
-                .any(|r| r.state == RegistrationState::Confirmed && r.branch == Some(branch));
-        if actor.role != Role::Admin && !own {
-            return Err(ApiError::forbidden("only admins and the branch's members see its hours"));
-        }
-        let figures = state.store.group_hours(HoursScope::Branch(branch), self::period(period.0.as_deref())?).await?;
+        let figures = state.volunteering.branch_hours(&auth.0.actor(), BranchId(id.0), period.0.as_deref()).await?;
         Ok(Json(figures.into()))
     }
 
     /// The yearly quota of service hours per member.
     #[oai(path = "/hours-quota/:year", method = "get")]
     async fn quota(&self, state: Data<&AppState>, _auth: BearerAuth, year: Path<i32>) -> ApiResult<Json<QuotaView>> {
-        let y = self::year(Some(year.0))?;
-        Ok(Json(QuotaView { year: y, minutes: state.store.quota(y).await? }))
+        let (year, minutes) = state.volunteering.quota(year.0).await?;
+        Ok(Json(QuotaView { year, minutes }))
     }
 
     /// Set the year's quota of service hours per member.
@@ -208,12 +172,7 @@ impl HoursApi {
         year: Path<i32>,
         body: JsonBody<QuotaBody>,
     ) -> ApiResult<Json<QuotaView>> {
-        auth.0.require(&[Role::Admin])?;
-        let y = self::year(Some(year.0))?;
-        if body.hours > 1000 {
-            return Err(ApiError::invalid("hours", "invalid_quota", "a quota is 0 to 1,000 hours"));
-        }
-        state.store.set_quota(y, body.hours * 60, Utc::now()).await?;
-        Ok(Json(QuotaView { year: y, minutes: Some(u64::from(body.hours) * 60) }))
+        let (year, minutes) = state.volunteering.set_quota(&auth.0.actor(), year.0, body.hours).await?;
+        Ok(Json(QuotaView { year, minutes: Some(minutes) }))
     }
 }

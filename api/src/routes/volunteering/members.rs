@@ -8,16 +8,14 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::Role;
 use linli_domain::geo::CommunityId;
-use linli_domain::volunteering::registration::{Decision, RegistrationState};
+use linli_domain::volunteering::model::RegistrationRecord;
+use linli_domain::volunteering::registration::Decision;
 use linli_domain::volunteering::{BranchId, RegistrationId};
-use linli_infra::store::{DecideError, RegisterError, RegistrationRecord};
 
-use super::{organizer_of, parse_skills};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
 use crate::state::AppState;
 
@@ -99,35 +97,15 @@ impl MembersApi {
         auth: BearerAuth,
         body: JsonBody<RegisterRequest>,
     ) -> ApiResult<Registered> {
-        let actor = auth.0.require(&[Role::PartyMember])?;
-        let skills = parse_skills("skills", &body.skills)?;
-        let branch = body.branch_id.map(BranchId);
-        let record = state
-            .store
-            .register(actor.account, CommunityId(body.community_id), branch, &skills, Utc::now())
-            .await
-            .map_err(|e| match e {
-                RegisterError::AlreadyPending(id) => ApiError::new(
-                    poem::http::StatusCode::CONFLICT,
-                    "registration_pending",
-                    format!("{e} (registration {})", id.0),
-                ),
-                RegisterError::AlreadyThere => {
-                    ApiError::new(poem::http::StatusCode::CONFLICT, "already_registered", e.to_string())
-                        .field("community_id")
-                }
-                RegisterError::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
-                RegisterError::UnknownBranch => ApiError::invalid("branch_id", "unknown_branch", e),
-                RegisterError::Unexpected(u) => ApiError::unexpected(u),
-            })?;
+        let (community, branch) = (CommunityId(body.community_id), body.branch_id.map(BranchId));
+        let record = state.volunteering.register(&auth.0.actor(), community, branch, &body.skills).await?;
         Ok(Registered::Created(Json(record.into())))
     }
 
     /// Your registrations, newest first: where you belong now, and where you belonged before.
     #[oai(path = "/party-members/me/registrations", method = "get")]
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<RegistrationList>> {
-        let actor = auth.0.require(&[Role::PartyMember])?;
-        let rows = state.store.registrations_of(actor.account).await?;
+        let rows = state.volunteering.my_registrations(&auth.0.actor()).await?;
         Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor: None }))
     }
 
@@ -144,18 +122,12 @@ impl MembersApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<RegistrationList>> {
-        organizer_of(&auth.0.actor(), CommunityId(id.0))?;
-        let wanted = wanted
-            .0
-            .as_deref()
-            .map(|s| {
-                RegistrationState::parse(s)
-                    .ok_or_else(|| ApiError::malformed("state", "state is pending, confirmed, rejected or ended"))
-            })
-            .transpose()?;
         let after = uuid_cursor(cursor.0.as_deref())?.map(RegistrationId);
         let size = page_size(limit.0)?;
-        let rows = state.store.registrations_in(CommunityId(id.0), wanted, after, size + 1).await?;
+        let rows = state
+            .volunteering
+            .community_registrations(&auth.0.actor(), CommunityId(id.0), wanted.0.as_deref(), after, size + 1)
+            .await?;
         let (rows, next_cursor) = split_page(rows, size, |r| r.id.0.to_string());
         Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
@@ -169,7 +141,9 @@ impl MembersApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<RegistrationView>> {
-        decide(&state, &auth, RegistrationId(id.0), Decision::Confirm, None).await
+        let actor = auth.0.actor();
+        let decided = state.volunteering.decide_registration(&actor, RegistrationId(id.0), Decision::Confirm, None);
+        Ok(Json(decided.await?.into()))
     }
 
     /// Reject a pending registration, with a note saying why.
@@ -181,29 +155,9 @@ impl MembersApi {
         id: Path<Uuid>,
         body: JsonBody<RejectRequest>,
     ) -> ApiResult<Json<RegistrationView>> {
-        let note = super::text_field("note", &body.note, 500)?;
-        decide(&state, &auth, RegistrationId(id.0), Decision::Reject, Some(note)).await
+        let actor = auth.0.actor();
+        let decided =
+            state.volunteering.decide_registration(&actor, RegistrationId(id.0), Decision::Reject, Some(&body.note));
+        Ok(Json(decided.await?.into()))
     }
-}
-
-async fn decide(
-    state: &AppState,
-    auth: &BearerAuth,
-    id: RegistrationId,
-    decision: Decision,
-    note: Option<String>,
-) -> ApiResult<Json<RegistrationView>> {
-    let actor = auth.0.actor();
-    let reg = state.store.registration(id).await?.ok_or_else(|| ApiError::not_found("registration"))?;
-    organizer_of(&actor, reg.community)?;
-    let record =
-        state.store.decide_registration(id, decision, actor.account, note, Utc::now()).await.map_err(|e| match e {
-            DecideError::NotFound => ApiError::not_found("registration"),
-            DecideError::NotPending(s) => {
-                ApiError::new(poem::http::StatusCode::CONFLICT, "not_pending", e.to_string()).map_current(s.as_str())
-            }
-            DecideError::Unexpected(u) => ApiError::unexpected(u),
-        })?;
-    state.sessions.forget_account(record.account);
-    Ok(Json(record.into()))
 }

@@ -6,6 +6,7 @@ mod events;
 mod hours;
 mod members;
 mod pairing;
+mod problems;
 mod shifts;
 
 pub use calendar::CalendarApi;
@@ -19,32 +20,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use linli_domain::accounts::Actor;
-use linli_domain::geo::CommunityId;
-use linli_domain::volunteering::organizes;
-use linli_domain::volunteering::registration::{Skills, SkillsError};
-use linli_infra::store::{ShiftRecord, SignupRecord};
-
-use crate::problem::{ApiError, ApiResult};
-
-/// Lets the request through only for an organizer of `community`: its community workers, or an admin.
-fn organizer_of(actor: &Actor, community: CommunityId) -> ApiResult<()> {
-    if organizes(actor, community) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("only the community's workers (or an admin) organize its events and members"))
-    }
-}
-
-fn parse_skills(field: &str, raw: &[String]) -> ApiResult<Skills> {
-    Skills::parse(raw).map_err(|e: SkillsError| ApiError::invalid(field, "invalid_skills", e))
-}
-
-/// A text field of 1 to `max` characters, trimmed.
-fn text_field(field: &str, raw: &str, max: usize) -> ApiResult<String> {
-    linli_domain::volunteering::short_text(raw, max)
-        .ok_or_else(|| ApiError::invalid(field, "invalid_text", format!("{field} has 1 to {max} characters")))
-}
+use linli_domain::volunteering::model::{ShiftRecord, SignupRecord};
 
 /// A shift: when, where, how many places and how many are taken.
 #[derive(Object)]

@@ -9,13 +9,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::{Actor, Role};
 use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::desk::ProblemPage;
+use linli_domain::volunteering::model::{BranchRecord, ProblemRecord};
 use linli_domain::volunteering::pairing::{ProblemAction, ProblemState};
-use linli_domain::volunteering::{BranchId, ProblemId, organizes};
-use linli_infra::store::{BranchRecord, ProblemError, ProblemRecord, ProblemsOf};
+use linli_domain::volunteering::{BranchId, ProblemId};
 
-use super::{organizer_of, text_field};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::{ApiError, ApiResult};
@@ -132,21 +131,17 @@ struct ProblemList {
 }
 
 impl ProblemList {
-    /// A page of the problems of `of`, with the counts of all of them.
-    async fn read(state: &AppState, of: ProblemsOf, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Self> {
-        let before = uuid_cursor(cursor)?.map(ProblemId);
-        let size = page_size(limit)?;
-        let rows = state.store.problems(of, before, size + 1).await?;
-        let (rows, next_cursor) = split_page(rows, size, |p| p.id.0.to_string());
-        let by_state = state.store.problem_counts(of).await?;
-        let count = |s: ProblemState| by_state.get(&s).copied().unwrap_or(0);
+    /// A page of problems (read with one row more than `size`), with the counts of all of them.
+    fn page(page: ProblemPage, size: u64) -> Self {
+        let (rows, next_cursor) = split_page(page.rows, size, |p| p.id.0.to_string());
+        let count = |s: ProblemState| page.counts.get(&s).copied().unwrap_or(0);
         let counts = ProblemCounts {
             open: count(ProblemState::Open),
             taken: count(ProblemState::Taken),
             solved: count(ProblemState::Solved),
             unsolved: count(ProblemState::Unsolved),
         };
-        Ok(Self { problems: rows.into_iter().map(Into::into).collect(), next_cursor, counts })
+        Self { problems: rows.into_iter().map(Into::into).collect(), next_cursor, counts }
     }
 }
 
@@ -179,10 +174,7 @@ impl PairingApi {
         auth: BearerAuth,
         body: JsonBody<NewBranch>,
     ) -> ApiResult<BranchCreated> {
-        auth.0.require(&[Role::Admin])?;
-        let name = text_field("name", &body.name, 100)?;
-        let organization = text_field("organization", &body.organization, 100)?;
-        let branch = state.store.create_branch(&name, &organization, Utc::now()).await?;
+        let branch = state.volunteering.create_branch(&auth.0.actor(), &body.name, &body.organization).await?;
         Ok(BranchCreated::Created(Json(branch.into())))
     }
 
@@ -201,7 +193,7 @@ impl PairingApi {
     ) -> ApiResult<Json<BranchList>> {
         let after = uuid_cursor(cursor.0.as_deref())?.map(BranchId);
         let size = page_size(limit.0)?;
-        let rows = state.store.branches(community_id.0.map(CommunityId), after, size + 1).await?;
+        let rows = state.volunteering.branches(community_id.0.map(CommunityId), after, size + 1).await?;
         let (rows, next_cursor) = split_page(rows, size, |b| b.id.0.to_string());
         Ok(Json(BranchList { branches: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
@@ -209,8 +201,7 @@ impl PairingApi {
     /// A branch with its communities and its counts of problems taken and solved.
     #[oai(path = "/branches/:id", method = "get")]
     async fn branch(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BranchView>> {
-        let b = state.store.branch(BranchId(id.0)).await?.ok_or_else(|| ApiError::not_found("branch"))?;
-        Ok(Json(b.into()))
+        Ok(Json(state.volunteering.branch(BranchId(id.0)).await?.into()))
     }
 
     /// Pair a branch with a community (三联共享共建共促); pairing twice changes nothing.
@@ -222,11 +213,8 @@ impl PairingApi {
         id: Path<Uuid>,
         community_id: Path<String>,
     ) -> ApiResult<PairingChanged> {
-        auth.0.require(&[Role::Admin])?;
         let community = community_of(&community_id.0)?;
-        if !state.store.pair(BranchId(id.0), community, Utc::now()).await? {
-            return Err(ApiError::not_found("branch or community"));
-        }
+        state.volunteering.pair(&auth.0.actor(), BranchId(id.0), community).await?;
         Ok(PairingChanged::Done)
     }
 
@@ -239,10 +227,8 @@ impl PairingApi {
         id: Path<Uuid>,
         community_id: Path<String>,
     ) -> ApiResult<PairingChanged> {
-        auth.0.require(&[Role::Admin])?;
-        if !state.store.unpair(BranchId(id.0), community_of(&community_id.0)?).await? {
-            return Err(ApiError::not_found("pairing"));
-        }
+        let community = community_of(&community_id.0)?;
+        state.volunteering.unpair(&auth.0.actor(), BranchId(id.0), community).await?;
         Ok(PairingChanged::Done)
     }
 
@@ -255,15 +241,8 @@ impl PairingApi {
         id: Path<i32>,
         body: JsonBody<NewProblem>,
     ) -> ApiResult<ProblemPosted> {
-        let actor = auth.0.actor();
-        organizer_of(&actor, CommunityId(id.0))?;
-        let title = text_field("title", &body.title, 100)?;
-        let details = text_field("details", &body.details, 2000)?;
-        let posted = state
-            .store
-            .post_problem(CommunityId(id.0), &title, &details, actor.account, Utc::now())
-            .await
-            .map_err(problem_error)?;
+        let posted =
+            state.volunteering.post_problem(&auth.0.actor(), CommunityId(id.0), &body.title, &body.details).await?;
         Ok(ProblemPosted::Created(Json(posted.into())))
     }
 
@@ -280,20 +259,10 @@ impl PairingApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ProblemList>> {
-        let actor = auth.0.actor();
-        let community = CommunityId(id.0);
-        let of = if organizes(&actor, community) {
-            ProblemsOf::Community(community)
-        } else {
-            match member_branch(&state, &actor).await? {
-                Some(b) if state.store.is_paired(b, community).await? => ProblemsOf::BranchIn(b, community),
-                _ => {
-                    let rule = "only the community's workers and its paired branches see its problems";
-                    return Err(ApiError::forbidden(rule));
-                }
-            }
-        };
-        Ok(Json(ProblemList::read(&state, of, cursor.0.as_deref(), limit.0).await?))
+        let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
+        let size = page_size(limit.0)?;
+        let page = state.volunteering.community_problems(&auth.0.actor(), CommunityId(id.0), before, size + 1).await?;
+        Ok(Json(ProblemList::page(page, size)))
     }
 
     /// A branch's problems: the open ones of its paired communities, which it may take, and those it took, with
@@ -309,18 +278,22 @@ impl PairingApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<ProblemList>> {
-        let actor = auth.0.actor();
-        let branch = BranchId(id.0);
-        if actor.role != Role::Admin && member_branch(&state, &actor).await? != Some(branch) {
-            return Err(ApiError::forbidden("only the branch's members see its problems"));
-        }
-        Ok(Json(ProblemList::read(&state, ProblemsOf::Branch(branch), cursor.0.as_deref(), limit.0).await?))
+        let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
+        let size = page_size(limit.0)?;
+        let page = state.volunteering.branch_problems(&auth.0.actor(), BranchId(id.0), before, size + 1).await?;
+        Ok(Json(ProblemList::page(page, size)))
     }
 
     /// Take an open problem for your branch. Two branches taking it at once: one gets it, the other 409.
     #[oai(path = "/problems/:id/take", method = "post")]
     async fn take(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ProblemView>> {
-        act(&state, &auth, ProblemId(id.0), ProblemAction::Take, None).await
+        Ok(Json(
+            state
+                .volunteering
+                .act_on_problem(&auth.0.actor(), ProblemId(id.0), ProblemAction::Take, None)
+                .await?
+                .into(),
+        ))
     }
 
     /// Close a problem your branch took, with its outcome.
@@ -332,8 +305,10 @@ impl PairingApi {
         id: Path<Uuid>,
         body: JsonBody<CloseProblem>,
     ) -> ApiResult<Json<ProblemView>> {
-        let outcome = text_field("outcome", &body.outcome, 2000)?;
-        act(&state, &auth, ProblemId(id.0), ProblemAction::Close { solved: body.solved }, Some(outcome)).await
+        let close = ProblemAction::Close { solved: body.solved };
+        let actor = auth.0.actor();
+        let done = state.volunteering.act_on_problem(&actor, ProblemId(id.0), close, Some(&body.outcome));
+        Ok(Json(done.await?.into()))
     }
 }
 
@@ -341,51 +316,4 @@ impl PairingApi {
 /// second path parameter would not say which parameter was wrong.
 fn community_of(raw: &str) -> ApiResult<CommunityId> {
     raw.parse().map(CommunityId).map_err(|_| ApiError::malformed("community_id", "a community id is a number"))
-}
-
-/// The branch the caller acts for: their confirmed registration's branch.
-async fn member_branch(state: &AppState, actor: &Actor) -> ApiResult<Option<BranchId>> {
-    if actor.role != Role::PartyMember {
-        return Ok(None);
-    }
-    let current = state
-        .store
-        .registrations_of(actor.account)
-        .await?
-        .into_iter()
-        .find(|r| r.state == linli_domain::volunteering::registration::RegistrationState::Confirmed);
-    Ok(current.and_then(|r| r.branch))
-}
-
-async fn act(
-    state: &AppState,
-    auth: &BearerAuth,
-    id: ProblemId,
-    action: ProblemAction,
-    outcome: Option<String>,
-) -> ApiResult<Json<ProblemView>> {
-    let actor = auth.0.require(&[Role::PartyMember])?;
-    let branch = member_branch(state, &actor)
-        .await?
-        .ok_or_else(|| ApiError::forbidden("a branch acts through its members: register with your branch first"))?;
-    let done = state
-        .store
-        .act_on_problem(id, branch, action, actor.account, outcome.as_deref(), Utc::now())
-        .await
-        .map_err(problem_error)?;
-    Ok(Json(done.into()))
-}
-
-fn problem_error(e: ProblemError) -> ApiError {
-    use poem::http::StatusCode;
-    match e {
-        ProblemError::NotFound => ApiError::not_found("problem"),
-        ProblemError::UnknownCommunity => ApiError::not_found("community"),
-        ProblemError::NoPairedBranch => ApiError::new(StatusCode::CONFLICT, "no_paired_branch", e.to_string()),
-        ProblemError::NotPaired | ProblemError::NotYourBranch => ApiError::forbidden(e.to_string()),
-        ProblemError::Conflict(c) => {
-            ApiError::new(StatusCode::CONFLICT, "problem_state", c.to_string()).map_current(c.0.as_str())
-        }
-        ProblemError::Unexpected(u) => ApiError::unexpected(u),
-    }
 }

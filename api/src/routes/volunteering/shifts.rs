@@ -1,7 +1,7 @@
 //! Sign-ups and attendance: taking and giving up a place, checking in and out with the code the organizer shows
 //! (or by the organizer), and the roster with its CSV export.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
@@ -9,16 +9,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::{AccountId, Role};
-use linli_domain::notifications::shanghai;
+use linli_domain::accounts::AccountId;
+use linli_domain::time::shanghai;
 use linli_domain::volunteering::ShiftId;
-use linli_domain::volunteering::booking::{AttendanceError, SignupRefusal};
-use linli_infra::store::{AttendanceFailure, BookingError, Roster, SignupRecord, Witness};
+use linli_domain::volunteering::desk::{Attendance, AttendanceWay};
+use linli_domain::volunteering::model::{Roster, SignupRecord};
 
-use super::{ShiftView, SignupView, organizer_of};
+use super::{ShiftView, SignupView};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -109,9 +109,7 @@ impl ShiftsApi {
     /// cancels). You cannot hold two shifts at the same time; signing up twice is harmless.
     #[oai(path = "/shifts/:id/signups", method = "post")]
     async fn sign_up(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<SignedUp> {
-        let actor = auth.0.require(&[Role::PartyMember, Role::Resident])?;
-        let (record, created) =
-            state.store.sign_up(ShiftId(id.0), actor.account, Utc::now()).await.map_err(booking_error)?;
+        let (record, created) = state.volunteering.sign_up(&auth.0.actor(), ShiftId(id.0)).await?;
         Ok(if created { SignedUp::Created(Json(record.into())) } else { SignedUp::Already(Json(record.into())) })
     }
 
@@ -119,17 +117,13 @@ impl ShiftsApi {
     /// cancellation. Your place goes to the first on the wait-list, who is told.
     #[oai(path = "/shifts/:id/signups/me", method = "delete")]
     async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<SignupView>> {
-        let actor = auth.0.actor();
-        let record =
-            state.store.cancel_signup(ShiftId(id.0), actor.account, Utc::now()).await.map_err(booking_error)?;
-        Ok(Json(record.into()))
+        Ok(Json(state.volunteering.cancel_signup(&auth.0.actor(), ShiftId(id.0)).await?.into()))
     }
 
     /// Your shifts from a week ago on, in time order, with your place on each.
     #[oai(path = "/me/shifts", method = "get")]
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MyShifts>> {
-        let actor = auth.0.actor();
-        let rows = state.store.signups_of(actor.account, Utc::now() - TimeDelta::days(7)).await?;
+        let rows = state.volunteering.my_shifts(&auth.0.actor()).await?;
         let shifts = rows.into_iter().map(|(s, shift)| MyShift { signup: s.into(), shift: shift.into() }).collect();
         Ok(Json(MyShifts { shifts }))
     }
@@ -143,7 +137,9 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
     ) -> ApiResult<Json<SignupView>> {
-        attend_with_code(&state, &auth, id.0, &body.code, Arrival::In).await
+        let actor = auth.0.actor();
+        let done = state.volunteering.attend(&actor, ShiftId(id.0), Attendance::OwnCode(&body.code), AttendanceWay::In);
+        Ok(Json(done.await?.into()))
     }
 
     /// Check yourself out with the code, once the shift has started; the time inside the shift counts as
@@ -156,7 +152,10 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
     ) -> ApiResult<Json<SignupView>> {
-        attend_with_code(&state, &auth, id.0, &body.code, Arrival::Out).await
+        let actor = auth.0.actor();
+        let done =
+            state.volunteering.attend(&actor, ShiftId(id.0), Attendance::OwnCode(&body.code), AttendanceWay::Out);
+        Ok(Json(done.await?.into()))
     }
 
     /// The organizer checks someone in or out.
@@ -168,69 +167,25 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<AttendanceBody>,
     ) -> ApiResult<Json<SignupView>> {
-        let actor = auth.0.actor();
-        let shift = state.store.shift(ShiftId(id.0)).await?.ok_or_else(|| ApiError::not_found("shift"))?;
-        organizer_of(&actor, shift.community)?;
-        let way = match body.action.as_str() {
-            "check_in" => Arrival::In,
-            "check_out" => Arrival::Out,
-            _ => return Err(ApiError::invalid("action", "invalid_action", "action is check_in or check_out")),
-        };
-        attend(&state, shift.id, AccountId(body.account_id), Witness::Organizer(actor.account), way).await
+        let way = AttendanceWay::parse("action", &body.action)?;
+        let by = Attendance::ByOrganizer(AccountId(body.account_id));
+        Ok(Json(state.volunteering.attend(&auth.0.actor(), ShiftId(id.0), by, way).await?.into()))
     }
 
     /// The shift's roster: the check-in code, who is confirmed, the wait-list in order, who cancelled, and
     /// attendance.
     #[oai(path = "/shifts/:id/roster", method = "get")]
     async fn roster(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RosterView>> {
-        Ok(Json(organizer_roster(&state, &auth, id.0).await?.into()))
+        Ok(Json(state.volunteering.roster(&auth.0.actor(), ShiftId(id.0)).await?.into()))
     }
 
     /// The roster as a CSV file, one row per person in roster order.
     #[oai(path = "/shifts/:id/roster.csv", method = "get")]
     async fn roster_csv(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<RosterCsv> {
-        let roster = organizer_roster(&state, &auth, id.0).await?;
+        let roster = state.volunteering.roster(&auth.0.actor(), ShiftId(id.0)).await?;
         let name = format!("attachment; filename=\"roster-{}.csv\"", id.0);
         Ok(RosterCsv::Ok(CsvContent::Csv(PlainText(roster_csv(&roster))), name))
     }
-}
-
-/// Which way through the door.
-#[derive(Clone, Copy)]
-enum Arrival {
-    In,
-    Out,
-}
-
-async fn attend_with_code(
-    state: &AppState,
-    auth: &BearerAuth,
-    id: Uuid,
-    code: &str,
-    way: Arrival,
-) -> ApiResult<Json<SignupView>> {
-    attend(state, ShiftId(id), auth.0.actor().account, Witness::Code(code), way).await
-}
-
-async fn attend(
-    state: &AppState,
-    shift: ShiftId,
-    who: AccountId,
-    witness: Witness<'_>,
-    way: Arrival,
-) -> ApiResult<Json<SignupView>> {
-    let now = Utc::now();
-    let done = match way {
-        Arrival::In => state.store.check_in(shift, who, witness, now).await,
-        Arrival::Out => state.store.check_out(shift, who, witness, now).await,
-    };
-    Ok(Json(done.map_err(attendance_error)?.into()))
-}
-
-async fn organizer_roster(state: &AppState, auth: &BearerAuth, id: Uuid) -> ApiResult<Roster> {
-    let roster = state.store.roster(ShiftId(id)).await?.ok_or_else(|| ApiError::not_found("shift"))?;
-    organizer_of(&auth.0.actor(), roster.shift.community)?;
-    Ok(roster)
 }
 
 /// The roster as CSV (RFC 4180): confirmed, then the wait-list, then the cancelled; times in Shanghai.
@@ -267,52 +222,6 @@ fn roster_csv(r: &Roster) -> String {
 fn csv_field(raw: &str) -> String {
     let guarded = if raw.starts_with(['=', '+', '-', '@']) { format!("'{raw}") } else { raw.to_owned() };
     if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
-}
-
-fn booking_error(e: BookingError) -> ApiError {
-    use poem::http::StatusCode;
-    match e {
-        BookingError::NotFound => ApiError::not_found("shift or sign-up"),
-        BookingError::Refused(r) => {
-            let code = match r {
-                SignupRefusal::MembersOnly => "members_only",
-                SignupRefusal::Started => "shift_started",
-                SignupRefusal::CalledOff => "called_off",
-                SignupRefusal::Overlaps(_) => "overlapping_shift",
-            };
-            let mut err = ApiError::new(StatusCode::CONFLICT, code, r.to_string());
-            if let SignupRefusal::Overlaps(other) = r {
-                err = ApiError::new(StatusCode::CONFLICT, code, format!("{r} (shift {})", other.0));
-            }
-            err
-        }
-        BookingError::Started => ApiError::new(StatusCode::CONFLICT, "shift_started", e.to_string()),
-        BookingError::Unexpected(u) => ApiError::unexpected(u),
-    }
-}
-
-fn attendance_error(e: AttendanceFailure) -> ApiError {
-    use poem::http::StatusCode;
-    match e {
-        AttendanceFailure::NotFound => ApiError::not_found("shift or sign-up"),
-        AttendanceFailure::Rule(AttendanceError::WrongCode) => {
-            ApiError::invalid("code", "wrong_code", AttendanceError::WrongCode)
-        }
-        AttendanceFailure::Rule(r) => {
-            let code = match r {
-                AttendanceError::TooEarly => "too_early",
-                AttendanceError::Closed => "shift_closed",
-                AttendanceError::NotConfirmed => "not_confirmed",
-                AttendanceError::NotCheckedIn => "not_checked_in",
-                AttendanceError::WrongCode => "wrong_code",
-                AttendanceError::TooManyWrongCodes => "too_many_wrong_codes",
-                AttendanceError::NotStarted => "not_started",
-                AttendanceError::CalledOff => "called_off",
-            };
-            ApiError::new(StatusCode::CONFLICT, code, r.to_string())
-        }
-        AttendanceFailure::Unexpected(u) => ApiError::unexpected(u),
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::orders::OrderState;
 use linli_domain::volunteering::booking::SignupState;
+use linli_domain::volunteering::model::{CalendarEntry, FeedOwner};
+use linli_domain::volunteering::ports::{CalendarFeeds, Signups};
 
 use crate::auth::{new_token, token_digest};
 use crate::db::db_err;
@@ -17,30 +19,9 @@ use crate::store::Store;
 /// How far back a feed reaches: recent past events stay visible in the calendar.
 const FEED_PAST: TimeDelta = TimeDelta::days(90);
 
-/// Whose calendar a token opens.
-#[derive(Clone, Debug)]
-pub struct FeedOwner {
-    pub account: AccountId,
-    pub display_name: String,
-}
-
-/// One event in a calendar feed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CalendarEntry {
-    /// Stable across fetches, so a calendar application updates the event instead of adding another.
-    pub uid: String,
-    pub summary: String,
-    pub location: String,
-    pub description: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    /// The date was called off: shown as cancelled rather than dropped, so the calendar removes it.
-    pub cancelled: bool,
-}
-
-impl Store {
+impl CalendarFeeds for Store {
     /// Makes a new feed token for the account, replacing any earlier one (which stops working).
-    pub async fn rotate_calendar_token(&self, account: AccountId, now: DateTime<Utc>) -> Result<String, Unexpected> {
+    async fn rotate_calendar_token(&self, account: AccountId, now: DateTime<Utc>) -> Result<String, Unexpected> {
         let e = || db_err("making a calendar feed");
         let token = new_token()?;
         let txn = self.db.begin().await.map_err(e())?;
@@ -62,7 +43,7 @@ impl Store {
     }
 
     /// Stops the account's feed; true when there was one.
-    pub async fn revoke_calendar_token(&self, account: AccountId) -> Result<bool, Unexpected> {
+    async fn revoke_calendar_token(&self, account: AccountId) -> Result<bool, Unexpected> {
         let done = calendar_feed::Entity::delete_many()
             .filter(calendar_feed::Column::AccountId.eq(account.0))
             .exec(&self.db)
@@ -71,7 +52,7 @@ impl Store {
         Ok(done.rows_affected > 0)
     }
 
-    pub async fn calendar_owner(&self, token: &str) -> Result<Option<FeedOwner>, Unexpected> {
+    async fn calendar_owner(&self, token: &str) -> Result<Option<FeedOwner>, Unexpected> {
         let e = || db_err("opening a calendar feed");
         let Some(feed) = calendar_feed::Entity::find_by_id(token_digest(token)).one(&self.db).await.map_err(e())?
         else {
@@ -83,11 +64,7 @@ impl Store {
 
     /// The account's confirmed shifts and its provider's appointments (accepted, in service or done) from 90
     /// days ago on.
-    pub async fn calendar_entries(
-        &self,
-        owner: AccountId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<CalendarEntry>, Unexpected> {
+    async fn calendar_entries(&self, owner: AccountId, now: DateTime<Utc>) -> Result<Vec<CalendarEntry>, Unexpected> {
         let e = || db_err("reading a calendar");
         let since = now - FEED_PAST;
         let mut entries = Vec::new();

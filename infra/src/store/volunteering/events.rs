@@ -7,123 +7,32 @@ use std::collections::HashMap;
 use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
-use linli_domain::notifications::shanghai;
-use linli_domain::orders::TimeWindow;
+use linli_domain::time::TimeWindow;
+use linli_domain::time::shanghai;
 use linli_domain::volunteering::booking::SignupState;
+use linli_domain::volunteering::errors::EventError;
 use linli_domain::volunteering::events::ShiftPlan;
+use linli_domain::volunteering::model::{
+    EventRecord, NewEvent, OccurrenceChange, OccurrenceRecord, ShiftChange, ShiftRecord,
+};
+use linli_domain::volunteering::ports::Events;
 use linli_domain::volunteering::recurrence::{HORIZON_MONTHS, Recurrence};
-use linli_domain::volunteering::registration::Skills;
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 
 use super::members::gone;
+use super::rows::shift_records;
 use super::signups::{held_elsewhere, notify_holders, promote, renew_reminders};
 use crate::db::db_err;
 use crate::entities::{community, event, occurrence, shift, signup};
 use crate::store::{Store, convert};
-
-/// An event as the organizer describes it.
-#[derive(Clone, Debug)]
-pub struct NewEvent {
-    pub community: CommunityId,
-    pub title: String,
-    pub description: String,
-    pub recurrence: Recurrence,
-    pub first_date: NaiveDate,
-    pub until: Option<NaiveDate>,
-    /// A Party Member Community Dedication Day (共产党员社区奉献日), announced to the community's members monthly.
-    pub dedication_day: bool,
-    pub plan: Vec<ShiftPlan>,
-    pub created_by: AccountId,
-}
-
-#[derive(Clone, Debug)]
-pub struct EventRecord {
-    pub id: EventId,
-    pub community: CommunityId,
-    pub title: String,
-    pub description: String,
-    pub recurrence: Recurrence,
-    pub first_date: NaiveDate,
-    pub until: Option<NaiveDate>,
-    pub dedication_day: bool,
-    pub plan: Vec<ShiftPlan>,
-    /// Dated occurrences written out so far, in date order (with their shifts when asked for one event).
-    pub occurrences: Vec<OccurrenceRecord>,
-}
-
-#[derive(Clone, Debug)]
-pub struct OccurrenceRecord {
-    pub id: OccurrenceId,
-    pub event: EventId,
-    /// The date the rule gave.
-    pub rule_date: NaiveDate,
-    /// The date it happens, which differs once it was moved.
-    pub date: NaiveDate,
-    pub cancelled: bool,
-    pub note: String,
-    pub shifts: Vec<ShiftRecord>,
-}
-
-#[derive(Clone, Debug)]
-pub struct ShiftRecord {
-    pub id: ShiftId,
-    pub event: EventId,
-    pub event_title: String,
-    pub dedication_day: bool,
-    pub occurrence: OccurrenceId,
-    pub community: CommunityId,
-    pub title: String,
-    pub place: String,
-    pub window: TimeWindow,
-    pub capacity: u32,
-    pub skills: Skills,
-    pub members_only: bool,
-    pub confirmed: u32,
-    pub wait_listed: u32,
-    /// Its occurrence was called off.
-    pub called_off: bool,
-    pub closed_at: Option<DateTime<Utc>>,
-}
-
-/// A change to one occurrence; absent fields stay as they are.
-#[derive(Clone, Debug, Default)]
-pub struct OccurrenceChange {
-    pub date: Option<NaiveDate>,
-    pub cancelled: Option<bool>,
-    pub note: Option<String>,
-}
-
-/// A change to one shift; absent fields stay as they are.
-#[derive(Clone, Debug, Default)]
-pub struct ShiftChange {
-    pub title: Option<String>,
-    pub place: Option<String>,
-    pub capacity: Option<u32>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EventError {
-    #[error("not found")]
-    NotFound,
-    #[error("no community has that id")]
-    UnknownCommunity,
-    #[error("a shift of this date has started already")]
-    Started,
-    #[error("a date can be moved only to a day whose shifts are all still ahead")]
-    PastDate,
-    #[error("someone on this date holds another shift at the new time")]
-    HolderBusy,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
 
 /// Today's date in Shanghai.
 fn today(now: DateTime<Utc>) -> NaiveDate {
@@ -136,8 +45,8 @@ fn horizon(now: DateTime<Utc>, until: Option<NaiveDate>) -> NaiveDate {
     until.map_or(ahead, |u| u.min(ahead))
 }
 
-impl Store {
-    pub async fn create_event(&self, new: NewEvent, now: DateTime<Utc>) -> Result<EventRecord, EventError> {
+impl Events for Store {
+    async fn create_event(&self, new: NewEvent, now: DateTime<Utc>) -> Result<EventRecord, EventError> {
         let e = || db_err("creating an event");
         let txn = self.db.begin().await.map_err(e())?;
         if community::Entity::find_by_id(new.community.0).one(&txn).await.map_err(e())?.is_none() {
@@ -185,7 +94,7 @@ impl Store {
     }
 
     /// The event with every occurrence written out so far and their shifts.
-    pub async fn event(&self, id: EventId) -> Result<Option<EventRecord>, Unexpected> {
+    async fn event(&self, id: EventId) -> Result<Option<EventRecord>, Unexpected> {
         let e = || db_err("reading an event");
         let Some(ev) = event::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
             return Ok(None);
@@ -203,7 +112,7 @@ impl Store {
             .await
             .map_err(e())?;
         let mut shifts_by: HashMap<OccurrenceId, Vec<ShiftRecord>> = HashMap::new();
-        for s in self.shift_records(shifts).await? {
+        for s in shift_records(&self.db, shifts).await? {
             shifts_by.entry(s.occurrence).or_default().push(s);
         }
         let mut record = event_record(ev)?;
@@ -219,7 +128,7 @@ impl Store {
     }
 
     /// A community's events, newest first, without their occurrences.
-    pub async fn events_of(&self, community: CommunityId) -> Result<Vec<EventRecord>, Unexpected> {
+    async fn events_of(&self, community: CommunityId) -> Result<Vec<EventRecord>, Unexpected> {
         event::Entity::find()
             .filter(event::Column::CommunityId.eq(community.0))
             .order_by_desc(event::Column::CreatedAt)
@@ -231,13 +140,13 @@ impl Store {
             .collect()
     }
 
-    pub async fn shift(&self, id: ShiftId) -> Result<Option<ShiftRecord>, Unexpected> {
+    async fn shift(&self, id: ShiftId) -> Result<Option<ShiftRecord>, Unexpected> {
         let rows = shift::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a shift"))?;
-        Ok(self.shift_records(rows).await?.pop())
+        Ok(shift_records(&self.db, rows).await?.pop())
     }
 
     /// A community's shifts starting between `from` and `to`, in time order.
-    pub async fn shifts_in(
+    async fn shifts_in(
         &self,
         community: CommunityId,
         from: DateTime<Utc>,
@@ -253,10 +162,6 @@ impl Store {
             .all(&self.db)
             .await
             .map_err(db_err("listing shifts"))?;
-        self.shift_records(rows).await
-    }
-
-    pub(super) async fn shift_records(&self, rows: Vec<shift::Model>) -> Result<Vec<ShiftRecord>, Unexpected> {
         shift_records(&self.db, rows).await
     }
 
@@ -264,7 +169,7 @@ impl Store {
     /// off, or takes it back (the wait-list then moves up into places freed meanwhile); everyone holding a place
     /// or a wait-list place is told. A move or a taking back that would give someone two overlapping shifts is
     /// refused.
-    pub async fn change_occurrence(
+    async fn change_occurrence(
         &self,
         id: OccurrenceId,
         change: OccurrenceChange,
@@ -366,7 +271,7 @@ impl Store {
 
     /// Changes one shift. A larger capacity moves the wait-list up at once; a smaller one bumps nobody. A new
     /// title or place is written into the reminders, and a new place is told to everyone on the shift.
-    pub async fn change_shift(
+    async fn change_shift(
         &self,
         id: ShiftId,
         change: ShiftChange,
@@ -412,7 +317,7 @@ impl Store {
         self.shift(id).await?.ok_or_else(|| EventError::Unexpected(gone("a shift")))
     }
 
-    pub async fn occurrence_event(&self, id: OccurrenceId) -> Result<Option<EventRecord>, Unexpected> {
+    async fn occurrence_event(&self, id: OccurrenceId) -> Result<Option<EventRecord>, Unexpected> {
         let Some(occ) =
             occurrence::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an occurrence"))?
         else {
@@ -521,67 +426,6 @@ fn check_code() -> String {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).expect("the operating system has randomness");
     format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
-}
-
-pub(super) async fn shift_records<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<shift::Model>,
-) -> Result<Vec<ShiftRecord>, Unexpected> {
-    let e = || db_err("reading shifts");
-    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
-    let counts: Vec<(Uuid, String, i64)> = signup::Entity::find()
-        .select_only()
-        .column(signup::Column::ShiftId)
-        .column(signup::Column::State)
-        .column_as(signup::Column::Id.count(), "n")
-        .filter(signup::Column::ShiftId.is_in(ids))
-        .group_by(signup::Column::ShiftId)
-        .group_by(signup::Column::State)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(e())?;
-    let count = |shift: Uuid, state: SignupState| {
-        counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
-    };
-    let events: HashMap<Uuid, event::Model> = event::Entity::find()
-        .filter(event::Column::Id.is_in(rows.iter().map(|s| s.event_id)))
-        .all(db)
-        .await
-        .map_err(e())?
-        .into_iter()
-        .map(|ev| (ev.id, ev))
-        .collect();
-    let called_off: Vec<Uuid> = occurrence::Entity::find()
-        .filter(occurrence::Column::Id.is_in(rows.iter().map(|s| s.occurrence_id)))
-        .filter(occurrence::Column::Cancelled.eq(true))
-        .all(db)
-        .await
-        .map_err(e())?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|s| ShiftRecord {
-            id: ShiftId(s.id),
-            event: EventId(s.event_id),
-            event_title: events.get(&s.event_id).map(|ev| ev.title.clone()).unwrap_or_default(),
-            dedication_day: events.get(&s.event_id).is_some_and(|ev| ev.dedication_day),
-            occurrence: OccurrenceId(s.occurrence_id),
-            community: CommunityId(s.community_id),
-            window: TimeWindow::from_stored(s.starts_at, s.ends_at),
-            capacity: u32::try_from(s.capacity).unwrap_or(0),
-            skills: Skills::from_stored(&s.skills),
-            members_only: s.members_only,
-            confirmed: count(s.id, SignupState::Confirmed),
-            wait_listed: count(s.id, SignupState::WaitListed),
-            called_off: called_off.contains(&s.occurrence_id),
-            closed_at: s.closed_at,
-            title: s.title,
-            place: s.place,
-        })
-        .collect())
 }
 
 fn event_record(ev: event::Model) -> Result<EventRecord, Unexpected> {

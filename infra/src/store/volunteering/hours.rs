@@ -14,53 +14,14 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::CommunityId;
-use linli_domain::volunteering::BranchId;
 use linli_domain::volunteering::hours::{Period, QuotaProgress, credited_on};
+use linli_domain::volunteering::model::{GroupHours, HoursScope, MemberHours, MemberMinutes};
+use linli_domain::volunteering::ports::ServiceHours;
 
 use super::current_registration;
 use crate::db::db_err;
 use crate::entities::{catalog_item, hours_quota, service_hour, shift, signup};
 use crate::store::Store;
-
-/// A member's year: the total against the quota, month by month, and their record of turning up.
-#[derive(Clone, Debug)]
-pub struct MemberHours {
-    pub year: i32,
-    pub progress: QuotaProgress,
-    /// Minutes per month, January first; months without service are left out.
-    pub months: Vec<(u32, u64)>,
-    pub shifts_attended: u64,
-    pub orders_completed: u64,
-    pub no_shows: u64,
-    pub late_cancellations: u64,
-}
-
-/// Whose figures: a branch's members, or the service done in a community.
-#[derive(Clone, Copy, Debug)]
-pub enum HoursScope {
-    Branch(BranchId),
-    Community(CommunityId),
-}
-
-#[derive(Clone, Debug)]
-pub struct MemberMinutes {
-    pub account: AccountId,
-    pub display_name: String,
-    pub minutes: u64,
-    /// Whether the member has met the year's quota with all their service (not only this scope's).
-    pub quota_met: Option<bool>,
-}
-
-#[derive(Clone, Debug)]
-pub struct GroupHours {
-    pub period: Period,
-    pub minutes: u64,
-    pub quota_minutes: Option<u64>,
-    /// By minutes, most first.
-    pub members: Vec<MemberMinutes>,
-    pub no_shows: u64,
-}
 
 /// Credits `minutes` to the member, once per `source` and `source_id`.
 pub(crate) async fn credit<C: ConnectionTrait>(
@@ -131,8 +92,8 @@ pub(crate) async fn credit_order(
     credit(txn, account, row.community_id, "order", order, started, minutes).await
 }
 
-impl Store {
-    pub async fn member_hours(&self, account: AccountId, year: i32) -> Result<MemberHours, Unexpected> {
+impl ServiceHours for Store {
+    async fn member_hours(&self, account: AccountId, year: i32) -> Result<MemberHours, Unexpected> {
         let e = || db_err("reading a member's hours");
         let rows = service_hour::Entity::find()
             .filter(service_hour::Column::AccountId.eq(account.0))
@@ -172,7 +133,7 @@ impl Store {
         })
     }
 
-    pub async fn group_hours(&self, scope: HoursScope, period: Period) -> Result<GroupHours, Unexpected> {
+    async fn group_hours(&self, scope: HoursScope, period: Period) -> Result<GroupHours, Unexpected> {
         let e = || db_err("reading service hours");
         let mut q = service_hour::Entity::find().filter(service_hour::Column::Year.eq(period.year()));
         if let Some(m) = period.month() {
@@ -228,27 +189,13 @@ impl Store {
         })
     }
 
-    async fn yearly_minutes(&self, accounts: Vec<Uuid>, year: i32) -> Result<HashMap<Uuid, u64>, Unexpected> {
-        let mut by = HashMap::new();
-        for r in service_hour::Entity::find()
-            .filter(service_hour::Column::AccountId.is_in(accounts))
-            .filter(service_hour::Column::Year.eq(year))
-            .all(&self.db)
-            .await
-            .map_err(db_err("reading yearly hours"))?
-        {
-            *by.entry(r.account_id).or_default() += r.minutes as u64;
-        }
-        Ok(by)
-    }
-
     /// The city's quota for `year` in minutes, if set.
-    pub async fn quota(&self, year: i32) -> Result<Option<u64>, Unexpected> {
+    async fn quota(&self, year: i32) -> Result<Option<u64>, Unexpected> {
         let row = hours_quota::Entity::find_by_id(year).one(&self.db).await.map_err(db_err("reading a quota"))?;
         Ok(row.map(|q| q.minutes as u64))
     }
 
-    pub async fn set_quota(&self, year: i32, minutes: u32, now: DateTime<Utc>) -> Result<(), Unexpected> {
+    async fn set_quota(&self, year: i32, minutes: u32, now: DateTime<Utc>) -> Result<(), Unexpected> {
         let row = hours_quota::ActiveModel {
             year: Set(year),
             minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
@@ -264,6 +211,22 @@ impl Store {
             .await
             .map(|_| ())
             .map_err(db_err("setting a quota"))
+    }
+}
+
+impl Store {
+    async fn yearly_minutes(&self, accounts: Vec<Uuid>, year: i32) -> Result<HashMap<Uuid, u64>, Unexpected> {
+        let mut by = HashMap::new();
+        for r in service_hour::Entity::find()
+            .filter(service_hour::Column::AccountId.is_in(accounts))
+            .filter(service_hour::Column::Year.eq(year))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading yearly hours"))?
+        {
+            *by.entry(r.account_id).or_default() += r.minutes as u64;
+        }
+        Ok(by)
     }
 }
 

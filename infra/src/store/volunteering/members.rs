@@ -14,6 +14,9 @@ use linli_domain::catalog::Routing;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::ProviderKind;
+use linli_domain::volunteering::errors::{DecideError, RegisterError};
+use linli_domain::volunteering::model::RegistrationRecord;
+use linli_domain::volunteering::ports::Registrations;
 use linli_domain::volunteering::registration::{Decision, RegistrationState, Skills};
 use linli_domain::volunteering::{BranchId, RegistrationId};
 
@@ -23,49 +26,9 @@ use crate::entities::{
 };
 use crate::store::Store;
 
-/// A registration as the member and the community worker see it.
-#[derive(Clone, Debug)]
-pub struct RegistrationRecord {
-    pub id: RegistrationId,
-    pub account: AccountId,
-    pub display_name: String,
-    pub community: CommunityId,
-    pub branch: Option<BranchId>,
-    pub skills: Skills,
-    pub state: RegistrationState,
-    pub submitted_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RegisterError {
-    #[error("a registration of yours is already waiting for the community worker")]
-    AlreadyPending(RegistrationId),
-    #[error("you are registered with that community already")]
-    AlreadyThere,
-    #[error("no community has that id")]
-    UnknownCommunity,
-    #[error("no branch has that id")]
-    UnknownBranch,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DecideError {
-    #[error("no such registration")]
-    NotFound,
-    #[error("the registration is {} already", .0.as_str())]
-    NotPending(RegistrationState),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-impl Store {
+impl Registrations for Store {
     /// Files a registration for `account`, pending until a worker of `community` decides.
-    pub async fn register(
+    async fn register(
         &self,
         account: AccountId,
         community: CommunityId,
@@ -128,7 +91,7 @@ impl Store {
     /// Confirms or rejects a pending registration. Confirming ends the member's previous registration (they
     /// moved), makes them belong to the new community, and sets up or moves their provider so that volunteer
     /// orders of that community reach them.
-    pub async fn decide_registration(
+    async fn decide_registration(
         &self,
         id: RegistrationId,
         decision: Decision,
@@ -179,7 +142,7 @@ impl Store {
         self.registration(id).await?.ok_or_else(|| DecideError::Unexpected(gone("a decided registration")))
     }
 
-    pub async fn registration(&self, id: RegistrationId) -> Result<Option<RegistrationRecord>, Unexpected> {
+    async fn registration(&self, id: RegistrationId) -> Result<Option<RegistrationRecord>, Unexpected> {
         let e = || db_err("reading a registration");
         let Some(reg) = registration::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
             return Ok(None);
@@ -189,7 +152,7 @@ impl Store {
     }
 
     /// A member's registrations, newest first: where they live now and where they lived before.
-    pub async fn registrations_of(&self, account: AccountId) -> Result<Vec<RegistrationRecord>, Unexpected> {
+    async fn registrations_of(&self, account: AccountId) -> Result<Vec<RegistrationRecord>, Unexpected> {
         let rows = registration::Entity::find()
             .filter(registration::Column::AccountId.eq(account.0))
             .order_by_desc(registration::Column::SubmittedAt)
@@ -201,7 +164,7 @@ impl Store {
 
     /// A community's registrations in `state` (all when `None`), oldest first: at most `limit`, after the
     /// registration `after`. Ids grow with time, so their order is the order of submission.
-    pub async fn registrations_in(
+    async fn registrations_in(
         &self,
         community: CommunityId,
         state: Option<RegistrationState>,
@@ -223,7 +186,9 @@ impl Store {
             .map_err(db_err("listing a community's registrations"))?;
         self.records(rows).await
     }
+}
 
+impl Store {
     async fn records(&self, rows: Vec<registration::Model>) -> Result<Vec<RegistrationRecord>, Unexpected> {
         let names = Self::display_names(&self.db, rows.iter().map(|r| r.account_id).collect())
             .await

@@ -8,14 +8,8 @@ mod events;
 mod hours;
 mod members;
 mod pairing;
+mod rows;
 mod signups;
-
-pub use calendar::{CalendarEntry, FeedOwner};
-pub use events::{EventError, EventRecord, NewEvent, OccurrenceChange, OccurrenceRecord, ShiftChange, ShiftRecord};
-pub use hours::{GroupHours, HoursScope, MemberHours, MemberMinutes};
-pub use members::{DecideError, RegisterError, RegistrationRecord};
-pub use pairing::{BranchRecord, ProblemError, ProblemRecord, ProblemsOf};
-pub use signups::{AttendanceFailure, BookingError, Roster, SignupRecord};
 
 use std::collections::HashMap;
 
@@ -33,7 +27,6 @@ use crate::db::db_err;
 use crate::entities::{event, occurrence, registration};
 
 pub(crate) use hours::credit_order;
-pub use signups::Witness;
 
 /// The account's confirmed registration, if it belongs to a community now.
 async fn current_registration<C: ConnectionTrait>(db: &C, account: Uuid) -> Result<Option<registration::Model>, DbErr> {

@@ -13,7 +13,10 @@ use uuid::Uuid;
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
+use linli_domain::volunteering::errors::ProblemError;
+use linli_domain::volunteering::model::{BranchRecord, ProblemRecord, ProblemsOf};
 use linli_domain::volunteering::pairing::{ProblemAction, ProblemConflict, ProblemState};
+use linli_domain::volunteering::ports::Pairings;
 use linli_domain::volunteering::{BranchId, ProblemId};
 
 use super::members::gone;
@@ -21,87 +24,31 @@ use crate::db::db_err;
 use crate::entities::{branch, community, pairing, problem};
 use crate::store::{Store, convert};
 
-#[derive(Clone, Debug)]
-pub struct BranchRecord {
-    pub id: BranchId,
-    pub name: String,
-    /// The organ (机关) the branch belongs to.
-    pub organization: String,
-    pub communities: Vec<CommunityId>,
-    /// Problems the branch took and is working.
-    pub problems_taken: u64,
-    pub problems_solved: u64,
-}
-
-#[derive(Clone, Debug)]
-pub struct ProblemRecord {
-    pub id: ProblemId,
-    pub community: CommunityId,
-    pub title: String,
-    pub details: String,
-    pub state: ProblemState,
-    pub posted_at: DateTime<Utc>,
-    pub branch: Option<BranchId>,
-    pub taken_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub outcome: Option<String>,
-}
-
-/// Whose problems a list shows.
-#[derive(Clone, Copy, Debug)]
-pub enum ProblemsOf {
-    /// Everything posted in the community.
-    Community(CommunityId),
-    /// The open problems of the branch's paired communities, and those the branch took.
-    Branch(BranchId),
-    /// What a member of a paired branch sees of one community: its open problems, and those the branch took.
-    BranchIn(BranchId, CommunityId),
-}
-
-impl ProblemsOf {
-    fn condition(self) -> sea_orm::Condition {
-        match self {
-            Self::Community(c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)),
-            Self::Branch(b) => {
-                let paired = sea_orm::sea_query::Query::select()
-                    .column(pairing::Column::CommunityId)
-                    .from(pairing::Entity)
-                    .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
-                    .to_owned();
-                let open_nearby = sea_orm::Condition::all()
-                    .add(problem::Column::State.eq(ProblemState::Open.as_str()))
-                    .add(problem::Column::CommunityId.in_subquery(paired));
-                sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby)
-            }
-            Self::BranchIn(b, c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)).add(
-                sea_orm::Condition::any()
-                    .add(problem::Column::BranchId.eq(b.0))
-                    .add(problem::Column::State.eq(ProblemState::Open.as_str())),
-            ),
+/// The rows a list of `of` shows.
+fn condition(of: ProblemsOf) -> sea_orm::Condition {
+    match of {
+        ProblemsOf::Community(c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)),
+        ProblemsOf::Branch(b) => {
+            let paired = sea_orm::sea_query::Query::select()
+                .column(pairing::Column::CommunityId)
+                .from(pairing::Entity)
+                .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
+                .to_owned();
+            let open_nearby = sea_orm::Condition::all()
+                .add(problem::Column::State.eq(ProblemState::Open.as_str()))
+                .add(problem::Column::CommunityId.in_subquery(paired));
+            sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby)
         }
+        ProblemsOf::BranchIn(b, c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)).add(
+            sea_orm::Condition::any()
+                .add(problem::Column::BranchId.eq(b.0))
+                .add(problem::Column::State.eq(ProblemState::Open.as_str())),
+        ),
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ProblemError {
-    #[error("no such problem")]
-    NotFound,
-    #[error("no community has that id")]
-    UnknownCommunity,
-    #[error("the community has no paired branch to post to")]
-    NoPairedBranch,
-    #[error("your branch is not paired with the problem's community")]
-    NotPaired,
-    #[error("another branch took this problem")]
-    NotYourBranch,
-    #[error(transparent)]
-    Conflict(#[from] ProblemConflict),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-impl Store {
-    pub async fn create_branch(
+impl Pairings for Store {
+    async fn create_branch(
         &self,
         name: &str,
         organization: &str,
@@ -121,14 +68,14 @@ impl Store {
         self.branch(BranchId(id)).await?.ok_or_else(|| gone("a new branch"))
     }
 
-    pub async fn branch(&self, id: BranchId) -> Result<Option<BranchRecord>, Unexpected> {
+    async fn branch(&self, id: BranchId) -> Result<Option<BranchRecord>, Unexpected> {
         let rows = branch::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a branch"))?;
         Ok(self.branch_records(rows).await?.pop())
     }
 
     /// Branches paired with `community`, or every branch when `None`, in the order they were added: at most
     /// `limit`, after the branch `after`.
-    pub async fn branches(
+    async fn branches(
         &self,
         community: Option<CommunityId>,
         after: Option<BranchId>,
@@ -151,41 +98,8 @@ impl Store {
         self.branch_records(rows).await
     }
 
-    async fn branch_records(&self, rows: Vec<branch::Model>) -> Result<Vec<BranchRecord>, Unexpected> {
-        let e = || db_err("reading branches");
-        let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
-        let mut communities: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
-        for p in pairing::Entity::find()
-            .filter(pairing::Column::BranchId.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .map_err(e())?
-        {
-            communities.entry(p.branch_id).or_default().push(CommunityId(p.community_id));
-        }
-        let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
-        for p in problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.map_err(e())?
-        {
-            if let Some(b) = p.branch_id {
-                *counts.entry((b, p.state)).or_default() += 1;
-            }
-        }
-        let count = |b: Uuid, s: ProblemState| counts.get(&(b, s.as_str().to_owned())).copied().unwrap_or(0);
-        Ok(rows
-            .into_iter()
-            .map(|b| BranchRecord {
-                id: BranchId(b.id),
-                communities: communities.remove(&b.id).unwrap_or_default(),
-                problems_taken: count(b.id, ProblemState::Taken),
-                problems_solved: count(b.id, ProblemState::Solved),
-                name: b.name,
-                organization: b.organization,
-            })
-            .collect())
-    }
-
     /// Pairs the branch with the community; pairing twice changes nothing. False when either does not exist.
-    pub async fn pair(&self, b: BranchId, c: CommunityId, now: DateTime<Utc>) -> Result<bool, Unexpected> {
+    async fn pair(&self, b: BranchId, c: CommunityId, now: DateTime<Utc>) -> Result<bool, Unexpected> {
         let e = || db_err("pairing a branch with a community");
         let known_branch = branch::Entity::find_by_id(b.0).one(&self.db).await.map_err(e())?.is_some();
         let known_community = community::Entity::find_by_id(c.0).one(&self.db).await.map_err(e())?.is_some();
@@ -207,19 +121,19 @@ impl Store {
     }
 
     /// Ends a pairing; true when there was one.
-    pub async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
+    async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
         let done =
             pairing::Entity::delete_by_id((b.0, c.0)).exec(&self.db).await.map_err(db_err("ending a pairing"))?;
         Ok(done.rows_affected > 0)
     }
 
-    pub async fn is_paired(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
+    async fn is_paired(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
         let found = pairing::Entity::find_by_id((b.0, c.0)).one(&self.db).await.map_err(db_err("reading a pairing"))?;
         Ok(found.is_some())
     }
 
     /// Posts a problem to the community's paired branches.
-    pub async fn post_problem(
+    async fn post_problem(
         &self,
         community: CommunityId,
         title: &str,
@@ -255,20 +169,20 @@ impl Store {
         self.problem(ProblemId(id)).await?.ok_or_else(|| ProblemError::Unexpected(gone("a new problem")))
     }
 
-    pub async fn problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, Unexpected> {
+    async fn problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, Unexpected> {
         let row = problem::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a problem"))?;
         row.map(problem_record).transpose()
     }
 
     /// Problems of a community, or those of a branch (the open ones of its paired communities, which it may
     /// take, and those it took), newest first: at most `limit`, before the problem `before`.
-    pub async fn problems(
+    async fn problems(
         &self,
         of: ProblemsOf,
         before: Option<ProblemId>,
         limit: u64,
     ) -> Result<Vec<ProblemRecord>, Unexpected> {
-        let mut q = problem::Entity::find().filter(of.condition()).order_by_desc(problem::Column::Id).limit(limit);
+        let mut q = problem::Entity::find().filter(condition(of)).order_by_desc(problem::Column::Id).limit(limit);
         if let Some(b) = before {
             q = q.filter(problem::Column::Id.lt(b.0));
         }
@@ -276,12 +190,12 @@ impl Store {
     }
 
     /// How many of those problems are in each state.
-    pub async fn problem_counts(&self, of: ProblemsOf) -> Result<HashMap<ProblemState, u64>, Unexpected> {
+    async fn problem_counts(&self, of: ProblemsOf) -> Result<HashMap<ProblemState, u64>, Unexpected> {
         let rows: Vec<(String, i64)> = problem::Entity::find()
             .select_only()
             .column(problem::Column::State)
             .column_as(problem::Column::Id.count(), "n")
-            .filter(of.condition())
+            .filter(condition(of))
             .group_by(problem::Column::State)
             .into_tuple()
             .all(&self.db)
@@ -292,7 +206,7 @@ impl Store {
 
     /// A branch takes an open problem of a community it is paired with, or closes one it took. The change is a
     /// conditional update on the state read, so two branches taking at once leave one winner and one conflict.
-    pub async fn act_on_problem(
+    async fn act_on_problem(
         &self,
         id: ProblemId,
         branch: BranchId,
@@ -338,6 +252,41 @@ impl Store {
         }
         txn.commit().await.map_err(e())?;
         self.problem(id).await?.ok_or_else(|| ProblemError::Unexpected(gone("a problem")))
+    }
+}
+
+impl Store {
+    async fn branch_records(&self, rows: Vec<branch::Model>) -> Result<Vec<BranchRecord>, Unexpected> {
+        let e = || db_err("reading branches");
+        let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
+        let mut communities: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
+        for p in pairing::Entity::find()
+            .filter(pairing::Column::BranchId.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(e())?
+        {
+            communities.entry(p.branch_id).or_default().push(CommunityId(p.community_id));
+        }
+        let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
+        for p in problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.map_err(e())?
+        {
+            if let Some(b) = p.branch_id {
+                *counts.entry((b, p.state)).or_default() += 1;
+            }
+        }
+        let count = |b: Uuid, s: ProblemState| counts.get(&(b, s.as_str().to_owned())).copied().unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|b| BranchRecord {
+                id: BranchId(b.id),
+                communities: communities.remove(&b.id).unwrap_or_default(),
+                problems_taken: count(b.id, ProblemState::Taken),
+                problems_solved: count(b.id, ProblemState::Solved),
+                name: b.name,
+                organization: b.organization,
+            })
+            .collect())
     }
 }
 

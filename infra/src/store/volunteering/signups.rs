@@ -18,87 +18,26 @@ use uuid::Uuid;
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::ReminderKind;
-use linli_domain::orders::TimeWindow;
-use linli_domain::volunteering::booking::{
-    self, AttendanceError, Closing, Placement, ShiftFacts, SignupRefusal, SignupState,
-};
+use linli_domain::time::TimeWindow;
+use linli_domain::volunteering::booking::{self, AttendanceError, Closing, Placement, ShiftFacts, SignupState};
+use linli_domain::volunteering::errors::{AttendanceFailure, BookingError};
+use linli_domain::volunteering::model::{Roster, ShiftRecord, SignupRecord, Witness};
+use linli_domain::volunteering::ports::Signups;
 use linli_domain::volunteering::{ShiftId, SignupId};
 
 use super::current_registration;
-use super::events::{ShiftRecord, shift_records};
 use super::hours::credit;
 use super::members::gone;
+use super::rows::shift_records;
 use crate::db::db_err;
 use crate::entities::{account, occurrence, reminder, shift, signup};
 use crate::store::notifications::{insert_once, new_inbox};
 use crate::store::{Store, convert};
 
-/// One person's place on a shift as the roster shows it.
-#[derive(Clone, Debug)]
-pub struct SignupRecord {
-    pub id: SignupId,
-    pub shift: ShiftId,
-    pub account: AccountId,
-    pub display_name: String,
-    pub state: SignupState,
-    /// 1 for the first on the wait-list; none for a confirmed or cancelled place.
-    pub wait_list_position: Option<u32>,
-    pub signed_up_at: DateTime<Utc>,
-    pub confirmed_at: Option<DateTime<Utc>>,
-    pub promoted_at: Option<DateTime<Utc>>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub late_cancel: bool,
-    pub checked_in_at: Option<DateTime<Utc>>,
-    pub checked_out_at: Option<DateTime<Utc>>,
-    /// Checked out by the closing job at the shift's end, not by anyone at the shift.
-    pub auto_closed: bool,
-    pub no_show: bool,
-    pub minutes: u32,
-}
-
-/// A shift with everyone on it: confirmed and wait-listed in arrival order, then the cancelled.
-#[derive(Clone, Debug)]
-pub struct Roster {
-    pub shift: ShiftRecord,
-    pub check_code: String,
-    pub confirmed: Vec<SignupRecord>,
-    pub wait_list: Vec<SignupRecord>,
-    pub cancelled: Vec<SignupRecord>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum BookingError {
-    #[error("no such shift, or no place of yours on it")]
-    NotFound,
-    #[error(transparent)]
-    Refused(#[from] SignupRefusal),
-    #[error("the shift has started; it can no longer be cancelled")]
-    Started,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AttendanceFailure {
-    #[error("no such shift, or no place of that person on it")]
-    NotFound,
-    #[error(transparent)]
-    Rule(#[from] AttendanceError),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-/// Who records an attendance: the person with the code the organizer shows, or the organizer.
-#[derive(Clone, Copy, Debug)]
-pub enum Witness<'a> {
-    Code(&'a str),
-    Organizer(AccountId),
-}
-
-impl Store {
+impl Signups for Store {
     /// Signs `account` up for the shift: a place while there is one, the wait-list after. Signing up again
     /// returns the place already held (`false`: nothing new was made).
-    pub async fn sign_up(
+    async fn sign_up(
         &self,
         id: ShiftId,
         account: AccountId,
@@ -197,7 +136,7 @@ impl Store {
 
     /// Gives up a place or a wait-list place. A freed place goes to the first on the wait-list, who is told.
     /// Cancelling within a day of the start is recorded as late. Cancelling twice changes nothing.
-    pub async fn cancel_signup(
+    async fn cancel_signup(
         &self,
         id: ShiftId,
         account: AccountId,
@@ -245,7 +184,7 @@ impl Store {
     }
 
     /// Records arrival. Checking in twice keeps the first time.
-    pub async fn check_in(
+    async fn check_in(
         &self,
         id: ShiftId,
         account: AccountId,
@@ -256,7 +195,7 @@ impl Store {
     }
 
     /// Records departure and credits the time inside the shift. Checking out twice keeps the first time.
-    pub async fn check_out(
+    async fn check_out(
         &self,
         id: ShiftId,
         account: AccountId,
@@ -266,6 +205,64 @@ impl Store {
         self.attend(id, account, witness, now, false).await
     }
 
+    async fn roster(&self, id: ShiftId) -> Result<Option<Roster>, Unexpected> {
+        let e = || db_err("reading a roster");
+        let Some(row) = shift::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+            return Ok(None);
+        };
+        let check_code = row.check_code.clone();
+        let shift = shift_records(&self.db, vec![row]).await?.pop().ok_or_else(|| gone("a shift"))?;
+        let rows = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(id.0))
+            .order_by_asc(signup::Column::Arrival)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let names = Self::display_names(&self.db, rows.iter().map(|s| s.account_id).collect()).await.map_err(e())?;
+        let mut roster =
+            Roster { shift, check_code, confirmed: Vec::new(), wait_list: Vec::new(), cancelled: Vec::new() };
+        for s in rows {
+            let mut r = record(s, &names)?;
+            match r.state {
+                SignupState::Confirmed => roster.confirmed.push(r),
+                SignupState::WaitListed => {
+                    r.wait_list_position = Some(roster.wait_list.len() as u32 + 1);
+                    roster.wait_list.push(r);
+                }
+                SignupState::Cancelled => roster.cancelled.push(r),
+            }
+        }
+        Ok(Some(roster))
+    }
+
+    /// The account's places on shifts ending after `since`, with the shifts, in time order.
+    async fn signups_of(
+        &self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(SignupRecord, ShiftRecord)>, Unexpected> {
+        let e = || db_err("listing a person's shifts");
+        let mine =
+            signup::Entity::find().filter(signup::Column::AccountId.eq(account.0)).all(&self.db).await.map_err(e())?;
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::Id.is_in(mine.iter().map(|s| s.shift_id)))
+            .filter(shift::Column::EndsAt.gt(since))
+            .order_by_asc(shift::Column::StartsAt)
+            .all(&self.db)
+            .await
+            .map_err(e())?;
+        let shifts = shift_records(&self.db, shifts).await?;
+        let mut out = Vec::new();
+        for s in shifts {
+            if let Some(row) = mine.iter().find(|m| m.shift_id == s.id.0) {
+                out.push((self.signup_record(&self.db, row.clone()).await?, s));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
     async fn attend(
         &self,
         id: ShiftId,
@@ -338,62 +335,6 @@ impl Store {
         let record = self.signup_record(&txn, saved).await?;
         txn.commit().await.map_err(e())?;
         Ok(record)
-    }
-
-    pub async fn roster(&self, id: ShiftId) -> Result<Option<Roster>, Unexpected> {
-        let e = || db_err("reading a roster");
-        let Some(row) = shift::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
-            return Ok(None);
-        };
-        let check_code = row.check_code.clone();
-        let shift = shift_records(&self.db, vec![row]).await?.pop().ok_or_else(|| gone("a shift"))?;
-        let rows = signup::Entity::find()
-            .filter(signup::Column::ShiftId.eq(id.0))
-            .order_by_asc(signup::Column::Arrival)
-            .all(&self.db)
-            .await
-            .map_err(e())?;
-        let names = Self::display_names(&self.db, rows.iter().map(|s| s.account_id).collect()).await.map_err(e())?;
-        let mut roster =
-            Roster { shift, check_code, confirmed: Vec::new(), wait_list: Vec::new(), cancelled: Vec::new() };
-        for s in rows {
-            let mut r = record(s, &names)?;
-            match r.state {
-                SignupState::Confirmed => roster.confirmed.push(r),
-                SignupState::WaitListed => {
-                    r.wait_list_position = Some(roster.wait_list.len() as u32 + 1);
-                    roster.wait_list.push(r);
-                }
-                SignupState::Cancelled => roster.cancelled.push(r),
-            }
-        }
-        Ok(Some(roster))
-    }
-
-    /// The account's places on shifts ending after `since`, with the shifts, in time order.
-    pub async fn signups_of(
-        &self,
-        account: AccountId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(SignupRecord, ShiftRecord)>, Unexpected> {
-        let e = || db_err("listing a person's shifts");
-        let mine =
-            signup::Entity::find().filter(signup::Column::AccountId.eq(account.0)).all(&self.db).await.map_err(e())?;
-        let shifts = shift::Entity::find()
-            .filter(shift::Column::Id.is_in(mine.iter().map(|s| s.shift_id)))
-            .filter(shift::Column::EndsAt.gt(since))
-            .order_by_asc(shift::Column::StartsAt)
-            .all(&self.db)
-            .await
-            .map_err(e())?;
-        let shifts = shift_records(&self.db, shifts).await?;
-        let mut out = Vec::new();
-        for s in shifts {
-            if let Some(row) = mine.iter().find(|m| m.shift_id == s.id.0) {
-                out.push((self.signup_record(&self.db, row.clone()).await?, s));
-            }
-        }
-        Ok(out)
     }
 
     async fn signup_record<C: sea_orm::ConnectionTrait>(
@@ -514,7 +455,7 @@ pub(super) async fn promote(
             .await
             .map_err(e())?;
         let account = AccountId(s.account_id);
-        let local = row.starts_at.with_timezone(&linli_domain::notifications::shanghai());
+        let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
         let body =
             format!("候补转正：您已获得 {} 「{}」（{}）的名额。", local.format("%m月%d日 %H:%M"), row.title, row.place);
         let key = format!("promoted:{}:{}", s.id, s.arrival);
@@ -591,7 +532,7 @@ async fn remind(
     if due <= now {
         return Ok(());
     }
-    let local = row.starts_at.with_timezone(&linli_domain::notifications::shanghai());
+    let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
     let text = format!("明天 {} 您有志愿服务「{}」，地点：{}。", local.format("%H:%M"), row.title, row.place);
     let reminder = reminder::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,0 +1,95 @@
+//! Places on shifts: signing up and giving a place up, checking in and out with the code the organizer shows
+//! (or by the organizer), the roster, and a person's own shifts.
+
+use chrono::TimeDelta;
+
+use super::{VolunteerDesk, organizer_of};
+use crate::accounts::{AccountId, Actor, Role};
+use crate::clock::Clock;
+use crate::error::{Denied, Invalid};
+use crate::volunteering::ShiftId;
+use crate::volunteering::errors::{AttendanceFailure, BookingError, DeskError};
+use crate::volunteering::model::{Roster, ShiftRecord, SignupRecord, Witness};
+use crate::volunteering::ports::{Events, Signups};
+
+/// Which way through the door.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttendanceWay {
+    In,
+    Out,
+}
+
+impl AttendanceWay {
+    /// `check_in` or `check_out`, as the organizer's request names it.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
+        match raw {
+            "check_in" => Ok(Self::In),
+            "check_out" => Ok(Self::Out),
+            _ => Err(Invalid::new(field, "invalid_action", "action is check_in or check_out")),
+        }
+    }
+}
+
+/// Who is recording an attendance, and how.
+#[derive(Clone, Copy, Debug)]
+pub enum Attendance<'a> {
+    /// The person themself, with the six digits shown at the shift.
+    OwnCode(&'a str),
+    /// The organizer, for someone on the shift.
+    ByOrganizer(AccountId),
+}
+
+/// How far back a person's own list of shifts reaches.
+const MY_SHIFTS_PAST: TimeDelta = TimeDelta::days(7);
+
+impl<R: Signups + Events, A, C: Clock> VolunteerDesk<R, A, C> {
+    /// A Party member or a resident signs up: a place while there is one, the wait-list after. `false` when
+    /// they held a place already (nothing new was made).
+    pub async fn sign_up(&self, actor: &Actor, shift: ShiftId) -> Result<(SignupRecord, bool), BookingError> {
+        if !matches!(actor.role, Role::PartyMember | Role::Resident) {
+            return Err(Denied("only Party members and residents sign up for shifts").into());
+        }
+        self.repo.sign_up(shift, actor.account, self.clock.now()).await
+    }
+
+    /// The actor gives up their own place or wait-list place.
+    pub async fn cancel_signup(&self, actor: &Actor, shift: ShiftId) -> Result<SignupRecord, BookingError> {
+        self.repo.cancel_signup(shift, actor.account, self.clock.now()).await
+    }
+
+    /// The actor's shifts from a week ago on, with their place on each.
+    pub async fn my_shifts(&self, actor: &Actor) -> Result<Vec<(SignupRecord, ShiftRecord)>, DeskError> {
+        Ok(self.repo.signups_of(actor.account, self.clock.now() - MY_SHIFTS_PAST).await?)
+    }
+
+    /// Records an arrival or a departure. With a code, the actor records their own; otherwise only an
+    /// organizer of the shift's community records someone's.
+    pub async fn attend(
+        &self,
+        actor: &Actor,
+        shift: ShiftId,
+        how: Attendance<'_>,
+        way: AttendanceWay,
+    ) -> Result<SignupRecord, AttendanceFailure> {
+        let (who, witness) = match how {
+            Attendance::OwnCode(code) => (actor.account, Witness::Code(code)),
+            Attendance::ByOrganizer(person) => {
+                let record = self.repo.shift(shift).await?.ok_or(AttendanceFailure::NotFound)?;
+                organizer_of(actor, record.community)?;
+                (person, Witness::Organizer(actor.account))
+            }
+        };
+        let now = self.clock.now();
+        match way {
+            AttendanceWay::In => self.repo.check_in(shift, who, witness, now).await,
+            AttendanceWay::Out => self.repo.check_out(shift, who, witness, now).await,
+        }
+    }
+
+    /// The shift's roster with its check-in code, for an organizer of its community.
+    pub async fn roster(&self, actor: &Actor, shift: ShiftId) -> Result<Roster, DeskError> {
+        let roster = self.repo.roster(shift).await?.ok_or(DeskError::NotFound("shift"))?;
+        organizer_of(actor, roster.shift.community)?;
+        Ok(roster)
+    }
+}

@@ -1,0 +1,79 @@
+//! Shifts read back as the records the ports hand out, with their counts of places: one reader for events and
+//! sign-ups alike.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::time::TimeWindow;
+use linli_domain::volunteering::booking::SignupState;
+use linli_domain::volunteering::model::ShiftRecord;
+use linli_domain::volunteering::registration::Skills;
+use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
+
+use crate::db::db_err;
+use crate::entities::{event, occurrence, shift, signup};
+
+pub(super) async fn shift_records<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<shift::Model>,
+) -> Result<Vec<ShiftRecord>, Unexpected> {
+    let e = || db_err("reading shifts");
+    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+    let counts: Vec<(Uuid, String, i64)> = signup::Entity::find()
+        .select_only()
+        .column(signup::Column::ShiftId)
+        .column(signup::Column::State)
+        .column_as(signup::Column::Id.count(), "n")
+        .filter(signup::Column::ShiftId.is_in(ids))
+        .group_by(signup::Column::ShiftId)
+        .group_by(signup::Column::State)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(e())?;
+    let count = |shift: Uuid, state: SignupState| {
+        counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
+    };
+    let events: HashMap<Uuid, event::Model> = event::Entity::find()
+        .filter(event::Column::Id.is_in(rows.iter().map(|s| s.event_id)))
+        .all(db)
+        .await
+        .map_err(e())?
+        .into_iter()
+        .map(|ev| (ev.id, ev))
+        .collect();
+    let called_off: Vec<Uuid> = occurrence::Entity::find()
+        .filter(occurrence::Column::Id.is_in(rows.iter().map(|s| s.occurrence_id)))
+        .filter(occurrence::Column::Cancelled.eq(true))
+        .all(db)
+        .await
+        .map_err(e())?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|s| ShiftRecord {
+            id: ShiftId(s.id),
+            event: EventId(s.event_id),
+            event_title: events.get(&s.event_id).map(|ev| ev.title.clone()).unwrap_or_default(),
+            dedication_day: events.get(&s.event_id).is_some_and(|ev| ev.dedication_day),
+            occurrence: OccurrenceId(s.occurrence_id),
+            community: CommunityId(s.community_id),
+            window: TimeWindow::from_stored(s.starts_at, s.ends_at),
+            capacity: u32::try_from(s.capacity).unwrap_or(0),
+            skills: Skills::from_stored(&s.skills),
+            members_only: s.members_only,
+            confirmed: count(s.id, SignupState::Confirmed),
+            wait_listed: count(s.id, SignupState::WaitListed),
+            called_off: called_off.contains(&s.occurrence_id),
+            closed_at: s.closed_at,
+            title: s.title,
+            place: s.place,
+        })
+        .collect())
+}
