@@ -11,13 +11,16 @@ use crate::client::Api;
 
 /// The `linli` binary to test: `LINLI_BIN` when set, otherwise the one beside this test executable
 /// (`target/<profile>/linli`). A workspace test run builds it, since the `api` package has tests of its own;
-/// a run of this package alone does not, so a binary older than the sources is refused rather than tested.
+/// a run of this package alone does not, so a binary older than the sources is refused rather than tested,
+/// wherever it came from.
 pub fn linli_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("LINLI_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test executable's path");
-    let bin = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>").join("linli");
+    let bin = match std::env::var("LINLI_BIN") {
+        Ok(path) => PathBuf::from(path),
+        Err(_) => {
+            let exe = std::env::current_exe().expect("the test executable's path");
+            exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>").join("linli")
+        }
+    };
     let built = std::fs::metadata(&bin).and_then(|m| m.modified()).unwrap_or_else(|_| {
         panic!("{} is missing: run the workspace's tests (./scripts/test) or `cargo build -p linli-api`", bin.display())
     });
