@@ -11,7 +11,6 @@ use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
 use linli_domain::orders::OrderDesk;
-use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
 use linli_infra::outbound::{HttpSms, HttpWebhooks};
@@ -165,13 +164,8 @@ impl Application {
     /// Serves until `shutdown` resolves, running the dispatcher alongside when the settings ask for it.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sessions = Sessions::new(self.backends.store.clone(), self.settings.session_ttl)?;
-        let state = AppState {
-            desk: self.backends.desk.clone(),
-            volunteering: VolunteerDesk::new(self.backends.store.clone(), sessions.clone(), SystemClock),
-            store: self.backends.store.clone(),
-            sessions,
-            queue: self.backends.queue.clone(),
-        };
+        let backends = &self.backends;
+        let state = AppState::new(backends.desk.clone(), backends.store.clone(), backends.queue.clone(), sessions);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let jobs = self.settings.run_jobs.then(|| {
             let backends = self.backends.clone();

@@ -1,12 +1,10 @@
 //! Bearer-token authentication for the OpenAPI operations, and the role checks handlers make with it.
 
-use chrono::Utc;
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use linli_domain::accounts::{Actor, Role};
-use linli_infra::store::AccountRecord;
+use linli_domain::accounts::{AccountRecord, Actor, Role};
 
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -41,7 +39,7 @@ impl Caller {
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| ApiError::unexpected(missing_state()))?;
-    match state.sessions.resolve(&bearer.token, Utc::now()).await {
+    match state.accounts.resolve(&bearer.token).await {
         Ok(Some(account)) => Ok(Caller { account, token: bearer.token }),
         Ok(None) => Err(ApiError::unauthorized("the token is unknown or has expired; log in again").into()),
         Err(e) => Err(ApiError::unexpected(e).into()),

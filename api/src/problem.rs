@@ -6,7 +6,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use linli_domain::error::{Denied, Invalid, Unexpected};
+use linli_domain::error::{Denied, DeskError, Invalid, Unexpected};
 use linli_domain::orders::OrderState;
 
 /// What went wrong, for a person (`title`, `detail`) and for a program (`code`, `field`).
@@ -177,6 +177,17 @@ impl From<Invalid> for ApiError {
     }
 }
 
+impl From<DeskError> for ApiError {
+    fn from(e: DeskError) -> Self {
+        match e {
+            DeskError::NotFound(what) => Self::not_found(what),
+            DeskError::Denied(d) => d.into(),
+            DeskError::Invalid(i) => i.into(),
+            DeskError::Unexpected(u) => Self::unexpected(u),
+        }
+    }
+}
+
 impl From<Denied> for ApiError {
     fn from(e: Denied) -> Self {
         Self::forbidden(e.0)
@@ -249,6 +260,15 @@ impl From<linli_domain::orders::ActError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
             }
             E::Unexpected(u) => Self::unexpected(u),
+        }
+    }
+}
+
+impl From<linli_domain::orders::ListError> for ApiError {
+    fn from(e: linli_domain::orders::ListError) -> Self {
+        match e {
+            linli_domain::orders::ListError::Denied(rule) => Self::forbidden(rule),
+            linli_domain::orders::ListError::Unexpected(u) => Self::unexpected(u),
         }
     }
 }

@@ -1,6 +1,13 @@
-//! What every request handler can reach: the use cases and the adapters behind them.
+//! What every request handler can reach: one use-case desk per context. The adapters behind them are chosen
+//! here and in `app.rs`, the composition root; handlers see only the desks.
 
+use linli_domain::accounts::AccountDesk;
+use linli_domain::catalog::CatalogDesk;
+use linli_domain::geo::GeoDesk;
+use linli_domain::health::HealthDesk;
+use linli_domain::notifications::NotificationDesk;
 use linli_domain::orders::OrderDesk;
+use linli_domain::providers::ProviderDesk;
 use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
@@ -8,13 +15,31 @@ use linli_infra::queue::AnyQueue;
 use linli_infra::store::Store;
 
 pub type Desk = OrderDesk<Store, AnyQueue, SystemClock>;
-pub type Volunteering = VolunteerDesk<Store, Sessions, SystemClock>;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub desk: Desk,
-    pub volunteering: Volunteering,
-    pub store: Store,
-    pub sessions: Sessions,
-    pub queue: AnyQueue,
+    pub orders: Desk,
+    pub volunteering: VolunteerDesk<Store, Sessions, SystemClock>,
+    pub notifications: NotificationDesk<Store, SystemClock>,
+    pub accounts: AccountDesk<Store, Sessions, SystemClock>,
+    pub providers: ProviderDesk<Store>,
+    pub catalog: CatalogDesk<Store>,
+    pub geo: GeoDesk<Store>,
+    pub health: HealthDesk<Store, AnyQueue>,
+}
+
+impl AppState {
+    /// Every desk over the one store, queue and session keeper of this process.
+    pub fn new(orders: Desk, store: Store, queue: AnyQueue, sessions: Sessions) -> Self {
+        Self {
+            orders,
+            volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), SystemClock),
+            notifications: NotificationDesk::new(store.clone(), SystemClock),
+            accounts: AccountDesk::new(store.clone(), sessions, SystemClock),
+            providers: ProviderDesk::new(store.clone()),
+            catalog: CatalogDesk::new(store.clone()),
+            geo: GeoDesk::new(store.clone()),
+            health: HealthDesk::new(store, queue),
+        }
+    }
 }

@@ -6,10 +6,10 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use linli_domain::accounts::AccountRecord;
 use linli_domain::catalog::{CatalogItem, Category};
 use linli_domain::geo::{Community, District, Street};
 use linli_domain::orders::{Offer, Order, OrderEvent, Schedule, Visibility};
-use linli_infra::store::AccountRecord;
 
 #[derive(Object, Deserialize)]
 pub struct LoginRequest {
@@ -373,8 +373,8 @@ pub struct ProviderView {
     pub coverage_community_ids: Vec<i32>,
 }
 
-impl From<linli_infra::store::ProviderRecord> for ProviderView {
-    fn from(p: linli_infra::store::ProviderRecord) -> Self {
+impl From<linli_domain::providers::ProviderRecord> for ProviderView {
+    fn from(p: linli_domain::providers::ProviderRecord) -> Self {
         Self {
             id: p.id.0,
             kind: p.kind.as_str().to_owned(),

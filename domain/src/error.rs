@@ -66,3 +66,17 @@ impl Invalid {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Denied(pub &'static str);
+
+/// What a plain use case (a read, or a write with no rules of its own) can meet: nothing there, an actor who
+/// may not, or a parameter out of range.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod dispatch;
 pub mod error;
 pub mod geo;
+pub mod health;
 pub mod notifications;
 pub mod orders;
 pub mod providers;

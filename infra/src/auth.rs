@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use linli_domain::accounts::NewPassword;
 use linli_domain::error::Unexpected;
 
-use crate::store::{AccountRecord, Store};
+use linli_domain::accounts::{AccountId, AccountRecord, Accounts, LoginError, Session, SessionKeeper};
+
+use crate::store::Store;
 
 /// Hashes a new password with argon2id and a fresh salt (PHC string format).
 pub fn hash_password(password: &NewPassword) -> Result<String, Unexpected> {
@@ -53,23 +55,6 @@ pub(crate) fn new_token() -> Result<String, Unexpected> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A login that succeeded.
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub token: String,
-    pub expires_at: DateTime<Utc>,
-    pub account: AccountRecord,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Unknown login or wrong password; the two are not told apart.
-    #[error("the login or password is wrong")]
-    BadCredentials,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
 }
 
 /// How long a resolved token is trusted without asking the database again. A logout is seen at once by the
@@ -151,12 +136,30 @@ impl Sessions {
 
     /// Drops the cached sessions of `account`, whose role, provider or community just changed, so this process
     /// sees the change at its next request; other processes see it within [`SESSION_CACHE_TTL`].
-    pub fn forget_account(&self, account: linli_domain::accounts::AccountId) {
+    pub fn forget_account(&self, account: AccountId) {
         self.cache().retain(|_, (a, _)| a.id != account);
     }
 
     fn cache(&self) -> MutexGuard<'_, Resolved> {
         self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl SessionKeeper for Sessions {
+    async fn login(&self, login: &str, password: &str, now: DateTime<Utc>) -> Result<Session, LoginError> {
+        Sessions::login(self, login, password, now).await
+    }
+
+    async fn logout(&self, token: &str) -> Result<(), Unexpected> {
+        Sessions::logout(self, token).await
+    }
+
+    async fn resolve(&self, token: &str, now: DateTime<Utc>) -> Result<Option<AccountRecord>, Unexpected> {
+        Sessions::resolve(self, token, now).await
+    }
+
+    async fn hash_password(&self, password: NewPassword) -> Result<String, Unexpected> {
+        hash_password_off_thread(password).await
     }
 }
 

@@ -5,7 +5,9 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use linli_domain::accounts::AccountId;
+use linli_domain::accounts::Accounts;
 use linli_domain::catalog::ItemId;
+use linli_domain::catalog::{CatalogItems, PolicyChange};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
@@ -13,6 +15,7 @@ use linli_domain::orders::{
     OrderStore, Placed, Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
+use linli_domain::providers::{NewProvider, Providers};
 use linli_infra::seed::{organization_id, seed_demo};
 use linli_infra::store::Store;
 use linli_infra::testing::{fresh_postgres_database, fresh_sqlite_dir};
@@ -340,7 +343,7 @@ contract!(offers_past_their_deadline_expire_and_the_order_returns_to_dispatch);
 /// Registers a Party member in community 1 who offers item 15.
 async fn party_member(store: &Store) -> ProviderId {
     store
-        .create_provider(linli_infra::store::NewProvider {
+        .create_provider(NewProvider {
             kind: linli_domain::providers::ProviderKind::PartyMember,
             name: "党员".into(),
             credit_code: None,
@@ -436,7 +439,12 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     assert!(after.iter().any(|c| c.id == member), "the other replica's snapshot was out of date");
     // The port's read, which dispatch uses, is the one served from the snapshot.
     let cached = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
-    let policy = store.update_dispatch_policy(ItemId(15), None, Some(cached.broadcast_k + 2), None, None).await;
+    let policy = store
+        .update_dispatch_policy(
+            ItemId(15),
+            PolicyChange { broadcast_k: Some(cached.broadcast_k + 2), ..Default::default() },
+        )
+        .await;
     assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
     let seen = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);

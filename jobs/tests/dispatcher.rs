@@ -4,11 +4,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use linli_domain::accounts::AccountId;
+use linli_domain::accounts::Accounts;
 use linli_domain::catalog::ItemId;
 use linli_domain::clock::FixedClock;
 use linli_domain::dispatch::DispatchQueue;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{Address, NewOrder, Notes, OrderDesk, OrderId, OrderState, OrderStore, Schedule};
+use linli_domain::providers::{NewProvider, Providers};
 use linli_infra::queue::MemoryQueue;
 use linli_infra::seed::seed_demo;
 use linli_infra::store::Store;
@@ -196,8 +198,8 @@ async fn a_batch_offers_as_fairly_as_the_same_orders_dispatched_one_at_a_time() 
     assert_eq!(distinct.len(), 5, "six broadcasts to three spread over all five equals: {offered:?}");
 }
 
-fn neighbour(n: usize) -> linli_infra::store::NewProvider {
-    linli_infra::store::NewProvider {
+fn neighbour(n: usize) -> NewProvider {
+    NewProvider {
         kind: linli_domain::providers::ProviderKind::Organization,
         name: format!("邻里服务站{n}"),
         credit_code: None,

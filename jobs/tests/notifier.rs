@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use linli_domain::accounts::AccountId;
+use linli_domain::accounts::Accounts;
 use linli_domain::catalog::ItemId;
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::notifications::{DeliveryLog, Inbox};
 use linli_domain::orders::{
     Address, NewOrder, Notes, OrderAction, OrderId, OrderState, OrderStore, Schedule, TimeWindow, Transition,
     TransitionEffect,
@@ -83,7 +85,7 @@ fn cancelled(id: OrderId, at: DateTime<Utc>) -> Transition {
     }
 }
 
-fn inbox_titles(messages: &[linli_infra::store::InboxRecord]) -> Vec<String> {
+fn inbox_titles(messages: &[linli_domain::notifications::records::InboxRecord]) -> Vec<String> {
     messages.iter().map(|m| m.title.clone()).collect()
 }
 
@@ -145,8 +147,9 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
     assert_eq!(notifier(&store, now).morning_digest().await.unwrap(), 1, "the community's worker");
     assert_eq!(notifier(&store, now + chrono::Duration::hours(3)).morning_digest().await.unwrap(), 0, "same day");
     let worker = account(&store, "worker").await;
-    let digests =
-        |all: Vec<linli_infra::store::InboxRecord>| all.into_iter().filter(|m| m.title.starts_with("每日待办")).count();
+    let digests = |all: Vec<linli_domain::notifications::records::InboxRecord>| {
+        all.into_iter().filter(|m| m.title.starts_with("每日待办")).count()
+    };
     assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 1);
     // Down for three days: back at 10:00 on the 4th, one digest, not three.
     let back = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();

@@ -5,8 +5,10 @@ mod support;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use linli_domain::accounts::{AccountId, Role, Username};
+use linli_domain::accounts::{Accounts, NewAccount};
 use linli_domain::clock::FixedClock;
 use linli_domain::geo::CommunityId;
+use linli_domain::notifications::Inbox;
 use linli_domain::volunteering::ShiftId;
 use linli_domain::volunteering::booking::AttendanceError;
 use linli_domain::volunteering::errors::{AttendanceFailure, EventError};
@@ -15,7 +17,7 @@ use linli_domain::volunteering::model::{EventRecord, NewEvent, OccurrenceChange,
 use linli_domain::volunteering::ports::{Events, Registrations, ServiceHours, Signups};
 use linli_domain::volunteering::recurrence::Recurrence;
 use linli_domain::volunteering::registration::{Decision, Skills};
-use linli_infra::store::{NewAccount, Store};
+use linli_infra::store::Store;
 use linli_jobs::Volunteering;
 
 use support::{notifier, store};
@@ -81,7 +83,7 @@ fn first_shift(e: &EventRecord) -> ShiftId {
     e.occurrences[0].shifts[0].id
 }
 
-fn titled(messages: Vec<linli_infra::store::InboxRecord>, title: &str) -> Vec<String> {
+fn titled(messages: Vec<linli_domain::notifications::records::InboxRecord>, title: &str) -> Vec<String> {
     messages.into_iter().filter(|m| m.title == title).map(|m| m.body).collect()
 }
 

@@ -1,11 +1,10 @@
 //! Logging in and out, and who am I.
 
-use chrono::Utc;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use linli_infra::auth::LoginError;
+use linli_domain::accounts::LoginError;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
@@ -35,7 +34,7 @@ impl AccountsApi {
     /// Log in with a username or mobile number and a password; returns a bearer token.
     #[oai(path = "/auth/login", method = "post")]
     async fn login(&self, state: Data<&AppState>, body: JsonBody<LoginRequest>) -> ApiResult<LoginOutcome> {
-        let session = state.sessions.login(&body.login, &body.password, Utc::now()).await.map_err(|e| match e {
+        let session = state.accounts.login(&body.login, &body.password).await.map_err(|e| match e {
             LoginError::BadCredentials => ApiError::unauthorized("the login or password is wrong"),
             LoginError::Unexpected(u) => ApiError::unexpected(u),
         })?;
@@ -49,7 +48,7 @@ impl AccountsApi {
     /// End this session.
     #[oai(path = "/auth/logout", method = "post")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutOutcome> {
-        state.sessions.logout(&auth.0.token).await?;
+        state.accounts.logout(&auth.0.token).await?;
         Ok(LogoutOutcome::LoggedOut)
     }
 

@@ -40,12 +40,6 @@ impl CatalogApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<CatalogPage>> {
-        let category = match category.0.as_deref() {
-            None | Some("") => None,
-            Some(c) => Some(
-                Category::parse(c).ok_or_else(|| ApiError::malformed("category", format!("unknown category {c:?}")))?,
-            ),
-        };
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
             Some(c) => {
@@ -53,7 +47,7 @@ impl CatalogApi {
             }
         };
         let size = page_size(limit.0)?;
-        let rows = state.store.catalog_items(category, after, size + 1).await?;
+        let rows = state.catalog.items(category.0.as_deref(), after, size + 1).await?;
         let (rows, next_cursor) = split_page(rows, size, |i| i.id.0.to_string());
         Ok(Json(CatalogPage { items: rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
     }
@@ -61,7 +55,6 @@ impl CatalogApi {
     /// One item.
     #[oai(path = "/items/:id", method = "get")]
     async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<ItemOutcome> {
-        let item = state.store.catalog_item(ItemId(id.0)).await?.ok_or_else(|| ApiError::not_found("catalog item"))?;
-        Ok(ItemOutcome::Ok(Json(item.into())))
+        Ok(ItemOutcome::Ok(Json(state.catalog.item(ItemId(id.0)).await?.into())))
     }
 }

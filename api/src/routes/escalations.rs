@@ -6,7 +6,6 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use linli_domain::accounts::Role;
 use linli_domain::orders::{OrderId, Visibility};
 use linli_domain::providers::ProviderId;
 
@@ -32,13 +31,8 @@ impl EscalationsApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<OrderPage>> {
-        let actor = auth.0.require(&[Role::CommunityWorker, Role::Admin])?;
         let size = page_size(limit.0)?;
-        let community = if actor.role == Role::Admin { None } else { actor.community };
-        if actor.role == Role::CommunityWorker && community.is_none() {
-            return Ok(Json(OrderPage { orders: Vec::new(), next_cursor: None }));
-        }
-        let rows = state.store.escalated_orders(community, order_cursor(cursor.0.as_deref())?, size + 1).await?;
+        let rows = state.orders.escalations(&auth.0.actor(), order_cursor(cursor.0.as_deref())?, size + 1).await?;
         Ok(Json(order_page(rows, size)))
     }
 
@@ -52,7 +46,7 @@ impl EscalationsApi {
         body: JsonBody<AssignRequest>,
     ) -> ApiResult<Json<OrderView>> {
         let reason = reason(&body.reason)?;
-        let order = state.desk.assign(&auth.0.actor(), OrderId(id.0), ProviderId(body.provider_id), reason).await?;
+        let order = state.orders.assign(&auth.0.actor(), OrderId(id.0), ProviderId(body.provider_id), reason).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
@@ -66,7 +60,7 @@ impl EscalationsApi {
         body: JsonBody<CloseRequest>,
     ) -> ApiResult<Json<OrderView>> {
         let reason = reason(&body.reason)?;
-        let order = state.desk.close(&auth.0.actor(), OrderId(id.0), reason).await?;
+        let order = state.orders.close(&auth.0.actor(), OrderId(id.0), reason).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 }

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 
 use super::ApiTags;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::state::AppState;
 use crate::views::PlaceView;
 
@@ -19,27 +19,24 @@ impl GeoApi {
     /// The 13 districts, counties and county-level cities.
     #[oai(path = "/districts", method = "get")]
     async fn districts(&self, state: Data<&AppState>) -> ApiResult<Json<Vec<PlaceView>>> {
-        Ok(Json(state.store.districts().await?.into_iter().map(PlaceView::from).collect()))
+        Ok(Json(state.geo.districts().await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The streets of a district.
     #[oai(path = "/districts/:id/streets", method = "get")]
     async fn streets(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
-        state.store.district(DistrictId(id.0)).await?.ok_or_else(|| ApiError::not_found("district"))?;
-        Ok(Json(state.store.streets_of(DistrictId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
+        Ok(Json(state.geo.streets_of(DistrictId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The communities of a street.
     #[oai(path = "/streets/:id/communities", method = "get")]
     async fn communities(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
-        state.store.street(StreetId(id.0)).await?.ok_or_else(|| ApiError::not_found("street"))?;
-        Ok(Json(state.store.communities_of(StreetId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
+        Ok(Json(state.geo.communities_of(StreetId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// One community.
     #[oai(path = "/communities/:id", method = "get")]
     async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<PlaceView>> {
-        let c = state.store.community(CommunityId(id.0)).await?.ok_or_else(|| ApiError::not_found("community"))?;
-        Ok(Json(c.into()))
+        Ok(Json(state.geo.community(CommunityId(id.0)).await?.into()))
     }
 }

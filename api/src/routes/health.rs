@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use linli_domain::dispatch::DispatchQueue;
+use linli_domain::notifications::records::JobRunRecord;
 
 use super::ApiTags;
 use crate::problem::ApiResult;
@@ -36,8 +36,7 @@ impl HealthApi {
     /// process) and of the notification backlog (outbox, reminders, deliveries by state, dead letters included).
     #[oai(path = "/metrics", method = "get")]
     async fn metrics(&self, state: Data<&AppState>) -> ApiResult<MetricsResponse> {
-        let jobs = state.store.job_runs().await?;
-        let backlog = state.store.notification_backlog().await?;
+        let (jobs, backlog) = state.notifications.metrics().await?;
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, samples: Vec<(String, i64)>| {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
@@ -45,7 +44,7 @@ impl HealthApi {
                 out.push_str(&format!("{name}{labels} {value}\n"));
             }
         };
-        let per_job = |value: fn(&linli_infra::store::JobRunRecord) -> i64| {
+        let per_job = |value: fn(&JobRunRecord) -> i64| {
             jobs.iter().map(|j| (format!("{{job=\"{}\"}}", j.job), value(j))).collect::<Vec<_>>()
         };
         family("linli_job_runs_total", "counter", "Recorded runs of each scheduled job.", per_job(|j| j.runs));
@@ -67,7 +66,6 @@ impl HealthApi {
     }
 
     /// The process is alive.
-    /// The process is alive.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
         Json(Health { status: "ok".into(), checks: Vec::new() })
@@ -76,17 +74,12 @@ impl HealthApi {
     /// The database and the queue (Redis, when configured) answer.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
-        let db = state.store.ping().await;
-        let queue = state.queue.ping().await;
-        let checks = vec![
-            HealthCheck { name: "database".into(), ok: db.is_ok(), detail: db.err().map(|e| e.to_string()) },
-            HealthCheck {
-                name: state.queue.describe().into(),
-                ok: queue.is_ok(),
-                detail: queue.err().map(|e| e.to_string()),
-            },
-        ];
-        if checks.iter().all(|c| c.ok) {
+        let (ready, answers) = state.health.readiness().await;
+        let checks = answers
+            .into_iter()
+            .map(|c| HealthCheck { name: c.name.to_owned(), ok: c.ok, detail: c.detail })
+            .collect::<Vec<_>>();
+        if ready {
             ReadyResponse::Ready(Json(Health { status: "ready".into(), checks }))
         } else {
             ReadyResponse::NotReady(Json(Health { status: "not ready".into(), checks }))

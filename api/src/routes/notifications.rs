@@ -8,14 +8,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use linli_domain::accounts::Role;
-use linli_domain::providers::ProviderId;
-use linli_infra::store::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
+use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
 
 use super::{ApiTags, page_size};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::state::AppState;
 
 pub struct NotificationsApi;
@@ -163,19 +161,6 @@ struct JobList {
     jobs: Vec<JobView>,
 }
 
-fn organization_of(auth: &BearerAuth) -> ApiResult<ProviderId> {
-    let actor = auth.0.require(&[Role::ProviderStaff])?;
-    actor.provider.ok_or_else(|| ApiError::forbidden("this account belongs to no provider"))
-}
-
-fn parse_url(raw: &str) -> ApiResult<String> {
-    let url = raw.trim();
-    let valid = (url.starts_with("http://") || url.starts_with("https://"))
-        && url.len() <= 2000
-        && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
-    if valid { Ok(url.to_owned()) } else { Err(ApiError::malformed("url", "url must be an http:// or https:// URL")) }
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Notifications")]
 impl NotificationsApi {
     /// Your messages, newest first.
@@ -191,7 +176,8 @@ impl NotificationsApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<MessageList>> {
         let size = page_size(limit.0)?;
-        let mut rows = state.store.inbox(auth.0.account.id, unread.0.unwrap_or(false), before.0, size + 1).await?;
+        let mut rows =
+            state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
         let more = rows.len() as u64 > size;
         rows.truncate(size as usize);
         let next_before = if more { rows.last().map(|m| m.id) } else { None };
@@ -201,7 +187,7 @@ impl NotificationsApi {
     /// How many of your messages are unread.
     #[oai(path = "/inbox/unread-count", method = "get")]
     async fn unread_count(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
-        Ok(Json(UnreadCount { unread: state.store.unread_count(auth.0.account.id).await? }))
+        Ok(Json(UnreadCount { unread: state.notifications.unread_count(&auth.0.actor()).await? }))
     }
 
     /// Mark one message read.
@@ -212,25 +198,19 @@ impl NotificationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<UnreadCount>> {
-        let account = auth.0.account.id;
-        if !state.store.mark_read(account, id.0, Utc::now()).await? {
-            return Err(ApiError::not_found("message"));
-        }
-        Ok(Json(UnreadCount { unread: state.store.unread_count(account).await? }))
+        Ok(Json(UnreadCount { unread: state.notifications.mark_read(&auth.0.actor(), id.0).await? }))
     }
 
     /// Mark every message read.
     #[oai(path = "/inbox/read-all", method = "post")]
     async fn mark_all_read(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
-        Ok(Json(MarkedRead { marked: state.store.mark_all_read(auth.0.account.id, Utc::now()).await? }))
+        Ok(Json(MarkedRead { marked: state.notifications.mark_all_read(&auth.0.actor()).await? }))
     }
 
     /// Your organization's webhook endpoint.
     #[oai(path = "/provider/webhook", method = "get")]
     async fn webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
-        let provider = organization_of(&auth)?;
-        let found = state.store.webhook(provider).await?.ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
-        Ok(Json(found.into()))
+        Ok(Json(state.notifications.webhook(&auth.0.actor()).await?.into()))
     }
 
     /// Set where your organization's system receives events: a JSON POST for each event about your orders,
@@ -243,26 +223,19 @@ impl NotificationsApi {
         auth: BearerAuth,
         body: JsonBody<WebhookRequest>,
     ) -> ApiResult<Json<WebhookView>> {
-        let provider = organization_of(&auth)?;
-        let url = parse_url(&body.url)?;
-        Ok(Json(state.store.set_webhook(provider, &url, Utc::now()).await?.into()))
+        Ok(Json(state.notifications.set_webhook(&auth.0.actor(), &body.url).await?.into()))
     }
 
     /// Replace the signing secret; the answer carries the new one, and the old one stops working at once.
     #[oai(path = "/provider/webhook/rotate-secret", method = "post")]
     async fn rotate_secret(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
-        let provider = organization_of(&auth)?;
-        let rotated = state.store.rotate_webhook_secret(provider, Utc::now()).await?;
-        Ok(Json(rotated.ok_or_else(|| ApiError::not_found("webhook endpoint"))?.into()))
+        Ok(Json(state.notifications.rotate_webhook_secret(&auth.0.actor()).await?.into()))
     }
 
     /// Stop sending events to your organization's system.
     #[oai(path = "/provider/webhook", method = "delete")]
     async fn remove_webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<WebhookRemoved> {
-        let provider = organization_of(&auth)?;
-        if !state.store.remove_webhook(provider).await? {
-            return Err(ApiError::not_found("webhook endpoint"));
-        }
+        state.notifications.remove_webhook(&auth.0.actor()).await?;
         Ok(WebhookRemoved::Removed)
     }
 
@@ -277,28 +250,20 @@ impl NotificationsApi {
         which: Query<Option<String>>,
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<DeliveryList>> {
-        auth.0.require(&[Role::Admin])?;
-        if let Some(s) = &which.0
-            && !["pending", "delivered", "dead"].contains(&s.as_str())
-        {
-            return Err(ApiError::malformed("state", "state must be pending, delivered or dead"));
-        }
-        let rows = state.store.deliveries(which.0.as_deref(), page_size(limit.0)?).await?;
+        let rows = state.notifications.deliveries(&auth.0.actor(), which.0.as_deref(), page_size(limit.0)?).await?;
         Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
     }
 
     /// Try a dead delivery again, with a fresh set of attempts.
     #[oai(path = "/admin/deliveries/:id/replay", method = "post")]
     async fn replay(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<DeliveryView>> {
-        auth.0.require(&[Role::Admin])?;
-        let replayed = state.store.replay_delivery(id.0, Utc::now()).await?;
-        Ok(Json(replayed.ok_or_else(|| ApiError::not_found("dead delivery"))?.into()))
+        Ok(Json(state.notifications.replay_delivery(&auth.0.actor(), id.0).await?.into()))
     }
 
     /// How each scheduled job is running: last run, what it did, failures and the last error.
     #[oai(path = "/admin/jobs", method = "get")]
     async fn jobs(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<JobList>> {
-        auth.0.require(&[Role::Admin])?;
-        Ok(Json(JobList { jobs: state.store.job_runs().await?.into_iter().map(JobView::from).collect() }))
+        let jobs = state.notifications.job_runs(&auth.0.actor()).await?;
+        Ok(Json(JobList { jobs: jobs.into_iter().map(JobView::from).collect() }))
     }
 }

@@ -12,8 +12,7 @@ use linli_domain::accounts::{Actor, Role};
 use linli_domain::catalog::ItemId;
 use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
-    Address, IdempotencyKey, NewOrder, Notes, OrderId, OrderStore, Placed, Schedule, TimeWindow, Visibility,
-    WindowError,
+    Address, IdempotencyKey, NewOrder, Notes, OrderId, Placed, Schedule, TimeWindow, Visibility, WindowError,
 };
 
 use super::{ApiTags, order_cursor, order_page, page_size, parse_point};
@@ -58,8 +57,8 @@ impl OrdersApi {
         body: JsonBody<PlaceOrderRequest>,
     ) -> ApiResult<PlaceOutcome> {
         let actor = auth.0.require(&[Role::Resident])?;
-        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref(), state.desk.clock.now())?;
-        let (placed, queue_failure) = state.desk.place(&actor, order).await?;
+        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref(), state.orders.clock.now())?;
+        let (placed, queue_failure) = state.orders.place(&actor, order).await?;
         if let Some(e) = queue_failure {
             tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
         }
@@ -81,16 +80,9 @@ impl OrdersApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<OrderPage>> {
-        let actor = auth.0.require(&[Role::Resident, Role::ProviderStaff, Role::PartyMember])?;
         let before = order_cursor(cursor.0.as_deref())?;
         let size = page_size(limit.0)?;
-        let rows = match (actor.role, actor.provider) {
-            (Role::ProviderStaff | Role::PartyMember, Some(p)) => {
-                state.store.orders_of_provider(p, before, size + 1).await?
-            }
-            (Role::ProviderStaff | Role::PartyMember, None) => Vec::new(),
-            _ => state.store.orders_of_resident(actor.account, before, size + 1).await?,
-        };
+        let rows = state.orders.my_orders(&auth.0.actor(), before, size + 1).await?;
         Ok(Json(order_page(rows, size)))
     }
 
@@ -103,7 +95,7 @@ impl OrdersApi {
         id: Path<Uuid>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> ApiResult<DetailOutcome> {
-        let d = state.desk.view(&auth.0.actor(), OrderId(id.0)).await?;
+        let d = state.orders.view(&auth.0.actor(), OrderId(id.0)).await?;
         let full = d.seen == Visibility::Full;
         let tag = format!("\"{}-{}-{}\"", d.order.updated_at.timestamp_micros(), d.events.len(), full);
         if if_none_match.0.as_deref() == Some(tag.as_str()) {
@@ -128,15 +120,15 @@ impl OrdersApi {
         id: Path<Uuid>,
         body: JsonBody<RescheduleRequest>,
     ) -> ApiResult<Json<OrderView>> {
-        let window = parse_window(body.window_start, body.window_end, state.desk.clock.now())?;
-        let order = state.desk.reschedule(&auth.0.actor(), OrderId(id.0), window).await?;
+        let window = parse_window(body.window_start, body.window_end, state.orders.clock.now())?;
+        let order = state.orders.reschedule(&auth.0.actor(), OrderId(id.0), window).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
     /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).
     #[oai(path = "/:id/cancel", method = "post")]
     async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
-        let order = state.desk.cancel(&auth.0.actor(), OrderId(id.0)).await?;
+        let order = state.orders.cancel(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 }

@@ -2,12 +2,18 @@
 //! and SMS, reminders wait in the database for their time, and deliveries to the outside are retried with
 //! backoff until they land or are given up as dead letters.
 
+pub mod desk;
 mod plan;
 mod ports;
+pub mod records;
 mod schedule;
+#[cfg(test)]
+pub mod testing;
 
+pub use desk::NotificationDesk;
 pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
 pub use ports::{
-    Channel, ClaimedDelivery, DeliveryTarget, NotificationStore, OutboxEvent, SendError, SmsGateway, WebhookSender,
+    Channel, ClaimedDelivery, DeliveryLog, DeliveryTarget, Inbox, NotificationStore, OutboxEvent, SendError,
+    SmsGateway, WebhookEndpoints, WebhookSender,
 };
 pub use schedule::{RetryPolicy, daily_slot, monthly_slot};

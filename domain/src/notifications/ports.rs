@@ -1,5 +1,6 @@
 //! The ports notifications need: a store that fans events out and hands out due work exactly once across
-//! processes, and the two ways out of the building, webhooks and SMS.
+//! processes, the two ways out of the building (webhooks and SMS), and what people and admins read and change:
+//! inboxes, webhook endpoints, the delivery log and the jobs' record.
 
 use std::future::Future;
 
@@ -7,9 +8,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::plan::{EventContext, Happened, Notice};
+use super::records::{
+    DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
+};
 use crate::accounts::{AccountId, PhoneNumber};
 use crate::error::Unexpected;
 use crate::orders::OrderId;
+use crate::providers::ProviderId;
 
 /// An order event waiting in the outbox to be fanned out.
 #[derive(Clone, Debug, PartialEq)]
@@ -183,4 +188,81 @@ pub trait WebhookSender: Clone + Send + Sync + 'static {
 /// Sends text messages.
 pub trait SmsGateway: Clone + Send + Sync + 'static {
     fn send(&self, to: &PhoneNumber, text: &str) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// 站内信: each account's messages.
+pub trait Inbox: Clone + Send + Sync + 'static {
+    /// An account's messages, newest first, older than `before` when given.
+    fn inbox(
+        &self,
+        account: AccountId,
+        unread_only: bool,
+        before: Option<Uuid>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<InboxRecord>, Unexpected>> + Send;
+
+    fn unread_count(&self, account: AccountId) -> impl Future<Output = Result<u64, Unexpected>> + Send;
+
+    /// Marks one of the account's messages read; false when the account has no such message.
+    fn mark_read(
+        &self,
+        account: AccountId,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Marks all the account's messages read; returns how many were unread.
+    fn mark_all_read(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, Unexpected>> + Send;
+}
+
+/// Organizations' webhook endpoints and their signing secrets.
+pub trait WebhookEndpoints: Clone + Send + Sync + 'static {
+    fn webhook(&self, provider: ProviderId) -> impl Future<Output = Result<Option<WebhookRecord>, Unexpected>> + Send;
+
+    /// Sets the provider's webhook URL. The first time, a signing secret is made and returned; later changes
+    /// keep the secret.
+    fn set_webhook(
+        &self,
+        provider: ProviderId,
+        url: &WebhookUrl,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<WebhookRecord, Unexpected>> + Send;
+
+    /// Replaces the provider's signing secret; `None` when it has no endpoint.
+    fn rotate_webhook_secret(
+        &self,
+        provider: ProviderId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<WebhookRecord>, Unexpected>> + Send;
+
+    /// Removes the provider's endpoint; false when it had none.
+    fn remove_webhook(&self, provider: ProviderId) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+}
+
+/// Deliveries to the outside, as admins see them, and the record of the scheduled jobs.
+pub trait DeliveryLog: Clone + Send + Sync + 'static {
+    /// Deliveries in `state` (all when `None`), newest first.
+    fn deliveries(
+        &self,
+        state: Option<DeliveryState>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<DeliveryRecord>, Unexpected>> + Send;
+
+    /// Gives a dead delivery a fresh set of attempts, starting now. Returns it after, or `None` when no dead
+    /// delivery has that id.
+    fn replay_delivery(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<DeliveryRecord>, Unexpected>> + Send;
+
+    /// How much notification work waits: undelivered outbox rows, pending reminders, and deliveries by state.
+    fn notification_backlog(&self) -> impl Future<Output = Result<NotificationBacklog, Unexpected>> + Send;
+
+    /// How each scheduled job's runs went, by name.
+    fn job_runs(&self) -> impl Future<Output = Result<Vec<JobRunRecord>, Unexpected>> + Send;
 }

@@ -17,5 +17,5 @@ pub use ports::{
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
-pub use service::{ActError, DispatchOutcome, OrderDesk, OrderDetail, PlaceError, ViewError};
+pub use service::{ActError, DispatchOutcome, ListError, OrderDesk, OrderDetail, PlaceError, ViewError};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};

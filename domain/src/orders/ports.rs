@@ -173,6 +173,14 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
 
+    /// Escalated orders, newest first, of one community or all of them.
+    fn escalated_orders(
+        &self,
+        community: Option<CommunityId>,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
     /// Orders given to a provider, in any state since, newest first.
     fn orders_of_provider(
         &self,

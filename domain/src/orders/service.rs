@@ -54,6 +54,15 @@ pub enum PlaceError {
     Unexpected(#[from] Unexpected),
 }
 
+/// Why a list of orders or offers was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error("{0}")]
+    Denied(&'static str),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ViewError {
     /// Missing, or not the caller's to see: the two are not told apart, so ids cannot be probed.
@@ -166,6 +175,44 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             None => None,
         };
         Ok(OrderDetail { order, events, seen, why_provider })
+    }
+
+    /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the
+    /// provider a staff member or Party member works for (none while they work for none).
+    pub async fn my_orders(&self, actor: &Actor, before: Option<OrderId>, limit: u64) -> Result<Vec<Order>, ListError> {
+        match (actor.role, actor.provider) {
+            (Role::Resident, _) => Ok(self.store.orders_of_resident(actor.account, before, limit).await?),
+            (Role::ProviderStaff | Role::PartyMember, Some(p)) => {
+                Ok(self.store.orders_of_provider(p, before, limit).await?)
+            }
+            (Role::ProviderStaff | Role::PartyMember, None) => Ok(Vec::new()),
+            _ => Err(ListError::Denied("only residents and those who work orders have orders of their own")),
+        }
+    }
+
+    /// The open offers to the provider the actor works for, oldest first.
+    pub async fn open_offers(&self, actor: &Actor, limit: u64) -> Result<Vec<(Offer, Order)>, ListError> {
+        match (actor.role.works_orders(), actor.provider) {
+            (true, Some(p)) => Ok(self.store.open_offers_of_provider(p, limit).await?),
+            (true, None) => Ok(Vec::new()),
+            (false, _) => Err(ListError::Denied("only provider staff and Party members receive offers")),
+        }
+    }
+
+    /// The escalations a worker handles (their community's) or an admin oversees (all), newest first.
+    pub async fn escalations(
+        &self,
+        actor: &Actor,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, ListError> {
+        let community = match (actor.role, actor.community) {
+            (Role::Admin, _) => None,
+            (Role::CommunityWorker, Some(c)) => Some(c),
+            (Role::CommunityWorker, None) => return Ok(Vec::new()),
+            _ => return Err(ListError::Denied("only community workers and admins handle escalations")),
+        };
+        Ok(self.store.escalated_orders(community, before, limit).await?)
     }
 
     /// A community worker (of the order's community) or an admin gives an escalated order to a provider by hand.

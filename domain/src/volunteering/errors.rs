@@ -6,6 +6,7 @@ use super::RegistrationId;
 use super::booking::{AttendanceError, SignupRefusal};
 use super::pairing::ProblemConflict;
 use super::registration::RegistrationState;
+pub use crate::error::DeskError;
 use crate::error::{Denied, Invalid, Unexpected};
 
 #[derive(Debug, thiserror::Error)]
@@ -104,20 +105,6 @@ pub enum AttendanceFailure {
     NotFound,
     #[error(transparent)]
     Rule(#[from] AttendanceError),
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-/// What a plain use case (a read, or a write with no rules of its own) can meet: nothing there, an actor who
-/// may not, or a parameter out of range.
-#[derive(Debug, thiserror::Error)]
-pub enum DeskError {
-    #[error("no such {0}")]
-    NotFound(&'static str),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]

@@ -35,6 +35,16 @@ impl AnyQueue {
     }
 }
 
+impl linli_domain::health::Reachable for AnyQueue {
+    fn name(&self) -> &'static str {
+        self.describe()
+    }
+
+    async fn reach(&self) -> Result<(), Unexpected> {
+        DispatchQueue::ping(self).await
+    }
+}
+
 macro_rules! delegate {
     ($self:ident, $q:ident => $call:expr) => {
         match $self {

@@ -23,7 +23,9 @@ use crate::db::db_err;
 use crate::entities::{
     branch, catalog_item, community, district, pairing, provider, provider_coverage, provider_item, street,
 };
-use crate::store::{CreateAccountError, NewAccount, Store};
+use linli_domain::accounts::{Accounts, CreateAccountError, NewAccount};
+
+use crate::store::Store;
 
 pub use branches::branch_id;
 pub use organizations::organization_id;
@@ -291,7 +293,7 @@ async fn seed_accounts(
         match store.create_account(new).await {
             Ok(_) => created += 1,
             // Another process seeding at the same moment got there first.
-            Err(CreateAccountError::Taken) => {}
+            Err(CreateAccountError::Taken(_)) => {}
             Err(CreateAccountError::UnknownReference) => {
                 return Err(Unexpected::new(
                     "seeding demo accounts",
@@ -299,6 +301,9 @@ async fn seed_accounts(
                 ));
             }
             Err(CreateAccountError::Unexpected(u)) => return Err(u),
+            Err(refused @ (CreateAccountError::Denied(_) | CreateAccountError::Invalid(_))) => {
+                return Err(Unexpected::new("seeding demo accounts", refused));
+            }
         }
     }
     Ok((listed, created))

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
-use linli_domain::accounts::{AccountId, Actor, PhoneNumber, Role, Username};
+use linli_domain::accounts::{AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::ProviderId;
@@ -14,51 +14,9 @@ use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::{account, session};
 
-/// An account to create, with its password already hashed.
-#[derive(Clone, Debug)]
-pub struct NewAccount {
-    pub username: Username,
-    pub phone: Option<PhoneNumber>,
-    pub display_name: String,
-    pub password_hash: String,
-    pub role: Role,
-    pub provider: Option<ProviderId>,
-    pub community: Option<CommunityId>,
-    pub demo: bool,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CreateAccountError {
-    #[error("that username or phone number is taken")]
-    Taken,
-    #[error("the provider or community does not exist")]
-    UnknownReference,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-/// An account as stored.
-#[derive(Clone, Debug)]
-pub struct AccountRecord {
-    pub id: AccountId,
-    pub username: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub role: Role,
-    pub provider: Option<ProviderId>,
-    pub community: Option<CommunityId>,
-    pub password_hash: String,
-}
-
-impl AccountRecord {
-    pub fn actor(&self) -> Actor {
-        Actor { account: self.id, role: self.role, provider: self.provider, community: self.community }
-    }
-}
-
-impl Store {
+impl Accounts for Store {
     /// Inserts the account; a username or phone number already in use is `Taken`.
-    pub async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
+    async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
         let row = account::ActiveModel {
             id: Set(Uuid::now_v7()),
             username: Set(new.username.as_ref().to_owned()),
@@ -75,7 +33,7 @@ impl Store {
         match account::Entity::insert(row).exec_without_returning(&self.db).await {
             Ok(_) => Ok(AccountId(id)),
             Err(err) => Err(match err.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken,
+                Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken("username"),
                 Some(SqlErr::ForeignKeyConstraintViolation(_)) => CreateAccountError::UnknownReference,
                 _ => CreateAccountError::Unexpected(db_err("creating an account")(err)),
             }),
@@ -83,7 +41,7 @@ impl Store {
     }
 
     /// The account whose username or phone number is `login`.
-    pub async fn account_by_login(&self, login: &str) -> Result<Option<AccountRecord>, Unexpected> {
+    async fn account_by_login(&self, login: &str) -> Result<Option<AccountRecord>, Unexpected> {
         let login = login.trim();
         let mut any = Condition::any().add(account::Column::Username.eq(login.to_ascii_lowercase()));
         if let Ok(phone) = PhoneNumber::parse(login) {
@@ -93,11 +51,13 @@ impl Store {
         row.map(record).transpose()
     }
 
-    pub async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
+    async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         let row = account::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an account"))?;
         row.map(record).transpose()
     }
+}
 
+impl Store {
     pub async fn create_session(
         &self,
         token_hash: String,

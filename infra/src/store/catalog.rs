@@ -3,16 +3,16 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
-use linli_domain::catalog::{CatalogItem, Category, DispatchMode, ItemId};
+use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyChange};
 use linli_domain::error::Unexpected;
 
 use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::catalog_item;
 
-impl Store {
+impl CatalogItems for Store {
     /// Items in id order, after `after` when given, of one category when given.
-    pub async fn catalog_items(
+    async fn catalog_items(
         &self,
         category: Option<Category>,
         after: Option<ItemId>,
@@ -37,14 +37,12 @@ impl Store {
     }
 
     /// Changes how an item's orders are dispatched; `None` leaves a setting as it is. Returns the item after.
-    pub async fn update_dispatch_policy(
+    async fn update_dispatch_policy(
         &self,
         id: ItemId,
-        mode: Option<DispatchMode>,
-        broadcast_k: Option<u32>,
-        max_rounds: Option<u32>,
-        offer_ttl_seconds: Option<u32>,
+        policy: PolicyChange,
     ) -> Result<Option<CatalogItem>, Unexpected> {
+        let PolicyChange { mode, broadcast_k, max_rounds, offer_ttl_seconds } = policy;
         let to_i32 = |n: u32| Expr::value(i32::try_from(n).unwrap_or(i32::MAX));
         let mut update = catalog_item::Entity::update_many().filter(catalog_item::Column::Id.eq(id.0));
         if let Some(m) = mode {
@@ -69,7 +67,7 @@ impl Store {
         self.catalog_item(id).await
     }
 
-    pub async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+    async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
         let row =
             catalog_item::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a catalog item"))?;
         row.map(convert::item).transpose()

@@ -3,14 +3,14 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{Community, CommunityId, District, DistrictId, Street, StreetId};
+use linli_domain::geo::{Community, CommunityId, District, DistrictId, Geography, Street, StreetId};
 
 use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::{community, district, street};
 
-impl Store {
-    pub async fn districts(&self) -> Result<Vec<District>, Unexpected> {
+impl Geography for Store {
+    async fn districts(&self) -> Result<Vec<District>, Unexpected> {
         let rows = district::Entity::find()
             .order_by_asc(district::Column::Id)
             .all(&self.db)
@@ -19,12 +19,12 @@ impl Store {
         rows.into_iter().map(to_district).collect()
     }
 
-    pub async fn district(&self, id: DistrictId) -> Result<Option<District>, Unexpected> {
+    async fn district(&self, id: DistrictId) -> Result<Option<District>, Unexpected> {
         let row = district::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a district"))?;
         row.map(to_district).transpose()
     }
 
-    pub async fn streets_of(&self, id: DistrictId) -> Result<Vec<Street>, Unexpected> {
+    async fn streets_of(&self, id: DistrictId) -> Result<Vec<Street>, Unexpected> {
         let rows = street::Entity::find()
             .filter(street::Column::DistrictId.eq(id.0))
             .order_by_asc(street::Column::Id)
@@ -34,12 +34,12 @@ impl Store {
         rows.into_iter().map(to_street).collect()
     }
 
-    pub async fn street(&self, id: StreetId) -> Result<Option<Street>, Unexpected> {
+    async fn street(&self, id: StreetId) -> Result<Option<Street>, Unexpected> {
         let row = street::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a street"))?;
         row.map(to_street).transpose()
     }
 
-    pub async fn communities_of(&self, id: StreetId) -> Result<Vec<Community>, Unexpected> {
+    async fn communities_of(&self, id: StreetId) -> Result<Vec<Community>, Unexpected> {
         let rows = community::Entity::find()
             .filter(community::Column::StreetId.eq(id.0))
             .order_by_asc(community::Column::Id)
@@ -49,7 +49,7 @@ impl Store {
         rows.into_iter().map(to_community).collect()
     }
 
-    pub async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
+    async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
         let row = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a community"))?;
         row.map(to_community).transpose()
     }

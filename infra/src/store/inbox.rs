@@ -8,37 +8,71 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
+use linli_domain::notifications::records::{
+    DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
+};
+use linli_domain::notifications::{DeliveryLog, Inbox, WebhookEndpoints};
 use linli_domain::providers::ProviderId;
 
 use super::Store;
 use crate::db::db_err;
 use crate::entities::{delivery, inbox_message, job_run, webhook_endpoint};
 
-pub use crate::entities::delivery::Model as DeliveryRecord;
-pub use crate::entities::inbox_message::Model as InboxRecord;
-pub use crate::entities::job_run::Model as JobRunRecord;
-
-/// An organization's webhook endpoint; the secret is shown only when it is made.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebhookRecord {
-    pub url: String,
-    pub updated_at: DateTime<Utc>,
-    /// Present only right after the secret was made.
-    pub new_secret: Option<String>,
+impl From<inbox_message::Model> for InboxRecord {
+    fn from(m: inbox_message::Model) -> Self {
+        Self {
+            id: m.id,
+            account_id: m.account_id,
+            topic: m.topic,
+            title: m.title,
+            body: m.body,
+            order_id: m.order_id,
+            source_key: m.source_key,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
 }
 
-/// Work waiting in the notification tables, for metrics.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotificationBacklog {
-    pub outbox: u64,
-    pub reminders: u64,
-    /// Deliveries per state (`pending`, `delivered`, `dead`).
-    pub deliveries: Vec<(String, i64)>,
+impl From<delivery::Model> for DeliveryRecord {
+    fn from(d: delivery::Model) -> Self {
+        Self {
+            id: d.id,
+            channel: d.channel,
+            provider_id: d.provider_id,
+            account_id: d.account_id,
+            event_type: d.event_type,
+            body: d.body,
+            state: d.state,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error,
+            source_key: d.source_key,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+        }
+    }
 }
 
-impl Store {
+impl From<job_run::Model> for JobRunRecord {
+    fn from(j: job_run::Model) -> Self {
+        Self {
+            job: j.job,
+            last_slot: j.last_slot,
+            last_started_at: j.last_started_at,
+            last_finished_at: j.last_finished_at,
+            last_duration_ms: j.last_duration_ms,
+            last_count: j.last_count,
+            last_error: j.last_error,
+            runs: j.runs,
+            failures: j.failures,
+        }
+    }
+}
+
+impl Inbox for Store {
     /// An account's messages, newest first, older than `before` when given.
-    pub async fn inbox(
+    async fn inbox(
         &self,
         account: AccountId,
         unread_only: bool,
@@ -52,15 +86,16 @@ impl Store {
         if let Some(before) = before {
             query = query.filter(inbox_message::Column::Id.lt(before));
         }
-        query
+        let rows = query
             .order_by_desc(inbox_message::Column::Id)
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("reading an inbox"))
+            .map_err(db_err("reading an inbox"))?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn unread_count(&self, account: AccountId) -> Result<u64, Unexpected> {
+    async fn unread_count(&self, account: AccountId) -> Result<u64, Unexpected> {
         inbox_message::Entity::find()
             .filter(inbox_message::Column::AccountId.eq(account.0))
             .filter(inbox_message::Column::ReadAt.is_null())
@@ -70,7 +105,7 @@ impl Store {
     }
 
     /// Marks one of the account's messages read; false when the account has no such message.
-    pub async fn mark_read(&self, account: AccountId, id: Uuid, now: DateTime<Utc>) -> Result<bool, Unexpected> {
+    async fn mark_read(&self, account: AccountId, id: Uuid, now: DateTime<Utc>) -> Result<bool, Unexpected> {
         let found = inbox_message::Entity::find_by_id(id)
             .filter(inbox_message::Column::AccountId.eq(account.0))
             .one(&self.db)
@@ -88,7 +123,7 @@ impl Store {
     }
 
     /// Marks all the account's messages read; returns how many were unread.
-    pub async fn mark_all_read(&self, account: AccountId, now: DateTime<Utc>) -> Result<u64, Unexpected> {
+    async fn mark_all_read(&self, account: AccountId, now: DateTime<Utc>) -> Result<u64, Unexpected> {
         let done = inbox_message::Entity::update_many()
             .col_expr(inbox_message::Column::ReadAt, Expr::value(now))
             .filter(inbox_message::Column::AccountId.eq(account.0))
@@ -98,8 +133,10 @@ impl Store {
             .map_err(db_err("marking messages read"))?;
         Ok(done.rows_affected)
     }
+}
 
-    pub async fn webhook(&self, provider: ProviderId) -> Result<Option<WebhookRecord>, Unexpected> {
+impl WebhookEndpoints for Store {
+    async fn webhook(&self, provider: ProviderId) -> Result<Option<WebhookRecord>, Unexpected> {
         let found = webhook_endpoint::Entity::find_by_id(provider.0)
             .one(&self.db)
             .await
@@ -109,12 +146,13 @@ impl Store {
 
     /// Sets the provider's webhook URL. The first time, a signing secret is made and returned; later changes
     /// keep the secret.
-    pub async fn set_webhook(
+    async fn set_webhook(
         &self,
         provider: ProviderId,
-        url: &str,
+        url: &WebhookUrl,
         now: DateTime<Utc>,
     ) -> Result<WebhookRecord, Unexpected> {
+        let url = url.as_ref();
         let e = || db_err("setting a webhook endpoint");
         let existing = webhook_endpoint::Entity::find_by_id(provider.0).one(&self.db).await.map_err(e())?;
         if existing.is_some() {
@@ -139,7 +177,7 @@ impl Store {
     }
 
     /// Replaces the provider's signing secret; `None` when it has no endpoint.
-    pub async fn rotate_webhook_secret(
+    async fn rotate_webhook_secret(
         &self,
         provider: ProviderId,
         now: DateTime<Utc>,
@@ -156,26 +194,34 @@ impl Store {
     }
 
     /// Removes the provider's endpoint; false when it had none.
-    pub async fn remove_webhook(&self, provider: ProviderId) -> Result<bool, Unexpected> {
+    async fn remove_webhook(&self, provider: ProviderId) -> Result<bool, Unexpected> {
         let done = webhook_endpoint::Entity::delete_by_id(provider.0)
             .exec(&self.db)
             .await
             .map_err(db_err("removing a webhook endpoint"))?;
         Ok(done.rows_affected == 1)
     }
+}
 
+impl DeliveryLog for Store {
     /// Deliveries in `state` (all when `None`), newest first.
-    pub async fn deliveries(&self, state: Option<&str>, limit: u64) -> Result<Vec<DeliveryRecord>, Unexpected> {
+    async fn deliveries(&self, state: Option<DeliveryState>, limit: u64) -> Result<Vec<DeliveryRecord>, Unexpected> {
         let mut query = delivery::Entity::find();
         if let Some(state) = state {
-            query = query.filter(delivery::Column::State.eq(state));
+            query = query.filter(delivery::Column::State.eq(state.as_str()));
         }
-        query.order_by_desc(delivery::Column::Id).limit(limit).all(&self.db).await.map_err(db_err("listing deliveries"))
+        let rows = query
+            .order_by_desc(delivery::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing deliveries"))?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Gives a dead delivery a fresh set of attempts, starting now. Returns it after, or `None` when no dead
     /// delivery has that id.
-    pub async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
+    async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
         let rows = delivery::Entity::update_many()
             .col_expr(delivery::Column::State, Expr::value("pending"))
             .col_expr(delivery::Column::Attempts, Expr::value(0))
@@ -185,11 +231,11 @@ impl Store {
             .exec_with_returning(&self.db)
             .await
             .map_err(db_err("replaying a delivery"))?;
-        Ok(rows.into_iter().next())
+        Ok(rows.into_iter().next().map(Into::into))
     }
 
     /// How much notification work waits: undelivered outbox rows, pending reminders, and deliveries by state.
-    pub async fn notification_backlog(&self) -> Result<NotificationBacklog, Unexpected> {
+    async fn notification_backlog(&self) -> Result<NotificationBacklog, Unexpected> {
         use crate::entities::{outbox, reminder};
         use sea_orm::ExprTrait;
         let e = || db_err("measuring the notification backlog");
@@ -210,11 +256,12 @@ impl Store {
     }
 
     /// How each scheduled job's runs went, by name.
-    pub async fn job_runs(&self) -> Result<Vec<JobRunRecord>, Unexpected> {
-        job_run::Entity::find()
+    async fn job_runs(&self) -> Result<Vec<JobRunRecord>, Unexpected> {
+        let rows = job_run::Entity::find()
             .order_by_asc(job_run::Column::Job)
             .all(&self.db)
             .await
-            .map_err(db_err("reading the jobs' runs"))
+            .map_err(db_err("reading the jobs' runs"))?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 }

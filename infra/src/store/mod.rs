@@ -13,10 +13,6 @@ mod providers;
 mod snapshot;
 mod volunteering;
 
-pub use accounts::{AccountRecord, CreateAccountError, NewAccount};
-pub use inbox::{DeliveryRecord, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord};
-pub use providers::{CreateProviderError, NewProvider, ProviderRecord};
-
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::db::db_err;
@@ -38,9 +34,15 @@ impl Store {
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+}
 
-    /// A round trip to the database, for readiness checks.
-    pub async fn ping(&self) -> Result<(), Unexpected> {
+impl linli_domain::health::Reachable for Store {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    /// A round trip to the database.
+    async fn reach(&self) -> Result<(), Unexpected> {
         self.db.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err("pinging the database"))
     }
 }

@@ -122,6 +122,20 @@ impl OrderStore for Store {
         self.newest_orders(order::Column::ResidentId.eq(resident.0), before, limit).await
     }
 
+    /// Escalated orders, newest first: of one community, or all of them.
+    async fn escalated_orders(
+        &self,
+        community: Option<CommunityId>,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let mut filter = Condition::all().add(order::Column::State.eq(OrderState::Escalated.as_str()));
+        if let Some(c) = community {
+            filter = filter.add(order::Column::CommunityId.eq(c.0));
+        }
+        self.newest_orders(filter, before, limit).await
+    }
+
     async fn orders_of_provider(
         &self,
         provider: ProviderId,
@@ -455,43 +469,6 @@ impl OrderStore for Store {
             }
         }
         Ok(taken)
-    }
-}
-
-impl Store {
-    /// Escalated orders, newest first: of one community, or all of them.
-    pub async fn escalated_orders(
-        &self,
-        community: Option<CommunityId>,
-        before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, Unexpected> {
-        let mut filter = Condition::all().add(order::Column::State.eq(OrderState::Escalated.as_str()));
-        if let Some(c) = community {
-            filter = filter.add(order::Column::CommunityId.eq(c.0));
-        }
-        self.newest_orders(filter, before, limit).await
-    }
-
-    async fn newest_orders(
-        &self,
-        owner: impl sea_orm::sea_query::IntoCondition,
-        before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, Unexpected> {
-        let mut query = order::Entity::find().filter(owner);
-        if let Some(before) = before {
-            query = query.filter(order::Column::Id.lt(before.0));
-        }
-        query
-            .order_by_desc(order::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(db_err("listing orders"))?
-            .into_iter()
-            .map(convert::order)
-            .collect()
     }
 }
 
@@ -941,6 +918,29 @@ fn shift_placeholders(sql: &str, by: usize) -> String {
         }
     }
     out
+}
+
+impl Store {
+    async fn newest_orders(
+        &self,
+        owner: impl sea_orm::sea_query::IntoCondition,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let mut query = order::Entity::find().filter(owner);
+        if let Some(before) = before {
+            query = query.filter(order::Column::Id.lt(before.0));
+        }
+        query
+            .order_by_desc(order::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing orders"))?
+            .into_iter()
+            .map(convert::order)
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -5,67 +5,16 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, T
 use uuid::Uuid;
 
 use linli_domain::catalog::ItemId;
-use linli_domain::dispatch::WorkingHours;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{CommunityId, GeoPoint, StreetId};
-use linli_domain::providers::{CreditCode, ProviderId, ProviderKind};
+use linli_domain::geo::{CommunityId, StreetId};
+use linli_domain::providers::{CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, Providers};
 
 use super::{Store, convert};
 use crate::db::db_err;
 use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item, provider_street, street};
 
-#[derive(Clone, Debug)]
-pub struct NewProvider {
-    pub kind: ProviderKind,
-    pub name: String,
-    pub credit_code: Option<CreditCode>,
-    /// The community the provider is based in.
-    pub community: CommunityId,
-    pub location: GeoPoint,
-    pub capacity: i32,
-    pub items: Vec<ItemId>,
-    pub coverage: Vec<CommunityId>,
-    /// Streets served whole.
-    pub streets: Vec<StreetId>,
-    /// Serves anywhere within this many metres of its base.
-    pub radius_m: Option<f64>,
-    pub hours: WorkingHours,
-    /// Relative share of offers among equals.
-    pub target_share: f64,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CreateProviderError {
-    #[error("an organization with that credit code is registered")]
-    DuplicateCreditCode,
-    #[error("no catalog item has id {}", .0.0)]
-    UnknownItem(ItemId),
-    #[error("no community has id {}", .0.0)]
-    UnknownCommunity(CommunityId),
-    #[error("no street has id {}", .0.0)]
-    UnknownStreet(StreetId),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-#[derive(Clone, Debug)]
-pub struct ProviderRecord {
-    pub id: ProviderId,
-    pub kind: ProviderKind,
-    pub name: String,
-    pub credit_code: Option<String>,
-    pub community: CommunityId,
-    pub location: GeoPoint,
-    pub rating: f64,
-    pub capacity: i32,
-    pub active: bool,
-    pub demo: bool,
-    pub items: Vec<ItemId>,
-    pub coverage: Vec<CommunityId>,
-}
-
-impl Store {
-    pub async fn create_provider(&self, new: NewProvider) -> Result<ProviderId, CreateProviderError> {
+impl Providers for Store {
+    async fn create_provider(&self, new: NewProvider) -> Result<ProviderId, CreateProviderError> {
         let classify = |err: sea_orm::DbErr| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => CreateProviderError::DuplicateCreditCode,
             _ => CreateProviderError::Unexpected(db_err("registering a provider")(err)),
@@ -126,7 +75,7 @@ impl Store {
         Ok(ProviderId(id))
     }
 
-    pub async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
+    async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
         let e = || db_err("reading a provider");
         let Some(p) = provider::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
             return Ok(None);

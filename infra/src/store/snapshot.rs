@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
 
+use linli_domain::catalog::CatalogItems;
 use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::dispatch::Candidate;
 use linli_domain::error::Unexpected;

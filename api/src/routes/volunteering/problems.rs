@@ -4,24 +4,13 @@ use poem::http::StatusCode;
 
 use linli_domain::volunteering::booking::{AttendanceError, SignupRefusal};
 use linli_domain::volunteering::errors::{
-    AttendanceFailure, BookingError, DecideError, DeskError, EventError, ProblemError, RegisterError,
+    AttendanceFailure, BookingError, DecideError, EventError, ProblemError, RegisterError,
 };
 
 use crate::problem::ApiError;
 
 fn conflict(code: &str, detail: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, code, detail)
-}
-
-impl From<DeskError> for ApiError {
-    fn from(e: DeskError) -> Self {
-        match e {
-            DeskError::NotFound(what) => ApiError::not_found(what),
-            DeskError::Denied(d) => d.into(),
-            DeskError::Invalid(i) => i.into(),
-            DeskError::Unexpected(u) => ApiError::unexpected(u),
-        }
-    }
 }
 
 impl From<RegisterError> for ApiError {

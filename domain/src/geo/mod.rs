@@ -1,5 +1,9 @@
 //! The map, coarse to fine: district (区/县(市)) → street (街道) → community (社区), and points on it.
 
+mod desk;
+
+pub use desk::{GeoDesk, Geography};
+
 use serde::{Deserialize, Serialize};
 
 /// A district, county or county-level city (区、县(市)).
@@ -57,6 +61,21 @@ impl GeoPoint {
         let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().asin()
     }
+}
+
+impl GeoPointError {
+    /// The request field at fault, when a location comes as `lat` and `lng`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Latitude => "lat",
+            Self::Longitude => "lng",
+        }
+    }
+}
+
+/// A location from `lat` and `lng` fields, naming the one out of range.
+pub fn parse_point(lat: f64, lng: f64) -> Result<GeoPoint, crate::error::Invalid> {
+    GeoPoint::parse(lat, lng).map_err(|e| crate::error::Invalid::new(e.field(), "invalid_location", e))
 }
 
 /// A district as listed on the map.

@@ -1,6 +1,10 @@
 //! Providers: whoever can take an order — an organization (功能型服务组织), a Party member, or a community
 //! point — and the identity rules that come with them.
 
+mod desk;
+
+pub use desk::{CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, Providers};
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

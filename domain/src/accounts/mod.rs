@@ -1,5 +1,12 @@
 //! Who is acting: accounts, their roles, and the values people type in to log in.
 
+mod desk;
+
+pub use desk::{
+    AccountDesk, AccountInput, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, Session,
+    SessionKeeper,
+};
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -1,5 +1,9 @@
 //! The service catalog (服务事项): what residents can order, how each item is dispatched, and what it costs.
 
+mod desk;
+
+pub use desk::{CatalogDesk, CatalogItems, PolicyChange, PolicyInput};
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

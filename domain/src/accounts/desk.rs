@@ -1,0 +1,238 @@
+//! Accounts and sessions: logging in and out, resolving a bearer token to the account behind it, and admins
+//! creating accounts. Passwords are hashed and tokens made by the adapter behind [`SessionKeeper`].
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
+use crate::clock::Clock;
+use crate::error::{Denied, Invalid, Unexpected};
+use crate::geo::{CommunityId, Geography};
+use crate::providers::{ProviderId, Providers};
+
+/// An account as stored.
+#[derive(Clone, Debug)]
+pub struct AccountRecord {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub provider: Option<ProviderId>,
+    pub community: Option<CommunityId>,
+    pub password_hash: String,
+}
+
+impl AccountRecord {
+    pub fn actor(&self) -> Actor {
+        Actor { account: self.id, role: self.role, provider: self.provider, community: self.community }
+    }
+}
+
+/// An account to create, with its password already hashed.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub username: Username,
+    pub phone: Option<PhoneNumber>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub provider: Option<ProviderId>,
+    pub community: Option<CommunityId>,
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    /// The username (or, with its field, the phone number) is taken.
+    #[error("that {0} is taken")]
+    Taken(&'static str),
+    #[error("the provider or community does not exist")]
+    UnknownReference,
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// A signed-in session: the bearer token (shown once), when it lapses, and whose it is.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: AccountRecord,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("the login or password is wrong")]
+    BadCredentials,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Accounts as the store keeps them.
+pub trait Accounts: Clone + Send + Sync + 'static {
+    /// Inserts the account; a username or phone number already in use is `Taken("username")`, a provider or
+    /// community that does not exist `UnknownReference`.
+    fn create_account(&self, new: NewAccount) -> impl Future<Output = Result<AccountId, CreateAccountError>> + Send;
+
+    /// The account whose username or phone number is `login`.
+    fn account_by_login(&self, login: &str) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
+
+    fn account(&self, id: AccountId) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
+}
+
+/// Passwords and bearer tokens.
+pub trait SessionKeeper: Clone + Send + Sync + 'static {
+    /// Checks the password of the account `login` names and opens a session; a wrong login and a wrong
+    /// password are told apart by nobody, not even by how long the answer takes.
+    fn login(
+        &self,
+        login: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Session, LoginError>> + Send;
+
+    /// Ends the session of `token`, on every replica.
+    fn logout(&self, token: &str) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// The account behind a live token.
+    fn resolve(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
+
+    /// The password hashed to store.
+    fn hash_password(&self, password: NewPassword) -> impl Future<Output = Result<String, Unexpected>> + Send;
+}
+
+/// An account as an admin typed it.
+#[derive(Clone, Debug, Default)]
+pub struct AccountInput {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    /// `resident`, `provider_staff`, `community_worker`, `party_member` or `admin`.
+    pub role: String,
+    pub phone: Option<String>,
+    pub provider_id: Option<ProviderId>,
+    pub community_id: Option<CommunityId>,
+}
+
+impl AccountInput {
+    /// The account to create (its hash still empty) and the password to hash, naming the field at fault.
+    pub fn parse(self) -> Result<(NewAccount, NewPassword), Invalid> {
+        let username = Username::parse(&self.username).map_err(|e| Invalid::new("username", "invalid_username", e))?;
+        let password =
+            NewPassword::parse(self.password).map_err(|e| Invalid::new("password", "invalid_password", e))?;
+        let role = Role::parse(&self.role).ok_or_else(|| {
+            Invalid::new(
+                "role",
+                "invalid_role",
+                "role is resident, provider_staff, community_worker, party_member or admin",
+            )
+        })?;
+        let phone = self
+            .phone
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(|e| Invalid::new("phone", "invalid_phone", e))?;
+        let display_name = self.display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 50 {
+            return Err(Invalid::new("display_name", "invalid_display_name", "a display name has 1 to 50 characters"));
+        }
+        if role == Role::ProviderStaff && self.provider_id.is_none() {
+            return Err(Invalid::new(
+                "provider_id",
+                "missing_provider",
+                "provider staff need the provider they work for",
+            ));
+        }
+        if role == Role::CommunityWorker && self.community_id.is_none() {
+            return Err(Invalid::new("community_id", "missing_community", "a community worker needs their community"));
+        }
+        let account = NewAccount {
+            username,
+            phone,
+            display_name,
+            password_hash: String::new(),
+            role,
+            provider: self.provider_id,
+            community: self.community_id,
+            demo: false,
+        };
+        Ok((account, password))
+    }
+}
+
+/// The account use cases over the store `R`, the session keeper `S` and a clock.
+#[derive(Clone)]
+pub struct AccountDesk<R, S, C> {
+    pub repo: R,
+    pub sessions: S,
+    pub clock: C,
+}
+
+impl<R, S, C> AccountDesk<R, S, C> {
+    pub fn new(repo: R, sessions: S, clock: C) -> Self {
+        Self { repo, sessions, clock }
+    }
+}
+
+impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock> AccountDesk<R, S, C> {
+    pub async fn login(&self, login: &str, password: &str) -> Result<Session, LoginError> {
+        self.sessions.login(login, password, self.clock.now()).await
+    }
+
+    /// Ends the caller's own session.
+    pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
+        self.sessions.logout(token).await
+    }
+
+    /// The account behind a bearer token, if it is live now.
+    pub async fn resolve(&self, token: &str) -> Result<Option<AccountRecord>, Unexpected> {
+        self.sessions.resolve(token, self.clock.now()).await
+    }
+
+    /// An admin creates an account. The provider or community it belongs to must exist, and its username and
+    /// phone number must be free; each failure names its field.
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        input: AccountInput,
+    ) -> Result<AccountRecord, CreateAccountError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins create accounts of this kind").into());
+        }
+        let (new, password) = input.parse()?;
+        if let Some(p) = new.provider
+            && self.repo.provider(p).await?.is_none()
+        {
+            return Err(Invalid::new("provider_id", "unknown_provider", "no provider has that id").into());
+        }
+        if let Some(c) = new.community
+            && self.repo.community(c).await?.is_none()
+        {
+            return Err(Invalid::new("community_id", "unknown_community", "no community has that id").into());
+        }
+        if self.repo.account_by_login(new.username.as_ref()).await?.is_some() {
+            return Err(CreateAccountError::Taken("username"));
+        }
+        if let Some(phone) = &new.phone
+            && self.repo.account_by_login(phone.as_ref()).await?.is_some()
+        {
+            return Err(CreateAccountError::Taken("phone"));
+        }
+        let new = NewAccount { password_hash: self.sessions.hash_password(password).await?, ..new };
+        // Someone may take the name or number between the check and the insert; the store says `Taken` then.
+        let id = self.repo.create_account(new).await?;
+        let created = self.repo.account(id).await?;
+        created.ok_or_else(|| Unexpected::new("reading back an account", std::io::Error::other("it vanished")).into())
+    }
+}

@@ -1,0 +1,135 @@
+//! The catalog's use cases: anyone browses it; admins set how each item is dispatched.
+
+use std::future::Future;
+
+use super::{CatalogItem, Category, DispatchMode, ItemId};
+use crate::accounts::{Actor, Role};
+use crate::error::{Denied, DeskError, Invalid, Unexpected};
+
+/// The catalog of service items.
+pub trait CatalogItems: Clone + Send + Sync + 'static {
+    /// Items in id order, of one category or all: at most `limit`, after the item `after`.
+    fn catalog_items(
+        &self,
+        category: Option<Category>,
+        after: Option<ItemId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<CatalogItem>, Unexpected>> + Send;
+
+    fn catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+
+    /// Changes the given parts of the item's dispatch policy, telling every replica's cache in the same
+    /// transaction; returns the item after, or `None` when there is none.
+    fn update_dispatch_policy(
+        &self,
+        id: ItemId,
+        policy: PolicyChange,
+    ) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+}
+
+/// A change to an item's dispatch policy; absent parts stay as they are.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PolicyChange {
+    pub mode: Option<DispatchMode>,
+    /// How many providers a broadcast (抢单) offers at once.
+    pub broadcast_k: Option<u32>,
+    /// Rounds in one scope before dispatch looks wider.
+    pub max_rounds: Option<u32>,
+    pub offer_ttl_seconds: Option<u32>,
+}
+
+/// A policy change as an admin typed it.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyInput {
+    pub mode: Option<String>,
+    pub broadcast_k: Option<u32>,
+    pub max_rounds: Option<u32>,
+    pub offer_ttl_seconds: Option<u32>,
+}
+
+impl PolicyInput {
+    /// The change, naming the field of the first value out of range.
+    pub fn parse(&self) -> Result<PolicyChange, Invalid> {
+        let mode = self
+            .mode
+            .as_deref()
+            .map(|m| {
+                DispatchMode::parse(m)
+                    .ok_or_else(|| Invalid::new("mode", "invalid_mode", "mode is dispatch or broadcast"))
+            })
+            .transpose()?;
+        let within = |field: &str, value: Option<u32>, lo: u32, hi: u32| match value {
+            Some(v) if !(lo..=hi).contains(&v) => {
+                Err(Invalid::new(field, "out_of_range", format!("{field} is between {lo} and {hi}")))
+            }
+            _ => Ok(value),
+        };
+        Ok(PolicyChange {
+            mode,
+            broadcast_k: within("broadcast_k", self.broadcast_k, 1, 1000)?,
+            max_rounds: within("max_rounds", self.max_rounds, 1, 20)?,
+            offer_ttl_seconds: within("offer_ttl_seconds", self.offer_ttl_seconds, 10, 86_400)?,
+        })
+    }
+}
+
+/// The catalog's use cases over the repository `R`.
+#[derive(Clone)]
+pub struct CatalogDesk<R> {
+    pub repo: R,
+}
+
+impl<R: CatalogItems> CatalogDesk<R> {
+    pub fn new(repo: R) -> Self {
+        Self { repo }
+    }
+
+    /// A page of items (of `category` when given: its code, e.g. `meals`), after the item `after`.
+    pub async fn items(
+        &self,
+        category: Option<&str>,
+        after: Option<ItemId>,
+        limit: u64,
+    ) -> Result<Vec<CatalogItem>, DeskError> {
+        let category = match category {
+            None | Some("") => None,
+            Some(c) => Some(
+                Category::parse(c).ok_or_else(|| Invalid::malformed("category", format!("unknown category {c:?}")))?,
+            ),
+        };
+        Ok(self.repo.catalog_items(category, after, limit).await?)
+    }
+
+    pub async fn item(&self, id: ItemId) -> Result<CatalogItem, DeskError> {
+        self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))
+    }
+
+    /// An admin changes how an item is dispatched.
+    pub async fn update_dispatch_policy(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        input: &PolicyInput,
+    ) -> Result<CatalogItem, DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins change how an item is dispatched").into());
+        }
+        let change = input.parse()?;
+        self.repo.update_dispatch_policy(id, change).await?.ok_or(DeskError::NotFound("catalog item"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_value_out_of_range_names_its_field() {
+        let bad = PolicyInput { max_rounds: Some(21), ..Default::default() }.parse().unwrap_err();
+        assert_eq!((bad.field.as_str(), bad.code), ("max_rounds", "out_of_range"));
+        let bad = PolicyInput { mode: Some("auction".into()), ..Default::default() }.parse().unwrap_err();
+        assert_eq!(bad.field, "mode");
+        let good = PolicyInput { mode: Some("broadcast".into()), broadcast_k: Some(3), ..Default::default() };
+        assert_eq!(good.parse().unwrap().mode, Some(DispatchMode::Broadcast));
+    }
+}

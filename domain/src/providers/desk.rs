@@ -1,0 +1,223 @@
+//! Registering providers and reading them back: admins register organizations and points; a provider's own
+//! staff and admins see it, and nobody else learns that it exists.
+
+use std::future::Future;
+
+use super::{CreditCode, ProviderId, ProviderKind};
+use crate::accounts::{Actor, Role};
+use crate::catalog::ItemId;
+use crate::dispatch::WorkingHours;
+use crate::error::{Denied, DeskError, Invalid, Unexpected};
+use crate::geo::{CommunityId, GeoPoint, StreetId, parse_point};
+
+/// A provider to register, every value parsed.
+#[derive(Clone, Debug)]
+pub struct NewProvider {
+    pub kind: ProviderKind,
+    pub name: String,
+    pub credit_code: Option<CreditCode>,
+    /// The community the provider is based in.
+    pub community: CommunityId,
+    pub location: GeoPoint,
+    pub capacity: i32,
+    pub items: Vec<ItemId>,
+    pub coverage: Vec<CommunityId>,
+    /// Streets served whole.
+    pub streets: Vec<StreetId>,
+    /// Serves anywhere within this many metres of its base.
+    pub radius_m: Option<f64>,
+    pub hours: WorkingHours,
+    /// Relative share of offers among equals.
+    pub target_share: f64,
+}
+
+/// A provider as registered.
+#[derive(Clone, Debug)]
+pub struct ProviderRecord {
+    pub id: ProviderId,
+    pub kind: ProviderKind,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub community: CommunityId,
+    pub location: GeoPoint,
+    pub rating: f64,
+    pub capacity: i32,
+    pub active: bool,
+    pub demo: bool,
+    pub items: Vec<ItemId>,
+    pub coverage: Vec<CommunityId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateProviderError {
+    #[error("an organization with that credit code is registered")]
+    DuplicateCreditCode,
+    #[error("no catalog item has id {}", .0.0)]
+    UnknownItem(ItemId),
+    #[error("no community has id {}", .0.0)]
+    UnknownCommunity(CommunityId),
+    #[error("no street has id {}", .0.0)]
+    UnknownStreet(StreetId),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Providers as the store keeps them.
+pub trait Providers: Clone + Send + Sync + 'static {
+    /// Registers the provider with its items and coverage. Fails with `DuplicateCreditCode` or one of the
+    /// `Unknown…` variants, never a refusal.
+    fn create_provider(&self, new: NewProvider)
+    -> impl Future<Output = Result<ProviderId, CreateProviderError>> + Send;
+
+    fn provider(&self, id: ProviderId) -> impl Future<Output = Result<Option<ProviderRecord>, Unexpected>> + Send;
+}
+
+/// A provider as an admin typed it.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderInput {
+    /// `organization` (the default), `party_member` or `community_point`.
+    pub kind: Option<String>,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub community_id: i32,
+    pub lat: f64,
+    pub lng: f64,
+    pub capacity: i32,
+    pub item_ids: Vec<i32>,
+    pub coverage_community_ids: Vec<i32>,
+    pub coverage_street_ids: Vec<i32>,
+    pub radius_m: Option<f64>,
+    pub working_hours: Option<String>,
+    pub target_share: Option<f64>,
+}
+
+impl ProviderInput {
+    /// The provider to register, naming the field of the first value that breaks a rule.
+    pub fn parse(self) -> Result<NewProvider, Invalid> {
+        let kind = match self.kind.as_deref() {
+            None => ProviderKind::Organization,
+            Some(k) => ProviderKind::parse(k).ok_or_else(|| {
+                Invalid::new("kind", "invalid_kind", "kind is organization, party_member or community_point")
+            })?,
+        };
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Invalid::new("name", "invalid_name", "a name has 1 to 100 characters"));
+        }
+        let credit_code = match (kind, self.credit_code.as_deref()) {
+            (_, Some(code)) => {
+                Some(CreditCode::parse(code).map_err(|e| Invalid::new("credit_code", "invalid_credit_code", e))?)
+            }
+            (ProviderKind::Organization, None) => {
+                return Err(Invalid::new(
+                    "credit_code",
+                    "missing_credit_code",
+                    "an organization needs its credit code",
+                ));
+            }
+            (_, None) => None,
+        };
+        let location = parse_point(self.lat, self.lng)?;
+        if !(1..=1000).contains(&self.capacity) || (kind == ProviderKind::PartyMember && self.capacity != 1) {
+            let rule = "capacity is between 1 and 1000 concurrent jobs, and 1 for a Party member";
+            return Err(Invalid::new("capacity", "invalid_capacity", rule));
+        }
+        if self.item_ids.is_empty() {
+            return Err(Invalid::new("item_ids", "missing_items", "a provider offers at least one item"));
+        }
+        if self.coverage_community_ids.is_empty() && self.coverage_street_ids.is_empty() && self.radius_m.is_none() {
+            let rule = "a provider serves at least one community or street, or a radius";
+            return Err(Invalid::new("coverage_community_ids", "missing_coverage", rule));
+        }
+        let radius_m = match self.radius_m {
+            Some(r) if !(r.is_finite() && (10.0..=100_000.0).contains(&r)) => {
+                return Err(Invalid::new("radius_m", "invalid_radius", "a radius is 10 to 100,000 metres"));
+            }
+            r => r,
+        };
+        let hours = match self.working_hours.as_deref() {
+            None => WorkingHours::always(),
+            Some(h) => WorkingHours::parse(h).map_err(|e| Invalid::new("working_hours", "invalid_working_hours", e))?,
+        };
+        let target_share = self.target_share.unwrap_or(1.0);
+        if !(target_share.is_finite() && (0.1..=10.0).contains(&target_share)) {
+            return Err(Invalid::new("target_share", "invalid_target_share", "a target share is 0.1 to 10"));
+        }
+        Ok(NewProvider {
+            kind,
+            name,
+            credit_code,
+            community: CommunityId(self.community_id),
+            location,
+            capacity: self.capacity,
+            items: distinct(self.item_ids).into_iter().map(ItemId).collect(),
+            coverage: distinct(self.coverage_community_ids).into_iter().map(CommunityId).collect(),
+            streets: distinct(self.coverage_street_ids).into_iter().map(StreetId).collect(),
+            radius_m,
+            hours,
+            target_share,
+        })
+    }
+}
+
+/// The ids once each, in order: a repeated id in a list is not an error worth a 4xx.
+fn distinct(mut ids: Vec<i32>) -> Vec<i32> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The provider use cases over the repository `R`.
+#[derive(Clone)]
+pub struct ProviderDesk<R> {
+    pub repo: R,
+}
+
+impl<R: Providers> ProviderDesk<R> {
+    pub fn new(repo: R) -> Self {
+        Self { repo }
+    }
+
+    /// An admin registers a provider. An unknown id is named by the field it came in: the base community, the
+    /// covered communities, streets or items.
+    pub async fn create_provider(
+        &self,
+        actor: &Actor,
+        input: ProviderInput,
+    ) -> Result<ProviderRecord, CreateProviderError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins register providers").into());
+        }
+        let new = input.parse()?;
+        let base = new.community;
+        let id = self.repo.create_provider(new).await.map_err(|e| match e {
+            CreateProviderError::UnknownItem(_) => Invalid::new("item_ids", "unknown_item", e).into(),
+            CreateProviderError::UnknownCommunity(c) if c == base => {
+                Invalid::new("community_id", "unknown_community", e).into()
+            }
+            CreateProviderError::UnknownCommunity(_) => {
+                Invalid::new("coverage_community_ids", "unknown_community", e).into()
+            }
+            CreateProviderError::UnknownStreet(_) => Invalid::new("coverage_street_ids", "unknown_street", e).into(),
+            other => other,
+        })?;
+        Ok(self.repo.provider(id).await?.ok_or(Unexpected::new("reading back a provider", ReadBack))?)
+    }
+
+    /// A provider, for an admin or the provider's own staff; to anyone else it does not exist.
+    pub async fn provider(&self, actor: &Actor, id: ProviderId) -> Result<ProviderRecord, DeskError> {
+        if actor.role != Role::Admin && actor.provider != Some(id) {
+            return Err(DeskError::NotFound("provider"));
+        }
+        self.repo.provider(id).await?.ok_or(DeskError::NotFound("provider"))
+    }
+}
+
+/// A row written a moment ago in the same use case is gone.
+#[derive(Debug, thiserror::Error)]
+#[error("the provider just registered cannot be read back")]
+struct ReadBack;
