@@ -1,6 +1,10 @@
 //! Who is acting: accounts, their roles, and the values people type in to log in.
 
 mod desk;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod desk_tests;
 
 pub use desk::{
     AccountDesk, AccountInput, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, Session,
