@@ -295,3 +295,149 @@ impl From<linli_domain::orders::PlaceError> for ApiError {
         }
     }
 }
+
+/// Declares the error responses one operation can give: a poem-openapi response enum with a variant for each
+/// status named (each an `application/problem+json` body), plus 500 and 503, which any operation can answer.
+/// `?` turns any error that becomes an [`ApiError`] into it. A status the operation did not declare is a bug:
+/// it is logged, fails debug builds, and answers 500, so the spec never lies about what a client can get.
+///
+/// `problems!(SignUpProblems: Unauthorized, NotFound, Conflict);`
+macro_rules! problems {
+    ($(#[$doc:meta])* $name:ident: $($status:ident),* $(,)?) => {
+        problems!(@munch $(#[$doc])* $name [] $($status)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] BadRequest $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// The request is malformed: bad JSON, a wrong type, a missing field or parameter.
+            #[oai(status = 400, content_type = "application/problem+json")]
+            BadRequest(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] Unauthorized $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// No valid bearer token.
+            #[oai(status = 401, content_type = "application/problem+json")]
+            Unauthorized(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] Forbidden $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// The caller may not do this.
+            #[oai(status = 403, content_type = "application/problem+json")]
+            Forbidden(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] NotFound $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// Nothing there, or nothing the caller may see.
+            #[oai(status = 404, content_type = "application/problem+json")]
+            NotFound(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] Conflict $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// The resource is not in a state that allows this.
+            #[oai(status = 409, content_type = "application/problem+json")]
+            Conflict(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] PayloadTooLarge $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// The body is larger than the server accepts.
+            #[oai(status = 413, content_type = "application/problem+json")]
+            PayloadTooLarge(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] UnsupportedMediaType $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// The body is not JSON.
+            #[oai(status = 415, content_type = "application/problem+json")]
+            UnsupportedMediaType(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] Unprocessable $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// Well-formed, but a value breaks a rule; the problem names the field.
+            #[oai(status = 422, content_type = "application/problem+json")]
+            Unprocessable(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*]) => {
+        $(#[$doc])*
+        #[derive(poem_openapi::ApiResponse, Debug)]
+        pub enum $name {
+            $($done)*
+            /// Something failed on our side; the log has the details.
+            #[oai(status = 500, content_type = "application/problem+json")]
+            Internal(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+            /// The database or queue cannot be reached right now; retry later.
+            #[oai(status = 503, content_type = "application/problem+json")]
+            Unavailable(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        }
+
+        impl<E: Into<$crate::problem::ApiError>> From<E> for $name {
+            fn from(e: E) -> Self {
+                let e: $crate::problem::ApiError = e.into();
+                let status = e.problem().status;
+                let body = poem_openapi::payload::Json(Box::new(e.problem().clone()));
+                problems!(@route $name status body [$($done)*])
+            }
+        }
+    };
+    (@route $name:ident $status:ident $body:ident [$($(#[$attr:meta])* $variant:ident($ty:ty),)*]) => {
+        match $status {
+            $(s if s == $crate::problem::status_of(stringify!($variant)) => $name::$variant($body),)*
+            503 => $name::Unavailable($body),
+            500 => $name::Internal($body),
+            other => $name::Internal($crate::problem::undeclared(stringify!($name), other)),
+        }
+    };
+}
+pub(crate) use problems;
+
+/// The status of a response variant that [`problems!`] declares.
+pub(crate) fn status_of(variant: &str) -> u16 {
+    match variant {
+        "BadRequest" => 400,
+        "Unauthorized" => 401,
+        "Forbidden" => 403,
+        "NotFound" => 404,
+        "Conflict" => 409,
+        "PayloadTooLarge" => 413,
+        "UnsupportedMediaType" => 415,
+        "Unprocessable" => 422,
+        _ => 500,
+    }
+}
+
+/// An operation answered a status it does not declare: a bug in the handler or its list of statuses. Debug
+/// builds (and so every test) stop here; a release build logs it and answers 500.
+pub(crate) fn undeclared(operation: &str, status: u16) -> Json<Box<Problem>> {
+    tracing::error!(operation, status, "an operation answered a status its responses do not declare");
+    debug_assert!(false, "{operation} answered {status}, which it does not declare");
+    let internal = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side");
+    Json(Box::new(internal.problem().clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    problems!(
+        /// An operation that can only miss.
+        LookupProblems: NotFound
+    );
+
+    #[test]
+    fn a_declared_status_becomes_its_own_variant() {
+        assert!(matches!(LookupProblems::from(ApiError::not_found("shift")), LookupProblems::NotFound(_)));
+        let down = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "retry");
+        assert!(matches!(LookupProblems::from(down), LookupProblems::Unavailable(_)));
+    }
+
+    #[test]
+    #[should_panic(expected = "does not declare")]
+    fn a_status_the_operation_does_not_declare_fails_a_debug_build() {
+        let _ = LookupProblems::from(ApiError::forbidden("not yours"));
+    }
+}

@@ -479,6 +479,40 @@ async fn the_spec_docs_and_health_endpoints_answer(app: TestApp) {
 }
 on_both_backends!(the_spec_docs_and_health_endpoints_answer);
 
+/// Each operation documents the statuses it can answer and no others: 401 where a token is needed, 400 where
+/// a parameter or body can be malformed, 413 and 415 exactly where there is a JSON body, 403 only where the
+/// caller is known. (That no handler answers a status it does not declare is checked by every other test: it
+/// fails a debug build.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_documents_the_statuses_it_can_answer_and_only_those() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let spec = app.api.get("/openapi.json", None).await.body;
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let name = format!("{} {path}", method.to_uppercase());
+            let statuses: Vec<&str> = op["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+            let needs = |status: &str, why: bool, rule: &str| {
+                assert_eq!(statuses.contains(&status), why, "{name}: {rule} ({statuses:?})");
+            };
+            let secured = op.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty());
+            let has_params = op.get("parameters").is_some_and(|p| !p.as_array().unwrap().is_empty());
+            let has_body = op.get("requestBody").is_some();
+            needs("401", secured || path == "/api/v1/auth/login", "401 exactly where a token is needed or checked");
+            if has_params || has_body {
+                needs("400", true, "a parameter or body that does not parse is a 400");
+            }
+            needs("413", has_body, "413 exactly where there is a body");
+            needs("415", has_body, "415 exactly where there is a body");
+            if !secured {
+                needs("403", false, "nobody is refused an operation that asks nobody who they are");
+            }
+        }
+    }
+    assert!(operations >= 79, "every operation is described ({operations})");
+}
+
 async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
     let api = &app.api;
     let admin = api.login_demo("admin").await;

@@ -9,7 +9,8 @@ use linli_domain::accounts::LoginError;
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiError;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::{AccountView, LoginRequest, LoginResponse};
 
@@ -29,11 +30,24 @@ enum LogoutOutcome {
     LoggedOut,
 }
 
+problems!(
+    /// What `POST /auth/login` can answer besides its success.
+    LoginProblems: BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType
+);
+problems!(
+    /// What `POST /auth/logout` can answer besides its success.
+    LogoutProblems: Unauthorized
+);
+problems!(
+    /// What `GET /me` can answer besides its success.
+    MeProblems: Unauthorized
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Accounts")]
 impl AccountsApi {
     /// Log in with a username or mobile number and a password; returns a bearer token.
     #[oai(path = "/auth/login", method = "post")]
-    async fn login(&self, state: Data<&AppState>, body: JsonBody<LoginRequest>) -> ApiResult<LoginOutcome> {
+    async fn login(&self, state: Data<&AppState>, body: JsonBody<LoginRequest>) -> Result<LoginOutcome, LoginProblems> {
         let session = state.accounts.login(&body.login, &body.password).await.map_err(|e| match e {
             LoginError::BadCredentials => ApiError::unauthorized("the login or password is wrong"),
             LoginError::Unexpected(u) => ApiError::unexpected(u),
@@ -47,14 +61,14 @@ impl AccountsApi {
 
     /// End this session.
     #[oai(path = "/auth/logout", method = "post")]
-    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LogoutOutcome> {
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<LogoutOutcome, LogoutProblems> {
         state.accounts.logout(&auth.0.token).await?;
         Ok(LogoutOutcome::LoggedOut)
     }
 
     /// The account behind the token.
     #[oai(path = "/me", method = "get")]
-    async fn me(&self, auth: BearerAuth) -> Json<AccountView> {
-        Json(AccountView::from(&auth.0.account))
+    async fn me(&self, auth: BearerAuth) -> Result<Json<AccountView>, MeProblems> {
+        Ok(Json(AccountView::from(&auth.0.account)))
     }
 }

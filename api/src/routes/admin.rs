@@ -14,7 +14,8 @@ use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput};
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiError;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::{
     AccountView, CatalogItemView, CreateAccountRequest, CreateProviderRequest, ProviderView, UpdateDispatchPolicy,
@@ -34,6 +35,23 @@ enum AccountCreated {
     Created(Json<AccountView>),
 }
 
+problems!(
+    /// What `POST /admin/providers` can answer besides its success.
+    CreateProviderProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `PATCH /admin/catalog/items/:id` can answer besides its success.
+    UpdateDispatchPolicyProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /providers/:id` can answer besides its success.
+    ProviderProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `POST /admin/accounts` can answer besides its success.
+    CreateAccountProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// Register a provider: a functional service organization, a Party member, or a community point, with the
@@ -44,7 +62,7 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<CreateProviderRequest>,
-    ) -> ApiResult<ProviderCreated> {
+    ) -> Result<ProviderCreated, CreateProviderProblems> {
         let record = state.providers.create_provider(&auth.0.actor(), body.0.into()).await.map_err(|e| match e {
             CreateProviderError::DuplicateCreditCode => {
                 ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_credit_code", e.to_string())
@@ -70,7 +88,7 @@ impl AdminApi {
         auth: BearerAuth,
         id: Path<i32>,
         body: JsonBody<UpdateDispatchPolicy>,
-    ) -> ApiResult<Json<CatalogItemView>> {
+    ) -> Result<Json<CatalogItemView>, UpdateDispatchPolicyProblems> {
         let p = body.0;
         let policy = PolicyInput {
             mode: p.mode,
@@ -89,7 +107,7 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<ProviderView>> {
+    ) -> Result<Json<ProviderView>, ProviderProblems> {
         Ok(Json(state.providers.provider(&auth.0.actor(), ProviderId(id.0)).await?.into()))
     }
 
@@ -100,7 +118,7 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<CreateAccountRequest>,
-    ) -> ApiResult<AccountCreated> {
+    ) -> Result<AccountCreated, CreateAccountProblems> {
         let record = state.accounts.create_account(&auth.0.actor(), body.0.into()).await.map_err(|e| match e {
             CreateAccountError::Taken(field) => {
                 ApiError::new(poem::http::StatusCode::CONFLICT, "account_taken", format!("that {field} is taken"))

@@ -8,7 +8,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 use linli_domain::catalog::{Category, ItemId};
 
 use super::{ApiTags, page_size, split_page};
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiError;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::{CatalogItemView, CatalogPage, CategoryView};
 
@@ -19,6 +20,15 @@ enum ItemOutcome {
     #[oai(status = 200)]
     Ok(Json<CatalogItemView>),
 }
+
+problems!(
+    /// What `GET /items` can answer besides its success.
+    ItemsProblems: BadRequest
+);
+problems!(
+    /// What `GET /items/:id` can answer besides its success.
+    ItemProblems: BadRequest, NotFound
+);
 
 #[OpenApi(prefix_path = "/api/v1/catalog", tag = "ApiTags::Catalog")]
 impl CatalogApi {
@@ -39,7 +49,7 @@ impl CatalogApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<CatalogPage>> {
+    ) -> Result<Json<CatalogPage>, ItemsProblems> {
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
             Some(c) => {
@@ -54,7 +64,7 @@ impl CatalogApi {
 
     /// One item.
     #[oai(path = "/items/:id", method = "get")]
-    async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<ItemOutcome> {
+    async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> Result<ItemOutcome, ItemProblems> {
         Ok(ItemOutcome::Ok(Json(state.catalog.item(ItemId(id.0)).await?.into())))
     }
 }

@@ -12,11 +12,25 @@ use linli_domain::providers::ProviderId;
 use super::{ApiTags, order_cursor, order_page, page_size};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
+use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{AssignRequest, CloseRequest, OrderPage, OrderView};
 
 pub struct EscalationsApi;
+
+problems!(
+    /// What `GET /escalations` can answer besides its success.
+    ListProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `POST /orders/:id/assign` can answer besides its success.
+    AssignProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `POST /orders/:id/close` can answer besides its success.
+    CloseProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Escalations")]
 impl EscalationsApi {
@@ -30,7 +44,7 @@ impl EscalationsApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<OrderPage>> {
+    ) -> Result<Json<OrderPage>, ListProblems> {
         let size = page_size(limit.0)?;
         let rows = state.orders.escalations(&auth.0.actor(), order_cursor(cursor.0.as_deref())?, size + 1).await?;
         Ok(Json(order_page(rows, size)))
@@ -44,7 +58,7 @@ impl EscalationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<AssignRequest>,
-    ) -> ApiResult<Json<OrderView>> {
+    ) -> Result<Json<OrderView>, AssignProblems> {
         let reason = reason(&body.reason)?;
         let order = state.orders.assign(&auth.0.actor(), OrderId(id.0), ProviderId(body.provider_id), reason).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
@@ -58,7 +72,7 @@ impl EscalationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CloseRequest>,
-    ) -> ApiResult<Json<OrderView>> {
+    ) -> Result<Json<OrderView>, CloseProblems> {
         let reason = reason(&body.reason)?;
         let order = state.orders.close(&auth.0.actor(), OrderId(id.0), reason).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))

@@ -8,35 +8,56 @@ use poem_openapi::payload::Json;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 
 use super::ApiTags;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::PlaceView;
 
 pub struct GeoApi;
 
+problems!(
+    /// What `GET /districts` can answer besides its success.
+    DistrictsProblems:
+);
+problems!(
+    /// What `GET /districts/:id/streets` can answer besides its success.
+    StreetsProblems: BadRequest, NotFound
+);
+problems!(
+    /// What `GET /streets/:id/communities` can answer besides its success.
+    CommunitiesProblems: BadRequest, NotFound
+);
+problems!(
+    /// What `GET /communities/:id` can answer besides its success.
+    CommunityProblems: BadRequest, NotFound
+);
+
 #[OpenApi(prefix_path = "/api/v1/geo", tag = "ApiTags::Geography")]
 impl GeoApi {
     /// The 13 districts, counties and county-level cities.
     #[oai(path = "/districts", method = "get")]
-    async fn districts(&self, state: Data<&AppState>) -> ApiResult<Json<Vec<PlaceView>>> {
+    async fn districts(&self, state: Data<&AppState>) -> Result<Json<Vec<PlaceView>>, DistrictsProblems> {
         Ok(Json(state.geo.districts().await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The streets of a district.
     #[oai(path = "/districts/:id/streets", method = "get")]
-    async fn streets(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
+    async fn streets(&self, state: Data<&AppState>, id: Path<i32>) -> Result<Json<Vec<PlaceView>>, StreetsProblems> {
         Ok(Json(state.geo.streets_of(DistrictId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// The communities of a street.
     #[oai(path = "/streets/:id/communities", method = "get")]
-    async fn communities(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<Vec<PlaceView>>> {
+    async fn communities(
+        &self,
+        state: Data<&AppState>,
+        id: Path<i32>,
+    ) -> Result<Json<Vec<PlaceView>>, CommunitiesProblems> {
         Ok(Json(state.geo.communities_of(StreetId(id.0)).await?.into_iter().map(PlaceView::from).collect()))
     }
 
     /// One community.
     #[oai(path = "/communities/:id", method = "get")]
-    async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> ApiResult<Json<PlaceView>> {
+    async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> Result<Json<PlaceView>, CommunityProblems> {
         Ok(Json(state.geo.community(CommunityId(id.0)).await?.into()))
     }
 }

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use linli_domain::notifications::records::JobRunRecord;
 
 use super::ApiTags;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::{Health, HealthCheck};
 
@@ -30,12 +30,17 @@ enum MetricsResponse {
     Metrics(PlainText<String>),
 }
 
+problems!(
+    /// What `GET /metrics` can answer besides its success.
+    MetricsProblems:
+);
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// Prometheus metrics of the scheduled jobs (runs, failures, last duration and count, across every jobs
     /// process) and of the notification backlog (outbox, reminders, deliveries by state, dead letters included).
     #[oai(path = "/metrics", method = "get")]
-    async fn metrics(&self, state: Data<&AppState>) -> ApiResult<MetricsResponse> {
+    async fn metrics(&self, state: Data<&AppState>) -> Result<MetricsResponse, MetricsProblems> {
         let (jobs, backlog) = state.notifications.metrics().await?;
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, samples: Vec<(String, i64)>| {

@@ -13,7 +13,7 @@ use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRe
 use super::{ApiTags, page_size};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::state::AppState;
 
 pub struct NotificationsApi;
@@ -161,6 +161,51 @@ struct JobList {
     jobs: Vec<JobView>,
 }
 
+problems!(
+    /// What `GET /inbox` can answer besides its success.
+    InboxProblems: BadRequest, Unauthorized
+);
+problems!(
+    /// What `GET /inbox/unread-count` can answer besides its success.
+    UnreadCountProblems: Unauthorized
+);
+problems!(
+    /// What `POST /inbox/:id/read` can answer besides its success.
+    MarkReadProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `POST /inbox/read-all` can answer besides its success.
+    MarkAllReadProblems: Unauthorized
+);
+problems!(
+    /// What `GET /provider/webhook` can answer besides its success.
+    WebhookProblems: Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `PUT /provider/webhook` can answer besides its success.
+    SetWebhookProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType
+);
+problems!(
+    /// What `POST /provider/webhook/rotate-secret` can answer besides its success.
+    RotateSecretProblems: Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `DELETE /provider/webhook` can answer besides its success.
+    RemoveWebhookProblems: Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `GET /admin/deliveries` can answer besides its success.
+    DeliveriesProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `POST /admin/deliveries/:id/replay` can answer besides its success.
+    ReplayProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `GET /admin/jobs` can answer besides its success.
+    JobsProblems: Unauthorized, Forbidden
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Notifications")]
 impl NotificationsApi {
     /// Your messages, newest first.
@@ -174,7 +219,7 @@ impl NotificationsApi {
         /// Messages older than this one (the `next_before` of the previous page).
         before: Query<Option<Uuid>>,
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<MessageList>> {
+    ) -> Result<Json<MessageList>, InboxProblems> {
         let size = page_size(limit.0)?;
         let mut rows =
             state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
@@ -186,7 +231,11 @@ impl NotificationsApi {
 
     /// How many of your messages are unread.
     #[oai(path = "/inbox/unread-count", method = "get")]
-    async fn unread_count(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
+    async fn unread_count(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<UnreadCount>, UnreadCountProblems> {
         Ok(Json(UnreadCount { unread: state.notifications.unread_count(&auth.0.actor()).await? }))
     }
 
@@ -197,19 +246,23 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<UnreadCount>> {
+    ) -> Result<Json<UnreadCount>, MarkReadProblems> {
         Ok(Json(UnreadCount { unread: state.notifications.mark_read(&auth.0.actor(), id.0).await? }))
     }
 
     /// Mark every message read.
     #[oai(path = "/inbox/read-all", method = "post")]
-    async fn mark_all_read(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
+    async fn mark_all_read(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<MarkedRead>, MarkAllReadProblems> {
         Ok(Json(MarkedRead { marked: state.notifications.mark_all_read(&auth.0.actor()).await? }))
     }
 
     /// Your organization's webhook endpoint.
     #[oai(path = "/provider/webhook", method = "get")]
-    async fn webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
+    async fn webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<WebhookView>, WebhookProblems> {
         Ok(Json(state.notifications.webhook(&auth.0.actor()).await?.into()))
     }
 
@@ -222,19 +275,27 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<WebhookRequest>,
-    ) -> ApiResult<Json<WebhookView>> {
+    ) -> Result<Json<WebhookView>, SetWebhookProblems> {
         Ok(Json(state.notifications.set_webhook(&auth.0.actor(), &body.url).await?.into()))
     }
 
     /// Replace the signing secret; the answer carries the new one, and the old one stops working at once.
     #[oai(path = "/provider/webhook/rotate-secret", method = "post")]
-    async fn rotate_secret(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<WebhookView>> {
+    async fn rotate_secret(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<WebhookView>, RotateSecretProblems> {
         Ok(Json(state.notifications.rotate_webhook_secret(&auth.0.actor()).await?.into()))
     }
 
     /// Stop sending events to your organization's system.
     #[oai(path = "/provider/webhook", method = "delete")]
-    async fn remove_webhook(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<WebhookRemoved> {
+    async fn remove_webhook(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<WebhookRemoved, RemoveWebhookProblems> {
         state.notifications.remove_webhook(&auth.0.actor()).await?;
         Ok(WebhookRemoved::Removed)
     }
@@ -249,20 +310,25 @@ impl NotificationsApi {
         #[oai(name = "state")]
         which: Query<Option<String>>,
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<DeliveryList>> {
+    ) -> Result<Json<DeliveryList>, DeliveriesProblems> {
         let rows = state.notifications.deliveries(&auth.0.actor(), which.0.as_deref(), page_size(limit.0)?).await?;
         Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
     }
 
     /// Try a dead delivery again, with a fresh set of attempts.
     #[oai(path = "/admin/deliveries/:id/replay", method = "post")]
-    async fn replay(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<DeliveryView>> {
+    async fn replay(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<DeliveryView>, ReplayProblems> {
         Ok(Json(state.notifications.replay_delivery(&auth.0.actor(), id.0).await?.into()))
     }
 
     /// How each scheduled job is running: last run, what it did, failures and the last error.
     #[oai(path = "/admin/jobs", method = "get")]
-    async fn jobs(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<JobList>> {
+    async fn jobs(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<JobList>, JobsProblems> {
         let jobs = state.notifications.job_runs(&auth.0.actor()).await?;
         Ok(Json(JobList { jobs: jobs.into_iter().map(JobView::from).collect() }))
     }

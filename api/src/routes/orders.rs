@@ -18,6 +18,7 @@ use linli_domain::orders::{
 use super::{ApiTags, order_cursor, order_page, page_size, parse_point};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
+use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
@@ -44,6 +45,27 @@ enum DetailOutcome {
     NotModified(#[oai(header = "ETag")] String),
 }
 
+problems!(
+    /// What `POST /` can answer besides its success.
+    PlaceProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /` can answer besides its success.
+    ListProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `GET /:id` can answer besides its success.
+    DetailProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `POST /:id/reschedule` can answer besides its success.
+    RescheduleProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `POST /:id/cancel` can answer besides its success.
+    CancelProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+
 #[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
 impl OrdersApi {
     /// Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
@@ -55,7 +77,7 @@ impl OrdersApi {
         auth: BearerAuth,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
         body: JsonBody<PlaceOrderRequest>,
-    ) -> ApiResult<PlaceOutcome> {
+    ) -> Result<PlaceOutcome, PlaceProblems> {
         let actor = auth.0.require(&[Role::Resident])?;
         let order = parse_order(body.0, &actor, idempotency_key.0.as_deref(), state.orders.clock.now())?;
         let (placed, queue_failure) = state.orders.place(&actor, order).await?;
@@ -79,7 +101,7 @@ impl OrdersApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<OrderPage>> {
+    ) -> Result<Json<OrderPage>, ListProblems> {
         let before = order_cursor(cursor.0.as_deref())?;
         let size = page_size(limit.0)?;
         let rows = state.orders.my_orders(&auth.0.actor(), before, size + 1).await?;
@@ -94,7 +116,7 @@ impl OrdersApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
-    ) -> ApiResult<DetailOutcome> {
+    ) -> Result<DetailOutcome, DetailProblems> {
         let d = state.orders.view(&auth.0.actor(), OrderId(id.0)).await?;
         let full = d.seen == Visibility::Full;
         let tag = format!("\"{}-{}-{}\"", d.order.updated_at.timestamp_micros(), d.events.len(), full);
@@ -119,7 +141,7 @@ impl OrdersApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<RescheduleRequest>,
-    ) -> ApiResult<Json<OrderView>> {
+    ) -> Result<Json<OrderView>, RescheduleProblems> {
         let window = parse_window(body.window_start, body.window_end, state.orders.clock.now())?;
         let order = state.orders.reschedule(&auth.0.actor(), OrderId(id.0), window).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
@@ -127,7 +149,12 @@ impl OrdersApi {
 
     /// Cancel an order before its service starts (the resident, a worker of its community, or an admin).
     #[oai(path = "/:id/cancel", method = "post")]
-    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<OrderView>, CancelProblems> {
         let order = state.orders.cancel(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }

@@ -10,11 +10,32 @@ use linli_domain::orders::{DeclineOutcome, OrderId, Visibility};
 
 use super::{ApiTags, page_size};
 use crate::auth::BearerAuth;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::state::AppState;
 use crate::views::{DeclineView, OfferList, OfferView, OrderView};
 
 pub struct ProviderApi;
+
+problems!(
+    /// What `GET /offers` can answer besides its success.
+    OffersProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `POST /orders/:id/accept` can answer besides its success.
+    AcceptProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /orders/:id/decline` can answer besides its success.
+    DeclineProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /orders/:id/start` can answer besides its success.
+    StartProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /orders/:id/complete` can answer besides its success.
+    CompleteProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Provider")]
 impl ProviderApi {
@@ -25,21 +46,31 @@ impl ProviderApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<OfferList>> {
+    ) -> Result<Json<OfferList>, OffersProblems> {
         let rows = state.orders.open_offers(&auth.0.actor(), page_size(limit.0)?).await?;
         Ok(Json(OfferList { offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order)).collect() }))
     }
 
     /// Accept an offered order. The first provider to accept wins; later ones get 409 `already_taken`.
     #[oai(path = "/orders/:id/accept", method = "post")]
-    async fn accept(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
+    async fn accept(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<OrderView>, AcceptProblems> {
         let order = state.orders.accept(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
     /// Decline an offer; the order is never offered to your provider again.
     #[oai(path = "/orders/:id/decline", method = "post")]
-    async fn decline(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<DeclineView>> {
+    async fn decline(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<DeclineView>, DeclineProblems> {
         let outcome = state.orders.decline(&auth.0.actor(), OrderId(id.0)).await?;
         let returned_to_dispatch = matches!(outcome, DeclineOutcome::Declined { returned_to_dispatch: true });
         Ok(Json(DeclineView { returned_to_dispatch }))
@@ -47,14 +78,24 @@ impl ProviderApi {
 
     /// Start the service of an accepted order.
     #[oai(path = "/orders/:id/start", method = "post")]
-    async fn start(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
+    async fn start(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<OrderView>, StartProblems> {
         let order = state.orders.start(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
     /// Complete the service.
     #[oai(path = "/orders/:id/complete", method = "post")]
-    async fn complete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<OrderView>> {
+    async fn complete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<OrderView>, CompleteProblems> {
         let order = state.orders.complete(&auth.0.actor(), OrderId(id.0)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }

@@ -2,9 +2,9 @@
 
 mod desk;
 #[cfg(test)]
-mod testing;
-#[cfg(test)]
 mod desk_tests;
+#[cfg(test)]
+mod testing;
 
 pub use desk::{
     AccountDesk, AccountInput, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, Session,

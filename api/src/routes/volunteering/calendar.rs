@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 use crate::auth::BearerAuth;
 use crate::ical;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -39,26 +39,39 @@ enum FeedRemoved {
     Removed,
 }
 
+problems!(
+    /// What `POST /me/calendar-feed` can answer besides its success.
+    MakeProblems: Unauthorized
+);
+problems!(
+    /// What `DELETE /me/calendar-feed` can answer besides its success.
+    RemoveProblems: Unauthorized, NotFound
+);
+problems!(
+    /// What `GET /calendar/:token` can answer besides its success.
+    FeedProblems: BadRequest, NotFound
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl CalendarApi {
     /// Make (or replace) your private calendar feed URL: your confirmed shifts and, for provider staff and Party
     /// members taking orders, the appointments from acceptance on. A replaced URL stops working.
     #[oai(path = "/me/calendar-feed", method = "post")]
-    async fn make(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<FeedView>> {
+    async fn make(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<FeedView>, MakeProblems> {
         let token = state.volunteering.new_calendar_feed(&auth.0.actor()).await?;
         Ok(Json(FeedView { url: format!("/api/v1/calendar/{token}.ics") }))
     }
 
     /// Stop your calendar feed.
     #[oai(path = "/me/calendar-feed", method = "delete")]
-    async fn remove(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<FeedRemoved> {
+    async fn remove(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<FeedRemoved, RemoveProblems> {
         state.volunteering.remove_calendar_feed(&auth.0.actor()).await?;
         Ok(FeedRemoved::Removed)
     }
 
     /// The feed itself, in iCalendar format with Asia/Shanghai times. No bearer token: the URL is the key.
     #[oai(path = "/calendar/:token", method = "get")]
-    async fn feed(&self, state: Data<&AppState>, token: Path<String>) -> ApiResult<CalendarFeed> {
+    async fn feed(&self, state: Data<&AppState>, token: Path<String>) -> Result<CalendarFeed, FeedProblems> {
         let token = token.0.strip_suffix(".ics").unwrap_or(&token.0).to_owned();
         let feed = state.volunteering.calendar_feed(&token).await?;
         let name = format!("邻里 · {}", feed.owner.display_name);

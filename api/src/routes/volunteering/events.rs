@@ -19,7 +19,7 @@ use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 use super::ShiftView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::routes::{ApiTags, page_size};
 use crate::state::AppState;
 
@@ -225,6 +225,35 @@ enum EventCreated {
     Created(Json<EventSeriesView>, #[oai(header = "Location")] String),
 }
 
+problems!(
+    /// What `POST /communities/:id/events` can answer besides its success.
+    CreateProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /communities/:id/events` can answer besides its success.
+    ListProblems: BadRequest, Unauthorized
+);
+problems!(
+    /// What `GET /events/:id` can answer besides its success.
+    EventProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `PATCH /occurrences/:id` can answer besides its success.
+    ChangeOccurrenceProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `PATCH /shifts/:id` can answer besides its success.
+    ChangeShiftProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /shifts/:id` can answer besides its success.
+    ShiftProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `GET /communities/:id/shifts` can answer besides its success.
+    ShiftsProblems: BadRequest, Unauthorized
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl EventsApi {
     /// Create an event in your community: one-off, or recurring monthly like the Dedication Day, with the shifts
@@ -236,7 +265,7 @@ impl EventsApi {
         auth: BearerAuth,
         id: Path<i32>,
         body: JsonBody<NewEventBody>,
-    ) -> ApiResult<EventCreated> {
+    ) -> Result<EventCreated, CreateProblems> {
         let event = state.volunteering.create_event(&auth.0.actor(), CommunityId(id.0), body.0.into()).await?;
         let location = format!("/api/v1/events/{}", event.id.0);
         Ok(EventCreated::Created(Json(event.into()), location))
@@ -244,7 +273,12 @@ impl EventsApi {
 
     /// A community's events, newest first (without their dates; open one for those).
     #[oai(path = "/communities/:id/events", method = "get")]
-    async fn list(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<i32>) -> ApiResult<Json<EventSeriesList>> {
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<i32>,
+    ) -> Result<Json<EventSeriesList>, ListProblems> {
         let rows = state.volunteering.events_of(CommunityId(id.0)).await?;
         Ok(Json(EventSeriesList { events: rows.into_iter().map(Into::into).collect() }))
     }
@@ -256,7 +290,7 @@ impl EventsApi {
         state: Data<&AppState>,
         _auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<EventSeriesView>> {
+    ) -> Result<Json<EventSeriesView>, EventProblems> {
         Ok(Json(state.volunteering.event(EventId(id.0)).await?.into()))
     }
 
@@ -268,7 +302,7 @@ impl EventsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<OccurrencePatch>,
-    ) -> ApiResult<Json<OccurrenceView>> {
+    ) -> Result<Json<OccurrenceView>, ChangeOccurrenceProblems> {
         let change = OccurrenceInput { date: body.date, cancelled: body.cancelled, note: body.0.note };
         let record = state.volunteering.change_occurrence(&auth.0.actor(), OccurrenceId(id.0), change).await?;
         Ok(Json(record.into()))
@@ -282,7 +316,7 @@ impl EventsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<ShiftPatch>,
-    ) -> ApiResult<Json<ShiftView>> {
+    ) -> Result<Json<ShiftView>, ChangeShiftProblems> {
         let change = ShiftInput { title: body.0.title, place: body.0.place, capacity: body.0.capacity };
         let record = state.volunteering.change_shift(&auth.0.actor(), ShiftId(id.0), change).await?;
         Ok(Json(record.into()))
@@ -290,7 +324,12 @@ impl EventsApi {
 
     /// A shift.
     #[oai(path = "/shifts/:id", method = "get")]
-    async fn shift(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ShiftView>> {
+    async fn shift(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<ShiftView>, ShiftProblems> {
         Ok(Json(state.volunteering.shift(ShiftId(id.0)).await?.into()))
     }
 
@@ -304,7 +343,7 @@ impl EventsApi {
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<ShiftList>> {
+    ) -> Result<Json<ShiftList>, ShiftsProblems> {
         let rows = state.volunteering.shifts_in(CommunityId(id.0), from.0, to.0, page_size(limit.0)?).await?;
         Ok(Json(ShiftList { shifts: rows.into_iter().map(Into::into).collect() }))
     }

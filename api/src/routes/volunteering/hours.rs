@@ -14,7 +14,7 @@ use linli_domain::volunteering::model::GroupHours;
 
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -102,6 +102,27 @@ fn hours(minutes: u64) -> f64 {
     (minutes as f64 / 6.0).round() / 10.0
 }
 
+problems!(
+    /// What `GET /me/hours` can answer besides its success.
+    MineProblems: BadRequest, Unauthorized
+);
+problems!(
+    /// What `GET /communities/:id/hours` can answer besides its success.
+    CommunityProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `GET /branches/:id/hours` can answer besides its success.
+    BranchProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `GET /hours-quota/:year` can answer besides its success.
+    QuotaProblems: BadRequest, Unauthorized
+);
+problems!(
+    /// What `PUT /admin/hours-quota/:year` can answer besides its success.
+    SetQuotaProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl HoursApi {
     /// Your service hours in a year (this year by default), month by month, against the city's quota.
@@ -111,7 +132,7 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Query<Option<i32>>,
-    ) -> ApiResult<Json<MyHours>> {
+    ) -> Result<Json<MyHours>, MineProblems> {
         let h = state.volunteering.my_hours(&auth.0.actor(), year.0).await?;
         Ok(Json(MyHours {
             year: h.year,
@@ -136,7 +157,7 @@ impl HoursApi {
         auth: BearerAuth,
         id: Path<i32>,
         period: Query<Option<String>>,
-    ) -> ApiResult<Json<GroupHoursView>> {
+    ) -> Result<Json<GroupHoursView>, CommunityProblems> {
         let figures =
             state.volunteering.community_hours(&auth.0.actor(), CommunityId(id.0), period.0.as_deref()).await?;
         Ok(Json(figures.into()))
@@ -151,14 +172,19 @@ impl HoursApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         period: Query<Option<String>>,
-    ) -> ApiResult<Json<GroupHoursView>> {
+    ) -> Result<Json<GroupHoursView>, BranchProblems> {
         let figures = state.volunteering.branch_hours(&auth.0.actor(), BranchId(id.0), period.0.as_deref()).await?;
         Ok(Json(figures.into()))
     }
 
     /// The yearly quota of service hours per member.
     #[oai(path = "/hours-quota/:year", method = "get")]
-    async fn quota(&self, state: Data<&AppState>, _auth: BearerAuth, year: Path<i32>) -> ApiResult<Json<QuotaView>> {
+    async fn quota(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        year: Path<i32>,
+    ) -> Result<Json<QuotaView>, QuotaProblems> {
         let (year, minutes) = state.volunteering.quota(year.0).await?;
         Ok(Json(QuotaView { year, minutes }))
     }
@@ -171,7 +197,7 @@ impl HoursApi {
         auth: BearerAuth,
         year: Path<i32>,
         body: JsonBody<QuotaBody>,
-    ) -> ApiResult<Json<QuotaView>> {
+    ) -> Result<Json<QuotaView>, SetQuotaProblems> {
         let (year, minutes) = state.volunteering.set_quota(&auth.0.actor(), year.0, body.hours).await?;
         Ok(Json(QuotaView { year, minutes: Some(minutes) }))
     }

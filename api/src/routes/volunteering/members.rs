@@ -15,7 +15,7 @@ use linli_domain::volunteering::{BranchId, RegistrationId};
 
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
 use crate::state::AppState;
 
@@ -86,6 +86,27 @@ enum Registered {
     Created(Json<RegistrationView>),
 }
 
+problems!(
+    /// What `POST /party-members/registrations` can answer besides its success.
+    RegisterProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /party-members/me/registrations` can answer besides its success.
+    MineProblems: Unauthorized, Forbidden
+);
+problems!(
+    /// What `GET /communities/:id/registrations` can answer besides its success.
+    OfCommunityProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `POST /registrations/:id/confirm` can answer besides its success.
+    ConfirmProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /registrations/:id/reject` can answer besides its success.
+    RejectProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl MembersApi {
     /// Register (报到) with the community you live in. Moving house is a new registration: once confirmed, it
@@ -96,7 +117,7 @@ impl MembersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<RegisterRequest>,
-    ) -> ApiResult<Registered> {
+    ) -> Result<Registered, RegisterProblems> {
         let (community, branch) = (CommunityId(body.community_id), body.branch_id.map(BranchId));
         let record = state.volunteering.register(&auth.0.actor(), community, branch, &body.skills).await?;
         Ok(Registered::Created(Json(record.into())))
@@ -104,7 +125,7 @@ impl MembersApi {
 
     /// Your registrations, newest first: where you belong now, and where you belonged before.
     #[oai(path = "/party-members/me/registrations", method = "get")]
-    async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<RegistrationList>> {
+    async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<RegistrationList>, MineProblems> {
         let rows = state.volunteering.my_registrations(&auth.0.actor()).await?;
         Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor: None }))
     }
@@ -121,7 +142,7 @@ impl MembersApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<RegistrationList>> {
+    ) -> Result<Json<RegistrationList>, OfCommunityProblems> {
         let after = uuid_cursor(cursor.0.as_deref())?.map(RegistrationId);
         let size = page_size(limit.0)?;
         let rows = state
@@ -140,7 +161,7 @@ impl MembersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<RegistrationView>> {
+    ) -> Result<Json<RegistrationView>, ConfirmProblems> {
         let actor = auth.0.actor();
         let decided = state.volunteering.decide_registration(&actor, RegistrationId(id.0), Decision::Confirm, None);
         Ok(Json(decided.await?.into()))
@@ -154,7 +175,7 @@ impl MembersApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<RejectRequest>,
-    ) -> ApiResult<Json<RegistrationView>> {
+    ) -> Result<Json<RegistrationView>, RejectProblems> {
         let actor = auth.0.actor();
         let decided =
             state.volunteering.decide_registration(&actor, RegistrationId(id.0), Decision::Reject, Some(&body.note));

@@ -17,6 +17,7 @@ use linli_domain::volunteering::{BranchId, ProblemId};
 
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
+use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
 use crate::state::AppState;
@@ -164,6 +165,47 @@ enum PairingChanged {
     Done,
 }
 
+problems!(
+    /// What `POST /admin/branches` can answer besides its success.
+    CreateBranchProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /branches` can answer besides its success.
+    BranchesProblems: BadRequest, Unauthorized
+);
+problems!(
+    /// What `GET /branches/:id` can answer besides its success.
+    BranchProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `PUT /admin/branches/:id/communities/:community_id` can answer besides its success.
+    PairProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `DELETE /admin/branches/:id/communities/:community_id` can answer besides its success.
+    UnpairProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `POST /communities/:id/problems` can answer besides its success.
+    PostProblemProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /communities/:id/problems` can answer besides its success.
+    CommunityProblemsProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `GET /branches/:id/problems` can answer besides its success.
+    BranchProblemsProblems: BadRequest, Unauthorized, Forbidden
+);
+problems!(
+    /// What `POST /problems/:id/take` can answer besides its success.
+    TakeProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /problems/:id/close` can answer besides its success.
+    CloseProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl PairingApi {
     /// Add an organ Party branch (机关党支部).
@@ -173,7 +215,7 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<NewBranch>,
-    ) -> ApiResult<BranchCreated> {
+    ) -> Result<BranchCreated, CreateBranchProblems> {
         let branch = state.volunteering.create_branch(&auth.0.actor(), &body.name, &body.organization).await?;
         Ok(BranchCreated::Created(Json(branch.into())))
     }
@@ -190,7 +232,7 @@ impl PairingApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<BranchList>> {
+    ) -> Result<Json<BranchList>, BranchesProblems> {
         let after = uuid_cursor(cursor.0.as_deref())?.map(BranchId);
         let size = page_size(limit.0)?;
         let rows = state.volunteering.branches(community_id.0.map(CommunityId), after, size + 1).await?;
@@ -200,7 +242,12 @@ impl PairingApi {
 
     /// A branch with its communities and its counts of problems taken and solved.
     #[oai(path = "/branches/:id", method = "get")]
-    async fn branch(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BranchView>> {
+    async fn branch(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<BranchView>, BranchProblems> {
         Ok(Json(state.volunteering.branch(BranchId(id.0)).await?.into()))
     }
 
@@ -212,7 +259,7 @@ impl PairingApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         community_id: Path<String>,
-    ) -> ApiResult<PairingChanged> {
+    ) -> Result<PairingChanged, PairProblems> {
         let community = community_of(&community_id.0)?;
         state.volunteering.pair(&auth.0.actor(), BranchId(id.0), community).await?;
         Ok(PairingChanged::Done)
@@ -226,7 +273,7 @@ impl PairingApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         community_id: Path<String>,
-    ) -> ApiResult<PairingChanged> {
+    ) -> Result<PairingChanged, UnpairProblems> {
         let community = community_of(&community_id.0)?;
         state.volunteering.unpair(&auth.0.actor(), BranchId(id.0), community).await?;
         Ok(PairingChanged::Done)
@@ -240,7 +287,7 @@ impl PairingApi {
         auth: BearerAuth,
         id: Path<i32>,
         body: JsonBody<NewProblem>,
-    ) -> ApiResult<ProblemPosted> {
+    ) -> Result<ProblemPosted, PostProblemProblems> {
         let posted =
             state.volunteering.post_problem(&auth.0.actor(), CommunityId(id.0), &body.title, &body.details).await?;
         Ok(ProblemPosted::Created(Json(posted.into())))
@@ -258,7 +305,7 @@ impl PairingApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<ProblemList>> {
+    ) -> Result<Json<ProblemList>, CommunityProblemsProblems> {
         let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
         let size = page_size(limit.0)?;
         let page = state.volunteering.community_problems(&auth.0.actor(), CommunityId(id.0), before, size + 1).await?;
@@ -277,7 +324,7 @@ impl PairingApi {
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Json<ProblemList>> {
+    ) -> Result<Json<ProblemList>, BranchProblemsProblems> {
         let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
         let size = page_size(limit.0)?;
         let page = state.volunteering.branch_problems(&auth.0.actor(), BranchId(id.0), before, size + 1).await?;
@@ -286,7 +333,12 @@ impl PairingApi {
 
     /// Take an open problem for your branch. Two branches taking it at once: one gets it, the other 409.
     #[oai(path = "/problems/:id/take", method = "post")]
-    async fn take(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ProblemView>> {
+    async fn take(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<ProblemView>, TakeProblems> {
         Ok(Json(
             state
                 .volunteering
@@ -304,7 +356,7 @@ impl PairingApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CloseProblem>,
-    ) -> ApiResult<Json<ProblemView>> {
+    ) -> Result<Json<ProblemView>, CloseProblems> {
         let close = ProblemAction::Close { solved: body.solved };
         let actor = auth.0.actor();
         let done = state.volunteering.act_on_problem(&actor, ProblemId(id.0), close, Some(&body.outcome));

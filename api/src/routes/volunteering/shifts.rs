@@ -18,7 +18,7 @@ use linli_domain::volunteering::model::{Roster, SignupRecord};
 use super::{ShiftView, SignupView};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
-use crate::problem::ApiResult;
+use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -103,12 +103,50 @@ enum RosterCsv {
     Ok(CsvContent, #[oai(header = "Content-Disposition")] String),
 }
 
+problems!(
+    /// What `POST /shifts/:id/signups` can answer besides its success.
+    SignUpProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `DELETE /shifts/:id/signups/me` can answer besides its success.
+    CancelProblems: BadRequest, Unauthorized, NotFound, Conflict
+);
+problems!(
+    /// What `GET /me/shifts` can answer besides its success.
+    MineProblems: Unauthorized
+);
+problems!(
+    /// What `POST /shifts/:id/check-in` can answer besides its success.
+    CheckInProblems: BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `POST /shifts/:id/check-out` can answer besides its success.
+    CheckOutProblems: BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `POST /shifts/:id/attendance` can answer besides its success.
+    AttendanceProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `GET /shifts/:id/roster` can answer besides its success.
+    RosterProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `GET /shifts/:id/roster.csv` can answer besides its success.
+    RosterCsvProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Volunteering")]
 impl ShiftsApi {
     /// Sign up for a shift: a place while there is one, the wait-list after (moved up in order when someone
     /// cancels). You cannot hold two shifts at the same time; signing up twice is harmless.
     #[oai(path = "/shifts/:id/signups", method = "post")]
-    async fn sign_up(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<SignedUp> {
+    async fn sign_up(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<SignedUp, SignUpProblems> {
         let (record, created) = state.volunteering.sign_up(&auth.0.actor(), ShiftId(id.0)).await?;
         Ok(if created { SignedUp::Created(Json(record.into())) } else { SignedUp::Already(Json(record.into())) })
     }
@@ -116,13 +154,18 @@ impl ShiftsApi {
     /// Give up your place or wait-list place. Within 24 hours of the start this is recorded as a late
     /// cancellation. Your place goes to the first on the wait-list, who is told.
     #[oai(path = "/shifts/:id/signups/me", method = "delete")]
-    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<SignupView>> {
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<SignupView>, CancelProblems> {
         Ok(Json(state.volunteering.cancel_signup(&auth.0.actor(), ShiftId(id.0)).await?.into()))
     }
 
     /// Your shifts from a week ago on, in time order, with your place on each.
     #[oai(path = "/me/shifts", method = "get")]
-    async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MyShifts>> {
+    async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<MyShifts>, MineProblems> {
         let rows = state.volunteering.my_shifts(&auth.0.actor()).await?;
         let shifts = rows.into_iter().map(|(s, shift)| MyShift { signup: s.into(), shift: shift.into() }).collect();
         Ok(Json(MyShifts { shifts }))
@@ -136,7 +179,7 @@ impl ShiftsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
-    ) -> ApiResult<Json<SignupView>> {
+    ) -> Result<Json<SignupView>, CheckInProblems> {
         let actor = auth.0.actor();
         let done = state.volunteering.attend(&actor, ShiftId(id.0), Attendance::OwnCode(&body.code), AttendanceWay::In);
         Ok(Json(done.await?.into()))
@@ -151,7 +194,7 @@ impl ShiftsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
-    ) -> ApiResult<Json<SignupView>> {
+    ) -> Result<Json<SignupView>, CheckOutProblems> {
         let actor = auth.0.actor();
         let done =
             state.volunteering.attend(&actor, ShiftId(id.0), Attendance::OwnCode(&body.code), AttendanceWay::Out);
@@ -166,7 +209,7 @@ impl ShiftsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<AttendanceBody>,
-    ) -> ApiResult<Json<SignupView>> {
+    ) -> Result<Json<SignupView>, AttendanceProblems> {
         let way = AttendanceWay::parse("action", &body.action)?;
         let by = Attendance::ByOrganizer(AccountId(body.account_id));
         Ok(Json(state.volunteering.attend(&auth.0.actor(), ShiftId(id.0), by, way).await?.into()))
@@ -175,13 +218,23 @@ impl ShiftsApi {
     /// The shift's roster: the check-in code, who is confirmed, the wait-list in order, who cancelled, and
     /// attendance.
     #[oai(path = "/shifts/:id/roster", method = "get")]
-    async fn roster(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RosterView>> {
+    async fn roster(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<RosterView>, RosterProblems> {
         Ok(Json(state.volunteering.roster(&auth.0.actor(), ShiftId(id.0)).await?.into()))
     }
 
     /// The roster as a CSV file, one row per person in roster order.
     #[oai(path = "/shifts/:id/roster.csv", method = "get")]
-    async fn roster_csv(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<RosterCsv> {
+    async fn roster_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<RosterCsv, RosterCsvProblems> {
         let roster = state.volunteering.roster(&auth.0.actor(), ShiftId(id.0)).await?;
         let name = format!("attachment; filename=\"roster-{}.csv\"", id.0);
         Ok(RosterCsv::Ok(CsvContent::Csv(PlainText(roster_csv(&roster))), name))
