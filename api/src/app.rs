@@ -33,6 +33,8 @@ pub struct Backends {
     pub store: Store,
     pub queue: AnyQueue,
     pub desk: Desk,
+    /// The one clock of this process's use cases and jobs.
+    pub clock: SystemClock,
     reclaim_after: std::time::Duration,
     sms: Option<(String, String)>,
     retry: linli_domain::notifications::RetryPolicy,
@@ -50,11 +52,13 @@ impl Backends {
             Some(redis) => AnyQueue::Redis(RedisQueue::connect(redis.clone()).await.context("connecting to Redis")?),
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
-        let desk = OrderDesk::new(store.clone(), queue.clone(), SystemClock, settings.offer_ttl);
+        let clock = SystemClock::default();
+        let desk = OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl);
         Ok(Self {
             store,
             queue,
             desk,
+            clock,
             reclaim_after: settings.reclaim_after,
             sms: settings.sms.clone(),
             retry: settings.retry,
@@ -93,14 +97,14 @@ impl Backends {
             store: self.store.clone(),
             webhooks: HttpWebhooks::new(self.webhook_allow_internal),
             sms: self.sms.clone().map(|(url, token)| HttpSms::new(url, token)),
-            clock: SystemClock,
+            clock: self.clock.clone(),
             config: NotifierConfig { retry: self.retry, ..NotifierConfig::default() },
         }
     }
 
     /// The dispatcher and every scheduled step, until `shutdown` resolves.
     pub async fn run_jobs(&self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        let volunteering = Volunteering { store: self.store.clone(), clock: SystemClock };
+        let volunteering = Volunteering { store: self.store.clone(), clock: self.clock.clone() };
         linli_jobs::clockwork::run(self.dispatcher(), self.notifier(), volunteering, shutdown)
             .await
             .context("running the jobs")

@@ -29,13 +29,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Every desk over the one store, queue and session keeper of this process.
+    /// Every desk over the one store, queue, session keeper and clock of this process (the order desk already
+    /// holds that clock).
     pub fn new(orders: Desk, store: Store, queue: AnyQueue, sessions: Sessions) -> Self {
+        let clock = orders.clock.clone();
         Self {
             orders,
-            volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), SystemClock),
-            notifications: NotificationDesk::new(store.clone(), SystemClock),
-            accounts: AccountDesk::new(store.clone(), sessions, SystemClock),
+            volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), clock.clone()),
+            notifications: NotificationDesk::new(store.clone(), clock.clone()),
+            accounts: AccountDesk::new(store.clone(), sessions, clock),
             providers: ProviderDesk::new(store.clone()),
             catalog: CatalogDesk::new(store.clone()),
             geo: GeoDesk::new(store.clone()),

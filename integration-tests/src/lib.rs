@@ -7,13 +7,14 @@ mod proxy;
 mod receiver;
 
 pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order};
-pub use process::{LinliProcess, linli_binary};
+pub use process::{LinliProcess, linli_binary, steps_done};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
 
 use std::path::PathBuf;
 
-use linli_api::{Application, ConfigArgs, Settings};
+use linli_api::{Application, Backends, ConfigArgs, Settings};
+use linli_infra::SystemClock;
 use linli_infra::testing::{fresh_postgres_database, fresh_redis_prefix, fresh_sqlite_dir, redis_url};
 
 /// Where a test's Linli keeps its data.
@@ -82,6 +83,10 @@ impl Fresh {
 pub struct TestApp {
     pub api: Api,
     pub fresh: Fresh,
+    /// The clock of every use case and job of this Linli: move it instead of waiting.
+    pub clock: SystemClock,
+    /// Its adapters, for calling a job's step directly after moving the clock.
+    pub backends: Backends,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -101,11 +106,13 @@ impl TestApp {
         let settings = Settings::resolve(&args).expect("test settings resolve");
         let app = Application::build(settings).await.expect("the application builds");
         let api = Api::new(format!("http://127.0.0.1:{}", app.port()));
+        let backends = app.backends().clone();
+        let clock = backends.clock.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        Self { api, fresh, _stop: stop }
+        Self { api, fresh, clock, backends, _stop: stop }
     }
 }
 

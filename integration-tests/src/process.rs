@@ -116,6 +116,27 @@ impl LinliProcess {
         Self { child, api: None, banner: Vec::new() }
     }
 
+    /// Starts `linli jobs` logging each step it runs (at info) to `log`, so a test can tell what this process
+    /// did itself; see [`steps_done`].
+    pub fn jobs_logging_to(env: &[(String, String)], log: &Path) -> Self {
+        let file = std::fs::File::create(log).expect("a log file for linli jobs");
+        let child = Command::new(linli_binary())
+            .arg("jobs")
+            .envs(env.iter().cloned())
+            .env("LINLI_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("linli jobs starts");
+        Self { child, api: None, banner: Vec::new() }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn api(&self) -> &Api {
         self.api.as_ref().expect("a serve process")
     }
@@ -131,6 +152,19 @@ impl Drop for LinliProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// What a `linli jobs` process logged that `job` did, summed over its runs (the `count` of each "scheduled step
+/// done" line).
+pub fn steps_done(log: &Path, job: &str) -> u64 {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter(|l| {
+            l.contains("scheduled step done")
+                && (l.contains(&format!("job={job} ")) || l.contains(&format!("job=\"{job}\"")))
+        })
+        .filter_map(|l| l.split("count=").nth(1)?.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 fn free_port() -> u16 {

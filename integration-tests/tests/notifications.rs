@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use linli_api::config::ConfigArgs;
-use linli_integration_tests::{Backend, Fresh, LinliProcess, Receiver, TestApp, cleaning_order, scalar};
+use linli_integration_tests::{Backend, Fresh, LinliProcess, Receiver, TestApp, cleaning_order, scalar, steps_done};
 use reqwest::StatusCode;
 use serde_json::json;
 use sha2::Sha256;
@@ -59,8 +59,10 @@ async fn a_webhook_is_signed_with_the_secret_and_retried_until_it_lands_once() {
     let secret = accepted_with_webhook(&app, &receiver.url).await;
     let calls = wait_for_accepted_calls(&receiver, 3).await;
     assert_eq!(calls.len(), 3, "two failures, then the one that landed");
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(accepted_calls(&receiver).len(), 3, "nothing more once it landed");
+    // A day later, long past any retry or lease, the delivery step finds nothing left to send.
+    app.clock.advance(chrono::TimeDelta::days(1));
+    let attempted = app.backends.notifier().deliver_pending().await.unwrap();
+    assert_eq!((attempted, accepted_calls(&receiver).len()), (0, 3), "nothing more once it landed");
     let delivery = calls[0].header("linli-delivery").unwrap().to_owned();
     assert!(calls.iter().all(|c| c.header("linli-delivery") == Some(delivery.as_str())), "one delivery, retried");
 
@@ -218,11 +220,17 @@ async fn three_jobs_processes_send_each_of_a_thousand_due_reminders_exactly_once
     let mut with_sms = env.clone();
     with_sms.push(("LINLI_SMS_URL".into(), gateway.url.clone()));
     with_sms.push(("LINLI_SMS_TOKEN".into(), "sms-credential".into()));
-    let _jobs: Vec<LinliProcess> = (0..3).map(|_| LinliProcess::jobs(&with_sms)).collect();
+    let logs: Vec<std::path::PathBuf> = (0..3).map(|n| fresh.data_dir.join(format!("jobs-{n}.log"))).collect();
+    let mut jobs: Vec<LinliProcess> = logs.iter().map(|log| LinliProcess::jobs_logging_to(&with_sms, log)).collect();
 
-    let sent = gateway.wait_for(1000, Duration::from_secs(90)).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let sent = if gateway.received().len() > sent.len() { gateway.received() } else { sent };
+    gateway.wait_for(1000, Duration::from_secs(90)).await;
+    // Every delivery is marked delivered only after its call returned, so once all are, no call is in flight.
+    let settled_by = std::time::Instant::now() + Duration::from_secs(30);
+    while scalar(&db, "SELECT COUNT(*) FROM deliveries WHERE channel = 'sms' AND state = 'delivered'").await < 1000 {
+        assert!(std::time::Instant::now() < settled_by, "the SMS deliveries never all settled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = gateway.received();
     assert_eq!(sent.len(), 1000, "each reminder reached the gateway once");
     let texts: std::collections::HashSet<String> = sent
         .iter()
@@ -233,6 +241,13 @@ async fn three_jobs_processes_send_each_of_a_thousand_due_reminders_exactly_once
     assert!(sent.iter().all(|r| r.body.contains("13800000001")));
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM reminders WHERE state = 'sent'").await, 1000);
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM inbox_messages WHERE source_key LIKE 'reminder:%'").await, 1000);
+    // Three processes did the work between them, each a share of it, and all three are still running.
+    let claimed: Vec<u64> = logs.iter().map(|log| steps_done(log, "send_due_reminders")).collect();
+    assert_eq!(claimed.iter().sum::<u64>(), 1000, "every reminder was claimed once: {claimed:?}");
+    let texted: Vec<u64> = logs.iter().map(|log| steps_done(log, "deliver_pending")).collect();
+    assert_eq!(texted.iter().sum::<u64>(), 1000, "every text was sent once: {texted:?}");
+    assert!(texted.iter().all(|&n| n > 0), "each process sent a share of the texts: {texted:?}");
+    assert!(jobs.iter_mut().all(LinliProcess::is_alive), "no jobs process died on the way");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
