@@ -123,7 +123,7 @@ impl LinliProcess {
         let child = Command::new(linli_binary())
             .arg("jobs")
             .envs(env.iter().cloned())
-            .env("LINLI_LOG", "info")
+            .env("LINLI_LOG", "info,linli_jobs::dispatcher=debug")
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(file)
@@ -152,6 +152,12 @@ impl Drop for LinliProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// How many orders a `linli jobs` process logged dispatching (offered or escalated).
+pub fn orders_dispatched(log: &Path) -> usize {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines().filter(|l| l.contains(" offered order=") || l.contains(" escalated order=")).count()
 }
 
 /// What a `linli jobs` process logged that `job` did, summed over its runs (the `count` of each "scheduled step
