@@ -6,7 +6,11 @@ mod model;
 mod ports;
 mod request;
 mod service;
+#[cfg(test)]
+mod service_tests;
 mod state;
+#[cfg(test)]
+mod testing;
 
 pub use access::{Visibility, visibility};
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};

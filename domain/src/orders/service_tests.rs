@@ -1,0 +1,254 @@
+//! Who may place, see, cancel, accept, work and assign orders, and what dispatch does with an order nobody can
+//! take: each test runs one use case of [`OrderDesk`] against the in-memory fakes with a fixed clock.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use futures_util::FutureExt;
+use uuid::Uuid;
+
+use super::testing::{FakeOrders, FakeQueue};
+use super::*;
+use crate::accounts::{AccountId, Actor, Role};
+use crate::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
+use crate::clock::FixedClock;
+use crate::geo::{CommunityId, GeoPoint};
+use crate::providers::ProviderId;
+
+const HOME: CommunityId = CommunityId(1);
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+}
+
+fn desk() -> (OrderDesk<FakeOrders, FakeQueue, FixedClock>, FakeOrders) {
+    let fake = FakeOrders::default();
+    (OrderDesk::new(fake.clone(), FakeQueue, FixedClock(now()), Duration::from_secs(120)), fake)
+}
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    f.now_or_never().expect("the fakes never wait")
+}
+
+fn someone(role: Role) -> Actor {
+    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+}
+
+fn staff_of(provider: ProviderId) -> Actor {
+    Actor { provider: Some(provider), ..someone(Role::ProviderStaff) }
+}
+
+fn worker_of(community: CommunityId) -> Actor {
+    Actor { community: Some(community), ..someone(Role::CommunityWorker) }
+}
+
+fn item(id: i32, category: Category) -> CatalogItem {
+    CatalogItem {
+        id: ItemId(id),
+        code: format!("ITEM-{id}"),
+        name: "服务".into(),
+        category,
+        description: String::new(),
+        mode: DispatchMode::Dispatch,
+        duration_minutes: 60,
+        price: Fen(0),
+        routing: Routing::Standard,
+        offer_ttl_seconds: None,
+        broadcast_k: 3,
+        max_rounds: 2,
+    }
+}
+
+fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {
+    NewOrder {
+        resident,
+        placed_by: resident,
+        item: ItemId(item),
+        community: HOME,
+        address: Address::parse("文安路12号").unwrap(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        schedule: Schedule::Asap,
+        notes: Notes::parse("").unwrap(),
+        idempotency_key: None,
+        accept_by: None,
+        high_risk,
+    }
+}
+
+#[test]
+fn only_a_resident_places_an_order_and_only_for_themselves() {
+    let (desk, fake) = desk();
+    let resident = someone(Role::Resident);
+    let refused = run(desk.place(&someone(Role::CommunityWorker), new_order(resident.account, 15, false)));
+    assert!(matches!(refused, Err(PlaceError::NotAResident)), "{refused:?}");
+    let for_another = run(desk.place(&resident, new_order(AccountId(Uuid::now_v7()), 15, false)));
+    assert!(matches!(for_another, Err(PlaceError::NotAResident)), "{for_another:?}");
+    assert!(fake.held().orders.is_empty());
+}
+
+#[test]
+fn an_order_wanted_as_soon_as_possible_must_be_taken_within_the_hour() {
+    let (desk, _) = desk();
+    let resident = someone(Role::Resident);
+    let (placed, _) = run(desk.place(&resident, new_order(resident.account, 15, false))).unwrap();
+    assert_eq!(placed.order().accept_by, Some(now() + chrono::TimeDelta::hours(1)));
+}
+
+#[test]
+fn only_a_mediation_intake_can_be_marked_high_risk() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
+    let resident = someone(Role::Resident);
+    let refused = run(desk.place(&resident, new_order(resident.account, 15, true)));
+    assert!(matches!(refused, Err(PlaceError::HighRiskNotMediation)), "{refused:?}");
+}
+
+#[test]
+fn another_resident_and_an_unrelated_provider_cannot_tell_an_order_exists() {
+    let (desk, fake) = desk();
+    let owner = someone(Role::Resident);
+    let id = fake.order(owner.account, HOME, OrderState::Offered, None);
+    for stranger in [someone(Role::Resident), staff_of(ProviderId(Uuid::now_v7())), worker_of(CommunityId(2))] {
+        assert!(matches!(run(desk.view(&stranger, id)), Err(ViewError::NotFound)), "{:?}", stranger.role);
+        assert!(matches!(run(desk.cancel(&stranger, id)), Err(ActError::NotFound)), "{:?}", stranger.role);
+    }
+    assert_eq!(run(desk.view(&owner, id)).unwrap().seen, Visibility::Full);
+}
+
+#[test]
+fn a_provider_weighing_an_offer_sees_part_of_the_order_and_cannot_cancel_it() {
+    let (desk, fake) = desk();
+    let provider = ProviderId(Uuid::now_v7());
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(id, provider);
+    assert_eq!(run(desk.view(&staff_of(provider), id)).unwrap().seen, Visibility::Partial);
+    assert!(matches!(run(desk.cancel(&staff_of(provider), id)), Err(ActError::NotYours(_))));
+    assert!(fake.transitions().is_empty());
+}
+
+#[test]
+fn the_resident_and_a_worker_of_the_orders_community_cancel_it() {
+    let (desk, fake) = desk();
+    let owner = someone(Role::Resident);
+    let mine = fake.order(owner.account, HOME, OrderState::Submitted, None);
+    assert_eq!(run(desk.cancel(&owner, mine)).unwrap().state, OrderState::Cancelled);
+    let theirs = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    assert_eq!(run(desk.cancel(&worker_of(HOME), theirs)).unwrap().state, OrderState::Cancelled);
+}
+
+#[test]
+fn an_order_in_service_cannot_be_cancelled_and_the_conflict_names_its_state() {
+    let (desk, fake) = desk();
+    let owner = someone(Role::Resident);
+    let id = fake.order(owner.account, HOME, OrderState::InService, Some(ProviderId(Uuid::now_v7())));
+    let refused = run(desk.cancel(&owner, id));
+    assert!(matches!(refused, Err(ActError::Conflict { current: OrderState::InService })), "{refused:?}");
+}
+
+#[test]
+fn a_provider_holding_an_open_offer_accepts_and_one_never_offered_gets_not_found() {
+    let (desk, fake) = desk();
+    let (offered, stranger) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(id, offered);
+    assert!(matches!(run(desk.accept(&staff_of(stranger), id)), Err(ActError::NotFound)));
+    let accepted = run(desk.accept(&staff_of(offered), id)).unwrap();
+    assert_eq!((accepted.state, accepted.provider), (OrderState::Accepted, Some(offered)));
+}
+
+#[test]
+fn staff_who_work_for_no_provider_and_residents_cannot_accept() {
+    let (desk, fake) = desk();
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    assert!(matches!(run(desk.accept(&someone(Role::ProviderStaff), id)), Err(ActError::NotYours(_))));
+    assert!(matches!(run(desk.accept(&someone(Role::Resident), id)), Err(ActError::NotYours(_))));
+}
+
+#[test]
+fn a_provider_accepting_after_another_won_is_told_it_was_taken() {
+    let (desk, fake) = desk();
+    let (winner, loser) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(id, winner);
+    fake.offer(id, loser);
+    run(desk.accept(&staff_of(winner), id)).unwrap();
+    assert!(matches!(run(desk.accept(&staff_of(loser), id)), Err(ActError::TakenByAnother)));
+}
+
+#[test]
+fn only_the_provider_holding_an_order_starts_and_completes_it() {
+    let (desk, fake) = desk();
+    let (holder, other) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(holder));
+    fake.offer(id, other);
+    assert!(matches!(run(desk.start(&staff_of(other), id)), Err(ActError::TakenByAnother)));
+    assert_eq!(run(desk.start(&staff_of(holder), id)).unwrap().state, OrderState::InService);
+    assert_eq!(run(desk.complete(&staff_of(holder), id)).unwrap().state, OrderState::Completed);
+}
+
+#[test]
+fn only_a_worker_of_the_orders_community_or_an_admin_closes_an_escalated_order() {
+    let (desk, fake) = desk();
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
+    let owner_view = worker_of(CommunityId(2));
+    assert!(matches!(run(desk.close(&owner_view, id, "无人承接")), Err(ActError::NotFound)));
+    assert!(fake.transitions().is_empty());
+    assert_eq!(run(desk.close(&someone(Role::Admin), id, "无人承接")).unwrap().state, OrderState::Cancelled);
+}
+
+#[test]
+fn an_order_is_assigned_by_hand_only_to_a_provider_that_can_take_it() {
+    let (desk, fake) = desk();
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
+    let refused = run(desk.assign(&worker_of(HOME), id, ProviderId(Uuid::now_v7()), "电话联系"));
+    assert!(matches!(refused, Err(ActError::ProviderCannotTake)), "{refused:?}");
+    assert!(fake.transitions().is_empty());
+}
+
+#[test]
+fn the_order_lists_are_each_for_the_roles_they_serve() {
+    let (desk, fake) = desk();
+    let provider = ProviderId(Uuid::now_v7());
+    let resident = someone(Role::Resident);
+    fake.order(resident.account, HOME, OrderState::Accepted, Some(provider));
+    fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
+    fake.order(AccountId(Uuid::now_v7()), CommunityId(2), OrderState::Escalated, None);
+    assert_eq!(run(desk.my_orders(&resident, None, 10)).unwrap().len(), 1);
+    assert_eq!(run(desk.my_orders(&staff_of(provider), None, 10)).unwrap().len(), 1);
+    assert!(run(desk.my_orders(&someone(Role::ProviderStaff), None, 10)).unwrap().is_empty());
+    assert!(matches!(run(desk.my_orders(&worker_of(HOME), None, 10)), Err(ListError::Denied(_))));
+    assert_eq!(run(desk.escalations(&worker_of(HOME), None, 10)).unwrap().len(), 1);
+    assert_eq!(run(desk.escalations(&someone(Role::Admin), None, 10)).unwrap().len(), 2);
+    assert!(matches!(run(desk.escalations(&resident, None, 10)), Err(ListError::Denied(_))));
+    assert!(matches!(run(desk.open_offers(&resident, 10)), Err(ListError::Denied(_))));
+}
+
+#[test]
+fn an_order_nobody_eligible_can_take_is_escalated() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Submitted, None);
+    assert_eq!(run(desk.dispatch(id)).unwrap(), DispatchOutcome::Escalated);
+    assert_eq!(fake.state_of(id), OrderState::Escalated);
+}
+
+#[test]
+fn a_high_risk_intake_is_escalated_at_once_without_an_offer() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(82, Category::Mediation));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Submitted, None);
+    fake.held().orders.iter_mut().for_each(|o| {
+        o.item = ItemId(82);
+        o.high_risk = true;
+    });
+    assert_eq!(run(desk.dispatch(id)).unwrap(), DispatchOutcome::Escalated);
+    assert_eq!(fake.transitions(), [OrderAction::Escalate]);
+}
+
+#[test]
+fn a_repeated_dispatch_of_an_order_already_offered_does_nothing() {
+    let (desk, fake) = desk();
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    assert_eq!(run(desk.dispatch(id)).unwrap(), DispatchOutcome::NothingToDo);
+    assert!(fake.transitions().is_empty());
+}

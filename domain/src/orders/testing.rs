@@ -1,0 +1,359 @@
+//! In-memory stand-ins for the order store and the dispatch queue, for unit tests of the order use cases. The
+//! store applies a transition only from the state it names (as the real one's conditional update does), keeps
+//! offers, and records every transition asked of it; the queue answers every claim as won.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
+use super::ports::{
+    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
+    TransitionEffect,
+};
+use super::state::{OrderAction, OrderState};
+use crate::accounts::AccountId;
+use crate::catalog::{CatalogItem, ItemId};
+use crate::dispatch::{Candidate, ClaimOutcome, Delivery, DispatchQueue, Scope};
+use crate::error::Unexpected;
+use crate::geo::{CommunityId, DistrictId, StreetId};
+use crate::providers::ProviderId;
+
+#[derive(Default)]
+pub struct Held {
+    pub orders: Vec<Order>,
+    pub offers: Vec<Offer>,
+    pub items: Vec<CatalogItem>,
+    pub candidates: Vec<Candidate>,
+    /// Every transition asked of the store, by action, whether or not it applied.
+    pub transitions: Vec<OrderAction>,
+}
+
+/// The fake store; clones share what they hold.
+#[derive(Clone, Default)]
+pub struct FakeOrders(Arc<Mutex<Held>>);
+
+impl FakeOrders {
+    pub fn held(&self) -> MutexGuard<'_, Held> {
+        self.0.lock().expect("a test panicked while holding the fake")
+    }
+
+    pub fn transitions(&self) -> Vec<OrderAction> {
+        self.held().transitions.clone()
+    }
+
+    /// An order of `resident` in `community`, in `state`, held by `provider`.
+    pub fn order(
+        &self,
+        resident: AccountId,
+        community: CommunityId,
+        state: OrderState,
+        provider: Option<ProviderId>,
+    ) -> OrderId {
+        let now = DateTime::UNIX_EPOCH;
+        let id = OrderId(Uuid::now_v7());
+        self.held().orders.push(Order {
+            id,
+            resident,
+            placed_by: resident,
+            item: ItemId(15),
+            community,
+            address: "文安路12号".into(),
+            location: crate::geo::GeoPoint::parse(41.78, 123.40).expect("a point in Shenyang"),
+            schedule: Schedule::Asap,
+            notes: String::new(),
+            state,
+            provider,
+            scope: Scope::Community,
+            round: 0,
+            accept_by: None,
+            high_risk: false,
+            placed_at: now,
+            updated_at: now,
+        });
+        id
+    }
+
+    /// An open offer of `order` to `provider`.
+    pub fn offer(&self, order: OrderId, provider: ProviderId) {
+        self.held().offers.push(Offer {
+            order,
+            provider,
+            status: OfferStatus::Open,
+            offered_at: DateTime::UNIX_EPOCH,
+            deadline: DateTime::UNIX_EPOCH + chrono::TimeDelta::days(30_000),
+            explanation: "近".into(),
+        });
+    }
+
+    pub fn state_of(&self, id: OrderId) -> OrderState {
+        self.held().orders.iter().find(|o| o.id == id).expect("the order exists").state
+    }
+}
+
+impl OrderStore for FakeOrders {
+    async fn insert_order(&self, order: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
+        let id = self.order(order.resident, order.community, OrderState::Submitted, None);
+        let mut held = self.held();
+        let placed = held.orders.iter_mut().find(|o| o.id == id).expect("just added");
+        placed.item = order.item;
+        placed.accept_by = order.accept_by;
+        placed.high_risk = order.high_risk;
+        placed.placed_at = at;
+        Ok(Placed::New(placed.clone()))
+    }
+
+    async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
+        Ok(self.held().orders.iter().find(|o| o.id == id).cloned())
+    }
+
+    async fn find_orders(&self, ids: &[OrderId]) -> Result<Vec<Order>, Unexpected> {
+        Ok(self.held().orders.iter().filter(|o| ids.contains(&o.id)).cloned().collect())
+    }
+
+    async fn order_events(&self, _id: OrderId) -> Result<Vec<OrderEvent>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn orders_of_resident(
+        &self,
+        resident: AccountId,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        Ok(held.orders.iter().filter(|o| o.resident == resident).take(limit as usize).cloned().collect())
+    }
+
+    async fn escalated_orders(
+        &self,
+        community: Option<CommunityId>,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        let escalated = held
+            .orders
+            .iter()
+            .filter(|o| o.state == OrderState::Escalated && community.is_none_or(|c| o.community == c));
+        Ok(escalated.take(limit as usize).cloned().collect())
+    }
+
+    async fn orders_of_provider(
+        &self,
+        provider: ProviderId,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        Ok(held.orders.iter().filter(|o| o.provider == Some(provider)).take(limit as usize).cloned().collect())
+    }
+
+    async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
+        Ok(self.held().offers.iter().filter(|o| o.order == id).cloned().collect())
+    }
+
+    async fn offers_of_orders(&self, ids: &[OrderId]) -> Result<Vec<Offer>, Unexpected> {
+        Ok(self.held().offers.iter().filter(|o| ids.contains(&o.order)).cloned().collect())
+    }
+
+    async fn open_offers_of_provider(
+        &self,
+        provider: ProviderId,
+        limit: u64,
+    ) -> Result<Vec<(Offer, Order)>, Unexpected> {
+        let held = self.held();
+        let open = held.offers.iter().filter(|o| o.provider == provider && o.status == OfferStatus::Open);
+        let with_order =
+            open.filter_map(|o| held.orders.iter().find(|r| r.id == o.order).map(|r| (o.clone(), r.clone())));
+        Ok(with_order.take(limit as usize).collect())
+    }
+
+    async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
+        let mut held = self.held();
+        held.transitions.push(change.action);
+        let Some(order) = held.orders.iter_mut().find(|o| o.id == change.order) else { return Ok(None) };
+        if order.state != change.from || change.holder.is_some_and(|h| order.provider != Some(h)) {
+            return Ok(None);
+        }
+        order.state = change.to;
+        order.updated_at = change.at;
+        match &change.effect {
+            TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => order.provider = Some(*p),
+            TransitionEffect::ReleaseFrom(_) => order.provider = None,
+            _ => {}
+        }
+        let order = order.clone();
+        match change.effect {
+            TransitionEffect::AwardTo(p) => {
+                for offer in held.offers.iter_mut().filter(|o| o.order == change.order && o.status == OfferStatus::Open)
+                {
+                    offer.status = if offer.provider == p { OfferStatus::Won } else { OfferStatus::Withdrawn };
+                }
+            }
+            TransitionEffect::OpenOffers { offers, deadline, .. } => {
+                for (provider, explanation) in offers {
+                    held.offers.push(Offer {
+                        order: change.order,
+                        provider,
+                        status: OfferStatus::Open,
+                        offered_at: change.at,
+                        deadline,
+                        explanation,
+                    });
+                }
+            }
+            _ => {}
+        }
+        Ok(Some(order))
+    }
+
+    async fn reschedule(&self, _change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
+        Ok(RescheduleOutcome::StateChanged)
+    }
+
+    async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
+        let mut applied = Vec::with_capacity(changes.len());
+        for change in changes {
+            applied.push(self.transition(change).await?.is_some());
+        }
+        Ok(applied)
+    }
+
+    async fn decline_offer(
+        &self,
+        order: OrderId,
+        provider: ProviderId,
+        _actor: AccountId,
+        _at: DateTime<Utc>,
+    ) -> Result<DeclineOutcome, Unexpected> {
+        let mut held = self.held();
+        let Some(offer) = held
+            .offers
+            .iter_mut()
+            .find(|o| o.order == order && o.provider == provider && o.status == OfferStatus::Open)
+        else {
+            return Ok(DeclineOutcome::NoOpenOffer);
+        };
+        offer.status = OfferStatus::Declined;
+        let last = !held.offers.iter().any(|o| o.order == order && o.status == OfferStatus::Open);
+        Ok(DeclineOutcome::Declined { returned_to_dispatch: last })
+    }
+
+    async fn expire_offers_of(&self, _orders: &[OrderId], _now: DateTime<Utc>) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn expire_offers(&self, _now: DateTime<Utc>, _limit: u64) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn provider_full(
+        &self,
+        _provider: ProviderId,
+        _order: OrderId,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        Ok(false)
+    }
+
+    async fn open_offers(&self, _limit: u64) -> Result<Vec<Offer>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn overdue_orders(&self, _now: DateTime<Utc>, _limit: u64) -> Result<Vec<Order>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn waiting_orders(&self, _limit: u64) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn candidates(&self, _item: ItemId, _now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
+        Ok(self.held().candidates.clone())
+    }
+
+    async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        Ok(self.held().items.iter().find(|i| i.id == id).cloned())
+    }
+
+    async fn area_of(&self, _community: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        Ok(Some((StreetId(1), DistrictId(1))))
+    }
+
+    async fn take_stranded_orders(
+        &self,
+        _cutoff: DateTime<Utc>,
+        _now: DateTime<Utc>,
+        _limit: u64,
+    ) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+}
+
+/// A queue that accepts everything and answers every claim as won.
+#[derive(Clone, Default)]
+pub struct FakeQueue;
+
+impl DispatchQueue for FakeQueue {
+    async fn enqueue(&self, _order: OrderId) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn receive(
+        &self,
+        _consumer: &str,
+        _max: usize,
+        _wait: Duration,
+        _reclaim_after: Duration,
+    ) -> Result<Vec<Delivery>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn ack(&self, _delivery: &Delivery) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn publish_offers(
+        &self,
+        _order: OrderId,
+        _providers: &[ProviderId],
+        _deadline: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn claim(&self, _order: OrderId, _provider: ProviderId) -> Result<ClaimOutcome, Unexpected> {
+        Ok(ClaimOutcome::Won)
+    }
+
+    async fn release_claim(&self, _order: OrderId, _provider: ProviderId) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn withdraw_offer(&self, _order: OrderId, _provider: ProviderId) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn due_offers(&self, _now: DateTime<Utc>, _limit: usize) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+
+    async fn forget_deadline(&self, _order: OrderId, _due_by: DateTime<Utc>) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn clear_offers(&self, _order: OrderId) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn lost_state(&self) -> Result<bool, Unexpected> {
+        Ok(false)
+    }
+
+    async fn ping(&self) -> Result<(), Unexpected> {
+        Ok(())
+    }
+}
