@@ -45,6 +45,18 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr>
 
 /// Wraps a database error with what was being attempted; a lost connection is marked unavailable so the edge
 /// answers 503 instead of 500.
+/// Says what was being attempted when a database call failed: `.context("signing up for a shift")?`. A lost
+/// connection becomes "the database is unavailable" (a 503 at the edge); anything else keeps its cause.
+pub(crate) trait DbContext<T> {
+    fn context(self, what: &'static str) -> Result<T, Unexpected>;
+}
+
+impl<T> DbContext<T> for Result<T, DbErr> {
+    fn context(self, what: &'static str) -> Result<T, Unexpected> {
+        self.map_err(db_err(what))
+    }
+}
+
 pub(crate) fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> Unexpected {
     move |e| match e {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Unexpected::new(context, Unavailable("the database")),

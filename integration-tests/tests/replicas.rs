@@ -200,15 +200,7 @@ async fn a_killed_dispatchers_pending_orders_are_taken_over() {
     let own_name = format!("-{}-", doomed.child.id());
     let held_by = tokio::time::Instant::now() + Duration::from_secs(20);
     let held = loop {
-        let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
-            .arg(&stream)
-            .arg("dispatchers")
-            .arg("-")
-            .arg("+")
-            .arg(1000)
-            .query_async(&mut conn)
-            .await
-            .unwrap();
+        let pending = pending_entries(&mut conn, &stream).await;
         if !pending.is_empty() {
             break pending;
         }
@@ -234,21 +226,21 @@ async fn a_killed_dispatchers_pending_orders_are_taken_over() {
     // Each claimed entry is acknowledged once its order is dispatched.
     let acked_by = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let still: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
-            .arg(&stream)
-            .arg("dispatchers")
-            .arg("-")
-            .arg("+")
-            .arg(1000)
-            .query_async(&mut conn)
-            .await
-            .unwrap();
+        let still = pending_entries(&mut conn, &stream).await;
         if still.iter().all(|(_, consumer, _, _)| !consumer.contains(&own_name)) {
             break;
         }
         assert!(tokio::time::Instant::now() < acked_by, "entries the doomed one held were never claimed: {still:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The stream's entries read but not acknowledged: (entry id, consumer, idle ms, deliveries).
+async fn pending_entries(
+    conn: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+) -> Vec<(String, String, i64, i64)> {
+    redis::cmd("XPENDING").arg(stream).arg("dispatchers").arg("-").arg("+").arg(1000).query_async(conn).await.unwrap()
 }
 
 fn cleaning_order_at(k: usize) -> serde_json::Value {

@@ -2,6 +2,7 @@
 //! cases that move it.
 
 mod access;
+mod dispatching;
 mod model;
 mod ports;
 mod request;
@@ -13,6 +14,7 @@ mod state;
 mod testing;
 
 pub use access::{Visibility, visibility};
+pub use dispatching::DispatchOutcome;
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 pub use ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
@@ -21,5 +23,5 @@ pub use ports::{
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
-pub use service::{ActError, DispatchOutcome, ListError, OrderDesk, OrderDetail, PlaceError, ViewError};
+pub use service::{ActError, ListError, OrderDesk, OrderDetail, PlaceError, ViewError};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};

@@ -19,7 +19,7 @@ use linli_domain::geo::CommunityId;
 use linli_domain::providers::{ProviderId, ProviderKind};
 
 use crate::auth::hash_password;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{
     branch, catalog_item, community, district, pairing, provider, provider_coverage, provider_item, street,
 };
@@ -64,10 +64,10 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
     let city = city::build(&mut rng);
     let items = catalog::build();
     let orgs = organizations::build(&city, &mut rng);
-    let e = || db_err("seeding demo data");
+    let what = "seeding demo data";
     let now = Utc::now();
 
-    let txn = store.connection().begin().await.map_err(e())?;
+    let txn = store.connection().begin().await.context(what)?;
     insert_missing::<district::Entity, _>(
         &txn,
         city.districts.iter().map(|d| district::ActiveModel {
@@ -210,7 +210,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
     )
     .await?;
     Store::bump_dispatch_counter(&txn).await?;
-    txn.commit().await.map_err(e())?;
+    txn.commit().await.context(what)?;
 
     let (accounts, accounts_created) = seed_accounts(store, &orgs).await?;
     Ok(SeedReport {
@@ -240,7 +240,7 @@ where
             .on_conflict(OnConflict::columns(keys.clone()).do_nothing().to_owned())
             .exec_without_returning(txn)
             .await
-            .map_err(db_err("seeding demo data"))?;
+            .context("seeding demo data")?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use linli_domain::geo::CommunityId;
 use linli_domain::providers::ProviderId;
 
 use super::{Store, convert};
-use crate::db::db_err;
+use crate::db::{DbContext, db_err};
 use crate::entities::{account, session};
 
 impl Accounts for Store {
@@ -47,12 +47,12 @@ impl Accounts for Store {
         if let Ok(phone) = PhoneNumber::parse(login) {
             any = any.add(account::Column::Phone.eq(phone.as_ref()));
         }
-        let row = account::Entity::find().filter(any).one(&self.db).await.map_err(db_err("looking up a login"))?;
+        let row = account::Entity::find().filter(any).one(&self.db).await.context("looking up a login")?;
         row.map(record).transpose()
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
-        let row = account::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an account"))?;
+        let row = account::Entity::find_by_id(id.0).one(&self.db).await.context("reading an account")?;
         row.map(record).transpose()
     }
 }
@@ -71,7 +71,7 @@ impl Store {
             created_at: Set(now),
             expires_at: Set(expires_at),
         };
-        session::Entity::insert(row).exec_without_returning(&self.db).await.map_err(db_err("starting a session"))?;
+        session::Entity::insert(row).exec_without_returning(&self.db).await.context("starting a session")?;
         Ok(())
     }
 
@@ -92,15 +92,12 @@ impl Store {
             .filter(account::Column::Id.in_subquery(session))
             .one(&self.db)
             .await
-            .map_err(db_err("checking a session"))?;
+            .context("checking a session")?;
         row.map(record).transpose()
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<(), Unexpected> {
-        session::Entity::delete_by_id(token_hash.to_owned())
-            .exec(&self.db)
-            .await
-            .map_err(db_err("ending a session"))?;
+        session::Entity::delete_by_id(token_hash.to_owned()).exec(&self.db).await.context("ending a session")?;
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ use linli_domain::providers::{ProviderId, ProviderKind};
 use linli_domain::time::TimeWindow;
 
 use super::{Store, convert};
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{
     community, order, provider, provider_coverage, provider_item, provider_offer_day, provider_street, street,
 };
@@ -67,27 +67,30 @@ impl Store {
             .into_tuple::<(Uuid, i64, Option<DateTime<Utc>>)>()
             .all(&self.db)
             .await
-            .map_err(db_err("counting providers' recent offers"))?;
+            .context("counting providers' recent offers")?;
         Ok(rows.into_iter().map(|(p, n, last)| (p, (n, last))).collect())
     }
 
     /// The providers offering `item` with their coverage lifted to streets and districts, without jobs or
     /// fairness counts.
     pub(super) async fn load_profiles(&self, item: ItemId) -> Result<Vec<Candidate>, Unexpected> {
-        let e = || db_err("finding candidate providers");
+        let what = "finding candidate providers";
         let ids: Vec<Uuid> = provider_item::Entity::find()
             .filter(provider_item::Column::ItemId.eq(item.0))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|r| r.provider_id)
             .collect();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let providers =
-            provider::Entity::find().filter(provider::Column::Id.is_in(ids.clone())).all(&self.db).await.map_err(e())?;
+        let providers = provider::Entity::find()
+            .filter(provider::Column::Id.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .context(what)?;
         let items = group(
             provider_item::Entity::find()
                 .filter(provider_item::Column::ProviderId.is_in(ids.clone()))
@@ -95,7 +98,7 @@ impl Store {
                 .await,
             |r| (r.provider_id, ItemId(r.item_id)),
         )
-        .map_err(e())?;
+        .context(what)?;
         let communities = group(
             provider_coverage::Entity::find()
                 .filter(provider_coverage::Column::ProviderId.is_in(ids.clone()))
@@ -103,7 +106,7 @@ impl Store {
                 .await,
             |r| (r.provider_id, CommunityId(r.community_id)),
         )
-        .map_err(e())?;
+        .context(what)?;
         let whole_streets = group(
             provider_street::Entity::find()
                 .filter(provider_street::Column::ProviderId.is_in(ids.clone()))
@@ -111,7 +114,7 @@ impl Store {
                 .await,
             |r| (r.provider_id, StreetId(r.street_id)),
         )
-        .map_err(e())?;
+        .context(what)?;
 
         // The map, to lift community coverage to streets and districts.
         let mut places: HashSet<i32> = communities.values().flatten().map(|c| c.0).collect();
@@ -120,7 +123,7 @@ impl Store {
             .filter(community::Column::Id.is_in(places))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|c| (c.id, c.street_id))
             .collect();
@@ -130,7 +133,7 @@ impl Store {
             .filter(street::Column::Id.is_in(streets))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|s| (s.id, s.district_id))
             .collect();
@@ -181,13 +184,13 @@ impl Store {
     /// The windows of the jobs each provider holds now. An "as soon as possible" job occupies the item's
     /// duration from when it was last changed (accepted or started).
     async fn jobs_of(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<TimeWindow>>, Unexpected> {
-        let e = || db_err("reading providers' jobs");
+        let what = "reading providers' jobs";
         let held = order::Entity::find()
             .filter(order::Column::ProviderId.is_in(ids.to_vec()))
             .filter(order::Column::State.is_in([OrderState::Accepted.as_str(), OrderState::InService.as_str()]))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let catalog = self.catalog_by_id().await?;
         let mut jobs: HashMap<Uuid, Vec<TimeWindow>> = HashMap::new();
         for o in held {

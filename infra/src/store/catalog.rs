@@ -7,7 +7,7 @@ use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyC
 use linli_domain::error::Unexpected;
 
 use super::{Store, convert};
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::catalog_item;
 
 impl CatalogItems for Store {
@@ -30,7 +30,7 @@ impl CatalogItems for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing the catalog"))?
+            .context("listing the catalog")?
             .into_iter()
             .map(convert::item)
             .collect()
@@ -58,18 +58,17 @@ impl CatalogItems for Store {
             update = update.col_expr(catalog_item::Column::OfferTtlSeconds, to_i32(t));
         }
         if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
-            let e = || db_err("changing an item's dispatch policy");
-            let txn = self.db.begin().await.map_err(e())?;
-            update.exec(&txn).await.map_err(e())?;
+            let what = "changing an item's dispatch policy";
+            let txn = self.db.begin().await.context(what)?;
+            update.exec(&txn).await.context(what)?;
             Self::bump_dispatch_counter(&txn).await?;
-            txn.commit().await.map_err(e())?;
+            txn.commit().await.context(what)?;
         }
         self.catalog_item(id).await
     }
 
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
-        let row =
-            catalog_item::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a catalog item"))?;
+        let row = catalog_item::Entity::find_by_id(id.0).one(&self.db).await.context("reading a catalog item")?;
         row.map(convert::item).transpose()
     }
 }

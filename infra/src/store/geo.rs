@@ -6,7 +6,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{Community, CommunityId, District, DistrictId, Geography, Street, StreetId};
 
 use super::{Store, convert};
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{community, district, street};
 
 impl Geography for Store {
@@ -15,12 +15,12 @@ impl Geography for Store {
             .order_by_asc(district::Column::Id)
             .all(&self.db)
             .await
-            .map_err(db_err("listing districts"))?;
+            .context("listing districts")?;
         rows.into_iter().map(to_district).collect()
     }
 
     async fn district(&self, id: DistrictId) -> Result<Option<District>, Unexpected> {
-        let row = district::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a district"))?;
+        let row = district::Entity::find_by_id(id.0).one(&self.db).await.context("reading a district")?;
         row.map(to_district).transpose()
     }
 
@@ -30,12 +30,12 @@ impl Geography for Store {
             .order_by_asc(street::Column::Id)
             .all(&self.db)
             .await
-            .map_err(db_err("listing streets"))?;
+            .context("listing streets")?;
         rows.into_iter().map(to_street).collect()
     }
 
     async fn street(&self, id: StreetId) -> Result<Option<Street>, Unexpected> {
-        let row = street::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a street"))?;
+        let row = street::Entity::find_by_id(id.0).one(&self.db).await.context("reading a street")?;
         row.map(to_street).transpose()
     }
 
@@ -45,12 +45,12 @@ impl Geography for Store {
             .order_by_asc(community::Column::Id)
             .all(&self.db)
             .await
-            .map_err(db_err("listing communities"))?;
+            .context("listing communities")?;
         rows.into_iter().map(to_community).collect()
     }
 
     async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
-        let row = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a community"))?;
+        let row = community::Entity::find_by_id(id.0).one(&self.db).await.context("reading a community")?;
         row.map(to_community).transpose()
     }
 }

@@ -15,7 +15,7 @@ use linli_domain::notifications::{DeliveryLog, Inbox, WebhookEndpoints};
 use linli_domain::providers::ProviderId;
 
 use super::Store;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{delivery, inbox_message, job_run, webhook_endpoint};
 
 impl From<inbox_message::Model> for InboxRecord {
@@ -91,7 +91,7 @@ impl Inbox for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("reading an inbox"))?;
+            .context("reading an inbox")?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -101,7 +101,7 @@ impl Inbox for Store {
             .filter(inbox_message::Column::ReadAt.is_null())
             .count(&self.db)
             .await
-            .map_err(db_err("counting unread messages"))
+            .context("counting unread messages")
     }
 
     /// Marks one of the account's messages read; false when the account has no such message.
@@ -110,14 +110,14 @@ impl Inbox for Store {
             .filter(inbox_message::Column::AccountId.eq(account.0))
             .one(&self.db)
             .await
-            .map_err(db_err("reading a message"))?;
+            .context("reading a message")?;
         if found.as_ref().is_some_and(|m| m.read_at.is_none()) {
             inbox_message::Entity::update_many()
                 .col_expr(inbox_message::Column::ReadAt, Expr::value(now))
                 .filter(inbox_message::Column::Id.eq(id))
                 .exec(&self.db)
                 .await
-                .map_err(db_err("marking a message read"))?;
+                .context("marking a message read")?;
         }
         Ok(found.is_some())
     }
@@ -130,7 +130,7 @@ impl Inbox for Store {
             .filter(inbox_message::Column::ReadAt.is_null())
             .exec(&self.db)
             .await
-            .map_err(db_err("marking messages read"))?;
+            .context("marking messages read")?;
         Ok(done.rows_affected)
     }
 }
@@ -140,7 +140,7 @@ impl WebhookEndpoints for Store {
         let found = webhook_endpoint::Entity::find_by_id(provider.0)
             .one(&self.db)
             .await
-            .map_err(db_err("reading a webhook endpoint"))?;
+            .context("reading a webhook endpoint")?;
         Ok(found.map(|w| WebhookRecord { url: w.url, updated_at: w.updated_at, new_secret: None }))
     }
 
@@ -153,8 +153,8 @@ impl WebhookEndpoints for Store {
         now: DateTime<Utc>,
     ) -> Result<WebhookRecord, Unexpected> {
         let url = url.as_ref();
-        let e = || db_err("setting a webhook endpoint");
-        let existing = webhook_endpoint::Entity::find_by_id(provider.0).one(&self.db).await.map_err(e())?;
+        let what = "setting a webhook endpoint";
+        let existing = webhook_endpoint::Entity::find_by_id(provider.0).one(&self.db).await.context(what)?;
         if existing.is_some() {
             webhook_endpoint::Entity::update_many()
                 .col_expr(webhook_endpoint::Column::Url, Expr::value(url))
@@ -162,7 +162,7 @@ impl WebhookEndpoints for Store {
                 .filter(webhook_endpoint::Column::ProviderId.eq(provider.0))
                 .exec(&self.db)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             return Ok(WebhookRecord { url: url.to_owned(), updated_at: now, new_secret: None });
         }
         let secret = crate::auth::new_token()?;
@@ -172,7 +172,7 @@ impl WebhookEndpoints for Store {
             secret: Set(secret.clone()),
             updated_at: Set(now),
         };
-        webhook_endpoint::Entity::insert(row).exec_without_returning(&self.db).await.map_err(e())?;
+        webhook_endpoint::Entity::insert(row).exec_without_returning(&self.db).await.context(what)?;
         Ok(WebhookRecord { url: url.to_owned(), updated_at: now, new_secret: Some(secret) })
     }
 
@@ -189,7 +189,7 @@ impl WebhookEndpoints for Store {
             .filter(webhook_endpoint::Column::ProviderId.eq(provider.0))
             .exec_with_returning(&self.db)
             .await
-            .map_err(db_err("rotating a webhook secret"))?;
+            .context("rotating a webhook secret")?;
         Ok(rows.into_iter().next().map(|w| WebhookRecord { url: w.url, updated_at: now, new_secret: Some(secret) }))
     }
 
@@ -198,7 +198,7 @@ impl WebhookEndpoints for Store {
         let done = webhook_endpoint::Entity::delete_by_id(provider.0)
             .exec(&self.db)
             .await
-            .map_err(db_err("removing a webhook endpoint"))?;
+            .context("removing a webhook endpoint")?;
         Ok(done.rows_affected == 1)
     }
 }
@@ -210,12 +210,8 @@ impl DeliveryLog for Store {
         if let Some(state) = state {
             query = query.filter(delivery::Column::State.eq(state.as_str()));
         }
-        let rows = query
-            .order_by_desc(delivery::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(db_err("listing deliveries"))?;
+        let rows =
+            query.order_by_desc(delivery::Column::Id).limit(limit).all(&self.db).await.context("listing deliveries")?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -230,7 +226,7 @@ impl DeliveryLog for Store {
             .filter(delivery::Column::State.eq("dead"))
             .exec_with_returning(&self.db)
             .await
-            .map_err(db_err("replaying a delivery"))?;
+            .context("replaying a delivery")?;
         Ok(rows.into_iter().next().map(Into::into))
     }
 
@@ -238,11 +234,14 @@ impl DeliveryLog for Store {
     async fn notification_backlog(&self) -> Result<NotificationBacklog, Unexpected> {
         use crate::entities::{outbox, reminder};
         use sea_orm::ExprTrait;
-        let e = || db_err("measuring the notification backlog");
+        let what = "measuring the notification backlog";
         let outbox =
-            outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null()).count(&self.db).await.map_err(e())?;
-        let reminders =
-            reminder::Entity::find().filter(reminder::Column::State.eq("pending")).count(&self.db).await.map_err(e())?;
+            outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null()).count(&self.db).await.context(what)?;
+        let reminders = reminder::Entity::find()
+            .filter(reminder::Column::State.eq("pending"))
+            .count(&self.db)
+            .await
+            .context(what)?;
         let deliveries = delivery::Entity::find()
             .select_only()
             .column(delivery::Column::State)
@@ -251,7 +250,7 @@ impl DeliveryLog for Store {
             .into_tuple::<(String, i64)>()
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         Ok(NotificationBacklog { outbox, reminders, deliveries })
     }
 
@@ -261,7 +260,7 @@ impl DeliveryLog for Store {
             .order_by_asc(job_run::Column::Job)
             .all(&self.db)
             .await
-            .map_err(db_err("reading the jobs' runs"))?;
+            .context("reading the jobs' runs")?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -15,7 +15,7 @@ mod volunteering;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::db::db_err;
+use crate::db::DbContext;
 use linli_domain::error::Unexpected;
 
 /// The system of record. Cheap to clone: the connection pool is shared.
@@ -43,6 +43,6 @@ impl linli_domain::health::Reachable for Store {
 
     /// A round trip to the database.
     async fn reach(&self) -> Result<(), Unexpected> {
-        self.db.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err("pinging the database"))
+        self.db.execute_unprepared("SELECT 1").await.map(|_| ()).context("pinging the database")
     }
 }

@@ -26,7 +26,7 @@ use linli_domain::providers::ProviderId;
 use linli_domain::volunteering::booking::SignupState;
 
 use super::Store;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{
     account, catalog_item, delivery, inbox_message, job_run, occurrence, order, order_offer, outbox, reminder, shift,
     signup, webhook_endpoint,
@@ -138,7 +138,7 @@ impl NotificationStore for Store {
         lease_until: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<OutboxEvent>, Unexpected> {
-        let e = || db_err("claiming outbox rows");
+        let what = "claiming outbox rows";
         let free =
             Expr::col(outbox::Column::ClaimedUntil).is_null().or(Expr::col(outbox::Column::ClaimedUntil).lt(now));
         let choose = claimable(
@@ -156,36 +156,36 @@ impl NotificationStore for Store {
             .filter(outbox::Column::Id.in_subquery(choose))
             .exec_with_returning(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let mut events: Vec<OutboxEvent> = rows.into_iter().filter_map(parse_outbox).collect();
         events.sort_by_key(|ev| ev.at);
         Ok(events)
     }
 
     async fn event_context(&self, id: OrderId, at: DateTime<Utc>) -> Result<EventContext, Unexpected> {
-        let e = || db_err("reading who an order event concerns");
-        let Some(o) = order::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "reading who an order event concerns";
+        let Some(o) = order::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(EventContext { order: Some(id), ..EventContext::default() });
         };
-        let item_name = catalog_item::Entity::find_by_id(o.item_id).one(&self.db).await.map_err(e())?.map(|i| i.name);
+        let item_name = catalog_item::Entity::find_by_id(o.item_id).one(&self.db).await.context(what)?.map(|i| i.name);
         let open: Vec<Uuid> = order_offer::Entity::find()
             .filter(order_offer::Column::OrderId.eq(id.0))
             .filter(order_offer::Column::OfferedAt.eq(at))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|offer| offer.provider_id)
             .collect();
         let mut concerned = open.clone();
         concerned.extend(o.provider_id);
-        let staff = self.staff_of(concerned).await.map_err(e())?;
+        let staff = self.staff_of(concerned).await.context(what)?;
         let workers = account::Entity::find()
             .filter(account::Column::Role.eq(Role::CommunityWorker.as_str()))
             .filter(account::Column::CommunityId.eq(o.community_id))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|a| AccountId(a.id))
             .collect();
@@ -208,21 +208,21 @@ impl NotificationStore for Store {
         sms: bool,
         now: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
-        let e = || db_err("recording notifications");
-        let txn = self.db.begin().await.map_err(e())?;
-        write_notices(&txn, event, notices, sms, now).await.map_err(e())?;
+        let what = "recording notifications";
+        let txn = self.db.begin().await.context(what)?;
+        write_notices(&txn, event, notices, sms, now).await.context(what)?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
             .filter(outbox::Column::Id.eq(event.id))
             .exec(&txn)
             .await
-            .map_err(e())?;
-        txn.commit().await.map_err(e())
+            .context(what)?;
+        txn.commit().await.context(what)
     }
 
     async fn send_due_reminders(&self, now: DateTime<Utc>, limit: u64, sms: bool) -> Result<usize, Unexpected> {
-        let e = || db_err("sending due reminders");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "sending due reminders";
+        let txn = self.db.begin().await.context(what)?;
         let choose = claimable(
             Query::select()
                 .column(reminder::Column::Id)
@@ -239,7 +239,7 @@ impl NotificationStore for Store {
             .filter(reminder::Column::Id.in_subquery(choose))
             .exec_with_returning(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         // Events are fanned out independently, so a reminder may outlive its order's cancellation or move: each
         // is checked against the order as it is now, and called off when it no longer fits.
         let order_ids: Vec<Uuid> = due.iter().filter_map(|r| r.order_id).collect();
@@ -247,11 +247,12 @@ impl NotificationStore for Store {
             .filter(order::Column::Id.is_in(order_ids))
             .all(&txn)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
-        let shifts = shift_reminder_facts(&txn, due.iter().filter_map(|r| r.signup_id).collect()).await.map_err(e())?;
+        let shifts =
+            shift_reminder_facts(&txn, due.iter().filter_map(|r| r.signup_id).collect()).await.context(what)?;
         let fits = |r: &reminder::Model| match (r.order_id, r.signup_id, ReminderKind::parse(&r.kind)) {
             (Some(id), _, Some(kind)) => orders.get(&id).is_some_and(|o| {
                 OrderState::parse(&o.state).is_some_and(|state| kind.still_fits(r.due_at, state, o.window_start))
@@ -268,10 +269,10 @@ impl NotificationStore for Store {
                 .filter(reminder::Column::Id.is_in(stale.iter().map(|r| r.id)))
                 .exec(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
         }
         let phones = if sms {
-            Self::phones(&txn, due.iter().map(|r| r.account_id).collect()).await.map_err(e())?
+            Self::phones(&txn, due.iter().map(|r| r.account_id).collect()).await.context(what)?
         } else {
             HashMap::new()
         };
@@ -279,7 +280,7 @@ impl NotificationStore for Store {
             let title = ReminderKind::parse(&r.kind).map_or("提醒", ReminderKind::title);
             let account = AccountId(r.account_id);
             let inbox = new_inbox(account, title, &r.text, r.order_id.map(OrderId), format!("reminder:{}", r.id), now);
-            insert_once(&txn, inbox, inbox_message::Column::SourceKey).await.map_err(e())?;
+            insert_once(&txn, inbox, inbox_message::Column::SourceKey).await.context(what)?;
             if phones.contains_key(&r.account_id) {
                 let text = format!("【邻里】{}", r.text);
                 let sms = new_delivery(
@@ -291,10 +292,10 @@ impl NotificationStore for Store {
                     format!("reminder:{}:sms", r.id),
                     now,
                 );
-                insert_once(&txn, sms, delivery::Column::SourceKey).await.map_err(e())?;
+                insert_once(&txn, sms, delivery::Column::SourceKey).await.context(what)?;
             }
         }
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok(due.len())
     }
 
@@ -304,7 +305,7 @@ impl NotificationStore for Store {
         lease_until: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<ClaimedDelivery>, Unexpected> {
-        let e = || db_err("claiming deliveries");
+        let what = "claiming deliveries";
         let choose = claimable(
             Query::select()
                 .column(delivery::Column::Id)
@@ -320,17 +321,17 @@ impl NotificationStore for Store {
             .filter(delivery::Column::Id.in_subquery(choose))
             .exec_with_returning(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let providers: Vec<Uuid> = rows.iter().filter_map(|d| d.provider_id).collect();
         let endpoints: HashMap<Uuid, webhook_endpoint::Model> = webhook_endpoint::Entity::find()
             .filter(webhook_endpoint::Column::ProviderId.is_in(providers))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|w| (w.provider_id, w))
             .collect();
-        let phones = Self::phones(&self.db, rows.iter().filter_map(|d| d.account_id).collect()).await.map_err(e())?;
+        let phones = Self::phones(&self.db, rows.iter().filter_map(|d| d.account_id).collect()).await.context(what)?;
         Ok(rows
             .into_iter()
             .filter_map(|d| {
@@ -369,7 +370,7 @@ impl NotificationStore for Store {
             .filter(delivery::Column::State.eq(PENDING))
             .exec(&self.db)
             .await
-            .map_err(db_err("recording a delivery"))?;
+            .context("recording a delivery")?;
         Ok(())
     }
 
@@ -384,31 +385,30 @@ impl NotificationStore for Store {
             Some(at) => update.col_expr(delivery::Column::NextAttemptAt, Expr::value(at)),
             None => update.col_expr(delivery::Column::State, Expr::value("dead")),
         };
-        update.exec(&self.db).await.map_err(db_err("recording a failed delivery"))?;
+        update.exec(&self.db).await.context("recording a failed delivery")?;
         Ok(())
     }
 
     async fn slot_done(&self, job: &str, slot: DateTime<Utc>) -> Result<bool, Unexpected> {
-        let run =
-            job_run::Entity::find_by_id(job.to_owned()).one(&self.db).await.map_err(db_err("reading a job's slot"))?;
+        let run = job_run::Entity::find_by_id(job.to_owned()).one(&self.db).await.context("reading a job's slot")?;
         Ok(run.and_then(|r| r.last_slot).is_some_and(|done| done >= slot))
     }
 
     async fn claim_slot(&self, job: &str, slot: DateTime<Utc>) -> Result<bool, Unexpected> {
-        let e = || db_err("claiming a job's slot");
-        insert_once(&self.db, new_job_run(job), job_run::Column::Job).await.map_err(e())?;
+        let what = "claiming a job's slot";
+        insert_once(&self.db, new_job_run(job), job_run::Column::Job).await.context(what)?;
         let taken = job_run::Entity::update_many()
             .col_expr(job_run::Column::LastSlot, Expr::value(slot))
             .filter(job_run::Column::Job.eq(job))
             .filter(job_run::Column::LastSlot.is_null().or(job_run::Column::LastSlot.lt(slot)))
             .exec(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         Ok(taken.rows_affected == 1)
     }
 
     async fn open_escalations_by_worker(&self) -> Result<Vec<(AccountId, u64)>, Unexpected> {
-        let e = || db_err("counting open escalations");
+        let what = "counting open escalations";
         let counts: HashMap<i32, i64> = order::Entity::find()
             .select_only()
             .column(order::Column::CommunityId)
@@ -418,7 +418,7 @@ impl NotificationStore for Store {
             .into_tuple::<(i32, i64)>()
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .collect();
         let communities: Vec<i32> = counts.keys().copied().collect();
@@ -427,7 +427,7 @@ impl NotificationStore for Store {
             .filter(account::Column::CommunityId.is_in(communities))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         Ok(workers
             .into_iter()
             .filter_map(|w| {
@@ -446,7 +446,7 @@ impl NotificationStore for Store {
         now: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
         let row = new_inbox(account, title, body, None, source_key.to_owned(), now);
-        insert_once(&self.db, row, inbox_message::Column::SourceKey).await.map_err(db_err("writing to an inbox"))
+        insert_once(&self.db, row, inbox_message::Column::SourceKey).await.context("writing to an inbox")
     }
 
     async fn record_run(
@@ -457,8 +457,8 @@ impl NotificationStore for Store {
         count: usize,
         error: Option<&str>,
     ) -> Result<(), Unexpected> {
-        let e = || db_err("recording a job run");
-        insert_once(&self.db, new_job_run(job), job_run::Column::Job).await.map_err(e())?;
+        let what = "recording a job run";
+        insert_once(&self.db, new_job_run(job), job_run::Column::Job).await.context(what)?;
         let duration = (finished - started).num_milliseconds();
         let mut update = job_run::Entity::update_many()
             .col_expr(job_run::Column::LastStartedAt, Expr::value(started))
@@ -472,7 +472,7 @@ impl NotificationStore for Store {
                 .col_expr(job_run::Column::LastError, Expr::value(error.chars().take(500).collect::<String>()))
                 .col_expr(job_run::Column::Failures, Expr::col(job_run::Column::Failures).add(1));
         }
-        update.exec(&self.db).await.map_err(e())?;
+        update.exec(&self.db).await.context(what)?;
         Ok(())
     }
 }

@@ -28,7 +28,7 @@ use linli_domain::providers::ProviderId;
 
 use super::Store;
 use super::convert;
-use crate::db::db_err;
+use crate::db::{DbContext, db_err};
 use crate::entities::{
     catalog_item, community, order, order_event, order_offer, outbox, provider, provider_offer_day, street,
 };
@@ -87,7 +87,7 @@ impl OrderStore for Store {
     }
 
     async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
-        let row = order::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an order"))?;
+        let row = order::Entity::find_by_id(id.0).one(&self.db).await.context("reading an order")?;
         row.map(convert::order).transpose()
     }
 
@@ -96,7 +96,7 @@ impl OrderStore for Store {
             .filter(order::Column::Id.is_in(ids.iter().map(|id| id.0)))
             .all(&self.db)
             .await
-            .map_err(db_err("reading orders"))?;
+            .context("reading orders")?;
         rows.into_iter().map(convert::order).collect()
     }
 
@@ -107,7 +107,7 @@ impl OrderStore for Store {
             .order_by_asc(order_event::Column::Id)
             .all(&self.db)
             .await
-            .map_err(db_err("reading an order's history"))?
+            .context("reading an order's history")?
             .into_iter()
             .map(convert::event)
             .collect()
@@ -150,7 +150,7 @@ impl OrderStore for Store {
             .filter(order_offer::Column::OrderId.is_in(ids.iter().map(|id| id.0)))
             .all(&self.db)
             .await
-            .map_err(db_err("reading orders' offers"))?
+            .context("reading orders' offers")?
             .into_iter()
             .map(convert::offer)
             .collect()
@@ -161,7 +161,7 @@ impl OrderStore for Store {
             .filter(order_offer::Column::OrderId.eq(id.0))
             .all(&self.db)
             .await
-            .map_err(db_err("reading an order's offers"))?
+            .context("reading an order's offers")?
             .into_iter()
             .map(convert::offer)
             .collect()
@@ -172,7 +172,7 @@ impl OrderStore for Store {
         provider: ProviderId,
         limit: u64,
     ) -> Result<Vec<(Offer, Order)>, Unexpected> {
-        let e = || db_err("listing a provider's offers");
+        let what = "listing a provider's offers";
         let offers = order_offer::Entity::find()
             .filter(order_offer::Column::ProviderId.eq(provider.0))
             .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
@@ -180,14 +180,14 @@ impl OrderStore for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let ids: Vec<Uuid> = offers.iter().map(|o| o.order_id).collect();
         let mut orders: HashMap<Uuid, order::Model> = order::Entity::find()
             .filter(order::Column::Id.is_in(ids))
             .filter(order::Column::State.eq(OrderState::Offered.as_str()))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
@@ -199,8 +199,8 @@ impl OrderStore for Store {
     }
 
     async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
-        let e = || db_err("changing an order's state");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "changing an order's state";
+        let txn = self.db.begin().await.context(what)?;
         let awardee = match &change.effect {
             TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => Some(*p),
             _ => None,
@@ -208,7 +208,7 @@ impl OrderStore for Store {
         // The row is read and locked first only when the change depends on more than the state; otherwise the
         // conditional update below is the whole guard.
         if change.holder.is_some() || awardee.is_some() {
-            let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())?
+            let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.context(what)?
             else {
                 return Ok(None);
             };
@@ -223,7 +223,7 @@ impl OrderStore for Store {
             // Never over capacity, however many orders a provider accepts at once: its row is locked while its
             // jobs are counted, so awards to one provider happen one after another.
             if let Some(p) = awardee {
-                provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
+                provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.context(what)?;
                 if provider_full(&txn, p, &row, change.at).await? {
                     return Ok(None);
                 }
@@ -247,21 +247,22 @@ impl OrderStore for Store {
                 .col_expr(order::Column::Scope, Expr::value(scope.as_str()))
                 .col_expr(order::Column::Round, Expr::value(i32::try_from(*round).unwrap_or(i32::MAX)));
         }
-        let Some(updated) = update.exec_with_returning(&txn).await.map_err(e())?.pop() else {
+        let Some(updated) = update.exec_with_returning(&txn).await.context(what)?.pop() else {
             return Ok(None);
         };
         if !apply_effect(&txn, &change).await? {
             return Ok(None);
         }
         record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         convert::order(updated).map(Some)
     }
 
     async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
-        let e = || db_err("moving an order's window");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "moving an order's window";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.context(what)?
+        else {
             return Ok(RescheduleOutcome::StateChanged);
         };
         if row.state != change.from.as_str() {
@@ -275,7 +276,7 @@ impl OrderStore for Store {
         };
         if let Some(p) = row.provider_id.map(ProviderId) {
             // Under the provider's lock, as an award counts its jobs.
-            provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.map_err(e())?;
+            provider::Entity::find_by_id(p.0).lock_exclusive().one(&txn).await.context(what)?;
             if provider_full(&txn, p, &moved, change.at).await? {
                 return Ok(RescheduleOutcome::ProviderFull);
             }
@@ -287,16 +288,16 @@ impl OrderStore for Store {
             .filter(order::Column::Id.eq(row.id))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let start = change.window.start().with_timezone(&linli_domain::time::shanghai());
         let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
         let (event, mut announcement) =
             event_rows(&[(change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at)])
                 .remove(0);
         announcement.topic = Set(super::notifications::RESCHEDULED_TOPIC.to_owned());
-        order_event::Entity::insert(event).exec_without_returning(&txn).await.map_err(e())?;
-        outbox::Entity::insert(announcement).exec_without_returning(&txn).await.map_err(e())?;
-        txn.commit().await.map_err(e())?;
+        order_event::Entity::insert(event).exec_without_returning(&txn).await.context(what)?;
+        outbox::Entity::insert(announcement).exec_without_returning(&txn).await.context(what)?;
+        txn.commit().await.context(what)?;
         convert::order(moved).map(|o| RescheduleOutcome::Moved(Box::new(o)))
     }
 
@@ -323,9 +324,9 @@ impl OrderStore for Store {
         actor: AccountId,
         at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
-        let e = || db_err("declining an offer");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = order::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "declining an offer";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(row) = order::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Ok(DeclineOutcome::NoOpenOffer);
         };
         let declined = set_offer_status(&txn, id, Some(provider), OfferStatus::Open, OfferStatus::Declined).await?;
@@ -334,19 +335,19 @@ impl OrderStore for Store {
         }
         let back =
             return_if_no_open_offers(&txn, &row, Some(actor), "every offer was declined; back to dispatch", at).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok(DeclineOutcome::Declined { returned_to_dispatch: back })
     }
 
     async fn expire_offers(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
-        let e = || db_err("expiring offers");
+        let what = "expiring offers";
         let due: Vec<OrderId> = order_offer::Entity::find()
             .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
             .filter(order_offer::Column::Deadline.lte(now))
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
             .into_iter()
             .map(|o| o.order_id)
             .collect::<std::collections::BTreeSet<_>>()
@@ -357,11 +358,11 @@ impl OrderStore for Store {
     }
 
     async fn expire_offers_of(&self, orders: &[OrderId], now: DateTime<Utc>) -> Result<Vec<OrderId>, Unexpected> {
-        let e = || db_err("expiring offers");
+        let what = "expiring offers";
         let mut returned = Vec::new();
         for &OrderId(id) in orders {
-            let txn = self.db.begin().await.map_err(e())?;
-            let Some(row) = order::Entity::find_by_id(id).lock_exclusive().one(&txn).await.map_err(e())? else {
+            let txn = self.db.begin().await.context(what)?;
+            let Some(row) = order::Entity::find_by_id(id).lock_exclusive().one(&txn).await.context(what)? else {
                 continue;
             };
             order_offer::Entity::update_many()
@@ -371,18 +372,18 @@ impl OrderStore for Store {
                 .filter(order_offer::Column::Deadline.lte(now))
                 .exec(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             let note = "no answer before the offer deadline; back to dispatch";
             if return_if_no_open_offers(&txn, &row, None, note, now).await? {
                 returned.push(OrderId(id));
             }
-            txn.commit().await.map_err(e())?;
+            txn.commit().await.context(what)?;
         }
         Ok(returned)
     }
 
     async fn provider_full(&self, provider: ProviderId, order: OrderId, at: DateTime<Utc>) -> Result<bool, Unexpected> {
-        match order::Entity::find_by_id(order.0).one(&self.db).await.map_err(db_err("reading an order"))? {
+        match order::Entity::find_by_id(order.0).one(&self.db).await.context("reading an order")? {
             Some(row) => provider_full(&self.db, provider, &row, at).await,
             None => Ok(false),
         }
@@ -394,7 +395,7 @@ impl OrderStore for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing open offers"))?
+            .context("listing open offers")?
             .into_iter()
             .map(convert::offer)
             .collect()
@@ -408,7 +409,7 @@ impl OrderStore for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("finding overdue orders"))?;
+            .context("finding overdue orders")?;
         rows.into_iter().map(convert::order).collect()
     }
 
@@ -419,7 +420,7 @@ impl OrderStore for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing orders waiting for dispatch"))?;
+            .context("listing orders waiting for dispatch")?;
         Ok(rows.into_iter().map(|r| OrderId(r.id)).collect())
     }
 
@@ -441,7 +442,7 @@ impl OrderStore for Store {
         now: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<OrderId>, Unexpected> {
-        let e = || db_err("finding stranded orders");
+        let what = "finding stranded orders";
         let not_recently_requeued =
             || Condition::any().add(order::Column::RequeuedAt.is_null()).add(order::Column::RequeuedAt.lt(cutoff));
         let candidates = order::Entity::find()
@@ -452,7 +453,7 @@ impl OrderStore for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let mut taken = Vec::with_capacity(candidates.len());
         for row in candidates {
             // Conditional, so that of several sweeps at once exactly one takes the order.
@@ -463,7 +464,7 @@ impl OrderStore for Store {
                 .filter(not_recently_requeued())
                 .exec(&self.db)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             if marked.rows_affected == 1 {
                 taken.push(OrderId(row.id));
             }
@@ -492,8 +493,8 @@ impl Store {
     /// orders that moved. `None` when some provider was offered one of the orders before (a dispatcher working
     /// from a stale read): nothing is written, and the caller applies the changes one by one instead.
     async fn open_offers_together(&self, changes: &[Transition]) -> Result<Option<Vec<bool>>, Unexpected> {
-        let e = || db_err("opening offers");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "opening offers";
+        let txn = self.db.begin().await.context(what)?;
         // Orders making the same move (from, to, scope, round, when) share one conditional update.
         type Move<'a> = (&'a str, &'a str, &'a str, u32, DateTime<Utc>);
         let mut kinds: BTreeMap<Move<'_>, Vec<Uuid>> = BTreeMap::new();
@@ -514,7 +515,7 @@ impl Store {
                 .filter(order::Column::State.eq(from))
                 .exec_with_returning(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             moved.extend(rows.into_iter().map(|r| r.id));
         }
         let applied: Vec<&Transition> = changes.iter().filter(|c| moved.contains(&c.order.0)).collect();
@@ -540,7 +541,7 @@ impl Store {
             if let Err(err) = inserted {
                 return match err.sql_err() {
                     Some(SqlErr::UniqueConstraintViolation(_)) => Ok(None),
-                    _ => Err(e()(err)),
+                    _ => Err(db_err(what)(err)),
                 };
             }
         }
@@ -550,17 +551,17 @@ impl Store {
         let events: Vec<EventRow> =
             applied.iter().map(|c| (c.order, Some(c.from), c.to, c.actor, c.note.as_str(), c.at)).collect();
         record_all(&txn, &events).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok(Some(changes.iter().map(|c| moved.contains(&c.order.0)).collect()))
     }
 
     /// Reads which street and district a community lies in.
     pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
-        let e = || db_err("locating a community");
-        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "locating a community";
+        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(None);
         };
-        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.map_err(e())?;
+        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.context(what)?;
         Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
     }
 
@@ -583,11 +584,11 @@ impl Store {
             }
             (Some(SqlErr::ForeignKeyConstraintViolation(_)), _) => {
                 let item = catalog_item::Entity::find_by_id(new.item.0).one(&self.db).await;
-                if item.map_err(db_err("placing an order"))?.is_none() {
+                if item.context("placing an order")?.is_none() {
                     return Err(InsertOrderError::UnknownItem);
                 }
                 let community = community::Entity::find_by_id(new.community.0).one(&self.db).await;
-                if community.map_err(db_err("placing an order"))?.is_none() {
+                if community.context("placing an order")?.is_none() {
                     return Err(InsertOrderError::UnknownCommunity);
                 }
                 Err(e(err).into())
@@ -607,7 +608,7 @@ async fn find_by_key<C: ConnectionTrait>(
         .filter(order::Column::IdempotencyKey.eq(key))
         .one(db)
         .await
-        .map_err(db_err("looking up an idempotency key"))
+        .context("looking up an idempotency key")
 }
 
 /// The order an idempotency key made, if this request says the same as the one that made it.
@@ -629,12 +630,12 @@ pub(super) async fn provider_full<C: ConnectionTrait>(
     row: &order::Model,
     at: DateTime<Utc>,
 ) -> Result<bool, Unexpected> {
-    let e = || db_err("counting a provider's jobs");
-    let Some(p) = provider::Entity::find_by_id(provider.0).one(db).await.map_err(e())? else {
+    let what = "counting a provider's jobs";
+    let Some(p) = provider::Entity::find_by_id(provider.0).one(db).await.context(what)? else {
         return Ok(true);
     };
     let minutes = |item: i32| async move {
-        let found = catalog_item::Entity::find_by_id(item).one(db).await.map_err(e())?;
+        let found = catalog_item::Entity::find_by_id(item).one(db).await.context(what)?;
         Ok::<i64, Unexpected>(found.map_or(60, |i| i64::from(i.duration_minutes.max(1))))
     };
     let window_of =
@@ -650,7 +651,7 @@ pub(super) async fn provider_full<C: ConnectionTrait>(
         .filter(order::Column::Id.ne(row.id))
         .all(db)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let mut overlapping = 0;
     for job in held {
         let length = minutes(job.item_id).await?;
@@ -668,7 +669,7 @@ async fn offer_open_at(
     provider: ProviderId,
     at: DateTime<Utc>,
 ) -> Result<bool, Unexpected> {
-    let row = order_offer::Entity::find_by_id((id.0, provider.0)).one(txn).await.map_err(db_err("reading an offer"))?;
+    let row = order_offer::Entity::find_by_id((id.0, provider.0)).one(txn).await.context("reading an offer")?;
     Ok(row.is_some_and(|r| r.status == OfferStatus::Open.as_str() && r.deadline > at))
 }
 
@@ -681,13 +682,13 @@ async fn return_if_no_open_offers(
     note: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, Unexpected> {
-    let e = || db_err("returning an order to dispatch");
+    let what = "returning an order to dispatch";
     let still_open = order_offer::Entity::find()
         .filter(order_offer::Column::OrderId.eq(row.id))
         .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
         .count(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let from = convert::state(row.id, &row.state)?;
     let Some(to) = (still_open == 0).then(|| from.apply(OrderAction::OffersLapsed).ok()).flatten() else {
         return Ok(false);
@@ -699,7 +700,7 @@ async fn return_if_no_open_offers(
         .filter(order::Column::State.eq(from.as_str()))
         .exec(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     record(txn, OrderId(row.id), Some(from), to, actor, note, at).await?;
     Ok(true)
 }
@@ -719,7 +720,7 @@ async fn set_offer_status(
     if let Some(p) = provider {
         update = update.filter(order_offer::Column::ProviderId.eq(p.0));
     }
-    Ok(update.exec(txn).await.map_err(db_err("updating offers"))?.rows_affected)
+    Ok(update.exec(txn).await.context("updating offers")?.rows_affected)
 }
 
 /// Carries out the transition's effect on offers. False when it cannot: a provider would be offered the order a
@@ -729,7 +730,7 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
         TransitionEffect::None => Ok(true),
         TransitionEffect::AssignTo(p) => {
             // The hand assignment stands as the provider's won offer, with the worker's reason as its explanation.
-            order_offer::Entity::delete_by_id((change.order.0, p.0)).exec(txn).await.map_err(db_err("assigning"))?;
+            order_offer::Entity::delete_by_id((change.order.0, p.0)).exec(txn).await.context("assigning")?;
             order_offer::Entity::insert(order_offer::ActiveModel {
                 order_id: Set(change.order.0),
                 provider_id: Set(p.0),
@@ -740,7 +741,7 @@ async fn apply_effect(txn: &DatabaseTransaction, change: &Transition) -> Result<
             })
             .exec_without_returning(txn)
             .await
-            .map_err(db_err("assigning"))?;
+            .context("assigning")?;
             count_offers(txn, &[*p], change.at).await.map(|()| true)
         }
         TransitionEffect::OpenOffers { offers, deadline, .. } => {
@@ -810,7 +811,7 @@ async fn count_offers(
         )
         .exec_without_returning(txn)
         .await
-        .map_err(db_err("counting offers"))?;
+        .context("counting offers")?;
     Ok(())
 }
 
@@ -835,10 +836,10 @@ async fn record_all(txn: &DatabaseTransaction, events: &[EventRow<'_>]) -> Resul
     if events.is_empty() {
         return Ok(());
     }
-    let e = || db_err("recording an order event");
+    let what = "recording an order event";
     let (rows, announcements): (Vec<_>, Vec<_>) = event_rows(events).into_iter().unzip();
-    order_event::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(e())?;
-    outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.map_err(e())?;
+    order_event::Entity::insert_many(rows).exec_without_returning(txn).await.context(what)?;
+    outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.context(what)?;
     Ok(())
 }
 
@@ -936,7 +937,7 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing orders"))?
+            .context("listing orders")?
             .into_iter()
             .map(convert::order)
             .collect()

@@ -10,7 +10,7 @@ use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::{CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, Providers};
 
 use super::{Store, convert};
-use crate::db::db_err;
+use crate::db::{DbContext, db_err};
 use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item, provider_street, street};
 
 impl Providers for Store {
@@ -76,20 +76,20 @@ impl Providers for Store {
     }
 
     async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
-        let e = || db_err("reading a provider");
-        let Some(p) = provider::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "reading a provider";
+        let Some(p) = provider::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(None);
         };
         let items = provider_item::Entity::find()
             .filter(provider_item::Column::ProviderId.eq(id.0))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let coverage = provider_coverage::Entity::find()
             .filter(provider_coverage::Column::ProviderId.eq(id.0))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         Ok(Some(ProviderRecord {
             id,
             kind: ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,

@@ -19,7 +19,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
 
 use super::Store;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::change_counter;
 
 const COUNTER: &str = "dispatch";
@@ -58,7 +58,7 @@ impl Store {
             .filter(change_counter::Column::Name.eq(COUNTER))
             .exec(db)
             .await
-            .map_err(db_err("recording a change to providers or the catalog"))?;
+            .context("recording a change to providers or the catalog")?;
         Ok(())
     }
 
@@ -66,7 +66,7 @@ impl Store {
         let row = change_counter::Entity::find_by_id(COUNTER.to_owned())
             .one(&self.db)
             .await
-            .map_err(db_err("reading the change counter"))?;
+            .context("reading the change counter")?;
         Ok(row.map_or(0, |r| r.value))
     }
 

@@ -12,7 +12,7 @@ use linli_domain::volunteering::model::{CalendarEntry, FeedOwner};
 use linli_domain::volunteering::ports::{CalendarFeeds, Signups};
 
 use crate::auth::{new_token, token_digest};
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{account, calendar_feed, catalog_item, community, order};
 use crate::store::Store;
 
@@ -22,14 +22,14 @@ const FEED_PAST: TimeDelta = TimeDelta::days(90);
 impl CalendarFeeds for Store {
     /// Makes a new feed token for the account, replacing any earlier one (which stops working).
     async fn rotate_calendar_token(&self, account: AccountId, now: DateTime<Utc>) -> Result<String, Unexpected> {
-        let e = || db_err("making a calendar feed");
+        let what = "making a calendar feed";
         let token = new_token()?;
-        let txn = self.db.begin().await.map_err(e())?;
+        let txn = self.db.begin().await.context(what)?;
         calendar_feed::Entity::delete_many()
             .filter(calendar_feed::Column::AccountId.eq(account.0))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         calendar_feed::Entity::insert(calendar_feed::ActiveModel {
             token_hash: Set(token_digest(&token)),
             account_id: Set(account.0),
@@ -37,8 +37,8 @@ impl CalendarFeeds for Store {
         })
         .exec_without_returning(&txn)
         .await
-        .map_err(e())?;
-        txn.commit().await.map_err(e())?;
+        .context(what)?;
+        txn.commit().await.context(what)?;
         Ok(token)
     }
 
@@ -48,24 +48,24 @@ impl CalendarFeeds for Store {
             .filter(calendar_feed::Column::AccountId.eq(account.0))
             .exec(&self.db)
             .await
-            .map_err(db_err("stopping a calendar feed"))?;
+            .context("stopping a calendar feed")?;
         Ok(done.rows_affected > 0)
     }
 
     async fn calendar_owner(&self, token: &str) -> Result<Option<FeedOwner>, Unexpected> {
-        let e = || db_err("opening a calendar feed");
-        let Some(feed) = calendar_feed::Entity::find_by_id(token_digest(token)).one(&self.db).await.map_err(e())?
+        let what = "opening a calendar feed";
+        let Some(feed) = calendar_feed::Entity::find_by_id(token_digest(token)).one(&self.db).await.context(what)?
         else {
             return Ok(None);
         };
-        let owner = account::Entity::find_by_id(feed.account_id).one(&self.db).await.map_err(e())?;
+        let owner = account::Entity::find_by_id(feed.account_id).one(&self.db).await.context(what)?;
         Ok(owner.map(|a| FeedOwner { account: AccountId(a.id), display_name: a.display_name }))
     }
 
     /// The account's confirmed shifts and its provider's appointments (accepted, in service or done) from 90
     /// days ago on.
     async fn calendar_entries(&self, owner: AccountId, now: DateTime<Utc>) -> Result<Vec<CalendarEntry>, Unexpected> {
-        let e = || db_err("reading a calendar");
+        let what = "reading a calendar";
         let since = now - FEED_PAST;
         let mut entries = Vec::new();
         for (s, shift) in self.signups_of(owner, since).await? {
@@ -87,7 +87,7 @@ impl CalendarFeeds for Store {
             });
         }
         let provider =
-            account::Entity::find_by_id(owner.0).one(&self.db).await.map_err(e())?.and_then(|a| a.provider_id);
+            account::Entity::find_by_id(owner.0).one(&self.db).await.context(what)?.and_then(|a| a.provider_id);
         if let Some(p) = provider {
             let held = [OrderState::Accepted, OrderState::InService, OrderState::Completed].map(|s| s.as_str());
             let orders = order::Entity::find()
@@ -98,12 +98,12 @@ impl CalendarFeeds for Store {
                 .order_by_asc(order::Column::WindowStart)
                 .all(&self.db)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             let items: std::collections::HashMap<i32, String> = catalog_item::Entity::find()
                 .filter(catalog_item::Column::Id.is_in(orders.iter().map(|o| o.item_id)))
                 .all(&self.db)
                 .await
-                .map_err(e())?
+                .context(what)?
                 .into_iter()
                 .map(|i| (i.id, i.name))
                 .collect();
@@ -111,7 +111,7 @@ impl CalendarFeeds for Store {
                 .filter(community::Column::Id.is_in(orders.iter().map(|o| o.community_id)))
                 .all(&self.db)
                 .await
-                .map_err(e())?
+                .context(what)?
                 .into_iter()
                 .map(|c| (c.id, c.name))
                 .collect();

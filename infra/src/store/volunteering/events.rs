@@ -30,7 +30,7 @@ use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 use super::members::gone;
 use super::rows::shift_records;
 use super::signups::{held_elsewhere, notify_holders, promote, renew_reminders};
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{community, event, occurrence, shift, signup};
 use crate::store::{Store, convert};
 
@@ -47,9 +47,9 @@ fn horizon(now: DateTime<Utc>, until: Option<NaiveDate>) -> NaiveDate {
 
 impl Events for Store {
     async fn create_event(&self, new: NewEvent, now: DateTime<Utc>) -> Result<EventRecord, EventError> {
-        let e = || db_err("creating an event");
-        let txn = self.db.begin().await.map_err(e())?;
-        if community::Entity::find_by_id(new.community.0).one(&txn).await.map_err(e())?.is_none() {
+        let what = "creating an event";
+        let txn = self.db.begin().await.context(what)?;
+        if community::Entity::find_by_id(new.community.0).one(&txn).await.context(what)?.is_none() {
             return Err(EventError::UnknownCommunity);
         }
         let id = Uuid::now_v7();
@@ -73,7 +73,7 @@ impl Events for Store {
             created_by: Set(new.created_by.0),
             created_at: Set(now),
         };
-        event::Entity::insert(row.clone()).exec_without_returning(&txn).await.map_err(e())?;
+        event::Entity::insert(row.clone()).exec_without_returning(&txn).await.context(what)?;
         let model = event::Model {
             id,
             community_id: new.community.0,
@@ -89,14 +89,14 @@ impl Events for Store {
             created_at: now,
         };
         write_occurrences(&txn, &model, new.recurrence.dates(new.first_date, through), now).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         self.event(EventId(id)).await?.ok_or_else(|| EventError::Unexpected(gone("a new event")))
     }
 
     /// The event with every occurrence written out so far and their shifts.
     async fn event(&self, id: EventId) -> Result<Option<EventRecord>, Unexpected> {
-        let e = || db_err("reading an event");
-        let Some(ev) = event::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "reading an event";
+        let Some(ev) = event::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(None);
         };
         let occurrences = occurrence::Entity::find()
@@ -104,13 +104,13 @@ impl Events for Store {
             .order_by_asc(occurrence::Column::Date)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let shifts = shift::Entity::find()
             .filter(shift::Column::EventId.eq(id.0))
             .order_by_asc(shift::Column::StartsAt)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let mut shifts_by: HashMap<OccurrenceId, Vec<ShiftRecord>> = HashMap::new();
         for s in shift_records(&self.db, shifts).await? {
             shifts_by.entry(s.occurrence).or_default().push(s);
@@ -134,14 +134,14 @@ impl Events for Store {
             .order_by_desc(event::Column::CreatedAt)
             .all(&self.db)
             .await
-            .map_err(db_err("listing events"))?
+            .context("listing events")?
             .into_iter()
             .map(event_record)
             .collect()
     }
 
     async fn shift(&self, id: ShiftId) -> Result<Option<ShiftRecord>, Unexpected> {
-        let rows = shift::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a shift"))?;
+        let rows = shift::Entity::find_by_id(id.0).all(&self.db).await.context("reading a shift")?;
         Ok(shift_records(&self.db, rows).await?.pop())
     }
 
@@ -161,7 +161,7 @@ impl Events for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing shifts"))?;
+            .context("listing shifts")?;
         shift_records(&self.db, rows).await
     }
 
@@ -175,19 +175,19 @@ impl Events for Store {
         change: OccurrenceChange,
         now: DateTime<Utc>,
     ) -> Result<(EventId, OccurrenceRecord), EventError> {
-        let e = || db_err("changing an occurrence");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(occ) = occurrence::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "changing an occurrence";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(occ) = occurrence::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(EventError::NotFound);
         };
         let ev =
-            event::Entity::find_by_id(occ.event_id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("an event"))?;
+            event::Entity::find_by_id(occ.event_id).one(&txn).await.context(what)?.ok_or_else(|| gone("an event"))?;
         let shifts = shift::Entity::find()
             .filter(shift::Column::OccurrenceId.eq(id.0))
             .lock_exclusive()
             .all(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let moving = change.date.filter(|d| *d != occ.date);
         let calling_off = change.cancelled.filter(|c| *c != occ.cancelled);
         if (moving.is_some() || calling_off.is_some()) && shifts.iter().any(|s| s.starts_at <= now) {
@@ -206,7 +206,7 @@ impl Events for Store {
             .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
             .all(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         // A date that will run at a new time, or run again after being called off, must not give anyone on it
         // two shifts at once: while it was off, its holders were free to book that time elsewhere.
         let runs = !change.cancelled.unwrap_or(occ.cancelled);
@@ -229,7 +229,7 @@ impl Events for Store {
                     .filter(shift::Column::Id.eq(s.id))
                     .exec(&txn)
                     .await
-                    .map_err(e())?;
+                    .context(what)?;
             }
             renew_reminders(&txn, &moved, &holders, now).await?;
             let body = format!("「{}」由 {} 改到 {}，您的报名保留。", ev.title, occ.date, date);
@@ -256,14 +256,14 @@ impl Events for Store {
             .filter(occurrence::Column::Id.eq(id.0))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         if calling_off == Some(false) {
             // Places freed while the date was off were given to nobody: the wait-list moves up now.
             for s in &moved {
                 promote(&txn, s, now).await?;
             }
         }
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         let event = self.event(EventId(ev.id)).await?.ok_or_else(|| gone("an event"))?;
         let record = event.occurrences.into_iter().find(|o| o.id == id).ok_or_else(|| gone("an occurrence"))?;
         Ok((EventId(ev.id), record))
@@ -277,9 +277,9 @@ impl Events for Store {
         change: ShiftChange,
         now: DateTime<Utc>,
     ) -> Result<ShiftRecord, EventError> {
-        let e = || db_err("changing a shift");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "changing a shift";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(EventError::NotFound);
         };
         let changed = shift::Model {
@@ -295,14 +295,14 @@ impl Events for Store {
             .filter(shift::Column::Id.eq(id.0))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         if changed.title != row.title || changed.place != row.place {
             let holders = signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(id.0))
                 .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
                 .all(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             renew_reminders(&txn, std::slice::from_ref(&changed), &holders, now).await?;
             if changed.place != row.place {
                 let body = format!("「{}」的地点改为：{}。", changed.title, changed.place);
@@ -313,20 +313,19 @@ impl Events for Store {
         if changed.capacity > row.capacity {
             promote(&txn, &changed, now).await?;
         }
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         self.shift(id).await?.ok_or_else(|| EventError::Unexpected(gone("a shift")))
     }
 
     async fn occurrence_event(&self, id: OccurrenceId) -> Result<Option<EventRecord>, Unexpected> {
-        let Some(occ) =
-            occurrence::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an occurrence"))?
+        let Some(occ) = occurrence::Entity::find_by_id(id.0).one(&self.db).await.context("reading an occurrence")?
         else {
             return Ok(None);
         };
         event::Entity::find_by_id(occ.event_id)
             .one(&self.db)
             .await
-            .map_err(db_err("reading an event"))?
+            .context("reading an event")?
             .map(event_record)
             .transpose()
     }
@@ -335,7 +334,7 @@ impl Events for Store {
 /// Writes out a recurring series through `through`, one event at a time with its row locked, so two jobs
 /// processes doing it at once add each date once.
 pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTime<Utc>) -> Result<usize, Unexpected> {
-    let e = || db_err("extending recurring events");
+    let what = "extending recurring events";
     let unfinished = sea_orm::Condition::any()
         .add(event::Column::UntilDate.is_null())
         .add(sea_orm::ExprTrait::lt(Expr::col(event::Column::GeneratedThrough), Expr::col(event::Column::UntilDate)));
@@ -345,11 +344,11 @@ pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTi
         .filter(unfinished)
         .all(&store.db)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let mut added = 0;
     for candidate in due {
-        let txn = store.db.begin().await.map_err(e())?;
-        let Some(ev) = event::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let txn = store.db.begin().await.context(what)?;
+        let Some(ev) = event::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.context(what)? else {
             continue;
         };
         let until = ev.until_date.map_or(through, |u| u.min(through));
@@ -367,8 +366,8 @@ pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTi
             .filter(event::Column::Id.eq(ev.id))
             .exec(&txn)
             .await
-            .map_err(e())?;
-        txn.commit().await.map_err(e())?;
+            .context(what)?;
+        txn.commit().await.context(what)?;
     }
     Ok(added)
 }
@@ -379,7 +378,7 @@ async fn write_occurrences(
     dates: Vec<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
-    let e = || db_err("writing an event's dates");
+    let what = "writing an event's dates";
     let plan: Vec<ShiftPlan> =
         serde_json::from_str(&ev.shift_plan).map_err(|err| Unexpected::new("reading a shift plan", err))?;
     for date in dates {
@@ -395,7 +394,7 @@ async fn write_occurrences(
         })
         .exec_without_returning(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
         let shifts = plan.iter().map(|p| {
             let window = p.window_on(date);
             shift::ActiveModel {
@@ -416,7 +415,7 @@ async fn write_occurrences(
                 created_at: Set(now),
             }
         });
-        shift::Entity::insert_many(shifts).exec_without_returning(txn).await.map_err(e())?;
+        shift::Entity::insert_many(shifts).exec_without_returning(txn).await.context(what)?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use linli_domain::volunteering::model::{GroupHours, HoursScope, MemberHours, Mem
 use linli_domain::volunteering::ports::ServiceHours;
 
 use super::current_registration;
-use crate::db::db_err;
+use crate::db::{DbContext, db_err};
 use crate::entities::{catalog_item, hours_quota, service_hour, shift, signup};
 use crate::store::Store;
 
@@ -33,8 +33,8 @@ pub(crate) async fn credit<C: ConnectionTrait>(
     started_at: DateTime<Utc>,
     minutes: u32,
 ) -> Result<(), Unexpected> {
-    let e = || db_err("crediting service hours");
-    let branch = current_registration(db, account.0).await.map_err(e())?.and_then(|r| r.branch_id);
+    let what = "crediting service hours";
+    let branch = current_registration(db, account.0).await.context(what)?.and_then(|r| r.branch_id);
     let (year, month) = credited_on(started_at);
     let row = service_hour::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -55,7 +55,7 @@ pub(crate) async fn credit<C: ConnectionTrait>(
         .await
     {
         Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
-        Err(err) => Err(e()(err)),
+        Err(err) => Err(db_err(what)(err)),
     }
 }
 
@@ -69,8 +69,8 @@ pub(crate) async fn credit_order(
     at: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
     use crate::entities::{order as order_entity, order_event};
-    let e = || db_err("crediting a volunteer order");
-    let row = order_entity::Entity::find_by_id(order).one(txn).await.map_err(e())?;
+    let what = "crediting a volunteer order";
+    let row = order_entity::Entity::find_by_id(order).one(txn).await.context(what)?;
     let Some(row) = row else { return Ok(()) };
     let started = order_event::Entity::find()
         .filter(order_event::Column::OrderId.eq(order))
@@ -78,14 +78,14 @@ pub(crate) async fn credit_order(
         .order_by_desc(order_event::Column::At)
         .one(txn)
         .await
-        .map_err(e())?
+        .context(what)?
         .map_or(at, |ev| ev.at);
     let allowed = match (row.window_start, row.window_end) {
         (Some(from), Some(to)) => (to - from).num_minutes(),
         _ => catalog_item::Entity::find_by_id(row.item_id)
             .one(txn)
             .await
-            .map_err(e())?
+            .context(what)?
             .map_or(0, |i| i64::from(i.duration_minutes)),
     };
     let minutes = u32::try_from(Ord::min((at - started).num_minutes(), allowed)).unwrap_or(0);
@@ -94,13 +94,13 @@ pub(crate) async fn credit_order(
 
 impl ServiceHours for Store {
     async fn member_hours(&self, account: AccountId, year: i32) -> Result<MemberHours, Unexpected> {
-        let e = || db_err("reading a member's hours");
+        let what = "reading a member's hours";
         let rows = service_hour::Entity::find()
             .filter(service_hour::Column::AccountId.eq(account.0))
             .filter(service_hour::Column::Year.eq(year))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let mut months: HashMap<u32, u64> = HashMap::new();
         for r in &rows {
             *months.entry(r.month as u32).or_default() += r.minutes as u64;
@@ -128,13 +128,17 @@ impl ServiceHours for Store {
             months,
             shifts_attended: rows.iter().filter(|r| r.source == "shift").count() as u64,
             orders_completed: rows.iter().filter(|r| r.source == "order").count() as u64,
-            no_shows: mine().filter(signup::Column::NoShow.eq(true)).count(&self.db).await.map_err(e())?,
-            late_cancellations: mine().filter(signup::Column::LateCancel.eq(true)).count(&self.db).await.map_err(e())?,
+            no_shows: mine().filter(signup::Column::NoShow.eq(true)).count(&self.db).await.context(what)?,
+            late_cancellations: mine()
+                .filter(signup::Column::LateCancel.eq(true))
+                .count(&self.db)
+                .await
+                .context(what)?,
         })
     }
 
     async fn group_hours(&self, scope: HoursScope, period: Period) -> Result<GroupHours, Unexpected> {
-        let e = || db_err("reading service hours");
+        let what = "reading service hours";
         let mut q = service_hour::Entity::find().filter(service_hour::Column::Year.eq(period.year()));
         if let Some(m) = period.month() {
             q = q.filter(service_hour::Column::Month.eq(m as i32));
@@ -143,14 +147,14 @@ impl ServiceHours for Store {
             HoursScope::Branch(b) => q.filter(service_hour::Column::BranchId.eq(b.0)),
             HoursScope::Community(c) => q.filter(service_hour::Column::CommunityId.eq(c.0)),
         };
-        let rows = q.all(&self.db).await.map_err(e())?;
+        let rows = q.all(&self.db).await.context(what)?;
         let mut by: HashMap<Uuid, u64> = HashMap::new();
         for r in &rows {
             *by.entry(r.account_id).or_default() += r.minutes as u64;
         }
         let quota = self.quota(period.year()).await?;
         let yearly = self.yearly_minutes(by.keys().copied().collect(), period.year()).await?;
-        let names = Self::display_names(&self.db, by.keys().copied().collect()).await.map_err(e())?;
+        let names = Self::display_names(&self.db, by.keys().copied().collect()).await.context(what)?;
         let mut members: Vec<MemberMinutes> = by
             .into_iter()
             .map(|(a, minutes)| MemberMinutes {
@@ -176,7 +180,7 @@ impl ServiceHours for Store {
                     .filter(signup::Column::NoShow.eq(true))
                     .count(&self.db)
                     .await
-                    .map_err(e())?
+                    .context(what)?
             }
             HoursScope::Branch(_) => 0,
         };
@@ -191,7 +195,7 @@ impl ServiceHours for Store {
 
     /// The city's quota for `year` in minutes, if set.
     async fn quota(&self, year: i32) -> Result<Option<u64>, Unexpected> {
-        let row = hours_quota::Entity::find_by_id(year).one(&self.db).await.map_err(db_err("reading a quota"))?;
+        let row = hours_quota::Entity::find_by_id(year).one(&self.db).await.context("reading a quota")?;
         Ok(row.map(|q| q.minutes as u64))
     }
 
@@ -210,7 +214,7 @@ impl ServiceHours for Store {
             .exec_without_returning(&self.db)
             .await
             .map(|_| ())
-            .map_err(db_err("setting a quota"))
+            .context("setting a quota")
     }
 }
 
@@ -222,7 +226,7 @@ impl Store {
             .filter(service_hour::Column::Year.eq(year))
             .all(&self.db)
             .await
-            .map_err(db_err("reading yearly hours"))?
+            .context("reading yearly hours")?
         {
             *by.entry(r.account_id).or_default() += r.minutes as u64;
         }

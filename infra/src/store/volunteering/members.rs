@@ -20,7 +20,7 @@ use linli_domain::volunteering::ports::Registrations;
 use linli_domain::volunteering::registration::{Decision, RegistrationState, Skills};
 use linli_domain::volunteering::{BranchId, RegistrationId};
 
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{
     account, branch, catalog_item, community, provider, provider_coverage, provider_item, registration,
 };
@@ -36,20 +36,20 @@ impl Registrations for Store {
         skills: &Skills,
         now: DateTime<Utc>,
     ) -> Result<RegistrationRecord, RegisterError> {
-        let e = || db_err("registering with a community");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "registering with a community";
+        let txn = self.db.begin().await.context(what)?;
         // One registration pending per member, even when they submit twice at once. `FOR NO KEY UPDATE`, as for
         // bookings, so rows referring to the account can still be written meanwhile.
         account::Entity::find_by_id(account.0)
             .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
             .one(&txn)
             .await
-            .map_err(e())?;
-        if community::Entity::find_by_id(community.0).one(&txn).await.map_err(e())?.is_none() {
+            .context(what)?;
+        if community::Entity::find_by_id(community.0).one(&txn).await.context(what)?.is_none() {
             return Err(RegisterError::UnknownCommunity);
         }
         if let Some(b) = branch
-            && branch::Entity::find_by_id(b.0).one(&txn).await.map_err(e())?.is_none()
+            && branch::Entity::find_by_id(b.0).one(&txn).await.context(what)?.is_none()
         {
             return Err(RegisterError::UnknownBranch);
         }
@@ -61,7 +61,7 @@ impl Registrations for Store {
             )
             .all(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         if let Some(pending) = mine.iter().find(|r| r.state == RegistrationState::Pending.as_str()) {
             return Err(RegisterError::AlreadyPending(RegistrationId(pending.id)));
         }
@@ -83,8 +83,8 @@ impl Registrations for Store {
             note: Set(None),
         };
         let id = row.id.clone().unwrap();
-        registration::Entity::insert(row).exec_without_returning(&txn).await.map_err(e())?;
-        txn.commit().await.map_err(e())?;
+        registration::Entity::insert(row).exec_without_returning(&txn).await.context(what)?;
+        txn.commit().await.context(what)?;
         self.registration(RegistrationId(id)).await?.ok_or_else(|| gone("a new registration").into())
     }
 
@@ -99,9 +99,9 @@ impl Registrations for Store {
         note: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<RegistrationRecord, DecideError> {
-        let e = || db_err("deciding a registration");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(reg) = registration::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "deciding a registration";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(reg) = registration::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(DecideError::NotFound);
         };
         let state = RegistrationState::parse(&reg.state).ok_or_else(|| corrupt(&reg))?;
@@ -120,7 +120,7 @@ impl Registrations for Store {
                 .filter(registration::Column::CurrentAccountId.eq(reg.account_id))
                 .exec(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
         }
         registration::Entity::update_many()
             .col_expr(registration::Column::State, Expr::value(to.as_str()))
@@ -134,20 +134,20 @@ impl Registrations for Store {
             .filter(registration::Column::Id.eq(reg.id))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         if decision == Decision::Confirm {
             settle_provider(&txn, &reg, now).await?;
         }
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         self.registration(id).await?.ok_or_else(|| DecideError::Unexpected(gone("a decided registration")))
     }
 
     async fn registration(&self, id: RegistrationId) -> Result<Option<RegistrationRecord>, Unexpected> {
-        let e = || db_err("reading a registration");
-        let Some(reg) = registration::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "reading a registration";
+        let Some(reg) = registration::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(None);
         };
-        let names = Self::display_names(&self.db, vec![reg.account_id]).await.map_err(e())?;
+        let names = Self::display_names(&self.db, vec![reg.account_id]).await.context(what)?;
         record(reg, &names).map(Some)
     }
 
@@ -158,7 +158,7 @@ impl Registrations for Store {
             .order_by_desc(registration::Column::SubmittedAt)
             .all(&self.db)
             .await
-            .map_err(db_err("listing a member's registrations"))?;
+            .context("listing a member's registrations")?;
         self.records(rows).await
     }
 
@@ -183,7 +183,7 @@ impl Registrations for Store {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_err("listing a community's registrations"))?;
+            .context("listing a community's registrations")?;
         self.records(rows).await
     }
 }
@@ -192,7 +192,7 @@ impl Store {
     async fn records(&self, rows: Vec<registration::Model>) -> Result<Vec<RegistrationRecord>, Unexpected> {
         let names = Self::display_names(&self.db, rows.iter().map(|r| r.account_id).collect())
             .await
-            .map_err(db_err("reading members' names"))?;
+            .context("reading members' names")?;
         rows.into_iter().map(|r| record(r, &names)).collect()
     }
 
@@ -218,19 +218,19 @@ async fn settle_provider(
     reg: &registration::Model,
     now: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
-    let e = || db_err("setting up a Party member's provider");
+    let what = "setting up a Party member's provider";
     let member =
-        account::Entity::find_by_id(reg.account_id).one(txn).await.map_err(e())?.ok_or_else(|| gone("a member"))?;
+        account::Entity::find_by_id(reg.account_id).one(txn).await.context(what)?.ok_or_else(|| gone("a member"))?;
     let place = community::Entity::find_by_id(reg.community_id)
         .one(txn)
         .await
-        .map_err(e())?
+        .context(what)?
         .ok_or_else(|| gone("a community"))?;
     let own = match member.provider_id {
         Some(p) => provider::Entity::find_by_id(p)
             .one(txn)
             .await
-            .map_err(e())?
+            .context(what)?
             .filter(|p| p.kind == ProviderKind::PartyMember.as_str()),
         None => None,
     };
@@ -244,12 +244,12 @@ async fn settle_provider(
                 .filter(provider::Column::Id.eq(p.id))
                 .exec(txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             provider_coverage::Entity::delete_many()
                 .filter(provider_coverage::Column::ProviderId.eq(p.id))
                 .exec(txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             p.id
         }
         None => {
@@ -273,7 +273,7 @@ async fn settle_provider(
             })
             .exec_without_returning(txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
             id
         }
     };
@@ -283,12 +283,12 @@ async fn settle_provider(
     })
     .exec_without_returning(txn)
     .await
-    .map_err(e())?;
+    .context(what)?;
     let volunteer_items = catalog_item::Entity::find()
         .filter(catalog_item::Column::Routing.eq(Routing::Volunteer.as_str()))
         .all(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let offered =
         volunteer_items.iter().map(|i| provider_item::ActiveModel { provider_id: Set(id), item_id: Set(i.id) });
     provider_item::Entity::insert_many(offered)
@@ -299,14 +299,14 @@ async fn settle_provider(
         )
         .exec_without_returning(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     account::Entity::update_many()
         .col_expr(account::Column::ProviderId, Expr::value(id))
         .col_expr(account::Column::CommunityId, Expr::value(place.id))
         .filter(account::Column::Id.eq(member.id))
         .exec(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     Store::bump_dispatch_counter(txn).await?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::ports::DedicationNotice;
 
 use super::Store;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{event, occurrence, registration};
 
 pub(crate) use hours::credit_order;
@@ -47,19 +47,19 @@ impl linli_domain::volunteering::ports::VolunteerStore for Store {
         from: NaiveDate,
         through: NaiveDate,
     ) -> Result<Vec<DedicationNotice>, Unexpected> {
-        let e = || db_err("finding the Dedication Day audience");
+        let what = "finding the Dedication Day audience";
         let members = registration::Entity::find()
             .filter(registration::Column::CurrentAccountId.is_not_null())
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let communities: std::collections::BTreeSet<i32> = members.iter().map(|m| m.community_id).collect();
         let days = event::Entity::find()
             .filter(event::Column::DedicationDay.eq(true))
             .filter(event::Column::CommunityId.is_in(communities))
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let dates = occurrence::Entity::find()
             .filter(occurrence::Column::EventId.is_in(days.iter().map(|d| d.id)))
             .filter(occurrence::Column::Cancelled.eq(false))
@@ -68,7 +68,7 @@ impl linli_domain::volunteering::ports::VolunteerStore for Store {
             .order_by_asc(occurrence::Column::Date)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let mut by_community: HashMap<i32, Vec<(NaiveDate, String)>> = HashMap::new();
         for o in dates {
             if let Some(ev) = days.iter().find(|d| d.id == o.event_id) {

@@ -20,7 +20,7 @@ use linli_domain::volunteering::ports::Pairings;
 use linli_domain::volunteering::{BranchId, ProblemId};
 
 use super::members::gone;
-use crate::db::db_err;
+use crate::db::{DbContext, db_err};
 use crate::entities::{branch, community, pairing, problem};
 use crate::store::{Store, convert};
 
@@ -64,12 +64,12 @@ impl Pairings for Store {
         })
         .exec_without_returning(&self.db)
         .await
-        .map_err(db_err("creating a branch"))?;
+        .context("creating a branch")?;
         self.branch(BranchId(id)).await?.ok_or_else(|| gone("a new branch"))
     }
 
     async fn branch(&self, id: BranchId) -> Result<Option<BranchRecord>, Unexpected> {
-        let rows = branch::Entity::find_by_id(id.0).all(&self.db).await.map_err(db_err("reading a branch"))?;
+        let rows = branch::Entity::find_by_id(id.0).all(&self.db).await.context("reading a branch")?;
         Ok(self.branch_records(rows).await?.pop())
     }
 
@@ -81,7 +81,7 @@ impl Pairings for Store {
         after: Option<BranchId>,
         limit: u64,
     ) -> Result<Vec<BranchRecord>, Unexpected> {
-        let e = || db_err("listing branches");
+        let what = "listing branches";
         let mut q = branch::Entity::find().order_by_asc(branch::Column::Id).limit(limit);
         if let Some(c) = community {
             let paired = sea_orm::sea_query::Query::select()
@@ -94,15 +94,15 @@ impl Pairings for Store {
         if let Some(a) = after {
             q = q.filter(branch::Column::Id.gt(a.0));
         }
-        let rows = q.all(&self.db).await.map_err(e())?;
+        let rows = q.all(&self.db).await.context(what)?;
         self.branch_records(rows).await
     }
 
     /// Pairs the branch with the community; pairing twice changes nothing. False when either does not exist.
     async fn pair(&self, b: BranchId, c: CommunityId, now: DateTime<Utc>) -> Result<bool, Unexpected> {
-        let e = || db_err("pairing a branch with a community");
-        let known_branch = branch::Entity::find_by_id(b.0).one(&self.db).await.map_err(e())?.is_some();
-        let known_community = community::Entity::find_by_id(c.0).one(&self.db).await.map_err(e())?.is_some();
+        let what = "pairing a branch with a community";
+        let known_branch = branch::Entity::find_by_id(b.0).one(&self.db).await.context(what)?.is_some();
+        let known_community = community::Entity::find_by_id(c.0).one(&self.db).await.context(what)?.is_some();
         if !(known_branch && known_community) {
             return Ok(false);
         }
@@ -117,18 +117,17 @@ impl Pairings for Store {
         .exec_without_returning(&self.db)
         .await
         .map(|_| true)
-        .or_else(|err| if matches!(err, sea_orm::DbErr::RecordNotInserted) { Ok(true) } else { Err(e()(err)) })
+        .or_else(|err| if matches!(err, sea_orm::DbErr::RecordNotInserted) { Ok(true) } else { Err(db_err(what)(err)) })
     }
 
     /// Ends a pairing; true when there was one.
     async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
-        let done =
-            pairing::Entity::delete_by_id((b.0, c.0)).exec(&self.db).await.map_err(db_err("ending a pairing"))?;
+        let done = pairing::Entity::delete_by_id((b.0, c.0)).exec(&self.db).await.context("ending a pairing")?;
         Ok(done.rows_affected > 0)
     }
 
     async fn is_paired(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
-        let found = pairing::Entity::find_by_id((b.0, c.0)).one(&self.db).await.map_err(db_err("reading a pairing"))?;
+        let found = pairing::Entity::find_by_id((b.0, c.0)).one(&self.db).await.context("reading a pairing")?;
         Ok(found.is_some())
     }
 
@@ -141,8 +140,8 @@ impl Pairings for Store {
         by: AccountId,
         now: DateTime<Utc>,
     ) -> Result<ProblemRecord, ProblemError> {
-        let e = || db_err("posting a problem");
-        if community::Entity::find_by_id(community.0).one(&self.db).await.map_err(e())?.is_none() {
+        let what = "posting a problem";
+        if community::Entity::find_by_id(community.0).one(&self.db).await.context(what)?.is_none() {
             return Err(ProblemError::UnknownCommunity);
         }
         if self.branches(Some(community), None, 1).await?.is_empty() {
@@ -165,12 +164,12 @@ impl Pairings for Store {
         })
         .exec_without_returning(&self.db)
         .await
-        .map_err(e())?;
+        .context(what)?;
         self.problem(ProblemId(id)).await?.ok_or_else(|| ProblemError::Unexpected(gone("a new problem")))
     }
 
     async fn problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, Unexpected> {
-        let row = problem::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a problem"))?;
+        let row = problem::Entity::find_by_id(id.0).one(&self.db).await.context("reading a problem")?;
         row.map(problem_record).transpose()
     }
 
@@ -186,7 +185,7 @@ impl Pairings for Store {
         if let Some(b) = before {
             q = q.filter(problem::Column::Id.lt(b.0));
         }
-        q.all(&self.db).await.map_err(db_err("listing problems"))?.into_iter().map(problem_record).collect()
+        q.all(&self.db).await.context("listing problems")?.into_iter().map(problem_record).collect()
     }
 
     /// How many of those problems are in each state.
@@ -200,7 +199,7 @@ impl Pairings for Store {
             .into_tuple()
             .all(&self.db)
             .await
-            .map_err(db_err("counting problems"))?;
+            .context("counting problems")?;
         Ok(rows.into_iter().filter_map(|(s, n)| Some((ProblemState::parse(&s)?, n as u64))).collect())
     }
 
@@ -215,13 +214,13 @@ impl Pairings for Store {
         outcome: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<ProblemRecord, ProblemError> {
-        let e = || db_err("working a problem");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = problem::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "working a problem";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(row) = problem::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(ProblemError::NotFound);
         };
         // Whether the branch may act at all comes first, so a stranger learns nothing of the problem's state.
-        let paired = pairing::Entity::find_by_id((branch.0, row.community_id)).one(&txn).await.map_err(e())?.is_some();
+        let paired = pairing::Entity::find_by_id((branch.0, row.community_id)).one(&txn).await.context(what)?.is_some();
         match action {
             ProblemAction::Take if !paired => return Err(ProblemError::NotPaired),
             ProblemAction::Close { .. } if row.branch_id != Some(branch.0) => return Err(ProblemError::NotYourBranch),
@@ -247,29 +246,30 @@ impl Pairings for Store {
                     .col_expr(problem::Column::Outcome, Expr::value(outcome.map(str::to_owned)));
             }
         }
-        if update.exec(&txn).await.map_err(e())?.rows_affected == 0 {
+        if update.exec(&txn).await.context(what)?.rows_affected == 0 {
             return Err(ProblemError::Conflict(ProblemConflict(state)));
         }
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         self.problem(id).await?.ok_or_else(|| ProblemError::Unexpected(gone("a problem")))
     }
 }
 
 impl Store {
     async fn branch_records(&self, rows: Vec<branch::Model>) -> Result<Vec<BranchRecord>, Unexpected> {
-        let e = || db_err("reading branches");
+        let what = "reading branches";
         let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
         let mut communities: HashMap<Uuid, Vec<CommunityId>> = HashMap::new();
         for p in pairing::Entity::find()
             .filter(pairing::Column::BranchId.is_in(ids.clone()))
             .all(&self.db)
             .await
-            .map_err(e())?
+            .context(what)?
         {
             communities.entry(p.branch_id).or_default().push(CommunityId(p.community_id));
         }
         let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
-        for p in problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.map_err(e())?
+        for p in
+            problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.context(what)?
         {
             if let Some(b) = p.branch_id {
                 *counts.entry((b, p.state)).or_default() += 1;

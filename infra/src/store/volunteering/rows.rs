@@ -14,14 +14,14 @@ use linli_domain::volunteering::model::ShiftRecord;
 use linli_domain::volunteering::registration::Skills;
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{event, occurrence, shift, signup};
 
 pub(super) async fn shift_records<C: ConnectionTrait>(
     db: &C,
     rows: Vec<shift::Model>,
 ) -> Result<Vec<ShiftRecord>, Unexpected> {
-    let e = || db_err("reading shifts");
+    let what = "reading shifts";
     let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
     let counts: Vec<(Uuid, String, i64)> = signup::Entity::find()
         .select_only()
@@ -34,7 +34,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let count = |shift: Uuid, state: SignupState| {
         counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
     };
@@ -42,7 +42,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
         .filter(event::Column::Id.is_in(rows.iter().map(|s| s.event_id)))
         .all(db)
         .await
-        .map_err(e())?
+        .context(what)?
         .into_iter()
         .map(|ev| (ev.id, ev))
         .collect();
@@ -51,7 +51,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
         .filter(occurrence::Column::Cancelled.eq(true))
         .all(db)
         .await
-        .map_err(e())?
+        .context(what)?
         .into_iter()
         .map(|o| o.id)
         .collect();

@@ -29,7 +29,7 @@ use super::current_registration;
 use super::hours::credit;
 use super::members::gone;
 use super::rows::shift_records;
-use crate::db::db_err;
+use crate::db::DbContext;
 use crate::entities::{account, occurrence, reminder, shift, signup};
 use crate::store::notifications::{insert_once, new_inbox};
 use crate::store::{Store, convert};
@@ -43,20 +43,20 @@ impl Signups for Store {
         account: AccountId,
         now: DateTime<Utc>,
     ) -> Result<(SignupRecord, bool), BookingError> {
-        let e = || db_err("signing up for a shift");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "signing up for a shift";
+        let txn = self.db.begin().await.context(what)?;
         lock_person(&txn, account).await?;
-        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(BookingError::NotFound);
         };
         let existing = signup_of(&txn, id, account).await?;
         if let Some(held) = existing.as_ref().filter(|s| s.state != SignupState::Cancelled.as_str()) {
             let record = self.signup_record(&txn, held.clone()).await?;
-            txn.commit().await.map_err(e())?;
+            txn.commit().await.context(what)?;
             return Ok((record, false));
         }
         let called_off = called_off(&txn, &row).await?;
-        let is_member = current_registration(&txn, account.0).await.map_err(e())?.is_some();
+        let is_member = current_registration(&txn, account.0).await.context(what)?.is_some();
         let facts = ShiftFacts {
             window: window(&row),
             capacity: u32::try_from(row.capacity).unwrap_or(0),
@@ -71,7 +71,7 @@ impl Signups for Store {
             .filter(shift::Column::Id.eq(id.0))
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let state = match placement {
             Placement::Confirmed => SignupState::Confirmed,
             Placement::WaitListed => SignupState::WaitListed,
@@ -94,7 +94,7 @@ impl Signups for Store {
                     .filter(signup::Column::Id.eq(old.id))
                     .exec(&txn)
                     .await
-                    .map_err(e())?;
+                    .context(what)?;
                 old.id
             }
             None => {
@@ -120,7 +120,7 @@ impl Signups for Store {
                 })
                 .exec_without_returning(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
                 new_id
             }
         };
@@ -128,9 +128,9 @@ impl Signups for Store {
             remind(&txn, &row, account, signup_id, arrival, now).await?;
         }
         let saved =
-            signup::Entity::find_by_id(signup_id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+            signup::Entity::find_by_id(signup_id).one(&txn).await.context(what)?.ok_or_else(|| gone("a sign-up"))?;
         let record = self.signup_record(&txn, saved).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok((record, true))
     }
 
@@ -142,10 +142,10 @@ impl Signups for Store {
         account: AccountId,
         now: DateTime<Utc>,
     ) -> Result<SignupRecord, BookingError> {
-        let e = || db_err("cancelling a sign-up");
-        let txn = self.db.begin().await.map_err(e())?;
+        let what = "cancelling a sign-up";
+        let txn = self.db.begin().await.context(what)?;
         lock_person(&txn, account).await?;
-        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(BookingError::NotFound);
         };
         let Some(mine) = signup_of(&txn, id, account).await? else {
@@ -164,22 +164,22 @@ impl Signups for Store {
                 .filter(signup::Column::Id.eq(mine.id))
                 .exec(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             reminder::Entity::update_many()
                 .col_expr(reminder::Column::State, Expr::value("cancelled"))
                 .filter(reminder::Column::SignupId.eq(mine.id))
                 .filter(reminder::Column::State.eq("pending"))
                 .exec(&txn)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             if state == SignupState::Confirmed {
                 promote(&txn, &row, now).await?;
             }
         }
         let saved =
-            signup::Entity::find_by_id(mine.id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+            signup::Entity::find_by_id(mine.id).one(&txn).await.context(what)?.ok_or_else(|| gone("a sign-up"))?;
         let record = self.signup_record(&txn, saved).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok(record)
     }
 
@@ -206,8 +206,8 @@ impl Signups for Store {
     }
 
     async fn roster(&self, id: ShiftId) -> Result<Option<Roster>, Unexpected> {
-        let e = || db_err("reading a roster");
-        let Some(row) = shift::Entity::find_by_id(id.0).one(&self.db).await.map_err(e())? else {
+        let what = "reading a roster";
+        let Some(row) = shift::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
             return Ok(None);
         };
         let check_code = row.check_code.clone();
@@ -217,8 +217,8 @@ impl Signups for Store {
             .order_by_asc(signup::Column::Arrival)
             .all(&self.db)
             .await
-            .map_err(e())?;
-        let names = Self::display_names(&self.db, rows.iter().map(|s| s.account_id).collect()).await.map_err(e())?;
+            .context(what)?;
+        let names = Self::display_names(&self.db, rows.iter().map(|s| s.account_id).collect()).await.context(what)?;
         let mut roster =
             Roster { shift, check_code, confirmed: Vec::new(), wait_list: Vec::new(), cancelled: Vec::new() };
         for s in rows {
@@ -241,16 +241,16 @@ impl Signups for Store {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> Result<Vec<(SignupRecord, ShiftRecord)>, Unexpected> {
-        let e = || db_err("listing a person's shifts");
+        let what = "listing a person's shifts";
         let mine =
-            signup::Entity::find().filter(signup::Column::AccountId.eq(account.0)).all(&self.db).await.map_err(e())?;
+            signup::Entity::find().filter(signup::Column::AccountId.eq(account.0)).all(&self.db).await.context(what)?;
         let shifts = shift::Entity::find()
             .filter(shift::Column::Id.is_in(mine.iter().map(|s| s.shift_id)))
             .filter(shift::Column::EndsAt.gt(since))
             .order_by_asc(shift::Column::StartsAt)
             .all(&self.db)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let shifts = shift_records(&self.db, shifts).await?;
         let mut out = Vec::new();
         for s in shifts {
@@ -271,9 +271,9 @@ impl Store {
         now: DateTime<Utc>,
         arriving: bool,
     ) -> Result<SignupRecord, AttendanceFailure> {
-        let e = || db_err("recording attendance");
-        let txn = self.db.begin().await.map_err(e())?;
-        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let what = "recording attendance";
+        let txn = self.db.begin().await.context(what)?;
+        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(AttendanceFailure::NotFound);
         };
         let Some(mine) = signup_of(&txn, id, account).await? else {
@@ -293,8 +293,8 @@ impl Store {
                     .filter(signup::Column::Id.eq(mine.id))
                     .exec(&txn)
                     .await
-                    .map_err(e())?;
-                txn.commit().await.map_err(e())?;
+                    .context(what)?;
+                txn.commit().await.context(what)?;
                 return Err(AttendanceError::WrongCode.into());
             }
             Witness::Code(_) => account,
@@ -325,15 +325,15 @@ impl Store {
             // Already recorded: the first time stands.
             _ => {
                 let record = self.signup_record(&txn, mine).await?;
-                txn.commit().await.map_err(e())?;
+                txn.commit().await.context(what)?;
                 return Ok(record);
             }
         }
-        update.exec(&txn).await.map_err(e())?;
+        update.exec(&txn).await.context(what)?;
         let saved =
-            signup::Entity::find_by_id(mine.id).one(&txn).await.map_err(e())?.ok_or_else(|| gone("a sign-up"))?;
+            signup::Entity::find_by_id(mine.id).one(&txn).await.context(what)?.ok_or_else(|| gone("a sign-up"))?;
         let record = self.signup_record(&txn, saved).await?;
-        txn.commit().await.map_err(e())?;
+        txn.commit().await.context(what)?;
         Ok(record)
     }
 
@@ -342,8 +342,8 @@ impl Store {
         db: &C,
         s: signup::Model,
     ) -> Result<SignupRecord, Unexpected> {
-        let e = || db_err("reading a sign-up");
-        let names = Self::display_names(db, vec![s.account_id]).await.map_err(e())?;
+        let what = "reading a sign-up";
+        let names = Self::display_names(db, vec![s.account_id]).await.context(what)?;
         let ahead = if s.state == SignupState::WaitListed.as_str() {
             let n = signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(s.shift_id))
@@ -351,7 +351,7 @@ impl Store {
                 .filter(signup::Column::Arrival.lt(s.arrival))
                 .count(db)
                 .await
-                .map_err(e())?;
+                .context(what)?;
             Some(n as u32 + 1)
         } else {
             None
@@ -365,7 +365,7 @@ impl Store {
 /// Closes up to `limit` ended shifts, one transaction each with the shift locked, so a check-out arriving at
 /// the same moment and the closing job do not both credit the same place.
 pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
-    let e = || db_err("closing ended shifts");
+    let what = "closing ended shifts";
     let due = shift::Entity::find()
         .filter(shift::Column::ClosedAt.is_null())
         .filter(shift::Column::EndsAt.lte(now))
@@ -373,11 +373,11 @@ pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit:
         .limit(limit)
         .all(&store.db)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let mut closed = 0;
     for candidate in due {
-        let txn = store.db.begin().await.map_err(e())?;
-        let Some(row) = shift::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.map_err(e())? else {
+        let txn = store.db.begin().await.context(what)?;
+        let Some(row) = shift::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.context(what)? else {
             continue;
         };
         if row.closed_at.is_some() {
@@ -393,7 +393,7 @@ pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit:
                 .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
                 .all(&txn)
                 .await
-                .map_err(e())?
+                .context(what)?
         };
         for p in places {
             let update = signup::Entity::update_many().filter(signup::Column::Id.eq(p.id));
@@ -411,15 +411,15 @@ pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit:
             }
             .exec(&txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         }
         shift::Entity::update_many()
             .col_expr(shift::Column::ClosedAt, Expr::value(now))
             .filter(shift::Column::Id.eq(row.id))
             .exec(&txn)
             .await
-            .map_err(e())?;
-        txn.commit().await.map_err(e())?;
+            .context(what)?;
+        txn.commit().await.context(what)?;
         closed += 1;
     }
     Ok(closed)
@@ -432,7 +432,7 @@ pub(super) async fn promote(
     row: &shift::Model,
     now: DateTime<Utc>,
 ) -> Result<Vec<AccountId>, Unexpected> {
-    let e = || db_err("moving up the wait-list");
+    let what = "moving up the wait-list";
     if row.starts_at <= now || called_off(txn, row).await? {
         return Ok(Vec::new());
     }
@@ -442,7 +442,7 @@ pub(super) async fn promote(
         .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
         .all(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let line: Vec<(&signup::Model, i64)> = waiting.iter().map(|s| (s, i64::from(s.arrival))).collect();
     let mut promoted = Vec::new();
     for s in booking::next_in_line(&line, u32::try_from(row.capacity).unwrap_or(0), confirmed) {
@@ -453,7 +453,7 @@ pub(super) async fn promote(
             .filter(signup::Column::Id.eq(s.id))
             .exec(txn)
             .await
-            .map_err(e())?;
+            .context(what)?;
         let account = AccountId(s.account_id);
         let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
         let body =
@@ -465,7 +465,7 @@ pub(super) async fn promote(
             crate::entities::inbox_message::Column::SourceKey,
         )
         .await
-        .map_err(e())?;
+        .context(what)?;
         remind(txn, row, account, s.id, s.arrival, now).await?;
         promoted.push(account);
     }
@@ -481,16 +481,16 @@ pub(super) async fn notify_holders(
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
-    let e = || db_err("telling the people on a shift");
+    let what = "telling the people on a shift";
     let holders = signup::Entity::find()
         .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
         .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
         .all(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     for h in holders {
         let row = new_inbox(AccountId(h.account_id), title, body, None, format!("{key}:{}", h.id), now);
-        insert_once(txn, row, crate::entities::inbox_message::Column::SourceKey).await.map_err(e())?;
+        insert_once(txn, row, crate::entities::inbox_message::Column::SourceKey).await.context(what)?;
     }
     Ok(())
 }
@@ -509,7 +509,7 @@ pub(super) async fn renew_reminders(
         .filter(reminder::Column::State.eq("pending"))
         .exec(txn)
         .await
-        .map_err(db_err("renewing shift reminders"))?;
+        .context("renewing shift reminders")?;
     for s in shifts {
         for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
             remind(txn, s, AccountId(h.account_id), h.id, h.arrival, now).await?;
@@ -548,7 +548,7 @@ async fn remind(
         created_at: Set(now),
         sent_at: Set(None),
     };
-    insert_once(txn, reminder, reminder::Column::SourceKey).await.map_err(db_err("writing a shift reminder"))
+    insert_once(txn, reminder, reminder::Column::SourceKey).await.context("writing a shift reminder")
 }
 
 /// Windows of the shifts other than `except` that the account holds a place or a wait-list place on, leaving
@@ -558,20 +558,20 @@ pub(super) async fn held_elsewhere(
     account: AccountId,
     except: &[ShiftId],
 ) -> Result<Vec<(ShiftId, TimeWindow)>, Unexpected> {
-    let e = || db_err("reading a person's shifts");
+    let what = "reading a person's shifts";
     let held = signup::Entity::find()
         .filter(signup::Column::AccountId.eq(account.0))
         .filter(signup::Column::ShiftId.is_not_in(except.iter().map(|s| s.0)))
         .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
         .all(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     let shifts = shift::Entity::find()
         .filter(shift::Column::Id.is_in(held.iter().map(|s| s.shift_id)))
         .filter(shift::Column::OccurrenceId.not_in_subquery(called_off_dates()))
         .all(txn)
         .await
-        .map_err(e())?;
+        .context(what)?;
     Ok(shifts.iter().map(|s| (ShiftId(s.id), window(s))).collect())
 }
 
@@ -581,7 +581,7 @@ async fn count(txn: &DatabaseTransaction, shift: ShiftId, state: SignupState) ->
         .filter(signup::Column::State.eq(state.as_str()))
         .count(txn)
         .await
-        .map_err(db_err("counting a shift's places"))?;
+        .context("counting a shift's places")?;
     Ok(n as u32)
 }
 
@@ -592,7 +592,7 @@ async fn lock_person(txn: &DatabaseTransaction, account: AccountId) -> Result<()
         .one(txn)
         .await
         .map(|_| ())
-        .map_err(db_err("locking a person's bookings"))
+        .context("locking a person's bookings")
 }
 
 /// The account's row on the shift, whatever its state.
@@ -606,12 +606,12 @@ async fn signup_of(
         .filter(signup::Column::AccountId.eq(account.0))
         .one(txn)
         .await
-        .map_err(db_err("reading a sign-up"))
+        .context("reading a sign-up")
 }
 
 /// Whether the shift's date was called off.
 async fn called_off(txn: &DatabaseTransaction, row: &shift::Model) -> Result<bool, Unexpected> {
-    let occ = occurrence::Entity::find_by_id(row.occurrence_id).one(txn).await.map_err(db_err("reading a date"))?;
+    let occ = occurrence::Entity::find_by_id(row.occurrence_id).one(txn).await.context("reading a date")?;
     Ok(occ.is_some_and(|o| o.cancelled))
 }
 
