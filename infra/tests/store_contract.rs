@@ -11,8 +11,8 @@ use linli_domain::catalog::{CatalogItems, PolicyChange};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
-    Address, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, OrderAction, OrderId, OrderState,
-    OrderStore, Placed, Schedule, Transition, TransitionEffect,
+    Address, Backlog, Candidates, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, Offers,
+    OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
 use linli_domain::providers::{NewProvider, Providers};
@@ -438,7 +438,7 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     assert!(!before.iter().any(|c| c.id == member));
     assert!(after.iter().any(|c| c.id == member), "the other replica's snapshot was out of date");
     // The port's read, which dispatch uses, is the one served from the snapshot.
-    let cached = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    let cached = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     let policy = store
         .update_dispatch_policy(
             ItemId(15),
@@ -446,7 +446,7 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
         )
         .await;
     assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
-    let seen = OrderStore::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    let seen = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
 }
 contract!(a_provider_registered_through_another_replica_is_a_candidate_at_once);

@@ -9,7 +9,7 @@ use linli_domain::catalog::ItemId;
 use linli_domain::clock::FixedClock;
 use linli_domain::dispatch::DispatchQueue;
 use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::orders::{Address, NewOrder, Notes, OrderDesk, OrderId, OrderState, OrderStore, Schedule};
+use linli_domain::orders::{Address, NewOrder, Notes, Offers, OrderDesk, OrderId, OrderState, Orders, Schedule};
 use linli_domain::providers::{NewProvider, Providers};
 use linli_infra::queue::MemoryQueue;
 use linli_infra::seed::seed_demo;

@@ -8,7 +8,7 @@ use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::notifications::{DeliveryLog, Inbox};
 use linli_domain::orders::{
-    Address, NewOrder, Notes, OrderAction, OrderId, OrderState, OrderStore, Schedule, TimeWindow, Transition,
+    Address, NewOrder, Notes, OrderAction, OrderId, OrderState, Orders, Schedule, TimeWindow, Transition,
     TransitionEffect,
 };
 use linli_domain::providers::ProviderId;

@@ -17,8 +17,8 @@ pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 pub use ports::{
-    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
-    TransitionEffect,
+    Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,
+    Reschedule, RescheduleOutcome, Transition, TransitionEffect,
 };
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,

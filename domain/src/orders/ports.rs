@@ -1,5 +1,6 @@
-//! The storage port of orders. Adapters make each [`Transition`] one conditional update in a transaction that
-//! also appends the order's event and an outbox row; the state machine decides which transitions exist.
+//! The storage ports of orders, one per concern: [`Orders`], [`OrderLists`], [`Offers`], [`Backlog`] and
+//! [`Candidates`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
+//! the order's event and an outbox row; the state machine decides which transitions exist.
 
 use std::future::Future;
 
@@ -149,8 +150,9 @@ pub enum DeclineOutcome {
     },
 }
 
-/// Storage of orders, their events and offers.
-pub trait OrderStore: Clone + Send + Sync + 'static {
+/// The orders themselves: placing one, reading it and its history, and moving it. Every move is one
+/// conditional update that also appends the order's event and its outbox row.
+pub trait Orders: Clone + Send + Sync + 'static {
     /// Inserts the order with its first event, or returns the order an earlier use of the same idempotency key made.
     fn insert_order(
         &self,
@@ -165,6 +167,21 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
 
     fn order_events(&self, id: OrderId) -> impl Future<Output = Result<Vec<OrderEvent>, Unexpected>> + Send;
 
+    /// Applies the transition if the order is still in `from`; `None` when it no longer is.
+    fn transition(&self, change: Transition) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
+
+    /// Moves the order's window, with an event and an outbox row (topic `order.rescheduled`) in the same
+    /// transaction. A provider holding the order keeps it only with room at the new time, checked under the
+    /// same lock as an award.
+    fn reschedule(&self, change: Reschedule) -> impl Future<Output = Result<RescheduleOutcome, Unexpected>> + Send;
+
+    /// Applies each transition as [`transition`](Self::transition) would, each on its own terms; says for each
+    /// whether it applied. An adapter may write them together, which is what makes dispatching a batch cheap.
+    fn transition_batch(&self, changes: Vec<Transition>) -> impl Future<Output = Result<Vec<bool>, Unexpected>> + Send;
+}
+
+/// The orders one person follows, newest first, a page at a time.
+pub trait OrderLists: Clone + Send + Sync + 'static {
     /// A resident's orders, newest first, strictly older than `before` when given.
     fn orders_of_resident(
         &self,
@@ -188,7 +205,10 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+}
 
+/// Offers made to providers: reading them, declining, expiring, and the capacity an award must respect.
+pub trait Offers: Clone + Send + Sync + 'static {
     /// Every offer ever made for the order.
     fn offers_of_order(&self, id: OrderId) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
 
@@ -201,18 +221,6 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         provider: ProviderId,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(Offer, Order)>, Unexpected>> + Send;
-
-    /// Applies the transition if the order is still in `from`; `None` when it no longer is.
-    fn transition(&self, change: Transition) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
-
-    /// Moves the order's window, with an event and an outbox row (topic `order.rescheduled`) in the same
-    /// transaction. A provider holding the order keeps it only with room at the new time, checked under the
-    /// same lock as an award.
-    fn reschedule(&self, change: Reschedule) -> impl Future<Output = Result<RescheduleOutcome, Unexpected>> + Send;
-
-    /// Applies each transition as [`transition`](Self::transition) would, each on its own terms; says for each
-    /// whether it applied. An adapter may write them together, which is what makes dispatching a batch cheap.
-    fn transition_batch(&self, changes: Vec<Transition>) -> impl Future<Output = Result<Vec<bool>, Unexpected>> + Send;
 
     /// Marks the provider's open offer declined; when it was the last open one, returns the order to dispatch
     /// in the same transaction, so two declines at once cannot both leave it stranded.
@@ -251,7 +259,11 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
 
     /// Every open offer, up to `limit`: what a rebuilt queue must know again.
     fn open_offers(&self, limit: u64) -> impl Future<Output = Result<Vec<Offer>, Unexpected>> + Send;
+}
 
+/// What dispatch has still to do: orders overdue for acceptance, waiting for a taker, or stranded by a lost
+/// queue entry.
+pub trait Backlog: Clone + Send + Sync + 'static {
     /// Orders still waiting for a taker (submitted or offered) whose acceptance deadline passed by `now`, up to
     /// `limit`.
     fn overdue_orders(
@@ -263,6 +275,20 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
     /// Orders waiting for dispatch, oldest first, up to `limit`.
     fn waiting_orders(&self, limit: u64) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 
+    /// Orders still `submitted` since before `cutoff` (their queue entry may have been lost), each marked as
+    /// re-queued at `now` so that replicas sweeping at once take each order once, and an order is taken at
+    /// most once per sweep period.
+    fn take_stranded_orders(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
+}
+
+/// What dispatch looks up to find takers: the providers offering an item, the item itself, and where a
+/// community lies.
+pub trait Candidates: Clone + Send + Sync + 'static {
     /// Every provider that offers `item`, as dispatch sees it at `now`.
     fn candidates(
         &self,
@@ -277,14 +303,10 @@ pub trait OrderStore: Clone + Send + Sync + 'static {
         &self,
         community: CommunityId,
     ) -> impl Future<Output = Result<Option<(StreetId, DistrictId)>, Unexpected>> + Send;
-
-    /// Orders still `submitted` since before `cutoff` (their queue entry may have been lost), each marked as
-    /// re-queued at `now` so that replicas sweeping at once take each order once, and an order is taken at
-    /// most once per sweep period.
-    fn take_stranded_orders(
-        &self,
-        cutoff: DateTime<Utc>,
-        now: DateTime<Utc>,
-        limit: u64,
-    ) -> impl Future<Output = Result<Vec<OrderId>, Unexpected>> + Send;
 }
+
+/// Everything the order use cases and the dispatcher store, as one bound: an adapter implements each port, and
+/// gets this for free.
+pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates {}
+
+impl<S: Orders + OrderLists + Offers + Backlog + Candidates> OrderStore for S {}

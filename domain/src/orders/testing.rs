@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
-    DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
-    TransitionEffect,
+    Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, Orders, Placed, Reschedule,
+    RescheduleOutcome, Transition, TransitionEffect,
 };
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
@@ -93,7 +93,7 @@ impl FakeOrders {
     }
 }
 
-impl OrderStore for FakeOrders {
+impl Orders for FakeOrders {
     async fn insert_order(&self, order: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
         let id = self.order(order.resident, order.community, OrderState::Submitted, None);
         let mut held = self.held();
@@ -115,60 +115,6 @@ impl OrderStore for FakeOrders {
 
     async fn order_events(&self, _id: OrderId) -> Result<Vec<OrderEvent>, Unexpected> {
         Ok(Vec::new())
-    }
-
-    async fn orders_of_resident(
-        &self,
-        resident: AccountId,
-        _before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, Unexpected> {
-        let held = self.held();
-        Ok(held.orders.iter().filter(|o| o.resident == resident).take(limit as usize).cloned().collect())
-    }
-
-    async fn escalated_orders(
-        &self,
-        community: Option<CommunityId>,
-        _before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, Unexpected> {
-        let held = self.held();
-        let escalated = held
-            .orders
-            .iter()
-            .filter(|o| o.state == OrderState::Escalated && community.is_none_or(|c| o.community == c));
-        Ok(escalated.take(limit as usize).cloned().collect())
-    }
-
-    async fn orders_of_provider(
-        &self,
-        provider: ProviderId,
-        _before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, Unexpected> {
-        let held = self.held();
-        Ok(held.orders.iter().filter(|o| o.provider == Some(provider)).take(limit as usize).cloned().collect())
-    }
-
-    async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
-        Ok(self.held().offers.iter().filter(|o| o.order == id).cloned().collect())
-    }
-
-    async fn offers_of_orders(&self, ids: &[OrderId]) -> Result<Vec<Offer>, Unexpected> {
-        Ok(self.held().offers.iter().filter(|o| ids.contains(&o.order)).cloned().collect())
-    }
-
-    async fn open_offers_of_provider(
-        &self,
-        provider: ProviderId,
-        limit: u64,
-    ) -> Result<Vec<(Offer, Order)>, Unexpected> {
-        let held = self.held();
-        let open = held.offers.iter().filter(|o| o.provider == provider && o.status == OfferStatus::Open);
-        let with_order =
-            open.filter_map(|o| held.orders.iter().find(|r| r.id == o.order).map(|r| (o.clone(), r.clone())));
-        Ok(with_order.take(limit as usize).collect())
     }
 
     async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
@@ -221,6 +167,64 @@ impl OrderStore for FakeOrders {
         }
         Ok(applied)
     }
+}
+
+impl OrderLists for FakeOrders {
+    async fn orders_of_resident(
+        &self,
+        resident: AccountId,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        Ok(held.orders.iter().filter(|o| o.resident == resident).take(limit as usize).cloned().collect())
+    }
+
+    async fn escalated_orders(
+        &self,
+        community: Option<CommunityId>,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        let escalated = held
+            .orders
+            .iter()
+            .filter(|o| o.state == OrderState::Escalated && community.is_none_or(|c| o.community == c));
+        Ok(escalated.take(limit as usize).cloned().collect())
+    }
+
+    async fn orders_of_provider(
+        &self,
+        provider: ProviderId,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        Ok(held.orders.iter().filter(|o| o.provider == Some(provider)).take(limit as usize).cloned().collect())
+    }
+}
+
+impl Offers for FakeOrders {
+    async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
+        Ok(self.held().offers.iter().filter(|o| o.order == id).cloned().collect())
+    }
+
+    async fn offers_of_orders(&self, ids: &[OrderId]) -> Result<Vec<Offer>, Unexpected> {
+        Ok(self.held().offers.iter().filter(|o| ids.contains(&o.order)).cloned().collect())
+    }
+
+    async fn open_offers_of_provider(
+        &self,
+        provider: ProviderId,
+        limit: u64,
+    ) -> Result<Vec<(Offer, Order)>, Unexpected> {
+        let held = self.held();
+        let open = held.offers.iter().filter(|o| o.provider == provider && o.status == OfferStatus::Open);
+        let with_order =
+            open.filter_map(|o| held.orders.iter().find(|r| r.id == o.order).map(|r| (o.clone(), r.clone())));
+        Ok(with_order.take(limit as usize).collect())
+    }
 
     async fn decline_offer(
         &self,
@@ -262,7 +266,9 @@ impl OrderStore for FakeOrders {
     async fn open_offers(&self, _limit: u64) -> Result<Vec<Offer>, Unexpected> {
         Ok(Vec::new())
     }
+}
 
+impl Backlog for FakeOrders {
     async fn overdue_orders(&self, _now: DateTime<Utc>, _limit: u64) -> Result<Vec<Order>, Unexpected> {
         Ok(Vec::new())
     }
@@ -271,6 +277,17 @@ impl OrderStore for FakeOrders {
         Ok(Vec::new())
     }
 
+    async fn take_stranded_orders(
+        &self,
+        _cutoff: DateTime<Utc>,
+        _now: DateTime<Utc>,
+        _limit: u64,
+    ) -> Result<Vec<OrderId>, Unexpected> {
+        Ok(Vec::new())
+    }
+}
+
+impl Candidates for FakeOrders {
     async fn candidates(&self, _item: ItemId, _now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
         Ok(self.held().candidates.clone())
     }
@@ -281,15 +298,6 @@ impl OrderStore for FakeOrders {
 
     async fn area_of(&self, _community: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         Ok(Some((StreetId(1), DistrictId(1))))
-    }
-
-    async fn take_stranded_orders(
-        &self,
-        _cutoff: DateTime<Utc>,
-        _now: DateTime<Utc>,
-        _limit: u64,
-    ) -> Result<Vec<OrderId>, Unexpected> {
-        Ok(Vec::new())
     }
 }
 

@@ -9,11 +9,11 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use linli_domain::catalog::ItemId;
+use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::dispatch::{Candidate, FAIRNESS_PERIOD_DAYS, WorkingHours};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
-use linli_domain::orders::OrderState;
+use linli_domain::orders::{Candidates, OrderState};
 use linli_domain::providers::{ProviderId, ProviderKind};
 use linli_domain::time::TimeWindow;
 
@@ -221,4 +221,30 @@ fn group<R, K: std::hash::Hash + Eq, V>(
         out.entry(k).or_default().push(v);
     }
     Ok(out)
+}
+
+impl Candidates for Store {
+    async fn candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
+        self.load_candidates(item, now).await
+    }
+
+    async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        Ok(self.catalog_by_id().await?.get(&id).cloned())
+    }
+
+    async fn area_of(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        self.cached_area(id).await
+    }
+}
+
+impl Store {
+    /// Reads which street and district a community lies in.
+    pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        let what = "locating a community";
+        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
+            return Ok(None);
+        };
+        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.context(what)?;
+        Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
+    }
 }
