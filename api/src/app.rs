@@ -53,6 +53,7 @@ impl Backends {
             None => AnyQueue::Memory(MemoryQueue::new()),
         };
         let clock = SystemClock::default();
+        clock.advance(settings.clock_offset);
         let desk = OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl);
         Ok(Self {
             store,

@@ -118,6 +118,8 @@ pub struct Settings {
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub log: String,
+    /// How far this process's clock runs ahead of the system's: zero, except in a test build told otherwise.
+    pub clock_offset: chrono::TimeDelta,
     /// The SMS gateway's URL and credential, when SMS is on.
     pub sms: Option<(String, String)>,
     pub retry: linli_domain::notifications::RetryPolicy,
@@ -184,6 +186,7 @@ impl Settings {
             max_attempts,
         };
         Ok(Self {
+            clock_offset: clock_offset(std::env::var(TEST_CLOCK_OFFSET).ok().as_deref())?,
             webhook_allow_internal: args.webhook_allow_internal.or(file.webhook_allow_internal).unwrap_or(false),
             sms,
             retry,
@@ -218,6 +221,22 @@ impl Settings {
     pub fn is_embedded(&self) -> bool {
         matches!(self.database, DatabaseChoice::Sqlite(_))
     }
+}
+
+/// A test build's process may start with its clock moved ahead, so that tests of several processes can show
+/// one taking over work whose lease another held, without waiting the lease out. Not a setting: a release
+/// build refuses to start with it rather than run on a wrong clock.
+const TEST_CLOCK_OFFSET: &str = "LINLI_TEST_CLOCK_OFFSET_SECONDS";
+
+fn clock_offset(value: Option<&str>) -> anyhow::Result<chrono::TimeDelta> {
+    let Some(value) = value else {
+        return Ok(chrono::TimeDelta::zero());
+    };
+    if !cfg!(debug_assertions) {
+        bail!("{TEST_CLOCK_OFFSET} is honoured only by test builds; unset it");
+    }
+    let seconds: i64 = value.parse().with_context(|| format!("{TEST_CLOCK_OFFSET} must be whole seconds"))?;
+    chrono::TimeDelta::try_seconds(seconds).with_context(|| format!("{TEST_CLOCK_OFFSET} is out of range"))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -278,5 +297,12 @@ mod tests {
         let err =
             Settings::resolve(&ConfigArgs { bind: Some("localhost".into()), ..ConfigArgs::default() }).unwrap_err();
         assert!(err.to_string().contains("LINLI_BIND"));
+    }
+
+    #[test]
+    fn a_test_build_runs_its_clock_ahead_only_when_told_to() {
+        assert_eq!(clock_offset(None).unwrap(), chrono::TimeDelta::zero());
+        assert_eq!(clock_offset(Some("301")).unwrap(), chrono::TimeDelta::seconds(301));
+        assert!(clock_offset(Some("soon")).unwrap_err().to_string().contains(TEST_CLOCK_OFFSET));
     }
 }

@@ -1,6 +1,7 @@
 //! A real local HTTP server standing in for an organization's system or an SMS gateway: it records every
 //! request and answers with the statuses it is told to, in order, then 200. The statuses may be kept for
-//! requests of one event type (the `Linli-Event-Type` header).
+//! requests of one event type (the `Linli-Event-Type` header), and the first requests may be held unanswered,
+//! as a receiver that hangs does, to catch a sender in the middle of a call.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,8 @@ struct Shared {
     script: VecDeque<u16>,
     /// Only requests of this event type follow the script; the others get 200.
     scripted_type: Option<String>,
+    /// How many of the next requests are never answered.
+    hold: usize,
 }
 
 pub struct Receiver {
@@ -48,9 +51,16 @@ impl Receiver {
         Self::start_scripted(script, Some(event_type.to_owned())).await
     }
 
+    /// Starts a receiver that records the first `n` requests and never answers them, then answers 200.
+    pub async fn start_holding(n: usize) -> Self {
+        let receiver = Self::start_scripted(&[], None).await;
+        receiver.shared.lock().unwrap().hold = n;
+        receiver
+    }
+
     async fn start_scripted(script: &[u16], scripted_type: Option<String>) -> Self {
         let script = script.iter().copied().collect();
-        let shared = Arc::new(Mutex::new(Shared { received: Vec::new(), script, scripted_type }));
+        let shared = Arc::new(Mutex::new(Shared { received: Vec::new(), script, scripted_type, hold: 0 }));
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("binding a receiver");
         let port = acceptor.local_addr()[0].as_socket_addr().expect("a TCP address").port();
         let state = shared.clone();
@@ -81,9 +91,19 @@ async fn record(req: &Request, body: Body, state: poem::web::Data<&Arc<Mutex<Sha
     let headers =
         req.headers().iter().map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
     let received = Received { headers, body };
-    let mut shared = state.0.lock().unwrap();
-    let scripted = shared.scripted_type.as_deref().is_none_or(|t| received.header("linli-event-type") == Some(t));
-    shared.received.push(received);
-    let status = if scripted { shared.script.pop_front().unwrap_or(200) } else { 200 };
+    let status = {
+        let mut shared = state.0.lock().unwrap();
+        let scripted = shared.scripted_type.as_deref().is_none_or(|t| received.header("linli-event-type") == Some(t));
+        shared.received.push(received);
+        if shared.hold > 0 {
+            shared.hold -= 1;
+            None
+        } else {
+            Some(if scripted { shared.script.pop_front().unwrap_or(200) } else { 200 })
+        }
+    };
+    let Some(status) = status else {
+        return std::future::pending().await;
+    };
     Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).finish()
 }

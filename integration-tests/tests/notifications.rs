@@ -200,26 +200,32 @@ async fn a_resident_reads_their_inbox_and_marks_it_read() {
     assert_eq!(theirs.status, StatusCode::NOT_FOUND, "nobody else's message");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_jobs_processes_send_each_of_a_thousand_due_reminders_exactly_once() {
+/// A migrated and seeded PostgreSQL database with `n` reminders to the demo resident already due, and the
+/// environment of a `linli jobs` process on it that texts through `gateway`.
+async fn with_due_reminders(n: u32, gateway: &Receiver) -> (Fresh, sea_orm::DatabaseConnection, Vec<(String, String)>) {
     let fresh = Fresh::new(Backend::Production).await;
-    let env = fresh.env();
+    let mut env = fresh.env();
     for step in ["migrate", "seed"] {
         assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
     }
     let db = linli_infra::db::connect(fresh.database_url.as_deref().unwrap(), 2).await.unwrap();
     use sea_orm::ConnectionTrait;
-    db.execute_unprepared(
+    db.execute_unprepared(&format!(
         "INSERT INTO reminders (id, kind, account_id, order_id, due_at, state, text, source_key, created_at) \
          SELECT gen_random_uuid(), 'appointment_1h', (SELECT id FROM accounts WHERE username = 'resident'), NULL, \
-         now() - interval '1 minute', 'pending', '提醒 #' || g, 'test:' || g, now() FROM generate_series(1, 1000) g",
-    )
+         now() - interval '1 minute', 'pending', '提醒 #' || g, 'test:' || g, now() FROM generate_series(1, {n}) g"
+    ))
     .await
     .unwrap();
+    env.push(("LINLI_SMS_URL".into(), gateway.url.clone()));
+    env.push(("LINLI_SMS_TOKEN".into(), "sms-credential".into()));
+    (fresh, db, env)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_jobs_processes_send_each_of_a_thousand_due_reminders_exactly_once() {
     let gateway = Receiver::start(&[]).await;
-    let mut with_sms = env.clone();
-    with_sms.push(("LINLI_SMS_URL".into(), gateway.url.clone()));
-    with_sms.push(("LINLI_SMS_TOKEN".into(), "sms-credential".into()));
+    let (fresh, db, with_sms) = with_due_reminders(1000, &gateway).await;
     let logs: Vec<std::path::PathBuf> = (0..3).map(|n| fresh.data_dir.join(format!("jobs-{n}.log"))).collect();
     let mut jobs: Vec<LinliProcess> = logs.iter().map(|log| LinliProcess::jobs_logging_to(&with_sms, log)).collect();
 
@@ -287,4 +293,35 @@ async fn an_order_placed_just_before_its_process_is_killed_is_still_announced() 
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(titles.contains(&"订单已提交".to_owned()), "announced after the crash: {titles:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_whose_sender_is_killed_mid_call_is_sent_by_another_jobs_process_once_the_lease_runs_out() {
+    let gateway = Receiver::start_holding(1).await;
+    let (fresh, db, with_sms) = with_due_reminders(1, &gateway).await;
+    let logs: Vec<std::path::PathBuf> = (0..2).map(|n| fresh.data_dir.join(format!("jobs-{n}.log"))).collect();
+    let mut first = LinliProcess::jobs_logging_to(&with_sms, &logs[0]);
+    assert_eq!(gateway.wait_for(1, Duration::from_secs(30)).await.len(), 1, "the first process called the gateway");
+    // It is inside the call, which the gateway never answers, holding the delivery's five-minute lease.
+    let leased = "SELECT COUNT(*) FROM deliveries WHERE channel = 'sms' AND state = 'pending' \
+                  AND next_attempt_at > now() + interval '4 minutes'";
+    assert_eq!(scalar(&db, leased).await, 1, "the first process holds the lease");
+    first.kill();
+
+    // The second process's clock runs six minutes ahead: for it, the dead process's lease has run out.
+    let mut ahead = with_sms.clone();
+    ahead.push(("LINLI_TEST_CLOCK_OFFSET_SECONDS".into(), "360".into()));
+    let mut second = LinliProcess::jobs_logging_to(&ahead, &logs[1]);
+    let calls = gateway.wait_for(2, Duration::from_secs(30)).await;
+    assert_eq!(calls.len(), 2, "the second process sent the text again");
+    assert_eq!(calls[0].body, calls[1].body, "the same text");
+    let delivered = "SELECT COUNT(*) FROM deliveries WHERE channel = 'sms' AND state = 'delivered'";
+    let settled_by = std::time::Instant::now() + Duration::from_secs(30);
+    while scalar(&db, delivered).await < 1 {
+        assert!(std::time::Instant::now() < settled_by, "the delivery was never marked delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(steps_done(&logs[0], "deliver_pending"), 0, "the killed process never finished its call");
+    assert_eq!(steps_done(&logs[1], "deliver_pending"), 1, "the process that took over delivered it");
+    assert!(second.is_alive());
 }

@@ -1,16 +1,22 @@
 //! The dispatcher's single steps, called directly on a seeded SQLite store and the in-process queue.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use linli_domain::accounts::AccountId;
 use linli_domain::accounts::Accounts;
-use linli_domain::catalog::ItemId;
+use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::clock::FixedClock;
-use linli_domain::dispatch::DispatchQueue;
-use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::orders::{Address, NewOrder, Notes, Offers, OrderDesk, OrderId, OrderState, Orders, Schedule};
-use linli_domain::providers::{NewProvider, Providers};
+use linli_domain::dispatch::{Candidate, DispatchQueue};
+use linli_domain::error::Unexpected;
+use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
+use linli_domain::orders::{
+    Address, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Notes, Offer, Offers, Order, OrderDesk,
+    OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Reschedule, RescheduleOutcome, Schedule, Transition,
+};
+use linli_domain::providers::{NewProvider, ProviderId, Providers};
 use linli_infra::queue::MemoryQueue;
 use linli_infra::seed::seed_demo;
 use linli_infra::store::Store;
@@ -69,7 +75,7 @@ async fn a_batch_offers_each_queued_order_to_the_best_ranked_providers() {
 }
 
 #[tokio::test]
-async fn a_repeated_delivery_of_the_same_order_changes_nothing() {
+async fn two_copies_of_an_order_in_one_batch_dispatch_it_once() {
     let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
     let id = saved_order(&store, resident, 15).await;
     queue.enqueue(id).await.unwrap();
@@ -260,4 +266,164 @@ async fn an_offered_order_past_its_own_deadline_is_escalated_and_its_offers_with
     assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Escalated);
     let offers = store.offers_of_order(id).await.unwrap();
     assert!(!offers.is_empty() && offers.iter().all(|o| o.status.as_str() == "withdrawn"), "{offers:?}");
+}
+
+/// The order store as a dispatcher with a stale read sees it: each order reads as it was the first time this
+/// wrapper read it, while every write goes to the real store. Counts the transitions the store refused, so a
+/// test can tell the store's conditional update from the use case's own check.
+#[derive(Clone)]
+struct StaleReads {
+    store: Store,
+    first_seen: Arc<Mutex<HashMap<OrderId, Order>>>,
+    refused: Arc<Mutex<usize>>,
+}
+
+impl StaleReads {
+    fn over(store: Store) -> Self {
+        Self { store, first_seen: Arc::default(), refused: Arc::default() }
+    }
+
+    fn refused(&self) -> usize {
+        *self.refused.lock().unwrap()
+    }
+}
+
+impl Orders for StaleReads {
+    async fn insert_order(&self, order: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
+        self.store.insert_order(order, at).await
+    }
+    async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
+        Ok(self.find_orders(&[id]).await?.pop())
+    }
+    async fn find_orders(&self, ids: &[OrderId]) -> Result<Vec<Order>, Unexpected> {
+        let fresh = self.store.find_orders(ids).await?;
+        let mut first_seen = self.first_seen.lock().unwrap();
+        Ok(fresh.into_iter().map(|o| first_seen.entry(o.id).or_insert(o).clone()).collect())
+    }
+    async fn order_events(&self, id: OrderId) -> Result<Vec<OrderEvent>, Unexpected> {
+        self.store.order_events(id).await
+    }
+    async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
+        let moved = self.store.transition(change).await?;
+        *self.refused.lock().unwrap() += usize::from(moved.is_none());
+        Ok(moved)
+    }
+    async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
+        let applied = self.store.transition_batch(changes).await?;
+        *self.refused.lock().unwrap() += applied.iter().filter(|a| !**a).count();
+        Ok(applied)
+    }
+    async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
+        self.store.reschedule(change).await
+    }
+}
+
+impl OrderLists for StaleReads {
+    async fn orders_of_resident(
+        &self,
+        r: AccountId,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.store.orders_of_resident(r, before, n).await
+    }
+    async fn escalated_orders(
+        &self,
+        c: Option<CommunityId>,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.store.escalated_orders(c, before, n).await
+    }
+    async fn orders_of_provider(
+        &self,
+        p: ProviderId,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.store.orders_of_provider(p, before, n).await
+    }
+}
+
+impl Offers for StaleReads {
+    async fn offers_of_order(&self, id: OrderId) -> Result<Vec<Offer>, Unexpected> {
+        self.store.offers_of_order(id).await
+    }
+    async fn offers_of_orders(&self, ids: &[OrderId]) -> Result<Vec<Offer>, Unexpected> {
+        self.store.offers_of_orders(ids).await
+    }
+    async fn open_offers_of_provider(&self, p: ProviderId, n: u64) -> Result<Vec<(Offer, Order)>, Unexpected> {
+        self.store.open_offers_of_provider(p, n).await
+    }
+    async fn decline_offer(
+        &self,
+        order: OrderId,
+        p: ProviderId,
+        actor: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<DeclineOutcome, Unexpected> {
+        self.store.decline_offer(order, p, actor, at).await
+    }
+    async fn expire_offers_of(&self, orders: &[OrderId], now: DateTime<Utc>) -> Result<Vec<OrderId>, Unexpected> {
+        self.store.expire_offers_of(orders, now).await
+    }
+    async fn expire_offers(&self, now: DateTime<Utc>, n: u64) -> Result<Vec<OrderId>, Unexpected> {
+        self.store.expire_offers(now, n).await
+    }
+    async fn provider_full(&self, p: ProviderId, order: OrderId, at: DateTime<Utc>) -> Result<bool, Unexpected> {
+        self.store.provider_full(p, order, at).await
+    }
+    async fn open_offers(&self, n: u64) -> Result<Vec<Offer>, Unexpected> {
+        self.store.open_offers(n).await
+    }
+}
+
+impl Backlog for StaleReads {
+    async fn overdue_orders(&self, now: DateTime<Utc>, n: u64) -> Result<Vec<Order>, Unexpected> {
+        self.store.overdue_orders(now, n).await
+    }
+    async fn waiting_orders(&self, n: u64) -> Result<Vec<OrderId>, Unexpected> {
+        self.store.waiting_orders(n).await
+    }
+    async fn take_stranded_orders(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+        n: u64,
+    ) -> Result<Vec<OrderId>, Unexpected> {
+        self.store.take_stranded_orders(cutoff, now, n).await
+    }
+}
+
+impl Candidates for StaleReads {
+    async fn candidates(&self, item: ItemId, now: DateTime<Utc>) -> Result<Vec<Candidate>, Unexpected> {
+        self.store.candidates(item, now).await
+    }
+    async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        self.store.catalog_item(id).await
+    }
+    async fn area_of(&self, c: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+        self.store.area_of(c).await
+    }
+}
+
+#[tokio::test]
+async fn a_copy_delivered_to_a_dispatcher_with_a_stale_read_is_refused_by_the_stores_conditional_update() {
+    let (first, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 15).await;
+    // The second dispatcher read the order while it was still submitted, before the first offered it.
+    let stale = StaleReads::over(store.clone());
+    assert_eq!(stale.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+    let desk = OrderDesk::new(stale.clone(), queue.clone(), FixedClock(Utc::now()), Duration::from_secs(120));
+    let config = DispatcherConfig { batch: 1, ..dispatcher_config() };
+    let (first, second) = (Dispatcher::new(first.into_desk(), config.clone()), Dispatcher::new(desk, config));
+
+    queue.enqueue(id).await.unwrap();
+    queue.enqueue(id).await.unwrap();
+    assert_eq!(first.dispatch_batch().await.unwrap(), 1, "the first copy, alone");
+    assert_eq!(second.dispatch_batch().await.unwrap(), 1, "the second copy, alone, on the stale read");
+
+    assert_eq!(stale.refused(), 1, "the store, not the use case, refused the second offer");
+    assert_eq!(store.order_events(id).await.unwrap().len(), 2, "placed, then offered once");
+    assert_eq!(store.offers_of_order(id).await.unwrap().len(), 3, "one round of offers");
 }
