@@ -10,7 +10,6 @@ mod problem;
 mod routes;
 mod state;
 pub mod telemetry;
-mod views;
 
 pub use app::{Application, Backends};
 pub use config::{ConfigArgs, Settings};

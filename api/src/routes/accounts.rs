@@ -1,10 +1,13 @@
 //! Logging in and out, and who am I.
 
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+use uuid::Uuid;
 
-use linli_domain::accounts::LoginError;
+use linli_domain::accounts::{AccountRecord, LoginError};
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
@@ -12,7 +15,6 @@ use crate::body::JsonBody;
 use crate::problem::ApiError;
 use crate::problem::problems;
 use crate::state::AppState;
-use crate::views::{AccountView, LoginRequest, LoginResponse};
 
 pub struct AccountsApi;
 
@@ -70,5 +72,44 @@ impl AccountsApi {
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Result<Json<AccountView>, MeProblems> {
         Ok(Json(AccountView::from(&auth.0.account)))
+    }
+}
+
+#[derive(Object, Deserialize)]
+pub struct LoginRequest {
+    /// Username or mobile number.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: AccountView,
+}
+
+#[derive(Object)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// `resident`, `provider_staff`, `community_worker`, `party_member` or `admin`.
+    pub role: String,
+    pub provider_id: Option<Uuid>,
+    pub community_id: Option<i32>,
+}
+
+impl From<&AccountRecord> for AccountView {
+    fn from(a: &AccountRecord) -> Self {
+        Self {
+            id: a.id.0,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role.as_str().to_owned(),
+            provider_id: a.provider.map(|p| p.0),
+            community_id: a.community.map(|c| c.0),
+        }
     }
 }

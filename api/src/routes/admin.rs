@@ -3,7 +3,8 @@
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::accounts::{AccountInput, CreateAccountError};
@@ -12,14 +13,13 @@ use linli_domain::geo::CommunityId;
 use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput};
 
 use super::ApiTags;
+use super::accounts::AccountView;
+use super::catalog::CatalogItemView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::ApiError;
 use crate::problem::problems;
 use crate::state::AppState;
-use crate::views::{
-    AccountView, CatalogItemView, CreateAccountRequest, CreateProviderRequest, ProviderView, UpdateDispatchPolicy,
-};
 
 pub struct AdminApi;
 
@@ -165,4 +165,102 @@ impl From<CreateAccountRequest> for AccountInput {
             community_id: r.community_id.map(CommunityId),
         }
     }
+}
+
+#[derive(Object, Deserialize)]
+pub struct UpdateDispatchPolicy {
+    /// `dispatch` or `broadcast`.
+    pub mode: Option<String>,
+    /// 1 to 1000.
+    pub broadcast_k: Option<u32>,
+    /// 1 to 20.
+    pub max_rounds: Option<u32>,
+    /// 10 to 86400.
+    pub offer_ttl_seconds: Option<u32>,
+}
+
+#[derive(Object, Deserialize)]
+pub struct CreateProviderRequest {
+    /// `organization` (the default), `party_member` or `community_point` (a mediation point or red station).
+    pub kind: Option<String>,
+    pub name: String,
+    /// The 18-character unified social credit code (统一社会信用代码); required for organizations.
+    pub credit_code: Option<String>,
+    /// The community the provider is based in.
+    pub community_id: i32,
+    pub lat: f64,
+    pub lng: f64,
+    /// Jobs it can hold at once; always 1 for a Party member.
+    pub capacity: i32,
+    /// Catalog items it offers.
+    pub item_ids: Vec<i32>,
+    /// Communities it serves.
+    pub coverage_community_ids: Vec<i32>,
+    /// Streets it serves whole.
+    #[serde(default)]
+    #[oai(default)]
+    pub coverage_street_ids: Vec<i32>,
+    /// Serves anywhere within this many metres of its base, besides its communities and streets.
+    pub radius_m: Option<f64>,
+    /// Working hours by weekday, Monday first, Shanghai time: seven comma-separated `HH:MM-HH:MM` or `-` for
+    /// closed, e.g. `08:00-18:00,08:00-18:00,08:00-18:00,08:00-18:00,08:00-18:00,-,-`. Absent: always.
+    pub working_hours: Option<String>,
+    /// Relative share of offers among equally placed providers (default 1).
+    pub target_share: Option<f64>,
+}
+
+#[derive(Object)]
+pub struct ProviderView {
+    pub id: Uuid,
+    /// organization, party_member or community_point.
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub community_id: i32,
+    pub lat: f64,
+    pub lng: f64,
+    pub rating: f64,
+    pub capacity: i32,
+    pub active: bool,
+    /// Part of the demo data.
+    pub demo: bool,
+    pub item_ids: Vec<i32>,
+    pub coverage_community_ids: Vec<i32>,
+}
+
+impl From<linli_domain::providers::ProviderRecord> for ProviderView {
+    fn from(p: linli_domain::providers::ProviderRecord) -> Self {
+        Self {
+            id: p.id.0,
+            kind: p.kind.as_str().to_owned(),
+            name: p.name,
+            credit_code: p.credit_code,
+            community_id: p.community.0,
+            lat: p.location.lat(),
+            lng: p.location.lng(),
+            rating: p.rating,
+            capacity: p.capacity,
+            active: p.active,
+            demo: p.demo,
+            item_ids: p.items.into_iter().map(|i| i.0).collect(),
+            coverage_community_ids: p.coverage.into_iter().map(|c| c.0).collect(),
+        }
+    }
+}
+
+#[derive(Object, Deserialize)]
+pub struct CreateAccountRequest {
+    /// 3 to 32 characters of a-z, 0-9, '.', '_' or '-'.
+    pub username: String,
+    /// 8 to 128 characters.
+    pub password: String,
+    pub display_name: String,
+    /// resident, provider_staff, community_worker, party_member or admin.
+    pub role: String,
+    /// A mainland mobile number.
+    pub phone: Option<String>,
+    /// Required for provider_staff: the provider they work for.
+    pub provider_id: Option<Uuid>,
+    /// Required for community_worker; a resident's home community.
+    pub community_id: Option<i32>,
 }

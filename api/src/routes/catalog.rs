@@ -3,15 +3,14 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use linli_domain::catalog::{Category, ItemId};
+use linli_domain::catalog::{CatalogItem, Category, ItemId};
 
 use super::{ApiTags, page_size, split_page};
 use crate::problem::ApiError;
 use crate::problem::problems;
 use crate::state::AppState;
-use crate::views::{CatalogItemView, CatalogPage, CategoryView};
 
 pub struct CatalogApi;
 
@@ -67,4 +66,72 @@ impl CatalogApi {
     async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> Result<ItemOutcome, ItemProblems> {
         Ok(ItemOutcome::Ok(Json(state.catalog.item(ItemId(id.0)).await?.into())))
     }
+}
+
+#[derive(Object)]
+pub struct CategoryView {
+    /// e.g. `meals`
+    pub code: String,
+    /// e.g. 助餐
+    pub label: String,
+}
+
+impl From<Category> for CategoryView {
+    fn from(c: Category) -> Self {
+        Self { code: c.as_str().to_owned(), label: c.label_zh().to_owned() }
+    }
+}
+
+#[derive(Object)]
+pub struct CatalogItemView {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub category_label: String,
+    pub description: String,
+    /// `dispatch` (派单: one provider at a time) or `broadcast` (抢单: first claim wins).
+    pub mode: String,
+    pub duration_minutes: i32,
+    /// Price in fen (分); 0 for free public services.
+    pub price_fen: i64,
+    /// The price as shown to residents, e.g. ¥15.00.
+    pub price: String,
+    /// `standard`, `volunteer` (Party members only), `neighbour_dispute` (the community's mediation point) or
+    /// `property_dispute` (the street's property-dispute mediation sub-center).
+    pub routing: String,
+    /// Seconds a provider has to answer an offer; absent for the configured default.
+    pub offer_ttl_seconds: Option<u32>,
+    /// Providers offered at once in broadcast mode.
+    pub broadcast_k: u32,
+    /// Rounds of offers in the community, then the street, then the district, before escalation.
+    pub max_rounds: u32,
+}
+
+impl From<CatalogItem> for CatalogItemView {
+    fn from(i: CatalogItem) -> Self {
+        Self {
+            id: i.id.0,
+            code: i.code,
+            name: i.name,
+            category: i.category.as_str().to_owned(),
+            category_label: i.category.label_zh().to_owned(),
+            description: i.description,
+            mode: i.mode.as_str().to_owned(),
+            duration_minutes: i.duration_minutes,
+            price_fen: i.price.0,
+            price: i.price.to_string(),
+            routing: i.routing.as_str().to_owned(),
+            offer_ttl_seconds: i.offer_ttl_seconds,
+            broadcast_k: i.broadcast_k,
+            max_rounds: i.max_rounds,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct CatalogPage {
+    pub items: Vec<CatalogItemView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }

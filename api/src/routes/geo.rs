@@ -1,16 +1,15 @@
 //! The map, coarse to fine: public, since a resident picks their community before ordering.
 
 use poem::web::Data;
-use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
 
-use linli_domain::geo::{CommunityId, DistrictId, StreetId};
+use linli_domain::geo::{Community, CommunityId, District, DistrictId, Street, StreetId};
 
 use super::ApiTags;
 use crate::problem::problems;
 use crate::state::AppState;
-use crate::views::PlaceView;
 
 pub struct GeoApi;
 
@@ -59,5 +58,33 @@ impl GeoApi {
     #[oai(path = "/communities/:id", method = "get")]
     async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> Result<Json<PlaceView>, CommunityProblems> {
         Ok(Json(state.geo.community(CommunityId(id.0)).await?.into()))
+    }
+}
+
+#[derive(Object)]
+pub struct PlaceView {
+    pub id: i32,
+    pub name: String,
+    pub lat: f64,
+    pub lng: f64,
+    /// The district a street lies in, or the street a community lies in.
+    pub parent_id: Option<i32>,
+}
+
+impl From<District> for PlaceView {
+    fn from(d: District) -> Self {
+        Self { id: d.id.0, name: d.name, lat: d.center.lat(), lng: d.center.lng(), parent_id: None }
+    }
+}
+
+impl From<Street> for PlaceView {
+    fn from(s: Street) -> Self {
+        Self { id: s.id.0, name: s.name, lat: s.center.lat(), lng: s.center.lng(), parent_id: Some(s.district.0) }
+    }
+}
+
+impl From<Community> for PlaceView {
+    fn from(c: Community) -> Self {
+        Self { id: c.id.0, name: c.name, lat: c.center.lat(), lng: c.center.lng(), parent_id: Some(c.street.0) }
     }
 }

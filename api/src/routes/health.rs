@@ -2,14 +2,13 @@
 
 use poem::web::Data;
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use linli_domain::notifications::records::JobRunRecord;
 
 use super::ApiTags;
 use crate::problem::problems;
 use crate::state::AppState;
-use crate::views::{Health, HealthCheck};
 
 pub struct HealthApi;
 
@@ -90,4 +89,18 @@ impl HealthApi {
             ReadyResponse::NotReady(Json(Health { status: "not ready".into(), checks }))
         }
     }
+}
+
+#[derive(Object)]
+pub struct Health {
+    pub status: String,
+    /// Each dependency's state, on readiness checks.
+    pub checks: Vec<HealthCheck>,
+}
+
+#[derive(Object)]
+pub struct HealthCheck {
+    pub name: String,
+    pub ok: bool,
+    pub detail: Option<String>,
 }

@@ -3,12 +3,10 @@
 mod accounts;
 mod admin;
 mod catalog;
-mod escalations;
 mod geo;
 mod health;
 mod notifications;
 mod orders;
-mod provider;
 mod volunteering;
 
 use linli_domain::geo::{GeoPoint, GeoPointError};
@@ -19,12 +17,10 @@ use crate::problem::{ApiError, ApiResult};
 pub use accounts::AccountsApi;
 pub use admin::AdminApi;
 pub use catalog::CatalogApi;
-pub use escalations::EscalationsApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
 pub use notifications::NotificationsApi;
-pub use orders::OrdersApi;
-pub use provider::ProviderApi;
+pub use orders::{EscalationsApi, OrdersApi, ProviderApi};
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 
 #[derive(Tags)]
@@ -89,17 +85,4 @@ pub fn uuid_cursor(cursor: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
             uuid::Uuid::parse_str(c).map(Some).map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))
         }
     }
-}
-
-/// An order-list cursor: the id of the last order of the previous page.
-pub fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orders::OrderId>> {
-    Ok(uuid_cursor(cursor)?.map(linli_domain::orders::OrderId))
-}
-
-/// A page of orders seen in full, from one more row than the page holds.
-pub fn order_page(rows: Vec<linli_domain::orders::Order>, size: u64) -> crate::views::OrderPage {
-    let (rows, next_cursor) = split_page(rows, size, |o| o.id.0.to_string());
-    let orders =
-        rows.into_iter().map(|o| crate::views::OrderView::new(o, linli_domain::orders::Visibility::Full)).collect();
-    crate::views::OrderPage { orders, next_cursor }
 }

@@ -9,13 +9,14 @@ use uuid::Uuid;
 use linli_domain::orders::{OrderId, Visibility};
 use linli_domain::providers::ProviderId;
 
-use super::{ApiTags, order_cursor, order_page, page_size};
+use super::views::{AssignRequest, CloseRequest, OrderPage, OrderView};
+use super::{order_cursor, order_page};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
+use crate::routes::{ApiTags, page_size};
 use crate::state::AppState;
-use crate::views::{AssignRequest, CloseRequest, OrderPage, OrderView};
 
 pub struct EscalationsApi;
 

@@ -15,13 +15,14 @@ use linli_domain::orders::{
     Address, IdempotencyKey, NewOrder, Notes, OrderId, Placed, Schedule, TimeWindow, Visibility, WindowError,
 };
 
-use super::{ApiTags, order_cursor, order_page, page_size, parse_point};
+use super::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
+use super::{order_cursor, order_page};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
+use crate::routes::{ApiTags, page_size, parse_point};
 use crate::state::AppState;
-use crate::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
 
 pub struct OrdersApi;
 

@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use linli_domain::orders::{DeclineOutcome, OrderId, Visibility};
 
-use super::{ApiTags, page_size};
+use super::views::{DeclineView, OfferList, OfferView, OrderView};
 use crate::auth::BearerAuth;
 use crate::problem::problems;
+use crate::routes::{ApiTags, page_size};
 use crate::state::AppState;
-use crate::views::{DeclineView, OfferList, OfferView, OrderView};
 
 pub struct ProviderApi;
 

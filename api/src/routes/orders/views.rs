@@ -1,0 +1,183 @@
+//! The JSON shapes of orders, shared by the resident's, the provider's and the workers' operations. Request
+//! bodies derive both `Object` (for the spec) and `Deserialize` (read by [`crate::body::JsonBody`], which names
+//! the field at fault); responses derive `Object`.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use linli_domain::orders::{Offer, Order, OrderEvent, Schedule, Visibility};
+
+#[derive(Object, Deserialize)]
+pub struct PlaceOrderRequest {
+    /// The catalog item ordered.
+    pub item_id: i32,
+    /// The community the service happens in.
+    pub community_id: i32,
+    /// Building, unit, landmark: 1 to 200 characters.
+    pub address: String,
+    pub lat: f64,
+    pub lng: f64,
+    /// True for "as soon as possible"; otherwise give `window_start` and `window_end`.
+    #[serde(default)]
+    #[oai(default)]
+    pub asap: bool,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    /// Up to 500 characters for the provider.
+    pub notes: Option<String>,
+    /// For a mediation intake judged high risk: it goes straight to people instead of being offered.
+    #[serde(default)]
+    #[oai(default)]
+    pub high_risk: bool,
+}
+
+/// The new time window of a booking.
+#[derive(Object, Deserialize, Debug)]
+pub struct RescheduleRequest {
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+}
+
+#[derive(Object)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    /// The account that acted; absent when Linli itself did (dispatch).
+    pub actor_id: Option<Uuid>,
+    pub note: String,
+}
+
+impl From<OrderEvent> for EventView {
+    fn from(e: OrderEvent) -> Self {
+        Self {
+            at: e.at,
+            from_state: e.from.map(|s| s.as_str().to_owned()),
+            to_state: e.to.as_str().to_owned(),
+            actor_id: e.actor.map(|a| a.0),
+            note: e.note,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq)]
+#[oai(rename_all = "snake_case")]
+pub enum Detail {
+    /// Everything.
+    Full,
+    /// An offer seen by a provider: no street address or exact location until they accept.
+    Partial,
+}
+
+#[derive(Object)]
+pub struct OrderView {
+    pub id: Uuid,
+    /// submitted, offered, accepted, in_service, completed, escalated or cancelled.
+    pub state: String,
+    pub item_id: i32,
+    pub community_id: i32,
+    pub detail: Detail,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub asap: bool,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    pub notes: String,
+    pub provider_id: Option<Uuid>,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The order's history, oldest first; on the detail endpoint, for those who see the order in full.
+    pub events: Option<Vec<EventView>>,
+    /// Why the provider was chosen ("rank 1 of 3: about 7 min away, …") or the reason it was assigned by hand;
+    /// on the detail endpoint.
+    pub why_provider: Option<String>,
+}
+
+impl OrderView {
+    pub fn new(o: Order, seen: Visibility) -> Self {
+        let full = seen == Visibility::Full;
+        let (asap, window_start, window_end) = match o.schedule {
+            Schedule::Asap => (true, None, None),
+            Schedule::Window(w) => (false, Some(w.start()), Some(w.end())),
+        };
+        Self {
+            id: o.id.0,
+            state: o.state.as_str().to_owned(),
+            item_id: o.item.0,
+            community_id: o.community.0,
+            detail: if full { Detail::Full } else { Detail::Partial },
+            address: full.then_some(o.address),
+            lat: full.then_some(o.location.lat()),
+            lng: full.then_some(o.location.lng()),
+            asap,
+            window_start,
+            window_end,
+            notes: o.notes,
+            provider_id: o.provider.map(|p| p.0),
+            placed_at: o.placed_at,
+            updated_at: o.updated_at,
+            events: None,
+            why_provider: None,
+        }
+    }
+
+    pub fn with_events(mut self, events: Vec<OrderEvent>) -> Self {
+        self.events = Some(events.into_iter().map(EventView::from).collect());
+        self
+    }
+}
+
+#[derive(Object)]
+pub struct OrderPage {
+    pub orders: Vec<OrderView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct OfferView {
+    pub order: OrderView,
+    pub offered_at: DateTime<Utc>,
+    /// Accept before this time.
+    pub deadline: DateTime<Utc>,
+    /// Why your provider was offered this order.
+    pub explanation: String,
+}
+
+impl OfferView {
+    pub fn new(offer: Offer, order: Order) -> Self {
+        Self {
+            order: OrderView::new(order, Visibility::Partial),
+            offered_at: offer.offered_at,
+            deadline: offer.deadline,
+            explanation: offer.explanation,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct OfferList {
+    pub offers: Vec<OfferView>,
+}
+
+#[derive(Object)]
+pub struct DeclineView {
+    /// True when every offer was declined and the order went back to dispatch.
+    pub returned_to_dispatch: bool,
+}
+
+#[derive(Object, Deserialize)]
+pub struct AssignRequest {
+    /// The provider to give the order to; it must offer the item.
+    pub provider_id: Uuid,
+    /// Why, for the record: 1 to 200 characters.
+    pub reason: String,
+}
+
+#[derive(Object, Deserialize)]
+pub struct CloseRequest {
+    /// Why the order cannot be served: 1 to 200 characters.
+    pub reason: String,
+}
