@@ -259,6 +259,7 @@ impl From<linli_domain::orders::ActError> for ApiError {
             E::ProviderBusyThen => {
                 Self::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
             }
+            E::Window(w) => w.invalid().into(),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }
@@ -291,6 +292,7 @@ impl From<linli_domain::orders::PlaceError> for ApiError {
             E::UnknownCommunity => Self::invalid("community_id", "unknown_community", e),
             E::KeyReused => Self::invalid("Idempotency-Key", "idempotency_key_reused", e),
             E::HighRiskNotMediation => Self::invalid("high_risk", "high_risk_not_mediation", e),
+            E::Window(w) => w.invalid().into(),
             E::Unexpected(u) => Self::unexpected(u),
         }
     }

@@ -3,19 +3,22 @@
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
+use crate::error::Invalid;
+
 /// Asia/Shanghai: UTC+8, with no daylight saving time.
 pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// When the service should happen: `[start, end)`, in the future, at most a day long.
+/// When the service should happen: `[start, end)`, at most a day long. Whether it can still be booked depends on
+/// the time of booking, which the use case checks against its clock ([`TimeWindow::bookable_at`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeWindow {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 }
 
-#[derive(Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 pub enum WindowError {
     #[error("the window must end after it starts")]
     EndNotAfterStart,
@@ -27,26 +30,45 @@ pub enum WindowError {
     TooLong,
 }
 
+impl WindowError {
+    /// The failure as the request field at fault and a stable code.
+    pub fn invalid(self) -> Invalid {
+        let (field, code) = match self {
+            WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
+            WindowError::InPast => ("window_start", "window_in_past"),
+            WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
+            WindowError::TooLong => ("window_end", "window_too_long"),
+        };
+        Invalid::new(field, code, self)
+    }
+}
+
 impl TimeWindow {
     pub const MAX_LEAD_DAYS: i64 = 90;
     pub const MAX_LENGTH_HOURS: i64 = 24;
     /// A window may start a little before "now": the resident's clock and ours are not the same clock.
     const GRACE: Duration = Duration::minutes(5);
 
-    pub fn parse(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Self, WindowError> {
+    /// A window from its two ends, in order and at most a day apart.
+    pub fn parse(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, WindowError> {
         if end <= start {
             return Err(WindowError::EndNotAfterStart);
-        }
-        if start < now - Self::GRACE {
-            return Err(WindowError::InPast);
-        }
-        if start > now + Duration::days(Self::MAX_LEAD_DAYS) {
-            return Err(WindowError::TooFarAhead);
         }
         if end - start > Duration::hours(Self::MAX_LENGTH_HOURS) {
             return Err(WindowError::TooLong);
         }
         Ok(Self { start, end })
+    }
+
+    /// Whether a booking made at `now` may take this window: not already begun, nor too far ahead.
+    pub fn bookable_at(&self, now: DateTime<Utc>) -> Result<(), WindowError> {
+        if self.start < now - Self::GRACE {
+            return Err(WindowError::InPast);
+        }
+        if self.start > now + Duration::days(Self::MAX_LEAD_DAYS) {
+            return Err(WindowError::TooFarAhead);
+        }
+        Ok(())
     }
 
     /// Rebuilds a window read back from storage, where it was valid when written.
@@ -79,30 +101,33 @@ mod tests {
     #[test]
     fn a_window_tomorrow_morning_is_accepted() {
         let start = now() + Duration::hours(22);
-        let w = TimeWindow::parse(start, start + Duration::hours(2), now()).unwrap();
+        let w = TimeWindow::parse(start, start + Duration::hours(2)).unwrap();
         assert_eq!(w.end() - w.start(), Duration::hours(2));
+        assert_eq!(w.bookable_at(now()), Ok(()));
     }
 
     #[test]
     fn a_window_that_ends_before_it_starts_is_rejected() {
         let start = now() + Duration::hours(1);
-        assert_eq!(TimeWindow::parse(start, start, now()), Err(WindowError::EndNotAfterStart));
+        assert_eq!(TimeWindow::parse(start, start), Err(WindowError::EndNotAfterStart));
     }
 
     #[test]
     fn a_window_in_the_past_is_rejected_but_a_few_minutes_of_skew_is_forgiven() {
         let an_hour_ago = now() - Duration::hours(1);
-        assert_eq!(TimeWindow::parse(an_hour_ago, now() + Duration::hours(1), now()), Err(WindowError::InPast));
-        let skewed = now() - Duration::minutes(2);
-        assert!(TimeWindow::parse(skewed, now() + Duration::hours(1), now()).is_ok());
+        let past = TimeWindow::parse(an_hour_ago, now() + Duration::hours(1)).unwrap();
+        assert_eq!(past.bookable_at(now()), Err(WindowError::InPast));
+        let skewed = TimeWindow::parse(now() - Duration::minutes(2), now() + Duration::hours(1)).unwrap();
+        assert_eq!(skewed.bookable_at(now()), Ok(()));
     }
 
     #[test]
     fn a_window_too_long_or_too_far_ahead_is_rejected() {
         let start = now() + Duration::hours(1);
-        assert_eq!(TimeWindow::parse(start, start + Duration::hours(25), now()), Err(WindowError::TooLong));
+        assert_eq!(TimeWindow::parse(start, start + Duration::hours(25)), Err(WindowError::TooLong));
         let far = now() + Duration::days(91);
-        assert_eq!(TimeWindow::parse(far, far + Duration::hours(1), now()), Err(WindowError::TooFarAhead));
+        let far = TimeWindow::parse(far, far + Duration::hours(1)).unwrap();
+        assert_eq!(far.bookable_at(now()), Err(WindowError::TooFarAhead));
     }
 
     #[test]

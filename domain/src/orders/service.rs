@@ -11,7 +11,7 @@ use super::ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
     TransitionEffect,
 };
-use super::request::TimeWindow;
+use super::request::{TimeWindow, WindowError};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
 use crate::catalog::Category;
@@ -44,6 +44,8 @@ pub enum PlaceError {
     KeyReused,
     #[error("only a mediation intake can be marked high risk")]
     HighRiskNotMediation,
+    #[error(transparent)]
+    Window(#[from] WindowError),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -85,6 +87,9 @@ pub enum ActError {
     AtCapacity,
     #[error("the provider holding this order has no room at that time; keep the old time or cancel")]
     ProviderBusyThen,
+    /// The new window cannot be booked now.
+    #[error(transparent)]
+    Window(#[from] WindowError),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -113,13 +118,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(PlaceError::NotAResident);
         }
+        let now = self.clock.now();
+        if let Schedule::Window(window) = &order.schedule {
+            window.bookable_at(now)?;
+        }
         if order.high_risk {
             let item = self.store.catalog_item(order.item).await?.ok_or(PlaceError::UnknownItem)?;
             if item.category != Category::Mediation {
                 return Err(PlaceError::HighRiskNotMediation);
             }
         }
-        let now = self.clock.now();
         // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
         order.accept_by = Some(match order.schedule {
             Schedule::Asap => now + chrono::Duration::hours(1),
@@ -253,6 +261,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// The resident moves their booking to another window before the service starts. A provider holding the
     /// order keeps it if it has room at the new time; otherwise the move is refused and nothing changes.
     pub async fn reschedule(&self, actor: &Actor, id: OrderId, window: TimeWindow) -> Result<Order, ActError> {
+        let now = self.clock.now();
+        window.bookable_at(now)?;
         let order = self.find_for(actor, id).await?;
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(ActError::NotYours("reschedule"));
@@ -261,7 +271,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !movable.contains(&order.state) {
             return Err(ActError::Conflict { current: order.state });
         }
-        let change = Reschedule { order: id, from: order.state, window, actor: actor.account, at: self.clock.now() };
+        let change = Reschedule { order: id, from: order.state, window, actor: actor.account, at: now };
         match self.store.reschedule(change).await? {
             RescheduleOutcome::Moved(moved) => Ok(*moved),
             RescheduleOutcome::ProviderFull => Err(ActError::ProviderBusyThen),

@@ -94,6 +94,32 @@ fn an_order_wanted_as_soon_as_possible_must_be_taken_within_the_hour() {
     assert_eq!(placed.order().accept_by, Some(now() + chrono::TimeDelta::hours(1)));
 }
 
+fn window(from_now: chrono::TimeDelta) -> TimeWindow {
+    TimeWindow::parse(now() + from_now, now() + from_now + chrono::TimeDelta::hours(2)).unwrap()
+}
+
+#[test]
+fn a_window_that_began_by_the_desks_clock_cannot_be_booked() {
+    let (desk, fake) = desk();
+    let resident = someone(Role::Resident);
+    let order = NewOrder {
+        schedule: Schedule::Window(window(-chrono::TimeDelta::hours(1))),
+        ..new_order(resident.account, 15, false)
+    };
+    let refused = run(desk.place(&resident, order));
+    assert!(matches!(refused, Err(PlaceError::Window(WindowError::InPast))), "{refused:?}");
+    assert!(fake.held().orders.is_empty());
+}
+
+#[test]
+fn a_booking_moves_only_to_a_window_within_ninety_days() {
+    let (desk, fake) = desk();
+    let owner = someone(Role::Resident);
+    let id = fake.order(owner.account, HOME, OrderState::Submitted, None);
+    let refused = run(desk.reschedule(&owner, id, window(chrono::TimeDelta::days(91))));
+    assert!(matches!(refused, Err(ActError::Window(WindowError::TooFarAhead))), "{refused:?}");
+}
+
 #[test]
 fn only_a_mediation_intake_can_be_marked_high_risk() {
     let (desk, fake) = desk();
@@ -194,6 +220,8 @@ fn only_a_worker_of_the_orders_community_or_an_admin_closes_an_escalated_order()
     assert!(matches!(run(desk.close(&owner_view, id, "无人承接")), Err(ActError::NotFound)));
     assert!(fake.transitions().is_empty());
     assert_eq!(run(desk.close(&someone(Role::Admin), id, "无人承接")).unwrap().state, OrderState::Cancelled);
+    let another = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
+    assert_eq!(run(desk.close(&worker_of(HOME), another, "无人承接")).unwrap().state, OrderState::Cancelled);
 }
 
 #[test]

@@ -1,7 +1,5 @@
 //! Residents' orders: place, list, follow, cancel.
 
-use chrono::{DateTime, Utc};
-use linli_domain::clock::Clock;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -80,7 +78,7 @@ impl OrdersApi {
         body: JsonBody<PlaceOrderRequest>,
     ) -> Result<PlaceOutcome, PlaceProblems> {
         let actor = auth.0.require(&[Role::Resident])?;
-        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref(), state.orders.clock.now())?;
+        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref())?;
         let (placed, queue_failure) = state.orders.place(&actor, order).await?;
         if let Some(e) = queue_failure {
             tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
@@ -143,7 +141,7 @@ impl OrdersApi {
         id: Path<Uuid>,
         body: JsonBody<RescheduleRequest>,
     ) -> Result<Json<OrderView>, RescheduleProblems> {
-        let window = parse_window(body.window_start, body.window_end, state.orders.clock.now())?;
+        let window = TimeWindow::parse(body.window_start, body.window_end).map_err(WindowError::invalid)?;
         let order = state.orders.reschedule(&auth.0.actor(), OrderId(id.0), window).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
@@ -161,21 +159,8 @@ impl OrdersApi {
     }
 }
 
-/// A window from its two ends, naming the field at fault.
-fn parse_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> ApiResult<TimeWindow> {
-    TimeWindow::parse(start, end, now).map_err(|e| {
-        let (field, code) = match e {
-            WindowError::EndNotAfterStart => ("window_end", "window_end_not_after_start"),
-            WindowError::InPast => ("window_start", "window_in_past"),
-            WindowError::TooFarAhead => ("window_start", "window_too_far_ahead"),
-            WindowError::TooLong => ("window_end", "window_too_long"),
-        };
-        ApiError::invalid(field, code, e)
-    })
-}
-
 /// Turns the request into a domain order, naming the field of the first value that breaks a rule.
-fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: DateTime<Utc>) -> ApiResult<NewOrder> {
+fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiResult<NewOrder> {
     let address = Address::parse(&req.address).map_err(|e| ApiError::invalid("address", "invalid_address", e))?;
     let location = parse_point(req.lat, req.lng)?;
     let schedule = match (req.asap, req.window_start, req.window_end) {
@@ -183,7 +168,9 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>, now: Da
         (true, _, _) => {
             return Err(ApiError::invalid("asap", "conflicting_schedule", "give either asap or a window, not both"));
         }
-        (false, Some(start), Some(end)) => Schedule::Window(parse_window(start, end, now)?),
+        (false, Some(start), Some(end)) => {
+            Schedule::Window(TimeWindow::parse(start, end).map_err(WindowError::invalid)?)
+        }
         (false, None, _) => {
             return Err(ApiError::invalid(
                 "window_start",
