@@ -31,5 +31,6 @@ pub mod service_hour;
 pub mod session;
 pub mod shift;
 pub mod signup;
+pub mod states;
 pub mod street;
 pub mod webhook_endpoint;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::{StoredOrderState, StoredScope};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "orders")]
 pub struct Model {
@@ -17,7 +19,7 @@ pub struct Model {
     pub window_start: Option<DateTimeUtc>,
     pub window_end: Option<DateTimeUtc>,
     pub notes: String,
-    pub state: String,
+    pub state: StoredOrderState,
     pub provider_id: Option<Uuid>,
     pub idempotency_key: Option<String>,
     /// SHA-256 of the request an idempotency key first came with.
@@ -25,7 +27,7 @@ pub struct Model {
     /// When the stranded-order sweep last queued the order again.
     pub requeued_at: Option<DateTimeUtc>,
     /// How far dispatch looks now: `community`, `street` or `district`.
-    pub scope: String,
+    pub scope: StoredScope,
     /// Rounds of offers made at the current scope.
     pub round: i32,
     /// When the order must have been accepted; escalated after.

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredOrderState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_events")]
 pub struct Model {
@@ -9,8 +11,8 @@ pub struct Model {
     pub id: Uuid,
     pub order_id: Uuid,
     pub at: DateTimeUtc,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<StoredOrderState>,
+    pub to_state: StoredOrderState,
     pub actor_id: Option<Uuid>,
     pub note: String,
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredOfferStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_offers")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub order_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub provider_id: Uuid,
-    pub status: String,
+    pub status: StoredOfferStatus,
     pub offered_at: DateTimeUtc,
     pub deadline: DateTimeUtc,
     /// Why this provider was offered the order (its rank factors).

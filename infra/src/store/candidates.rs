@@ -13,12 +13,13 @@ use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::dispatch::{Candidate, FAIRNESS_PERIOD_DAYS, WorkingHours};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, StreetId};
-use linli_domain::orders::{Candidates, OrderState};
+use linli_domain::orders::Candidates;
 use linli_domain::providers::{ProviderId, ProviderKind};
 use linli_domain::time::TimeWindow;
 
 use super::{Store, convert};
 use crate::db::DbContext;
+use crate::entities::states::StoredOrderState;
 use crate::entities::{
     community, order, provider, provider_coverage, provider_item, provider_offer_day, provider_street, street,
 };
@@ -187,7 +188,7 @@ impl Store {
         let what = "reading providers' jobs";
         let held = order::Entity::find()
             .filter(order::Column::ProviderId.is_in(ids.to_vec()))
-            .filter(order::Column::State.is_in([OrderState::Accepted.as_str(), OrderState::InService.as_str()]))
+            .filter(order::Column::State.is_in([StoredOrderState::Accepted, StoredOrderState::InService]))
             .all(&self.db)
             .await
             .context(what)?;

@@ -3,10 +3,9 @@
 
 use linli_domain::accounts::AccountId;
 use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
-use linli_domain::dispatch::Scope;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
-use linli_domain::orders::{Offer, OfferStatus, Order, OrderEvent, OrderId, OrderState, Schedule};
+use linli_domain::orders::{Offer, Order, OrderEvent, OrderId, Schedule};
 use linli_domain::providers::ProviderId;
 use linli_domain::time::TimeWindow;
 
@@ -22,17 +21,6 @@ pub struct CorruptRow {
 
 pub(crate) fn corrupt(what: &'static str, row: impl ToString, value: impl ToString) -> Unexpected {
     Unexpected::new("reading a row", CorruptRow { what, row: row.to_string(), value: value.to_string() })
-}
-
-pub(crate) fn state(row: impl ToString, s: &str) -> Result<OrderState, Unexpected> {
-    OrderState::parse(s).ok_or_else(|| corrupt("order state", row, s))
-}
-
-pub(crate) fn scope(row: impl ToString, s: &str) -> Result<Scope, Unexpected> {
-    [Scope::Community, Scope::Street, Scope::District]
-        .into_iter()
-        .find(|sc| sc.as_str() == s)
-        .ok_or_else(|| corrupt("dispatch scope", row, s))
 }
 
 pub(crate) fn point(row: impl ToString, lat: f64, lng: f64) -> Result<GeoPoint, Unexpected> {
@@ -51,12 +39,12 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
         item: ItemId(m.item_id),
         community: CommunityId(m.community_id),
         location: point(m.id, m.lat, m.lng)?,
-        state: state(m.id, &m.state)?,
+        state: m.state.into(),
         address: m.address,
         schedule,
         notes: m.notes,
         provider: m.provider_id.map(ProviderId),
-        scope: scope(m.id, &m.scope)?,
+        scope: m.scope.into(),
         round: u32::try_from(m.round).unwrap_or(0),
         accept_by: m.accept_by,
         high_risk: m.high_risk,
@@ -68,8 +56,8 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
 pub(crate) fn event(m: order_event::Model) -> Result<OrderEvent, Unexpected> {
     Ok(OrderEvent {
         at: m.at,
-        from: m.from_state.as_deref().map(|s| state(m.id, s)).transpose()?,
-        to: state(m.id, &m.to_state)?,
+        from: m.from_state.map(Into::into),
+        to: m.to_state.into(),
         actor: m.actor_id.map(AccountId),
         note: m.note,
     })
@@ -79,7 +67,7 @@ pub(crate) fn offer(m: order_offer::Model) -> Result<Offer, Unexpected> {
     Ok(Offer {
         order: OrderId(m.order_id),
         provider: ProviderId(m.provider_id),
-        status: OfferStatus::parse(&m.status).ok_or_else(|| corrupt("offer status", m.order_id, &m.status))?,
+        status: m.status.into(),
         offered_at: m.offered_at,
         deadline: m.deadline,
         explanation: m.explanation,

@@ -27,6 +27,7 @@ use linli_domain::volunteering::booking::SignupState;
 
 use super::Store;
 use crate::db::DbContext;
+use crate::entities::states::StoredOrderState;
 use crate::entities::{
     account, catalog_item, delivery, inbox_message, job_run, occurrence, order, order_offer, outbox, reminder, shift,
     signup, webhook_endpoint,
@@ -254,9 +255,9 @@ impl NotificationStore for Store {
         let shifts =
             shift_reminder_facts(&txn, due.iter().filter_map(|r| r.signup_id).collect()).await.context(what)?;
         let fits = |r: &reminder::Model| match (r.order_id, r.signup_id, ReminderKind::parse(&r.kind)) {
-            (Some(id), _, Some(kind)) => orders.get(&id).is_some_and(|o| {
-                OrderState::parse(&o.state).is_some_and(|state| kind.still_fits(r.due_at, state, o.window_start))
-            }),
+            (Some(id), _, Some(kind)) => {
+                orders.get(&id).is_some_and(|o| kind.still_fits(r.due_at, o.state.into(), o.window_start))
+            }
             (None, Some(id), Some(kind)) => shifts.get(&id).is_some_and(|&(confirmed, called_off, start)| {
                 kind.still_fits_shift(r.due_at, confirmed, called_off, start)
             }),
@@ -413,7 +414,7 @@ impl NotificationStore for Store {
             .select_only()
             .column(order::Column::CommunityId)
             .column_as(Expr::col(order::Column::Id).count(), "n")
-            .filter(order::Column::State.eq(OrderState::Escalated.as_str()))
+            .filter(order::Column::State.eq(StoredOrderState::Escalated))
             .group_by(order::Column::CommunityId)
             .into_tuple::<(i32, i64)>()
             .all(&self.db)

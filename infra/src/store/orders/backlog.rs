@@ -5,15 +5,16 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::error::Unexpected;
-use linli_domain::orders::{Backlog, Order, OrderId, OrderState};
+use linli_domain::orders::{Backlog, Order, OrderId};
 
 use crate::db::DbContext;
 use crate::entities::order;
+use crate::entities::states::StoredOrderState;
 use crate::store::{Store, convert};
 
 impl Backlog for Store {
     async fn overdue_orders(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<Order>, Unexpected> {
-        let waiting = [OrderState::Submitted.as_str(), OrderState::Offered.as_str()];
+        let waiting = [StoredOrderState::Submitted, StoredOrderState::Offered];
         let rows = order::Entity::find()
             .filter(order::Column::State.is_in(waiting))
             .filter(order::Column::AcceptBy.lte(now))
@@ -26,7 +27,7 @@ impl Backlog for Store {
 
     async fn waiting_orders(&self, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
         let rows = order::Entity::find()
-            .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+            .filter(order::Column::State.eq(StoredOrderState::Submitted))
             .order_by_asc(order::Column::UpdatedAt)
             .limit(limit)
             .all(&self.db)
@@ -45,7 +46,7 @@ impl Backlog for Store {
         let not_recently_requeued =
             || Condition::any().add(order::Column::RequeuedAt.is_null()).add(order::Column::RequeuedAt.lt(cutoff));
         let candidates = order::Entity::find()
-            .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+            .filter(order::Column::State.eq(StoredOrderState::Submitted))
             .filter(order::Column::UpdatedAt.lt(cutoff))
             .filter(not_recently_requeued())
             .order_by_asc(order::Column::UpdatedAt)
@@ -59,7 +60,7 @@ impl Backlog for Store {
             let marked = order::Entity::update_many()
                 .col_expr(order::Column::RequeuedAt, Expr::value(now))
                 .filter(order::Column::Id.eq(row.id))
-                .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+                .filter(order::Column::State.eq(StoredOrderState::Submitted))
                 .filter(not_recently_requeued())
                 .exec(&self.db)
                 .await

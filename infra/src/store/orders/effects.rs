@@ -13,13 +13,14 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
-use linli_domain::orders::{OfferStatus, OrderAction, OrderId, Transition, TransitionEffect};
+use linli_domain::orders::{OfferStatus, OrderAction, OrderId, OrderState, Transition, TransitionEffect};
 use linli_domain::providers::ProviderId;
 
 use super::journal::{EventRow, record, record_all};
 use crate::db::{DbContext, db_err};
+use crate::entities::states::{StoredOfferStatus, StoredOrderState, StoredScope};
 use crate::entities::{order, order_offer, provider_offer_day};
-use crate::store::{Store, convert};
+use crate::store::Store;
 
 impl Store {
     /// Opens the offers of a batch of dispatch transitions in one transaction of a few statements: a conditional
@@ -30,11 +31,11 @@ impl Store {
         let what = "opening offers";
         let txn = self.db.begin().await.context(what)?;
         // Orders making the same move (from, to, scope, round, when) share one conditional update.
-        type Move<'a> = (&'a str, &'a str, &'a str, u32, DateTime<Utc>);
-        let mut kinds: BTreeMap<Move<'_>, Vec<Uuid>> = BTreeMap::new();
+        type Move = (StoredOrderState, StoredOrderState, StoredScope, u32, DateTime<Utc>);
+        let mut kinds: BTreeMap<Move, Vec<Uuid>> = BTreeMap::new();
         for c in changes {
             if let TransitionEffect::OpenOffers { scope, round, .. } = &c.effect {
-                let kind = (c.from.as_str(), c.to.as_str(), scope.as_str(), *round, c.at);
+                let kind = (c.from.into(), c.to.into(), (*scope).into(), *round, c.at);
                 kinds.entry(kind).or_default().push(c.order.0);
             }
         }
@@ -62,7 +63,7 @@ impl Store {
                     rows.push(order_offer::ActiveModel {
                         order_id: Set(c.order.0),
                         provider_id: Set(p.0),
-                        status: Set(OfferStatus::Open.as_str().to_owned()),
+                        status: Set(StoredOfferStatus::Open),
                         offered_at: Set(c.at),
                         deadline: Set(*deadline),
                         explanation: Set(why.clone()),
@@ -98,7 +99,7 @@ pub(super) async fn offer_open_at(
     at: DateTime<Utc>,
 ) -> Result<bool, Unexpected> {
     let row = order_offer::Entity::find_by_id((id.0, provider.0)).one(txn).await.context("reading an offer")?;
-    Ok(row.is_some_and(|r| r.status == OfferStatus::Open.as_str() && r.deadline > at))
+    Ok(row.is_some_and(|r| r.status == StoredOfferStatus::Open && r.deadline > at))
 }
 
 /// Once the order has no open offer left, returns it to dispatch in the caller's transaction (if the state
@@ -113,19 +114,19 @@ pub(super) async fn return_if_no_open_offers(
     let what = "returning an order to dispatch";
     let still_open = order_offer::Entity::find()
         .filter(order_offer::Column::OrderId.eq(row.id))
-        .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+        .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
         .count(txn)
         .await
         .context(what)?;
-    let from = convert::state(row.id, &row.state)?;
+    let from = OrderState::from(row.state);
     let Some(to) = (still_open == 0).then(|| from.apply(OrderAction::OffersLapsed).ok()).flatten() else {
         return Ok(false);
     };
     order::Entity::update_many()
-        .col_expr(order::Column::State, Expr::value(to.as_str()))
+        .col_expr(order::Column::State, Expr::value(StoredOrderState::from(to)))
         .col_expr(order::Column::UpdatedAt, Expr::value(at))
         .filter(order::Column::Id.eq(row.id))
-        .filter(order::Column::State.eq(from.as_str()))
+        .filter(order::Column::State.eq(StoredOrderState::from(from)))
         .exec(txn)
         .await
         .context(what)?;
@@ -142,9 +143,9 @@ pub(super) async fn set_offer_status(
     to: OfferStatus,
 ) -> Result<u64, Unexpected> {
     let mut update = order_offer::Entity::update_many()
-        .col_expr(order_offer::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order_offer::Column::Status, Expr::value(StoredOfferStatus::from(to)))
         .filter(order_offer::Column::OrderId.eq(id.0))
-        .filter(order_offer::Column::Status.eq(from.as_str()));
+        .filter(order_offer::Column::Status.eq(StoredOfferStatus::from(from)));
     if let Some(p) = provider {
         update = update.filter(order_offer::Column::ProviderId.eq(p.0));
     }
@@ -162,7 +163,7 @@ pub(super) async fn apply_effect(txn: &DatabaseTransaction, change: &Transition)
             order_offer::Entity::insert(order_offer::ActiveModel {
                 order_id: Set(change.order.0),
                 provider_id: Set(p.0),
-                status: Set(OfferStatus::Won.as_str().to_owned()),
+                status: Set(StoredOfferStatus::Won),
                 offered_at: Set(change.at),
                 deadline: Set(change.at),
                 explanation: Set(change.note.clone()),
@@ -176,7 +177,7 @@ pub(super) async fn apply_effect(txn: &DatabaseTransaction, change: &Transition)
             let rows = offers.iter().map(|(p, why)| order_offer::ActiveModel {
                 order_id: Set(change.order.0),
                 provider_id: Set(p.0),
-                status: Set(OfferStatus::Open.as_str().to_owned()),
+                status: Set(StoredOfferStatus::Open),
                 offered_at: Set(change.at),
                 deadline: Set(*deadline),
                 explanation: Set(why.clone()),

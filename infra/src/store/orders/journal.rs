@@ -59,8 +59,8 @@ pub(super) fn event_rows(events: &[EventRow<'_>]) -> Vec<(order_event::ActiveMod
                 id: Set(event_id),
                 order_id: Set(id.0),
                 at: Set(at),
-                from_state: Set(from.map(|s| s.as_str().to_owned())),
-                to_state: Set(to.as_str().to_owned()),
+                from_state: Set(from.map(Into::into)),
+                to_state: Set(to.into()),
                 actor_id: Set(actor.map(|a| a.0)),
                 note: Set(note.to_owned()),
             };

@@ -5,11 +5,12 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
-use linli_domain::orders::{Order, OrderId, OrderLists, OrderState};
+use linli_domain::orders::{Order, OrderId, OrderLists};
 use linli_domain::providers::ProviderId;
 
 use crate::db::DbContext;
 use crate::entities::order;
+use crate::entities::states::StoredOrderState;
 use crate::store::{Store, convert};
 
 impl OrderLists for Store {
@@ -29,7 +30,7 @@ impl OrderLists for Store {
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
-        let mut filter = Condition::all().add(order::Column::State.eq(OrderState::Escalated.as_str()));
+        let mut filter = Condition::all().add(order::Column::State.eq(StoredOrderState::Escalated));
         if let Some(c) = community {
             filter = filter.add(order::Column::CommunityId.eq(c.0));
         }

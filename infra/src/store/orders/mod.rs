@@ -23,7 +23,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use linli_domain::dispatch::Scope;
 use linli_domain::error::Unexpected;
 use linli_domain::orders::{
     InsertOrderError, NewOrder, Order, OrderEvent, OrderId, OrderState, Orders, Placed, Reschedule, RescheduleOutcome,
@@ -32,6 +31,7 @@ use linli_domain::orders::{
 use linli_domain::providers::ProviderId;
 
 use crate::db::DbContext;
+use crate::entities::states::{StoredOrderState, StoredScope};
 use crate::entities::{order, order_event, outbox, provider};
 use crate::store::{Store, convert};
 
@@ -56,12 +56,12 @@ impl Orders for Store {
             window_start,
             window_end,
             notes: new.notes.as_ref().to_owned(),
-            state: OrderState::Submitted.as_str().to_owned(),
+            state: StoredOrderState::Submitted,
             provider_id: None,
             idempotency_key: new.idempotency_key.as_ref().map(|k| k.as_ref().to_owned()),
             request_fingerprint: fingerprint.clone(),
             requeued_at: None,
-            scope: Scope::Community.as_str().to_owned(),
+            scope: StoredScope::Community,
             round: 0,
             accept_by: new.accept_by,
             high_risk: new.high_risk,
@@ -129,7 +129,9 @@ impl Orders for Store {
             else {
                 return Ok(None);
             };
-            if row.state != change.from.as_str() || change.holder.is_some_and(|p| row.provider_id != Some(p.0)) {
+            if row.state != StoredOrderState::from(change.from)
+                || change.holder.is_some_and(|p| row.provider_id != Some(p.0))
+            {
                 return Ok(None);
             }
             if let TransitionEffect::AwardTo(p) = &change.effect
@@ -152,16 +154,16 @@ impl Orders for Store {
             _ => None,
         };
         let mut update = order::Entity::update_many()
-            .col_expr(order::Column::State, Expr::value(change.to.as_str()))
+            .col_expr(order::Column::State, Expr::value(StoredOrderState::from(change.to)))
             .col_expr(order::Column::UpdatedAt, Expr::value(change.at))
             .filter(order::Column::Id.eq(change.order.0))
-            .filter(order::Column::State.eq(change.from.as_str()));
+            .filter(order::Column::State.eq(StoredOrderState::from(change.from)));
         if let Some(p) = provider {
             update = update.col_expr(order::Column::ProviderId, Expr::value(p));
         }
         if let TransitionEffect::OpenOffers { scope, round, .. } = &change.effect {
             update = update
-                .col_expr(order::Column::Scope, Expr::value(scope.as_str()))
+                .col_expr(order::Column::Scope, Expr::value(StoredScope::from(*scope)))
                 .col_expr(order::Column::Round, Expr::value(i32::try_from(*round).unwrap_or(i32::MAX)));
         }
         let Some(updated) = update.exec_with_returning(&txn).await.context(what)?.pop() else {
@@ -182,7 +184,7 @@ impl Orders for Store {
         else {
             return Ok(RescheduleOutcome::StateChanged);
         };
-        if row.state != change.from.as_str() {
+        if row.state != StoredOrderState::from(change.from) {
             return Ok(RescheduleOutcome::StateChanged);
         }
         let moved = order::Model {

@@ -9,11 +9,12 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
-use linli_domain::orders::{DeclineOutcome, Offer, OfferStatus, Offers, Order, OrderId, OrderState, TimeWindow};
+use linli_domain::orders::{DeclineOutcome, Offer, OfferStatus, Offers, Order, OrderId, TimeWindow};
 use linli_domain::providers::ProviderId;
 
 use super::effects::{return_if_no_open_offers, set_offer_status};
 use crate::db::DbContext;
+use crate::entities::states::{StoredOfferStatus, StoredOrderState};
 use crate::entities::{catalog_item, order, order_offer, provider};
 use crate::store::{Store, convert};
 
@@ -48,7 +49,7 @@ impl Offers for Store {
         let what = "listing a provider's offers";
         let offers = order_offer::Entity::find()
             .filter(order_offer::Column::ProviderId.eq(provider.0))
-            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
             .order_by_asc(order_offer::Column::OfferedAt)
             .limit(limit)
             .all(&self.db)
@@ -57,7 +58,7 @@ impl Offers for Store {
         let ids: Vec<Uuid> = offers.iter().map(|o| o.order_id).collect();
         let mut orders: HashMap<Uuid, order::Model> = order::Entity::find()
             .filter(order::Column::Id.is_in(ids))
-            .filter(order::Column::State.eq(OrderState::Offered.as_str()))
+            .filter(order::Column::State.eq(StoredOrderState::Offered))
             .all(&self.db)
             .await
             .context(what)?
@@ -96,7 +97,7 @@ impl Offers for Store {
     async fn expire_offers(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OrderId>, Unexpected> {
         let what = "expiring offers";
         let due: Vec<OrderId> = order_offer::Entity::find()
-            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
             .filter(order_offer::Column::Deadline.lte(now))
             .limit(limit)
             .all(&self.db)
@@ -120,9 +121,9 @@ impl Offers for Store {
                 continue;
             };
             order_offer::Entity::update_many()
-                .col_expr(order_offer::Column::Status, Expr::value(OfferStatus::Expired.as_str()))
+                .col_expr(order_offer::Column::Status, Expr::value(StoredOfferStatus::Expired))
                 .filter(order_offer::Column::OrderId.eq(id))
-                .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+                .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
                 .filter(order_offer::Column::Deadline.lte(now))
                 .exec(&txn)
                 .await
@@ -145,7 +146,7 @@ impl Offers for Store {
 
     async fn open_offers(&self, limit: u64) -> Result<Vec<Offer>, Unexpected> {
         order_offer::Entity::find()
-            .filter(order_offer::Column::Status.eq(OfferStatus::Open.as_str()))
+            .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
             .limit(limit)
             .all(&self.db)
             .await
@@ -180,7 +181,7 @@ pub(super) async fn provider_full<C: ConnectionTrait>(
     let wanted = window_of(row.window_start, row.window_end, at, minutes(row.item_id).await?);
     let held = order::Entity::find()
         .filter(order::Column::ProviderId.eq(provider.0))
-        .filter(order::Column::State.is_in([OrderState::Accepted.as_str(), OrderState::InService.as_str()]))
+        .filter(order::Column::State.is_in([StoredOrderState::Accepted, StoredOrderState::InService]))
         .filter(order::Column::Id.ne(row.id))
         .all(db)
         .await

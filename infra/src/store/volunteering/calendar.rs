@@ -6,13 +6,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
-use linli_domain::orders::OrderState;
 use linli_domain::volunteering::booking::SignupState;
 use linli_domain::volunteering::model::{CalendarEntry, FeedOwner};
 use linli_domain::volunteering::ports::{CalendarFeeds, Signups};
 
 use crate::auth::{new_token, token_digest};
 use crate::db::DbContext;
+use crate::entities::states::StoredOrderState;
 use crate::entities::{account, calendar_feed, catalog_item, community, order};
 use crate::store::Store;
 
@@ -89,7 +89,7 @@ impl CalendarFeeds for Store {
         let provider =
             account::Entity::find_by_id(owner.0).one(&self.db).await.context(what)?.and_then(|a| a.provider_id);
         if let Some(p) = provider {
-            let held = [OrderState::Accepted, OrderState::InService, OrderState::Completed].map(|s| s.as_str());
+            let held = [StoredOrderState::Accepted, StoredOrderState::InService, StoredOrderState::Completed];
             let orders = order::Entity::find()
                 .filter(order::Column::ProviderId.eq(p))
                 .filter(order::Column::State.is_in(held))

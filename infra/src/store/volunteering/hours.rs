@@ -20,6 +20,7 @@ use linli_domain::volunteering::ports::ServiceHours;
 
 use super::current_registration;
 use crate::db::{DbContext, db_err};
+use crate::entities::states::StoredOrderState;
 use crate::entities::{catalog_item, hours_quota, service_hour, shift, signup};
 use crate::store::Store;
 
@@ -74,7 +75,7 @@ pub(crate) async fn credit_order(
     let Some(row) = row else { return Ok(()) };
     let started = order_event::Entity::find()
         .filter(order_event::Column::OrderId.eq(order))
-        .filter(order_event::Column::ToState.eq(linli_domain::orders::OrderState::InService.as_str()))
+        .filter(order_event::Column::ToState.eq(StoredOrderState::InService))
         .order_by_desc(order_event::Column::At)
         .one(txn)
         .await

@@ -1,0 +1,85 @@
+//! The enumerated states of orders as the database stores them: strings (so SQLite and PostgreSQL keep one
+//! schema), read and written by sea-orm as enums, so no query spells a state by hand and a row holding what no
+//! code wrote fails to load instead of being guessed around. Each mirrors a domain enum, converted both ways by
+//! exhaustive matches; a test holds the stored strings to the domain's own.
+
+use sea_orm::entity::prelude::*;
+
+use linli_domain::dispatch::Scope;
+use linli_domain::orders::{OfferStatus, OrderState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredOrderState {
+    Submitted,
+    Offered,
+    Accepted,
+    InService,
+    Completed,
+    Escalated,
+    Cancelled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredScope {
+    Community,
+    Street,
+    District,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredOfferStatus {
+    Open,
+    Declined,
+    Won,
+    Withdrawn,
+    Released,
+    Expired,
+}
+
+/// Pairs each domain variant with its stored one, in both directions.
+macro_rules! mirror {
+    ($domain:ident <=> $stored:ident: $($variant:ident),* $(,)?) => {
+        impl From<$domain> for $stored {
+            fn from(v: $domain) -> Self {
+                match v {
+                    $($domain::$variant => $stored::$variant,)*
+                }
+            }
+        }
+
+        impl From<$stored> for $domain {
+            fn from(v: $stored) -> Self {
+                match v {
+                    $($stored::$variant => $domain::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+mirror!(OrderState <=> StoredOrderState: Submitted, Offered, Accepted, InService, Completed, Escalated, Cancelled);
+mirror!(Scope <=> StoredScope: Community, Street, District);
+mirror!(OfferStatus <=> StoredOfferStatus: Open, Declined, Won, Withdrawn, Released, Expired);
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::*;
+
+    #[test]
+    fn every_stored_state_is_spelled_as_the_domain_spells_it() {
+        for s in StoredOrderState::iter() {
+            assert_eq!(s.to_value(), OrderState::from(s).as_str());
+        }
+        for s in StoredScope::iter() {
+            assert_eq!(s.to_value(), Scope::from(s).as_str());
+        }
+        for s in StoredOfferStatus::iter() {
+            assert_eq!(s.to_value(), OfferStatus::from(s).as_str());
+        }
+    }
+}
