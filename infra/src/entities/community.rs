@@ -15,6 +15,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::street::Entity", from = "Column::StreetId", to = "super::street::Column::Id")]
+    Street,
+}
+
+impl Related<super::street::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Street.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

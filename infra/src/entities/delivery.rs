@@ -23,6 +23,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The endpoint of the provider a webhook delivery is for.
+    #[sea_orm(
+        belongs_to = "super::webhook_endpoint::Entity",
+        from = "Column::ProviderId",
+        to = "super::webhook_endpoint::Column::ProviderId"
+    )]
+    Endpoint,
+}
+
+impl Related<super::webhook_endpoint::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Endpoint.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -22,6 +22,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::shift::Entity")]
+    Shifts,
+}
+
+impl Related<super::shift::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Shifts.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

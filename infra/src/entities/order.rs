@@ -38,6 +38,23 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::order_offer::Entity")]
+    Offers,
+    #[sea_orm(has_many = "super::order_event::Entity")]
+    Events,
+}
+
+impl Related<super::order_offer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Offers.def()
+    }
+}
+
+impl Related<super::order_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Events.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

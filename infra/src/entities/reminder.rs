@@ -22,6 +22,23 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::order::Entity", from = "Column::OrderId", to = "super::order::Column::Id")]
+    Order,
+    #[sea_orm(belongs_to = "super::signup::Entity", from = "Column::SignupId", to = "super::signup::Column::Id")]
+    Signup,
+}
+
+impl Related<super::order::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Order.def()
+    }
+}
+
+impl Related<super::signup::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Signup.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

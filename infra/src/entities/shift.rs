@@ -25,6 +25,35 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::event::Entity", from = "Column::EventId", to = "super::event::Column::Id")]
+    Event,
+    #[sea_orm(
+        belongs_to = "super::occurrence::Entity",
+        from = "Column::OccurrenceId",
+        to = "super::occurrence::Column::Id"
+    )]
+    Occurrence,
+    #[sea_orm(has_many = "super::signup::Entity")]
+    Signups,
+}
+
+impl Related<super::event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Event.def()
+    }
+}
+
+impl Related<super::occurrence::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Occurrence.def()
+    }
+}
+
+impl Related<super::signup::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Signups.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

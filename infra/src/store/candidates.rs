@@ -242,10 +242,7 @@ impl Store {
     /// Reads which street and district a community lies in.
     pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         let what = "locating a community";
-        let Some(c) = community::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
-            return Ok(None);
-        };
-        let s = street::Entity::find_by_id(c.street_id).one(&self.db).await.context(what)?;
-        Ok(s.map(|s| (StreetId(s.id), DistrictId(s.district_id))))
+        let found = community::Entity::find_by_id(id.0).find_also_related(street::Entity).one(&self.db).await;
+        Ok(found.context(what)?.and_then(|(_, s)| s).map(|s| (StreetId(s.id), DistrictId(s.district_id))))
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query, SelectStatement};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, LoaderTrait,
+    QueryFilter, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -243,27 +243,26 @@ impl NotificationStore for Store {
             .context(what)?;
         // Events are fanned out independently, so a reminder may outlive its order's cancellation or move: each
         // is checked against the order as it is now, and called off when it no longer fits.
-        let order_ids: Vec<Uuid> = due.iter().filter_map(|r| r.order_id).collect();
-        let orders: HashMap<Uuid, order::Model> = order::Entity::find()
-            .filter(order::Column::Id.is_in(order_ids))
-            .all(&txn)
-            .await
-            .context(what)?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let orders = due.load_one(order::Entity, &txn).await.context(what)?;
         let shifts =
             shift_reminder_facts(&txn, due.iter().filter_map(|r| r.signup_id).collect()).await.context(what)?;
-        let fits = |r: &reminder::Model| match (r.order_id, r.signup_id, ReminderKind::parse(&r.kind)) {
-            (Some(id), _, Some(kind)) => {
-                orders.get(&id).is_some_and(|o| kind.still_fits(r.due_at, o.state.into(), o.window_start))
+        let fits = |r: &reminder::Model, order: Option<&order::Model>| match (
+            r.order_id,
+            order,
+            r.signup_id,
+            ReminderKind::parse(&r.kind),
+        ) {
+            (Some(_), order, _, Some(kind)) => {
+                order.is_some_and(|o| kind.still_fits(r.due_at, o.state.into(), o.window_start))
             }
-            (None, Some(id), Some(kind)) => shifts.get(&id).is_some_and(|&(confirmed, called_off, start)| {
+            (None, _, Some(id), Some(kind)) => shifts.get(&id).is_some_and(|&(confirmed, called_off, start)| {
                 kind.still_fits_shift(r.due_at, confirmed, called_off, start)
             }),
             _ => true,
         };
-        let (due, stale): (Vec<reminder::Model>, Vec<reminder::Model>) = due.into_iter().partition(|r| fits(r));
+        let (due, stale): (Vec<_>, Vec<_>) = due.into_iter().zip(orders).partition(|(r, o)| fits(r, o.as_ref()));
+        let (due, stale): (Vec<reminder::Model>, Vec<reminder::Model>) =
+            (due.into_iter().map(|(r, _)| r).collect(), stale.into_iter().map(|(r, _)| r).collect());
         if !stale.is_empty() {
             reminder::Entity::update_many()
                 .col_expr(reminder::Column::State, Expr::value("cancelled"))
@@ -323,26 +322,16 @@ impl NotificationStore for Store {
             .exec_with_returning(&self.db)
             .await
             .context(what)?;
-        let providers: Vec<Uuid> = rows.iter().filter_map(|d| d.provider_id).collect();
-        let endpoints: HashMap<Uuid, webhook_endpoint::Model> = webhook_endpoint::Entity::find()
-            .filter(webhook_endpoint::Column::ProviderId.is_in(providers))
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .map(|w| (w.provider_id, w))
-            .collect();
+        let endpoints = rows.load_one(webhook_endpoint::Entity, &self.db).await.context(what)?;
         let phones = Self::phones(&self.db, rows.iter().filter_map(|d| d.account_id).collect()).await.context(what)?;
         Ok(rows
             .into_iter()
-            .filter_map(|d| {
+            .zip(endpoints)
+            .filter_map(|(d, endpoint)| {
                 let channel = Channel::parse(&d.channel)?;
                 let target = match channel {
-                    Channel::Webhook => {
-                        d.provider_id.and_then(|p| endpoints.get(&p)).map_or(DeliveryTarget::Gone, |w| {
-                            DeliveryTarget::Webhook { url: w.url.clone(), secret: w.secret.clone() }
-                        })
-                    }
+                    Channel::Webhook => endpoint
+                        .map_or(DeliveryTarget::Gone, |w| DeliveryTarget::Webhook { url: w.url, secret: w.secret }),
                     Channel::Sms => d
                         .account_id
                         .and_then(|a| phones.get(&a))
@@ -593,28 +582,23 @@ async fn shift_reminder_facts(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let signups = signup::Entity::find().filter(signup::Column::Id.is_in(ids)).all(txn).await?;
-    let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()
-        .filter(shift::Column::Id.is_in(signups.iter().map(|s| s.shift_id)))
+    // Each sign-up with its shift in one join, then each shift's occurrence.
+    let rows: Vec<(signup::Model, shift::Model)> = signup::Entity::find()
+        .filter(signup::Column::Id.is_in(ids))
+        .find_also_related(shift::Entity)
         .all(txn)
         .await?
         .into_iter()
-        .map(|s| (s.id, s))
+        .filter_map(|(s, shift)| Some((s, shift?)))
         .collect();
-    let called_off: Vec<Uuid> = occurrence::Entity::find()
-        .filter(occurrence::Column::Id.is_in(shifts.values().map(|s| s.occurrence_id)))
-        .filter(occurrence::Column::Cancelled.eq(true))
-        .all(txn)
-        .await?
+    let shifts: Vec<shift::Model> = rows.iter().map(|(_, shift)| shift.clone()).collect();
+    let occurrences = shifts.load_one(occurrence::Entity, txn).await?;
+    Ok(rows
         .into_iter()
-        .map(|o| o.id)
-        .collect();
-    Ok(signups
-        .into_iter()
-        .filter_map(|s| {
-            let shift = shifts.get(&s.shift_id)?;
+        .zip(occurrences)
+        .map(|((s, shift), occurrence)| {
             let confirmed = s.state == SignupState::Confirmed.as_str();
-            Some((s.id, (confirmed, called_off.contains(&shift.occurrence_id), shift.starts_at)))
+            (s.id, (confirmed, occurrence.is_some_and(|o| o.cancelled), shift.starts_at))
         })
         .collect())
 }

@@ -1,11 +1,9 @@
 //! The offers port: reading offers, declining, expiring, and the capacity an award must respect.
 
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
-use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
@@ -47,27 +45,19 @@ impl Offers for Store {
         limit: u64,
     ) -> Result<Vec<(Offer, Order)>, Unexpected> {
         let what = "listing a provider's offers";
-        let offers = order_offer::Entity::find()
+        // Offers on orders still in dispatch, each with its order, in one join.
+        order_offer::Entity::find()
             .filter(order_offer::Column::ProviderId.eq(provider.0))
             .filter(order_offer::Column::Status.eq(StoredOfferStatus::Open))
+            .find_also_related(order::Entity)
+            .filter(order::Column::State.eq(StoredOrderState::Offered))
             .order_by_asc(order_offer::Column::OfferedAt)
             .limit(limit)
             .all(&self.db)
             .await
-            .context(what)?;
-        let ids: Vec<Uuid> = offers.iter().map(|o| o.order_id).collect();
-        let mut orders: HashMap<Uuid, order::Model> = order::Entity::find()
-            .filter(order::Column::Id.is_in(ids))
-            .filter(order::Column::State.eq(StoredOrderState::Offered))
-            .all(&self.db)
-            .await
             .context(what)?
             .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
-        offers
-            .into_iter()
-            .filter_map(|offer| orders.remove(&offer.order_id).map(|o| (offer, o)))
+            .filter_map(|(offer, order)| order.map(|o| (offer, o)))
             .map(|(offer, o)| Ok((convert::offer(offer)?, convert::order(o)?)))
             .collect()
     }

@@ -1,9 +1,8 @@
 //! Shifts read back as the records the ports hand out, with their counts of places: one reader for events and
 //! sign-ups alike.
 
-use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use linli_domain::error::Unexpected;
@@ -38,30 +37,17 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
     let count = |shift: Uuid, state: SignupState| {
         counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
     };
-    let events: HashMap<Uuid, event::Model> = event::Entity::find()
-        .filter(event::Column::Id.is_in(rows.iter().map(|s| s.event_id)))
-        .all(db)
-        .await
-        .context(what)?
-        .into_iter()
-        .map(|ev| (ev.id, ev))
-        .collect();
-    let called_off: Vec<Uuid> = occurrence::Entity::find()
-        .filter(occurrence::Column::Id.is_in(rows.iter().map(|s| s.occurrence_id)))
-        .filter(occurrence::Column::Cancelled.eq(true))
-        .all(db)
-        .await
-        .context(what)?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+    // Each shift's event and occurrence, in the shifts' order.
+    let events = rows.load_one(event::Entity, db).await.context(what)?;
+    let occurrences = rows.load_one(occurrence::Entity, db).await.context(what)?;
     Ok(rows
         .into_iter()
-        .map(|s| ShiftRecord {
+        .zip(events.into_iter().zip(occurrences))
+        .map(|(s, (ev, occurrence))| ShiftRecord {
             id: ShiftId(s.id),
             event: EventId(s.event_id),
-            event_title: events.get(&s.event_id).map(|ev| ev.title.clone()).unwrap_or_default(),
-            dedication_day: events.get(&s.event_id).is_some_and(|ev| ev.dedication_day),
+            dedication_day: ev.as_ref().is_some_and(|ev| ev.dedication_day),
+            event_title: ev.map(|ev| ev.title).unwrap_or_default(),
             occurrence: OccurrenceId(s.occurrence_id),
             community: CommunityId(s.community_id),
             window: TimeWindow::from_stored(s.starts_at, s.ends_at),
@@ -70,7 +56,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
             members_only: s.members_only,
             confirmed: count(s.id, SignupState::Confirmed),
             wait_listed: count(s.id, SignupState::WaitListed),
-            called_off: called_off.contains(&s.occurrence_id),
+            called_off: occurrence.is_some_and(|o| o.cancelled),
             closed_at: s.closed_at,
             title: s.title,
             place: s.place,
