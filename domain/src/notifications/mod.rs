@@ -13,7 +13,7 @@ pub mod testing;
 pub use desk::NotificationDesk;
 pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
 pub use ports::{
-    Channel, ClaimedDelivery, DeliveryLog, DeliveryTarget, Inbox, NotificationStore, OutboxEvent, SendError,
-    SmsGateway, WebhookEndpoints, WebhookSender,
+    Channel, ClaimedDelivery, Deliveries, DeliveryLog, DeliveryTarget, Inbox, JobRecord, Notices, NotificationStore,
+    Outbox, OutboxEvent, Reminders, SendError, SmsGateway, WebhookEndpoints, WebhookSender,
 };
 pub use schedule::{RetryPolicy, daily_slot, monthly_slot};

@@ -81,10 +81,9 @@ pub enum SendError {
     Failed(String),
 }
 
-/// Storage of notifications. Every claim is exclusive across processes (row locks skipped by the others on
-/// PostgreSQL; a single writer on SQLite), and every write of a notice is keyed by what caused it, so doing a
-/// step twice tells nobody twice.
-pub trait NotificationStore: Clone + Send + Sync + 'static {
+/// The outbox's fan-out: events leased to one process at a time, what their notices need to know, and the
+/// notices written with the row marked done in one transaction.
+pub trait Outbox: Clone + Send + Sync + 'static {
     /// Outbox rows not fanned out yet, leased to the caller until `lease_until`, oldest first.
     fn claim_outbox(
         &self,
@@ -111,7 +110,10 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         sms: bool,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
 
+/// Reminders waiting in the database for their time.
+pub trait Reminders: Clone + Send + Sync + 'static {
     /// Marks up to `limit` reminders due by `now` sent and writes each one's inbox message (and SMS delivery,
     /// with `sms`), in one transaction. A reminder whose order is no longer held for that time (cancelled or
     /// moved, with the news not fanned out yet) is called off instead. Returns how many were sent.
@@ -121,7 +123,10 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         limit: u64,
         sms: bool,
     ) -> impl Future<Output = Result<usize, Unexpected>> + Send;
+}
 
+/// Messages to the outside (webhook calls, SMS), each leased to one process per attempt.
+pub trait Deliveries: Clone + Send + Sync + 'static {
     /// Deliveries due for an attempt, leased to the caller until `lease_until`.
     fn claim_deliveries(
         &self,
@@ -139,17 +144,16 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
 
+/// The record of scheduled jobs: which slot of each ran, claimed once across processes, and how each run went.
+pub trait JobRecord: Clone + Send + Sync + 'static {
     /// Whether the run of `job` for `slot` (or a later one) is done.
     fn slot_done(&self, job: &str, slot: DateTime<Utc>) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
     /// Records the run of `job` for `slot` as done, unless that slot or a later one was recorded already: true
     /// for exactly one caller per slot, across processes.
     fn claim_slot(&self, job: &str, slot: DateTime<Utc>) -> impl Future<Output = Result<bool, Unexpected>> + Send;
-
-    /// Each community worker with the number of escalated orders waiting in their community (only those with
-    /// at least one).
-    fn open_escalations_by_worker(&self) -> impl Future<Output = Result<Vec<(AccountId, u64)>, Unexpected>> + Send;
 
     /// Records how a run of `job` went, for the admin's view of the jobs.
     fn record_run(
@@ -160,6 +164,13 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         count: usize,
         error: Option<&str>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
+
+/// Telling one person something once, and what the workers' morning digest counts.
+pub trait Notices: Clone + Send + Sync + 'static {
+    /// Each community worker with the number of escalated orders waiting in their community (only those with
+    /// at least one).
+    fn open_escalations_by_worker(&self) -> impl Future<Output = Result<Vec<(AccountId, u64)>, Unexpected>> + Send;
 
     /// An inbox message, unless one with `source_key` exists.
     fn tell(
@@ -171,6 +182,13 @@ pub trait NotificationStore: Clone + Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 }
+
+/// Storage of notifications. Every claim is exclusive across processes (row locks skipped by the others on
+/// PostgreSQL; a single writer on SQLite), and every write of a notice is keyed by what caused it, so doing a
+/// step twice tells nobody twice.
+pub trait NotificationStore: Outbox + Reminders + Deliveries + JobRecord + Notices {}
+
+impl<S: Outbox + Reminders + Deliveries + JobRecord + Notices> NotificationStore for S {}
 
 /// Calls an organization's own system.
 pub trait WebhookSender: Clone + Send + Sync + 'static {

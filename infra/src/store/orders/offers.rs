@@ -1,6 +1,5 @@
 //! The offers port: reading offers, declining, expiring, and the capacity an award must respect.
 
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};

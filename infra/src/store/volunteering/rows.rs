@@ -1,7 +1,6 @@
 //! Shifts read back as the records the ports hand out, with their counts of places: one reader for events and
 //! sign-ups alike.
 
-
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 

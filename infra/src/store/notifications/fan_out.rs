@@ -1,0 +1,206 @@
+//! The outbox's fan-out: claiming events, reading what their notices need, and writing the notices with the
+//! row marked done.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use linli_domain::accounts::{AccountId, Role};
+use linli_domain::error::Unexpected;
+use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbox, OutboxEvent};
+use linli_domain::orders::{OrderId, OrderState};
+use linli_domain::providers::ProviderId;
+
+use super::{PENDING, RESCHEDULED_TOPIC, claimable, insert_once, new_delivery, new_inbox};
+use crate::db::DbContext;
+use crate::entities::{
+    account, catalog_item, delivery, inbox_message, order, order_offer, outbox, reminder, webhook_endpoint,
+};
+use crate::store::Store;
+
+impl Outbox for Store {
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<OutboxEvent>, Unexpected> {
+        let what = "claiming outbox rows";
+        let free =
+            Expr::col(outbox::Column::ClaimedUntil).is_null().or(Expr::col(outbox::Column::ClaimedUntil).lt(now));
+        let choose = claimable(
+            Query::select()
+                .column(outbox::Column::Id)
+                .from(outbox::Entity)
+                .and_where(Expr::col(outbox::Column::DeliveredAt).is_null())
+                .and_where(free)
+                .order_by(outbox::Column::CreatedAt, sea_orm::Order::Asc)
+                .limit(limit)
+                .to_owned(),
+        );
+        let rows = outbox::Entity::update_many()
+            .col_expr(outbox::Column::ClaimedUntil, Expr::value(lease_until))
+            .filter(outbox::Column::Id.in_subquery(choose))
+            .exec_with_returning(&self.db)
+            .await
+            .context(what)?;
+        let mut events: Vec<OutboxEvent> = rows.into_iter().filter_map(parse_outbox).collect();
+        events.sort_by_key(|ev| ev.at);
+        Ok(events)
+    }
+
+    async fn event_context(&self, id: OrderId, at: DateTime<Utc>) -> Result<EventContext, Unexpected> {
+        let what = "reading who an order event concerns";
+        let Some(o) = order::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
+            return Ok(EventContext { order: Some(id), ..EventContext::default() });
+        };
+        let item_name = catalog_item::Entity::find_by_id(o.item_id).one(&self.db).await.context(what)?.map(|i| i.name);
+        let open: Vec<Uuid> = order_offer::Entity::find()
+            .filter(order_offer::Column::OrderId.eq(id.0))
+            .filter(order_offer::Column::OfferedAt.eq(at))
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .map(|offer| offer.provider_id)
+            .collect();
+        let mut concerned = open.clone();
+        concerned.extend(o.provider_id);
+        let staff = self.staff_of(concerned).await.context(what)?;
+        let workers = account::Entity::find()
+            .filter(account::Column::Role.eq(Role::CommunityWorker.as_str()))
+            .filter(account::Column::CommunityId.eq(o.community_id))
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .map(|a| AccountId(a.id))
+            .collect();
+        Ok(EventContext {
+            order: Some(id),
+            item_name: item_name.unwrap_or_default(),
+            resident: Some(AccountId(o.resident_id)),
+            provider: o.provider_id.map(ProviderId),
+            provider_staff: o.provider_id.and_then(|p| staff.get(&p).cloned()).unwrap_or_default(),
+            offered: open.iter().map(|p| (ProviderId(*p), staff.get(p).cloned().unwrap_or_default())).collect(),
+            workers,
+            window_start: o.window_start,
+        })
+    }
+
+    async fn record_notices(
+        &self,
+        event: &OutboxEvent,
+        notices: Vec<Notice>,
+        sms: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        let what = "recording notifications";
+        let txn = self.db.begin().await.context(what)?;
+        write_notices(&txn, event, notices, sms, now).await.context(what)?;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
+            .filter(outbox::Column::Id.eq(event.id))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        txn.commit().await.context(what)
+    }
+}
+
+/// An outbox row's announcement, if it is one of an order event.
+fn parse_outbox(row: outbox::Model) -> Option<OutboxEvent> {
+    let payload: serde_json::Value = serde_json::from_str(&row.payload).ok()?;
+    let text = |field: &str| payload.get(field).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(OutboxEvent {
+        id: row.id,
+        event_id: text("event_id").and_then(|s| Uuid::parse_str(&s).ok())?,
+        order: text("order_id").and_then(|s| Uuid::parse_str(&s).ok()).map(OrderId),
+        happened: if row.topic == RESCHEDULED_TOPIC {
+            Happened::Rescheduled
+        } else {
+            Happened::Moved(text("to").and_then(|s| OrderState::parse(&s))?)
+        },
+        at: row.created_at,
+    })
+}
+
+/// Writes one event's notices in the caller's transaction.
+async fn write_notices(
+    txn: &DatabaseTransaction,
+    event: &OutboxEvent,
+    notices: Vec<Notice>,
+    sms: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let ev = event.event_id;
+    let providers: Vec<Uuid> = notices
+        .iter()
+        .filter_map(|n| if let Notice::Webhook { provider, .. } = n { Some(provider.0) } else { None })
+        .collect();
+    let with_endpoint: HashSet<Uuid> = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::ProviderId.is_in(providers))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|w| w.provider_id)
+        .collect();
+    let texted: Vec<Uuid> = notices
+        .iter()
+        .filter_map(|n| if let Notice::Sms { account, .. } = n { Some(account.0) } else { None })
+        .collect();
+    let phones = if sms { Store::phones(txn, texted).await? } else { HashMap::new() };
+    for notice in notices {
+        match notice {
+            Notice::Inbox { account, title, body } => {
+                let row = new_inbox(account, &title, &body, event.order, format!("{ev}:inbox:{}", account.0), now);
+                insert_once(txn, row, inbox_message::Column::SourceKey).await?;
+            }
+            Notice::Webhook { provider, event_type, body } if with_endpoint.contains(&provider.0) => {
+                let key = format!("{ev}:webhook:{}", provider.0);
+                let row = new_delivery(Channel::Webhook, Some(provider), None, &event_type, body, key, now);
+                insert_once(txn, row, delivery::Column::SourceKey).await?;
+            }
+            Notice::Sms { account, text } if phones.contains_key(&account.0) => {
+                let key = format!("{ev}:sms:{}", account.0);
+                let row = new_delivery(Channel::Sms, None, Some(account), "order.sms", text, key, now);
+                insert_once(txn, row, delivery::Column::SourceKey).await?;
+            }
+            Notice::Webhook { .. } | Notice::Sms { .. } => {}
+            Notice::Remind { account, kind, due, text } => {
+                let row = reminder::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    kind: Set(kind.as_str().to_owned()),
+                    account_id: Set(account.0),
+                    order_id: Set(event.order.map(|o| o.0)),
+                    signup_id: Set(None),
+                    due_at: Set(due),
+                    state: Set(PENDING.to_owned()),
+                    text: Set(text),
+                    source_key: Set(format!("{ev}:{}:{}", kind.as_str(), account.0)),
+                    created_at: Set(now),
+                    sent_at: Set(None),
+                };
+                insert_once(txn, row, reminder::Column::SourceKey).await?;
+            }
+            Notice::CancelReminders => {
+                if let Some(order) = event.order {
+                    // Not those this very event made, should it be fanned out a second time.
+                    reminder::Entity::update_many()
+                        .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                        .filter(reminder::Column::OrderId.eq(order.0))
+                        .filter(reminder::Column::State.eq(PENDING))
+                        .filter(reminder::Column::SourceKey.not_like(format!("{ev}:%")))
+                        .exec(txn)
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Notifications in the database: the outbox fan-out, reminders, deliveries with their retries, webhook
+//! endpoints, inboxes, and the record of scheduled jobs.
+//!
+//! Work is handed out with a conditional update of rows chosen by a subquery that locks them and skips rows
+//! another transaction holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer and no such
+//! clause). Every notice is keyed by what caused it, so a repeated step writes nothing twice.
+
+mod deliveries;
+mod fan_out;
+mod jobs;
+mod notices;
+mod reminders;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{LockBehavior, LockType, OnConflict, SelectStatement};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use linli_domain::accounts::AccountId;
+use linli_domain::notifications::Channel;
+use linli_domain::orders::OrderId;
+use linli_domain::providers::ProviderId;
+
+use crate::entities::{account, delivery, inbox_message};
+use crate::store::Store;
+
+const PENDING: &str = "pending";
+
+/// The outbox topic of a change of an order's appointment window.
+pub(super) const RESCHEDULED_TOPIC: &str = "order.rescheduled";
+
+/// A subquery choosing the rows to claim: locked, skipping rows others hold, where the database can.
+fn claimable(mut select: SelectStatement) -> SelectStatement {
+    select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    select
+}
+
+/// Inserts a row unless one with the same unique key exists.
+pub(super) async fn insert_once<A, C>(db: &C, row: A, key: impl sea_orm::sea_query::IntoIden) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    let inserted = <A::Entity as EntityTrait>::insert(row)
+        .on_conflict(OnConflict::column(key).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await;
+    match inserted {
+        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) fn new_inbox(
+    account: AccountId,
+    title: &str,
+    body: &str,
+    order: Option<OrderId>,
+    key: String,
+    now: DateTime<Utc>,
+) -> inbox_message::ActiveModel {
+    inbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.0),
+        topic: Set(title.to_owned()),
+        title: Set(title.to_owned()),
+        body: Set(body.to_owned()),
+        order_id: Set(order.map(|o| o.0)),
+        source_key: Set(key),
+        created_at: Set(now),
+        read_at: Set(None),
+    }
+}
+
+fn new_delivery(
+    channel: Channel,
+    provider: Option<ProviderId>,
+    account: Option<AccountId>,
+    event_type: &str,
+    body: String,
+    key: String,
+    now: DateTime<Utc>,
+) -> delivery::ActiveModel {
+    delivery::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        channel: Set(channel.as_str().to_owned()),
+        provider_id: Set(provider.map(|p| p.0)),
+        account_id: Set(account.map(|a| a.0)),
+        event_type: Set(event_type.to_owned()),
+        body: Set(body),
+        state: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        source_key: Set(key),
+        created_at: Set(now),
+        delivered_at: Set(None),
+    }
+}
+
+impl Store {
+    /// Accounts among `ids` with a phone number.
+    async fn phones<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
+        Ok(account::Entity::find()
+            .filter(account::Column::Id.is_in(ids))
+            .filter(account::Column::Phone.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.phone.map(|p| (a.id, p)))
+            .collect())
+    }
+
+    /// Staff accounts of each provider among `ids`.
+    async fn staff_of(&self, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<AccountId>>, DbErr> {
+        let mut staff: HashMap<Uuid, Vec<AccountId>> = HashMap::new();
+        for a in account::Entity::find().filter(account::Column::ProviderId.is_in(ids)).all(&self.db).await? {
+            if let Some(p) = a.provider_id {
+                staff.entry(p).or_default().push(AccountId(a.id));
+            }
+        }
+        Ok(staff)
+    }
+}
