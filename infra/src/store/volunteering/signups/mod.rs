@@ -7,6 +7,13 @@
 //! whose foreign-key check takes `FOR KEY SHARE`. A plain `FOR UPDATE` would let a promotion and that member's
 //! own cancellation wait on each other.
 
+mod attendance;
+mod waitlist;
+
+pub(super) use attendance::close_ended_shifts;
+use waitlist::remind;
+pub(super) use waitlist::{notify_holders, promote, renew_reminders};
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
@@ -17,21 +24,18 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
-use linli_domain::notifications::ReminderKind;
 use linli_domain::time::TimeWindow;
-use linli_domain::volunteering::booking::{self, AttendanceError, Closing, Placement, ShiftFacts, SignupState};
+use linli_domain::volunteering::booking::{self, Placement, ShiftFacts, SignupState};
 use linli_domain::volunteering::errors::{AttendanceFailure, BookingError};
 use linli_domain::volunteering::model::{Roster, ShiftRecord, SignupRecord, Witness};
 use linli_domain::volunteering::ports::Signups;
 use linli_domain::volunteering::{ShiftId, SignupId};
 
-use super::current_registration;
-use super::hours::credit;
-use super::members::gone;
-use super::rows::shift_records;
 use crate::db::DbContext;
 use crate::entities::{account, occurrence, reminder, shift, signup};
-use crate::store::notifications::{insert_once, new_inbox};
+use crate::store::volunteering::current_registration;
+use crate::store::volunteering::members::gone;
+use crate::store::volunteering::rows::shift_records;
 use crate::store::{Store, convert};
 
 impl Signups for Store {
@@ -263,80 +267,6 @@ impl Signups for Store {
 }
 
 impl Store {
-    async fn attend(
-        &self,
-        id: ShiftId,
-        account: AccountId,
-        witness: Witness<'_>,
-        now: DateTime<Utc>,
-        arriving: bool,
-    ) -> Result<SignupRecord, AttendanceFailure> {
-        let what = "recording attendance";
-        let txn = self.db.begin().await.context(what)?;
-        let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
-            return Err(AttendanceFailure::NotFound);
-        };
-        let Some(mine) = signup_of(&txn, id, account).await? else {
-            return Err(AttendanceFailure::NotFound);
-        };
-        let by = match witness {
-            Witness::Code(_) if mine.code_failures >= booking::MAX_CODE_FAILURES => {
-                return Err(AttendanceError::TooManyWrongCodes.into());
-            }
-            Witness::Code(code) if code.trim() != row.check_code => {
-                // The failure is kept even though the request fails, or guessing would cost nothing.
-                signup::Entity::update_many()
-                    .col_expr(
-                        signup::Column::CodeFailures,
-                        sea_orm::ExprTrait::add(Expr::col(signup::Column::CodeFailures), 1),
-                    )
-                    .filter(signup::Column::Id.eq(mine.id))
-                    .exec(&txn)
-                    .await
-                    .context(what)?;
-                txn.commit().await.context(what)?;
-                return Err(AttendanceError::WrongCode.into());
-            }
-            Witness::Code(_) => account,
-            Witness::Organizer(o) => o,
-        };
-        if parse_state(&mine)? != SignupState::Confirmed {
-            return Err(AttendanceError::NotConfirmed.into());
-        }
-        if called_off(&txn, &row).await? {
-            return Err(AttendanceError::CalledOff.into());
-        }
-        let w = window(&row);
-        booking::may_check_in(&w, row.closed_at.is_some(), now)?;
-        let mut update = signup::Entity::update_many()
-            .col_expr(signup::Column::CheckedBy, Expr::value(by.0))
-            .filter(signup::Column::Id.eq(mine.id));
-        match (arriving, mine.checked_in_at, mine.checked_out_at) {
-            (true, None, _) => update = update.col_expr(signup::Column::CheckedInAt, Expr::value(now)),
-            (false, None, _) => return Err(AttendanceError::NotCheckedIn.into()),
-            (false, Some(_), None) if now < w.start() => return Err(AttendanceError::NotStarted.into()),
-            (false, Some(inn), None) => {
-                let minutes = booking::credited_minutes(&w, inn, now);
-                update = update
-                    .col_expr(signup::Column::CheckedOutAt, Expr::value(now))
-                    .col_expr(signup::Column::Minutes, Expr::value(i32::try_from(minutes).unwrap_or(i32::MAX)));
-                credit(&txn, account, row.community_id, "shift", mine.id, row.starts_at, minutes).await?;
-            }
-            // Already recorded: the first time stands.
-            _ => {
-                let record = self.signup_record(&txn, mine).await?;
-                txn.commit().await.context(what)?;
-                return Ok(record);
-            }
-        }
-        update.exec(&txn).await.context(what)?;
-        let saved =
-            signup::Entity::find_by_id(mine.id).one(&txn).await.context(what)?.ok_or_else(|| gone("a sign-up"))?;
-        let record = self.signup_record(&txn, saved).await?;
-        txn.commit().await.context(what)?;
-        Ok(record)
-    }
-
     async fn signup_record<C: sea_orm::ConnectionTrait>(
         &self,
         db: &C,
@@ -360,195 +290,6 @@ impl Store {
         r.wait_list_position = ahead;
         Ok(r)
     }
-}
-
-/// Closes up to `limit` ended shifts, one transaction each with the shift locked, so a check-out arriving at
-/// the same moment and the closing job do not both credit the same place.
-pub(super) async fn close_ended_shifts(store: &Store, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
-    let what = "closing ended shifts";
-    let due = shift::Entity::find()
-        .filter(shift::Column::ClosedAt.is_null())
-        .filter(shift::Column::EndsAt.lte(now))
-        .order_by_asc(shift::Column::EndsAt)
-        .limit(limit)
-        .all(&store.db)
-        .await
-        .context(what)?;
-    let mut closed = 0;
-    for candidate in due {
-        let txn = store.db.begin().await.context(what)?;
-        let Some(row) = shift::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.context(what)? else {
-            continue;
-        };
-        if row.closed_at.is_some() {
-            continue;
-        }
-        let w = window(&row);
-        // Nobody was expected on a called-off date: nobody is a no-show and nothing is credited.
-        let places = if called_off(&txn, &row).await? {
-            Vec::new()
-        } else {
-            signup::Entity::find()
-                .filter(signup::Column::ShiftId.eq(row.id))
-                .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
-                .all(&txn)
-                .await
-                .context(what)?
-        };
-        for p in places {
-            let update = signup::Entity::update_many().filter(signup::Column::Id.eq(p.id));
-            match booking::closing(&w, p.checked_in_at, p.checked_out_at) {
-                Closing::Attended => continue,
-                Closing::NoShow => update.col_expr(signup::Column::NoShow, Expr::value(true)),
-                Closing::ClosedAtEnd { minutes } => {
-                    credit(&txn, AccountId(p.account_id), row.community_id, "shift", p.id, row.starts_at, minutes)
-                        .await?;
-                    update
-                        .col_expr(signup::Column::CheckedOutAt, Expr::value(row.ends_at))
-                        .col_expr(signup::Column::AutoClosed, Expr::value(true))
-                        .col_expr(signup::Column::Minutes, Expr::value(i32::try_from(minutes).unwrap_or(i32::MAX)))
-                }
-            }
-            .exec(&txn)
-            .await
-            .context(what)?;
-        }
-        shift::Entity::update_many()
-            .col_expr(shift::Column::ClosedAt, Expr::value(now))
-            .filter(shift::Column::Id.eq(row.id))
-            .exec(&txn)
-            .await
-            .context(what)?;
-        txn.commit().await.context(what)?;
-        closed += 1;
-    }
-    Ok(closed)
-}
-
-/// Moves the wait-list up into the shift's free places, first come first served, and tells each person promoted.
-/// The caller holds the shift's row lock. Returns who was promoted.
-pub(super) async fn promote(
-    txn: &DatabaseTransaction,
-    row: &shift::Model,
-    now: DateTime<Utc>,
-) -> Result<Vec<AccountId>, Unexpected> {
-    let what = "moving up the wait-list";
-    if row.starts_at <= now || called_off(txn, row).await? {
-        return Ok(Vec::new());
-    }
-    let confirmed = count(txn, ShiftId(row.id), SignupState::Confirmed).await?;
-    let waiting = signup::Entity::find()
-        .filter(signup::Column::ShiftId.eq(row.id))
-        .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
-        .all(txn)
-        .await
-        .context(what)?;
-    let line: Vec<(&signup::Model, i64)> = waiting.iter().map(|s| (s, i64::from(s.arrival))).collect();
-    let mut promoted = Vec::new();
-    for s in booking::next_in_line(&line, u32::try_from(row.capacity).unwrap_or(0), confirmed) {
-        signup::Entity::update_many()
-            .col_expr(signup::Column::State, Expr::value(SignupState::Confirmed.as_str()))
-            .col_expr(signup::Column::ConfirmedAt, Expr::value(now))
-            .col_expr(signup::Column::PromotedAt, Expr::value(now))
-            .filter(signup::Column::Id.eq(s.id))
-            .exec(txn)
-            .await
-            .context(what)?;
-        let account = AccountId(s.account_id);
-        let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
-        let body =
-            format!("候补转正：您已获得 {} 「{}」（{}）的名额。", local.format("%m月%d日 %H:%M"), row.title, row.place);
-        let key = format!("promoted:{}:{}", s.id, s.arrival);
-        insert_once(
-            txn,
-            new_inbox(account, "候补转正", &body, None, key, now),
-            crate::entities::inbox_message::Column::SourceKey,
-        )
-        .await
-        .context(what)?;
-        remind(txn, row, account, s.id, s.arrival, now).await?;
-        promoted.push(account);
-    }
-    Ok(promoted)
-}
-
-/// Tells everyone holding a place or a wait-list place on any of `shifts`.
-pub(super) async fn notify_holders(
-    txn: &DatabaseTransaction,
-    shifts: &[shift::Model],
-    title: &str,
-    body: &str,
-    key: &str,
-    now: DateTime<Utc>,
-) -> Result<(), Unexpected> {
-    let what = "telling the people on a shift";
-    let holders = signup::Entity::find()
-        .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
-        .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
-        .all(txn)
-        .await
-        .context(what)?;
-    for h in holders {
-        let row = new_inbox(AccountId(h.account_id), title, body, None, format!("{key}:{}", h.id), now);
-        insert_once(txn, row, crate::entities::inbox_message::Column::SourceKey).await.context(what)?;
-    }
-    Ok(())
-}
-
-/// Replaces the pending reminders of `holders` with ones made from `shifts` as they are now (moved, renamed,
-/// at another place). The old ones are deleted rather than called off, so that a shift moved back to where it
-/// was gets its reminder again.
-pub(super) async fn renew_reminders(
-    txn: &DatabaseTransaction,
-    shifts: &[shift::Model],
-    holders: &[signup::Model],
-    now: DateTime<Utc>,
-) -> Result<(), Unexpected> {
-    reminder::Entity::delete_many()
-        .filter(reminder::Column::SignupId.is_in(holders.iter().map(|h| h.id)))
-        .filter(reminder::Column::State.eq("pending"))
-        .exec(txn)
-        .await
-        .context("renewing shift reminders")?;
-    for s in shifts {
-        for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
-            remind(txn, s, AccountId(h.account_id), h.id, h.arrival, now).await?;
-        }
-    }
-    Ok(())
-}
-
-/// The reminder a day before the shift, for a place confirmed while that is still ahead.
-async fn remind(
-    txn: &DatabaseTransaction,
-    row: &shift::Model,
-    account: AccountId,
-    signup: Uuid,
-    arrival: i32,
-    now: DateTime<Utc>,
-) -> Result<(), Unexpected> {
-    let kind = ReminderKind::ShiftDayBefore;
-    let due = kind.due_for(row.starts_at);
-    if due <= now {
-        return Ok(());
-    }
-    let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
-    let text = format!("明天 {} 您有志愿服务「{}」，地点：{}。", local.format("%H:%M"), row.title, row.place);
-    let reminder = reminder::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind.as_str().to_owned()),
-        account_id: Set(account.0),
-        order_id: Set(None),
-        signup_id: Set(Some(signup)),
-        due_at: Set(due),
-        state: Set("pending".to_owned()),
-        text: Set(text),
-        // Keyed by the place and the start it is for: a place taken again, or a shift moved, gets a new one.
-        source_key: Set(format!("shift:{signup}:{arrival}:{}", row.starts_at.timestamp())),
-        created_at: Set(now),
-        sent_at: Set(None),
-    };
-    insert_once(txn, reminder, reminder::Column::SourceKey).await.context("writing a shift reminder")
 }
 
 /// Windows of the shifts other than `except` that the account holds a place or a wait-list place on, leaving
