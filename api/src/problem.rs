@@ -110,7 +110,7 @@ impl ApiError {
         }
     }
 
-    fn map_problem(self, f: impl FnOnce(&mut Problem)) -> Self {
+    pub(crate) fn map_problem(self, f: impl FnOnce(&mut Problem)) -> Self {
         let mut p = self.problem().clone();
         f(&mut p);
         Self::from_problem(p)
@@ -239,63 +239,6 @@ pub async fn render_error(err: poem::Error) -> Response {
         return poem::web::Json(p).with_status(status).with_content_type("application/problem+json").into_response();
     };
     problem.into_response()
-}
-
-impl From<linli_domain::orders::ActError> for ApiError {
-    fn from(e: linli_domain::orders::ActError) -> Self {
-        use linli_domain::orders::ActError as E;
-        match e {
-            E::NotFound => Self::not_found("order"),
-            E::NotYours(_) => Self::forbidden(e.to_string()),
-            E::Conflict { current } => Self::invalid_transition(
-                current,
-                format!("the order is {}; that is not possible now", current.as_str()),
-            ),
-            E::TakenByAnother => Self::new(StatusCode::CONFLICT, "already_taken", e.to_string())
-                .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
-            E::NoOpenOffer => Self::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
-            E::ProviderCannotTake => Self::invalid("provider_id", "provider_cannot_take", e),
-            E::AtCapacity => Self::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
-            E::ProviderBusyThen => {
-                Self::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
-            }
-            E::Window(w) => w.invalid().into(),
-            E::Unexpected(u) => Self::unexpected(u),
-        }
-    }
-}
-
-impl From<linli_domain::orders::ListError> for ApiError {
-    fn from(e: linli_domain::orders::ListError) -> Self {
-        match e {
-            linli_domain::orders::ListError::Denied(rule) => Self::forbidden(rule),
-            linli_domain::orders::ListError::Unexpected(u) => Self::unexpected(u),
-        }
-    }
-}
-
-impl From<linli_domain::orders::ViewError> for ApiError {
-    fn from(e: linli_domain::orders::ViewError) -> Self {
-        match e {
-            linli_domain::orders::ViewError::NotFound => Self::not_found("order"),
-            linli_domain::orders::ViewError::Unexpected(u) => Self::unexpected(u),
-        }
-    }
-}
-
-impl From<linli_domain::orders::PlaceError> for ApiError {
-    fn from(e: linli_domain::orders::PlaceError) -> Self {
-        use linli_domain::orders::PlaceError as E;
-        match e {
-            E::NotAResident => Self::forbidden(e.to_string()),
-            E::UnknownItem => Self::invalid("item_id", "unknown_item", e),
-            E::UnknownCommunity => Self::invalid("community_id", "unknown_community", e),
-            E::KeyReused => Self::invalid("Idempotency-Key", "idempotency_key_reused", e),
-            E::HighRiskNotMediation => Self::invalid("high_risk", "high_risk_not_mediation", e),
-            E::Window(w) => w.invalid().into(),
-            E::Unexpected(u) => Self::unexpected(u),
-        }
-    }
 }
 
 /// Declares the error responses one operation can give: a poem-openapi response enum with a variant for each

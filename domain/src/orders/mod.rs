@@ -3,6 +3,7 @@
 
 mod access;
 mod dispatching;
+mod errors;
 mod model;
 mod ports;
 mod request;
@@ -15,6 +16,7 @@ mod testing;
 
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
+pub use errors::{ActError, ListError, PlaceError, ViewError};
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 pub use ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,
@@ -23,5 +25,5 @@ pub use ports::{
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
-pub use service::{ActError, ListError, OrderDesk, OrderDetail, PlaceError, ViewError};
+pub use service::{OrderDesk, OrderDetail};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};

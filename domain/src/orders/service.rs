@@ -5,13 +5,14 @@
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
+use super::errors::{ActError, ListError, PlaceError, ViewError};
 
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
     TransitionEffect,
 };
-use super::request::{TimeWindow, WindowError};
+use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use crate::accounts::{Actor, Role};
 use crate::catalog::Category;
@@ -30,68 +31,6 @@ pub struct OrderDesk<S, Q, C> {
     pub offer_ttl: Duration,
     pub travel: TravelModel,
     pub weights: RankWeights,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PlaceError {
-    #[error("only residents place orders for themselves")]
-    NotAResident,
-    #[error("no catalog item has that id")]
-    UnknownItem,
-    #[error("no community has that id")]
-    UnknownCommunity,
-    #[error("this idempotency key was used before for a different order")]
-    KeyReused,
-    #[error("only a mediation intake can be marked high risk")]
-    HighRiskNotMediation,
-    #[error(transparent)]
-    Window(#[from] WindowError),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-/// Why a list of orders or offers was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    #[error("{0}")]
-    Denied(&'static str),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ViewError {
-    /// Missing, or not the caller's to see: the two are not told apart, so ids cannot be probed.
-    #[error("no such order")]
-    NotFound,
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
-}
-
-/// Why a caller could not move an order.
-#[derive(Debug, thiserror::Error)]
-pub enum ActError {
-    #[error("no such order")]
-    NotFound,
-    #[error("this order is not yours to {0}")]
-    NotYours(&'static str),
-    #[error("the order is {}", current.as_str())]
-    Conflict { current: OrderState },
-    #[error("another provider accepted the order first")]
-    TakenByAnother,
-    #[error("you hold no open offer for this order")]
-    NoOpenOffer,
-    #[error("that provider does not offer this item or is not active")]
-    ProviderCannotTake,
-    #[error("your provider already holds as many jobs at that time as it can")]
-    AtCapacity,
-    #[error("the provider holding this order has no room at that time; keep the old time or cancel")]
-    ProviderBusyThen,
-    /// The new window cannot be booked now.
-    #[error(transparent)]
-    Window(#[from] WindowError),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
 }
 
 /// An order as one actor may see it.

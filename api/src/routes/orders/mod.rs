@@ -3,6 +3,7 @@
 //! JSON shapes they share.
 
 mod escalations;
+mod problems;
 mod provider;
 mod resident;
 mod views;

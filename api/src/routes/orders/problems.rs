@@ -1,0 +1,64 @@
+//! How the order use cases' refusals answer over HTTP: each keeps its stable `code`.
+
+use poem::http::StatusCode;
+
+use linli_domain::orders::{ActError, ListError, OrderState, PlaceError, ViewError};
+
+use crate::problem::ApiError;
+
+impl From<ActError> for ApiError {
+    fn from(e: ActError) -> Self {
+        use ActError as E;
+        match e {
+            E::NotFound => ApiError::not_found("order"),
+            E::NotYours(_) => ApiError::forbidden(e.to_string()),
+            E::Conflict { current } => ApiError::invalid_transition(
+                current,
+                format!("the order is {}; that is not possible now", current.as_str()),
+            ),
+            E::TakenByAnother => ApiError::new(StatusCode::CONFLICT, "already_taken", e.to_string())
+                .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
+            E::NoOpenOffer => ApiError::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
+            E::ProviderCannotTake => ApiError::invalid("provider_id", "provider_cannot_take", e),
+            E::AtCapacity => ApiError::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
+            E::ProviderBusyThen => {
+                ApiError::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
+            }
+            E::Window(w) => w.invalid().into(),
+            E::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}
+
+impl From<ListError> for ApiError {
+    fn from(e: ListError) -> Self {
+        match e {
+            ListError::Denied(rule) => ApiError::forbidden(rule),
+            ListError::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}
+
+impl From<ViewError> for ApiError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NotFound => ApiError::not_found("order"),
+            ViewError::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}
+
+impl From<PlaceError> for ApiError {
+    fn from(e: PlaceError) -> Self {
+        use PlaceError as E;
+        match e {
+            E::NotAResident => ApiError::forbidden(e.to_string()),
+            E::UnknownItem => ApiError::invalid("item_id", "unknown_item", e),
+            E::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
+            E::KeyReused => ApiError::invalid("Idempotency-Key", "idempotency_key_reused", e),
+            E::HighRiskNotMediation => ApiError::invalid("high_risk", "high_risk_not_mediation", e),
+            E::Window(w) => w.invalid().into(),
+            E::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! What the order use cases answer when they refuse: one enum per kind of operation, each with only the
+//! variants that operation can return.
+
+use super::request::WindowError;
+use super::state::OrderState;
+use crate::error::Unexpected;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error("only residents place orders for themselves")]
+    NotAResident,
+    #[error("no catalog item has that id")]
+    UnknownItem,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error("this idempotency key was used before for a different order")]
+    KeyReused,
+    #[error("only a mediation intake can be marked high risk")]
+    HighRiskNotMediation,
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Why a list of orders or offers was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error("{0}")]
+    Denied(&'static str),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// Missing, or not the caller's to see: the two are not told apart, so ids cannot be probed.
+    #[error("no such order")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Why a caller could not move an order.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("no such order")]
+    NotFound,
+    #[error("this order is not yours to {0}")]
+    NotYours(&'static str),
+    #[error("the order is {}", current.as_str())]
+    Conflict { current: OrderState },
+    #[error("another provider accepted the order first")]
+    TakenByAnother,
+    #[error("you hold no open offer for this order")]
+    NoOpenOffer,
+    #[error("that provider does not offer this item or is not active")]
+    ProviderCannotTake,
+    #[error("your provider already holds as many jobs at that time as it can")]
+    AtCapacity,
+    #[error("the provider holding this order has no room at that time; keep the old time or cancel")]
+    ProviderBusyThen,
+    /// The new window cannot be booked now.
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
