@@ -1,5 +1,8 @@
 //! The order store contract, run against SQLite and PostgreSQL alike: conditional transitions, idempotent
 //! placing, offers and their effects, the event and outbox rows every change writes, and repeatable seeding.
+//!
+//! Longer than our usual 400 lines on purpose: every test runs on both backends from one definition, and a
+//! second binary would link the adapters again; each test is short and names one behaviour.
 
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};

@@ -1,4 +1,7 @@
 //! The order flow over HTTP, on the embedded default and on PostgreSQL + Redis: every test runs on both.
+//!
+//! Longer than our usual 400 lines on purpose: every file here is a test binary that links the whole stack,
+//! which is minutes on the build machine; each test is short and names one behaviour.
 
 use std::time::Duration;
 

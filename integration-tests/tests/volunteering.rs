@@ -1,6 +1,9 @@
 //! Party members and Dedication Day over HTTP: registration with history, branches and their problems, events
 //! with recurring dates, sign-ups racing for places, attendance, hours, rosters as CSV, calendar feeds read by an
 //! independent iCalendar parser, and volunteer orders counted as service hours.
+//!
+//! Longer than our usual 400 lines on purpose: every file here is a test binary that links the whole stack,
+//! which is minutes on the build machine; each test is short and names one behaviour.
 
 use std::time::Duration;
 

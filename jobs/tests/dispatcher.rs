@@ -1,4 +1,7 @@
 //! The dispatcher's single steps, called directly on a seeded SQLite store and the in-process queue.
+//!
+//! Longer than our usual 400 lines on purpose: the stale-read stand-in at the end forwards every order port to
+//! the real store, so that one test can show the store's conditional update refusing a second copy.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -41,28 +41,76 @@ pub enum ViewError {
     Unexpected(#[from] Unexpected),
 }
 
-/// Why a caller could not move an order.
+/// Why an order could not be moved: what cancelling and closing can meet, and what every other move can too.
 #[derive(Debug, thiserror::Error)]
-pub enum ActError {
+pub enum MoveError {
+    /// Missing, or not the caller's to see: the two are not told apart, so ids cannot be probed.
     #[error("no such order")]
     NotFound,
     #[error("this order is not yours to {0}")]
     NotYours(&'static str),
     #[error("the order is {}", current.as_str())]
     Conflict { current: OrderState },
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Why a provider could not decline, start or complete an order.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
     #[error("another provider accepted the order first")]
     TakenByAnother,
     #[error("you hold no open offer for this order")]
     NoOpenOffer,
-    #[error("that provider does not offer this item or is not active")]
-    ProviderCannotTake,
+}
+
+/// Why a provider could not accept an order.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    #[error(transparent)]
+    Job(#[from] JobError),
     #[error("your provider already holds as many jobs at that time as it can")]
     AtCapacity,
+}
+
+/// Why a worker could not assign an escalated order by hand.
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error("that provider does not offer this item or is not active")]
+    ProviderCannotTake,
+}
+
+/// Why a resident could not move their booking.
+#[derive(Debug, thiserror::Error)]
+pub enum RescheduleError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
     #[error("the provider holding this order has no room at that time; keep the old time or cancel")]
     ProviderBusyThen,
     /// The new window cannot be booked now.
     #[error(transparent)]
     Window(#[from] WindowError),
-    #[error(transparent)]
-    Unexpected(#[from] Unexpected),
+}
+
+/// An adapter failure reaches each of these as the move error it is, so `?` works on every port call.
+macro_rules! unexpected_is_a_move_error {
+    ($($error:ident),*) => {
+        $(impl From<Unexpected> for $error {
+            fn from(u: Unexpected) -> Self {
+                MoveError::Unexpected(u).into()
+            }
+        })*
+    };
+}
+
+unexpected_is_a_move_error!(JobError, AcceptError, AssignError, RescheduleError);
+
+impl From<MoveError> for AcceptError {
+    fn from(e: MoveError) -> Self {
+        AcceptError::Job(e.into())
+    }
 }

@@ -16,7 +16,7 @@ mod testing;
 
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
-pub use errors::{ActError, ListError, PlaceError, ViewError};
+pub use errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 pub use ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,

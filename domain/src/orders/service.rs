@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
-use super::errors::{ActError, ListError, PlaceError, ViewError};
+use super::errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
 
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
@@ -148,25 +148,27 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         id: OrderId,
         provider: ProviderId,
         reason: &str,
-    ) -> Result<Order, ActError> {
+    ) -> Result<Order, AssignError> {
         let order = self.escalation_for(actor, id, "assign").await?;
         let now = self.clock.now();
         let fit = self.store.candidates(order.item, now).await?.into_iter().any(|c| c.id == provider && c.active);
         if !fit {
-            return Err(ActError::ProviderCannotTake);
+            return Err(AssignError::ProviderCannotTake);
         }
         let note = format!("assigned by hand: {reason}");
-        self.move_order(&order, OrderAction::Assign, actor, &note, TransitionEffect::AssignTo(provider), None).await
+        Ok(self
+            .move_order(&order, OrderAction::Assign, actor, &note, TransitionEffect::AssignTo(provider), None)
+            .await?)
     }
 
     /// A community worker (of the order's community) or an admin closes an escalated order that cannot be served.
-    pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, ActError> {
+    pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, MoveError> {
         let order = self.escalation_for(actor, id, "close").await?;
         let note = format!("closed: {reason}");
         self.move_order(&order, OrderAction::Close, actor, &note, TransitionEffect::None, None).await
     }
 
-    async fn escalation_for(&self, actor: &Actor, id: OrderId, what: &'static str) -> Result<Order, ActError> {
+    async fn escalation_for(&self, actor: &Actor, id: OrderId, what: &'static str) -> Result<Order, MoveError> {
         let order = self.find_for(actor, id).await?;
         let may = match actor.role {
             Role::CommunityWorker => actor.community == Some(order.community),
@@ -174,12 +176,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             _ => false,
         };
         if !may {
-            return Err(ActError::NotYours(what));
+            return Err(MoveError::NotYours(what));
         }
         Ok(order)
     }
 
-    pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+    pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, MoveError> {
         let order = self.find_for(actor, id).await?;
         let owns = match actor.role {
             Role::Resident => order.resident == actor.account,
@@ -188,7 +190,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             Role::ProviderStaff | Role::PartyMember => false,
         };
         if !owns {
-            return Err(ActError::NotYours("cancel"));
+            return Err(MoveError::NotYours("cancel"));
         }
         let done = self
             .move_order(&order, OrderAction::Cancel, actor, "cancelled", TransitionEffect::WithdrawOffers, None)
@@ -199,24 +201,24 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// The resident moves their booking to another window before the service starts. A provider holding the
     /// order keeps it if it has room at the new time; otherwise the move is refused and nothing changes.
-    pub async fn reschedule(&self, actor: &Actor, id: OrderId, window: TimeWindow) -> Result<Order, ActError> {
+    pub async fn reschedule(&self, actor: &Actor, id: OrderId, window: TimeWindow) -> Result<Order, RescheduleError> {
         let now = self.clock.now();
         window.bookable_at(now)?;
         let order = self.find_for(actor, id).await?;
         if actor.role != Role::Resident || order.resident != actor.account {
-            return Err(ActError::NotYours("reschedule"));
+            return Err(MoveError::NotYours("reschedule").into());
         }
         let movable = [OrderState::Submitted, OrderState::Offered, OrderState::Accepted, OrderState::Escalated];
         if !movable.contains(&order.state) {
-            return Err(ActError::Conflict { current: order.state });
+            return Err(MoveError::Conflict { current: order.state }.into());
         }
         let change = Reschedule { order: id, from: order.state, window, actor: actor.account, at: now };
         match self.store.reschedule(change).await? {
             RescheduleOutcome::Moved(moved) => Ok(*moved),
-            RescheduleOutcome::ProviderFull => Err(ActError::ProviderBusyThen),
+            RescheduleOutcome::ProviderFull => Err(RescheduleError::ProviderBusyThen),
             RescheduleOutcome::StateChanged => {
-                let current = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
-                Err(ActError::Conflict { current: current.state })
+                let current = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
+                Err(MoveError::Conflict { current: current.state }.into())
             }
         }
     }
@@ -224,7 +226,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// A provider claims an offered order. The store says first whether this provider holds an open offer (the
     /// queue's copy may be stale); the queue's claim then turns away the losers of a race cheaply; the store's
     /// conditional update makes the winner final. Accepting an order you already hold is harmless.
-    pub async fn accept(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+    pub async fn accept(&self, actor: &Actor, id: OrderId) -> Result<Order, AcceptError> {
         let provider = Self::staff_provider(actor, "accept")?;
         let (order, offers) = self.order_for_provider(id, provider).await?;
         if order.provider == Some(provider) {
@@ -232,16 +234,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
         let holds_open_offer = offers.iter().any(|o| o.provider == provider && o.status == OfferStatus::Open);
         if order.state != OrderState::Offered || !holds_open_offer {
-            return Err(self.refusal(id, provider).await);
+            return Err(self.refusal(id, provider).await.into());
         }
         if self.store.provider_full(provider, id, self.clock.now()).await? {
-            return Err(ActError::AtCapacity);
+            return Err(AcceptError::AtCapacity);
         }
         // A queue that cannot answer does not stop the accept: the store decides alone.
         if let Ok(ClaimOutcome::Taken) = self.queue.claim(id, provider).await {
-            return Err(ActError::TakenByAnother);
+            return Err(JobError::TakenByAnother.into());
         }
-        let to = order.state.apply(OrderAction::Accept).map_err(|e| ActError::Conflict { current: e.from })?;
+        let to = order.state.apply(OrderAction::Accept).map_err(|e| MoveError::Conflict { current: e.from })?;
         let change =
             self.transition(&order, OrderAction::Accept, to, actor, "accepted", TransitionEffect::AwardTo(provider));
         match self.store.transition(change).await {
@@ -253,12 +255,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 // Let the next provider in: this claim did not become an award.
                 let _ = self.queue.release_claim(id, provider).await;
                 failed?;
-                Err(self.refusal(id, provider).await)
+                Err(self.refusal(id, provider).await.into())
             }
         }
     }
 
-    pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, ActError> {
+    pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, JobError> {
         let provider = Self::staff_provider(actor, "decline")?;
         self.order_for_provider(id, provider).await?;
         let outcome = self.store.decline_offer(id, provider, actor.account, self.clock.now()).await?;
@@ -277,13 +279,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+    pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, JobError> {
         self.provider_step(actor, id, OrderAction::Start, "started", TransitionEffect::None).await
     }
 
     /// The provider finished the job. A Party member's volunteer order counts as service hours, credited with
     /// the completion so that the two cannot part.
-    pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
+    pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, JobError> {
         let effect = match actor.role {
             Role::PartyMember => TransitionEffect::CreditServiceHours(actor.account),
             _ => TransitionEffect::None,
@@ -298,13 +300,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         action: OrderAction,
         note: &str,
         effect: TransitionEffect,
-    ) -> Result<Order, ActError> {
+    ) -> Result<Order, JobError> {
         let provider = Self::staff_provider(actor, action.as_str())?;
         let (order, _) = self.order_for_provider(id, provider).await?;
         if order.provider != Some(provider) {
             return Err(self.refusal(id, provider).await);
         }
-        self.move_order(&order, action, actor, note, effect, Some(provider)).await
+        Ok(self.move_order(&order, action, actor, note, effect, Some(provider)).await?)
     }
 
     /// Applies `action` to the order as last read. When another change got there first (the dispatcher offered
@@ -318,17 +320,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         note: &str,
         effect: TransitionEffect,
         holder: Option<ProviderId>,
-    ) -> Result<Order, ActError> {
+    ) -> Result<Order, MoveError> {
         let mut current = order.clone();
         for _ in 0..3 {
-            let to = current.state.apply(action).map_err(|e| ActError::Conflict { current: e.from })?;
+            let to = current.state.apply(action).map_err(|e| MoveError::Conflict { current: e.from })?;
             let change = Transition { holder, ..self.transition(&current, action, to, actor, note, effect.clone()) };
             match self.store.transition(change).await? {
                 Some(done) => return Ok(done),
-                None => current = self.store.find_order(order.id).await?.ok_or(ActError::NotFound)?,
+                None => current = self.store.find_order(order.id).await?.ok_or(MoveError::NotFound)?,
             }
         }
-        Err(ActError::Conflict { current: current.state })
+        Err(MoveError::Conflict { current: current.state })
     }
 
     fn transition(
@@ -354,10 +356,10 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// An order the actor may see, or `NotFound` for one they may not, so ids cannot be probed.
-    async fn find_for(&self, actor: &Actor, id: OrderId) -> Result<Order, ActError> {
-        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+    async fn find_for(&self, actor: &Actor, id: OrderId) -> Result<Order, MoveError> {
+        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
         if self.visibility_of(actor, &order).await? == Visibility::None {
-            return Err(ActError::NotFound);
+            return Err(MoveError::NotFound);
         }
         Ok(order)
     }
@@ -385,33 +387,33 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// The order, if this provider holds it or was ever offered it; `NotFound` otherwise, so a provider cannot
     /// learn of orders that were never theirs.
-    async fn order_for_provider(&self, id: OrderId, provider: ProviderId) -> Result<(Order, Vec<Offer>), ActError> {
-        let order = self.store.find_order(id).await?.ok_or(ActError::NotFound)?;
+    async fn order_for_provider(&self, id: OrderId, provider: ProviderId) -> Result<(Order, Vec<Offer>), MoveError> {
+        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
         let offers = self.store.offers_of_order(id).await?;
         if order.provider != Some(provider) && !offers.iter().any(|o| o.provider == provider) {
-            return Err(ActError::NotFound);
+            return Err(MoveError::NotFound);
         }
         Ok((order, offers))
     }
 
     /// Why this provider cannot act on the order as it stands now.
-    async fn refusal(&self, id: OrderId, provider: ProviderId) -> ActError {
+    async fn refusal(&self, id: OrderId, provider: ProviderId) -> JobError {
         let order = match self.store.find_order(id).await {
             Ok(Some(order)) => order,
-            Ok(None) => return ActError::NotFound,
-            Err(e) => return ActError::Unexpected(e),
+            Ok(None) => return MoveError::NotFound.into(),
+            Err(e) => return e.into(),
         };
         match order.provider {
-            Some(holder) if holder != provider => ActError::TakenByAnother,
-            _ if order.state == OrderState::Offered => ActError::NoOpenOffer,
-            _ => ActError::Conflict { current: order.state },
+            Some(holder) if holder != provider => JobError::TakenByAnother,
+            _ if order.state == OrderState::Offered => JobError::NoOpenOffer,
+            _ => MoveError::Conflict { current: order.state }.into(),
         }
     }
 
-    fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, ActError> {
+    fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, MoveError> {
         match (actor.role, actor.provider) {
             (role, Some(p)) if role.works_orders() => Ok(p),
-            _ => Err(ActError::NotYours(what)),
+            _ => Err(MoveError::NotYours(what)),
         }
     }
 }

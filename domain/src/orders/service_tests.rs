@@ -117,7 +117,7 @@ fn a_booking_moves_only_to_a_window_within_ninety_days() {
     let owner = someone(Role::Resident);
     let id = fake.order(owner.account, HOME, OrderState::Submitted, None);
     let refused = run(desk.reschedule(&owner, id, window(chrono::TimeDelta::days(91))));
-    assert!(matches!(refused, Err(ActError::Window(WindowError::TooFarAhead))), "{refused:?}");
+    assert!(matches!(refused, Err(RescheduleError::Window(WindowError::TooFarAhead))), "{refused:?}");
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn another_resident_and_an_unrelated_provider_cannot_tell_an_order_exists() {
     let id = fake.order(owner.account, HOME, OrderState::Offered, None);
     for stranger in [someone(Role::Resident), staff_of(ProviderId(Uuid::now_v7())), worker_of(CommunityId(2))] {
         assert!(matches!(run(desk.view(&stranger, id)), Err(ViewError::NotFound)), "{:?}", stranger.role);
-        assert!(matches!(run(desk.cancel(&stranger, id)), Err(ActError::NotFound)), "{:?}", stranger.role);
+        assert!(matches!(run(desk.cancel(&stranger, id)), Err(MoveError::NotFound)), "{:?}", stranger.role);
     }
     assert_eq!(run(desk.view(&owner, id)).unwrap().seen, Visibility::Full);
 }
@@ -148,7 +148,7 @@ fn a_provider_weighing_an_offer_sees_part_of_the_order_and_cannot_cancel_it() {
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
     fake.offer(id, provider);
     assert_eq!(run(desk.view(&staff_of(provider), id)).unwrap().seen, Visibility::Partial);
-    assert!(matches!(run(desk.cancel(&staff_of(provider), id)), Err(ActError::NotYours(_))));
+    assert!(matches!(run(desk.cancel(&staff_of(provider), id)), Err(MoveError::NotYours(_))));
     assert!(fake.transitions().is_empty());
 }
 
@@ -168,7 +168,34 @@ fn an_order_in_service_cannot_be_cancelled_and_the_conflict_names_its_state() {
     let owner = someone(Role::Resident);
     let id = fake.order(owner.account, HOME, OrderState::InService, Some(ProviderId(Uuid::now_v7())));
     let refused = run(desk.cancel(&owner, id));
-    assert!(matches!(refused, Err(ActError::Conflict { current: OrderState::InService })), "{refused:?}");
+    assert!(matches!(refused, Err(MoveError::Conflict { current: OrderState::InService })), "{refused:?}");
+}
+
+#[test]
+fn a_provider_holding_as_many_jobs_as_it_can_cannot_accept_another() {
+    let (desk, fake) = desk();
+    let provider = ProviderId(Uuid::now_v7());
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(id, provider);
+    fake.held().full.push(provider);
+    let refused = run(desk.accept(&staff_of(provider), id));
+    assert!(matches!(refused, Err(AcceptError::AtCapacity)), "{refused:?}");
+    assert!(fake.transitions().is_empty());
+}
+
+#[test]
+fn a_provider_declines_its_open_offer_once_and_the_last_decline_returns_the_order_to_dispatch() {
+    let (desk, fake) = desk();
+    let (first, second) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(id, first);
+    fake.offer(id, second);
+    let declined = run(desk.decline(&staff_of(first), id)).unwrap();
+    assert_eq!(declined, DeclineOutcome::Declined { returned_to_dispatch: false });
+    let again = run(desk.decline(&staff_of(first), id));
+    assert!(matches!(again, Err(JobError::NoOpenOffer)), "{again:?}");
+    let last = run(desk.decline(&staff_of(second), id)).unwrap();
+    assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
 }
 
 #[test]
@@ -177,7 +204,10 @@ fn a_provider_holding_an_open_offer_accepts_and_one_never_offered_gets_not_found
     let (offered, stranger) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
     fake.offer(id, offered);
-    assert!(matches!(run(desk.accept(&staff_of(stranger), id)), Err(ActError::NotFound)));
+    assert!(matches!(
+        run(desk.accept(&staff_of(stranger), id)),
+        Err(AcceptError::Job(JobError::Move(MoveError::NotFound)))
+    ));
     let accepted = run(desk.accept(&staff_of(offered), id)).unwrap();
     assert_eq!((accepted.state, accepted.provider), (OrderState::Accepted, Some(offered)));
 }
@@ -186,8 +216,14 @@ fn a_provider_holding_an_open_offer_accepts_and_one_never_offered_gets_not_found
 fn staff_who_work_for_no_provider_and_residents_cannot_accept() {
     let (desk, fake) = desk();
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
-    assert!(matches!(run(desk.accept(&someone(Role::ProviderStaff), id)), Err(ActError::NotYours(_))));
-    assert!(matches!(run(desk.accept(&someone(Role::Resident), id)), Err(ActError::NotYours(_))));
+    assert!(matches!(
+        run(desk.accept(&someone(Role::ProviderStaff), id)),
+        Err(AcceptError::Job(JobError::Move(MoveError::NotYours(_))))
+    ));
+    assert!(matches!(
+        run(desk.accept(&someone(Role::Resident), id)),
+        Err(AcceptError::Job(JobError::Move(MoveError::NotYours(_))))
+    ));
 }
 
 #[test]
@@ -198,7 +234,7 @@ fn a_provider_accepting_after_another_won_is_told_it_was_taken() {
     fake.offer(id, winner);
     fake.offer(id, loser);
     run(desk.accept(&staff_of(winner), id)).unwrap();
-    assert!(matches!(run(desk.accept(&staff_of(loser), id)), Err(ActError::TakenByAnother)));
+    assert!(matches!(run(desk.accept(&staff_of(loser), id)), Err(AcceptError::Job(JobError::TakenByAnother))));
 }
 
 #[test]
@@ -207,7 +243,7 @@ fn only_the_provider_holding_an_order_starts_and_completes_it() {
     let (holder, other) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(holder));
     fake.offer(id, other);
-    assert!(matches!(run(desk.start(&staff_of(other), id)), Err(ActError::TakenByAnother)));
+    assert!(matches!(run(desk.start(&staff_of(other), id)), Err(JobError::TakenByAnother)));
     assert_eq!(run(desk.start(&staff_of(holder), id)).unwrap().state, OrderState::InService);
     assert_eq!(run(desk.complete(&staff_of(holder), id)).unwrap().state, OrderState::Completed);
 }
@@ -217,7 +253,7 @@ fn only_a_worker_of_the_orders_community_or_an_admin_closes_an_escalated_order()
     let (desk, fake) = desk();
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
     let owner_view = worker_of(CommunityId(2));
-    assert!(matches!(run(desk.close(&owner_view, id, "无人承接")), Err(ActError::NotFound)));
+    assert!(matches!(run(desk.close(&owner_view, id, "无人承接")), Err(MoveError::NotFound)));
     assert!(fake.transitions().is_empty());
     assert_eq!(run(desk.close(&someone(Role::Admin), id, "无人承接")).unwrap().state, OrderState::Cancelled);
     let another = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
@@ -229,7 +265,7 @@ fn an_order_is_assigned_by_hand_only_to_a_provider_that_can_take_it() {
     let (desk, fake) = desk();
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
     let refused = run(desk.assign(&worker_of(HOME), id, ProviderId(Uuid::now_v7()), "电话联系"));
-    assert!(matches!(refused, Err(ActError::ProviderCannotTake)), "{refused:?}");
+    assert!(matches!(refused, Err(AssignError::ProviderCannotTake)), "{refused:?}");
     assert!(fake.transitions().is_empty());
 }
 

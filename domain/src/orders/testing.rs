@@ -29,6 +29,8 @@ pub struct Held {
     pub candidates: Vec<Candidate>,
     /// Every transition asked of the store, by action, whether or not it applied.
     pub transitions: Vec<OrderAction>,
+    /// Providers holding as many jobs as they can.
+    pub full: Vec<ProviderId>,
 }
 
 /// The fake store; clones share what they hold.
@@ -256,11 +258,11 @@ impl Offers for FakeOrders {
 
     async fn provider_full(
         &self,
-        _provider: ProviderId,
+        provider: ProviderId,
         _order: OrderId,
         _at: DateTime<Utc>,
     ) -> Result<bool, Unexpected> {
-        Ok(false)
+        Ok(self.held().full.contains(&provider))
     }
 
     async fn open_offers(&self, _limit: u64) -> Result<Vec<Offer>, Unexpected> {

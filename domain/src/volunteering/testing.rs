@@ -2,6 +2,9 @@
 //! puts in, answers reads from it, and records each write it was asked to make, so a test can show both what a
 //! use case returned and that a refused one wrote nothing. The booking and attendance rules themselves belong
 //! to the real adapters and are covered by their contract and HTTP tests.
+//!
+//! Longer than our usual 400 lines on purpose: one fake serves all six ports, because they share rows (a
+//! shift's places are read by events, sign-ups and hours alike), and separate fakes could disagree about them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -2,30 +2,63 @@
 
 use poem::http::StatusCode;
 
-use linli_domain::orders::{ActError, ListError, OrderState, PlaceError, ViewError};
+use linli_domain::orders::{
+    AcceptError, AssignError, JobError, ListError, MoveError, OrderState, PlaceError, RescheduleError, ViewError,
+};
 
 use crate::problem::ApiError;
 
-impl From<ActError> for ApiError {
-    fn from(e: ActError) -> Self {
-        use ActError as E;
+impl From<MoveError> for ApiError {
+    fn from(e: MoveError) -> Self {
         match e {
-            E::NotFound => ApiError::not_found("order"),
-            E::NotYours(_) => ApiError::forbidden(e.to_string()),
-            E::Conflict { current } => ApiError::invalid_transition(
+            MoveError::NotFound => ApiError::not_found("order"),
+            MoveError::NotYours(_) => ApiError::forbidden(e.to_string()),
+            MoveError::Conflict { current } => ApiError::invalid_transition(
                 current,
                 format!("the order is {}; that is not possible now", current.as_str()),
             ),
-            E::TakenByAnother => ApiError::new(StatusCode::CONFLICT, "already_taken", e.to_string())
+            MoveError::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}
+
+impl From<JobError> for ApiError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Move(m) => m.into(),
+            JobError::TakenByAnother => ApiError::new(StatusCode::CONFLICT, "already_taken", e.to_string())
                 .map_problem(|p| p.current_state = Some(OrderState::Accepted.as_str().to_owned())),
-            E::NoOpenOffer => ApiError::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
-            E::ProviderCannotTake => ApiError::invalid("provider_id", "provider_cannot_take", e),
-            E::AtCapacity => ApiError::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
-            E::ProviderBusyThen => {
+            JobError::NoOpenOffer => ApiError::new(StatusCode::CONFLICT, "no_open_offer", e.to_string()),
+        }
+    }
+}
+
+impl From<AcceptError> for ApiError {
+    fn from(e: AcceptError) -> Self {
+        match e {
+            AcceptError::Job(j) => j.into(),
+            AcceptError::AtCapacity => ApiError::new(StatusCode::CONFLICT, "at_capacity", e.to_string()),
+        }
+    }
+}
+
+impl From<AssignError> for ApiError {
+    fn from(e: AssignError) -> Self {
+        match e {
+            AssignError::Move(m) => m.into(),
+            AssignError::ProviderCannotTake => ApiError::invalid("provider_id", "provider_cannot_take", e),
+        }
+    }
+}
+
+impl From<RescheduleError> for ApiError {
+    fn from(e: RescheduleError) -> Self {
+        match e {
+            RescheduleError::Move(m) => m.into(),
+            RescheduleError::ProviderBusyThen => {
                 ApiError::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
             }
-            E::Window(w) => w.invalid().into(),
-            E::Unexpected(u) => ApiError::unexpected(u),
+            RescheduleError::Window(w) => w.invalid().into(),
         }
     }
 }

@@ -1,5 +1,9 @@
 //! Who may do what in volunteering, and the rules the use cases apply before any port is called: each test
 //! runs one use case against the in-memory fake with a fixed clock.
+//!
+//! Longer than our usual 400 lines on purpose: the six areas' tests share their fixtures (a community, its
+//! worker, a member with a registration, an event with shifts), and are kept in the order of the desk's
+//! modules rather than repeat those fixtures in six files.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use futures_util::FutureExt;

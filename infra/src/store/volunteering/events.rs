@@ -1,6 +1,9 @@
 //! Events and their dated occurrences and shifts: creating one lays its shift plan out on every date of its
 //! rule a year ahead, the scheduled step keeps recurring series a year ahead, and an organizer can move or call
 //! off one occurrence, or change one shift, without touching the rest.
+//!
+//! Longer than our usual 400 lines on purpose: creating an event, extending its series, and moving or calling
+//! off one date share the one routine that lays a shift plan out on dates, and stay beside it.
 
 use std::collections::HashMap;
 
