@@ -10,6 +10,7 @@ pub mod geo;
 pub mod health;
 pub mod notifications;
 pub mod orders;
+pub mod paging;
 pub mod providers;
 pub mod time;
 pub mod volunteering;

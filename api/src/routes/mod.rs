@@ -10,6 +10,7 @@ mod orders;
 mod volunteering;
 
 use linli_domain::geo::{GeoPoint, GeoPointError};
+use linli_domain::paging::PageRequest;
 use poem_openapi::Tags;
 
 use crate::problem::{ApiError, ApiResult};
@@ -47,15 +48,9 @@ pub enum ApiTags {
     Health,
 }
 
-pub const DEFAULT_PAGE: u32 = 20;
-pub const MAX_PAGE: u32 = 100;
-
-/// A page size from the `limit` parameter: 1 to 100, 20 when absent.
+/// A page size from the `limit` parameter of a list anyone may read: 1 to 100, 20 when absent.
 pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
-    match limit.unwrap_or(DEFAULT_PAGE) {
-        n @ 1..=MAX_PAGE => Ok(u64::from(n)),
-        _ => Err(ApiError::malformed("limit", format!("limit must be between 1 and {MAX_PAGE}"))),
-    }
+    Ok(PageRequest::new(limit, None).size()?)
 }
 
 /// Fetches one more than asked so the caller knows whether another page exists.
@@ -77,12 +72,7 @@ pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
     })
 }
 
-/// A list cursor: the id of the last row of the previous page.
+/// A list cursor of a list anyone may read: the id of the last row of the previous page.
 pub fn uuid_cursor(cursor: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
-    match cursor {
-        None | Some("") => Ok(None),
-        Some(c) => {
-            uuid::Uuid::parse_str(c).map(Some).map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))
-        }
-    }
+    Ok(PageRequest::new(None, cursor).cursor()?)
 }

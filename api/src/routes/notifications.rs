@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
+use linli_domain::paging::PageRequest;
 
 use super::{ApiTags, page_size};
 use crate::auth::BearerAuth;
@@ -311,7 +312,10 @@ impl NotificationsApi {
         which: Query<Option<String>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<DeliveryList>, DeliveriesProblems> {
-        let rows = state.notifications.deliveries(&auth.0.actor(), which.0.as_deref(), page_size(limit.0)?).await?;
+        let rows = state
+            .notifications
+            .deliveries(&auth.0.actor(), which.0.as_deref(), PageRequest::new(limit.0, None))
+            .await?;
         Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
     }
 

@@ -3,7 +3,7 @@
 
 use super::request::WindowError;
 use super::state::OrderState;
-use crate::error::Unexpected;
+use crate::error::{Invalid, Unexpected};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlaceError {
@@ -28,6 +28,9 @@ pub enum PlaceError {
 pub enum ListError {
     #[error("{0}")]
     Denied(&'static str),
+    /// A page parameter out of range, told only to a caller who may see the list.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }

@@ -19,6 +19,7 @@ use crate::catalog::Category;
 use crate::clock::Clock;
 use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
 use crate::error::Unexpected;
+use crate::paging::{Page, PageRequest};
 use crate::providers::ProviderId;
 
 /// The order use cases over a store, a queue and a clock.
@@ -104,40 +105,38 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the
     /// provider a staff member or Party member works for (none while they work for none).
-    pub async fn my_orders(&self, actor: &Actor, before: Option<OrderId>, limit: u64) -> Result<Vec<Order>, ListError> {
-        match (actor.role, actor.provider) {
-            (Role::Resident, _) => Ok(self.store.orders_of_resident(actor.account, before, limit).await?),
-            (Role::ProviderStaff | Role::PartyMember, Some(p)) => {
-                Ok(self.store.orders_of_provider(p, before, limit).await?)
-            }
-            (Role::ProviderStaff | Role::PartyMember, None) => Ok(Vec::new()),
-            _ => Err(ListError::Denied("only residents and those who work orders have orders of their own")),
+    pub async fn my_orders(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
+        if !matches!(actor.role, Role::Resident | Role::ProviderStaff | Role::PartyMember) {
+            return Err(ListError::Denied("only residents and those who work orders have orders of their own"));
         }
+        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
+        let rows = match (actor.role, actor.provider) {
+            (Role::Resident, _) => self.store.orders_of_resident(actor.account, before, size + 1).await?,
+            (_, Some(provider)) => self.store.orders_of_provider(provider, before, size + 1).await?,
+            (_, None) => Vec::new(),
+        };
+        Ok(Page::of(rows, size))
     }
 
     /// The open offers to the provider the actor works for, oldest first.
-    pub async fn open_offers(&self, actor: &Actor, limit: u64) -> Result<Vec<(Offer, Order)>, ListError> {
+    pub async fn open_offers(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Vec<(Offer, Order)>, ListError> {
         match (actor.role.works_orders(), actor.provider) {
-            (true, Some(p)) => Ok(self.store.open_offers_of_provider(p, limit).await?),
+            (true, Some(p)) => Ok(self.store.open_offers_of_provider(p, page.size()?).await?),
             (true, None) => Ok(Vec::new()),
             (false, _) => Err(ListError::Denied("only provider staff and Party members receive offers")),
         }
     }
 
     /// The escalations a worker handles (their community's) or an admin oversees (all), newest first.
-    pub async fn escalations(
-        &self,
-        actor: &Actor,
-        before: Option<OrderId>,
-        limit: u64,
-    ) -> Result<Vec<Order>, ListError> {
+    pub async fn escalations(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
         let community = match (actor.role, actor.community) {
             (Role::Admin, _) => None,
             (Role::CommunityWorker, Some(c)) => Some(c),
-            (Role::CommunityWorker, None) => return Ok(Vec::new()),
+            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
             _ => return Err(ListError::Denied("only community workers and admins handle escalations")),
         };
-        Ok(self.store.escalated_orders(community, before, limit).await?)
+        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
+        Ok(Page::of(self.store.escalated_orders(community, before, size + 1).await?, size))
     }
 
     /// A community worker (of the order's community) or an admin gives an escalated order to a provider by hand.

@@ -13,6 +13,7 @@ use crate::accounts::{AccountId, Actor, Role};
 use crate::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
 use crate::clock::FixedClock;
 use crate::geo::{CommunityId, GeoPoint};
+use crate::paging::PageRequest;
 use crate::providers::ProviderId;
 
 const HOME: CommunityId = CommunityId(1);
@@ -277,14 +278,24 @@ fn the_order_lists_are_each_for_the_roles_they_serve() {
     fake.order(resident.account, HOME, OrderState::Accepted, Some(provider));
     fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Escalated, None);
     fake.order(AccountId(Uuid::now_v7()), CommunityId(2), OrderState::Escalated, None);
-    assert_eq!(run(desk.my_orders(&resident, None, 10)).unwrap().len(), 1);
-    assert_eq!(run(desk.my_orders(&staff_of(provider), None, 10)).unwrap().len(), 1);
-    assert!(run(desk.my_orders(&someone(Role::ProviderStaff), None, 10)).unwrap().is_empty());
-    assert!(matches!(run(desk.my_orders(&worker_of(HOME), None, 10)), Err(ListError::Denied(_))));
-    assert_eq!(run(desk.escalations(&worker_of(HOME), None, 10)).unwrap().len(), 1);
-    assert_eq!(run(desk.escalations(&someone(Role::Admin), None, 10)).unwrap().len(), 2);
-    assert!(matches!(run(desk.escalations(&resident, None, 10)), Err(ListError::Denied(_))));
-    assert!(matches!(run(desk.open_offers(&resident, 10)), Err(ListError::Denied(_))));
+    assert_eq!(run(desk.my_orders(&resident, PageRequest::default())).unwrap().rows.len(), 1);
+    assert_eq!(run(desk.my_orders(&staff_of(provider), PageRequest::default())).unwrap().rows.len(), 1);
+    assert!(run(desk.my_orders(&someone(Role::ProviderStaff), PageRequest::default())).unwrap().rows.is_empty());
+    assert!(matches!(run(desk.my_orders(&worker_of(HOME), PageRequest::default())), Err(ListError::Denied(_))));
+    assert_eq!(run(desk.escalations(&worker_of(HOME), PageRequest::default())).unwrap().rows.len(), 1);
+    assert_eq!(run(desk.escalations(&someone(Role::Admin), PageRequest::default())).unwrap().rows.len(), 2);
+    assert!(matches!(run(desk.escalations(&resident, PageRequest::default())), Err(ListError::Denied(_))));
+    assert!(matches!(run(desk.open_offers(&resident, PageRequest::default())), Err(ListError::Denied(_))));
+}
+
+#[test]
+fn a_caller_who_may_not_see_a_list_is_told_so_whatever_the_page_parameters_say() {
+    let (desk, _) = desk();
+    let out_of_range = PageRequest::new(Some(500), Some("not-a-cursor"));
+    assert!(matches!(run(desk.escalations(&someone(Role::Resident), out_of_range)), Err(ListError::Denied(_))));
+    assert!(matches!(run(desk.open_offers(&someone(Role::Resident), out_of_range)), Err(ListError::Denied(_))));
+    let refused = run(desk.escalations(&worker_of(HOME), out_of_range));
+    assert!(matches!(&refused, Err(ListError::Invalid(i)) if i.field == "limit"), "{refused:?}");
 }
 
 #[test]

@@ -7,15 +7,16 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use linli_domain::orders::{OrderId, Visibility};
+use linli_domain::paging::PageRequest;
 use linli_domain::providers::ProviderId;
 
+use super::order_page;
 use super::views::{AssignRequest, CloseRequest, OrderPage, OrderView};
-use super::{order_cursor, order_page};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, page_size};
+use crate::routes::ApiTags;
 use crate::state::AppState;
 
 pub struct EscalationsApi;
@@ -46,9 +47,8 @@ impl EscalationsApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> Result<Json<OrderPage>, ListProblems> {
-        let size = page_size(limit.0)?;
-        let rows = state.orders.escalations(&auth.0.actor(), order_cursor(cursor.0.as_deref())?, size + 1).await?;
-        Ok(Json(order_page(rows, size)))
+        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        Ok(Json(order_page(state.orders.escalations(&auth.0.actor(), page).await?)))
     }
 
     /// Give an escalated order to a provider by hand, with a reason.

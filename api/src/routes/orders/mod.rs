@@ -14,16 +14,11 @@ pub use resident::OrdersApi;
 
 use views::{OrderPage, OrderView};
 
-use crate::problem::ApiResult;
+use linli_domain::paging::Page;
 
-/// An order-list cursor: the id of the last order of the previous page.
-fn order_cursor(cursor: Option<&str>) -> ApiResult<Option<linli_domain::orders::OrderId>> {
-    Ok(super::uuid_cursor(cursor)?.map(linli_domain::orders::OrderId))
-}
-
-/// A page of orders seen in full, from one more row than the page holds.
-fn order_page(rows: Vec<linli_domain::orders::Order>, size: u64) -> OrderPage {
-    let (rows, next_cursor) = super::split_page(rows, size, |o| o.id.0.to_string());
-    let orders = rows.into_iter().map(|o| OrderView::new(o, linli_domain::orders::Visibility::Full)).collect();
+/// A page of orders seen in full.
+fn order_page(page: Page<linli_domain::orders::Order>) -> OrderPage {
+    let next_cursor = page.next_cursor(|o| o.id.0.to_string());
+    let orders = page.rows.into_iter().map(|o| OrderView::new(o, linli_domain::orders::Visibility::Full)).collect();
     OrderPage { orders, next_cursor }
 }

@@ -67,6 +67,7 @@ impl From<ListError> for ApiError {
     fn from(e: ListError) -> Self {
         match e {
             ListError::Denied(rule) => ApiError::forbidden(rule),
+            ListError::Invalid(i) => i.into(),
             ListError::Unexpected(u) => ApiError::unexpected(u),
         }
     }

@@ -7,11 +7,12 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use linli_domain::orders::{DeclineOutcome, OrderId, Visibility};
+use linli_domain::paging::PageRequest;
 
 use super::views::{DeclineView, OfferList, OfferView, OrderView};
 use crate::auth::BearerAuth;
 use crate::problem::problems;
-use crate::routes::{ApiTags, page_size};
+use crate::routes::ApiTags;
 use crate::state::AppState;
 
 pub struct ProviderApi;
@@ -47,7 +48,7 @@ impl ProviderApi {
         auth: BearerAuth,
         limit: Query<Option<u32>>,
     ) -> Result<Json<OfferList>, OffersProblems> {
-        let rows = state.orders.open_offers(&auth.0.actor(), page_size(limit.0)?).await?;
+        let rows = state.orders.open_offers(&auth.0.actor(), PageRequest::new(limit.0, None)).await?;
         Ok(Json(OfferList { offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order)).collect() }))
     }
 

@@ -12,14 +12,15 @@ use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
     Address, IdempotencyKey, NewOrder, Notes, OrderId, Placed, Schedule, TimeWindow, Visibility, WindowError,
 };
+use linli_domain::paging::PageRequest;
 
+use super::order_page;
 use super::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
-use super::{order_cursor, order_page};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, page_size, parse_point};
+use crate::routes::{ApiTags, parse_point};
 use crate::state::AppState;
 
 pub struct OrdersApi;
@@ -101,10 +102,8 @@ impl OrdersApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> Result<Json<OrderPage>, ListProblems> {
-        let before = order_cursor(cursor.0.as_deref())?;
-        let size = page_size(limit.0)?;
-        let rows = state.orders.my_orders(&auth.0.actor(), before, size + 1).await?;
-        Ok(Json(order_page(rows, size)))
+        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        Ok(Json(order_page(state.orders.my_orders(&auth.0.actor(), page).await?)))
     }
 
     /// One order with its history. Poll with `If-None-Match` to get 304 while nothing changed.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::geo::CommunityId;
+use linli_domain::paging::PageRequest;
 use linli_domain::volunteering::model::RegistrationRecord;
 use linli_domain::volunteering::registration::Decision;
 use linli_domain::volunteering::{BranchId, RegistrationId};
@@ -16,7 +17,7 @@ use linli_domain::volunteering::{BranchId, RegistrationId};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
-use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
+use crate::routes::ApiTags;
 use crate::state::AppState;
 
 pub struct MembersApi;
@@ -143,14 +144,13 @@ impl MembersApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> Result<Json<RegistrationList>, OfCommunityProblems> {
-        let after = uuid_cursor(cursor.0.as_deref())?.map(RegistrationId);
-        let size = page_size(limit.0)?;
-        let rows = state
+        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = state
             .volunteering
-            .community_registrations(&auth.0.actor(), CommunityId(id.0), wanted.0.as_deref(), after, size + 1)
+            .community_registrations(&auth.0.actor(), CommunityId(id.0), wanted.0.as_deref(), page)
             .await?;
-        let (rows, next_cursor) = split_page(rows, size, |r| r.id.0.to_string());
-        Ok(Json(RegistrationList { registrations: rows.into_iter().map(Into::into).collect(), next_cursor }))
+        let next_cursor = page.next_cursor(|r| r.id.0.to_string());
+        Ok(Json(RegistrationList { registrations: page.rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// Confirm a pending registration: the member belongs to the community from now on, and volunteer orders

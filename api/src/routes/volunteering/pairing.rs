@@ -10,6 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::geo::CommunityId;
+use linli_domain::paging::PageRequest;
 use linli_domain::volunteering::desk::ProblemPage;
 use linli_domain::volunteering::model::{BranchRecord, ProblemRecord};
 use linli_domain::volunteering::pairing::{ProblemAction, ProblemState};
@@ -133,8 +134,9 @@ struct ProblemList {
 
 impl ProblemList {
     /// A page of problems (read with one row more than `size`), with the counts of all of them.
-    fn page(page: ProblemPage, size: u64) -> Self {
-        let (rows, next_cursor) = split_page(page.rows, size, |p| p.id.0.to_string());
+    fn page(page: ProblemPage) -> Self {
+        let next_cursor = page.problems.next_cursor(|p| p.id.0.to_string());
+        let rows = page.problems.rows;
         let count = |s: ProblemState| page.counts.get(&s).copied().unwrap_or(0);
         let counts = ProblemCounts {
             open: count(ProblemState::Open),
@@ -306,10 +308,9 @@ impl PairingApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> Result<Json<ProblemList>, CommunityProblemsProblems> {
-        let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
-        let size = page_size(limit.0)?;
-        let page = state.volunteering.community_problems(&auth.0.actor(), CommunityId(id.0), before, size + 1).await?;
-        Ok(Json(ProblemList::page(page, size)))
+        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = state.volunteering.community_problems(&auth.0.actor(), CommunityId(id.0), page).await?;
+        Ok(Json(ProblemList::page(page)))
     }
 
     /// A branch's problems: the open ones of its paired communities, which it may take, and those it took, with
@@ -325,10 +326,9 @@ impl PairingApi {
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<u32>>,
     ) -> Result<Json<ProblemList>, BranchProblemsProblems> {
-        let before = uuid_cursor(cursor.0.as_deref())?.map(ProblemId);
-        let size = page_size(limit.0)?;
-        let page = state.volunteering.branch_problems(&auth.0.actor(), BranchId(id.0), before, size + 1).await?;
-        Ok(Json(ProblemList::page(page, size)))
+        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = state.volunteering.branch_problems(&auth.0.actor(), BranchId(id.0), page).await?;
+        Ok(Json(ProblemList::page(page)))
     }
 
     /// Take an open problem for your branch. Two branches taking it at once: one gets it, the other 409.

@@ -11,6 +11,7 @@ use super::records::{
 use crate::accounts::{Actor, Role};
 use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid};
+use crate::paging::PageRequest;
 use crate::providers::ProviderId;
 
 /// The notification use cases over the repository `R` and a clock.
@@ -100,7 +101,7 @@ impl<R: DeliveryLog, C: Clock> NotificationDesk<R, C> {
         &self,
         actor: &Actor,
         state: Option<&str>,
-        limit: u64,
+        page: PageRequest<'_>,
     ) -> Result<Vec<DeliveryRecord>, DeskError> {
         admin(actor)?;
         let state = state
@@ -109,7 +110,7 @@ impl<R: DeliveryLog, C: Clock> NotificationDesk<R, C> {
                     .ok_or_else(|| Invalid::malformed("state", "state must be pending, delivered or dead"))
             })
             .transpose()?;
-        Ok(self.repo.deliveries(state, limit).await?)
+        Ok(self.repo.deliveries(state, page.size()?).await?)
     }
 
     /// An admin gives a dead letter a fresh set of attempts.

@@ -1,6 +1,7 @@
 //! Who may read and change which notifications: each test runs one use case against the in-memory fake with a
 //! fixed clock.
 
+use crate::paging::PageRequest;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::FutureExt;
 use uuid::Uuid;
@@ -92,13 +93,13 @@ fn only_admins_see_deliveries_replay_dead_letters_and_watch_the_jobs() {
     let (desk, fake) = desk();
     let dead = fake.dead_delivery();
     for someone in [staff(), actor(Role::CommunityWorker, None), actor(Role::Resident, None)] {
-        assert!(matches!(run(desk.deliveries(&someone, None, 10)), Err(DeskError::Denied(_))));
+        assert!(matches!(run(desk.deliveries(&someone, None, PageRequest::default())), Err(DeskError::Denied(_))));
         assert!(matches!(run(desk.replay_delivery(&someone, dead)), Err(DeskError::Denied(_))));
         assert!(matches!(run(desk.job_runs(&someone)), Err(DeskError::Denied(_))));
     }
     assert!(fake.writes().is_empty());
     let admin = actor(Role::Admin, None);
-    assert_eq!(run(desk.deliveries(&admin, Some("dead"), 10)).unwrap().len(), 1);
+    assert_eq!(run(desk.deliveries(&admin, Some("dead"), PageRequest::default())).unwrap().len(), 1);
     let replayed = run(desk.replay_delivery(&admin, dead)).unwrap();
     assert_eq!((replayed.state.as_str(), replayed.attempts, replayed.next_attempt_at), ("pending", 0, now()));
 }
@@ -106,7 +107,7 @@ fn only_admins_see_deliveries_replay_dead_letters_and_watch_the_jobs() {
 #[test]
 fn a_delivery_state_other_than_pending_delivered_or_dead_is_malformed() {
     let (desk, _) = desk();
-    let refused = run(desk.deliveries(&actor(Role::Admin, None), Some("lost"), 10));
+    let refused = run(desk.deliveries(&actor(Role::Admin, None), Some("lost"), PageRequest::default()));
     assert!(matches!(&refused, Err(DeskError::Invalid(i)) if i.field == "state"), "{refused:?}");
 }
 

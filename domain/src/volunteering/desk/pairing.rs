@@ -8,6 +8,7 @@ use crate::accounts::{Actor, Role};
 use crate::clock::Clock;
 use crate::error::Denied;
 use crate::geo::CommunityId;
+use crate::paging::{Page, PageRequest};
 use crate::volunteering::errors::{DeskError, ProblemError};
 use crate::volunteering::model::{BranchRecord, ProblemRecord, ProblemsOf};
 use crate::volunteering::organizes;
@@ -18,8 +19,7 @@ use crate::volunteering::{BranchId, ProblemId};
 /// A page of problems, with how many of all of them (not only this page) are in each state.
 #[derive(Clone, Debug)]
 pub struct ProblemPage {
-    /// One more than the page holds when another page follows.
-    pub rows: Vec<ProblemRecord>,
+    pub problems: Page<ProblemRecord>,
     pub counts: HashMap<ProblemState, u64>,
 }
 
@@ -87,8 +87,7 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
         &self,
         actor: &Actor,
         community: CommunityId,
-        before: Option<ProblemId>,
-        limit: u64,
+        page: PageRequest<'_>,
     ) -> Result<ProblemPage, DeskError> {
         let of = if organizes(actor, community) {
             ProblemsOf::Community(community)
@@ -98,7 +97,7 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
                 _ => return Err(Denied("only the community's workers and its paired branches see its problems").into()),
             }
         };
-        self.problem_page(of, before, limit).await
+        self.problem_page(of, page).await
     }
 
     /// A branch's problems (the open ones of its communities and those it took), for its members and admins.
@@ -106,13 +105,12 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
         &self,
         actor: &Actor,
         branch: BranchId,
-        before: Option<ProblemId>,
-        limit: u64,
+        page: PageRequest<'_>,
     ) -> Result<ProblemPage, DeskError> {
         if actor.role != Role::Admin && self.member_branch(actor).await? != Some(branch) {
             return Err(Denied("only the branch's members see its problems").into());
         }
-        self.problem_page(ProblemsOf::Branch(branch), before, limit).await
+        self.problem_page(ProblemsOf::Branch(branch), page).await
     }
 
     /// A member takes a problem for their branch, or closes one their branch took, with an outcome.
@@ -132,14 +130,10 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
         self.repo.act_on_problem(id, branch, action, actor.account, outcome.as_deref(), self.clock.now()).await
     }
 
-    async fn problem_page(
-        &self,
-        of: ProblemsOf,
-        before: Option<ProblemId>,
-        limit: u64,
-    ) -> Result<ProblemPage, DeskError> {
-        let rows = self.repo.problems(of, before, limit).await?;
+    async fn problem_page(&self, of: ProblemsOf, page: PageRequest<'_>) -> Result<ProblemPage, DeskError> {
+        let (size, before) = (page.size()?, page.cursor()?.map(ProblemId));
+        let rows = self.repo.problems(of, before, size + 1).await?;
         let counts = self.repo.problem_counts(of).await?;
-        Ok(ProblemPage { rows, counts })
+        Ok(ProblemPage { problems: Page::of(rows, size), counts })
     }
 }

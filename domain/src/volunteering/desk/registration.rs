@@ -5,6 +5,7 @@ use crate::accounts::{Actor, Role};
 use crate::clock::Clock;
 use crate::error::Invalid;
 use crate::geo::CommunityId;
+use crate::paging::{Page, PageRequest};
 use crate::volunteering::errors::{DecideError, DeskError, RegisterError};
 use crate::volunteering::model::RegistrationRecord;
 use crate::volunteering::ports::Registrations;
@@ -32,15 +33,14 @@ impl<R: Registrations, A: ActorCache, C: Clock> VolunteerDesk<R, A, C> {
     }
 
     /// A page of a community's registrations in `state` (`pending`, `confirmed`, `rejected` or `ended`; all
-    /// when absent), for its organizers; `limit` rows at most, after `after`.
+    /// when absent), for its organizers, a page at a time.
     pub async fn community_registrations(
         &self,
         actor: &Actor,
         community: CommunityId,
         state: Option<&str>,
-        after: Option<RegistrationId>,
-        limit: u64,
-    ) -> Result<Vec<RegistrationRecord>, DeskError> {
+        page: PageRequest<'_>,
+    ) -> Result<Page<RegistrationRecord>, DeskError> {
         organizer_of(actor, community)?;
         let state = state
             .map(|s| {
@@ -48,7 +48,8 @@ impl<R: Registrations, A: ActorCache, C: Clock> VolunteerDesk<R, A, C> {
                     .ok_or_else(|| Invalid::malformed("state", "state is pending, confirmed, rejected or ended"))
             })
             .transpose()?;
-        Ok(self.repo.registrations_in(community, state, after, limit).await?)
+        let (size, after) = (page.size()?, page.cursor()?.map(RegistrationId));
+        Ok(Page::of(self.repo.registrations_in(community, state, after, size + 1).await?, size))
     }
 
     /// A worker of the registration's community confirms it (or rejects it with a note). The member's cached

@@ -5,6 +5,7 @@
 //! worker, a member with a registration, an event with shifts), and are kept in the order of the desk's
 //! modules rather than repeat those fixtures in six files.
 
+use crate::paging::PageRequest;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use futures_util::FutureExt;
 use uuid::Uuid;
@@ -144,17 +145,17 @@ fn a_rejection_note_over_500_characters_is_refused_before_anything_is_read() {
 fn only_the_communitys_organizers_list_its_registrations() {
     let (desk, _) = desk();
     for outsider in [worker_elsewhere(), member(), resident()] {
-        let refused = run(desk.community_registrations(&outsider, HOME, None, None, 10));
+        let refused = run(desk.community_registrations(&outsider, HOME, None, PageRequest::default()));
         assert!(matches!(refused, Err(DeskError::Denied(_))), "{:?}: {refused:?}", outsider.role);
     }
-    assert!(run(desk.community_registrations(&worker(), HOME, Some("pending"), None, 10)).is_ok());
-    assert!(run(desk.community_registrations(&admin(), HOME, None, None, 10)).is_ok());
+    assert!(run(desk.community_registrations(&worker(), HOME, Some("pending"), PageRequest::default())).is_ok());
+    assert!(run(desk.community_registrations(&admin(), HOME, None, PageRequest::default())).is_ok());
 }
 
 #[test]
 fn an_unknown_registration_state_is_a_malformed_parameter() {
     let (desk, _) = desk();
-    let refused = run(desk.community_registrations(&worker(), HOME, Some("waiting"), None, 10));
+    let refused = run(desk.community_registrations(&worker(), HOME, Some("waiting"), PageRequest::default()));
     assert!(matches!(&refused, Err(DeskError::Invalid(i)) if i.field == "state" && i.code == "invalid_field"));
 }
 
@@ -212,8 +213,8 @@ fn a_communitys_worker_sees_all_its_problems_and_a_paired_member_sees_their_bran
     let paired = member();
     fake.confirmed_member(paired.account, HOME, Some(branch));
     fake.held().pairings.push((branch, HOME));
-    run(desk.community_problems(&worker(), HOME, None, 10)).unwrap();
-    run(desk.community_problems(&paired, HOME, None, 10)).unwrap();
+    run(desk.community_problems(&worker(), HOME, PageRequest::default())).unwrap();
+    run(desk.community_problems(&paired, HOME, PageRequest::default())).unwrap();
     let lists = fake.held().lists.clone();
     assert_eq!(lists, [format!("Community({HOME:?})"), format!("BranchIn({branch:?}, {HOME:?})")]);
 }
@@ -223,9 +224,9 @@ fn a_member_of_an_unpaired_branch_and_a_resident_see_no_problems_of_the_communit
     let (desk, fake) = desk();
     let unpaired = member();
     fake.confirmed_member(unpaired.account, HOME, Some(BranchId(Uuid::now_v7())));
-    denied(run(desk.community_problems(&unpaired, HOME, None, 10)));
-    denied(run(desk.community_problems(&resident(), HOME, None, 10)));
-    denied(run(desk.community_problems(&worker_elsewhere(), HOME, None, 10)));
+    denied(run(desk.community_problems(&unpaired, HOME, PageRequest::default())));
+    denied(run(desk.community_problems(&resident(), HOME, PageRequest::default())));
+    denied(run(desk.community_problems(&worker_elsewhere(), HOME, PageRequest::default())));
 }
 
 #[test]
@@ -234,10 +235,10 @@ fn only_a_branchs_own_members_and_admins_see_its_problems() {
     let branch = BranchId(Uuid::now_v7());
     let own = member();
     fake.confirmed_member(own.account, HOME, Some(branch));
-    assert!(run(desk.branch_problems(&own, branch, None, 10)).is_ok());
-    assert!(run(desk.branch_problems(&admin(), branch, None, 10)).is_ok());
-    denied(run(desk.branch_problems(&member(), branch, None, 10)));
-    denied(run(desk.branch_problems(&worker(), branch, None, 10)));
+    assert!(run(desk.branch_problems(&own, branch, PageRequest::default())).is_ok());
+    assert!(run(desk.branch_problems(&admin(), branch, PageRequest::default())).is_ok());
+    denied(run(desk.branch_problems(&member(), branch, PageRequest::default())));
+    denied(run(desk.branch_problems(&worker(), branch, PageRequest::default())));
 }
 
 #[test]
