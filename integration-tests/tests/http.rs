@@ -135,9 +135,8 @@ async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
     // A provider that was never offered an order cannot learn it exists by acting on it.
     let outsider = api.login_demo("admin").await;
     let outsider_org = api
-        .post(
-            "/api/v1/admin/providers",
-            Some(&outsider),
+        .create_provider(
+            &outsider,
             json!({
         "name": "局外家政", "credit_code": credit_code(99), "community_id": 900, "lat": 41.8, "lng": 123.4,
         "capacity": 2, "item_ids": [15, 15], "coverage_community_ids": [900]}),
@@ -147,7 +146,7 @@ async fn each_party_sees_only_what_is_theirs_to_see(app: TestApp) {
     assert_eq!(outsider_org.body["item_ids"], json!([15]), "a repeated id counts once");
     let account = json!({"username": "outsider", "password": "outsider-pass", "display_name": "局外人",
         "role": "provider_staff", "provider_id": outsider_org.body["id"]});
-    assert_eq!(api.post("/api/v1/admin/accounts", Some(&outsider), account).await.status, StatusCode::CREATED);
+    assert_eq!(api.create_account(&outsider, account).await.status, StatusCode::CREATED);
     let stranger = api.login("outsider", "outsider-pass").await;
     for action in ["accept", "decline", "start", "complete"] {
         assert_eq!(api.act(&stranger, &id, action).await.status, StatusCode::NOT_FOUND, "{action}");
@@ -174,11 +173,11 @@ async fn when_every_provider_declines_the_order_is_escalated(app: TestApp) {
     for n in 0..2 {
         let body = json!({"kind": "party_member", "name": format!("党员{n}"), "community_id": 1, "lat": 41.781,
             "lng": 123.402, "capacity": 1, "item_ids": [100], "coverage_community_ids": [1]});
-        let member = api.post("/api/v1/admin/providers", Some(&admin), body).await;
+        let member = api.create_provider(&admin, body).await;
         assert_eq!(member.status, StatusCode::CREATED, "{:?}", member.body);
         let account = json!({"username": format!("member{n}"), "password": "member-password", "display_name": "党员",
             "role": "provider_staff", "provider_id": member.body["id"]});
-        assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
+        assert_eq!(api.create_account(&admin, account).await.status, StatusCode::CREATED);
         members.push(api.login(&format!("member{n}"), "member-password").await);
     }
     let resident = api.login_demo("resident").await;
@@ -302,13 +301,13 @@ async fn a_hundred_providers_racing_for_one_broadcast_order_yield_one_winner(app
             "lat": 41.8, "lng": 123.4, "capacity": 5,
             "item_ids": [15], "coverage_community_ids": [community],
         });
-        let org = api.post("/api/v1/admin/providers", Some(&admin), body).await;
+        let org = api.create_provider(&admin, body).await;
         assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
         let account = json!({
             "username": format!("racer{n:03}"), "password": "racing-password", "display_name": format!("racer {n}"),
             "role": "provider_staff", "provider_id": org.body["id"],
         });
-        assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), account).await.status, StatusCode::CREATED);
+        assert_eq!(api.create_account(&admin, account).await.status, StatusCode::CREATED);
     }
     for n in 0..RACERS {
         staff.push(api.login(&format!("racer{n:03}"), "racing-password").await);
@@ -520,22 +519,22 @@ async fn an_admin_gets_a_problem_for_a_bad_phone_or_credit_code(app: TestApp) {
     let api = &app.api;
     let admin = api.login_demo("admin").await;
     let account = json!({"username": "newbie", "password": "long-enough", "display_name": "新人", "role": "resident", "phone": "12345"});
-    let r = api.post("/api/v1/admin/accounts", Some(&admin), account).await;
+    let r = api.create_account(&admin, account).await;
     assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_phone", "phone"));
     let phone_taken = json!({"username": "newbie", "password": "long-enough", "display_name": "新人", "role": "resident", "phone": "13800000001"});
-    let r = api.post("/api/v1/admin/accounts", Some(&admin), phone_taken).await;
+    let r = api.create_account(&admin, phone_taken).await;
     assert_eq!((r.status.as_u16(), r.code(), r.field()), (409, "account_taken", "phone"));
     let name_taken =
         json!({"username": "resident", "password": "long-enough", "display_name": "重名", "role": "resident"});
-    assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), name_taken).await.field(), "username");
+    assert_eq!(api.create_account(&admin, name_taken).await.field(), "username");
     let no_place = json!({"username": "lost", "password": "long-enough", "display_name": "无处", "role": "community_worker", "community_id": 99999});
-    assert_eq!(api.post("/api/v1/admin/accounts", Some(&admin), no_place).await.field(), "community_id");
+    assert_eq!(api.create_account(&admin, no_place).await.field(), "community_id");
     let org = json!({"name": "坏代码", "credit_code": "91350100M000100Y44", "community_id": 1, "lat": 41.8, "lng": 123.4,
         "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]});
-    let r = api.post("/api/v1/admin/providers", Some(&admin), org).await;
+    let r = api.create_provider(&admin, org).await;
     assert_eq!((r.status.as_u16(), r.code(), r.field()), (422, "invalid_credit_code", "credit_code"));
     let resident = api.login_demo("resident").await;
-    let r = api.post("/api/v1/admin/accounts", Some(&resident), json!({})).await;
+    let r = api.create_account(&resident, json!({})).await;
     assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::BAD_REQUEST, "{:?}", r.status);
 }
 on_both_backends!(an_admin_gets_a_problem_for_a_bad_phone_or_credit_code);
@@ -558,15 +557,14 @@ async fn a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it(app:
     assert_eq!(ids, [second.as_str(), first.as_str()], "newest first");
     assert_eq!(api.get("/api/v1/escalations", Some(&resident)).await.status, StatusCode::FORBIDDEN);
 
-    let cleaner = api.post("/api/v1/admin/providers", Some(&admin), json!({"name": "保洁公司", "credit_code": credit_code(77),
+    let cleaner = api.create_provider(&admin, json!({"name": "保洁公司", "credit_code": credit_code(77),
         "community_id": 1, "lat": 41.78, "lng": 123.40, "capacity": 1, "item_ids": [15], "coverage_community_ids": [1]})).await;
     let path = format!("/api/v1/orders/{first}/assign");
     let wrong = api.post(&path, Some(&worker), json!({"provider_id": cleaner.body["id"], "reason": "就近"})).await;
     assert_eq!((wrong.status.as_u16(), wrong.code(), wrong.field()), (422, "provider_cannot_take", "provider_id"));
     let member = api
-        .post(
-            "/api/v1/admin/providers",
-            Some(&admin),
+        .create_provider(
+            &admin,
             json!({"kind": "party_member", "name": "党员王", "community_id": 1,
         "lat": 41.78, "lng": 123.40, "capacity": 1, "item_ids": [100], "coverage_community_ids": [1]}),
         )
@@ -711,22 +709,10 @@ async fn providers_are_offered_only_within_their_hours_and_reach(app: TestApp) {
         }
         body
     };
-    let bad = api
-        .post(
-            "/api/v1/admin/providers",
-            Some(&admin),
-            member("坏时间", json!({"radius_m": 3000.0, "working_hours": "9-5"})),
-        )
-        .await;
+    let bad = api.create_provider(&admin, member("坏时间", json!({"radius_m": 3000.0, "working_hours": "9-5"}))).await;
     assert_eq!((bad.status.as_u16(), bad.field()), (422, "working_hours"));
     let closed = "-,-,-,-,-,-,-";
-    let r = api
-        .post(
-            "/api/v1/admin/providers",
-            Some(&admin),
-            member("休息", json!({"radius_m": 3000.0, "working_hours": closed})),
-        )
-        .await;
+    let r = api.create_provider(&admin, member("休息", json!({"radius_m": 3000.0, "working_hours": closed}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
 
     let resident = api.login_demo("resident").await;
@@ -735,7 +721,7 @@ async fn providers_are_offered_only_within_their_hours_and_reach(app: TestApp) {
     let first = id_of(&api.place_order(&resident, order.clone(), None).await);
     api.wait_for_state(&resident, &first, "escalated", DISPATCH).await;
 
-    let r = api.post("/api/v1/admin/providers", Some(&admin), member("在岗", json!({"radius_m": 3000.0}))).await;
+    let r = api.create_provider(&admin, member("在岗", json!({"radius_m": 3000.0}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let second = id_of(&api.place_order(&resident, order, None).await);
     let offered = api.wait_for_state(&resident, &second, "offered", DISPATCH).await;

@@ -32,8 +32,7 @@ async fn accepted_with_webhook(app: &TestApp, url: &str) -> String {
     let id = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
     api.wait_for_state(&resident, &id, "offered", Duration::from_secs(20)).await;
     let staff = api.offered_staff(&id).await.remove(0);
-    let set =
-        api.send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": url})), &[]).await;
+    let set = api.set_webhook(&staff, url).await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
     let secret = set.body["secret"].as_str().expect("the secret is shown when it is made").to_owned();
     assert_eq!(api.act(&staff, &id, "accept").await.status, StatusCode::OK);
@@ -80,7 +79,7 @@ async fn a_webhook_is_signed_with_the_secret_and_retried_until_it_lands_once() {
     assert!(body["event_id"].as_str().is_some());
 
     let admin = app.api.login_demo("admin").await;
-    let delivered = app.api.get("/api/v1/admin/deliveries?state=delivered", Some(&admin)).await;
+    let delivered = app.api.deliveries(&admin, "delivered").await;
     let ours = delivered.body["deliveries"].as_array().unwrap().iter().find(|d| d["id"] == delivery.as_str()).cloned();
     assert_eq!(ours.expect("listed as delivered")["attempts"], 3);
 }
@@ -116,7 +115,7 @@ async fn a_webhook_that_keeps_failing_becomes_a_dead_letter_and_a_replay_deliver
     let admin = app.api.login_demo("admin").await;
     let mut dead = serde_json::Value::Null;
     for _ in 0..50 {
-        let listed = app.api.get("/api/v1/admin/deliveries?state=dead", Some(&admin)).await;
+        let listed = app.api.deliveries(&admin, "dead").await;
         let accepted = listed.body["deliveries"]
             .as_array()
             .and_then(|d| d.iter().find(|d| d["event_type"] == "order.accepted").cloned());
@@ -134,7 +133,7 @@ async fn a_webhook_that_keeps_failing_becomes_a_dead_letter_and_a_replay_deliver
     assert_eq!((replayed.status, replayed.body["state"].as_str()), (StatusCode::OK, Some("pending")));
     assert_eq!(wait_for_accepted_calls(&receiver, 4).await.len(), 4, "the replay reached the receiver");
     let again = app.api.post(&format!("/api/v1/admin/deliveries/{id}/replay"), Some(&admin), json!({})).await;
-    let delivered = app.api.get("/api/v1/admin/deliveries?state=delivered", Some(&admin)).await;
+    let delivered = app.api.deliveries(&admin, "delivered").await;
     assert!(delivered.body["deliveries"].as_array().unwrap().iter().any(|d| d["id"] == id));
     assert_eq!(again.status, StatusCode::NOT_FOUND, "only a dead delivery can be replayed");
 }
@@ -144,14 +143,13 @@ async fn an_organization_manages_its_webhook_and_rotates_its_secret() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let api = &app.api;
     let staff = api.login_demo("org001").await;
-    assert_eq!(api.get("/api/v1/provider/webhook", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.webhook(&staff).await.status, StatusCode::NOT_FOUND);
     let bad = api
         .send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": "ftp://x"})), &[])
         .await;
     assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "url"));
     let url = "https://org001.example/linli";
-    let first =
-        api.send(reqwest::Method::PUT, "/api/v1/provider/webhook", Some(&staff), Some(json!({"url": url})), &[]).await;
+    let first = api.set_webhook(&staff, url).await;
     let secret = first.body["secret"].as_str().unwrap().to_owned();
     let moved = api
         .send(
@@ -166,9 +164,9 @@ async fn an_organization_manages_its_webhook_and_rotates_its_secret() {
     let rotated = api.post("/api/v1/provider/webhook/rotate-secret", Some(&staff), json!({})).await;
     let new_secret = rotated.body["secret"].as_str().unwrap();
     assert_ne!(new_secret, secret);
-    assert_eq!(api.get("/api/v1/provider/webhook", Some(&staff)).await.body["url"], format!("{url}/v2"));
+    assert_eq!(api.webhook(&staff).await.body["url"], format!("{url}/v2"));
     let resident = api.login_demo("resident").await;
-    assert_eq!(api.get("/api/v1/provider/webhook", Some(&resident)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.webhook(&resident).await.status, StatusCode::FORBIDDEN);
     let removed = api.send(reqwest::Method::DELETE, "/api/v1/provider/webhook", Some(&staff), None, &[]).await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT);
 }
@@ -280,7 +278,7 @@ async fn an_order_placed_just_before_its_process_is_killed_is_still_announced() 
     let resident = again.api().login_demo("resident").await;
     let mut titles = Vec::new();
     for _ in 0..100 {
-        let inbox = again.api().get("/api/v1/inbox", Some(&resident)).await;
+        let inbox = again.api().inbox(&resident).await;
         titles = inbox.body["messages"]
             .as_array()
             .unwrap()

@@ -38,9 +38,8 @@ async fn two_serve_and_two_jobs_processes_settle_every_order_exactly_once_withou
     let mut members = Vec::new();
     for n in 0..MEMBERS {
         let member = apis[0]
-            .post(
-                "/api/v1/admin/providers",
-                Some(&admin),
+            .create_provider(
+                &admin,
                 json!({"kind": "party_member", "name": format!("党员{n}"),
                 "community_id": 1, "lat": 41.781, "lng": 123.402, "capacity": 1, "item_ids": [100],
                 "coverage_community_ids": [1]}),

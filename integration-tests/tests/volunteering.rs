@@ -26,7 +26,7 @@ async fn account(api: &Api, role: &str, name: &str, extra: Value) -> (String, St
     let admin = api.login_demo("admin").await;
     let mut body = json!({"username": name, "password": "volunteer-pass", "display_name": name, "role": role});
     body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
-    let made = api.post("/api/v1/admin/accounts", Some(&admin), body).await;
+    let made = api.create_account(&admin, body).await;
     assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
     (api.login(name, "volunteer-pass").await, id_of(&made))
 }
@@ -35,10 +35,10 @@ async fn account(api: &Api, role: &str, name: &str, extra: Value) -> (String, St
 async fn member(api: &Api, name: &str, branch: Option<&str>) -> (String, String) {
     let (token, id) = account(api, "party_member", name, json!({})).await;
     let body = json!({"community_id": 1, "branch_id": branch, "skills": ["理发"]});
-    let reg = api.post("/api/v1/party-members/registrations", Some(&token), body).await;
+    let reg = api.register(&token, body).await;
     assert_eq!(reg.status, StatusCode::CREATED, "{:?}", reg.body);
     let worker = api.login_demo("worker").await;
-    let confirmed = api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&reg)), Some(&worker), json!({})).await;
+    let confirmed = api.confirm_registration(&worker, &id_of(&reg)).await;
     assert_eq!(confirmed.body["state"], "confirmed", "{:?}", confirmed.body);
     (token, id)
 }
@@ -55,7 +55,7 @@ async fn one_shift(api: &Api, date: chrono::NaiveDate, start: &str, end: &str, c
         "shifts": [{"title": "清扫楼道", "start": start, "end": end, "place": "文安路社区党群服务中心",
                     "capacity": capacity, "skills": ["保洁"]}]
     });
-    let made = api.post("/api/v1/communities/1/events", Some(&worker), body).await;
+    let made = api.create_event(&worker, 1, body).await;
     assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
     made.body["occurrences"][0]["shifts"][0]["id"].as_str().unwrap().to_owned()
 }
@@ -70,45 +70,38 @@ async fn a_member_registers_is_confirmed_and_moving_keeps_the_history(app: TestA
     let (token, _) = account(api, "party_member", "wang-dy", json!({})).await;
     let worker = api.login_demo("worker").await;
 
-    let bad = api
-        .post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1, "skills": ["理发,维修"]}))
-        .await;
+    let bad = api.register(&token, json!({"community_id": 1, "skills": ["理发,维修"]})).await;
     assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "skills"));
-    let nowhere = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 99999})).await;
+    let nowhere = api.register(&token, json!({"community_id": 99999})).await;
     assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "community_id"));
     let no_branch = json!({"community_id": 1, "branch_id": uuid::Uuid::nil()});
-    let no_branch = api.post("/api/v1/party-members/registrations", Some(&token), no_branch).await;
+    let no_branch = api.register(&token, no_branch).await;
     assert_eq!((no_branch.status, no_branch.field()), (StatusCode::UNPROCESSABLE_ENTITY, "branch_id"));
 
-    let first = api
-        .post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1, "skills": ["理发"]}))
-        .await;
+    let first = api.register(&token, json!({"community_id": 1, "skills": ["理发"]})).await;
     assert_eq!((first.status, first.body["state"].clone()), (StatusCode::CREATED, json!("pending")));
-    let twice = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1})).await;
+    let twice = api.register(&token, json!({"community_id": 1})).await;
     assert_eq!((twice.status, twice.code()), (StatusCode::CONFLICT, "registration_pending"));
 
     let pending = api.get("/api/v1/communities/1/registrations?state=pending", Some(&worker)).await;
     assert_eq!(pending.body["registrations"].as_array().unwrap().len(), 1);
     let (elsewhere, _) = account(api, "community_worker", "worker-two", json!({"community_id": 2})).await;
-    let refused =
-        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&elsewhere), json!({})).await;
+    let refused = api.confirm_registration(&elsewhere, &id_of(&first)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "another community's worker cannot confirm");
-    let confirmed =
-        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&worker), json!({})).await;
+    let confirmed = api.confirm_registration(&worker, &id_of(&first)).await;
     assert_eq!(confirmed.body["state"], "confirmed");
-    let again = api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&first)), Some(&worker), json!({})).await;
+    let again = api.confirm_registration(&worker, &id_of(&first)).await;
     assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "not_pending"));
     let me = api.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.body["community_id"], 1);
     assert!(me.body["provider_id"].is_string(), "a confirmed member takes volunteer orders: {:?}", me.body);
 
     // Moving to community 2: the new registration replaces the old one once that community confirms it.
-    let same = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 1})).await;
+    let same = api.register(&token, json!({"community_id": 1})).await;
     assert_eq!((same.status, same.code()), (StatusCode::CONFLICT, "already_registered"));
-    let moving = api.post("/api/v1/party-members/registrations", Some(&token), json!({"community_id": 2})).await;
+    let moving = api.register(&token, json!({"community_id": 2})).await;
     assert_eq!(moving.status, StatusCode::CREATED);
-    let moved =
-        api.post(&format!("/api/v1/registrations/{}/confirm", id_of(&moving)), Some(&elsewhere), json!({})).await;
+    let moved = api.confirm_registration(&elsewhere, &id_of(&moving)).await;
     assert_eq!(moved.body["state"], "confirmed", "{:?}", moved.body);
     let history = api.get("/api/v1/party-members/me/registrations", Some(&token)).await;
     let states: Vec<(i64, String)> = history.body["registrations"]
@@ -122,12 +115,11 @@ async fn a_member_registers_is_confirmed_and_moving_keeps_the_history(app: TestA
 
     // A rejection says why.
     let (other, _) = account(api, "party_member", "li-dy", json!({})).await;
-    let r = api.post("/api/v1/party-members/registrations", Some(&other), json!({"community_id": 1})).await;
-    let empty =
-        api.post(&format!("/api/v1/registrations/{}/reject", id_of(&r)), Some(&worker), json!({"note": " "})).await;
+    let r = api.register(&other, json!({"community_id": 1})).await;
+    let empty = api.reject_registration(&worker, &id_of(&r), json!({"note": " "})).await;
     assert_eq!((empty.status, empty.field()), (StatusCode::UNPROCESSABLE_ENTITY, "note"));
     let note = json!({"note": "不在本社区居住"});
-    let rejected = api.post(&format!("/api/v1/registrations/{}/reject", id_of(&r)), Some(&worker), note).await;
+    let rejected = api.reject_registration(&worker, &id_of(&r), note).await;
     assert_eq!(
         (rejected.body["state"].clone(), rejected.body["note"].clone()),
         (json!("rejected"), json!("不在本社区居住"))
@@ -196,7 +188,7 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
     let problem = id_of(&posted);
 
     let (outsider, _) = member(api, "no-branch", None).await;
-    let refused = api.post(&format!("/api/v1/problems/{problem}/take"), Some(&outsider), json!({})).await;
+    let refused = api.take_problem(&outsider, &problem).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "a member without a branch cannot take it");
     let (a, _) = member(api, "branch-a", Some(&branch)).await;
     let (b, _) = member(api, "branch-b", Some(&branch)).await;
@@ -313,22 +305,21 @@ async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_cal
             "shifts[0].capacity",
         ),
     ] {
-        let r = api.post("/api/v1/communities/1/events", Some(&worker), body).await;
+        let r = api.create_event(&worker, 1, body).await;
         assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{:?}", r.body);
     }
     let bad_date = api
-        .post(
-            "/api/v1/communities/1/events",
-            Some(&worker),
+        .create_event(
+            &worker,
+            1,
             json!({"title": "x", "recurrence": {"kind": "once"}, "first_date": "5 December", "shifts": []}),
         )
         .await;
     assert_eq!((bad_date.status, bad_date.field()), (StatusCode::BAD_REQUEST, "first_date"));
-    let not_mine =
-        api.post("/api/v1/communities/2/events", Some(&worker), event(monthly.clone(), today, shift.clone())).await;
+    let not_mine = api.create_event(&worker, 2, event(monthly.clone(), today, shift.clone())).await;
     assert_eq!(not_mine.status, StatusCode::FORBIDDEN);
 
-    let made = api.post("/api/v1/communities/1/events", Some(&worker), event(monthly, today, shift)).await;
+    let made = api.create_event(&worker, 1, event(monthly, today, shift)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
     let dates: Vec<chrono::NaiveDate> = made.body["occurrences"]
         .as_array()
@@ -345,7 +336,7 @@ async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_cal
     let shift_id = second["shifts"][0]["id"].as_str().unwrap().to_owned();
     let starts: DateTime<Utc> = second["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(starts.with_timezone(&shanghai()).time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-    let signed = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&wang), json!({})).await;
+    let signed = api.sign_up(&wang, &shift_id).await;
     assert_eq!(signed.body["state"], "confirmed");
 
     // Move the second date by a day: its shift moves, the others stay, and the member hears of it.
@@ -359,17 +350,17 @@ async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_cal
     assert_eq!((past.status, past.field()), (StatusCode::UNPROCESSABLE_ENTITY, "date"));
     let again = api.get(&format!("/api/v1/events/{}", id_of(&made)), Some(&worker)).await;
     assert_eq!(again.body["occurrences"][2]["date"].as_str().unwrap(), dates[2].to_string());
-    let inbox = api.get("/api/v1/inbox", Some(&wang)).await;
+    let inbox = api.inbox(&wang).await;
     assert!(inbox.body["messages"].as_array().unwrap().iter().any(|m| m["title"] == "活动改期"), "{:?}", inbox.body);
 
     // Called off: sign-ups are refused until it is taken back.
     let off = api.patch(&path, &worker, json!({"cancelled": true})).await;
     assert_eq!(off.body["cancelled"], true);
     let (li, _) = member(api, "li-dy", None).await;
-    let refused = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&li), json!({})).await;
+    let refused = api.sign_up(&li, &shift_id).await;
     assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "called_off"));
     api.patch(&path, &worker, json!({"cancelled": false})).await;
-    let taken = api.post(&format!("/api/v1/shifts/{shift_id}/signups"), Some(&li), json!({})).await;
+    let taken = api.sign_up(&li, &shift_id).await;
     assert_eq!(taken.status, StatusCode::CREATED, "{:?}", taken.body);
 }
 on_both_backends!(a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off);
@@ -382,17 +373,17 @@ async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestA
     let overlapping = one_shift(api, next_week(), "10:30", "12:00", 5).await;
     let afternoon = one_shift(api, next_week(), "11:00", "13:00", 5).await;
 
-    let first = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&wang), json!({})).await;
+    let first = api.sign_up(&wang, &morning).await;
     assert_eq!((first.status, first.body["state"].clone()), (StatusCode::CREATED, json!("confirmed")));
-    let repeat = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&wang), json!({})).await;
+    let repeat = api.sign_up(&wang, &morning).await;
     assert_eq!((repeat.status, repeat.body["id"].clone()), (StatusCode::OK, first.body["id"].clone()), "harmless");
-    let clash = api.post(&format!("/api/v1/shifts/{overlapping}/signups"), Some(&wang), json!({})).await;
+    let clash = api.sign_up(&wang, &overlapping).await;
     assert_eq!((clash.status, clash.code()), (StatusCode::CONFLICT, "overlapping_shift"));
-    let next = api.post(&format!("/api/v1/shifts/{afternoon}/signups"), Some(&wang), json!({})).await;
+    let next = api.sign_up(&wang, &afternoon).await;
     assert_eq!(next.status, StatusCode::CREATED, "back to back is fine: {:?}", next.body);
 
     let resident = api.login_demo("resident").await;
-    let members_only = api.post(&format!("/api/v1/shifts/{afternoon}/signups"), Some(&resident), json!({})).await;
+    let members_only = api.sign_up(&resident, &afternoon).await;
     assert_eq!((members_only.status, members_only.code()), (StatusCode::CONFLICT, "members_only"));
     let far = api.get("/api/v1/communities/1/shifts?from=%2B262143-12-31T00:00:00Z", Some(&wang)).await;
     assert_eq!((far.status, far.field()), (StatusCode::BAD_REQUEST, "from"));
@@ -401,7 +392,7 @@ async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestA
 
     // A full shift offers the wait-list; raising the capacity moves it up at once.
     let (li, _) = member(api, "li-dy", None).await;
-    let waiting = api.post(&format!("/api/v1/shifts/{morning}/signups"), Some(&li), json!({})).await;
+    let waiting = api.sign_up(&li, &morning).await;
     assert_eq!(
         (waiting.body["state"].clone(), waiting.body["wait_list_position"].clone()),
         (json!("wait_listed"), json!(1))
@@ -412,12 +403,12 @@ async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestA
     assert_eq!((raised.body["confirmed"].clone(), raised.body["wait_listed"].clone()), (json!(2), json!(0)));
 
     // Cancelling a week ahead is not late; cancelling twice changes nothing.
-    let cancelled = api.delete(&format!("/api/v1/shifts/{afternoon}/signups/me"), &wang).await;
+    let cancelled = api.cancel_sign_up(&wang, &afternoon).await;
     assert_eq!(
         (cancelled.body["state"].clone(), cancelled.body["late_cancel"].clone()),
         (json!("cancelled"), json!(false))
     );
-    let twice = api.delete(&format!("/api/v1/shifts/{afternoon}/signups/me"), &wang).await;
+    let twice = api.cancel_sign_up(&wang, &afternoon).await;
     assert_eq!(twice.body["state"], "cancelled");
     let mine = api.get("/api/v1/me/shifts", Some(&wang)).await;
     assert_eq!(mine.body["shifts"].as_array().unwrap().len(), 2, "{:?}", mine.body);
@@ -452,20 +443,20 @@ async fn members_check_in_and_out_with_the_code_and_the_organizer_exports_the_ro
             StatusCode::CREATED
         );
     }
-    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let roster = api.roster(&worker, &shift).await;
     let code = roster.body["check_code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
-    assert_eq!(api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&wang)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.roster(&wang, &shift).await.status, StatusCode::FORBIDDEN);
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let bad = api.post(&format!("/api/v1/shifts/{shift}/check-in"), Some(&wang), json!({"code": wrong})).await;
+    let bad = api.attend(&wang, &shift, "check-in", wrong).await;
     assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "code"));
-    let out_first = api.post(&format!("/api/v1/shifts/{shift}/check-out"), Some(&wang), json!({"code": code})).await;
+    let out_first = api.attend(&wang, &shift, "check-out", &code).await;
     assert_eq!((out_first.status, out_first.code()), (StatusCode::CONFLICT, "not_checked_in"));
-    let checked_in = api.post(&format!("/api/v1/shifts/{shift}/check-in"), Some(&wang), json!({"code": code})).await;
+    let checked_in = api.attend(&wang, &shift, "check-in", &code).await;
     assert!(checked_in.body["checked_in_at"].is_string(), "{:?}", checked_in.body);
     // Time before the start earns nothing, so checking out before it is refused rather than credited as zero.
-    let out = api.post(&format!("/api/v1/shifts/{shift}/check-out"), Some(&wang), json!({"code": code})).await;
+    let out = api.attend(&wang, &shift, "check-out", &code).await;
     assert_eq!((out.status, out.code()), (StatusCode::CONFLICT, "not_started"), "{:?}", out.body);
     // The organizer checks the other member in.
     let by_organizer = json!({"account_id": li_id, "action": "check_in"});
@@ -475,7 +466,7 @@ async fn members_check_in_and_out_with_the_code_and_the_organizer_exports_the_ro
     let r = api.post(&format!("/api/v1/shifts/{shift}/attendance"), Some(&worker), bad_action).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "action"));
 
-    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let roster = api.roster(&worker, &shift).await;
     assert_eq!(roster.body["checked_in"], 2);
     let (status, content_type, csv) = api.text(&format!("/api/v1/shifts/{shift}/roster.csv"), Some(&worker)).await;
     assert_eq!(status, StatusCode::OK);
@@ -505,9 +496,7 @@ async fn a_hundred_members_racing_for_ten_places_get_ten_confirmed_and_ninety_wa
     let mut racing = tokio::task::JoinSet::new();
     for (token, id) in members.clone() {
         let (api, shift) = (api.clone(), shift.clone());
-        racing.spawn(async move {
-            (id, api.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&token), json!({})).await)
-        });
+        racing.spawn(async move { (id, api.sign_up(&token, &shift).await) });
     }
     let replies = racing.join_all().await;
     assert!(replies.iter().all(|(_, r)| r.status == StatusCode::CREATED), "every sign-up lands");
@@ -518,7 +507,7 @@ async fn a_hundred_members_racing_for_ten_places_get_ten_confirmed_and_ninety_wa
     assert_eq!(positions, (1..=90).collect::<Vec<_>>(), "each arrival got the next wait-list place");
 
     let worker = api.login_demo("worker").await;
-    let roster = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let roster = api.roster(&worker, &shift).await;
     assert_eq!(roster.body["confirmed"].as_array().unwrap().len(), 10);
     let wait_list: Vec<String> = roster.body["wait_list"]
         .as_array()
@@ -543,12 +532,12 @@ async fn a_hundred_members_racing_for_ten_places_get_ten_confirmed_and_ninety_wa
     let mut cancels = tokio::task::JoinSet::new();
     for (token, id) in members.iter().filter(|(_, id)| leaving.contains(id)).cloned() {
         let (api, shift) = (api.clone(), shift.clone());
-        cancels.spawn(async move { (id, api.delete(&format!("/api/v1/shifts/{shift}/signups/me"), &token).await) });
+        cancels.spawn(async move { (id, api.cancel_sign_up(&token, &shift).await) });
     }
     for (_, r) in cancels.join_all().await {
         assert_eq!(r.body["state"], "cancelled", "{:?}", r.body);
     }
-    let after = api.get(&format!("/api/v1/shifts/{shift}/roster"), Some(&worker)).await;
+    let after = api.roster(&worker, &shift).await;
     let now_confirmed: Vec<String> = after.body["confirmed"]
         .as_array()
         .unwrap()
@@ -582,7 +571,7 @@ async fn calendar_feeds_parse_with_an_independent_parser_and_keep_the_times() {
     let api = &app.api;
     let shift = one_shift(api, next_week(), "09:00", "11:30", 5).await;
     let (wang, _) = member(api, "wang-dy", None).await;
-    api.post(&format!("/api/v1/shifts/{shift}/signups"), Some(&wang), json!({})).await;
+    api.sign_up(&wang, &shift).await;
     let detail = api.get(&format!("/api/v1/shifts/{shift}"), Some(&wang)).await;
     let starts: DateTime<Utc> = detail.body["starts_at"].as_str().unwrap().parse().unwrap();
     let ends: DateTime<Utc> = detail.body["ends_at"].as_str().unwrap().parse().unwrap();
