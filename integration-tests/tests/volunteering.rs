@@ -132,100 +132,90 @@ async fn a_member_registers_is_confirmed_and_moving_keeps_the_history(app: TestA
 }
 on_both_backends!(a_member_registers_is_confirmed_and_moving_keeps_the_history);
 
-async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: TestApp) {
+/// An organ Party branch made by the admin and paired with 文安路社区 (community 1); its id.
+async fn branch_paired_with_community_1(api: &Api, admin: &str, name: &str) -> String {
+    let made = api.create_branch(admin, json!({"name": name, "organization": "沈阳市民政局"})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let branch = id_of(&made);
+    assert_eq!(api.pair_branch(admin, &branch, "1").await.status, StatusCode::NO_CONTENT);
+    branch
+}
+
+/// A problem posted by the demo worker in 文安路社区; its id.
+async fn problem_in_community_1(api: &Api, worker: &str, title: &str) -> String {
+    let posted =
+        api.post_problem(worker, 1, json!({"title": title, "details": "三单元楼道堆放杂物，存在消防隐患"})).await;
+    assert_eq!((posted.status, posted.body["state"].clone()), (StatusCode::CREATED, json!("open")));
+    id_of(&posted)
+}
+
+async fn a_branch_is_paired_once_however_often_it_is_asked_and_an_unpaired_community_cannot_post(app: TestApp) {
     let api = &app.api;
     let admin = api.login_demo("admin").await;
     let worker = api.login_demo("worker").await;
-    let made = api
-        .post(
-            "/api/v1/admin/branches",
-            Some(&admin),
-            json!({"name": "市民政局机关第十二党支部", "organization": "沈阳市民政局"}),
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
-    let branch = id_of(&made);
     // The demo pairs communities 1 to 671 with branches; 900 has none to post to.
-    let lonely = api
-        .post(
-            "/api/v1/communities/900/problems",
-            Some(&admin),
-            json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物"}),
-        )
-        .await;
+    let lonely = api.post_problem(&admin, 900, json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物"})).await;
     assert_eq!((lonely.status, lonely.code()), (StatusCode::CONFLICT, "no_paired_branch"));
 
-    let paired = api
-        .send(reqwest::Method::PUT, &format!("/api/v1/admin/branches/{branch}/communities/1"), Some(&admin), None, &[])
-        .await;
-    assert_eq!(paired.status, StatusCode::NO_CONTENT);
-    let twice = api
-        .send(reqwest::Method::PUT, &format!("/api/v1/admin/branches/{branch}/communities/1"), Some(&admin), None, &[])
-        .await;
+    let branch = branch_paired_with_community_1(api, &admin, "市民政局机关第十二党支部").await;
+    let twice = api.pair_branch(&admin, &branch, "1").await;
     assert_eq!(twice.status, StatusCode::NO_CONTENT, "pairing twice changes nothing");
-    let bad = api
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/admin/branches/{branch}/communities/one"),
-            Some(&admin),
-            None,
-            &[],
-        )
-        .await;
+    let bad = api.pair_branch(&admin, &branch, "one").await;
     assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "community_id"));
     let listed = api.get("/api/v1/branches?community_id=1", Some(&worker)).await;
     let ours = listed.body["branches"].as_array().unwrap().iter().find(|b| b["id"] == branch.as_str()).unwrap();
     assert_eq!(ours["community_ids"], json!([1]));
+}
+on_both_backends!(a_branch_is_paired_once_however_often_it_is_asked_and_an_unpaired_community_cannot_post);
 
-    let posted = api
-        .post(
-            "/api/v1/communities/1/problems",
-            Some(&worker),
-            json!({"title": "楼道堆物", "details": "三单元楼道堆放杂物，存在消防隐患"}),
-        )
-        .await;
-    assert_eq!((posted.status, posted.body["state"].clone()), (StatusCode::CREATED, json!("open")));
-    let problem = id_of(&posted);
+async fn of_two_members_taking_a_problem_at_once_one_wins_and_only_their_branch_closes_it(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let worker = api.login_demo("worker").await;
+    let branch = branch_paired_with_community_1(api, &admin, "市民政局机关第十二党支部").await;
+    let problem = problem_in_community_1(api, &worker, "楼道堆物").await;
 
     let (outsider, _) = member(api, "no-branch", None).await;
     let refused = api.take_problem(&outsider, &problem).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "a member without a branch cannot take it");
     let (a, _) = member(api, "branch-a", Some(&branch)).await;
     let (b, _) = member(api, "branch-b", Some(&branch)).await;
-    let early = api
-        .post(&format!("/api/v1/problems/{problem}/close"), Some(&a), json!({"solved": true, "outcome": "已清理"}))
-        .await;
+    let early = api.close_problem(&a, &problem, json!({"solved": true, "outcome": "已清理"})).await;
     assert_eq!(early.status, StatusCode::FORBIDDEN, "only the branch that took it closes it");
-    let take = format!("/api/v1/problems/{problem}/take");
-    let (took, second) = tokio::join!(api.post(&take, Some(&a), json!({})), api.post(&take, Some(&b), json!({})));
+    let (took, second) = tokio::join!(api.take_problem(&a, &problem), api.take_problem(&b, &problem));
     let mut statuses = [took.status, second.status];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "one take wins: {:?} {:?}", took.body, second.body);
     let closer = if took.status == StatusCode::OK { &a } else { &b };
-    let blank = api
-        .post(&format!("/api/v1/problems/{problem}/close"), Some(closer), json!({"solved": true, "outcome": ""}))
-        .await;
+    let blank = api.close_problem(closer, &problem, json!({"solved": true, "outcome": ""})).await;
     assert_eq!((blank.status, blank.field()), (StatusCode::UNPROCESSABLE_ENTITY, "outcome"));
-    let closed = api
-        .post(
-            &format!("/api/v1/problems/{problem}/close"),
-            Some(closer),
-            json!({"solved": true, "outcome": "联系物业清理完毕"}),
-        )
-        .await;
+    let closed = api.close_problem(closer, &problem, json!({"solved": true, "outcome": "联系物业清理完毕"})).await;
     assert_eq!(closed.body["state"], "solved", "{:?}", closed.body);
+    let counted = api.get(&format!("/api/v1/branches/{branch}"), Some(&a)).await;
+    assert_eq!(counted.body["problems_solved"], 1);
+}
+on_both_backends!(of_two_members_taking_a_problem_at_once_one_wins_and_only_their_branch_closes_it);
 
-    // Lists come a page at a time, with counts over all of them.
+async fn problem_lists_come_a_page_at_a_time_with_counts_and_each_branch_sees_only_its_share(app: TestApp) {
+    let api = &app.api;
+    let admin = api.login_demo("admin").await;
+    let worker = api.login_demo("worker").await;
+    let branch = branch_paired_with_community_1(api, &admin, "市民政局机关第十二党支部").await;
+    let solved = problem_in_community_1(api, &worker, "楼道堆物").await;
+    let (a, _) = member(api, "branch-a", Some(&branch)).await;
+    assert_eq!(api.take_problem(&a, &solved).await.status, StatusCode::OK);
+    let closed = api.close_problem(&a, &solved, json!({"solved": true, "outcome": "联系物业清理完毕"})).await;
+    assert_eq!(closed.body["state"], "solved", "{:?}", closed.body);
     for title in ["路灯不亮", "车棚漏雨"] {
-        let body = json!({"title": title, "details": "请结对支部协助"});
-        assert_eq!(api.post("/api/v1/communities/1/problems", Some(&worker), body).await.status, StatusCode::CREATED);
+        problem_in_community_1(api, &worker, title).await;
     }
+
     let page = api.get("/api/v1/communities/1/problems?limit=2", Some(&worker)).await;
     assert_eq!(page.body["problems"].as_array().unwrap().len(), 2);
     assert_eq!((page.body["counts"]["open"].clone(), page.body["counts"]["solved"].clone()), (json!(2), json!(1)));
     let cursor = page.body["next_cursor"].as_str().expect("a second page").to_owned();
     let rest = api.get(&format!("/api/v1/communities/1/problems?limit=2&cursor={cursor}"), Some(&worker)).await;
-    assert_eq!(rest.body["problems"][0]["id"].as_str(), Some(problem.as_str()), "the oldest comes last");
+    assert_eq!(rest.body["problems"][0]["id"].as_str(), Some(solved.as_str()), "the oldest comes last");
     assert!(rest.body["next_cursor"].is_null());
     let bad = api.get("/api/v1/communities/1/problems?cursor=nope", Some(&worker)).await;
     assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "cursor"));
@@ -236,16 +226,7 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
     assert_eq!(second.body["branches"].as_array().unwrap().len(), 2);
 
     // A member of another paired branch sees the open problems, not what this branch took.
-    let other = api
-        .post(
-            "/api/v1/admin/branches",
-            Some(&admin),
-            json!({"name": "市司法局机关第二十党支部", "organization": "市司法局"}),
-        )
-        .await;
-    let other = id_of(&other);
-    let pair_other = format!("/api/v1/admin/branches/{other}/communities/1");
-    api.send(reqwest::Method::PUT, &pair_other, Some(&admin), None, &[]).await;
+    let other = branch_paired_with_community_1(api, &admin, "市司法局机关第二十党支部").await;
     let (c, _) = member(api, "branch-c", Some(&other)).await;
     let seen_by_other = api.get("/api/v1/communities/1/problems", Some(&c)).await;
     assert_eq!(seen_by_other.body["problems"].as_array().unwrap().len(), 2, "{:?}", seen_by_other.body);
@@ -253,16 +234,16 @@ async fn a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved(app: 
         (seen_by_other.body["counts"]["open"].clone(), seen_by_other.body["counts"]["solved"].clone()),
         (json!(2), json!(0))
     );
-
-    let seen_by_community = api.get("/api/v1/communities/1/problems", Some(&worker)).await;
-    assert_eq!(seen_by_community.body["counts"]["solved"], 1);
     let seen_by_branch = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&a)).await;
     assert_eq!(seen_by_branch.body["counts"]["solved"], 1);
-    assert_eq!(api.get(&format!("/api/v1/branches/{branch}"), Some(&a)).await.body["problems_solved"], 1);
+    let (outsider, _) = member(api, "no-branch", None).await;
     let stranger = api.get(&format!("/api/v1/branches/{branch}/problems"), Some(&outsider)).await;
     assert_eq!(stranger.status, StatusCode::FORBIDDEN);
+    // A caller who may not see the list is told so, whatever the page parameters say.
+    let refused = api.get(&format!("/api/v1/branches/{branch}/problems?limit=500"), Some(&outsider)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
-on_both_backends!(a_paired_branch_takes_a_communitys_problem_and_both_see_it_solved);
+on_both_backends!(problem_lists_come_a_page_at_a_time_with_counts_and_each_branch_sees_only_its_share);
 
 async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off(app: TestApp) {
     let api = &app.api;

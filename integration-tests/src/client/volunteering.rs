@@ -42,6 +42,26 @@ impl Api {
         self.get(&format!("/api/v1/shifts/{shift}/roster"), Some(token)).await
     }
 
+    pub async fn create_branch(&self, token: &str, body: Value) -> Reply {
+        self.post("/api/v1/admin/branches", Some(token), body).await
+    }
+
+    /// Pairs a branch with a community; `community` as the path has it, so a test can send one that is not a
+    /// number.
+    pub async fn pair_branch(&self, token: &str, branch: &str, community: &str) -> Reply {
+        let path = format!("/api/v1/admin/branches/{branch}/communities/{community}");
+        self.send(Method::PUT, &path, Some(token), None, &[]).await
+    }
+
+    pub async fn post_problem(&self, token: &str, community: i32, body: Value) -> Reply {
+        self.post(&format!("/api/v1/communities/{community}/problems"), Some(token), body).await
+    }
+
+    /// Closes a problem the caller's branch took, solved or not, with its outcome.
+    pub async fn close_problem(&self, token: &str, problem: &str, body: Value) -> Reply {
+        self.post(&format!("/api/v1/problems/{problem}/close"), Some(token), body).await
+    }
+
     pub async fn take_problem(&self, token: &str, problem: &str) -> Reply {
         self.post(&format!("/api/v1/problems/{problem}/take"), Some(token), json!({})).await
     }
