@@ -245,18 +245,45 @@ async fn problem_lists_come_a_page_at_a_time_with_counts_and_each_branch_sees_on
 }
 on_both_backends!(problem_lists_come_a_page_at_a_time_with_counts_and_each_branch_sees_only_its_share);
 
-async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off(app: TestApp) {
+/// A Dedication Day event from `first` by `recurrence`, with `shift` on each of its dates.
+fn dedication_day(recurrence: Value, first: chrono::NaiveDate, shift: Value) -> Value {
+    json!({"title": "共产党员社区奉献日", "dedication_day": true, "recurrence": recurrence, "first_date": first,
+           "shifts": [shift]})
+}
+
+fn haircut_shift() -> Value {
+    json!({"title": "义务理发", "start": "09:00", "end": "11:30", "place": "社区活动室", "capacity": 5})
+}
+
+fn second_saturdays() -> Value {
+    json!({"kind": "monthly_weekday", "nth": 2, "weekday": 6})
+}
+
+fn today_in_shanghai() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&shanghai()).date_naive()
+}
+
+/// The monthly Dedication Day made in 文安路社区 by the demo worker, and its dates.
+async fn monthly_dedication_day(api: &Api, worker: &str) -> (Reply, Vec<chrono::NaiveDate>) {
+    let made =
+        api.create_event(worker, 1, dedication_day(second_saturdays(), today_in_shanghai(), haircut_shift())).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let dates = made.body["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["date"].as_str().unwrap().parse().unwrap())
+        .collect();
+    (made, dates)
+}
+
+async fn an_event_that_breaks_a_rule_is_refused_naming_the_field(app: TestApp) {
     let api = &app.api;
     let worker = api.login_demo("worker").await;
-    let (wang, _) = member(api, "wang-dy", None).await;
-    let today = Utc::now().with_timezone(&shanghai()).date_naive();
-    let event = |recurrence: Value, first: chrono::NaiveDate, shift: Value| {
-        json!({"title": "共产党员社区奉献日", "dedication_day": true, "recurrence": recurrence, "first_date": first,
-               "shifts": [shift]})
-    };
-    let shift = json!({"title": "义务理发", "start": "09:00", "end": "11:30", "place": "社区活动室", "capacity": 5});
-    let monthly = json!({"kind": "monthly_weekday", "nth": 2, "weekday": 6});
-
+    let today = today_in_shanghai();
+    let event = dedication_day;
+    let shift = haircut_shift();
+    let monthly = second_saturdays();
     for (body, field) in [
         (event(json!({"kind": "monthly_day", "day": 32}), today, shift.clone()), "recurrence.day"),
         (event(json!({"kind": "weekly"}), today, shift.clone()), "recurrence.kind"),
@@ -299,42 +326,56 @@ async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_cal
     assert_eq!((bad_date.status, bad_date.field()), (StatusCode::BAD_REQUEST, "first_date"));
     let not_mine = api.create_event(&worker, 2, event(monthly.clone(), today, shift.clone())).await;
     assert_eq!(not_mine.status, StatusCode::FORBIDDEN);
+}
+on_both_backends!(an_event_that_breaks_a_rule_is_refused_naming_the_field);
 
-    let made = api.create_event(&worker, 1, event(monthly, today, shift)).await;
-    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
-    let dates: Vec<chrono::NaiveDate> = made.body["occurrences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["date"].as_str().unwrap().parse().unwrap())
-        .collect();
+async fn a_monthly_dedication_day_has_a_year_of_second_saturdays_each_with_its_shift(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (made, dates) = monthly_dedication_day(api, &worker).await;
     assert!((12..=13).contains(&dates.len()), "a year ahead: {dates:?}");
     for d in &dates {
         use chrono::Datelike;
         assert_eq!((d.weekday(), (d.day() - 1) / 7), (chrono::Weekday::Sat, 1), "{d} is a second Saturday");
     }
+    let starts: DateTime<Utc> =
+        made.body["occurrences"][1]["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(starts.with_timezone(&shanghai()).time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+}
+on_both_backends!(a_monthly_dedication_day_has_a_year_of_second_saturdays_each_with_its_shift);
+
+async fn moving_one_date_moves_its_shift_leaves_the_others_and_tells_who_signed_up(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (wang, _) = member(api, "wang-dy", None).await;
+    let (made, dates) = monthly_dedication_day(api, &worker).await;
     let second = &made.body["occurrences"][1];
     let shift_id = second["shifts"][0]["id"].as_str().unwrap().to_owned();
     let starts: DateTime<Utc> = second["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
-    assert_eq!(starts.with_timezone(&shanghai()).time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-    let signed = api.sign_up(&wang, &shift_id).await;
-    assert_eq!(signed.body["state"], "confirmed");
+    assert_eq!(api.sign_up(&wang, &shift_id).await.body["state"], "confirmed");
 
-    // Move the second date by a day: its shift moves, the others stay, and the member hears of it.
     let new_date = dates[1] + Days::new(1);
     let path = format!("/api/v1/occurrences/{}", second["id"].as_str().unwrap());
     let moved = api.patch(&path, &worker, json!({"date": new_date, "note": "因社区活动室维修顺延一天"})).await;
     assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
     let moved_start: DateTime<Utc> = moved.body["shifts"][0]["starts_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(moved_start - starts, TimeDelta::days(1));
-    let past = api.patch(&path, &worker, json!({"date": today - Days::new(1)})).await;
+    let past = api.patch(&path, &worker, json!({"date": today_in_shanghai() - Days::new(1)})).await;
     assert_eq!((past.status, past.field()), (StatusCode::UNPROCESSABLE_ENTITY, "date"));
     let again = api.get(&format!("/api/v1/events/{}", id_of(&made)), Some(&worker)).await;
     assert_eq!(again.body["occurrences"][2]["date"].as_str().unwrap(), dates[2].to_string());
     let inbox = api.inbox(&wang).await;
     assert!(inbox.body["messages"].as_array().unwrap().iter().any(|m| m["title"] == "活动改期"), "{:?}", inbox.body);
+}
+on_both_backends!(moving_one_date_moves_its_shift_leaves_the_others_and_tells_who_signed_up);
 
-    // Called off: sign-ups are refused until it is taken back.
+async fn a_called_off_date_refuses_sign_ups_until_it_is_taken_back(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (made, _) = monthly_dedication_day(api, &worker).await;
+    let second = &made.body["occurrences"][1];
+    let shift_id = second["shifts"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/occurrences/{}", second["id"].as_str().unwrap());
     let off = api.patch(&path, &worker, json!({"cancelled": true})).await;
     assert_eq!(off.body["cancelled"], true);
     let (li, _) = member(api, "li-dy", None).await;
@@ -344,7 +385,7 @@ async fn a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_cal
     let taken = api.sign_up(&li, &shift_id).await;
     assert_eq!(taken.status, StatusCode::CREATED, "{:?}", taken.body);
 }
-on_both_backends!(a_monthly_dedication_day_has_a_year_of_dates_and_one_can_move_or_be_called_off);
+on_both_backends!(a_called_off_date_refuses_sign_ups_until_it_is_taken_back);
 
 async fn sign_up_rules_hold_overlaps_members_only_and_repeat_sign_ups(app: TestApp) {
     let api = &app.api;
