@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredProblemState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "problems")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub community_id: i32,
     pub title: String,
     pub details: String,
-    pub state: String,
+    pub state: StoredProblemState,
     pub posted_by: Uuid,
     pub posted_at: DateTimeUtc,
     pub branch_id: Option<Uuid>,

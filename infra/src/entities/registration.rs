@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredRegistrationState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "registrations")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub community_id: i32,
     pub branch_id: Option<Uuid>,
     pub skills: String,
-    pub state: String,
+    pub state: StoredRegistrationState,
     /// The account while this is its confirmed registration; unique, so a member belongs to one community.
     #[sea_orm(unique)]
     pub current_account_id: Option<Uuid>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredSignupState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "signups")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub shift_id: Uuid,
     pub account_id: Uuid,
-    pub state: String,
+    pub state: StoredSignupState,
     pub arrival: i32,
     pub signed_up_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,

@@ -1,4 +1,4 @@
-//! The enumerated states of orders as the database stores them: strings (so SQLite and PostgreSQL keep one
+//! The enumerated states of orders, sign-ups, registrations and problems as the database stores them: strings (so SQLite and PostgreSQL keep one
 //! schema), read and written by sea-orm as enums, so no query spells a state by hand and a row holding what no
 //! code wrote fails to load instead of being guessed around. Each mirrors a domain enum, converted both ways by
 //! exhaustive matches; a test holds the stored strings to the domain's own.
@@ -7,8 +7,11 @@ use sea_orm::entity::prelude::*;
 
 use linli_domain::dispatch::Scope;
 use linli_domain::orders::{OfferStatus, OrderState};
+use linli_domain::volunteering::booking::SignupState;
+use linli_domain::volunteering::pairing::ProblemState;
+use linli_domain::volunteering::registration::RegistrationState;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum StoredOrderState {
     Submitted,
@@ -20,7 +23,7 @@ pub enum StoredOrderState {
     Cancelled,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum StoredScope {
     Community,
@@ -28,7 +31,7 @@ pub enum StoredScope {
     District,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum StoredOfferStatus {
     Open,
@@ -37,6 +40,32 @@ pub enum StoredOfferStatus {
     Withdrawn,
     Released,
     Expired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredSignupState {
+    Confirmed,
+    WaitListed,
+    Cancelled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredRegistrationState {
+    Pending,
+    Confirmed,
+    Rejected,
+    Ended,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredProblemState {
+    Open,
+    Taken,
+    Solved,
+    Unsolved,
 }
 
 /// Pairs each domain variant with its stored one, in both directions.
@@ -63,6 +92,9 @@ macro_rules! mirror {
 mirror!(OrderState <=> StoredOrderState: Submitted, Offered, Accepted, InService, Completed, Escalated, Cancelled);
 mirror!(Scope <=> StoredScope: Community, Street, District);
 mirror!(OfferStatus <=> StoredOfferStatus: Open, Declined, Won, Withdrawn, Released, Expired);
+mirror!(SignupState <=> StoredSignupState: Confirmed, WaitListed, Cancelled);
+mirror!(RegistrationState <=> StoredRegistrationState: Pending, Confirmed, Rejected, Ended);
+mirror!(ProblemState <=> StoredProblemState: Open, Taken, Solved, Unsolved);
 
 #[cfg(test)]
 mod tests {
@@ -80,6 +112,15 @@ mod tests {
         }
         for s in StoredOfferStatus::iter() {
             assert_eq!(s.to_value(), OfferStatus::from(s).as_str());
+        }
+        for s in StoredSignupState::iter() {
+            assert_eq!(s.to_value(), SignupState::from(s).as_str());
+        }
+        for s in StoredRegistrationState::iter() {
+            assert_eq!(s.to_value(), RegistrationState::from(s).as_str());
+        }
+        for s in StoredProblemState::iter() {
+            assert_eq!(s.to_value(), ProblemState::from(s).as_str());
         }
     }
 }

@@ -13,10 +13,10 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, ReminderKind, Reminders};
 use linli_domain::orders::OrderId;
-use linli_domain::volunteering::booking::SignupState;
 
 use super::{PENDING, claimable, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{delivery, inbox_message, occurrence, order, reminder, shift, signup};
 use crate::store::Store;
 
@@ -124,7 +124,7 @@ async fn shift_reminder_facts(
         .into_iter()
         .zip(occurrences)
         .map(|((s, shift), occurrence)| {
-            let confirmed = s.state == SignupState::Confirmed.as_str();
+            let confirmed = s.state == StoredSignupState::Confirmed;
             (s.id, (confirmed, occurrence.is_some_and(|o| o.cancelled), shift.starts_at))
         })
         .collect())

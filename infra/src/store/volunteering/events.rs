@@ -20,7 +20,6 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::time::TimeWindow;
 use linli_domain::time::shanghai;
-use linli_domain::volunteering::booking::SignupState;
 use linli_domain::volunteering::errors::EventError;
 use linli_domain::volunteering::events::ShiftPlan;
 use linli_domain::volunteering::model::{
@@ -34,6 +33,7 @@ use super::members::gone;
 use super::rows::shift_records;
 use super::signups::{held_elsewhere, notify_holders, promote, renew_reminders};
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{community, event, occurrence, shift, signup};
 use crate::store::{Store, convert};
 
@@ -206,7 +206,7 @@ impl Events for Store {
         }
         let holders = signup::Entity::find()
             .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
-            .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+            .filter(signup::Column::State.ne(StoredSignupState::Cancelled))
             .all(&txn)
             .await
             .context(what)?;
@@ -302,7 +302,7 @@ impl Events for Store {
         if changed.title != row.title || changed.place != row.place {
             let holders = signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(id.0))
-                .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+                .filter(signup::Column::State.ne(StoredSignupState::Cancelled))
                 .all(&txn)
                 .await
                 .context(what)?;

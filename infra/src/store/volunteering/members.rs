@@ -21,6 +21,7 @@ use linli_domain::volunteering::registration::{Decision, RegistrationState, Skil
 use linli_domain::volunteering::{BranchId, RegistrationId};
 
 use crate::db::DbContext;
+use crate::entities::states::StoredRegistrationState;
 use crate::entities::{
     account, branch, catalog_item, community, provider, provider_coverage, provider_item, registration,
 };
@@ -57,12 +58,12 @@ impl Registrations for Store {
             .filter(registration::Column::AccountId.eq(account.0))
             .filter(
                 registration::Column::State
-                    .is_in([RegistrationState::Pending.as_str(), RegistrationState::Confirmed.as_str()]),
+                    .is_in([StoredRegistrationState::Pending, StoredRegistrationState::Confirmed]),
             )
             .all(&txn)
             .await
             .context(what)?;
-        if let Some(pending) = mine.iter().find(|r| r.state == RegistrationState::Pending.as_str()) {
+        if let Some(pending) = mine.iter().find(|r| r.state == StoredRegistrationState::Pending) {
             return Err(RegisterError::AlreadyPending(RegistrationId(pending.id)));
         }
         if mine.iter().any(|r| r.community_id == community.0) {
@@ -74,7 +75,7 @@ impl Registrations for Store {
             community_id: Set(community.0),
             branch_id: Set(branch.map(|b| b.0)),
             skills: Set(skills.stored()),
-            state: Set(RegistrationState::Pending.as_str().to_owned()),
+            state: Set(StoredRegistrationState::Pending),
             current_account_id: Set(None),
             submitted_at: Set(now),
             decided_at: Set(None),
@@ -104,7 +105,7 @@ impl Registrations for Store {
         let Some(reg) = registration::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(DecideError::NotFound);
         };
-        let state = RegistrationState::parse(&reg.state).ok_or_else(|| corrupt(&reg))?;
+        let state = RegistrationState::from(reg.state);
         if state != RegistrationState::Pending {
             return Err(DecideError::NotPending(state));
         }
@@ -114,7 +115,7 @@ impl Registrations for Store {
         };
         if decision == Decision::Confirm {
             registration::Entity::update_many()
-                .col_expr(registration::Column::State, Expr::value(RegistrationState::Ended.as_str()))
+                .col_expr(registration::Column::State, Expr::value(StoredRegistrationState::Ended))
                 .col_expr(registration::Column::EndedAt, Expr::value(now))
                 .col_expr(registration::Column::CurrentAccountId, Expr::value(Option::<Uuid>::None))
                 .filter(registration::Column::CurrentAccountId.eq(reg.account_id))
@@ -123,7 +124,7 @@ impl Registrations for Store {
                 .context(what)?;
         }
         registration::Entity::update_many()
-            .col_expr(registration::Column::State, Expr::value(to.as_str()))
+            .col_expr(registration::Column::State, Expr::value(StoredRegistrationState::from(to)))
             .col_expr(registration::Column::DecidedAt, Expr::value(now))
             .col_expr(registration::Column::DecidedBy, Expr::value(by.0))
             .col_expr(registration::Column::Note, Expr::value(note))
@@ -173,7 +174,7 @@ impl Registrations for Store {
     ) -> Result<Vec<RegistrationRecord>, Unexpected> {
         let mut q = registration::Entity::find().filter(registration::Column::CommunityId.eq(community.0));
         if let Some(s) = state {
-            q = q.filter(registration::Column::State.eq(s.as_str()));
+            q = q.filter(registration::Column::State.eq(StoredRegistrationState::from(s)));
         }
         if let Some(a) = after {
             q = q.filter(registration::Column::Id.gt(a.0));
@@ -322,16 +323,12 @@ fn record(
         community: CommunityId(r.community_id),
         branch: r.branch_id.map(BranchId),
         skills: Skills::from_stored(&r.skills),
-        state: RegistrationState::parse(&r.state).ok_or_else(|| corrupt(&r))?,
+        state: r.state.into(),
         submitted_at: r.submitted_at,
         decided_at: r.decided_at,
         ended_at: r.ended_at,
         note: r.note,
     })
-}
-
-fn corrupt(r: &registration::Model) -> Unexpected {
-    crate::store::convert::corrupt("registration state", r.id, &r.state)
 }
 
 /// A row that was there a moment ago inside the same work is missing: something removed it meanwhile.

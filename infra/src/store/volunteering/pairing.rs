@@ -21,8 +21,9 @@ use linli_domain::volunteering::{BranchId, ProblemId};
 
 use super::members::gone;
 use crate::db::{DbContext, db_err};
+use crate::entities::states::StoredProblemState;
 use crate::entities::{branch, community, pairing, problem};
-use crate::store::{Store, convert};
+use crate::store::Store;
 
 /// The rows a list of `of` shows.
 fn condition(of: ProblemsOf) -> sea_orm::Condition {
@@ -35,14 +36,14 @@ fn condition(of: ProblemsOf) -> sea_orm::Condition {
                 .and_where(Expr::col(pairing::Column::BranchId).eq(b.0))
                 .to_owned();
             let open_nearby = sea_orm::Condition::all()
-                .add(problem::Column::State.eq(ProblemState::Open.as_str()))
+                .add(problem::Column::State.eq(StoredProblemState::Open))
                 .add(problem::Column::CommunityId.in_subquery(paired));
             sea_orm::Condition::any().add(problem::Column::BranchId.eq(b.0)).add(open_nearby)
         }
         ProblemsOf::BranchIn(b, c) => sea_orm::Condition::all().add(problem::Column::CommunityId.eq(c.0)).add(
             sea_orm::Condition::any()
                 .add(problem::Column::BranchId.eq(b.0))
-                .add(problem::Column::State.eq(ProblemState::Open.as_str())),
+                .add(problem::Column::State.eq(StoredProblemState::Open)),
         ),
     }
 }
@@ -153,7 +154,7 @@ impl Pairings for Store {
             community_id: Set(community.0),
             title: Set(title.to_owned()),
             details: Set(details.to_owned()),
-            state: Set(ProblemState::Open.as_str().to_owned()),
+            state: Set(StoredProblemState::Open),
             posted_by: Set(by.0),
             posted_at: Set(now),
             branch_id: Set(None),
@@ -226,13 +227,12 @@ impl Pairings for Store {
             ProblemAction::Close { .. } if row.branch_id != Some(branch.0) => return Err(ProblemError::NotYourBranch),
             _ => {}
         }
-        let state =
-            ProblemState::parse(&row.state).ok_or_else(|| convert::corrupt("problem state", row.id, &row.state))?;
+        let state = ProblemState::from(row.state);
         let to = action.apply(state)?;
         let mut update = problem::Entity::update_many()
-            .col_expr(problem::Column::State, Expr::value(to.as_str()))
+            .col_expr(problem::Column::State, Expr::value(StoredProblemState::from(to)))
             .filter(problem::Column::Id.eq(row.id))
-            .filter(problem::Column::State.eq(state.as_str()));
+            .filter(problem::Column::State.eq(StoredProblemState::from(state)));
         match action {
             ProblemAction::Take => {
                 update = update
@@ -267,7 +267,7 @@ impl Store {
         {
             communities.entry(p.branch_id).or_default().push(CommunityId(p.community_id));
         }
-        let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
+        let mut counts: HashMap<(Uuid, StoredProblemState), u64> = HashMap::new();
         for p in
             problem::Entity::find().filter(problem::Column::BranchId.is_in(ids)).all(&self.db).await.context(what)?
         {
@@ -275,7 +275,7 @@ impl Store {
                 *counts.entry((b, p.state)).or_default() += 1;
             }
         }
-        let count = |b: Uuid, s: ProblemState| counts.get(&(b, s.as_str().to_owned())).copied().unwrap_or(0);
+        let count = |b: Uuid, s: ProblemState| counts.get(&(b, s.into())).copied().unwrap_or(0);
         Ok(rows
             .into_iter()
             .map(|b| BranchRecord {
@@ -294,7 +294,7 @@ fn problem_record(p: problem::Model) -> Result<ProblemRecord, Unexpected> {
     Ok(ProblemRecord {
         id: ProblemId(p.id),
         community: CommunityId(p.community_id),
-        state: ProblemState::parse(&p.state).ok_or_else(|| convert::corrupt("problem state", p.id, &p.state))?,
+        state: p.state.into(),
         title: p.title,
         details: p.details,
         posted_at: p.posted_at,

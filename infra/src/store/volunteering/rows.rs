@@ -13,6 +13,7 @@ use linli_domain::volunteering::registration::Skills;
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
 
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{event, occurrence, shift, signup};
 
 pub(super) async fn shift_records<C: ConnectionTrait>(
@@ -21,7 +22,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
 ) -> Result<Vec<ShiftRecord>, Unexpected> {
     let what = "reading shifts";
     let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
-    let counts: Vec<(Uuid, String, i64)> = signup::Entity::find()
+    let counts: Vec<(Uuid, StoredSignupState, i64)> = signup::Entity::find()
         .select_only()
         .column(signup::Column::ShiftId)
         .column(signup::Column::State)
@@ -34,7 +35,7 @@ pub(super) async fn shift_records<C: ConnectionTrait>(
         .await
         .context(what)?;
     let count = |shift: Uuid, state: SignupState| {
-        counts.iter().find(|(s, st, _)| *s == shift && st == state.as_str()).map_or(0, |(_, _, n)| *n as u32)
+        counts.iter().find(|(s, st, _)| *s == shift && *st == state.into()).map_or(0, |(_, _, n)| *n as u32)
     };
     // Each shift's event and occurrence, in the shifts' order.
     let events = rows.load_one(event::Entity, db).await.context(what)?;

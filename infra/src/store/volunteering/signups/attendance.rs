@@ -8,12 +8,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Tr
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::volunteering::ShiftId;
-use linli_domain::volunteering::booking::{self, AttendanceError, Closing, SignupState};
+use linli_domain::volunteering::booking::{self, AttendanceError, Closing};
 use linli_domain::volunteering::errors::AttendanceFailure;
 use linli_domain::volunteering::model::{SignupRecord, Witness};
 
-use super::{called_off, parse_state, signup_of, window};
+use super::{called_off, signup_of, window};
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{shift, signup};
 use crate::store::Store;
 use crate::store::volunteering::hours::credit;
@@ -57,7 +58,7 @@ impl Store {
             Witness::Code(_) => account,
             Witness::Organizer(o) => o,
         };
-        if parse_state(&mine)? != SignupState::Confirmed {
+        if mine.state != StoredSignupState::Confirmed {
             return Err(AttendanceError::NotConfirmed.into());
         }
         if called_off(&txn, &row).await? {
@@ -127,7 +128,7 @@ pub(in crate::store::volunteering) async fn close_ended_shifts(
         } else {
             signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(row.id))
-                .filter(signup::Column::State.eq(SignupState::Confirmed.as_str()))
+                .filter(signup::Column::State.eq(StoredSignupState::Confirmed))
                 .all(&txn)
                 .await
                 .context(what)?

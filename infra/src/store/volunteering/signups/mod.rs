@@ -32,11 +32,12 @@ use linli_domain::volunteering::ports::Signups;
 use linli_domain::volunteering::{ShiftId, SignupId};
 
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{account, occurrence, reminder, shift, signup};
+use crate::store::Store;
 use crate::store::volunteering::current_registration;
 use crate::store::volunteering::members::gone;
 use crate::store::volunteering::rows::shift_records;
-use crate::store::{Store, convert};
 
 impl Signups for Store {
     /// Signs `account` up for the shift: a place while there is one, the wait-list after. Signing up again
@@ -54,7 +55,7 @@ impl Signups for Store {
             return Err(BookingError::NotFound);
         };
         let existing = signup_of(&txn, id, account).await?;
-        if let Some(held) = existing.as_ref().filter(|s| s.state != SignupState::Cancelled.as_str()) {
+        if let Some(held) = existing.as_ref().filter(|s| s.state != StoredSignupState::Cancelled) {
             let record = self.signup_record(&txn, held.clone()).await?;
             txn.commit().await.context(what)?;
             return Ok((record, false));
@@ -85,7 +86,7 @@ impl Signups for Store {
             // Back after cancelling: the same row, at the back of the line, keeping any late cancellation.
             Some(old) => {
                 signup::Entity::update_many()
-                    .col_expr(signup::Column::State, Expr::value(state.as_str()))
+                    .col_expr(signup::Column::State, Expr::value(StoredSignupState::from(state)))
                     .col_expr(signup::Column::Arrival, Expr::value(arrival))
                     .col_expr(signup::Column::SignedUpAt, Expr::value(now))
                     .col_expr(signup::Column::ConfirmedAt, Expr::value(confirmed_at))
@@ -107,7 +108,7 @@ impl Signups for Store {
                     id: Set(new_id),
                     shift_id: Set(id.0),
                     account_id: Set(account.0),
-                    state: Set(state.as_str().to_owned()),
+                    state: Set(state.into()),
                     arrival: Set(arrival),
                     signed_up_at: Set(now),
                     confirmed_at: Set(confirmed_at),
@@ -155,14 +156,14 @@ impl Signups for Store {
         let Some(mine) = signup_of(&txn, id, account).await? else {
             return Err(BookingError::NotFound);
         };
-        let state = parse_state(&mine)?;
+        let state = SignupState::from(mine.state);
         if state != SignupState::Cancelled {
             if now >= row.starts_at {
                 return Err(BookingError::Started);
             }
             let late = booking::is_late_cancel(state, row.starts_at, now);
             signup::Entity::update_many()
-                .col_expr(signup::Column::State, Expr::value(SignupState::Cancelled.as_str()))
+                .col_expr(signup::Column::State, Expr::value(StoredSignupState::Cancelled))
                 .col_expr(signup::Column::CancelledAt, Expr::value(now))
                 .col_expr(signup::Column::LateCancel, Expr::value(mine.late_cancel || late))
                 .filter(signup::Column::Id.eq(mine.id))
@@ -274,10 +275,10 @@ impl Store {
     ) -> Result<SignupRecord, Unexpected> {
         let what = "reading a sign-up";
         let names = Self::display_names(db, vec![s.account_id]).await.context(what)?;
-        let ahead = if s.state == SignupState::WaitListed.as_str() {
+        let ahead = if s.state == StoredSignupState::WaitListed {
             let n = signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(s.shift_id))
-                .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
+                .filter(signup::Column::State.eq(StoredSignupState::WaitListed))
                 .filter(signup::Column::Arrival.lt(s.arrival))
                 .count(db)
                 .await
@@ -303,7 +304,7 @@ pub(super) async fn held_elsewhere(
     let held = signup::Entity::find()
         .filter(signup::Column::AccountId.eq(account.0))
         .filter(signup::Column::ShiftId.is_not_in(except.iter().map(|s| s.0)))
-        .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+        .filter(signup::Column::State.ne(StoredSignupState::Cancelled))
         .all(txn)
         .await
         .context(what)?;
@@ -319,7 +320,7 @@ pub(super) async fn held_elsewhere(
 async fn count(txn: &DatabaseTransaction, shift: ShiftId, state: SignupState) -> Result<u32, Unexpected> {
     let n = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(shift.0))
-        .filter(signup::Column::State.eq(state.as_str()))
+        .filter(signup::Column::State.eq(StoredSignupState::from(state)))
         .count(txn)
         .await
         .context("counting a shift's places")?;
@@ -369,17 +370,13 @@ fn window(s: &shift::Model) -> TimeWindow {
     TimeWindow::from_stored(s.starts_at, s.ends_at)
 }
 
-fn parse_state(s: &signup::Model) -> Result<SignupState, Unexpected> {
-    SignupState::parse(&s.state).ok_or_else(|| convert::corrupt("sign-up state", s.id, &s.state))
-}
-
 fn record(s: signup::Model, names: &std::collections::HashMap<Uuid, String>) -> Result<SignupRecord, Unexpected> {
     Ok(SignupRecord {
         id: SignupId(s.id),
         shift: ShiftId(s.shift_id),
         account: AccountId(s.account_id),
         display_name: names.get(&s.account_id).cloned().unwrap_or_default(),
-        state: parse_state(&s)?,
+        state: s.state.into(),
         wait_list_position: None,
         signed_up_at: s.signed_up_at,
         confirmed_at: s.confirmed_at,

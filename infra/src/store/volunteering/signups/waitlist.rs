@@ -13,6 +13,7 @@ use linli_domain::volunteering::booking::{self, SignupState};
 
 use super::{called_off, count};
 use crate::db::DbContext;
+use crate::entities::states::StoredSignupState;
 use crate::entities::{reminder, shift, signup};
 use crate::store::notifications::{insert_once, new_inbox};
 
@@ -30,7 +31,7 @@ pub(in crate::store::volunteering) async fn promote(
     let confirmed = count(txn, ShiftId(row.id), SignupState::Confirmed).await?;
     let waiting = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(row.id))
-        .filter(signup::Column::State.eq(SignupState::WaitListed.as_str()))
+        .filter(signup::Column::State.eq(StoredSignupState::WaitListed))
         .all(txn)
         .await
         .context(what)?;
@@ -38,7 +39,7 @@ pub(in crate::store::volunteering) async fn promote(
     let mut promoted = Vec::new();
     for s in booking::next_in_line(&line, u32::try_from(row.capacity).unwrap_or(0), confirmed) {
         signup::Entity::update_many()
-            .col_expr(signup::Column::State, Expr::value(SignupState::Confirmed.as_str()))
+            .col_expr(signup::Column::State, Expr::value(StoredSignupState::Confirmed))
             .col_expr(signup::Column::ConfirmedAt, Expr::value(now))
             .col_expr(signup::Column::PromotedAt, Expr::value(now))
             .filter(signup::Column::Id.eq(s.id))
@@ -75,7 +76,7 @@ pub(in crate::store::volunteering) async fn notify_holders(
     let what = "telling the people on a shift";
     let holders = signup::Entity::find()
         .filter(signup::Column::ShiftId.is_in(shifts.iter().map(|s| s.id)))
-        .filter(signup::Column::State.ne(SignupState::Cancelled.as_str()))
+        .filter(signup::Column::State.ne(StoredSignupState::Cancelled))
         .all(txn)
         .await
         .context(what)?;
@@ -102,7 +103,7 @@ pub(in crate::store::volunteering) async fn renew_reminders(
         .await
         .context("renewing shift reminders")?;
     for s in shifts {
-        for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == SignupState::Confirmed.as_str()) {
+        for h in holders.iter().filter(|h| h.shift_id == s.id && h.state == StoredSignupState::Confirmed) {
             remind(txn, s, AccountId(h.account_id), h.id, h.arrival, now).await?;
         }
     }
