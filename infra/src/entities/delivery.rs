@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredDeliveryState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub account_id: Option<Uuid>,
     pub event_type: String,
     pub body: String,
-    pub state: String,
+    pub state: StoredDeliveryState,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub last_error: Option<String>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::states::StoredReminderState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "reminders")]
 pub struct Model {
@@ -13,7 +15,7 @@ pub struct Model {
     /// The shift sign-up a shift reminder is for.
     pub signup_id: Option<Uuid>,
     pub due_at: DateTimeUtc,
-    pub state: String,
+    pub state: StoredReminderState,
     pub text: String,
     #[sea_orm(unique)]
     pub source_key: String,

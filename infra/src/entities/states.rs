@@ -1,4 +1,5 @@
-//! The enumerated states of orders, sign-ups, registrations and problems as the database stores them: strings (so SQLite and PostgreSQL keep one
+//! The enumerated states of orders, sign-ups, registrations, problems, reminders and deliveries as the database
+//! stores them: strings (so SQLite and PostgreSQL keep one
 //! schema), read and written by sea-orm as enums, so no query spells a state by hand and a row holding what no
 //! code wrote fails to load instead of being guessed around. Each mirrors a domain enum, converted both ways by
 //! exhaustive matches; a test holds the stored strings to the domain's own.
@@ -6,6 +7,7 @@
 use sea_orm::entity::prelude::*;
 
 use linli_domain::dispatch::Scope;
+use linli_domain::notifications::records::DeliveryState;
 use linli_domain::orders::{OfferStatus, OrderState};
 use linli_domain::volunteering::booking::SignupState;
 use linli_domain::volunteering::pairing::ProblemState;
@@ -68,6 +70,24 @@ pub enum StoredProblemState {
     Unsolved,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredDeliveryState {
+    Pending,
+    Delivered,
+    Dead,
+}
+
+/// A reminder's state, which only the store reads: waiting for its time, sent, or called off because what it
+/// reminds of changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum StoredReminderState {
+    Pending,
+    Sent,
+    Cancelled,
+}
+
 /// Pairs each domain variant with its stored one, in both directions.
 macro_rules! mirror {
     ($domain:ident <=> $stored:ident: $($variant:ident),* $(,)?) => {
@@ -95,6 +115,7 @@ mirror!(OfferStatus <=> StoredOfferStatus: Open, Declined, Won, Withdrawn, Relea
 mirror!(SignupState <=> StoredSignupState: Confirmed, WaitListed, Cancelled);
 mirror!(RegistrationState <=> StoredRegistrationState: Pending, Confirmed, Rejected, Ended);
 mirror!(ProblemState <=> StoredProblemState: Open, Taken, Solved, Unsolved);
+mirror!(DeliveryState <=> StoredDeliveryState: Pending, Delivered, Dead);
 
 #[cfg(test)]
 mod tests {
@@ -121,6 +142,9 @@ mod tests {
         }
         for s in StoredProblemState::iter() {
             assert_eq!(s.to_value(), ProblemState::from(s).as_str());
+        }
+        for s in StoredDeliveryState::iter() {
+            assert_eq!(s.to_value(), DeliveryState::from(s).as_str());
         }
     }
 }

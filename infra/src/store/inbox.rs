@@ -16,6 +16,7 @@ use linli_domain::providers::ProviderId;
 
 use super::Store;
 use crate::db::DbContext;
+use crate::entities::states::{StoredDeliveryState, StoredReminderState};
 use crate::entities::{delivery, inbox_message, job_run, webhook_endpoint};
 
 impl From<inbox_message::Model> for InboxRecord {
@@ -43,7 +44,7 @@ impl From<delivery::Model> for DeliveryRecord {
             account_id: d.account_id,
             event_type: d.event_type,
             body: d.body,
-            state: d.state,
+            state: DeliveryState::from(d.state).as_str().to_owned(),
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
             last_error: d.last_error,
@@ -208,7 +209,7 @@ impl DeliveryLog for Store {
     async fn deliveries(&self, state: Option<DeliveryState>, limit: u64) -> Result<Vec<DeliveryRecord>, Unexpected> {
         let mut query = delivery::Entity::find();
         if let Some(state) = state {
-            query = query.filter(delivery::Column::State.eq(state.as_str()));
+            query = query.filter(delivery::Column::State.eq(StoredDeliveryState::from(state)));
         }
         let rows =
             query.order_by_desc(delivery::Column::Id).limit(limit).all(&self.db).await.context("listing deliveries")?;
@@ -219,11 +220,11 @@ impl DeliveryLog for Store {
     /// delivery has that id.
     async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
         let rows = delivery::Entity::update_many()
-            .col_expr(delivery::Column::State, Expr::value("pending"))
+            .col_expr(delivery::Column::State, Expr::value(StoredDeliveryState::Pending))
             .col_expr(delivery::Column::Attempts, Expr::value(0))
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
             .filter(delivery::Column::Id.eq(id))
-            .filter(delivery::Column::State.eq("dead"))
+            .filter(delivery::Column::State.eq(StoredDeliveryState::Dead))
             .exec_with_returning(&self.db)
             .await
             .context("replaying a delivery")?;
@@ -238,7 +239,7 @@ impl DeliveryLog for Store {
         let outbox =
             outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null()).count(&self.db).await.context(what)?;
         let reminders = reminder::Entity::find()
-            .filter(reminder::Column::State.eq("pending"))
+            .filter(reminder::Column::State.eq(StoredReminderState::Pending))
             .count(&self.db)
             .await
             .context(what)?;
@@ -247,10 +248,13 @@ impl DeliveryLog for Store {
             .column(delivery::Column::State)
             .column_as(Expr::col(delivery::Column::Id).count(), "n")
             .group_by(delivery::Column::State)
-            .into_tuple::<(String, i64)>()
+            .into_tuple::<(StoredDeliveryState, i64)>()
             .all(&self.db)
             .await
-            .context(what)?;
+            .context(what)?
+            .into_iter()
+            .map(|(state, n)| (DeliveryState::from(state).as_str().to_owned(), n))
+            .collect();
         Ok(NotificationBacklog { outbox, reminders, deliveries })
     }
 

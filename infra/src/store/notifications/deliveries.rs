@@ -9,8 +9,9 @@ use linli_domain::accounts::PhoneNumber;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, ClaimedDelivery, Deliveries, DeliveryTarget};
 
-use super::{PENDING, claimable};
+use super::claimable;
 use crate::db::DbContext;
+use crate::entities::states::StoredDeliveryState;
 use crate::entities::{delivery, webhook_endpoint};
 use crate::store::Store;
 
@@ -26,7 +27,7 @@ impl Deliveries for Store {
             Query::select()
                 .column(delivery::Column::Id)
                 .from(delivery::Entity)
-                .and_where(Expr::col(delivery::Column::State).eq(PENDING))
+                .and_where(Expr::col(delivery::Column::State).eq(StoredDeliveryState::Pending))
                 .and_where(Expr::col(delivery::Column::NextAttemptAt).lte(now))
                 .order_by(delivery::Column::NextAttemptAt, sea_orm::Order::Asc)
                 .limit(limit)
@@ -68,12 +69,12 @@ impl Deliveries for Store {
 
     async fn delivery_succeeded(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), Unexpected> {
         delivery::Entity::update_many()
-            .col_expr(delivery::Column::State, Expr::value("delivered"))
+            .col_expr(delivery::Column::State, Expr::value(StoredDeliveryState::Delivered))
             .col_expr(delivery::Column::DeliveredAt, Expr::value(now))
             .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).add(1))
             .col_expr(delivery::Column::LastError, Expr::value(Option::<String>::None))
             .filter(delivery::Column::Id.eq(id))
-            .filter(delivery::Column::State.eq(PENDING))
+            .filter(delivery::Column::State.eq(StoredDeliveryState::Pending))
             .exec(&self.db)
             .await
             .context("recording a delivery")?;
@@ -86,10 +87,10 @@ impl Deliveries for Store {
             .col_expr(delivery::Column::LastError, Expr::value(error.chars().take(500).collect::<String>()))
             .filter(delivery::Column::Id.eq(id))
             // A worker whose lease ran out must not undo what the one that took over recorded.
-            .filter(delivery::Column::State.eq(PENDING));
+            .filter(delivery::Column::State.eq(StoredDeliveryState::Pending));
         update = match retry_at {
             Some(at) => update.col_expr(delivery::Column::NextAttemptAt, Expr::value(at)),
-            None => update.col_expr(delivery::Column::State, Expr::value("dead")),
+            None => update.col_expr(delivery::Column::State, Expr::value(StoredDeliveryState::Dead)),
         };
         update.exec(&self.db).await.context("recording a failed delivery")?;
         Ok(())

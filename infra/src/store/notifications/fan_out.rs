@@ -16,8 +16,9 @@ use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbo
 use linli_domain::orders::{OrderId, OrderState};
 use linli_domain::providers::ProviderId;
 
-use super::{PENDING, RESCHEDULED_TOPIC, claimable, insert_once, new_delivery, new_inbox};
+use super::{RESCHEDULED_TOPIC, claimable, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
+use crate::entities::states::StoredReminderState;
 use crate::entities::{
     account, catalog_item, delivery, inbox_message, order, order_offer, outbox, reminder, webhook_endpoint,
 };
@@ -180,7 +181,7 @@ async fn write_notices(
                     order_id: Set(event.order.map(|o| o.0)),
                     signup_id: Set(None),
                     due_at: Set(due),
-                    state: Set(PENDING.to_owned()),
+                    state: Set(StoredReminderState::Pending),
                     text: Set(text),
                     source_key: Set(format!("{ev}:{}:{}", kind.as_str(), account.0)),
                     created_at: Set(now),
@@ -192,9 +193,9 @@ async fn write_notices(
                 if let Some(order) = event.order {
                     // Not those this very event made, should it be fanned out a second time.
                     reminder::Entity::update_many()
-                        .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                        .col_expr(reminder::Column::State, Expr::value(StoredReminderState::Cancelled))
                         .filter(reminder::Column::OrderId.eq(order.0))
-                        .filter(reminder::Column::State.eq(PENDING))
+                        .filter(reminder::Column::State.eq(StoredReminderState::Pending))
                         .filter(reminder::Column::SourceKey.not_like(format!("{ev}:%")))
                         .exec(txn)
                         .await?;

@@ -23,10 +23,9 @@ use linli_domain::notifications::Channel;
 use linli_domain::orders::OrderId;
 use linli_domain::providers::ProviderId;
 
+use crate::entities::states::StoredDeliveryState;
 use crate::entities::{account, delivery, inbox_message};
 use crate::store::Store;
-
-const PENDING: &str = "pending";
 
 /// The outbox topic of a change of an order's appointment window.
 pub(super) const RESCHEDULED_TOPIC: &str = "order.rescheduled";
@@ -90,7 +89,7 @@ fn new_delivery(
         account_id: Set(account.map(|a| a.0)),
         event_type: Set(event_type.to_owned()),
         body: Set(body),
-        state: Set(PENDING.to_owned()),
+        state: Set(StoredDeliveryState::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),

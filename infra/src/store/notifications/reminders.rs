@@ -14,9 +14,9 @@ use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, ReminderKind, Reminders};
 use linli_domain::orders::OrderId;
 
-use super::{PENDING, claimable, insert_once, new_delivery, new_inbox};
+use super::{claimable, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
-use crate::entities::states::StoredSignupState;
+use crate::entities::states::{StoredReminderState, StoredSignupState};
 use crate::entities::{delivery, inbox_message, occurrence, order, reminder, shift, signup};
 use crate::store::Store;
 
@@ -28,14 +28,14 @@ impl Reminders for Store {
             Query::select()
                 .column(reminder::Column::Id)
                 .from(reminder::Entity)
-                .and_where(Expr::col(reminder::Column::State).eq(PENDING))
+                .and_where(Expr::col(reminder::Column::State).eq(StoredReminderState::Pending))
                 .and_where(Expr::col(reminder::Column::DueAt).lte(now))
                 .order_by(reminder::Column::DueAt, sea_orm::Order::Asc)
                 .limit(limit)
                 .to_owned(),
         );
         let due = reminder::Entity::update_many()
-            .col_expr(reminder::Column::State, Expr::value("sent"))
+            .col_expr(reminder::Column::State, Expr::value(StoredReminderState::Sent))
             .col_expr(reminder::Column::SentAt, Expr::value(now))
             .filter(reminder::Column::Id.in_subquery(choose))
             .exec_with_returning(&txn)
@@ -65,7 +65,7 @@ impl Reminders for Store {
             (due.into_iter().map(|(r, _)| r).collect(), stale.into_iter().map(|(r, _)| r).collect());
         if !stale.is_empty() {
             reminder::Entity::update_many()
-                .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                .col_expr(reminder::Column::State, Expr::value(StoredReminderState::Cancelled))
                 .filter(reminder::Column::Id.is_in(stale.iter().map(|r| r.id)))
                 .exec(&txn)
                 .await

@@ -32,7 +32,7 @@ use linli_domain::volunteering::ports::Signups;
 use linli_domain::volunteering::{ShiftId, SignupId};
 
 use crate::db::DbContext;
-use crate::entities::states::StoredSignupState;
+use crate::entities::states::{StoredReminderState, StoredSignupState};
 use crate::entities::{account, occurrence, reminder, shift, signup};
 use crate::store::Store;
 use crate::store::volunteering::current_registration;
@@ -171,9 +171,9 @@ impl Signups for Store {
                 .await
                 .context(what)?;
             reminder::Entity::update_many()
-                .col_expr(reminder::Column::State, Expr::value("cancelled"))
+                .col_expr(reminder::Column::State, Expr::value(StoredReminderState::Cancelled))
                 .filter(reminder::Column::SignupId.eq(mine.id))
-                .filter(reminder::Column::State.eq("pending"))
+                .filter(reminder::Column::State.eq(StoredReminderState::Pending))
                 .exec(&txn)
                 .await
                 .context(what)?;

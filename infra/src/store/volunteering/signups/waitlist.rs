@@ -13,7 +13,7 @@ use linli_domain::volunteering::booking::{self, SignupState};
 
 use super::{called_off, count};
 use crate::db::DbContext;
-use crate::entities::states::StoredSignupState;
+use crate::entities::states::{StoredReminderState, StoredSignupState};
 use crate::entities::{reminder, shift, signup};
 use crate::store::notifications::{insert_once, new_inbox};
 
@@ -98,7 +98,7 @@ pub(in crate::store::volunteering) async fn renew_reminders(
 ) -> Result<(), Unexpected> {
     reminder::Entity::delete_many()
         .filter(reminder::Column::SignupId.is_in(holders.iter().map(|h| h.id)))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(StoredReminderState::Pending))
         .exec(txn)
         .await
         .context("renewing shift reminders")?;
@@ -133,7 +133,7 @@ pub(super) async fn remind(
         order_id: Set(None),
         signup_id: Set(Some(signup)),
         due_at: Set(due),
-        state: Set("pending".to_owned()),
+        state: Set(StoredReminderState::Pending),
         text: Set(text),
         // Keyed by the place and the start it is for: a place taken again, or a shift moved, gets a new one.
         source_key: Set(format!("shift:{signup}:{arrival}:{}", row.starts_at.timestamp())),
