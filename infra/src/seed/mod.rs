@@ -10,7 +10,7 @@ mod rng;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, PrimaryKeyToColumn};
 
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
 use linli_domain::catalog::{Category, Routing};
@@ -67,7 +67,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
     let what = "seeding demo data";
     let now = Utc::now();
 
-    let txn = store.connection().begin().await.context(what)?;
+    let txn = store.begin(what).await?;
     insert_missing::<district::Entity, _>(
         &txn,
         city.districts.iter().map(|d| district::ActiveModel {

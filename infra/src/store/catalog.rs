@@ -1,7 +1,7 @@
 //! Reading the catalog.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyChange};
 use linli_domain::error::Unexpected;
@@ -59,7 +59,7 @@ impl CatalogItems for Store {
         }
         if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
             let what = "changing an item's dispatch policy";
-            let txn = self.db.begin().await.context(what)?;
+            let txn = self.begin(what).await?;
             update.exec(&txn).await.context(what)?;
             Self::bump_dispatch_counter(&txn).await?;
             txn.commit().await.context(what)?;

@@ -13,7 +13,7 @@ mod providers;
 mod snapshot;
 mod volunteering;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use crate::db::DbContext;
 use linli_domain::error::Unexpected;
@@ -33,6 +33,12 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begins the transaction one unit of work runs in (a port method that must write or decide atomically), with
+    /// what it is for as the context of any failure. Every adapter opens its transactions here.
+    pub(crate) async fn begin(&self, what: &'static str) -> Result<DatabaseTransaction, Unexpected> {
+        self.db.begin().await.context(what)
     }
 }
 

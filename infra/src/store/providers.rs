@@ -1,7 +1,7 @@
 //! Registering providers with the items they offer and the communities they cover.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::catalog::ItemId;
@@ -20,7 +20,7 @@ impl Providers for Store {
             _ => CreateProviderError::Unexpected(db_err("registering a provider")(err)),
         };
         let id = Uuid::now_v7();
-        let txn = self.db.begin().await.map_err(classify)?;
+        let txn = self.begin("registering a provider").await?;
         let items: Vec<i32> = new.items.iter().map(|i| i.0).collect();
         if let Some(missing) =
             first_missing::<catalog_item::Entity, _>(&txn, catalog_item::Column::Id, &items).await.map_err(classify)?

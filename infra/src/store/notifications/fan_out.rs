@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, QueryFilter};
 use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, Role};
@@ -102,7 +100,7 @@ impl Outbox for Store {
         now: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
         let what = "recording notifications";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         write_notices(&txn, event, notices, sms, now).await.context(what)?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::DeliveredAt, Expr::value(now))

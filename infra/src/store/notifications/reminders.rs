@@ -4,9 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, LoaderTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, LoaderTrait, QueryFilter};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -23,7 +21,7 @@ use crate::store::Store;
 impl Reminders for Store {
     async fn send_due_reminders(&self, now: DateTime<Utc>, limit: u64, sms: bool) -> Result<usize, Unexpected> {
         let what = "sending due reminders";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let choose = claimable(
             Query::select()
                 .column(reminder::Column::Id)

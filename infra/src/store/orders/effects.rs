@@ -5,10 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, SqlErr,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -29,7 +26,7 @@ impl Store {
     /// from a stale read): nothing is written, and the caller applies the changes one by one instead.
     pub(super) async fn open_offers_together(&self, changes: &[Transition]) -> Result<Option<Vec<bool>>, Unexpected> {
         let what = "opening offers";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         // Orders making the same move (from, to, scope, round, when) share one conditional update.
         type Move = (StoredOrderState, StoredOrderState, StoredScope, u32, DateTime<Utc>);
         let mut kinds: BTreeMap<Move, Vec<Uuid>> = BTreeMap::new();

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, TransactionTrait,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -117,7 +117,7 @@ impl Orders for Store {
 
     async fn transition(&self, change: Transition) -> Result<Option<Order>, Unexpected> {
         let what = "changing an order's state";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let awardee = match &change.effect {
             TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => Some(*p),
             _ => None,
@@ -179,7 +179,7 @@ impl Orders for Store {
 
     async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
         let what = "moving an order's window";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(row) = order::Entity::find_by_id(change.order.0).lock_exclusive().one(&txn).await.context(what)?
         else {
             return Ok(RescheduleOutcome::StateChanged);

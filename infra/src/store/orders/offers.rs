@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
@@ -69,7 +69,7 @@ impl Offers for Store {
         at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
         let what = "declining an offer";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(row) = order::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Ok(DeclineOutcome::NoOpenOffer);
         };
@@ -105,7 +105,7 @@ impl Offers for Store {
         let what = "expiring offers";
         let mut returned = Vec::new();
         for &OrderId(id) in orders {
-            let txn = self.db.begin().await.context(what)?;
+            let txn = self.begin(what).await?;
             let Some(row) = order::Entity::find_by_id(id).lock_exclusive().one(&txn).await.context(what)? else {
                 continue;
             };

@@ -23,6 +23,7 @@ impl Store {
         event: order_event::ActiveModel,
         announcement: outbox::ActiveModel,
     ) -> Result<(), DbErr> {
+        // The raw database error, not `Store::begin`'s: the caller tells the constraint that refused apart.
         let txn = self.db.begin().await?;
         order::Entity::insert(order::ActiveModel::from(row)).exec_without_returning(&txn).await?;
         order_event::Entity::insert(event).exec_without_returning(&txn).await?;

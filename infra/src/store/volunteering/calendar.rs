@@ -2,7 +2,7 @@
 //! shows — a person's confirmed shifts, and the appointments of the provider they work for, from acceptance on.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
@@ -24,7 +24,7 @@ impl CalendarFeeds for Store {
     async fn rotate_calendar_token(&self, account: AccountId, now: DateTime<Utc>) -> Result<String, Unexpected> {
         let what = "making a calendar feed";
         let token = new_token()?;
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         calendar_feed::Entity::delete_many()
             .filter(calendar_feed::Column::AccountId.eq(account.0))
             .exec(&txn)

@@ -9,10 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -51,7 +48,7 @@ fn horizon(now: DateTime<Utc>, until: Option<NaiveDate>) -> NaiveDate {
 impl Events for Store {
     async fn create_event(&self, new: NewEvent, now: DateTime<Utc>) -> Result<EventRecord, EventError> {
         let what = "creating an event";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         if community::Entity::find_by_id(new.community.0).one(&txn).await.context(what)?.is_none() {
             return Err(EventError::UnknownCommunity);
         }
@@ -179,7 +176,7 @@ impl Events for Store {
         now: DateTime<Utc>,
     ) -> Result<(EventId, OccurrenceRecord), EventError> {
         let what = "changing an occurrence";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(occ) = occurrence::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(EventError::NotFound);
         };
@@ -281,7 +278,7 @@ impl Events for Store {
         now: DateTime<Utc>,
     ) -> Result<ShiftRecord, EventError> {
         let what = "changing a shift";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(EventError::NotFound);
         };
@@ -350,7 +347,7 @@ pub(super) async fn extend_series(store: &Store, through: NaiveDate, now: DateTi
         .context(what)?;
     let mut added = 0;
     for candidate in due {
-        let txn = store.db.begin().await.context(what)?;
+        let txn = store.begin(what).await?;
         let Some(ev) = event::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.context(what)? else {
             continue;
         };

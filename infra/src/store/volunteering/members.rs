@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -38,7 +35,7 @@ impl Registrations for Store {
         now: DateTime<Utc>,
     ) -> Result<RegistrationRecord, RegisterError> {
         let what = "registering with a community";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         // One registration pending per member, even when they submit twice at once. `FOR NO KEY UPDATE`, as for
         // bookings, so rows referring to the account can still be written meanwhile.
         account::Entity::find_by_id(account.0)
@@ -101,7 +98,7 @@ impl Registrations for Store {
         now: DateTime<Utc>,
     ) -> Result<RegistrationRecord, DecideError> {
         let what = "deciding a registration";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(reg) = registration::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(DecideError::NotFound);
         };

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -216,7 +214,7 @@ impl Pairings for Store {
         now: DateTime<Utc>,
     ) -> Result<ProblemRecord, ProblemError> {
         let what = "working a problem";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(row) = problem::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(ProblemError::NotFound);
         };

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
@@ -30,7 +30,7 @@ impl Store {
         arriving: bool,
     ) -> Result<SignupRecord, AttendanceFailure> {
         let what = "recording attendance";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(AttendanceFailure::NotFound);
         };
@@ -114,7 +114,7 @@ pub(in crate::store::volunteering) async fn close_ended_shifts(
         .context(what)?;
     let mut closed = 0;
     for candidate in due {
-        let txn = store.db.begin().await.context(what)?;
+        let txn = store.begin(what).await?;
         let Some(row) = shift::Entity::find_by_id(candidate.id).lock_exclusive().one(&txn).await.context(what)? else {
             continue;
         };

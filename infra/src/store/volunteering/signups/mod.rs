@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -49,7 +49,7 @@ impl Signups for Store {
         now: DateTime<Utc>,
     ) -> Result<(SignupRecord, bool), BookingError> {
         let what = "signing up for a shift";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         lock_person(&txn, account).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(BookingError::NotFound);
@@ -148,7 +148,7 @@ impl Signups for Store {
         now: DateTime<Utc>,
     ) -> Result<SignupRecord, BookingError> {
         let what = "cancelling a sign-up";
-        let txn = self.db.begin().await.context(what)?;
+        let txn = self.begin(what).await?;
         lock_person(&txn, account).await?;
         let Some(row) = shift::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(BookingError::NotFound);
