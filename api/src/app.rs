@@ -221,6 +221,7 @@ fn routes(state: AppState) -> impl poem::Endpoint {
             ApiError::new(poem::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
         }))
         .with(Compression::new())
+        .around(crate::security::harden)
         .around(crate::telemetry::log_request)
         .with(RequestId::default().reuse_id(ReuseId::Use))
 }

@@ -8,6 +8,7 @@ pub mod config;
 mod ical;
 mod problem;
 mod routes;
+pub mod security;
 mod state;
 pub mod telemetry;
 
