@@ -6,8 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use linli_domain::catalog::{CatalogItem, Category, ItemId};
+use linli_domain::paging::Page;
 
-use super::{ApiTags, page_size, split_page};
+use super::{ApiTags, page_size};
 use crate::problem::ApiError;
 use crate::problem::problems;
 use crate::state::AppState;
@@ -57,8 +58,9 @@ impl CatalogApi {
         };
         let size = page_size(limit.0)?;
         let rows = state.catalog.items(category.0.as_deref(), after, size + 1).await?;
-        let (rows, next_cursor) = split_page(rows, size, |i| i.id.0.to_string());
-        Ok(Json(CatalogPage { items: rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
+        let page = Page::of(rows, size);
+        let next_cursor = page.next_cursor(|i| i.id.0.to_string());
+        Ok(Json(CatalogPage { items: page.rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
     }
 
     /// One item.

@@ -53,17 +53,6 @@ pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
     Ok(PageRequest::new(limit, None).size()?)
 }
 
-/// Fetches one more than asked so the caller knows whether another page exists.
-pub fn split_page<T>(mut rows: Vec<T>, size: u64, cursor_of: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-    if rows.len() as u64 > size {
-        rows.truncate(size as usize);
-        let next = rows.last().map(cursor_of);
-        (rows, next)
-    } else {
-        (rows, None)
-    }
-}
-
 /// A location from `lat` and `lng` fields, naming the one out of range.
 pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
     GeoPoint::parse(lat, lng).map_err(|e| match e {

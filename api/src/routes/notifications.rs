@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
-use linli_domain::paging::PageRequest;
+use linli_domain::paging::{Page, PageRequest};
 
 use super::{ApiTags, page_size};
 use crate::auth::BearerAuth;
@@ -222,12 +222,10 @@ impl NotificationsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<MessageList>, InboxProblems> {
         let size = page_size(limit.0)?;
-        let mut rows =
-            state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
-        let more = rows.len() as u64 > size;
-        rows.truncate(size as usize);
-        let next_before = if more { rows.last().map(|m| m.id) } else { None };
-        Ok(Json(MessageList { messages: rows.into_iter().map(MessageView::from).collect(), next_before }))
+        let rows = state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
+        let page = Page::of(rows, size);
+        let next_before = if page.more { page.rows.last().map(|m| m.id) } else { None };
+        Ok(Json(MessageList { messages: page.rows.into_iter().map(MessageView::from).collect(), next_before }))
     }
 
     /// How many of your messages are unread.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::geo::CommunityId;
-use linli_domain::paging::PageRequest;
+use linli_domain::paging::{Page, PageRequest};
 use linli_domain::volunteering::desk::ProblemPage;
 use linli_domain::volunteering::model::{BranchRecord, ProblemRecord};
 use linli_domain::volunteering::pairing::{ProblemAction, ProblemState};
@@ -20,7 +20,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, page_size, split_page, uuid_cursor};
+use crate::routes::{ApiTags, page_size, uuid_cursor};
 use crate::state::AppState;
 
 pub struct PairingApi;
@@ -238,8 +238,9 @@ impl PairingApi {
         let after = uuid_cursor(cursor.0.as_deref())?.map(BranchId);
         let size = page_size(limit.0)?;
         let rows = state.volunteering.branches(community_id.0.map(CommunityId), after, size + 1).await?;
-        let (rows, next_cursor) = split_page(rows, size, |b| b.id.0.to_string());
-        Ok(Json(BranchList { branches: rows.into_iter().map(Into::into).collect(), next_cursor }))
+        let page = Page::of(rows, size);
+        let next_cursor = page.next_cursor(|b| b.id.0.to_string());
+        Ok(Json(BranchList { branches: page.rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// A branch with its communities and its counts of problems taken and solved.

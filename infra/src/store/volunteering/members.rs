@@ -146,7 +146,7 @@ impl Registrations for Store {
             return Ok(None);
         };
         let names = Self::display_names(&self.db, vec![reg.account_id]).await.context(what)?;
-        record(reg, &names).map(Some)
+        Ok(Some(record(reg, &names)))
     }
 
     /// A member's registrations, newest first: where they live now and where they lived before.
@@ -191,7 +191,7 @@ impl Store {
         let names = Self::display_names(&self.db, rows.iter().map(|r| r.account_id).collect())
             .await
             .context("reading members' names")?;
-        rows.into_iter().map(|r| record(r, &names)).collect()
+        Ok(rows.into_iter().map(|r| record(r, &names)).collect())
     }
 
     /// Display names of accounts, by id.
@@ -309,11 +309,8 @@ async fn settle_provider(
     Ok(())
 }
 
-fn record(
-    r: registration::Model,
-    names: &std::collections::HashMap<Uuid, String>,
-) -> Result<RegistrationRecord, Unexpected> {
-    Ok(RegistrationRecord {
+fn record(r: registration::Model, names: &std::collections::HashMap<Uuid, String>) -> RegistrationRecord {
+    RegistrationRecord {
         id: RegistrationId(r.id),
         account: AccountId(r.account_id),
         display_name: names.get(&r.account_id).cloned().unwrap_or_default(),
@@ -325,7 +322,7 @@ fn record(
         decided_at: r.decided_at,
         ended_at: r.ended_at,
         note: r.note,
-    })
+    }
 }
 
 /// A row that was there a moment ago inside the same work is missing: something removed it meanwhile.

@@ -169,7 +169,7 @@ impl Pairings for Store {
 
     async fn problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, Unexpected> {
         let row = problem::Entity::find_by_id(id.0).one(&self.db).await.context("reading a problem")?;
-        row.map(problem_record).transpose()
+        Ok(row.map(problem_record))
     }
 
     /// Problems of a community, or those of a branch (the open ones of its paired communities, which it may
@@ -184,7 +184,7 @@ impl Pairings for Store {
         if let Some(b) = before {
             q = q.filter(problem::Column::Id.lt(b.0));
         }
-        q.all(&self.db).await.context("listing problems")?.into_iter().map(problem_record).collect()
+        Ok(q.all(&self.db).await.context("listing problems")?.into_iter().map(problem_record).collect())
     }
 
     /// How many of those problems are in each state.
@@ -288,8 +288,8 @@ impl Store {
     }
 }
 
-fn problem_record(p: problem::Model) -> Result<ProblemRecord, Unexpected> {
-    Ok(ProblemRecord {
+fn problem_record(p: problem::Model) -> ProblemRecord {
+    ProblemRecord {
         id: ProblemId(p.id),
         community: CommunityId(p.community_id),
         state: p.state.into(),
@@ -300,5 +300,5 @@ fn problem_record(p: problem::Model) -> Result<ProblemRecord, Unexpected> {
         taken_at: p.taken_at,
         closed_at: p.closed_at,
         outcome: p.outcome,
-    })
+    }
 }

@@ -227,7 +227,7 @@ impl Signups for Store {
         let mut roster =
             Roster { shift, check_code, confirmed: Vec::new(), wait_list: Vec::new(), cancelled: Vec::new() };
         for s in rows {
-            let mut r = record(s, &names)?;
+            let mut r = record(s, &names);
             match r.state {
                 SignupState::Confirmed => roster.confirmed.push(r),
                 SignupState::WaitListed => {
@@ -287,7 +287,7 @@ impl Store {
         } else {
             None
         };
-        let mut r = record(s, &names)?;
+        let mut r = record(s, &names);
         r.wait_list_position = ahead;
         Ok(r)
     }
@@ -370,8 +370,8 @@ fn window(s: &shift::Model) -> TimeWindow {
     TimeWindow::from_stored(s.starts_at, s.ends_at)
 }
 
-fn record(s: signup::Model, names: &std::collections::HashMap<Uuid, String>) -> Result<SignupRecord, Unexpected> {
-    Ok(SignupRecord {
+fn record(s: signup::Model, names: &std::collections::HashMap<Uuid, String>) -> SignupRecord {
+    SignupRecord {
         id: SignupId(s.id),
         shift: ShiftId(s.shift_id),
         account: AccountId(s.account_id),
@@ -388,5 +388,5 @@ fn record(s: signup::Model, names: &std::collections::HashMap<Uuid, String>) -> 
         auto_closed: s.auto_closed,
         no_show: s.no_show,
         minutes: u32::try_from(s.minutes).unwrap_or(0),
-    })
+    }
 }
