@@ -50,16 +50,44 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = body.take()?.into_bytes_limit(MAX_BODY_BYTES).await.map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-            ),
-            other => ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", other.to_string()),
-        })?;
+        let bytes = read_limited(body.take()?).await?;
         Ok(Self(parse(&bytes)?))
     }
+}
+
+/// How much of an oversized body is still read, and thrown away, before answering 413. A server that answers
+/// while the client is still sending and then closes makes the client's TCP stack reset the connection, and
+/// the client sees a broken connection instead of the 413; past this much, it does.
+const DRAIN_BYTES: usize = 1024 * 1024;
+
+/// The body, if it is at most [`MAX_BODY_BYTES`] long.
+async fn read_limited(body: poem::Body) -> Result<Vec<u8>, ApiError> {
+    use tokio::io::AsyncReadExt;
+    let unreadable = |e: std::io::Error| ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.to_string());
+    let mut reader = body.into_async_read();
+    let mut kept = Vec::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut seen = 0;
+    loop {
+        let n = reader.read(&mut chunk).await.map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        seen += n;
+        if seen <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&chunk[..n]);
+        } else if seen > MAX_BODY_BYTES + DRAIN_BYTES {
+            break;
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    Ok(kept)
 }
 
 /// Deserializes `bytes`, naming the field at fault when it fails.
