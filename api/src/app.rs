@@ -5,25 +5,30 @@ use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context;
+use poem::http::Method;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{CatchPanic, Compression, RequestId, ReuseId};
+use poem::middleware::{CatchPanic, Compression, Cors, RequestId, ReuseId};
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
 use linli_domain::orders::OrderDesk;
 use linli_infra::SystemClock;
-use linli_infra::auth::Sessions;
-use linli_infra::outbound::{HttpSms, HttpWebhooks};
+use linli_infra::auth::{SessionPolicy, Sessions};
+use linli_infra::broadcast::Broadcast;
+use linli_infra::limits::Limiter;
+use linli_infra::outbound::{AnySms, DevSms, HttpSms, HttpWebhooks};
 use linli_infra::queue::{AnyQueue, MemoryQueue, RedisQueue};
 use linli_infra::seed::{SeedReport, seed_demo};
 use linli_infra::store::Store;
 use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig, Volunteering};
 
 use crate::config::Settings;
+use crate::limits::Limits;
+use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
-    AccountsApi, AdminApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, MembersApi,
-    NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
+    AccountsApi, AdminApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
+    IdentityApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -32,6 +37,8 @@ use crate::state::{AppState, Desk};
 pub struct Backends {
     pub store: Store,
     pub queue: AnyQueue,
+    /// Messages every process hears (ended sessions): through Redis when configured.
+    pub broadcast: Broadcast,
     pub desk: Desk,
     /// The one clock of this process's use cases and jobs.
     pub clock: SystemClock,
@@ -48,9 +55,12 @@ impl Backends {
         let db =
             linli_infra::db::connect(&url, settings.db_max_connections).await.context("connecting to the database")?;
         let store = Store::new(db);
-        let queue = match &settings.redis {
-            Some(redis) => AnyQueue::Redis(RedisQueue::connect(redis.clone()).await.context("connecting to Redis")?),
-            None => AnyQueue::Memory(MemoryQueue::new()),
+        let (queue, broadcast) = match &settings.redis {
+            Some(redis) => (
+                AnyQueue::Redis(RedisQueue::connect(redis.clone()).await.context("connecting to Redis")?),
+                Broadcast::redis(&redis.url, &redis.prefix).await.context("subscribing to Redis broadcasts")?,
+            ),
+            None => (AnyQueue::Memory(MemoryQueue::new()), Broadcast::local()),
         };
         let clock = SystemClock::default();
         clock.advance(settings.clock_offset);
@@ -58,6 +68,7 @@ impl Backends {
         Ok(Self {
             store,
             queue,
+            broadcast,
             desk,
             clock,
             reclaim_after: settings.reclaim_after,
@@ -129,6 +140,8 @@ fn hostname() -> String {
 /// The HTTP server, bound and ready to run.
 pub struct Application {
     acceptor: TcpAcceptor,
+    /// `/metrics` on an address of its own, when `LINLI_METRICS_BIND` asks for one.
+    metrics_acceptor: Option<TcpAcceptor>,
     port: u16,
     backends: Backends,
     settings: Settings,
@@ -150,11 +163,43 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("reading the bound port")?;
-        Ok(Self { acceptor, port, backends, settings, seeded })
+        let metrics_acceptor = match &settings.metrics_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr.clone())
+                    .into_acceptor()
+                    .await
+                    .with_context(|| format!("listening for metrics on {addr}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self { acceptor, metrics_acceptor, port, backends, settings, seeded })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Rate limits shared through Redis when the queue is there, else counted in this process.
+    fn limits(&self) -> Limits {
+        let budgets = crate::limits::budgets(self.settings.rate_limit_scale);
+        let clock = self.backends.clock.clone();
+        Limits(match &self.backends.queue {
+            AnyQueue::Redis(redis) => Limiter::redis(redis.connection(), redis.prefix(), &budgets, clock),
+            AnyQueue::Memory(_) => Limiter::memory(&budgets, clock),
+        })
+    }
+
+    /// Where sign-up and reset codes go: the SMS gateway when one is configured, otherwise the log and the
+    /// data directory's `sms.log`, so that Linli without a gateway still lets people sign up.
+    fn texts(&self) -> AnySms {
+        match &self.settings.sms {
+            Some((url, token)) => AnySms::Http(HttpSms::new(url.clone(), token.clone())),
+            None => {
+                let dev = DevSms::new(&self.settings.data_dir);
+                tracing::info!(file = %dev.file().display(), "no SMS gateway: texts (sign-up codes) go to the log and this file");
+                AnySms::Dev(dev)
+            }
+        }
     }
 
     /// What seeding did at start-up, when it ran.
@@ -168,9 +213,17 @@ impl Application {
 
     /// Serves until `shutdown` resolves, running the dispatcher alongside when the settings ask for it.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let sessions = Sessions::new(self.backends.store.clone(), self.settings.session_ttl)?;
         let backends = &self.backends;
-        let state = AppState::new(backends.desk.clone(), backends.store.clone(), backends.queue.clone(), sessions);
+        let policy = SessionPolicy { access: self.settings.access_ttl, refresh: self.settings.session_ttl };
+        let sessions = Sessions::new(backends.store.clone(), policy, backends.broadcast.clone())?;
+        let state = AppState::new(
+            backends.desk.clone(),
+            backends.store.clone(),
+            backends.queue.clone(),
+            sessions,
+            self.texts(),
+            self.limits(),
+        );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let jobs = self.settings.run_jobs.then(|| {
             let backends = self.backends.clone();
@@ -184,42 +237,90 @@ impl Application {
                 }
             })
         });
+        let metrics = self.metrics_acceptor.map(|acceptor| {
+            let app = Route::new()
+                .at("/metrics", crate::metrics::metrics)
+                .data(state.clone())
+                .data(MetricsAccess::Open)
+                .around(crate::security::harden);
+            let mut rx = stop_rx.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                };
+                if let Err(e) = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, stopped, None).await
+                {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            })
+        });
+        let edge = Edge {
+            metrics: MetricsAccess::Token(self.settings.metrics_token.clone()),
+            cors_origins: self.settings.cors_origins.clone(),
+            timeout: self.settings.request_timeout,
+        };
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(10)))
+            .run_with_graceful_shutdown(routes(state, edge), shutdown, Some(Duration::from_secs(10)))
             .await
             .context("serving HTTP");
         let _ = stop_tx.send(true);
-        if let Some(handle) = jobs {
+        for handle in [jobs, metrics].into_iter().flatten() {
             let _ = handle.await;
         }
         result
     }
 }
 
-/// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`.
-fn routes(state: AppState) -> impl poem::Endpoint {
+/// What the edge of the main address is configured with.
+struct Edge {
+    metrics: MetricsAccess,
+    cors_origins: Vec<String>,
+    timeout: Duration,
+}
+
+/// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`,
+/// and `/metrics` for its token. Every request is limited in time and body size (see [`crate::body`]); CORS is
+/// closed unless origins are configured.
+fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
     let api = OpenApiService::new(
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
-            (AdminApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
+            (AdminApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),
     )
-    .description("Community-service booking and dispatch. Log in at `POST /api/v1/auth/login`, then send the token as `Authorization: Bearer <token>`.");
+    .description(
+        "Community-service booking and dispatch. Sign in at `POST /api/v1/auth/login` (or sign up at `POST \
+         /api/v1/auth/sign-up`), then send the access token as `Authorization: Bearer <token>` and renew it \
+         at `POST /api/v1/auth/refresh`. Each operation's description says who may call it.",
+    );
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
+    let timeout = edge.timeout;
+    let cors = (!edge.cors_origins.is_empty()).then(|| {
+        Cors::new()
+            .allow_origins(edge.cors_origins.iter().map(String::as_str))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers(["authorization", "content-type", "idempotency-key"])
+            .max_age(600)
+    });
     Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
+        .at("/metrics", crate::metrics::metrics)
         .data(state)
+        .data(edge.metrics)
         .catch_all_error(render_error)
         .with(CatchPanic::new().with_handler(|_| {
             // The panic itself is already on stderr; the client gets the usual problem, not a dropped connection.
             tracing::error!("a request handler panicked");
             ApiError::new(poem::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
         }))
+        .around(move |ep, req| crate::limits::within(ep, req, timeout))
+        .around(crate::limits::retry_after)
+        .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Compression::new())
         .around(crate::security::harden)
         .around(crate::telemetry::log_request)

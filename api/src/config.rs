@@ -51,9 +51,30 @@ pub struct ConfigArgs {
     /// that died) [default: 30].
     #[arg(long, env = "LINLI_RECLAIM_AFTER_SECONDS", global = true)]
     pub reclaim_after_seconds: Option<u64>,
-    /// Hours a login stays valid [default: 72].
+    /// Hours one stays signed in without using the app: a refresh token's life [default: 72].
     #[arg(long, env = "LINLI_SESSION_TTL_HOURS", global = true)]
     pub session_ttl_hours: Option<i64>,
+    /// Minutes an access token works before the app must refresh it [default: 15].
+    #[arg(long, env = "LINLI_ACCESS_TTL_MINUTES", global = true)]
+    pub access_ttl_minutes: Option<i64>,
+    /// A separate address for `/metrics` (e.g. 0.0.0.0:9090) [default: unset, `/metrics` on the main address
+    /// for a bearer `LINLI_METRICS_TOKEN` only].
+    #[arg(long, env = "LINLI_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+    /// The bearer credential `/metrics` asks for on the main address (environment or flag only) [default:
+    /// unset, `/metrics` answers 404 there].
+    #[arg(long, env = "LINLI_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Origins allowed to call the API from a browser, comma-separated (e.g. https://app.example.cn)
+    /// [default: none; the web app is served from the same origin and needs none].
+    #[arg(long, env = "LINLI_CORS_ORIGINS", global = true)]
+    pub cors_origins: Option<String>,
+    /// Multiplies every rate limit's budget (2 doubles them); 0 turns rate limits off [default: 1].
+    #[arg(long, env = "LINLI_RATE_LIMIT_SCALE", global = true)]
+    pub rate_limit_scale: Option<f64>,
+    /// Seconds a request may take before it is answered 503 [default: 30].
+    #[arg(long, env = "LINLI_REQUEST_TIMEOUT_SECONDS", global = true)]
+    pub request_timeout_seconds: Option<u64>,
     /// Log filter, e.g. `info` or `linli=debug,info` [default: info].
     #[arg(long, env = "LINLI_LOG", global = true)]
     pub log: Option<String>,
@@ -88,6 +109,11 @@ struct FileConfig {
     offer_ttl_seconds: Option<u64>,
     reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
+    access_ttl_minutes: Option<i64>,
+    metrics_bind: Option<String>,
+    cors_origins: Option<String>,
+    rate_limit_scale: Option<f64>,
+    request_timeout_seconds: Option<u64>,
     log: Option<String>,
     sms_url: Option<String>,
     delivery_max_attempts: Option<u32>,
@@ -117,6 +143,12 @@ pub struct Settings {
     pub offer_ttl: Duration,
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
+    pub access_ttl: chrono::Duration,
+    pub metrics_bind: Option<String>,
+    pub metrics_token: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub rate_limit_scale: f64,
+    pub request_timeout: Duration,
     pub log: String,
     /// How far this process's clock runs ahead of the system's: zero, except in a test build told otherwise.
     pub clock_offset: chrono::TimeDelta,
@@ -164,6 +196,39 @@ impl Settings {
         if !(1..=24 * 90).contains(&session_hours) {
             bail!("LINLI_SESSION_TTL_HOURS must be between 1 and 2160");
         }
+        let access_minutes = args.access_ttl_minutes.or(file.access_ttl_minutes).unwrap_or(15);
+        if !(1..=24 * 60).contains(&access_minutes) || access_minutes > session_hours * 60 {
+            bail!("LINLI_ACCESS_TTL_MINUTES must be between 1 and 1440, and no longer than LINLI_SESSION_TTL_HOURS");
+        }
+        let metrics_bind = args.metrics_bind.clone().or(file.metrics_bind);
+        if let Some(addr) = &metrics_bind
+            && addr.parse::<std::net::SocketAddr>().is_err()
+        {
+            bail!("LINLI_METRICS_BIND must be an address and port such as 0.0.0.0:9090, not {addr:?}");
+        }
+        let metrics_token = args.metrics_token.clone().filter(|t| !t.is_empty());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            bail!("LINLI_METRICS_TOKEN must have at least 16 characters");
+        }
+        let cors_origins: Vec<String> = args
+            .cors_origins
+            .clone()
+            .or(file.cors_origins)
+            .map(|list| {
+                list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = cors_origins.iter().find(|o| !(o.starts_with("http://") || o.starts_with("https://"))) {
+            bail!("LINLI_CORS_ORIGINS lists origins such as https://app.example.cn, not {bad:?}");
+        }
+        let rate_limit_scale = args.rate_limit_scale.or(file.rate_limit_scale).unwrap_or(1.0);
+        if !(0.0..=10_000.0).contains(&rate_limit_scale) {
+            bail!("LINLI_RATE_LIMIT_SCALE must be between 0 (no limits) and 10000");
+        }
+        let timeout = args.request_timeout_seconds.or(file.request_timeout_seconds).unwrap_or(30);
+        if !(1..=600).contains(&timeout) {
+            bail!("LINLI_REQUEST_TIMEOUT_SECONDS must be between 1 and 600");
+        }
         let sms = match (args.sms_url.clone().or(file.sms_url), args.sms_token.clone()) {
             (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
                 bail!("LINLI_SMS_URL must start with http:// or https://")
@@ -203,6 +268,12 @@ impl Settings {
                 args.reclaim_after_seconds.or(file.reclaim_after_seconds).unwrap_or(30).max(1),
             ),
             session_ttl: chrono::Duration::hours(session_hours),
+            access_ttl: chrono::Duration::minutes(access_minutes),
+            metrics_bind,
+            metrics_token,
+            cors_origins,
+            rate_limit_scale,
+            request_timeout: Duration::from_secs(timeout),
             log: args.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
         })
     }

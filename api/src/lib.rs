@@ -6,6 +6,8 @@ mod auth;
 mod body;
 pub mod config;
 mod ical;
+mod limits;
+mod metrics;
 mod problem;
 mod routes;
 pub mod security;

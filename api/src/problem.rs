@@ -26,6 +26,9 @@ pub struct Problem {
     /// For `invalid_transition`: the order's state now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
+    /// For 429: seconds to wait before trying again, as the `Retry-After` header also says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// Every error response the API gives.
@@ -55,6 +58,9 @@ pub enum ApiError {
     /// Well-formed, but a value breaks a rule (a window in the past, an unknown item).
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Box<Problem>>),
+    /// Too many tries in too short a time; `Retry-After` says when to try again.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Box<Problem>>),
     /// Something failed on our side; the log has the details.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Box<Problem>>),
@@ -75,6 +81,7 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             current_state: None,
+            retry_after: None,
         };
         Self::from_problem(problem)
     }
@@ -90,6 +97,7 @@ impl ApiError {
             413 => Self::PayloadTooLarge(body),
             415 => Self::UnsupportedMediaType(body),
             422 => Self::Unprocessable(body),
+            429 => Self::TooManyRequests(body),
             503 => Self::Unavailable(body),
             _ => Self::Internal(body),
         }
@@ -105,6 +113,7 @@ impl ApiError {
             | Self::PayloadTooLarge(p)
             | Self::UnsupportedMediaType(p)
             | Self::Unprocessable(p)
+            | Self::TooManyRequests(p)
             | Self::Internal(p)
             | Self::Unavailable(p) => p.0.as_ref(),
         }
@@ -148,6 +157,12 @@ impl ApiError {
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    /// 429, asking to wait `seconds` (at least one) before trying again.
+    pub fn too_many(code: &str, seconds: u64, detail: impl Into<String>) -> Self {
+        let seconds = seconds.max(1);
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, detail).map_problem(|p| p.retry_after = Some(seconds))
     }
 
     /// A transition the state machine forbids: 409 with the order's current state.
@@ -307,6 +322,14 @@ macro_rules! problems {
             Unprocessable(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
         ] $($rest)*);
     };
+    (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*] TooManyRequests $($rest:ident)*) => {
+        problems!(@munch $(#[$doc])* $name [$($done)*
+            /// Too many tries in too short a time; the `Retry-After` header and `retry_after` say when to try
+            /// again.
+            #[oai(status = 429, content_type = "application/problem+json")]
+            TooManyRequests(poem_openapi::payload::Json<Box<$crate::problem::Problem>>),
+        ] $($rest)*);
+    };
     (@munch $(#[$doc:meta])* $name:ident [$($done:tt)*]) => {
         $(#[$doc])*
         #[derive(poem_openapi::ApiResponse, Debug)]
@@ -351,6 +374,7 @@ pub(crate) fn status_of(variant: &str) -> u16 {
         "PayloadTooLarge" => 413,
         "UnsupportedMediaType" => 415,
         "Unprocessable" => 422,
+        "TooManyRequests" => 429,
         _ => 500,
     }
 }

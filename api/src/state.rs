@@ -11,8 +11,11 @@ use linli_domain::providers::ProviderDesk;
 use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
+use linli_infra::outbound::AnySms;
 use linli_infra::queue::AnyQueue;
 use linli_infra::store::Store;
+
+use crate::limits::Limits;
 
 pub type Desk = OrderDesk<Store, AnyQueue, SystemClock>;
 
@@ -21,27 +24,30 @@ pub struct AppState {
     pub orders: Desk,
     pub volunteering: VolunteerDesk<Store, Sessions, SystemClock>,
     pub notifications: NotificationDesk<Store, SystemClock>,
-    pub accounts: AccountDesk<Store, Sessions, SystemClock>,
+    pub accounts: AccountDesk<Store, Sessions, SystemClock, AnySms>,
     pub providers: ProviderDesk<Store>,
     pub catalog: CatalogDesk<Store>,
     pub geo: GeoDesk<Store>,
     pub health: HealthDesk<Store, AnyQueue>,
+    /// Rate limits, checked at the edge before a use case runs.
+    pub limits: Limits,
 }
 
 impl AppState {
-    /// Every desk over the one store, queue, session keeper and clock of this process (the order desk already
-    /// holds that clock).
-    pub fn new(orders: Desk, store: Store, queue: AnyQueue, sessions: Sessions) -> Self {
+    /// Every desk over the one store, queue, session keeper, SMS gateway and clock of this process (the order
+    /// desk already holds that clock).
+    pub fn new(orders: Desk, store: Store, queue: AnyQueue, sessions: Sessions, texts: AnySms, limits: Limits) -> Self {
         let clock = orders.clock.clone();
         Self {
             orders,
             volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), clock.clone()),
             notifications: NotificationDesk::new(store.clone(), clock.clone()),
-            accounts: AccountDesk::new(store.clone(), sessions, clock),
+            accounts: AccountDesk::new(store.clone(), sessions, clock, texts),
             providers: ProviderDesk::new(store.clone()),
             catalog: CatalogDesk::new(store.clone()),
             geo: GeoDesk::new(store.clone()),
             health: HealthDesk::new(store, queue),
+            limits,
         }
     }
 }

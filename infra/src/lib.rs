@@ -2,8 +2,10 @@
 //! in-process), password hashing and sessions, the system clock, and the demo data seed.
 
 pub mod auth;
+pub mod broadcast;
 pub mod db;
 mod entities;
+pub mod limits;
 pub mod outbound;
 pub mod queue;
 pub mod seed;

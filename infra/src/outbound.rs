@@ -1,4 +1,5 @@
-//! The ways out of the building: webhooks to organizations' own systems and an SMS gateway, both over HTTP.
+//! The ways out of the building: webhooks to organizations' own systems and an SMS gateway, both over HTTP,
+//! and, for development without a gateway, an SMS "gateway" that writes each text to the log and a file.
 //!
 //! A webhook is a JSON POST with three headers: `Linli-Delivery` (unique per delivery, for the receiver to
 //! drop repeats), `Linli-Event-Type`, and `Linli-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` computed
@@ -152,6 +153,62 @@ impl SmsGateway for HttpSms {
         outcome(sent)
             .await
             .map_err(|SendError::Failed(why)| SendError::Failed(format!("SMS to {}: {why}", to.masked())))
+    }
+}
+
+/// Texts for development: each one goes to the server log (the number masked) and, in full, to a line of
+/// `sms.log` in the data directory, so that whoever runs Linli without a gateway can read the codes.
+#[derive(Clone)]
+pub struct DevSms {
+    file: std::path::PathBuf,
+    lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl DevSms {
+    pub fn new(data_dir: &std::path::Path) -> Self {
+        Self { file: data_dir.join(DEV_SMS_FILE), lock: Default::default() }
+    }
+
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+}
+
+/// The file, under the data directory, that [`DevSms`] appends its texts to.
+pub const DEV_SMS_FILE: &str = "sms.log";
+
+impl SmsGateway for DevSms {
+    async fn send(&self, to: &PhoneNumber, text: &str) -> Result<(), SendError> {
+        use tokio::io::AsyncWriteExt;
+        tracing::info!(to = %to.masked(), text, file = %self.file.display(), "SMS (development: not sent)");
+        let line = format!("{}\t{}\t{}\n", chrono::Utc::now().to_rfc3339(), to.as_ref(), text);
+        let _held = self.lock.lock().await;
+        if let Some(dir) = self.file.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(|e| SendError::Failed(format!("SMS file: {e}")))?;
+        }
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.file)
+            .await
+            .map_err(|e| SendError::Failed(format!("SMS file {}: {e}", self.file.display())))?;
+        file.write_all(line.as_bytes()).await.map_err(|e| SendError::Failed(format!("SMS file: {e}")))
+    }
+}
+
+/// The SMS gateway configured: the HTTP gateway in production, [`DevSms`] without one.
+#[derive(Clone)]
+pub enum AnySms {
+    Http(HttpSms),
+    Dev(DevSms),
+}
+
+impl SmsGateway for AnySms {
+    async fn send(&self, to: &PhoneNumber, text: &str) -> Result<(), SendError> {
+        match self {
+            AnySms::Http(sms) => sms.send(to, text).await,
+            AnySms::Dev(sms) => sms.send(to, text).await,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ mod process;
 mod proxy;
 mod receiver;
 
-pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order};
+pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order, texted_code, texts_to, tokens};
 pub use process::{LinliProcess, linli_binary, orders_dispatched, steps_done};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
@@ -16,6 +16,10 @@ use std::path::PathBuf;
 use linli_api::{Application, Backends, ConfigArgs, Settings};
 use linli_infra::SystemClock;
 use linli_infra::testing::{fresh_postgres_database, fresh_redis_prefix, fresh_sqlite_dir, redis_url};
+
+/// Tests log in and place orders from one address far faster than people do; they run with every rate limit
+/// this many times larger. The limits' own tests set 1.
+pub const TEST_RATE_LIMIT_SCALE: f64 = 100.0;
 
 /// Where a test's Linli keeps its data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,13 +65,17 @@ impl Fresh {
             auto_migrate: Some(true),
             run_jobs: Some(true),
             log: Some("warn".to_owned()),
+            rate_limit_scale: Some(TEST_RATE_LIMIT_SCALE),
             ..ConfigArgs::default()
         }
     }
 
     /// The same settings as environment variables, for starting the real binary.
     pub fn env(&self) -> Vec<(String, String)> {
-        let mut env = vec![("LINLI_DATA_DIR".to_owned(), self.data_dir.display().to_string())];
+        let mut env = vec![
+            ("LINLI_DATA_DIR".to_owned(), self.data_dir.display().to_string()),
+            ("LINLI_RATE_LIMIT_SCALE".to_owned(), TEST_RATE_LIMIT_SCALE.to_string()),
+        ];
         if let Some(url) = &self.database_url {
             env.push(("DATABASE_URL".to_owned(), url.clone()));
         }

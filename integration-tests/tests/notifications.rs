@@ -84,15 +84,26 @@ async fn a_webhook_is_signed_with_the_secret_and_retried_until_it_lands_once() {
     assert_eq!(ours.expect("listed as delivered")["attempts"], 3);
 }
 
+const METRICS_TOKEN: &str = "metrics-token-for-the-test";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_show_each_jobs_runs_and_the_dead_letters() {
     let receiver = Receiver::start_for("order.accepted", &[500]).await;
-    let app = app_retrying_quickly(1).await;
+    let fresh = Fresh::new(Backend::Embedded).await;
+    let args = ConfigArgs {
+        delivery_retry_seconds: Some(1),
+        delivery_max_attempts: Some(1),
+        webhook_allow_internal: Some(true),
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
+        ..fresh.args()
+    };
+    let app = TestApp::spawn_with_args(fresh, args).await;
     accepted_with_webhook(&app, &receiver.url).await;
     assert_eq!(wait_for_accepted_calls(&receiver, 1).await.len(), 1);
+    let url = format!("{}/metrics", app.api.base);
     let mut text = String::new();
     for _ in 0..50 {
-        let reply = app.api.http.get(format!("{}/metrics", app.api.base)).send().await.unwrap();
+        let reply = app.api.http.get(&url).bearer_auth(METRICS_TOKEN).send().await.unwrap();
         assert!(reply.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
         text = reply.text().await.unwrap();
         if text.contains("linli_deliveries{state=\"dead\"} 1") {
@@ -104,6 +115,38 @@ async fn metrics_show_each_jobs_runs_and_the_dead_letters() {
     assert!(text.contains("# TYPE linli_job_runs_total counter"), "{text}");
     assert!(text.contains("linli_job_runs_total{job=\"deliver_outbox\"}"), "{text}");
     assert!(text.contains("linli_job_failures_total{job=\"deliver_pending\"} 0"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_not_public() {
+    let fresh = Fresh::new(Backend::Embedded).await;
+    let args = ConfigArgs { metrics_token: Some(METRICS_TOKEN.to_owned()), ..fresh.args() };
+    let app = TestApp::spawn_with_args(fresh, args).await;
+    let url = format!("{}/metrics", app.api.base);
+    let anonymous = app.api.http.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let resident = app.api.login_demo("resident").await;
+    let with_a_session = app.api.http.get(&url).bearer_auth(&resident).send().await.unwrap();
+    assert_eq!(with_a_session.status().as_u16(), 401, "a user's token is not the metrics token");
+    let spec = app.api.get("/openapi.json", None).await.body;
+    assert!(spec["paths"].get("/metrics").is_none(), "metrics are not part of the public API");
+
+    let unset = TestApp::spawn(Backend::Embedded).await;
+    let none = unset.api.http.get(format!("{}/metrics", unset.api.base)).send().await.unwrap();
+    assert_eq!(none.status().as_u16(), 404, "without a token the main address has no /metrics at all");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_on_their_own_address_when_one_is_set() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let fresh = Fresh::new(Backend::Embedded).await;
+    let args = ConfigArgs { metrics_bind: Some(format!("127.0.0.1:{port}")), ..fresh.args() };
+    let app = TestApp::spawn_with_args(fresh, args).await;
+    let separate = app.api.http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
+    assert_eq!(separate.status().as_u16(), 200);
+    assert!(separate.text().await.unwrap().contains("# TYPE linli_job_runs_total counter"));
+    let main = app.api.http.get(format!("{}/metrics", app.api.base)).send().await.unwrap();
+    assert_eq!(main.status().as_u16(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,7 @@ async fn member(store: &Store, name: &str) -> AccountId {
             role: Role::PartyMember,
             provider: None,
             community: None,
+            manager: false,
             demo: false,
         })
         .await

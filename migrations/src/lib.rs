@@ -10,6 +10,7 @@ mod m20261127_000004_dispatch_engine;
 mod m20261127_000005_dispatch_snapshot;
 mod m20261127_000006_notifications;
 mod m20261127_000007_volunteering;
+mod m20261202_000008_identity;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_dispatch_snapshot::Migration),
             Box::new(m20261127_000006_notifications::Migration),
             Box::new(m20261127_000007_volunteering::Migration),
+            Box::new(m20261202_000008_identity::Migration),
         ]
     }
 }

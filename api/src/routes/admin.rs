@@ -7,13 +7,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::{AccountInput, CreateAccountError};
+use linli_domain::accounts::AccountInput;
 use linli_domain::catalog::{ItemId, PolicyInput};
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput};
 
 use super::ApiTags;
-use super::accounts::AccountView;
+use super::accounts::{AccountView, account_problem};
 use super::catalog::CatalogItemView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
@@ -119,16 +119,7 @@ impl AdminApi {
         auth: BearerAuth,
         body: JsonBody<CreateAccountRequest>,
     ) -> Result<AccountCreated, CreateAccountProblems> {
-        let record = state.accounts.create_account(&auth.0.actor(), body.0.into()).await.map_err(|e| match e {
-            CreateAccountError::Taken(field) => {
-                ApiError::new(poem::http::StatusCode::CONFLICT, "account_taken", format!("that {field} is taken"))
-                    .field(field)
-            }
-            CreateAccountError::UnknownReference => ApiError::invalid("provider_id", "unknown_reference", e),
-            CreateAccountError::Denied(d) => d.into(),
-            CreateAccountError::Invalid(i) => i.into(),
-            CreateAccountError::Unexpected(u) => ApiError::unexpected(u),
-        })?;
+        let record = state.accounts.create_account(&auth.0.actor(), body.0.into()).await.map_err(account_problem)?;
         Ok(AccountCreated::Created(Json(AccountView::from(&record))))
     }
 }
@@ -163,11 +154,13 @@ impl From<CreateAccountRequest> for AccountInput {
             phone: r.phone,
             provider_id: r.provider_id.map(ProviderId),
             community_id: r.community_id.map(CommunityId),
+            manager: r.manager,
         }
     }
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateDispatchPolicy {
     /// `dispatch` or `broadcast`.
     pub mode: Option<String>,
@@ -180,6 +173,7 @@ pub struct UpdateDispatchPolicy {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateProviderRequest {
     /// `organization` (the default), `party_member` or `community_point` (a mediation point or red station).
     pub kind: Option<String>,
@@ -210,6 +204,7 @@ pub struct CreateProviderRequest {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProviderView {
     pub id: Uuid,
     /// organization, party_member or community_point.
@@ -249,11 +244,16 @@ impl From<linli_domain::providers::ProviderRecord> for ProviderView {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateAccountRequest {
     /// 3 to 32 characters of a-z, 0-9, '.', '_' or '-'.
+    #[oai(validator(min_length = 3, max_length = 40))]
     pub username: String,
     /// 8 to 128 characters.
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
+    /// 1 to 50 characters.
+    #[oai(validator(min_length = 1, max_length = 50))]
     pub display_name: String,
     /// resident, provider_staff, community_worker, party_member or admin.
     pub role: String,
@@ -263,4 +263,8 @@ pub struct CreateAccountRequest {
     pub provider_id: Option<Uuid>,
     /// Required for community_worker; a resident's home community.
     pub community_id: Option<i32>,
+    /// For provider_staff: whether they manage the organization (invite its staff).
+    #[serde(default)]
+    #[oai(default)]
+    pub manager: bool,
 }

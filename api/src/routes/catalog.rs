@@ -71,6 +71,7 @@ impl CatalogApi {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryView {
     /// e.g. `meals`
     pub code: String,
@@ -85,6 +86,7 @@ impl From<Category> for CategoryView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CatalogItemView {
     pub id: i32,
     pub code: String,
@@ -132,6 +134,7 @@ impl From<CatalogItem> for CatalogItemView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CatalogPage {
     pub items: Vec<CatalogItemView>,
     /// Pass as `cursor` for the next page; absent on the last page.

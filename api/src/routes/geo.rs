@@ -62,6 +62,7 @@ impl GeoApi {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlaceView {
     pub id: i32,
     pub name: String,

@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod geo;
 mod health;
+mod identity;
 mod notifications;
 mod orders;
 mod volunteering;
@@ -20,13 +21,14 @@ pub use admin::AdminApi;
 pub use catalog::CatalogApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
+pub use identity::IdentityApi;
 pub use notifications::NotificationsApi;
 pub use orders::{EscalationsApi, OrdersApi, ProviderApi};
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 
 #[derive(Tags)]
 pub enum ApiTags {
-    /// Logging in and out.
+    /// Signing up, in and out; passwords, invitations.
     Accounts,
     /// The service catalog (服务事项).
     Catalog,

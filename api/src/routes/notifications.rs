@@ -21,6 +21,7 @@ pub struct NotificationsApi;
 
 /// One message in an inbox.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MessageView {
     id: Uuid,
     title: String,
@@ -44,6 +45,7 @@ impl From<InboxRecord> for MessageView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MessageList {
     messages: Vec<MessageView>,
     /// Pass as `before` for the next page; absent on the last.
@@ -51,23 +53,27 @@ struct MessageList {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct UnreadCount {
     unread: u64,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MarkedRead {
     marked: u64,
 }
 
 /// Where your organization's system receives events.
 #[derive(Object, serde::Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct WebhookRequest {
     /// An http:// or https:// URL.
     url: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct WebhookView {
     url: String,
     updated_at: DateTime<Utc>,
@@ -90,6 +96,7 @@ enum WebhookRemoved {
 
 /// A webhook call or SMS and how its attempts went.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct DeliveryView {
     id: Uuid,
     /// `webhook` or `sms`.
@@ -121,12 +128,14 @@ impl From<DeliveryRecord> for DeliveryView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct DeliveryList {
     deliveries: Vec<DeliveryView>,
 }
 
 /// How one scheduled job's runs went (across every jobs process).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct JobView {
     job: String,
     last_started_at: Option<DateTime<Utc>>,
@@ -158,6 +167,7 @@ impl From<JobRunRecord> for JobView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct JobList {
     jobs: Vec<JobView>,
 }

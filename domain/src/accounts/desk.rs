@@ -22,6 +22,10 @@ pub struct AccountRecord {
     pub provider: Option<ProviderId>,
     pub community: Option<CommunityId>,
     pub password_hash: String,
+    /// For provider staff: whether they manage the organization (invite its staff).
+    pub manager: bool,
+    /// An admin disabled the account: nobody can log in to it and its sessions have ended.
+    pub disabled: bool,
 }
 
 impl AccountRecord {
@@ -40,6 +44,8 @@ pub struct NewAccount {
     pub role: Role,
     pub provider: Option<ProviderId>,
     pub community: Option<CommunityId>,
+    /// For provider staff: whether they manage the organization.
+    pub manager: bool,
     pub demo: bool,
 }
 
@@ -58,11 +64,14 @@ pub enum CreateAccountError {
     Unexpected(#[from] Unexpected),
 }
 
-/// A signed-in session: the bearer token (shown once), when it lapses, and whose it is.
+/// A signed-in session: a short-lived access token and the refresh token that renews it (both shown once),
+/// when each lapses, and whose they are.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub token: String,
     pub expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
     pub account: AccountRecord,
 }
 
@@ -70,6 +79,9 @@ pub struct Session {
 pub enum LoginError {
     #[error("the login or password is wrong")]
     BadCredentials,
+    /// The password was right, but an admin has disabled the account.
+    #[error("this account has been disabled; ask the community or an admin")]
+    Disabled,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -86,10 +98,11 @@ pub trait Accounts: Clone + Send + Sync + 'static {
     fn account(&self, id: AccountId) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
 }
 
-/// Passwords and bearer tokens.
+/// Passwords, bearer tokens, refresh tokens and texted codes: what must be drawn at random or hashed.
 pub trait SessionKeeper: Clone + Send + Sync + 'static {
     /// Checks the password of the account `login` names and opens a session; a wrong login and a wrong
-    /// password are told apart by nobody, not even by how long the answer takes.
+    /// password are told apart by nobody, not even by how long the answer takes. A disabled account is
+    /// `Disabled`, but only to someone who knows its password.
     fn login(
         &self,
         login: &str,
@@ -97,8 +110,29 @@ pub trait SessionKeeper: Clone + Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Session, LoginError>> + Send;
 
+    /// Opens a session for an account that has just proved itself another way (a sign-up code, an invitation).
+    fn open(
+        &self,
+        account: &AccountRecord,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Session, Unexpected>> + Send;
+
+    /// Swaps a refresh token for a new session of the same family. A token used twice ends the whole family.
+    fn refresh(
+        &self,
+        refresh_token: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Session, super::identity::RefreshError>> + Send;
+
     /// Ends the session of `token`, on every replica.
     fn logout(&self, token: &str) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Ends every session of the account, except the one `keep` belongs to, on every replica at once.
+    fn end_sessions(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// The account behind a live token.
     fn resolve(
@@ -109,6 +143,21 @@ pub trait SessionKeeper: Clone + Send + Sync + 'static {
 
     /// The password hashed to store.
     fn hash_password(&self, password: NewPassword) -> impl Future<Output = Result<String, Unexpected>> + Send;
+
+    /// Whether `candidate` is the password `hash` was made from.
+    fn verify_password(&self, hash: &str, candidate: &str) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// A new six-digit code, in clear (to text) and as stored.
+    fn draw_code(&self) -> Result<(String, String), Unexpected>;
+
+    /// Whether a typed code is the one `digest` was made from.
+    fn code_matches(&self, digest: &str, typed: &str) -> bool;
+
+    /// A new single-use token (an invitation's), in clear and as stored.
+    fn draw_token(&self) -> Result<(String, String), Unexpected>;
+
+    /// How a token is stored.
+    fn token_digest(&self, token: &str) -> String;
 }
 
 /// An account as an admin typed it.
@@ -122,6 +171,8 @@ pub struct AccountInput {
     pub phone: Option<String>,
     pub provider_id: Option<ProviderId>,
     pub community_id: Option<CommunityId>,
+    /// For provider staff: whether they manage the organization.
+    pub manager: bool,
 }
 
 impl AccountInput {
@@ -165,27 +216,31 @@ impl AccountInput {
             role,
             provider: self.provider_id,
             community: self.community_id,
+            manager: self.manager && role == Role::ProviderStaff,
             demo: false,
         };
         Ok((account, password))
     }
 }
 
-/// The account use cases over the store `R`, the session keeper `S` and a clock.
+/// The account use cases over the store `R`, the session keeper `S`, a clock and the SMS gateway `M` that
+/// texts codes.
 #[derive(Clone)]
-pub struct AccountDesk<R, S, C> {
+pub struct AccountDesk<R, S, C, M> {
     pub repo: R,
     pub sessions: S,
     pub clock: C,
+    pub sms: M,
+    pub codes: super::identity::CodePolicy,
 }
 
-impl<R, S, C> AccountDesk<R, S, C> {
-    pub fn new(repo: R, sessions: S, clock: C) -> Self {
-        Self { repo, sessions, clock }
+impl<R, S, C, M> AccountDesk<R, S, C, M> {
+    pub fn new(repo: R, sessions: S, clock: C, sms: M) -> Self {
+        Self { repo, sessions, clock, sms, codes: Default::default() }
     }
 }
 
-impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock> AccountDesk<R, S, C> {
+impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> AccountDesk<R, S, C, M> {
     pub async fn login(&self, login: &str, password: &str) -> Result<Session, LoginError> {
         self.sessions.login(login, password, self.clock.now()).await
     }

@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use futures_util::FutureExt;
 use uuid::Uuid;
 
-use super::testing::{FakeDirectory, FakeSessions};
+use super::testing::{FakeDirectory, FakeSessions, FakeTexts};
 use super::*;
 use crate::clock::FixedClock;
 use crate::geo::CommunityId;
@@ -17,10 +17,10 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     f.now_or_never().expect("the fakes never wait")
 }
 
-fn accounts() -> (AccountDesk<FakeDirectory, FakeSessions, FixedClock>, FakeDirectory) {
+fn accounts() -> (AccountDesk<FakeDirectory, FakeSessions, FixedClock, FakeTexts>, FakeDirectory) {
     let fake = FakeDirectory::default().with_community(HOME);
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
-    (AccountDesk::new(fake.clone(), FakeSessions, clock), fake)
+    (AccountDesk::new(fake.clone(), FakeSessions::default(), clock, FakeTexts::default()), fake)
 }
 
 fn actor(role: Role) -> Actor {
@@ -36,6 +36,7 @@ fn worker_input(username: &str) -> AccountInput {
         phone: Some("13800241234".into()),
         provider_id: None,
         community_id: Some(HOME),
+        manager: false,
     }
 }
 

@@ -3,12 +3,20 @@
 mod desk;
 #[cfg(test)]
 mod desk_tests;
+mod identity;
+#[cfg(test)]
+mod identity_tests;
 #[cfg(test)]
 mod testing;
 
 pub use desk::{
     AccountDesk, AccountInput, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, Session,
     SessionKeeper,
+};
+pub use identity::{
+    AcceptInvitationError, AccountChanges, ChangePasswordError, CodeError, CodePolicy, CodePurpose, CodeRecord,
+    INVITATION_LIFETIME, Invitation, InvitationInput, InvitationRecord, Invitations, RefreshError, ResetPasswordError,
+    SendCodeError, SignUpError, SignUpInput, VerificationCodes,
 };
 
 use serde::{Deserialize, Serialize};

@@ -7,10 +7,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    AccountId, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, NewPassword, Session, SessionKeeper,
+    AccountChanges, AccountId, AccountRecord, Accounts, CodePurpose, CodeRecord, CreateAccountError, InvitationRecord,
+    Invitations, LoginError, NewAccount, NewPassword, PhoneNumber, RefreshError, Session, SessionKeeper,
+    VerificationCodes,
 };
 use crate::error::Unexpected;
 use crate::geo::{Community, CommunityId, District, DistrictId, GeoPoint, Geography, Street, StreetId};
+use crate::notifications::{SendError, SmsGateway};
 use crate::providers::{CreateProviderError, NewProvider, ProviderId, ProviderRecord, Providers};
 
 #[derive(Default)]
@@ -18,6 +21,10 @@ pub struct Held {
     pub accounts: Vec<AccountRecord>,
     pub providers: Vec<ProviderRecord>,
     pub communities: Vec<CommunityId>,
+    pub codes: Vec<(String, CodePurpose, CodeRecord)>,
+    /// Invitations by digest.
+    pub invitations: Vec<(String, InvitationRecord)>,
+    pub disabled: Vec<AccountId>,
     /// Every write asked of the fake, by port method, in order.
     pub writes: Vec<&'static str>,
 }
@@ -59,6 +66,8 @@ impl Accounts for FakeDirectory {
             provider: new.provider,
             community: new.community,
             password_hash: new.password_hash,
+            manager: new.manager,
+            disabled: false,
         });
         Ok(id)
     }
@@ -70,6 +79,103 @@ impl Accounts for FakeDirectory {
 
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         Ok(self.held().accounts.iter().find(|a| a.id == id).cloned())
+    }
+}
+
+impl AccountChanges for FakeDirectory {
+    async fn set_password(&self, account: AccountId, hash: String) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("set_password");
+        if let Some(a) = held.accounts.iter_mut().find(|a| a.id == account) {
+            a.password_hash = hash;
+        }
+        Ok(())
+    }
+
+    async fn set_disabled(&self, account: AccountId, disabled_at: Option<DateTime<Utc>>) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        held.writes.push("set_disabled");
+        if !held.accounts.iter().any(|a| a.id == account) {
+            return Ok(false);
+        }
+        held.disabled.retain(|a| *a != account);
+        if disabled_at.is_some() {
+            held.disabled.push(account);
+        }
+        Ok(true)
+    }
+}
+
+impl VerificationCodes for FakeDirectory {
+    async fn put_code(
+        &self,
+        phone: &PhoneNumber,
+        purpose: CodePurpose,
+        digest: Option<String>,
+        sent_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("put_code");
+        held.codes.retain(|(p, q, _)| !(p == phone.as_ref() && *q == purpose));
+        let record = CodeRecord { id: Uuid::now_v7(), digest, sent_at, expires_at, wrong_tries: 0, spent: false };
+        held.codes.push((phone.as_ref().to_owned(), purpose, record));
+        Ok(())
+    }
+
+    async fn code(&self, phone: &PhoneNumber, purpose: CodePurpose) -> Result<Option<CodeRecord>, Unexpected> {
+        let held = self.held();
+        Ok(held.codes.iter().find(|(p, q, _)| p == phone.as_ref() && *q == purpose).map(|(_, _, c)| c.clone()))
+    }
+
+    async fn spend_code(&self, id: Uuid) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        let code = held.codes.iter_mut().map(|(_, _, c)| c).find(|c| c.id == id && !c.spent);
+        Ok(code.map(|c| c.spent = true).is_some())
+    }
+
+    async fn count_wrong_try(&self, id: Uuid) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        if let Some(c) = held.codes.iter_mut().map(|(_, _, c)| c).find(|c| c.id == id) {
+            c.wrong_tries += 1;
+        }
+        Ok(())
+    }
+}
+
+impl Invitations for FakeDirectory {
+    async fn invite(
+        &self,
+        new: NewAccount,
+        digest: String,
+        _invited_by: AccountId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<AccountId, CreateAccountError> {
+        let account = self.create_account(new).await?;
+        self.held().invitations.push((digest, InvitationRecord { account, expires_at, accepted: false }));
+        Ok(account)
+    }
+
+    async fn invitation(&self, digest: &str) -> Result<Option<InvitationRecord>, Unexpected> {
+        Ok(self.held().invitations.iter().find(|(d, _)| d == digest).map(|(_, i)| i.clone()))
+    }
+
+    async fn accept_invitation(
+        &self,
+        digest: &str,
+        password_hash: String,
+        _now: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        let Some(invitation) = held.invitations.iter_mut().find(|(d, i)| d == digest && !i.accepted) else {
+            return Ok(false);
+        };
+        invitation.1.accepted = true;
+        let account = invitation.1.account;
+        if let Some(a) = held.accounts.iter_mut().find(|a| a.id == account) {
+            a.password_hash = password_hash;
+        }
+        Ok(true)
     }
 }
 
@@ -130,16 +236,58 @@ impl Geography for FakeDirectory {
     }
 }
 
-/// A session keeper that hashes nothing: it marks the password so a test sees that it was hashed.
+/// What the fake session keeper was asked to do.
+#[derive(Default)]
+pub struct SessionsHeld {
+    /// `(account, kept token)` for each call to end sessions.
+    pub ended: Vec<(AccountId, Option<String>)>,
+    pub opened: Vec<AccountId>,
+    pub codes_drawn: usize,
+}
+
+/// A session keeper that hashes nothing: it marks a password with its length so a test sees that it was
+/// hashed, and its codes are `123456`, then `123457`, and so on.
 #[derive(Clone, Default)]
-pub struct FakeSessions;
+pub struct FakeSessions(Arc<Mutex<SessionsHeld>>);
+
+impl FakeSessions {
+    pub fn held(&self) -> MutexGuard<'_, SessionsHeld> {
+        self.0.lock().expect("a test panicked while holding the fake")
+    }
+
+    fn session(&self, account: &AccountRecord, now: DateTime<Utc>) -> Session {
+        let mut held = self.held();
+        held.opened.push(account.id);
+        let n = held.opened.len();
+        Session {
+            token: format!("access-{n}"),
+            expires_at: now + chrono::Duration::minutes(15),
+            refresh_token: format!("refresh-{n}"),
+            refresh_expires_at: now + chrono::Duration::days(3),
+            account: account.clone(),
+        }
+    }
+}
 
 impl SessionKeeper for FakeSessions {
     async fn login(&self, _login: &str, _password: &str, _now: DateTime<Utc>) -> Result<Session, LoginError> {
         Err(LoginError::BadCredentials)
     }
 
+    async fn open(&self, account: &AccountRecord, now: DateTime<Utc>) -> Result<Session, Unexpected> {
+        Ok(self.session(account, now))
+    }
+
+    async fn refresh(&self, _refresh_token: &str, _now: DateTime<Utc>) -> Result<Session, RefreshError> {
+        Err(RefreshError::Unknown)
+    }
+
     async fn logout(&self, _token: &str) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
+    async fn end_sessions(&self, account: AccountId, keep: Option<&str>) -> Result<(), Unexpected> {
+        self.held().ended.push((account, keep.map(str::to_owned)));
         Ok(())
     }
 
@@ -149,5 +297,46 @@ impl SessionKeeper for FakeSessions {
 
     async fn hash_password(&self, password: NewPassword) -> Result<String, Unexpected> {
         Ok(format!("hashed:{}", password.expose().len()))
+    }
+
+    async fn verify_password(&self, hash: &str, candidate: &str) -> Result<bool, Unexpected> {
+        Ok(hash == format!("hashed:{}", candidate.len()))
+    }
+
+    fn draw_code(&self) -> Result<(String, String), Unexpected> {
+        let mut held = self.held();
+        let code = format!("{}", 123_456 + held.codes_drawn);
+        held.codes_drawn += 1;
+        Ok((code.clone(), format!("digest:{code}")))
+    }
+
+    fn code_matches(&self, digest: &str, typed: &str) -> bool {
+        digest == format!("digest:{typed}")
+    }
+
+    fn draw_token(&self) -> Result<(String, String), Unexpected> {
+        Ok(("invitation-token".into(), self.token_digest("invitation-token")))
+    }
+
+    fn token_digest(&self, token: &str) -> String {
+        format!("digest:{token}")
+    }
+}
+
+/// An SMS gateway that keeps every text; clones share them.
+#[derive(Clone, Default)]
+pub struct FakeTexts(Arc<Mutex<Vec<(String, String)>>>);
+
+impl FakeTexts {
+    /// `(number, text)` of every text sent, in order.
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.0.lock().expect("a test panicked while holding the fake").clone()
+    }
+}
+
+impl SmsGateway for FakeTexts {
+    async fn send(&self, to: &PhoneNumber, text: &str) -> Result<(), SendError> {
+        self.0.lock().expect("a test panicked while holding the fake").push((to.as_ref().to_owned(), text.to_owned()));
+        Ok(())
     }
 }

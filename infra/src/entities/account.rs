@@ -16,6 +16,8 @@ pub struct Model {
     pub community_id: Option<i32>,
     pub demo: bool,
     pub created_at: DateTimeUtc,
+    pub manager: bool,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,8 @@ pub struct Model {
     pub account_id: Uuid,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// The refresh-token family the session was opened or renewed in.
+    pub family_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

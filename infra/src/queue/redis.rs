@@ -97,6 +97,15 @@ impl RedisQueue {
         Ok(queue)
     }
 
+    /// The shared connection, for other Redis users of this process (rate limits).
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     fn stream_key(&self) -> String {
         format!("{}:{{dispatch}}:orders", self.prefix)
     }

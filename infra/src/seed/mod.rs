@@ -288,6 +288,8 @@ async fn seed_accounts(
             role: demo.role,
             provider: demo.provider,
             community: demo.community,
+            // Each demo organization's one member of staff is also its manager, who invites the others.
+            manager: demo.role == Role::ProviderStaff,
             demo: true,
         };
         match store.create_account(new).await {

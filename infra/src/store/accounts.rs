@@ -1,5 +1,5 @@
-//! Accounts and login sessions. Tokens are stored only as their SHA-256 digest, so a copy of the database
-//! does not hold usable credentials.
+//! Accounts and their access sessions. Tokens are stored only as their SHA-256 digest, so a copy of the
+//! database does not hold usable credentials.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, SqlErr};
@@ -17,27 +17,12 @@ use crate::entities::{account, session};
 impl Accounts for Store {
     /// Inserts the account; a username or phone number already in use is `Taken`.
     async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
-        let row = account::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            username: Set(new.username.as_ref().to_owned()),
-            phone: Set(new.phone.as_ref().map(|p| p.as_ref().to_owned())),
-            display_name: Set(new.display_name),
-            password_hash: Set(new.password_hash),
-            role: Set(new.role.as_str().to_owned()),
-            provider_id: Set(new.provider.map(|p| p.0)),
-            community_id: Set(new.community.map(|c| c.0)),
-            demo: Set(new.demo),
-            created_at: Set(Utc::now()),
-        };
-        let id = row.id.clone().unwrap();
-        match account::Entity::insert(row).exec_without_returning(&self.db).await {
-            Ok(_) => Ok(AccountId(id)),
-            Err(err) => Err(match err.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken("username"),
-                Some(SqlErr::ForeignKeyConstraintViolation(_)) => CreateAccountError::UnknownReference,
-                _ => CreateAccountError::Unexpected(db_err("creating an account")(err)),
-            }),
-        }
+        let (id, row) = new_row(new);
+        account::Entity::insert(row)
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(|e| create_error(e, "creating an account"))?;
+        Ok(id)
     }
 
     /// The account whose username or phone number is `login`.
@@ -58,24 +43,7 @@ impl Accounts for Store {
 }
 
 impl Store {
-    pub async fn create_session(
-        &self,
-        token_hash: String,
-        account: AccountId,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), Unexpected> {
-        let row = session::ActiveModel {
-            token_hash: Set(token_hash),
-            account_id: Set(account.0),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-        };
-        session::Entity::insert(row).exec_without_returning(&self.db).await.context("starting a session")?;
-        Ok(())
-    }
-
-    /// The account holding an unexpired session with this token digest.
+    /// The account holding an unexpired session with this token digest, unless it is disabled.
     pub async fn account_by_session(
         &self,
         token_hash: &str,
@@ -90,6 +58,7 @@ impl Store {
             .to_owned();
         let row = account::Entity::find()
             .filter(account::Column::Id.in_subquery(session))
+            .filter(account::Column::DisabledAt.is_null())
             .one(&self.db)
             .await
             .context("checking a session")?;
@@ -99,6 +68,36 @@ impl Store {
     pub async fn end_session(&self, token_hash: &str) -> Result<(), Unexpected> {
         session::Entity::delete_by_id(token_hash.to_owned()).exec(&self.db).await.context("ending a session")?;
         Ok(())
+    }
+}
+
+/// The row of a new account, with its id.
+pub(super) fn new_row(new: NewAccount) -> (AccountId, account::ActiveModel) {
+    let id = Uuid::now_v7();
+    let row = account::ActiveModel {
+        id: Set(id),
+        username: Set(new.username.as_ref().to_owned()),
+        phone: Set(new.phone.as_ref().map(|p| p.as_ref().to_owned())),
+        display_name: Set(new.display_name),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        provider_id: Set(new.provider.map(|p| p.0)),
+        community_id: Set(new.community.map(|c| c.0)),
+        demo: Set(new.demo),
+        created_at: Set(Utc::now()),
+        manager: Set(new.manager),
+        disabled_at: Set(None),
+    };
+    (AccountId(id), row)
+}
+
+/// A failed account insert: a username or phone number in use is `Taken`, a missing provider or community
+/// `UnknownReference`.
+pub(super) fn create_error(err: sea_orm::DbErr, what: &'static str) -> CreateAccountError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => CreateAccountError::Taken("username"),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => CreateAccountError::UnknownReference,
+        _ => CreateAccountError::Unexpected(db_err(what)(err)),
     }
 }
 
@@ -112,5 +111,7 @@ fn record(m: account::Model) -> Result<AccountRecord, Unexpected> {
         display_name: m.display_name,
         phone: m.phone,
         password_hash: m.password_hash,
+        manager: m.manager,
+        disabled: m.disabled_at.is_some(),
     })
 }

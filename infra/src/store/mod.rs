@@ -6,12 +6,15 @@ mod candidates;
 mod catalog;
 mod convert;
 mod geo;
+mod identity;
 mod inbox;
 mod notifications;
 mod orders;
 mod providers;
 mod snapshot;
 mod volunteering;
+
+pub use identity::{NewTokens, Rotation};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 

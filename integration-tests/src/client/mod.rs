@@ -1,10 +1,13 @@
 //! One helper per endpoint, over a real HTTP client: the generic calls and logging in here, and a module per
-//! context (orders, volunteering, notifications, administration) for the endpoints tests use.
+//! context (identity, orders, volunteering, notifications, administration) for the endpoints tests use.
 
 mod admin;
+mod identity;
 mod notifications;
 mod orders;
 mod volunteering;
+
+pub use identity::{texted_code, texts_to, tokens};
 
 use std::time::Duration;
 
@@ -21,6 +24,7 @@ pub struct Reply {
     pub content_type: String,
     pub location: Option<String>,
     pub etag: Option<String>,
+    pub retry_after: Option<String>,
     pub body: Value,
 }
 
@@ -132,7 +136,8 @@ async fn read(resp: reqwest::Response) -> Reply {
     let content_type = header("content-type").unwrap_or_default();
     let location = header("location");
     let etag = header("etag");
+    let retry_after = header("retry-after");
     let text = resp.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, content_type, location, etag, body }
+    Reply { status, content_type, location, etag, retry_after, body }
 }

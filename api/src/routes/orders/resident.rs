@@ -1,5 +1,6 @@
 //! Residents' orders: place, list, follow, cancel.
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -18,6 +19,7 @@ use super::order_page;
 use super::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
+use crate::limits::{Rule, client_of};
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::{ApiTags, parse_point};
@@ -47,7 +49,8 @@ enum DetailOutcome {
 
 problems!(
     /// What `POST /` can answer besides its success.
-    PlaceProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    PlaceProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        TooManyRequests
 );
 problems!(
     /// What `GET /` can answer besides its success.
@@ -74,11 +77,13 @@ impl OrdersApi {
     async fn place(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
         body: JsonBody<PlaceOrderRequest>,
     ) -> Result<PlaceOutcome, PlaceProblems> {
         let actor = auth.0.require(&[Role::Resident])?;
+        state.limits.check(Rule::PlaceOrder, client_of(req), Some(&actor.account.0.to_string())).await?;
         let order = parse_order(body.0, &actor, idempotency_key.0.as_deref())?;
         let (placed, queue_failure) = state.orders.place(&actor, order).await?;
         if let Some(e) = queue_failure {

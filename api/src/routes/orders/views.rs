@@ -10,14 +10,18 @@ use uuid::Uuid;
 use linli_domain::orders::{Offer, Order, OrderEvent, Schedule, Visibility};
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlaceOrderRequest {
     /// The catalog item ordered.
     pub item_id: i32,
     /// The community the service happens in.
     pub community_id: i32,
     /// Building, unit, landmark: 1 to 200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub address: String,
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
     pub lat: f64,
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
     pub lng: f64,
     /// True for "as soon as possible"; otherwise give `window_start` and `window_end`.
     #[serde(default)]
@@ -26,6 +30,7 @@ pub struct PlaceOrderRequest {
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: Option<DateTime<Utc>>,
     /// Up to 500 characters for the provider.
+    #[oai(validator(max_length = 500))]
     pub notes: Option<String>,
     /// For a mediation intake judged high risk: it goes straight to people instead of being offered.
     #[serde(default)]
@@ -35,12 +40,14 @@ pub struct PlaceOrderRequest {
 
 /// The new time window of a booking.
 #[derive(Object, Deserialize, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RescheduleRequest {
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventView {
     pub at: DateTime<Utc>,
     pub from_state: Option<String>,
@@ -72,6 +79,7 @@ pub enum Detail {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrderView {
     pub id: Uuid,
     /// submitted, offered, accepted, in_service, completed, escalated or cancelled.
@@ -131,12 +139,14 @@ impl OrderView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrderPage {
     pub orders: Vec<OrderView>,
     pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OfferView {
     pub order: OrderView,
     pub offered_at: DateTime<Utc>,
@@ -158,17 +168,20 @@ impl OfferView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OfferList {
     pub offers: Vec<OfferView>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeclineView {
     /// True when every offer was declined and the order went back to dispatch.
     pub returned_to_dispatch: bool,
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignRequest {
     /// The provider to give the order to; it must offer the item.
     pub provider_id: Uuid,
@@ -177,6 +190,7 @@ pub struct AssignRequest {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CloseRequest {
     /// Why the order cannot be served: 1 to 200 characters.
     pub reason: String,

@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub struct CalendarApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct FeedView {
     /// Subscribe to this in a calendar application. Keep it private: it is the only key to your calendar.
     url: String,

@@ -27,6 +27,7 @@ pub struct EventsApi;
 
 /// When an event happens.
 #[derive(Object, Deserialize, Clone)]
+#[oai(skip_serializing_if_is_none)]
 struct RecurrenceBody {
     /// `once`; `monthly_day` (the same day each month, the last day in a shorter month); or `monthly_weekday`
     /// (e.g. the second Saturday).
@@ -64,6 +65,7 @@ impl RecurrenceBody {
 
 /// One shift of each date.
 #[derive(Object, Deserialize, Clone)]
+#[oai(skip_serializing_if_is_none)]
 struct ShiftPlanBody {
     title: String,
     /// Shanghai time of day, HH:MM.
@@ -87,6 +89,7 @@ fn yes() -> bool {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct NewEventBody {
     /// 1 to 50 characters.
     title: String,
@@ -107,6 +110,7 @@ struct NewEventBody {
 }
 
 #[derive(Object, Deserialize, Default)]
+#[oai(skip_serializing_if_is_none)]
 struct OccurrencePatch {
     /// Move this date only: its shifts move with it and everyone on them is told. Refused when a shift would
     /// then start in the past, or someone on it holds another shift at the new time.
@@ -118,6 +122,7 @@ struct OccurrencePatch {
 }
 
 #[derive(Object, Deserialize, Default)]
+#[oai(skip_serializing_if_is_none)]
 struct ShiftPatch {
     title: Option<String>,
     place: Option<String>,
@@ -126,6 +131,7 @@ struct ShiftPatch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OccurrenceView {
     id: Uuid,
     event_id: Uuid,
@@ -153,6 +159,7 @@ impl From<OccurrenceRecord> for OccurrenceView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct EventSeriesView {
     id: Uuid,
     community_id: i32,
@@ -168,6 +175,7 @@ struct EventSeriesView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShiftPlanView {
     title: String,
     start: String,
@@ -210,11 +218,13 @@ impl From<EventRecord> for EventSeriesView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct EventSeriesList {
     events: Vec<EventSeriesView>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShiftList {
     shifts: Vec<ShiftView>,
 }

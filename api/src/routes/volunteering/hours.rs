@@ -21,12 +21,14 @@ use crate::state::AppState;
 pub struct HoursApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MonthMinutes {
     month: u32,
     minutes: u64,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyHours {
     year: i32,
     minutes: u64,
@@ -43,6 +45,7 @@ struct MyHours {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MemberMinutesView {
     account_id: Uuid,
     display_name: String,
@@ -52,6 +55,7 @@ struct MemberMinutesView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct GroupHoursView {
     /// `2026` or `2026-11`.
     period: String,
@@ -87,12 +91,14 @@ impl From<GroupHours> for GroupHoursView {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct QuotaBody {
     /// Hours each member is asked to serve in the year: 0 to 1,000.
     hours: u32,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct QuotaView {
     year: i32,
     minutes: Option<u64>,

@@ -23,6 +23,7 @@ use crate::state::AppState;
 pub struct MembersApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct RegisterRequest {
     /// The community you live in.
     community_id: i32,
@@ -34,12 +35,14 @@ struct RegisterRequest {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct RejectRequest {
     /// Why, for the member to read: 1 to 500 characters.
     note: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RegistrationView {
     id: Uuid,
     account_id: Uuid,
@@ -74,6 +77,7 @@ impl From<RegistrationRecord> for RegistrationView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RegistrationList {
     registrations: Vec<RegistrationView>,
     /// Pass as `cursor` for the next page; absent on the last (and on a member's own history, which is whole).

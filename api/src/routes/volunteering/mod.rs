@@ -24,6 +24,7 @@ use linli_domain::volunteering::model::{ShiftRecord, SignupRecord};
 
 /// A shift: when, where, how many places and how many are taken.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ShiftView {
     id: Uuid,
     event_id: Uuid,
@@ -78,6 +79,7 @@ impl From<ShiftRecord> for ShiftView {
 
 /// One person's place on a shift.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SignupView {
     id: Uuid,
     shift_id: Uuid,

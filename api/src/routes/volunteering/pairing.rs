@@ -26,6 +26,7 @@ use crate::state::AppState;
 pub struct PairingApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct NewBranch {
     /// The branch's name, 1 to 100 characters.
     name: String,
@@ -34,6 +35,7 @@ struct NewBranch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BranchView {
     id: Uuid,
     name: String,
@@ -58,6 +60,7 @@ impl From<BranchRecord> for BranchView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BranchList {
     branches: Vec<BranchView>,
     /// Pass as `cursor` for the next page; absent on the last.
@@ -65,6 +68,7 @@ struct BranchList {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct NewProblem {
     /// 1 to 100 characters.
     title: String,
@@ -73,6 +77,7 @@ struct NewProblem {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct CloseProblem {
     /// Whether the problem was solved.
     solved: bool,
@@ -81,6 +86,7 @@ struct CloseProblem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProblemView {
     id: Uuid,
     community_id: i32,
@@ -115,6 +121,7 @@ impl From<ProblemRecord> for ProblemView {
 
 /// How many problems are in each state.
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 struct ProblemCounts {
     open: u64,
     taken: u64,
@@ -123,6 +130,7 @@ struct ProblemCounts {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ProblemList {
     /// Newest first.
     problems: Vec<ProblemView>,

@@ -2,6 +2,7 @@
 //! (or by the organizer), and the roster with its CSV export.
 
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
@@ -18,6 +19,7 @@ use linli_domain::volunteering::model::{Roster, SignupRecord};
 use super::{ShiftView, SignupView};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
+use crate::limits::{Rule, client_of};
 use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::state::AppState;
@@ -35,12 +37,14 @@ enum SignedUp {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct CodeBody {
     /// The six digits the organizer shows at the shift.
     code: String,
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 struct AttendanceBody {
     /// Whose attendance.
     account_id: Uuid,
@@ -49,17 +53,20 @@ struct AttendanceBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyShift {
     signup: SignupView,
     shift: ShiftView,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MyShifts {
     shifts: Vec<MyShift>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RosterView {
     shift: ShiftView,
     /// Show it at the shift: people check themselves in and out with it.
@@ -117,7 +124,8 @@ problems!(
 );
 problems!(
     /// What `POST /shifts/:id/check-in` can answer besides its success.
-    CheckInProblems: BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    CheckInProblems: BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        TooManyRequests
 );
 problems!(
     /// What `POST /shifts/:id/check-out` can answer besides its success.
@@ -176,11 +184,14 @@ impl ShiftsApi {
     async fn check_in(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CodeBody>,
     ) -> Result<Json<SignupView>, CheckInProblems> {
         let actor = auth.0.actor();
+        // The code is a few digits: without a limit it could be guessed.
+        state.limits.check(Rule::CheckIn, client_of(req), Some(&actor.account.0.to_string())).await?;
         let done = state.volunteering.attend(&actor, ShiftId(id.0), Attendance::OwnCode(&body.code), AttendanceWay::In);
         Ok(Json(done.await?.into()))
     }

@@ -1,0 +1,551 @@
+//! Accounts people make and keep themselves: signing up with a mobile number and a texted code, resetting a
+//! forgotten password the same way, changing it, refreshing a session, ending every session, staff invited
+//! by their organization, and admins disabling an account. The rules live here; the adapters draw the
+//! codes and tokens and keep them hashed.
+
+use std::future::Future;
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::desk::{AccountDesk, AccountRecord, Accounts, CreateAccountError, NewAccount, Session, SessionKeeper};
+use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
+use crate::clock::Clock;
+use crate::error::{Denied, DeskError, Invalid, Unexpected};
+use crate::notifications::SmsGateway;
+use crate::providers::{ProviderId, Providers};
+
+/// What a texted code is for; a code for one purpose never works for the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodePurpose {
+    SignUp,
+    ResetPassword,
+}
+
+impl CodePurpose {
+    pub const ALL: [CodePurpose; 2] = [CodePurpose::SignUp, CodePurpose::ResetPassword];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::SignUp => "sign_up",
+            CodePurpose::ResetPassword => "reset_password",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// How texted codes behave.
+#[derive(Clone, Copy, Debug)]
+pub struct CodePolicy {
+    /// How long a code works after it is sent.
+    pub lifetime: Duration,
+    /// How long a number waits before another code is sent to it.
+    pub resend_after: Duration,
+    /// Wrong tries after which a code stops working, even the right one.
+    pub max_tries: u32,
+}
+
+impl Default for CodePolicy {
+    fn default() -> Self {
+        Self { lifetime: Duration::minutes(10), resend_after: Duration::seconds(60), max_tries: 5 }
+    }
+}
+
+/// A code as stored: only its digest, with what is needed to judge a try.
+#[derive(Clone, Debug)]
+pub struct CodeRecord {
+    pub id: Uuid,
+    /// Absent when no code was sent (a reset for a number without an account): nothing can be redeemed.
+    pub digest: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub wrong_tries: u32,
+    pub spent: bool,
+}
+
+/// Why a code was not accepted. Each says what to do next, so the edge can tell the person.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum CodeError {
+    #[error("no code was sent to this number for this; ask for one")]
+    Missing,
+    #[error("the code has expired or was already used; ask for a new one")]
+    Expired,
+    #[error("too many wrong tries; ask for a new code")]
+    Locked,
+    #[error("the code is wrong; {tries_left} tries left")]
+    Wrong { tries_left: u32 },
+}
+
+/// Texted codes, stored hashed.
+pub trait VerificationCodes: Clone + Send + Sync + 'static {
+    /// Stores a new code for the number and purpose, replacing any earlier one.
+    fn put_code(
+        &self,
+        phone: &PhoneNumber,
+        purpose: CodePurpose,
+        digest: Option<String>,
+        sent_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// The latest code for the number and purpose.
+    fn code(
+        &self,
+        phone: &PhoneNumber,
+        purpose: CodePurpose,
+    ) -> impl Future<Output = Result<Option<CodeRecord>, Unexpected>> + Send;
+
+    /// Marks the code used; false when another request used it first.
+    fn spend_code(&self, id: Uuid) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Counts a wrong try at the code.
+    fn count_wrong_try(&self, id: Uuid) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
+
+/// A staff invitation as stored.
+#[derive(Clone, Debug)]
+pub struct InvitationRecord {
+    pub account: AccountId,
+    pub expires_at: DateTime<Utc>,
+    pub accepted: bool,
+}
+
+/// Invitations of staff to an organization: the account exists from the start, without a password.
+pub trait Invitations: Clone + Send + Sync + 'static {
+    /// Creates the account and its invitation together.
+    fn invite(
+        &self,
+        new: NewAccount,
+        digest: String,
+        invited_by: AccountId,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<AccountId, CreateAccountError>> + Send;
+
+    fn invitation(&self, digest: &str) -> impl Future<Output = Result<Option<InvitationRecord>, Unexpected>> + Send;
+
+    /// Sets the invited account's password and marks the invitation accepted; false when it was accepted
+    /// already.
+    fn accept_invitation(
+        &self,
+        digest: &str,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+}
+
+/// Changes to an account's standing that sign-up, reset and admins make.
+pub trait AccountChanges: Clone + Send + Sync + 'static {
+    fn set_password(&self, account: AccountId, hash: String) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// Disables (`Some(when)`) or enables (`None`) the account.
+    fn set_disabled(
+        &self,
+        account: AccountId,
+        disabled_at: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+}
+
+/// How long a staff invitation can be accepted.
+pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+
+/// A sign-up as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SignUpInput {
+    pub phone: String,
+    pub code: String,
+    pub display_name: String,
+    pub password: String,
+    /// `resident` (the default) or `party_member`.
+    pub role: Option<String>,
+}
+
+/// A staff invitation as a manager or admin typed it.
+#[derive(Clone, Debug, Default)]
+pub struct InvitationInput {
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    /// Whether the invited person manages the organization too.
+    pub manager: bool,
+}
+
+/// A sent invitation: the token to pass on (shown once) and the account it opens.
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub account: AccountId,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether the token was also texted to the invited person.
+    pub texted: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendCodeError {
+    #[error("a code was sent to this number moments ago; wait before asking again")]
+    TooSoon { retry_after: Duration },
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error("this number already has an account; log in or reset the password")]
+    Taken,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResetPasswordError {
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangePasswordError {
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error("the refresh token is unknown or has expired; log in again")]
+    Unknown,
+    /// The token was used before: someone holds a copy. Every session of its family has been ended.
+    #[error("the refresh token was already used; every session it began has been ended, log in again")]
+    Reused,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptInvitationError {
+    #[error("the invitation is unknown, expired or already accepted")]
+    Unknown,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+fn display_name(raw: &str) -> Result<String, Invalid> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(Invalid::new("display_name", "invalid_display_name", "a display name has 1 to 50 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn phone(raw: &str) -> Result<PhoneNumber, Invalid> {
+    PhoneNumber::parse(raw).map_err(|e| Invalid::new("phone", "invalid_phone", e))
+}
+
+fn password(raw: String, field: &str) -> Result<NewPassword, Invalid> {
+    NewPassword::parse(raw).map_err(|e| Invalid::new(field, "invalid_password", e))
+}
+
+/// A code as typed: six digits.
+fn code_digits(raw: &str) -> Result<&str, Invalid> {
+    let raw = raw.trim();
+    if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(raw)
+    } else {
+        Err(Invalid::new("code", "invalid_code", "a code is the six digits of the text"))
+    }
+}
+
+/// The username a self-made account gets: its number, which is unique, with a prefix so it is not digits
+/// alone (a login of digits is read as a phone number).
+fn username_for(phone: &PhoneNumber) -> Username {
+    Username::parse(&format!("m{}", phone.as_ref())).expect("m and eleven digits is a valid username")
+}
+
+/// The texts people receive. Chinese first: this is what the resident reads.
+fn code_text(purpose: CodePurpose, code: &str, minutes: i64) -> String {
+    match purpose {
+        CodePurpose::SignUp => format!("【邻里】您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。"),
+        CodePurpose::ResetPassword => {
+            format!("【邻里】您正在重设密码，验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。")
+        }
+    }
+}
+
+fn taken_text() -> String {
+    "【邻里】这个号码已经注册过邻里账号，请直接登录；忘记密码可在登录页重设。".to_owned()
+}
+
+fn invitation_text(provider: &str, token: &str) -> String {
+    format!("【邻里】{provider} 邀请您加入邻里。请在登录页选择“接受邀请”，输入邀请码 {token} 并设置密码，7 天内有效。")
+}
+
+impl<R, S, C, M> AccountDesk<R, S, C, M>
+where
+    R: Accounts + AccountChanges + VerificationCodes + Invitations + Providers,
+    S: SessionKeeper,
+    C: Clock,
+    M: SmsGateway,
+{
+    /// Texts a code for signing up or resetting a password. The answer is the same whether or not the number
+    /// has an account, so nobody learns who uses Linli: a sign-up code to a number that has one says so in the
+    /// text instead, and a reset code to a number without one is not sent at all.
+    pub async fn send_code(&self, raw_phone: &str, purpose: CodePurpose) -> Result<DateTime<Utc>, SendCodeError> {
+        let phone = phone(raw_phone)?;
+        let now = self.clock.now();
+        if let Some(last) = self.repo.code(&phone, purpose).await?
+            && now < last.sent_at + self.codes.resend_after
+        {
+            return Err(SendCodeError::TooSoon { retry_after: last.sent_at + self.codes.resend_after - now });
+        }
+        let expires_at = now + self.codes.lifetime;
+        let holder = self.repo.account_by_login(phone.as_ref()).await?;
+        let (text, digest) = match (purpose, holder.is_some()) {
+            (CodePurpose::SignUp, true) => (Some(taken_text()), None),
+            (CodePurpose::ResetPassword, false) => (None, None),
+            _ => {
+                let (code, digest) = self.sessions.draw_code()?;
+                (Some(code_text(purpose, &code, self.codes.lifetime.num_minutes())), Some(digest))
+            }
+        };
+        // A row is kept even when no code went out, so that every number waits the same resend interval.
+        self.repo.put_code(&phone, purpose, digest, now, expires_at).await?;
+        if let Some(text) = text {
+            // A failed text is not the caller's fault, but they must know it did not go: they can ask again
+            // after the resend interval.
+            self.sms.send(&phone, &text).await.map_err(|e| Unexpected::new("texting a code", e))?;
+        }
+        Ok(expires_at)
+    }
+
+    /// Checks a typed code against the latest one sent, and spends it when it matches.
+    async fn redeem(&self, phone: &PhoneNumber, purpose: CodePurpose, typed: &str) -> Result<(), SignUpError> {
+        let typed = code_digits(typed)?;
+        let Some((code, digest)) = self.repo.code(phone, purpose).await?.and_then(|c| c.digest.clone().map(|d| (c, d)))
+        else {
+            return Err(CodeError::Missing.into());
+        };
+        if code.spent || self.clock.now() >= code.expires_at {
+            return Err(CodeError::Expired.into());
+        }
+        if code.wrong_tries >= self.codes.max_tries {
+            return Err(CodeError::Locked.into());
+        }
+        if !self.sessions.code_matches(&digest, typed) {
+            self.repo.count_wrong_try(code.id).await?;
+            let tries_left = self.codes.max_tries - code.wrong_tries - 1;
+            return Err(if tries_left == 0 { CodeError::Locked } else { CodeError::Wrong { tries_left } }.into());
+        }
+        if !self.repo.spend_code(code.id).await? {
+            return Err(CodeError::Expired.into());
+        }
+        Ok(())
+    }
+
+    /// A resident or Party member makes their own account with the code texted to their number, and is
+    /// signed in.
+    pub async fn sign_up(&self, input: SignUpInput) -> Result<Session, SignUpError> {
+        let phone = phone(&input.phone)?;
+        let display_name = display_name(&input.display_name)?;
+        let new_password = password(input.password, "password")?;
+        let role = match input.role.as_deref().unwrap_or("resident") {
+            "resident" => Role::Resident,
+            "party_member" => Role::PartyMember,
+            _ => {
+                return Err(Invalid::new(
+                    "role",
+                    "invalid_role",
+                    "people sign up as resident or party_member; staff are invited and workers made by admins",
+                )
+                .into());
+            }
+        };
+        code_digits(&input.code)?;
+        if self.repo.account_by_login(phone.as_ref()).await?.is_some() {
+            return Err(SignUpError::Taken);
+        }
+        self.redeem(&phone, CodePurpose::SignUp, &input.code).await?;
+        let new = NewAccount {
+            username: username_for(&phone),
+            phone: Some(phone),
+            display_name,
+            password_hash: self.sessions.hash_password(new_password).await?,
+            role,
+            provider: None,
+            community: None,
+            manager: false,
+            demo: false,
+        };
+        let id = match self.repo.create_account(new).await {
+            Ok(id) => id,
+            Err(CreateAccountError::Taken(_)) => return Err(SignUpError::Taken),
+            Err(CreateAccountError::Unexpected(u)) => return Err(u.into()),
+            Err(other) => return Err(Unexpected::new("creating a signed-up account", other).into()),
+        };
+        let account = self.stored(id).await?;
+        Ok(self.sessions.open(&account, self.clock.now()).await?)
+    }
+
+    /// Sets a new password with a code texted to the account's number; every session of the account ends.
+    pub async fn reset_password(
+        &self,
+        raw_phone: &str,
+        code: &str,
+        new_password: String,
+    ) -> Result<(), ResetPasswordError> {
+        let phone = phone(raw_phone)?;
+        let new_password = password(new_password, "new_password")?;
+        code_digits(code)?;
+        let account = self.repo.account_by_login(phone.as_ref()).await?;
+        self.redeem(&phone, CodePurpose::ResetPassword, code).await.map_err(|e| match e {
+            SignUpError::Code(c) => ResetPasswordError::Code(c),
+            SignUpError::Invalid(i) => ResetPasswordError::Invalid(i),
+            SignUpError::Unexpected(u) => ResetPasswordError::Unexpected(u),
+            SignUpError::Taken => ResetPasswordError::Code(CodeError::Missing),
+        })?;
+        // A code is only ever stored for a number with an account, so one was found above.
+        let account = account.ok_or(ResetPasswordError::Code(CodeError::Missing))?;
+        let hash = self.sessions.hash_password(new_password).await?;
+        self.repo.set_password(account.id, hash).await?;
+        self.sessions.end_sessions(account.id, None).await?;
+        Ok(())
+    }
+
+    /// The caller changes their password, knowing the current one; every other session of theirs ends.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        token: &str,
+        current: &str,
+        new_password: String,
+    ) -> Result<(), ChangePasswordError> {
+        let new_password = password(new_password, "new_password")?;
+        let account = self.stored(actor.account).await?;
+        if !self.sessions.verify_password(&account.password_hash, current).await? {
+            return Err(ChangePasswordError::WrongPassword);
+        }
+        let hash = self.sessions.hash_password(new_password).await?;
+        self.repo.set_password(account.id, hash).await?;
+        self.sessions.end_sessions(account.id, Some(token)).await?;
+        Ok(())
+    }
+
+    /// A fresh access token and refresh token for a refresh token; the old one stops working.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Session, RefreshError> {
+        self.sessions.refresh(refresh_token, self.clock.now()).await
+    }
+
+    /// Ends every session of the caller, on every device.
+    pub async fn logout_everywhere(&self, actor: &Actor) -> Result<(), Unexpected> {
+        self.sessions.end_sessions(actor.account, None).await
+    }
+
+    /// An admin disables an account (its sessions end at once, on every replica) or enables it again.
+    pub async fn set_disabled(&self, actor: &Actor, account: AccountId, disabled: bool) -> Result<(), DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins disable or enable accounts").into());
+        }
+        if account == actor.account && disabled {
+            return Err(Invalid::new("id", "cannot_disable_self", "an admin cannot disable their own account").into());
+        }
+        let at = disabled.then(|| self.clock.now());
+        if !self.repo.set_disabled(account, at).await? {
+            return Err(DeskError::NotFound("account"));
+        }
+        if disabled {
+            self.sessions.end_sessions(account, None).await?;
+        }
+        Ok(())
+    }
+
+    /// An admin, or a manager of the organization, invites a member of staff; the account exists at once
+    /// and works once the invited person sets a password with the token.
+    pub async fn invite_staff(
+        &self,
+        actor: &Actor,
+        provider: ProviderId,
+        input: InvitationInput,
+    ) -> Result<Invitation, CreateAccountError> {
+        let manages = actor.role == Role::ProviderStaff
+            && actor.provider == Some(provider)
+            && self.repo.account(actor.account).await?.is_some_and(|a| a.manager);
+        if actor.role != Role::Admin && !manages {
+            return Err(Denied("only admins and the organization's managers invite its staff").into());
+        }
+        let Some(organization) = self.repo.provider(provider).await? else {
+            return Err(CreateAccountError::UnknownReference);
+        };
+        let username = Username::parse(&input.username).map_err(|e| Invalid::new("username", "invalid_username", e))?;
+        let phone = input.phone.as_deref().map(phone).transpose()?;
+        let display_name = display_name(&input.display_name)?;
+        if self.repo.account_by_login(username.as_ref()).await?.is_some() {
+            return Err(CreateAccountError::Taken("username"));
+        }
+        if let Some(p) = &phone
+            && self.repo.account_by_login(p.as_ref()).await?.is_some()
+        {
+            return Err(CreateAccountError::Taken("phone"));
+        }
+        let new = NewAccount {
+            username,
+            phone: phone.clone(),
+            display_name,
+            // No password works until the invitation is accepted.
+            password_hash: String::new(),
+            role: Role::ProviderStaff,
+            provider: Some(provider),
+            community: None,
+            manager: input.manager,
+            demo: false,
+        };
+        let (token, digest) = self.sessions.draw_token()?;
+        let expires_at = self.clock.now() + INVITATION_LIFETIME;
+        let account = self.repo.invite(new, digest, actor.account, expires_at).await?;
+        let texted = match &phone {
+            Some(p) => self.sms.send(p, &invitation_text(&organization.name, &token)).await.is_ok(),
+            None => false,
+        };
+        Ok(Invitation { account, token, expires_at, texted })
+    }
+
+    /// The invited person sets their password with the invitation's token, and is signed in.
+    pub async fn accept_invitation(&self, token: &str, new_password: String) -> Result<Session, AcceptInvitationError> {
+        let new_password = password(new_password, "password")?;
+        let digest = self.sessions.token_digest(token);
+        let Some(invitation) = self.repo.invitation(&digest).await? else {
+            return Err(AcceptInvitationError::Unknown);
+        };
+        let now = self.clock.now();
+        if invitation.accepted || now >= invitation.expires_at {
+            return Err(AcceptInvitationError::Unknown);
+        }
+        let hash = self.sessions.hash_password(new_password).await?;
+        if !self.repo.accept_invitation(&digest, hash, now).await? {
+            return Err(AcceptInvitationError::Unknown);
+        }
+        let account = self.stored(invitation.account).await?;
+        Ok(self.sessions.open(&account, now).await?)
+    }
+
+    async fn stored(&self, id: AccountId) -> Result<AccountRecord, Unexpected> {
+        self.repo
+            .account(id)
+            .await?
+            .ok_or_else(|| Unexpected::new("reading back an account", std::io::Error::other("it vanished")))
+    }
+}

@@ -1,0 +1,242 @@
+//! Rate limiting: how many tries a key (a client address, an account, a phone number) gets in a period.
+//! In one process, governor's keyed GCRA limiters; across replicas, the same algorithm (GCRA: each key keeps
+//! its theoretical arrival time) in one Redis script, so every replica counts against the same budget. Both
+//! read time from Linli's clock, so tests move it instead of waiting.
+//!
+//! A limit that cannot be checked because Redis is unreachable lets the request through (and says so in the
+//! log): refusing everyone's login because the limiter is down would be worse than a minute unlimited.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use governor::clock::{Clock as GovernorClock, Reference};
+use governor::nanos::Nanos;
+use governor::{Quota, RateLimiter};
+use redis::Script;
+use redis::aio::ConnectionManager;
+use sha2::{Digest, Sha256};
+
+use linli_domain::clock::Clock;
+
+use crate::SystemClock;
+
+/// A budget: `burst` tries at once, given back evenly over `period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Budget {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+impl Budget {
+    /// The same budget with `scale` times the tries in the same period (at least one try).
+    pub fn scaled(self, scale: f64) -> Self {
+        let burst = (f64::from(self.burst) * scale).round().clamp(1.0, f64::from(u32::MAX)) as u32;
+        Self { burst, period: self.period }
+    }
+
+    /// The time between two tries given back.
+    fn interval(self) -> Duration {
+        (self.period / self.burst.max(1)).max(Duration::from_millis(1))
+    }
+}
+
+/// A limit's identity: what is limited (`login`) and by what (`client`, `account`).
+pub type LimitName = (&'static str, &'static str);
+
+/// Governor's instant on Linli's clock: nanoseconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClockInstant(u64);
+
+impl std::ops::Add<Nanos> for ClockInstant {
+    type Output = Self;
+
+    fn add(self, other: Nanos) -> Self {
+        Self(self.0.saturating_add(other.as_u64()))
+    }
+}
+
+impl Reference for ClockInstant {
+    fn duration_since(&self, earlier: Self) -> Nanos {
+        self.0.saturating_sub(earlier.0).into()
+    }
+
+    fn saturating_sub(&self, duration: Nanos) -> Self {
+        Self(self.0.saturating_sub(duration.as_u64()))
+    }
+}
+
+/// Linli's clock as governor's.
+#[derive(Clone)]
+pub struct LimiterClock(pub SystemClock);
+
+impl GovernorClock for LimiterClock {
+    type Instant = ClockInstant;
+
+    fn now(&self) -> ClockInstant {
+        ClockInstant(nanos(&self.0))
+    }
+}
+
+fn nanos(clock: &SystemClock) -> u64 {
+    u64::try_from(clock.now().timestamp_nanos_opt().unwrap_or(0)).unwrap_or(0)
+}
+
+type Keyed = RateLimiter<
+    String,
+    governor::state::keyed::DashMapStateStore<String>,
+    LimiterClock,
+    governor::middleware::NoOpMiddleware<ClockInstant>,
+>;
+
+/// Keys are hashed before they are kept: a phone number must not sit in Redis or in memory as typed.
+fn hashed(key: &str) -> String {
+    Sha256::digest(key.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the counts are kept.
+#[derive(Clone)]
+pub enum Limiter {
+    Memory(Arc<MemoryLimits>),
+    Redis(RedisLimits),
+}
+
+pub struct MemoryLimits {
+    limiters: HashMap<LimitName, Keyed>,
+    clock: SystemClock,
+    checks: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct RedisLimits {
+    conn: ConnectionManager,
+    prefix: Arc<str>,
+    script: Arc<Script>,
+    clock: SystemClock,
+    budgets: Arc<HashMap<LimitName, Budget>>,
+}
+
+/// GCRA in one step: KEYS[1] holds the theoretical arrival time (ms). ARGV: now, interval, burst tolerance
+/// (both ms). Answers 0 when allowed, else the milliseconds to wait.
+const GCRA_SCRIPT: &str = r"
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tolerance = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allowed_at = tat - tolerance
+if now < allowed_at then
+  return allowed_at - now
+end
+local next_tat = tat + interval
+redis.call('SET', KEYS[1], next_tat, 'PX', math.max(next_tat - now, 1))
+return 0
+";
+
+impl Limiter {
+    /// Limits counted in this process, with these budgets.
+    pub fn memory(budgets: &HashMap<LimitName, Budget>, clock: SystemClock) -> Self {
+        let limiters = budgets
+            .iter()
+            .map(|(name, budget)| {
+                let burst = NonZeroU32::new(budget.burst.max(1)).expect("at least one");
+                let quota = Quota::with_period(budget.interval()).expect("a positive interval").allow_burst(burst);
+                (*name, RateLimiter::dashmap_with_clock(quota, LimiterClock(clock.clone())))
+            })
+            .collect();
+        Self::Memory(Arc::new(MemoryLimits { limiters, clock, checks: AtomicU64::new(0) }))
+    }
+
+    /// Limits counted in Redis, shared by every replica.
+    pub fn redis(
+        conn: ConnectionManager,
+        prefix: &str,
+        budgets: &HashMap<LimitName, Budget>,
+        clock: SystemClock,
+    ) -> Self {
+        Self::Redis(RedisLimits {
+            conn,
+            prefix: prefix.into(),
+            script: Arc::new(Script::new(GCRA_SCRIPT)),
+            clock,
+            budgets: Arc::new(budgets.clone()),
+        })
+    }
+
+    /// Counts one try of `key` against the limit `name`: `None` when allowed, otherwise how long to wait.
+    /// A limit without a budget allows everything.
+    pub async fn hit(&self, name: LimitName, key: &str) -> Option<Duration> {
+        match self {
+            Limiter::Memory(m) => {
+                let limiter = m.limiters.get(&name)?;
+                // The keyed state grows with every new key; now and then drop keys back at a fresh state.
+                if m.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+                    limiter.retain_recent();
+                    limiter.shrink_to_fit();
+                }
+                let now = GovernorClock::now(&LimiterClock(m.clock.clone()));
+                limiter.check_key(&hashed(key)).err().map(|not_until| not_until.wait_time_from(now))
+            }
+            Limiter::Redis(r) => {
+                let budget = *r.budgets.get(&name)?;
+                let interval = budget.interval().as_millis() as u64;
+                let tolerance = interval * u64::from(budget.burst.saturating_sub(1));
+                let now_ms = nanos(&r.clock) / 1_000_000;
+                let redis_key = format!("{}:limit:{}:{}:{}", r.prefix, name.0, name.1, hashed(key));
+                let mut conn = r.conn.clone();
+                let waited: Result<u64, _> =
+                    r.script.key(redis_key).arg(now_ms).arg(interval).arg(tolerance).invoke_async(&mut conn).await;
+                match waited {
+                    Ok(0) => None,
+                    Ok(ms) => Some(Duration::from_millis(ms)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, limit = name.0, "could not check a rate limit in Redis; letting it through");
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login_budget() -> HashMap<LimitName, Budget> {
+        HashMap::from([(("login", "account"), Budget { burst: 3, period: Duration::from_secs(60) })])
+    }
+
+    #[tokio::test]
+    async fn a_key_gets_its_burst_then_waits_for_the_next_try_to_come_back() {
+        let clock = SystemClock::default();
+        let limits = Limiter::memory(&login_budget(), clock.clone());
+        let name = ("login", "account");
+        for _ in 0..3 {
+            assert_eq!(limits.hit(name, "wang").await, None);
+        }
+        let wait = limits.hit(name, "wang").await.expect("the fourth try is refused");
+        assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert_eq!(limits.hit(name, "li").await, None, "another key has its own budget");
+        clock.advance(chrono::TimeDelta::seconds(20));
+        assert_eq!(limits.hit(name, "wang").await, None, "one try came back after a third of the period");
+        assert!(limits.hit(name, "wang").await.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_limit_without_a_budget_allows_everything() {
+        let limits = Limiter::memory(&HashMap::new(), SystemClock::default());
+        for _ in 0..100 {
+            assert_eq!(limits.hit(("login", "client"), "127.0.0.1").await, None);
+        }
+    }
+
+    #[test]
+    fn a_scaled_budget_keeps_its_period() {
+        let b = Budget { burst: 10, period: Duration::from_secs(60) };
+        assert_eq!(b.scaled(3.0), Budget { burst: 30, period: Duration::from_secs(60) });
+        assert_eq!(b.scaled(0.01).burst, 1);
+    }
+}
