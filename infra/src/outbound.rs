@@ -192,7 +192,9 @@ impl SmsGateway for DevSms {
             .open(&self.file)
             .await
             .map_err(|e| SendError::Failed(format!("SMS file {}: {e}", self.file.display())))?;
-        file.write_all(line.as_bytes()).await.map_err(|e| SendError::Failed(format!("SMS file: {e}")))
+        file.write_all(line.as_bytes()).await.map_err(|e| SendError::Failed(format!("SMS file: {e}")))?;
+        // tokio writes on a blocking thread: only a flush waits until the line is in the file.
+        file.flush().await.map_err(|e| SendError::Failed(format!("SMS file: {e}")))
     }
 }
 

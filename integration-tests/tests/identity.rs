@@ -4,7 +4,8 @@
 
 use linli_api::config::ConfigArgs;
 use linli_integration_tests::{
-    Backend, DEMO_PASSWORD, Fresh, LinliProcess, TestApp, on_both_backends, texted_code, texts_to, tokens,
+    Backend, DEMO_PASSWORD, Fresh, LinliProcess, TestApp, cleaning_order, on_both_backends, texted_code, texts_to,
+    tokens,
 };
 use serde_json::json;
 
@@ -254,3 +255,65 @@ async fn signing_in_too_often_is_refused_in_process() {
 async fn signing_in_too_often_is_refused_when_counted_in_redis() {
     signing_in_too_often_is_refused_with_retry_after_until_the_clock_moves(Backend::Production).await;
 }
+
+/// A resident's order, accepted by the first organization offered it; returns the order id and that staff's
+/// token.
+async fn accepted_order(app: &TestApp, resident: &str) -> (String, String) {
+    let api = &app.api;
+    let placed = api.place_order(resident, cleaning_order(), None).await;
+    let id = placed.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(resident, &id, "offered", std::time::Duration::from_secs(10)).await;
+    let staff = api.offered_staff(&id).await.into_iter().next().expect("an organization was offered it");
+    assert_eq!(api.act(&staff, &id, "accept").await.status.as_u16(), 200);
+    (id, staff)
+}
+
+async fn a_resident_downloads_everything_held_about_them(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let (order, _) = accepted_order(&app, &resident).await;
+    let export = api.get("/api/v1/me/export", Some(&resident)).await;
+    assert_eq!(export.status.as_u16(), 200);
+    let body = &export.body;
+    assert_eq!(body["account"]["username"], "resident");
+    assert!(body["account"].get("password_hash").is_none(), "no secret is exported");
+    let orders = body["orders"].as_array().unwrap();
+    assert_eq!(orders[0]["id"], order.as_str());
+    assert_eq!(orders[0]["address"], "文安路12号3单元502");
+    assert!(orders[0]["events"].as_array().unwrap().len() >= 3, "with its history: {:?}", orders[0]["events"]);
+    assert!(body["inbox"].as_array().is_some() && body["sessions"].as_array().is_some_and(|s| !s.is_empty()));
+    assert!(body["sessions"][0].get("token_hash").is_none());
+}
+on_both_backends!(a_resident_downloads_everything_held_about_them);
+
+async fn an_erased_resident_leaves_their_orders_history_and_nothing_personal(app: TestApp) {
+    let api = &app.api;
+    let (token, _) = signed_up(&app).await;
+    let (order, staff) = accepted_order(&app, &token).await;
+    let before = api.order(&staff, &order).await;
+    assert_eq!(before.body["address"], "文安路12号3单元502", "the provider sees the address once accepted");
+    let history = before.body["events"].as_array().unwrap().len();
+
+    let wrong = api.post("/api/v1/me/erase", Some(&token), json!({"password": "not mine"})).await;
+    assert_eq!((wrong.status.as_u16(), wrong.field()), (422, "password"));
+    assert_eq!(api.post("/api/v1/me/erase", Some(&token), json!({"password": PASSWORD})).await.status.as_u16(), 204);
+
+    assert_eq!(api.me(&token).await.status.as_u16(), 401, "its sessions ended");
+    assert_eq!(api.sign_in(PHONE, PASSWORD).await.status.as_u16(), 401, "nobody signs in to it");
+    let after = api.order(&staff, &order).await;
+    assert_eq!(after.status.as_u16(), 200, "the order stays on record");
+    assert_eq!(after.body["address"], "（已注销）");
+    assert_eq!(after.body["notes"], "");
+    assert_eq!(after.body["state"], "accepted");
+    assert_eq!(after.body["events"].as_array().unwrap().len(), history, "its history is intact");
+    let seen = after.body.to_string();
+    for personal in ["文安路12号3单元502", "请带上清洁剂", PHONE, "王阿姨", "41.781", "123.402"] {
+        assert!(!seen.contains(personal), "{personal} is still returned: {seen}");
+    }
+    let admin = api.login_demo("admin").await;
+    let staff_view = api.get(&format!("/api/v1/orders/{order}"), Some(&admin)).await.body.to_string();
+    assert!(!staff_view.contains(PHONE) && !staff_view.contains("文安路12号3单元502"), "{staff_view}");
+    let again = api.send_code(PHONE, "sign_up").await;
+    assert_eq!(again.status.as_u16(), 202, "the number is free to sign up again");
+}
+on_both_backends!(an_erased_resident_leaves_their_orders_history_and_nothing_personal);

@@ -1,4 +1,4 @@
-//! Identity: accounts that managers run and admins can disable, login sessions grouped into refresh-token
+//! Identity: accounts that managers run, admins can disable and their owners can erase, login sessions grouped into refresh-token
 //! families, refresh tokens (single use; a second use ends the family), the codes texted for signing up and
 //! resetting a password (stored as digests), and invitations of staff to their organization.
 
@@ -13,6 +13,7 @@ enum Accounts {
     Id,
     Manager,
     DisabledAt,
+    ErasedAt,
 }
 
 #[derive(DeriveIden)]
@@ -68,6 +69,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         add(m, Accounts::Table, boolean(Accounts::Manager).default(false).to_owned()).await?;
         add(m, Accounts::Table, timestamp_with_time_zone_null(Accounts::DisabledAt).to_owned()).await?;
+        add(m, Accounts::Table, timestamp_with_time_zone_null(Accounts::ErasedAt).to_owned()).await?;
         add(m, Sessions::Table, uuid_null(Sessions::FamilyId).to_owned()).await?;
         m.create_index(
             Index::create().name("ix_sessions_family").table(Sessions::Table).col(Sessions::FamilyId).to_owned(),
@@ -164,6 +166,7 @@ impl MigrationTrait for Migration {
         }
         m.drop_index(Index::drop().name("ix_sessions_family").table(Sessions::Table).to_owned()).await?;
         m.alter_table(Table::alter().table(Sessions::Table).drop_column(Sessions::FamilyId).to_owned()).await?;
+        m.alter_table(Table::alter().table(Accounts::Table).drop_column(Accounts::ErasedAt).to_owned()).await?;
         m.alter_table(Table::alter().table(Accounts::Table).drop_column(Accounts::DisabledAt).to_owned()).await?;
         m.alter_table(Table::alter().table(Accounts::Table).drop_column(Accounts::Manager).to_owned()).await
     }

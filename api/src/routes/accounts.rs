@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::accounts::{
-    AccountRecord, ChangePasswordError, CreateAccountError, LoginError, RefreshError, Session,
+    AccountRecord, ChangePasswordError, CreateAccountError, EraseError, LoginError, RefreshError, Session,
 };
 
 use super::ApiTags;
@@ -54,8 +54,12 @@ problems!(
     PasswordProblems: BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
-    /// What `GET /me` can answer besides its success.
+    /// What `GET /me` and `GET /me/export` can answer besides their success.
     MeProblems: Unauthorized
+);
+problems!(
+    /// What `POST /me/erase` can answer besides its success.
+    EraseProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Accounts")]
@@ -134,6 +138,32 @@ impl AccountsApi {
         Ok(Done::Done)
     }
 
+    /// Everything Linli holds about the caller, as one JSON document: the account, every order with its
+    /// history, messages, registrations, sign-ups, service hours, calendar feed and sessions (never a password
+    /// or token digest). Any signed-in account, for itself.
+    #[oai(path = "/me/export", method = "get")]
+    async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> Result<Json<serde_json::Value>, MeProblems> {
+        Ok(Json(state.accounts.export(&auth.0.actor()).await?))
+    }
+
+    /// Delete this account, confirming with the password: the name, number, addresses, notes and messages
+    /// go, the orders stay on record with their history, and every session ends. Residents and Party members,
+    /// for themselves (other accounts are disabled by an admin).
+    #[oai(path = "/me/erase", method = "post")]
+    async fn erase(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<EraseRequest>,
+    ) -> Result<Done, EraseProblems> {
+        state.accounts.erase(&auth.0.actor(), &body.password).await.map_err(|e| match e {
+            EraseError::WrongPassword => ApiError::invalid("password", "wrong_password", "the password is wrong"),
+            EraseError::Denied(d) => d.into(),
+            EraseError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
+        Ok(Done::Done)
+    }
+
     /// The account behind the token. Any signed-in account.
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Result<Json<AccountView>, MeProblems> {
@@ -159,6 +189,13 @@ pub struct LoginRequest {
     /// Username or mobile number.
     #[oai(validator(min_length = 1, max_length = 64))]
     pub login: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+#[derive(Object, Deserialize)]
+pub struct EraseRequest {
+    /// The account's password, to confirm.
     #[oai(validator(max_length = 1024))]
     pub password: String,
 }

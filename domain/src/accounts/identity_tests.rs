@@ -275,3 +275,26 @@ fn an_invitation_expires_after_a_week() {
     let late = run(w.later(INVITATION_LIFETIME).accept_invitation(&sent.token, "my own password".into()));
     assert!(matches!(late, Err(AcceptInvitationError::Unknown)));
 }
+
+#[test]
+fn a_resident_erases_their_account_with_their_password_and_its_sessions_end() {
+    let w = World::new();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    let me = w.sign_up(&w.last_code()).unwrap().account;
+    let wrong = run(w.desk.erase(&me.actor(), "not it"));
+    assert!(matches!(wrong, Err(EraseError::WrongPassword)));
+    assert!(!w.store.writes().contains(&"erase_account"));
+    run(w.desk.erase(&me.actor(), "a long password")).unwrap();
+    let erased = run(w.store.account(me.id)).unwrap().unwrap();
+    assert_eq!((erased.display_name.as_str(), erased.phone.as_deref()), (ERASED_NAME, None));
+    assert_eq!(w.sessions.held().ended, vec![(me.id, None)]);
+}
+
+#[test]
+fn staff_workers_and_admins_do_not_erase_their_own_accounts() {
+    let w = World::new();
+    for role in [Role::ProviderStaff, Role::CommunityWorker, Role::Admin] {
+        let someone = Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None };
+        assert!(matches!(run(w.desk.erase(&someone, "whatever")), Err(EraseError::Denied(_))), "{role:?}");
+    }
+}

@@ -6,6 +6,7 @@ mod desk_tests;
 mod identity;
 #[cfg(test)]
 mod identity_tests;
+mod personal;
 #[cfg(test)]
 mod testing;
 
@@ -18,6 +19,7 @@ pub use identity::{
     INVITATION_LIFETIME, Invitation, InvitationInput, InvitationRecord, Invitations, RefreshError, ResetPasswordError,
     SendCodeError, SignUpError, SignUpInput, VerificationCodes,
 };
+pub use personal::{ERASED_ADDRESS, ERASED_NAME, EraseError, PersonalData};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

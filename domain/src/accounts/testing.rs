@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     AccountChanges, AccountId, AccountRecord, Accounts, CodePurpose, CodeRecord, CreateAccountError, InvitationRecord,
-    Invitations, LoginError, NewAccount, NewPassword, PhoneNumber, RefreshError, Session, SessionKeeper,
+    Invitations, LoginError, NewAccount, NewPassword, PersonalData, PhoneNumber, RefreshError, Session, SessionKeeper,
     VerificationCodes,
 };
 use crate::error::Unexpected;
@@ -103,6 +103,27 @@ impl AccountChanges for FakeDirectory {
             held.disabled.push(account);
         }
         Ok(true)
+    }
+}
+
+impl PersonalData for FakeDirectory {
+    async fn personal_data(&self, account: AccountId) -> Result<serde_json::Value, Unexpected> {
+        let held = self.held();
+        let a = held.accounts.iter().find(|a| a.id == account);
+        Ok(
+            serde_json::json!({ "account": a.map(|a| serde_json::json!({ "display_name": a.display_name, "phone": a.phone })) }),
+        )
+    }
+
+    async fn erase_account(&self, account: AccountId, _now: DateTime<Utc>) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("erase_account");
+        if let Some(a) = held.accounts.iter_mut().find(|a| a.id == account) {
+            a.display_name = super::ERASED_NAME.to_owned();
+            a.phone = None;
+            a.password_hash = String::new();
+        }
+        Ok(())
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub manager: bool,
     pub disabled_at: Option<DateTimeUtc>,
+    /// The person deleted the account: its personal fields are gone, and it never works again.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -87,6 +87,7 @@ pub(super) fn new_row(new: NewAccount) -> (AccountId, account::ActiveModel) {
         created_at: Set(Utc::now()),
         manager: Set(new.manager),
         disabled_at: Set(None),
+        erased_at: Set(None),
     };
     (AccountId(id), row)
 }

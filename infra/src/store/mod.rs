@@ -10,6 +10,7 @@ mod identity;
 mod inbox;
 mod notifications;
 mod orders;
+mod personal;
 mod providers;
 mod snapshot;
 mod volunteering;
