@@ -27,7 +27,7 @@ use crate::limits::Limits;
 use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
-    AccountsApi, AdminApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
+    AccountsApi, AdminApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
     IdentityApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
 };
 use crate::state::{AppState, Desk};
@@ -285,7 +285,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
     let api = OpenApiService::new(
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
-            (AdminApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
+            (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -2,6 +2,7 @@
 //! here and in `app.rs`, the composition root; handlers see only the desks.
 
 use linli_domain::accounts::AccountDesk;
+use linli_domain::audit::AuditDesk;
 use linli_domain::catalog::CatalogDesk;
 use linli_domain::geo::GeoDesk;
 use linli_domain::health::HealthDesk;
@@ -25,8 +26,9 @@ pub struct AppState {
     pub volunteering: VolunteerDesk<Store, Sessions, SystemClock>,
     pub notifications: NotificationDesk<Store, SystemClock>,
     pub accounts: AccountDesk<Store, Sessions, SystemClock, AnySms>,
-    pub providers: ProviderDesk<Store>,
-    pub catalog: CatalogDesk<Store>,
+    pub audit: AuditDesk<Store, SystemClock>,
+    pub providers: ProviderDesk<Store, SystemClock>,
+    pub catalog: CatalogDesk<Store, SystemClock>,
     pub geo: GeoDesk<Store>,
     pub health: HealthDesk<Store, AnyQueue>,
     /// Rate limits, checked at the edge before a use case runs.
@@ -42,9 +44,10 @@ impl AppState {
             orders,
             volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), clock.clone()),
             notifications: NotificationDesk::new(store.clone(), clock.clone()),
-            accounts: AccountDesk::new(store.clone(), sessions, clock, texts),
-            providers: ProviderDesk::new(store.clone()),
-            catalog: CatalogDesk::new(store.clone()),
+            accounts: AccountDesk::new(store.clone(), sessions, clock.clone(), texts),
+            audit: AuditDesk::new(store.clone(), clock.clone()),
+            providers: ProviderDesk::new(store.clone(), clock.clone()),
+            catalog: CatalogDesk::new(store.clone(), clock.clone()),
             geo: GeoDesk::new(store.clone()),
             health: HealthDesk::new(store, queue),
             limits,

@@ -2,6 +2,7 @@
 //! through the ports each context declares, so every rule can be tested without a database or a runtime.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod dispatch;

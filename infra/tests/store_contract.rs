@@ -92,6 +92,7 @@ fn change(order: OrderId, action: OrderAction, from: OrderState, effect: Transit
         note: String::new(),
         at: Utc::now(),
         effect,
+        audit: None,
     }
 }
 
@@ -346,20 +347,23 @@ contract!(offers_past_their_deadline_expire_and_the_order_returns_to_dispatch);
 /// Registers a Party member in community 1 who offers item 15.
 async fn party_member(store: &Store) -> ProviderId {
     store
-        .create_provider(NewProvider {
-            kind: linli_domain::providers::ProviderKind::PartyMember,
-            name: "党员".into(),
-            credit_code: None,
-            community: CommunityId(1),
-            location: GeoPoint::parse(41.78, 123.40).unwrap(),
-            capacity: 1,
-            items: vec![ItemId(15)],
-            coverage: vec![CommunityId(1)],
-            streets: vec![],
-            radius_m: None,
-            hours: linli_domain::dispatch::WorkingHours::always(),
-            target_share: 1.0,
-        })
+        .create_provider(
+            NewProvider {
+                kind: linli_domain::providers::ProviderKind::PartyMember,
+                name: "党员".into(),
+                credit_code: None,
+                community: CommunityId(1),
+                location: GeoPoint::parse(41.78, 123.40).unwrap(),
+                capacity: 1,
+                items: vec![ItemId(15)],
+                coverage: vec![CommunityId(1)],
+                streets: vec![],
+                radius_m: None,
+                hours: linli_domain::dispatch::WorkingHours::always(),
+                target_share: 1.0,
+            },
+            set_up_by_hand(),
+        )
         .await
         .unwrap()
 }
@@ -446,6 +450,7 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
         .update_dispatch_policy(
             ItemId(15),
             PolicyChange { broadcast_k: Some(cached.broadcast_k + 2), ..Default::default() },
+            set_up_by_hand(),
         )
         .await;
     assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
@@ -518,3 +523,14 @@ async fn a_booking_cannot_move_onto_a_time_its_provider_is_full(store: Store) {
     assert_eq!(store.reschedule(stale).await.unwrap(), RescheduleOutcome::StateChanged);
 }
 contract!(a_booking_cannot_move_onto_a_time_its_provider_is_full);
+
+/// The audit entry of a test's own set-up, made by nobody in particular.
+fn set_up_by_hand() -> linli_domain::audit::AuditEntry {
+    let admin = linli_domain::accounts::Actor {
+        account: linli_domain::accounts::AccountId(uuid::Uuid::nil()),
+        role: linli_domain::accounts::Role::Admin,
+        provider: None,
+        community: None,
+    };
+    linli_domain::audit::AuditEntry::new(&admin, chrono::Utc::now(), "provider.created", String::new())
+}

@@ -60,6 +60,7 @@ async fn accepted_booking(store: &Store, at: DateTime<Utc>, start: DateTime<Utc>
         note: String::new(),
         at,
         effect,
+        audit: None,
     };
     let offers = vec![(org(1), "test".to_owned())];
     let deadline = at + chrono::Duration::minutes(2);
@@ -82,6 +83,7 @@ fn cancelled(id: OrderId, at: DateTime<Utc>) -> Transition {
         note: "cancelled".into(),
         at,
         effect: TransitionEffect::None,
+        audit: None,
     }
 }
 
@@ -141,6 +143,7 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
         note: String::new(),
         at: now,
         effect: TransitionEffect::None,
+        audit: None,
     };
     store.transition(escalate).await.unwrap().unwrap();
 

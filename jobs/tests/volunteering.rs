@@ -4,8 +4,9 @@
 mod support;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
-use linli_domain::accounts::{AccountId, Role, Username};
+use linli_domain::accounts::{AccountId, Actor, Role, Username};
 use linli_domain::accounts::{Accounts, NewAccount};
+use linli_domain::audit::AuditEntry;
 use linli_domain::clock::FixedClock;
 use linli_domain::geo::CommunityId;
 use linli_domain::notifications::Inbox;
@@ -42,22 +43,28 @@ fn steps(store: &Store, now: DateTime<Utc>) -> Volunteering<Store, FixedClock> {
 /// A Party member confirmed in 文安路社区 by its demo worker.
 async fn member(store: &Store, name: &str) -> AccountId {
     let account = store
-        .create_account(NewAccount {
-            username: Username::parse(name).unwrap(),
-            phone: None,
-            display_name: name.to_owned(),
-            password_hash: "not-used".into(),
-            role: Role::PartyMember,
-            provider: None,
-            community: None,
-            manager: false,
-            demo: false,
-        })
+        .create_account(
+            NewAccount {
+                username: Username::parse(name).unwrap(),
+                phone: None,
+                display_name: name.to_owned(),
+                password_hash: "not-used".into(),
+                role: Role::PartyMember,
+                provider: None,
+                community: None,
+                manager: false,
+                demo: false,
+            },
+            None,
+        )
         .await
         .unwrap();
     let reg = store.register(account, CommunityId(1), None, &Skills::default(), setup_time()).await.unwrap();
     let worker = store.account_by_login("worker").await.unwrap().unwrap().id;
-    store.decide_registration(reg.id, Decision::Confirm, worker, None, setup_time()).await.unwrap();
+    let worker =
+        Actor { account: worker, role: Role::CommunityWorker, provider: None, community: Some(CommunityId(1)) };
+    let audit = AuditEntry::new(&worker, setup_time(), "registration.confirmed", format!("registration:{}", reg.id.0));
+    store.decide_registration(reg.id, Decision::Confirm, None, audit).await.unwrap();
     account
 }
 

@@ -11,6 +11,7 @@ mod m20261127_000005_dispatch_snapshot;
 mod m20261127_000006_notifications;
 mod m20261127_000007_volunteering;
 mod m20261202_000008_identity;
+mod m20261202_000009_audit;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_notifications::Migration),
             Box::new(m20261127_000007_volunteering::Migration),
             Box::new(m20261202_000008_identity::Migration),
+            Box::new(m20261202_000009_audit::Migration),
         ]
     }
 }

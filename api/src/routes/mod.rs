@@ -2,7 +2,9 @@
 
 mod accounts;
 mod admin;
+mod audit;
 mod catalog;
+mod csv;
 mod geo;
 mod health;
 mod identity;
@@ -18,6 +20,7 @@ use crate::problem::{ApiError, ApiResult};
 
 pub use accounts::AccountsApi;
 pub use admin::AdminApi;
+pub use audit::AuditApi;
 pub use catalog::CatalogApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;

@@ -4,8 +4,10 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::{Denied, Invalid, Unexpected};
 use crate::geo::{CommunityId, Geography};
@@ -88,9 +90,13 @@ pub enum LoginError {
 
 /// Accounts as the store keeps them.
 pub trait Accounts: Clone + Send + Sync + 'static {
-    /// Inserts the account; a username or phone number already in use is `Taken("username")`, a provider or
-    /// community that does not exist `UnknownReference`.
-    fn create_account(&self, new: NewAccount) -> impl Future<Output = Result<AccountId, CreateAccountError>> + Send;
+    /// Inserts the account, with its audit entry when someone else made it; a username or phone number already
+    /// in use is `Taken("username")`, a provider or community that does not exist `UnknownReference`.
+    fn create_account(
+        &self,
+        new: NewAccount,
+        audit: Option<AuditEntry>,
+    ) -> impl Future<Output = Result<AccountId, CreateAccountError>> + Send;
 
     /// The account whose username or phone number is `login`.
     fn account_by_login(&self, login: &str) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
@@ -285,8 +291,15 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
             return Err(CreateAccountError::Taken("phone"));
         }
         let new = NewAccount { password_hash: self.sessions.hash_password(password).await?, ..new };
+        let audit = AuditEntry::new(actor, self.clock.now(), "account.created", String::new()).after(json!({
+            "username": new.username.as_ref(),
+            "role": new.role.as_str(),
+            "provider_id": new.provider.map(|p| p.0),
+            "community_id": new.community.map(|c| c.0),
+            "manager": new.manager,
+        }));
         // Someone may take the name or number between the check and the insert; the store says `Taken` then.
-        let id = self.repo.create_account(new).await?;
+        let id = self.repo.create_account(new, Some(audit)).await?;
         let created = self.repo.account(id).await?;
         created.ok_or_else(|| Unexpected::new("reading back an account", std::io::Error::other("it vanished")).into())
     }

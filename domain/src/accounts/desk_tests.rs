@@ -89,9 +89,10 @@ fn a_community_worker_without_a_community_is_refused_naming_it() {
     assert_eq!(bad.field, "role");
 }
 
-fn providers() -> (ProviderDesk<FakeDirectory>, FakeDirectory) {
+fn providers() -> (ProviderDesk<FakeDirectory, FixedClock>, FakeDirectory) {
     let fake = FakeDirectory::default().with_community(HOME);
-    (ProviderDesk::new(fake.clone()), fake)
+    let clock = FixedClock(Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap());
+    (ProviderDesk::new(fake.clone(), clock), fake)
 }
 
 fn point_input() -> ProviderInput {

@@ -6,10 +6,12 @@
 use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::desk::{AccountDesk, AccountRecord, Accounts, CreateAccountError, NewAccount, Session, SessionKeeper};
 use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::notifications::SmsGateway;
@@ -115,13 +117,13 @@ pub struct InvitationRecord {
 
 /// Invitations of staff to an organization: the account exists from the start, without a password.
 pub trait Invitations: Clone + Send + Sync + 'static {
-    /// Creates the account and its invitation together.
+    /// Creates the account, its invitation and the audit entry (whose actor invited) together.
     fn invite(
         &self,
         new: NewAccount,
         digest: String,
-        invited_by: AccountId,
         expires_at: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<AccountId, CreateAccountError>> + Send;
 
     fn invitation(&self, digest: &str) -> impl Future<Output = Result<Option<InvitationRecord>, Unexpected>> + Send;
@@ -140,11 +142,12 @@ pub trait Invitations: Clone + Send + Sync + 'static {
 pub trait AccountChanges: Clone + Send + Sync + 'static {
     fn set_password(&self, account: AccountId, hash: String) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
-    /// Disables (`Some(when)`) or enables (`None`) the account.
+    /// Disables (`Some(when)`) or enables (`None`) the account, with the audit entry; false when there is none.
     fn set_disabled(
         &self,
         account: AccountId,
         disabled_at: Option<DateTime<Utc>>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 }
 
@@ -391,7 +394,7 @@ where
             manager: false,
             demo: false,
         };
-        let id = match self.repo.create_account(new).await {
+        let id = match self.repo.create_account(new, None).await {
             Ok(id) => id,
             Err(CreateAccountError::Taken(_)) => return Err(SignUpError::Taken),
             Err(CreateAccountError::Unexpected(u)) => return Err(u.into()),
@@ -463,8 +466,13 @@ where
         if account == actor.account && disabled {
             return Err(Invalid::new("id", "cannot_disable_self", "an admin cannot disable their own account").into());
         }
-        let at = disabled.then(|| self.clock.now());
-        if !self.repo.set_disabled(account, at).await? {
+        let now = self.clock.now();
+        let at = disabled.then_some(now);
+        let action = if disabled { "account.disabled" } else { "account.enabled" };
+        let audit = AuditEntry::new(actor, now, action, format!("account:{}", account.0))
+            .before(json!({ "disabled": !disabled }))
+            .after(json!({ "disabled": disabled }));
+        if !self.repo.set_disabled(account, at, audit).await? {
             return Err(DeskError::NotFound("account"));
         }
         if disabled {
@@ -514,8 +522,14 @@ where
             demo: false,
         };
         let (token, digest) = self.sessions.draw_token()?;
-        let expires_at = self.clock.now() + INVITATION_LIFETIME;
-        let account = self.repo.invite(new, digest, actor.account, expires_at).await?;
+        let now = self.clock.now();
+        let expires_at = now + INVITATION_LIFETIME;
+        let audit = AuditEntry::new(actor, now, "staff.invited", String::new()).after(json!({
+            "username": new.username.as_ref(),
+            "provider_id": provider.0,
+            "manager": new.manager,
+        }));
+        let account = self.repo.invite(new, digest, expires_at, audit).await?;
         let texted = match &phone {
             Some(p) => self.sms.send(p, &invitation_text(&organization.name, &token)).await.is_ok(),
             None => false,

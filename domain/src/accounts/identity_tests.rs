@@ -186,26 +186,40 @@ fn only_admins_disable_an_account_and_its_sessions_end() {
     let admin = Actor { role: Role::Admin, ..worker };
     run(w.desk.set_disabled(&admin, resident.id, true)).unwrap();
     assert_eq!(w.store.held().disabled, vec![resident.id]);
+    let audit = w.store.held().audits.last().cloned().expect("the change is audited");
+    assert_eq!(
+        (audit.action, audit.actor, audit.object),
+        ("account.disabled", admin.account, format!("account:{}", resident.id.0))
+    );
+    assert_eq!(
+        (audit.before, audit.after),
+        (Some(serde_json::json!({"disabled": false})), Some(serde_json::json!({"disabled": true})))
+    );
     assert_eq!(w.sessions.held().ended, vec![(resident.id, None)]);
     let nobody = run(w.desk.set_disabled(&admin, AccountId(Uuid::now_v7()), true));
     assert!(matches!(nobody, Err(DeskError::NotFound("account"))));
 }
 
 fn organization(store: &FakeDirectory) -> ProviderId {
-    run(store.create_provider(NewProvider {
-        kind: ProviderKind::Organization,
-        name: "幸福家政".into(),
-        credit_code: None,
-        community: CommunityId(1),
-        location: GeoPoint::parse(41.8, 123.4).unwrap(),
-        capacity: 3,
-        items: vec![],
-        coverage: vec![CommunityId(1)],
-        streets: vec![],
-        radius_m: None,
-        hours: WorkingHours::always(),
-        target_share: 1.0,
-    }))
+    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let audit = crate::audit::AuditEntry::new(&admin, start(), "provider.created", String::new());
+    run(store.create_provider(
+        NewProvider {
+            kind: ProviderKind::Organization,
+            name: "幸福家政".into(),
+            credit_code: None,
+            community: CommunityId(1),
+            location: GeoPoint::parse(41.8, 123.4).unwrap(),
+            capacity: 3,
+            items: vec![],
+            coverage: vec![CommunityId(1)],
+            streets: vec![],
+            radius_m: None,
+            hours: WorkingHours::always(),
+            target_share: 1.0,
+        },
+        audit,
+    ))
     .unwrap()
 }
 
@@ -221,7 +235,7 @@ fn staff(store: &FakeDirectory, provider: ProviderId, manager: bool) -> Actor {
         manager,
         demo: false,
     };
-    let id = run(store.create_account(new)).unwrap();
+    let id = run(store.create_account(new, None)).unwrap();
     Actor { account: id, role: Role::ProviderStaff, provider: Some(provider), community: None }
 }
 

@@ -11,6 +11,7 @@ use super::{
     Invitations, LoginError, NewAccount, NewPassword, PersonalData, PhoneNumber, RefreshError, Session, SessionKeeper,
     VerificationCodes,
 };
+use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::geo::{Community, CommunityId, District, DistrictId, GeoPoint, Geography, Street, StreetId};
 use crate::notifications::{SendError, SmsGateway};
@@ -25,6 +26,8 @@ pub struct Held {
     /// Invitations by digest.
     pub invitations: Vec<(String, InvitationRecord)>,
     pub disabled: Vec<AccountId>,
+    /// Every audit entry written with a change, in order.
+    pub audits: Vec<AuditEntry>,
     /// Every write asked of the fake, by port method, in order.
     pub writes: Vec<&'static str>,
 }
@@ -53,9 +56,14 @@ fn centre() -> GeoPoint {
 }
 
 impl Accounts for FakeDirectory {
-    async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
+    async fn create_account(
+        &self,
+        new: NewAccount,
+        audit: Option<AuditEntry>,
+    ) -> Result<AccountId, CreateAccountError> {
         let mut held = self.held();
         held.writes.push("create_account");
+        held.audits.extend(audit);
         let id = AccountId(Uuid::now_v7());
         held.accounts.push(AccountRecord {
             id,
@@ -92,12 +100,18 @@ impl AccountChanges for FakeDirectory {
         Ok(())
     }
 
-    async fn set_disabled(&self, account: AccountId, disabled_at: Option<DateTime<Utc>>) -> Result<bool, Unexpected> {
+    async fn set_disabled(
+        &self,
+        account: AccountId,
+        disabled_at: Option<DateTime<Utc>>,
+        audit: AuditEntry,
+    ) -> Result<bool, Unexpected> {
         let mut held = self.held();
         held.writes.push("set_disabled");
         if !held.accounts.iter().any(|a| a.id == account) {
             return Ok(false);
         }
+        held.audits.push(audit);
         held.disabled.retain(|a| *a != account);
         if disabled_at.is_some() {
             held.disabled.push(account);
@@ -169,10 +183,10 @@ impl Invitations for FakeDirectory {
         &self,
         new: NewAccount,
         digest: String,
-        _invited_by: AccountId,
         expires_at: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> Result<AccountId, CreateAccountError> {
-        let account = self.create_account(new).await?;
+        let account = self.create_account(new, Some(audit)).await?;
         self.held().invitations.push((digest, InvitationRecord { account, expires_at, accepted: false }));
         Ok(account)
     }
@@ -201,9 +215,10 @@ impl Invitations for FakeDirectory {
 }
 
 impl Providers for FakeDirectory {
-    async fn create_provider(&self, new: NewProvider) -> Result<ProviderId, CreateProviderError> {
+    async fn create_provider(&self, new: NewProvider, audit: AuditEntry) -> Result<ProviderId, CreateProviderError> {
         let mut held = self.held();
         held.writes.push("create_provider");
+        held.audits.push(audit);
         if let Some(c) = new.coverage.iter().chain([&new.community]).find(|c| !held.communities.contains(c)) {
             return Err(CreateProviderError::UnknownCommunity(*c));
         }

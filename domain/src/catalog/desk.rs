@@ -4,6 +4,8 @@ use std::future::Future;
 
 use super::{CatalogItem, Category, DispatchMode, ItemId};
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
+use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 
 /// The catalog of service items.
@@ -20,10 +22,12 @@ pub trait CatalogItems: Clone + Send + Sync + 'static {
 
     /// Changes the given parts of the item's dispatch policy, telling every replica's cache in the same
     /// transaction; returns the item after, or `None` when there is none.
+    /// The audit entry is written in the same transaction.
     fn update_dispatch_policy(
         &self,
         id: ItemId,
         policy: PolicyChange,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 }
 
@@ -73,15 +77,26 @@ impl PolicyInput {
     }
 }
 
-/// The catalog's use cases over the repository `R`.
+/// The catalog's use cases over the repository `R` and a clock.
 #[derive(Clone)]
-pub struct CatalogDesk<R> {
+pub struct CatalogDesk<R, C> {
     pub repo: R,
+    pub clock: C,
 }
 
-impl<R: CatalogItems> CatalogDesk<R> {
-    pub fn new(repo: R) -> Self {
-        Self { repo }
+/// An item's dispatch policy, as the audit log records it.
+fn policy_of(item: &CatalogItem) -> serde_json::Value {
+    serde_json::json!({
+        "mode": item.mode.as_str(),
+        "broadcast_k": item.broadcast_k,
+        "max_rounds": item.max_rounds,
+        "offer_ttl_seconds": item.offer_ttl_seconds,
+    })
+}
+
+impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
+    pub fn new(repo: R, clock: C) -> Self {
+        Self { repo, clock }
     }
 
     /// A page of items (of `category` when given: its code, e.g. `meals`), after the item `after`.
@@ -115,7 +130,12 @@ impl<R: CatalogItems> CatalogDesk<R> {
             return Err(Denied("only admins change how an item is dispatched").into());
         }
         let change = input.parse()?;
-        self.repo.update_dispatch_policy(id, change).await?.ok_or(DeskError::NotFound("catalog item"))
+        let before = self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))?;
+        let audit =
+            AuditEntry::new(actor, self.clock.now(), "catalog.policy_changed", format!("catalog_item:{}", id.0))
+                .before(policy_of(&before));
+        let after = self.repo.update_dispatch_policy(id, change, audit).await?;
+        after.ok_or(DeskError::NotFound("catalog item"))
     }
 }
 

@@ -12,6 +12,7 @@ use super::records::{
     DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
 };
 use crate::accounts::{AccountId, PhoneNumber};
+use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::orders::OrderId;
 use crate::providers::ProviderId;
@@ -272,10 +273,12 @@ pub trait DeliveryLog: Clone + Send + Sync + 'static {
 
     /// Gives a dead delivery a fresh set of attempts, starting now. Returns it after, or `None` when no dead
     /// delivery has that id.
+    /// The audit entry is written with it, when there was one to replay.
     fn replay_delivery(
         &self,
         id: Uuid,
         now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<Option<DeliveryRecord>, Unexpected>> + Send;
 
     /// How much notification work waits: undelivered outbox rows, pending reminders, and deliveries by state.

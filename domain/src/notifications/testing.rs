@@ -11,6 +11,7 @@ use super::records::{
     DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
 };
 use crate::accounts::AccountId;
+use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::providers::ProviderId;
 
@@ -164,7 +165,12 @@ impl DeliveryLog for FakeNotifications {
         Ok(wanted.take(limit as usize).cloned().collect())
     }
 
-    async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
+    async fn replay_delivery(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        _audit: AuditEntry,
+    ) -> Result<Option<DeliveryRecord>, Unexpected> {
         self.wrote("replay_delivery");
         let mut held = self.held();
         let dead = held.deliveries.iter_mut().find(|d| d.id == id && d.state == DeliveryState::Dead.as_str());

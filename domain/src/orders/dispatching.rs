@@ -277,6 +277,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             note,
             at: now,
             effect: TransitionEffect::OpenOffers { offers, deadline, scope, round },
+            audit: None,
         };
         Plan::Offer(change, providers, deadline)
     }
@@ -309,6 +310,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             note,
             at: now,
             effect,
+            audit: None,
         };
         Ok(self.store.transition(change).await?.is_some())
     }

@@ -10,6 +10,7 @@ use super::model::{Offer, Order, OrderEvent, OrderId, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
+use crate::audit::AuditEntry;
 use crate::catalog::{CatalogItem, ItemId};
 use crate::dispatch::{Candidate, Scope};
 use crate::error::Unexpected;
@@ -98,6 +99,8 @@ pub struct Transition {
     pub note: String,
     pub at: DateTime<Utc>,
     pub effect: TransitionEffect,
+    /// For a change an admin or worker made by hand: the audit entry written with it.
+    pub audit: Option<Box<AuditEntry>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

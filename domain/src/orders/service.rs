@@ -14,7 +14,10 @@ use super::ports::{
 };
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
+use serde_json::json;
+
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::catalog::Category;
 use crate::clock::Clock;
 use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
@@ -323,7 +326,21 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let mut current = order.clone();
         for _ in 0..3 {
             let to = current.state.apply(action).map_err(|e| MoveError::Conflict { current: e.from })?;
-            let change = Transition { holder, ..self.transition(&current, action, to, actor, note, effect.clone()) };
+            // What an admin or worker does to an order by hand is audited with the change itself.
+            let audit = matches!(action, OrderAction::Assign | OrderAction::Close).then(|| {
+                let kind = if action == OrderAction::Assign { "order.assigned" } else { "order.closed" };
+                let after = match &effect {
+                    TransitionEffect::AssignTo(p) => json!({ "state": to.as_str(), "provider_id": p.0, "note": note }),
+                    _ => json!({ "state": to.as_str(), "note": note }),
+                };
+                Box::new(
+                    AuditEntry::new(actor, self.clock.now(), kind, format!("order:{}", order.id.0))
+                        .before(json!({ "state": current.state.as_str() }))
+                        .after(after),
+                )
+            });
+            let change =
+                Transition { holder, audit, ..self.transition(&current, action, to, actor, note, effect.clone()) };
             match self.store.transition(change).await? {
                 Some(done) => return Ok(done),
                 None => current = self.store.find_order(order.id).await?.ok_or(MoveError::NotFound)?,
@@ -351,6 +368,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             note: note.to_owned(),
             at: self.clock.now(),
             effect,
+            audit: None,
         }
     }
 

@@ -4,8 +4,12 @@
 use std::future::Future;
 
 use super::{CreditCode, ProviderId, ProviderKind};
+use serde_json::json;
+
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::catalog::ItemId;
+use crate::clock::Clock;
 use crate::dispatch::WorkingHours;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::geo::{CommunityId, GeoPoint, StreetId, parse_point};
@@ -70,8 +74,12 @@ pub enum CreateProviderError {
 pub trait Providers: Clone + Send + Sync + 'static {
     /// Registers the provider with its items and coverage. Fails with `DuplicateCreditCode` or one of the
     /// `Unknown…` variants, never a refusal.
-    fn create_provider(&self, new: NewProvider)
-    -> impl Future<Output = Result<ProviderId, CreateProviderError>> + Send;
+    /// The audit entry is written in the same transaction, naming the new provider.
+    fn create_provider(
+        &self,
+        new: NewProvider,
+        audit: AuditEntry,
+    ) -> impl Future<Output = Result<ProviderId, CreateProviderError>> + Send;
 
     fn provider(&self, id: ProviderId) -> impl Future<Output = Result<Option<ProviderRecord>, Unexpected>> + Send;
 }
@@ -171,15 +179,16 @@ fn distinct(mut ids: Vec<i32>) -> Vec<i32> {
     ids
 }
 
-/// The provider use cases over the repository `R`.
+/// The provider use cases over the repository `R` and a clock.
 #[derive(Clone)]
-pub struct ProviderDesk<R> {
+pub struct ProviderDesk<R, C> {
     pub repo: R,
+    pub clock: C,
 }
 
-impl<R: Providers> ProviderDesk<R> {
-    pub fn new(repo: R) -> Self {
-        Self { repo }
+impl<R: Providers, C: Clock> ProviderDesk<R, C> {
+    pub fn new(repo: R, clock: C) -> Self {
+        Self { repo, clock }
     }
 
     /// An admin registers a provider. An unknown id is named by the field it came in: the base community, the
@@ -194,7 +203,15 @@ impl<R: Providers> ProviderDesk<R> {
         }
         let new = input.parse()?;
         let base = new.community;
-        let id = self.repo.create_provider(new).await.map_err(|e| match e {
+        let audit = AuditEntry::new(actor, self.clock.now(), "provider.created", String::new()).after(json!({
+            "kind": new.kind.as_str(),
+            "name": new.name,
+            "community_id": new.community.0,
+            "capacity": new.capacity,
+            "item_ids": new.items.iter().map(|i| i.0).collect::<Vec<_>>(),
+            "coverage_community_ids": new.coverage.iter().map(|c| c.0).collect::<Vec<_>>(),
+        }));
+        let id = self.repo.create_provider(new, audit).await.map_err(|e| match e {
             CreateProviderError::UnknownItem(_) => Invalid::new("item_ids", "unknown_item", e).into(),
             CreateProviderError::UnknownCommunity(c) if c == base => {
                 Invalid::new("community_id", "unknown_community", e).into()

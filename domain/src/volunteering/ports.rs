@@ -21,6 +21,7 @@ use super::pairing::{ProblemAction, ProblemState};
 use super::registration::{Decision, RegistrationState, Skills};
 use super::{BranchId, EventId, OccurrenceId, ProblemId, RegistrationId, ShiftId};
 use crate::accounts::AccountId;
+use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::geo::CommunityId;
 
@@ -44,9 +45,8 @@ pub trait Registrations: Clone + Send + Sync + 'static {
         &self,
         id: RegistrationId,
         decision: Decision,
-        by: AccountId,
         note: Option<String>,
-        now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<RegistrationRecord, DecideError>> + Send;
 
     fn registration(
@@ -91,16 +91,22 @@ pub trait Pairings: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<BranchRecord>, Unexpected>> + Send;
 
-    /// Pairs the branch with the community; pairing twice changes nothing. False when either does not exist.
+    /// Pairs the branch with the community, with the audit entry; pairing twice changes nothing. False when
+    /// either does not exist.
     fn pair(
         &self,
         b: BranchId,
         c: CommunityId,
-        now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
-    /// Ends a pairing; true when there was one.
-    fn unpair(&self, b: BranchId, c: CommunityId) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+    /// Ends a pairing, with the audit entry; true when there was one.
+    fn unpair(
+        &self,
+        b: BranchId,
+        c: CommunityId,
+        audit: AuditEntry,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
     fn is_paired(&self, b: BranchId, c: CommunityId) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
@@ -262,11 +268,12 @@ pub trait ServiceHours: Clone + Send + Sync + 'static {
     /// The city's quota for `year` in minutes, if set.
     fn quota(&self, year: i32) -> impl Future<Output = Result<Option<u64>, Unexpected>> + Send;
 
+    /// Sets the quota, with the audit entry (its `before` is the quota it replaces).
     fn set_quota(
         &self,
         year: i32,
         minutes: u32,
-        now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
 }
 

@@ -27,6 +27,7 @@ use super::recurrence::Recurrence;
 use super::registration::{Decision, RegistrationState, Skills};
 use super::{BranchId, EventId, OccurrenceId, ProblemId, RegistrationId, ShiftId, SignupId};
 use crate::accounts::AccountId;
+use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::geo::CommunityId;
 use crate::time::TimeWindow;
@@ -198,10 +199,10 @@ impl Registrations for FakeVolunteering {
         &self,
         id: RegistrationId,
         decision: Decision,
-        _by: AccountId,
         note: Option<String>,
-        now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> Result<RegistrationRecord, DecideError> {
+        let now = audit.at;
         self.wrote("decide_registration");
         let mut held = self.held();
         let reg = held.registrations.iter_mut().find(|r| r.id == id).ok_or(DecideError::NotFound)?;
@@ -269,13 +270,13 @@ impl Pairings for FakeVolunteering {
         Ok(Vec::new())
     }
 
-    async fn pair(&self, b: BranchId, c: CommunityId, _now: DateTime<Utc>) -> Result<bool, Unexpected> {
+    async fn pair(&self, b: BranchId, c: CommunityId, _audit: AuditEntry) -> Result<bool, Unexpected> {
         self.wrote("pair");
         self.held().pairings.push((b, c));
         Ok(true)
     }
 
-    async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
+    async fn unpair(&self, b: BranchId, c: CommunityId, _audit: AuditEntry) -> Result<bool, Unexpected> {
         self.wrote("unpair");
         let mut held = self.held();
         let before = held.pairings.len();
@@ -522,7 +523,7 @@ impl ServiceHours for FakeVolunteering {
         Ok(self.held().quota.get(&year).copied())
     }
 
-    async fn set_quota(&self, year: i32, minutes: u32, _now: DateTime<Utc>) -> Result<(), Unexpected> {
+    async fn set_quota(&self, year: i32, minutes: u32, _audit: AuditEntry) -> Result<(), Unexpected> {
         self.wrote("set_quota");
         self.held().quota.insert(year, u64::from(minutes));
         Ok(())

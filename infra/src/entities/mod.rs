@@ -2,6 +2,7 @@
 //! outside `infra` sees them.
 
 pub mod account;
+pub mod audit_entry;
 pub mod branch;
 pub mod calendar_feed;
 pub mod catalog_item;

@@ -292,7 +292,7 @@ async fn seed_accounts(
             manager: demo.role == Role::ProviderStaff,
             demo: true,
         };
-        match store.create_account(new).await {
+        match store.create_account(new, None).await {
             Ok(_) => created += 1,
             // Another process seeding at the same moment got there first.
             Err(CreateAccountError::Taken(_)) => {}

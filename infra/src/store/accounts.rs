@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter
 use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role};
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::ProviderId;
@@ -15,13 +16,23 @@ use crate::db::{DbContext, db_err};
 use crate::entities::{account, session};
 
 impl Accounts for Store {
-    /// Inserts the account; a username or phone number already in use is `Taken`.
-    async fn create_account(&self, new: NewAccount) -> Result<AccountId, CreateAccountError> {
+    /// Inserts the account, and its audit entry in the same transaction; a username or phone number already
+    /// in use is `Taken`.
+    async fn create_account(
+        &self,
+        new: NewAccount,
+        audit: Option<AuditEntry>,
+    ) -> Result<AccountId, CreateAccountError> {
+        let txn = self.begin("creating an account").await?;
         let (id, row) = new_row(new);
         account::Entity::insert(row)
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&txn)
             .await
             .map_err(|e| create_error(e, "creating an account"))?;
+        if let Some(audit) = audit {
+            super::audit::append(&txn, &AuditEntry { object: format!("account:{}", id.0), ..audit }).await?;
+        }
+        txn.commit().await.context("creating an account")?;
         Ok(id)
     }
 

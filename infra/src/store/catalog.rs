@@ -3,6 +3,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyChange};
 use linli_domain::error::Unexpected;
 
@@ -41,6 +42,7 @@ impl CatalogItems for Store {
         &self,
         id: ItemId,
         policy: PolicyChange,
+        audit: AuditEntry,
     ) -> Result<Option<CatalogItem>, Unexpected> {
         let PolicyChange { mode, broadcast_k, max_rounds, offer_ttl_seconds } = policy;
         let to_i32 = |n: u32| Expr::value(i32::try_from(n).unwrap_or(i32::MAX));
@@ -57,14 +59,25 @@ impl CatalogItems for Store {
         if let Some(t) = offer_ttl_seconds {
             update = update.col_expr(catalog_item::Column::OfferTtlSeconds, to_i32(t));
         }
+        let what = "changing an item's dispatch policy";
+        let txn = self.begin(what).await?;
         if mode.is_some() || broadcast_k.is_some() || max_rounds.is_some() || offer_ttl_seconds.is_some() {
-            let what = "changing an item's dispatch policy";
-            let txn = self.begin(what).await?;
             update.exec(&txn).await.context(what)?;
             Self::bump_dispatch_counter(&txn).await?;
-            txn.commit().await.context(what)?;
         }
-        self.catalog_item(id).await
+        let row = catalog_item::Entity::find_by_id(id.0).one(&txn).await.context(what)?;
+        let Some(after) = row.map(convert::item).transpose()? else {
+            return Ok(None);
+        };
+        let policy = serde_json::json!({
+            "mode": after.mode.as_str(),
+            "broadcast_k": after.broadcast_k,
+            "max_rounds": after.max_rounds,
+            "offer_ttl_seconds": after.offer_ttl_seconds,
+        });
+        super::audit::append(&txn, &AuditEntry { after: Some(policy), ..audit }).await?;
+        txn.commit().await.context(what)?;
+        Ok(Some(after))
     }
 
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {

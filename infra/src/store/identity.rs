@@ -10,6 +10,7 @@ use linli_domain::accounts::{
     AccountChanges, AccountId, CodePurpose, CodeRecord, CreateAccountError, InvitationRecord, Invitations, NewAccount,
     PhoneNumber, VerificationCodes,
 };
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 
 use super::Store;
@@ -28,14 +29,25 @@ impl AccountChanges for Store {
         Ok(())
     }
 
-    async fn set_disabled(&self, account: AccountId, disabled_at: Option<DateTime<Utc>>) -> Result<bool, Unexpected> {
+    async fn set_disabled(
+        &self,
+        account: AccountId,
+        disabled_at: Option<DateTime<Utc>>,
+        audit: AuditEntry,
+    ) -> Result<bool, Unexpected> {
+        let txn = self.begin("disabling an account").await?;
         let done = account::Entity::update_many()
             .col_expr(account::Column::DisabledAt, Expr::value(disabled_at))
             .filter(account::Column::Id.eq(account.0))
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .context("disabling an account")?;
-        Ok(done.rows_affected == 1)
+        if done.rows_affected != 1 {
+            return Ok(false);
+        }
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context("disabling an account")?;
+        Ok(true)
     }
 }
 
@@ -114,8 +126,8 @@ impl Invitations for Store {
         &self,
         new: NewAccount,
         digest: String,
-        invited_by: AccountId,
         expires_at: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> Result<AccountId, CreateAccountError> {
         let txn = self.begin("inviting staff").await?;
         let (id, row) = new_row(new);
@@ -126,12 +138,13 @@ impl Invitations for Store {
         let invitation = invitation::ActiveModel {
             token_hash: Set(digest),
             account_id: Set(id.0),
-            invited_by: Set(invited_by.0),
+            invited_by: Set(audit.actor.0),
             created_at: Set(Utc::now()),
             expires_at: Set(expires_at),
             accepted_at: Set(None),
         };
         invitation::Entity::insert(invitation).exec_without_returning(&txn).await.context("storing an invitation")?;
+        super::audit::append(&txn, &AuditEntry { object: format!("account:{}", id.0), ..audit }).await?;
         txn.commit().await.context("inviting staff")?;
         Ok(id)
     }

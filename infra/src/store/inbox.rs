@@ -7,6 +7,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::records::{
     DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
@@ -218,17 +219,28 @@ impl DeliveryLog for Store {
 
     /// Gives a dead delivery a fresh set of attempts, starting now. Returns it after, or `None` when no dead
     /// delivery has that id.
-    async fn replay_delivery(&self, id: Uuid, now: DateTime<Utc>) -> Result<Option<DeliveryRecord>, Unexpected> {
+    async fn replay_delivery(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<Option<DeliveryRecord>, Unexpected> {
+        let txn = self.begin("replaying a delivery").await?;
         let rows = delivery::Entity::update_many()
             .col_expr(delivery::Column::State, Expr::value(StoredDeliveryState::Pending))
             .col_expr(delivery::Column::Attempts, Expr::value(0))
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
             .filter(delivery::Column::Id.eq(id))
             .filter(delivery::Column::State.eq(StoredDeliveryState::Dead))
-            .exec_with_returning(&self.db)
+            .exec_with_returning(&txn)
             .await
             .context("replaying a delivery")?;
-        Ok(rows.into_iter().next().map(Into::into))
+        let Some(replayed) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context("replaying a delivery")?;
+        Ok(Some(replayed.into()))
     }
 
     /// How much notification work waits: undelivered outbox rows, pending reminders, and deliveries by state.

@@ -2,6 +2,7 @@
 //! the API lists from.
 
 mod accounts;
+mod audit;
 mod candidates;
 mod catalog;
 mod convert;

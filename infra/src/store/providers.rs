@@ -4,6 +4,7 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
+use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
@@ -14,7 +15,7 @@ use crate::db::{DbContext, db_err};
 use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item, provider_street, street};
 
 impl Providers for Store {
-    async fn create_provider(&self, new: NewProvider) -> Result<ProviderId, CreateProviderError> {
+    async fn create_provider(&self, new: NewProvider, audit: AuditEntry) -> Result<ProviderId, CreateProviderError> {
         let classify = |err: sea_orm::DbErr| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => CreateProviderError::DuplicateCreditCode,
             _ => CreateProviderError::Unexpected(db_err("registering a provider")(err)),
@@ -71,6 +72,7 @@ impl Providers for Store {
             new.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
         provider_street::Entity::insert_many(streets).exec_without_returning(&txn).await.map_err(classify)?;
         Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &AuditEntry { object: format!("provider:{id}"), ..audit }).await?;
         txn.commit().await.map_err(classify)?;
         Ok(ProviderId(id))
     }

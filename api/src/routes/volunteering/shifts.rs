@@ -6,7 +6,7 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
 use crate::problem::problems;
 use crate::routes::ApiTags;
+use crate::routes::csv::{CsvContent, csv_line};
 use crate::state::AppState;
 
 pub struct ShiftsApi;
@@ -95,12 +96,6 @@ impl From<Roster> for RosterView {
             cancelled: r.cancelled.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-#[derive(ResponseContent)]
-enum CsvContent {
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(PlainText<String>),
 }
 
 #[derive(ApiResponse)]
@@ -274,29 +269,7 @@ fn roster_csv(r: &Roster) -> String {
             s.no_show.to_string(),
             s.minutes.to_string(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&fields));
     }
     out
-}
-
-/// Quotes a field when it holds a comma, a quote or a line break; a leading `=`, `+`, `-` or `@` is prefixed
-/// with a quote mark so that a spreadsheet does not run a name as a formula.
-fn csv_field(raw: &str) -> String {
-    let guarded = if raw.starts_with(['=', '+', '-', '@']) { format!("'{raw}") } else { raw.to_owned() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_csv_field_with_a_comma_or_quote_is_quoted_and_a_formula_is_defused() {
-        assert_eq!(csv_field("王秀兰"), "王秀兰");
-        assert_eq!(csv_field("Wang, Li"), "\"Wang, Li\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=1+1"), "'=1+1");
-    }
 }

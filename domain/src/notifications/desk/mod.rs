@@ -9,6 +9,7 @@ use super::records::{
     DeliveryRecord, DeliveryState, InboxRecord, JobRunRecord, NotificationBacklog, WebhookRecord, WebhookUrl,
 };
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid};
 use crate::paging::PageRequest;
@@ -116,7 +117,11 @@ impl<R: DeliveryLog, C: Clock> NotificationDesk<R, C> {
     /// An admin gives a dead letter a fresh set of attempts.
     pub async fn replay_delivery(&self, actor: &Actor, id: Uuid) -> Result<DeliveryRecord, DeskError> {
         admin(actor)?;
-        self.repo.replay_delivery(id, self.clock.now()).await?.ok_or(DeskError::NotFound("dead delivery"))
+        let now = self.clock.now();
+        let audit = AuditEntry::new(actor, now, "delivery.replayed", format!("delivery:{id}"))
+            .before(serde_json::json!({ "state": "dead" }))
+            .after(serde_json::json!({ "state": "pending", "attempts": 0 }));
+        self.repo.replay_delivery(id, now, audit).await?.ok_or(DeskError::NotFound("dead delivery"))
     }
 
     /// How each scheduled job is running, for admins.

@@ -3,6 +3,7 @@
 
 use super::{VolunteerDesk, only, organizer_of};
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::{Denied, Invalid};
 use crate::geo::CommunityId;
@@ -61,7 +62,11 @@ impl<R: ServiceHours + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
         if hours > MAX_QUOTA_HOURS {
             return Err(Invalid::new("hours", "invalid_quota", "a quota is 0 to 1,000 hours").into());
         }
-        self.repo.set_quota(year, hours * 60, self.clock.now()).await?;
+        let before = self.repo.quota(year).await?;
+        let audit = AuditEntry::new(actor, self.clock.now(), "quota.set", format!("quota:{year}"))
+            .before(serde_json::json!({ "hours": before.map(|m| m / 60) }))
+            .after(serde_json::json!({ "hours": hours }));
+        self.repo.set_quota(year, hours * 60, audit).await?;
         Ok((year, u64::from(hours) * 60))
     }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::{VolunteerDesk, only, organizer_of, text};
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::Denied;
 use crate::geo::CommunityId;
@@ -54,7 +55,8 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
     /// An admin pairs a branch with a community; pairing twice changes nothing.
     pub async fn pair(&self, actor: &Actor, branch: BranchId, community: CommunityId) -> Result<(), DeskError> {
         only(actor, Role::Admin, "only admins pair branches with communities")?;
-        if self.repo.pair(branch, community, self.clock.now()).await? {
+        let audit = pairing_audit(actor, self.clock.now(), "pairing.added", branch, community);
+        if self.repo.pair(branch, community, audit).await? {
             Ok(())
         } else {
             Err(DeskError::NotFound("branch or community"))
@@ -64,7 +66,8 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
     /// An admin ends a pairing.
     pub async fn unpair(&self, actor: &Actor, branch: BranchId, community: CommunityId) -> Result<(), DeskError> {
         only(actor, Role::Admin, "only admins pair branches with communities")?;
-        if self.repo.unpair(branch, community).await? { Ok(()) } else { Err(DeskError::NotFound("pairing")) }
+        let audit = pairing_audit(actor, self.clock.now(), "pairing.removed", branch, community);
+        if self.repo.unpair(branch, community, audit).await? { Ok(()) } else { Err(DeskError::NotFound("pairing")) }
     }
 
     /// A worker of the community posts a problem to its paired branches.
@@ -136,4 +139,17 @@ impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
         let counts = self.repo.problem_counts(of).await?;
         Ok(ProblemPage { problems: Page::of(rows, size), counts })
     }
+}
+
+/// A pairing's audit entry: the object is the branch and community it joins.
+fn pairing_audit(
+    actor: &Actor,
+    at: chrono::DateTime<chrono::Utc>,
+    action: &'static str,
+    branch: BranchId,
+    community: CommunityId,
+) -> AuditEntry {
+    let pair = serde_json::json!({ "branch_id": branch.0, "community_id": community.0 });
+    let entry = AuditEntry::new(actor, at, action, format!("pairing:{}/{}", branch.0, community.0));
+    if action == "pairing.added" { entry.after(pair) } else { entry.before(pair) }
 }

@@ -2,6 +2,7 @@
 
 use super::{ActorCache, VolunteerDesk, only, organizer_of, text};
 use crate::accounts::{Actor, Role};
+use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::Invalid;
 use crate::geo::CommunityId;
@@ -64,7 +65,14 @@ impl<R: Registrations, A: ActorCache, C: Clock> VolunteerDesk<R, A, C> {
         let note = note.map(|n| text("note", n, 500)).transpose()?;
         let reg = self.repo.registration(id).await?.ok_or(DecideError::NotFound)?;
         organizer_of(actor, reg.community)?;
-        let record = self.repo.decide_registration(id, decision, actor.account, note, self.clock.now()).await?;
+        let action = match decision {
+            Decision::Confirm => "registration.confirmed",
+            Decision::Reject => "registration.rejected",
+        };
+        let audit = AuditEntry::new(actor, self.clock.now(), action, format!("registration:{}", id.0))
+            .before(serde_json::json!({ "state": reg.state.as_str() }))
+            .after(serde_json::json!({ "state": if decision == Decision::Confirm { "confirmed" } else { "rejected" }, "note": note }));
+        let record = self.repo.decide_registration(id, decision, note, audit).await?;
         self.actors.forget(record.account);
         Ok(record)
     }

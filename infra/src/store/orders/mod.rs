@@ -173,6 +173,9 @@ impl Orders for Store {
             return Ok(None);
         }
         record(&txn, change.order, Some(change.from), change.to, change.actor, &change.note, change.at).await?;
+        if let Some(audit) = &change.audit {
+            crate::store::audit::append(&txn, audit).await?;
+        }
         txn.commit().await.context(what)?;
         convert::order(updated).map(Some)
     }

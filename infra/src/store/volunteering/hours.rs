@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 use linli_domain::volunteering::hours::{Period, QuotaProgress, credited_on};
 use linli_domain::volunteering::model::{GroupHours, HoursScope, MemberHours, MemberMinutes};
@@ -200,11 +201,13 @@ impl ServiceHours for Store {
         Ok(row.map(|q| q.minutes as u64))
     }
 
-    async fn set_quota(&self, year: i32, minutes: u32, now: DateTime<Utc>) -> Result<(), Unexpected> {
+    async fn set_quota(&self, year: i32, minutes: u32, audit: AuditEntry) -> Result<(), Unexpected> {
+        let what = "setting a quota";
+        let txn = self.begin(what).await?;
         let row = hours_quota::ActiveModel {
             year: Set(year),
             minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
-            updated_at: Set(now),
+            updated_at: Set(audit.at),
         };
         hours_quota::Entity::insert(row)
             .on_conflict(
@@ -212,10 +215,11 @@ impl ServiceHours for Store {
                     .update_columns([hours_quota::Column::Minutes, hours_quota::Column::UpdatedAt])
                     .to_owned(),
             )
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&txn)
             .await
-            .map(|_| ())
-            .context("setting a quota")
+            .context(what)?;
+        crate::store::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)
     }
 }
 

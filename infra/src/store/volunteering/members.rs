@@ -7,6 +7,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::Routing;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
@@ -93,11 +94,11 @@ impl Registrations for Store {
         &self,
         id: RegistrationId,
         decision: Decision,
-        by: AccountId,
         note: Option<String>,
-        now: DateTime<Utc>,
+        audit: AuditEntry,
     ) -> Result<RegistrationRecord, DecideError> {
         let what = "deciding a registration";
+        let (by, now) = (audit.actor, audit.at);
         let txn = self.begin(what).await?;
         let Some(reg) = registration::Entity::find_by_id(id.0).lock_exclusive().one(&txn).await.context(what)? else {
             return Err(DecideError::NotFound);
@@ -136,6 +137,7 @@ impl Registrations for Store {
         if decision == Decision::Confirm {
             settle_provider(&txn, &reg, now).await?;
         }
+        crate::store::audit::append(&txn, &audit).await?;
         txn.commit().await.context(what)?;
         self.registration(id).await?.ok_or_else(|| DecideError::Unexpected(gone("a decided registration")))
     }

@@ -9,6 +9,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::volunteering::errors::ProblemError;
@@ -98,31 +99,45 @@ impl Pairings for Store {
     }
 
     /// Pairs the branch with the community; pairing twice changes nothing. False when either does not exist.
-    async fn pair(&self, b: BranchId, c: CommunityId, now: DateTime<Utc>) -> Result<bool, Unexpected> {
+    async fn pair(&self, b: BranchId, c: CommunityId, audit: AuditEntry) -> Result<bool, Unexpected> {
         let what = "pairing a branch with a community";
-        let known_branch = branch::Entity::find_by_id(b.0).one(&self.db).await.context(what)?.is_some();
-        let known_community = community::Entity::find_by_id(c.0).one(&self.db).await.context(what)?.is_some();
+        let txn = self.begin(what).await?;
+        let known_branch = branch::Entity::find_by_id(b.0).one(&txn).await.context(what)?.is_some();
+        let known_community = community::Entity::find_by_id(c.0).one(&txn).await.context(what)?.is_some();
         if !(known_branch && known_community) {
             return Ok(false);
         }
-        pairing::Entity::insert(pairing::ActiveModel {
+        let inserted = pairing::Entity::insert(pairing::ActiveModel {
             branch_id: Set(b.0),
             community_id: Set(c.0),
-            created_at: Set(now),
+            created_at: Set(audit.at),
         })
         .on_conflict(
             OnConflict::columns([pairing::Column::BranchId, pairing::Column::CommunityId]).do_nothing().to_owned(),
         )
-        .exec_without_returning(&self.db)
-        .await
-        .map(|_| true)
-        .or_else(|err| if matches!(err, sea_orm::DbErr::RecordNotInserted) { Ok(true) } else { Err(db_err(what)(err)) })
+        .exec_without_returning(&txn)
+        .await;
+        match inserted {
+            // A pairing that already existed changed nothing, and is not a change to record.
+            Ok(0) | Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Ok(_) => crate::store::audit::append(&txn, &audit).await?,
+            Err(err) => return Err(db_err(what)(err)),
+        }
+        txn.commit().await.context(what)?;
+        Ok(true)
     }
 
     /// Ends a pairing; true when there was one.
-    async fn unpair(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
-        let done = pairing::Entity::delete_by_id((b.0, c.0)).exec(&self.db).await.context("ending a pairing")?;
-        Ok(done.rows_affected > 0)
+    async fn unpair(&self, b: BranchId, c: CommunityId, audit: AuditEntry) -> Result<bool, Unexpected> {
+        let what = "ending a pairing";
+        let txn = self.begin(what).await?;
+        let done = pairing::Entity::delete_by_id((b.0, c.0)).exec(&txn).await.context(what)?;
+        if done.rows_affected == 0 {
+            return Ok(false);
+        }
+        crate::store::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)?;
+        Ok(true)
     }
 
     async fn is_paired(&self, b: BranchId, c: CommunityId) -> Result<bool, Unexpected> {
