@@ -295,7 +295,11 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
          /api/v1/auth/sign-up`), then send the access token as `Authorization: Bearer <token>` and renew it \
          at `POST /api/v1/auth/refresh`. Each operation's description says who may call it.",
     );
-    let spec = api.spec_endpoint();
+    // The spec served carries each operation's rule from the route table.
+    let spec = crate::access::annotate(&api.spec());
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
+    });
     let docs = api.swagger_ui();
     let timeout = edge.timeout;
     let cors = (!edge.cors_origins.is_empty()).then(|| {

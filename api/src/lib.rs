@@ -1,6 +1,7 @@
 //! Linli's HTTP API and composition root: configuration, wiring the adapters to the use cases, and the
 //! `linli` binary's subcommands. Integration tests build the same [`app::Application`] in-process.
 
+pub mod access;
 pub mod app;
 mod auth;
 mod body;

@@ -269,7 +269,7 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        community_id: Path<String>,
+        #[oai(validator(pattern = r"^[0-9]+$"))] community_id: Path<String>,
     ) -> Result<PairingChanged, PairProblems> {
         let community = community_of(&community_id.0)?;
         state.volunteering.pair(&auth.0.actor(), BranchId(id.0), community).await?;
@@ -283,7 +283,7 @@ impl PairingApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        community_id: Path<String>,
+        #[oai(validator(pattern = r"^[0-9]+$"))] community_id: Path<String>,
     ) -> Result<PairingChanged, UnpairProblems> {
         let community = community_of(&community_id.0)?;
         state.volunteering.unpair(&auth.0.actor(), BranchId(id.0), community).await?;

@@ -49,8 +49,16 @@ struct CodeBody {
 struct AttendanceBody {
     /// Whose attendance.
     account_id: Uuid,
-    /// `check_in` or `check_out`.
-    action: String,
+    action: AttendanceAction,
+}
+
+/// What the organizer records.
+#[derive(poem_openapi::Enum, Deserialize, Clone, Copy, Debug)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+enum AttendanceAction {
+    CheckIn,
+    CheckOut,
 }
 
 #[derive(Object)]
@@ -216,7 +224,10 @@ impl ShiftsApi {
         id: Path<Uuid>,
         body: JsonBody<AttendanceBody>,
     ) -> Result<Json<SignupView>, AttendanceProblems> {
-        let way = AttendanceWay::parse("action", &body.action)?;
+        let way = match body.action {
+            AttendanceAction::CheckIn => AttendanceWay::In,
+            AttendanceAction::CheckOut => AttendanceWay::Out,
+        };
         let by = Attendance::ByOrganizer(AccountId(body.account_id));
         Ok(Json(state.volunteering.attend(&auth.0.actor(), ShiftId(id.0), by, way).await?.into()))
     }

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use super::{VolunteerDesk, organizer_of};
 use crate::accounts::{AccountId, Actor, Role};
 use crate::clock::Clock;
-use crate::error::{Denied, Invalid};
+use crate::error::Denied;
 use crate::volunteering::ShiftId;
 use crate::volunteering::errors::{AttendanceFailure, BookingError, DeskError};
 use crate::volunteering::model::{Roster, ShiftRecord, SignupRecord, Witness};
@@ -17,17 +17,6 @@ use crate::volunteering::ports::{Events, Signups};
 pub enum AttendanceWay {
     In,
     Out,
-}
-
-impl AttendanceWay {
-    /// `check_in` or `check_out`, as the organizer's request names it.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
-        match raw {
-            "check_in" => Ok(Self::In),
-            "check_out" => Ok(Self::Out),
-            _ => Err(Invalid::new(field, "invalid_action", "action is check_in or check_out")),
-        }
-    }
 }
 
 /// Who is recording an attendance, and how.

@@ -406,12 +406,6 @@ fn an_organizer_recording_attendance_on_an_unknown_shift_gets_not_found() {
 }
 
 #[test]
-fn an_attendance_action_other_than_check_in_or_out_names_the_field() {
-    assert_eq!(AttendanceWay::parse("action", "check_in"), Ok(AttendanceWay::In));
-    assert_eq!(AttendanceWay::parse("action", "leave").unwrap_err().field, "action");
-}
-
-#[test]
 fn only_the_shifts_organizers_see_its_roster_and_code() {
     let (desk, fake) = desk();
     let (shift, _) = fake.shift_in(HOME, tomorrow_morning());
