@@ -66,7 +66,7 @@ pub const RULES: &[Rule] = &[
         "GET",
         "/api/v1/orders/{id}",
         SIGNED,
-        "the resident's own; offered to or held by the caller's provider (the address only once accepted); a worker of its community; admins",
+        "the resident's own; offered to or held by the caller's provider (the address and the resident's name and number only once accepted); a worker of its community; admins",
     ),
     rule("POST", "/api/v1/orders/{id}/reschedule", Who::Roles(&[R]), "their own order"),
     rule("POST", "/api/v1/orders/{id}/cancel", Who::Roles(&[R, W, A]), "the resident's own; a worker of its community"),

@@ -317,3 +317,35 @@ async fn an_erased_resident_leaves_their_orders_history_and_nothing_personal(app
     assert_eq!(again.status.as_u16(), 202, "the number is free to sign up again");
 }
 on_both_backends!(an_erased_resident_leaves_their_orders_history_and_nothing_personal);
+
+async fn a_provider_sees_the_residents_name_and_number_only_once_it_has_accepted(app: TestApp) {
+    let api = &app.api;
+    let (resident, _) = signed_up(&app).await;
+    let placed = api.place_order(&resident, cleaning_order(), None).await;
+    let id = placed.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &id, "offered", std::time::Duration::from_secs(10)).await;
+    let offered = api.offered_staff(&id).await;
+    let offer = api.order(&offered[0], &id).await;
+    assert!(offer.body.get("resident_phone").is_none() && offer.body.get("address").is_none(), "{:?}", offer.body);
+    assert_eq!(api.act(&offered[0], &id, "accept").await.status.as_u16(), 200);
+    let accepted = api.order(&offered[0], &id).await;
+    assert_eq!(
+        (accepted.body["resident_name"].as_str(), accepted.body["resident_phone"].as_str()),
+        (Some("王阿姨"), Some(PHONE))
+    );
+    if let Some(other) = offered.get(1) {
+        let passed_over = api.order(other, &id).await;
+        assert!(
+            !passed_over.body.to_string().contains(PHONE),
+            "another organization never sees it: {:?}",
+            passed_over.body
+        );
+    }
+    let worker = api.login_demo("worker").await;
+    assert_eq!(
+        api.order(&worker, &id).await.body["resident_phone"].as_str(),
+        Some(PHONE),
+        "the community's worker does"
+    );
+}
+on_both_backends!(a_provider_sees_the_residents_name_and_number_only_once_it_has_accepted);

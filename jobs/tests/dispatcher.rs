@@ -346,6 +346,12 @@ impl OrderLists for StaleReads {
     ) -> Result<Vec<Order>, Unexpected> {
         self.store.orders_of_provider(p, before, n).await
     }
+    async fn resident_contact(
+        &self,
+        r: AccountId,
+    ) -> Result<Option<linli_domain::orders::ResidentContact>, Unexpected> {
+        self.store.resident_contact(r).await
+    }
 }
 
 impl Offers for StaleReads {

@@ -14,6 +14,7 @@ use linli_domain::time::shanghai;
 
 use super::ApiTags;
 use super::csv::{CsvContent, csv_line};
+use super::{PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::problem::problems;
 use crate::state::AppState;
@@ -49,11 +50,11 @@ impl AuditApi {
         object: Query<Option<String>>,
         from: Query<Option<DateTime<Utc>>>,
         until: Query<Option<DateTime<Utc>>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
         cursor: Query<Option<String>>,
     ) -> Result<Json<AuditPage>, AuditProblems> {
         let filter = filter(actor.0, action.0, object.0, from.0, until.0);
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let found = state.audit.entries(&auth.0.actor(), &filter, page).await?;
         Ok(Json(AuditPage {
             next_cursor: found.next_cursor(|e| e.id.to_string()),

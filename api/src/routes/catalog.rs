@@ -9,6 +9,7 @@ use linli_domain::catalog::{CatalogItem, Category, ItemId};
 use linli_domain::paging::Page;
 
 use super::{ApiTags, page_size};
+use super::{PageLimit, limit_of};
 use crate::problem::ApiError;
 use crate::problem::problems;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ impl CatalogApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<CatalogPage>, ItemsProblems> {
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
@@ -56,7 +57,7 @@ impl CatalogApi {
                 Some(ItemId(c.parse().map_err(|_| ApiError::malformed("cursor", "not a cursor from this list"))?))
             }
         };
-        let size = page_size(limit.0)?;
+        let size = page_size(limit_of(limit.0))?;
         let rows = state.catalog.items(category.0.as_deref(), after, size + 1).await?;
         let page = Page::of(rows, size);
         let next_cursor = page.next_cursor(|i| i.id.0.to_string());

@@ -70,3 +70,47 @@ pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
 pub fn uuid_cursor(cursor: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
     Ok(PageRequest::new(None, cursor).cursor()?)
 }
+
+/// A page size as the `limit` query parameter. The schema states the rule (1 to 100, 20 when absent); the use
+/// case applies it, once it has decided the caller may see the list, so parsing here accepts any number.
+#[derive(Clone, Copy, Debug)]
+pub struct PageLimit(pub u32);
+
+impl poem_openapi::types::Type for PageLimit {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = Self;
+
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "page_limit".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        let mut schema = poem_openapi::registry::MetaSchema::new_with_format("integer", "uint32");
+        schema.minimum = Some(1.0);
+        schema.maximum = Some(f64::from(linli_domain::paging::MAX_PAGE));
+        schema.default = Some(linli_domain::paging::DEFAULT_PAGE.into());
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for PageLimit {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        value.parse().map(Self).map_err(|_| poem_openapi::types::ParseError::custom("limit is a whole number"))
+    }
+}
+
+/// The page size asked for, if any.
+pub fn limit_of(limit: Option<PageLimit>) -> Option<u32> {
+    limit.map(|l| l.0)
+}

@@ -12,6 +12,7 @@ use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRe
 use linli_domain::paging::{Page, PageRequest};
 
 use super::{ApiTags, page_size};
+use super::{PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
@@ -229,9 +230,9 @@ impl NotificationsApi {
         unread: Query<Option<bool>>,
         /// Messages older than this one (the `next_before` of the previous page).
         before: Query<Option<Uuid>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<MessageList>, InboxProblems> {
-        let size = page_size(limit.0)?;
+        let size = page_size(limit_of(limit.0))?;
         let rows = state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
         let page = Page::of(rows, size);
         let next_before = if page.more { page.rows.last().map(|m| m.id) } else { None };
@@ -318,11 +319,11 @@ impl NotificationsApi {
         /// `pending`, `delivered` or `dead`.
         #[oai(name = "state")]
         which: Query<Option<String>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<DeliveryList>, DeliveriesProblems> {
         let rows = state
             .notifications
-            .deliveries(&auth.0.actor(), which.0.as_deref(), PageRequest::new(limit.0, None))
+            .deliveries(&auth.0.actor(), which.0.as_deref(), PageRequest::new(limit_of(limit.0), None))
             .await?;
         Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
     }

@@ -17,7 +17,7 @@ mod testing;
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
 pub use errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
-pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
+pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ResidentContact, Schedule};
 pub use ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,
     Reschedule, RescheduleOutcome, Transition, TransitionEffect,

@@ -50,6 +50,13 @@ pub struct Order {
     pub updated_at: DateTime<Utc>,
 }
 
+/// How to reach the resident an order is for: shown to the provider only once it has accepted the order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResidentContact {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
 /// One line of an order's history; every state change writes one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderEvent {

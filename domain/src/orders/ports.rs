@@ -6,7 +6,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Offer, Order, OrderEvent, OrderId, Schedule};
+use super::model::{Offer, Order, OrderEvent, OrderId, ResidentContact, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
@@ -208,6 +208,12 @@ pub trait OrderLists: Clone + Send + Sync + 'static {
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
+    /// The name and number of the resident an order is for.
+    fn resident_contact(
+        &self,
+        resident: AccountId,
+    ) -> impl Future<Output = Result<Option<ResidentContact>, Unexpected>> + Send;
 }
 
 /// Offers made to providers: reading them, declining, expiring, and the capacity an award must respect.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::access::{Visibility, visibility};
 use super::errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
 
-use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
+use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ResidentContact, Schedule};
 use super::ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
     TransitionEffect,
@@ -45,6 +45,9 @@ pub struct OrderDetail {
     pub seen: Visibility,
     /// Why the order's provider was chosen, once it has one.
     pub why_provider: Option<String>,
+    /// The resident's name and number: for the provider holding the order (once it accepted), the
+    /// community's workers and admins.
+    pub contact: Option<ResidentContact>,
 }
 
 impl<S, Q, C> OrderDesk<S, Q, C> {
@@ -103,7 +106,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             }
             None => None,
         };
-        Ok(OrderDetail { order, events, seen, why_provider })
+        let holder = actor.role.works_orders() && order.provider.is_some() && actor.provider == order.provider;
+        let reaches_out = matches!(actor.role, Role::CommunityWorker | Role::Admin) || holder;
+        let contact = if seen == Visibility::Full && reaches_out {
+            self.store.resident_contact(order.resident).await?
+        } else {
+            None
+        };
+        Ok(OrderDetail { order, events, seen, why_provider, contact })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the

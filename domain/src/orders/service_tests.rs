@@ -154,6 +154,19 @@ fn a_provider_weighing_an_offer_sees_part_of_the_order_and_cannot_cancel_it() {
 }
 
 #[test]
+fn only_the_provider_holding_an_order_and_the_communitys_workers_get_the_residents_contact() {
+    let (desk, fake) = desk();
+    let provider = ProviderId(Uuid::now_v7());
+    let offered = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
+    fake.offer(offered, provider);
+    assert_eq!(run(desk.view(&staff_of(provider), offered)).unwrap().contact, None, "not while weighing the offer");
+    let held = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(provider));
+    let contact = run(desk.view(&staff_of(provider), held)).unwrap().contact.expect("the holder reaches the resident");
+    assert_eq!(contact.phone.as_deref(), Some("13912345678"));
+    assert!(run(desk.view(&worker_of(HOME), held)).unwrap().contact.is_some());
+}
+
+#[test]
 fn the_resident_and_a_worker_of_the_orders_community_cancel_it() {
     let (desk, fake) = desk();
     let owner = someone(Role::Resident);

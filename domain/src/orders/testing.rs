@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::ResidentContact;
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, Orders, Placed, Reschedule,
@@ -204,6 +205,10 @@ impl OrderLists for FakeOrders {
     ) -> Result<Vec<Order>, Unexpected> {
         let held = self.held();
         Ok(held.orders.iter().filter(|o| o.provider == Some(provider)).take(limit as usize).cloned().collect())
+    }
+
+    async fn resident_contact(&self, _resident: AccountId) -> Result<Option<ResidentContact>, Unexpected> {
+        Ok(Some(ResidentContact { name: "王阿姨".into(), phone: Some("13912345678".into()) }))
     }
 }
 

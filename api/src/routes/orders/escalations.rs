@@ -17,6 +17,7 @@ use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::ApiTags;
+use crate::routes::{PageLimit, limit_of};
 use crate::state::AppState;
 
 pub struct EscalationsApi;
@@ -45,9 +46,9 @@ impl EscalationsApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OrderPage>, ListProblems> {
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         Ok(Json(order_page(state.orders.escalations(&auth.0.actor(), page).await?)))
     }
 

@@ -13,6 +13,7 @@ use super::views::{DeclineView, OfferList, OfferView, OrderView};
 use crate::auth::BearerAuth;
 use crate::problem::problems;
 use crate::routes::ApiTags;
+use crate::routes::{PageLimit, limit_of};
 use crate::state::AppState;
 
 pub struct ProviderApi;
@@ -46,9 +47,9 @@ impl ProviderApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OfferList>, OffersProblems> {
-        let rows = state.orders.open_offers(&auth.0.actor(), PageRequest::new(limit.0, None)).await?;
+        let rows = state.orders.open_offers(&auth.0.actor(), PageRequest::new(limit_of(limit.0), None)).await?;
         Ok(Json(OfferList { offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order)).collect() }))
     }
 

@@ -22,7 +22,7 @@ use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, parse_point};
+use crate::routes::{ApiTags, PageLimit, limit_of, parse_point};
 use crate::state::AppState;
 
 pub struct OrdersApi;
@@ -105,9 +105,9 @@ impl OrdersApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OrderPage>, ListProblems> {
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         Ok(Json(order_page(state.orders.my_orders(&auth.0.actor(), page).await?)))
     }
 
@@ -131,6 +131,10 @@ impl OrdersApi {
         if full {
             view = view.with_events(d.events);
             view.why_provider = d.why_provider;
+        }
+        if let Some(contact) = d.contact {
+            view.resident_name = Some(contact.name);
+            view.resident_phone = contact.phone;
         }
         Ok(DetailOutcome::Ok(Json(Box::new(view)), tag))
     }

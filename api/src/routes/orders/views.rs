@@ -102,6 +102,11 @@ pub struct OrderView {
     /// Why the provider was chosen ("rank 1 of 3: about 7 min away, …") or the reason it was assigned by hand;
     /// on the detail endpoint.
     pub why_provider: Option<String>,
+    /// The resident's name, on the detail endpoint: for the provider once it has accepted, the community's
+    /// workers and admins.
+    pub resident_name: Option<String>,
+    /// The resident's mobile number, to the same people, when the resident has one.
+    pub resident_phone: Option<String>,
 }
 
 impl OrderView {
@@ -129,6 +134,8 @@ impl OrderView {
             updated_at: o.updated_at,
             events: None,
             why_provider: None,
+            resident_name: None,
+            resident_phone: None,
         }
     }
 

@@ -20,7 +20,7 @@ use super::ShiftView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
-use crate::routes::{ApiTags, page_size};
+use crate::routes::{ApiTags, PageLimit, limit_of, page_size};
 use crate::state::AppState;
 
 pub struct EventsApi;
@@ -352,9 +352,9 @@ impl EventsApi {
         id: Path<i32>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ShiftList>, ShiftsProblems> {
-        let rows = state.volunteering.shifts_in(CommunityId(id.0), from.0, to.0, page_size(limit.0)?).await?;
+        let rows = state.volunteering.shifts_in(CommunityId(id.0), from.0, to.0, page_size(limit_of(limit.0))?).await?;
         Ok(Json(ShiftList { shifts: rows.into_iter().map(Into::into).collect() }))
     }
 }

@@ -18,6 +18,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::routes::ApiTags;
+use crate::routes::{PageLimit, limit_of};
 use crate::state::AppState;
 
 pub struct MembersApi;
@@ -146,9 +147,9 @@ impl MembersApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<RegistrationList>, OfCommunityProblems> {
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let page = state
             .volunteering
             .community_registrations(&auth.0.actor(), CommunityId(id.0), wanted.0.as_deref(), page)

@@ -20,7 +20,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
-use crate::routes::{ApiTags, page_size, uuid_cursor};
+use crate::routes::{ApiTags, PageLimit, limit_of, page_size, uuid_cursor};
 use crate::state::AppState;
 
 pub struct PairingApi;
@@ -241,10 +241,10 @@ impl PairingApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<BranchList>, BranchesProblems> {
         let after = uuid_cursor(cursor.0.as_deref())?.map(BranchId);
-        let size = page_size(limit.0)?;
+        let size = page_size(limit_of(limit.0))?;
         let rows = state.volunteering.branches(community_id.0.map(CommunityId), after, size + 1).await?;
         let page = Page::of(rows, size);
         let next_cursor = page.next_cursor(|b| b.id.0.to_string());
@@ -315,9 +315,9 @@ impl PairingApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ProblemList>, CommunityProblemsProblems> {
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let page = state.volunteering.community_problems(&auth.0.actor(), CommunityId(id.0), page).await?;
         Ok(Json(ProblemList::page(page)))
     }
@@ -333,9 +333,9 @@ impl PairingApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
-        limit: Query<Option<u32>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ProblemList>, BranchProblemsProblems> {
-        let page = PageRequest::new(limit.0, cursor.0.as_deref());
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let page = state.volunteering.branch_problems(&auth.0.actor(), BranchId(id.0), page).await?;
         Ok(Json(ProblemList::page(page)))
     }

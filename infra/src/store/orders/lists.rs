@@ -5,12 +5,12 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
-use linli_domain::orders::{Order, OrderId, OrderLists};
+use linli_domain::orders::{Order, OrderId, OrderLists, ResidentContact};
 use linli_domain::providers::ProviderId;
 
 use crate::db::DbContext;
-use crate::entities::order;
 use crate::entities::states::StoredOrderState;
+use crate::entities::{account, order};
 use crate::store::{Store, convert};
 
 impl OrderLists for Store {
@@ -44,6 +44,12 @@ impl OrderLists for Store {
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
         self.newest_orders(order::Column::ProviderId.eq(provider.0), before, limit).await
+    }
+
+    async fn resident_contact(&self, resident: AccountId) -> Result<Option<ResidentContact>, Unexpected> {
+        let row =
+            account::Entity::find_by_id(resident.0).one(&self.db).await.context("reading a resident's contact")?;
+        Ok(row.map(|a| ResidentContact { name: a.display_name, phone: a.phone }))
     }
 }
 
