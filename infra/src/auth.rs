@@ -241,11 +241,13 @@ impl Sessions {
         Ok(found)
     }
 
-    /// Ends this access token and the refresh token family it belongs to.
+    /// Ends this access token and the refresh token family it belongs to, on every replica at once.
     pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
         let digest = token_digest(token);
         // The rows go first, so that no lookup after this point can put the token back in the cache.
-        self.store.end_session_and_family(&digest).await?;
+        if let Some(account) = self.store.end_session_and_family(&digest).await? {
+            self.revoked(account).await;
+        }
         self.cache().remove(&digest);
         Ok(())
     }

@@ -291,6 +291,7 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
             return Err(CreateAccountError::Taken("phone"));
         }
         let new = NewAccount { password_hash: self.sessions.hash_password(password).await?, ..new };
+        // The store names the account in the entry once it has its id.
         let audit = AuditEntry::new(actor, self.clock.now(), "account.created", String::new()).after(json!({
             "username": new.username.as_ref(),
             "role": new.role.as_str(),

@@ -296,26 +296,17 @@ impl Store {
         txn.commit().await.context("ending sessions")
     }
 
-    /// The family of the session of this access-token digest.
-    pub async fn session_family(&self, digest: &str) -> Result<Option<Uuid>, Unexpected> {
-        let row = session::Entity::find_by_id(digest.to_owned()).one(&self.db).await.context("reading a session")?;
-        Ok(row.and_then(|s| s.family_id))
-    }
-
     /// Ends an access token and, when it began one, its whole family: logging out also ends the refresh
-    /// token that could renew it.
-    pub async fn end_session_and_family(&self, digest: &str) -> Result<(), Unexpected> {
+    /// token that could renew it. Returns whose session it was.
+    pub async fn end_session_and_family(&self, digest: &str) -> Result<Option<AccountId>, Unexpected> {
         let txn = self.begin("logging out").await?;
-        let family = session::Entity::find_by_id(digest.to_owned())
-            .one(&txn)
-            .await
-            .context("reading a session")?
-            .and_then(|s| s.family_id);
+        let session = session::Entity::find_by_id(digest.to_owned()).one(&txn).await.context("reading a session")?;
         session::Entity::delete_by_id(digest.to_owned()).exec(&txn).await.context("ending a session")?;
-        if let Some(family) = family {
+        if let Some(family) = session.as_ref().and_then(|s| s.family_id) {
             end_family(&txn, family).await?;
         }
-        txn.commit().await.context("logging out")
+        txn.commit().await.context("logging out")?;
+        Ok(session.map(|s| AccountId(s.account_id)))
     }
 }
 
