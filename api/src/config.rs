@@ -1,6 +1,6 @@
 //! Configuration: defaults, then an optional TOML file, then `LINLI_…` environment variables and flags (clap
-//! reads both; a flag wins over its variable). Secrets (`DATABASE_URL`, `REDIS_URL`) come only from the
-//! environment or flags, never from the file.
+//! reads both; a flag wins over its variable). Secrets (`DATABASE_URL`, `REDIS_URL`, the SMS and metrics
+//! tokens) come only from the environment or flags, never from the file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
