@@ -349,3 +349,25 @@ async fn a_provider_sees_the_residents_name_and_number_only_once_it_has_accepted
     );
 }
 on_both_backends!(a_provider_sees_the_residents_name_and_number_only_once_it_has_accepted);
+
+/// Two `serve` replicas on one Redis share one budget: tries on one count on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_is_held_across_replicas() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let mut env = fresh.env();
+    env.retain(|(k, _)| k != "LINLI_RATE_LIMIT_SCALE");
+    env.push(("LINLI_RATE_LIMIT_SCALE".to_owned(), "1".to_owned()));
+    let seeded = LinliProcess::run(&["seed"], &env);
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let (one, two) =
+        tokio::task::spawn_blocking(move || (LinliProcess::serve(&env), LinliProcess::serve(&env))).await.unwrap();
+    let (a, b) = (one.api().clone(), two.api().clone());
+    for n in 0..10 {
+        let replica = if n % 2 == 0 { &a } else { &b };
+        assert_eq!(replica.sign_in("resident", "not the password").await.status.as_u16(), 401);
+    }
+    for replica in [&a, &b] {
+        let limited = replica.sign_in("resident", DEMO_PASSWORD).await;
+        assert_eq!((limited.status.as_u16(), limited.code()), (429, "rate_limited"), "the ten tries were shared");
+    }
+}
