@@ -201,8 +201,7 @@ pub fn annotate(spec: &str) -> String {
 pub fn markdown_table() -> String {
     let mut out = String::from("| operation | who may call | scope |\n| --- | --- | --- |\n");
     for r in RULES {
-        let scope = if r.scope.is_empty() { "" } else { r.scope };
-        out.push_str(&format!("| `{} {}` | {} | {scope} |\n", r.method, r.path, r.who.describe()));
+        out.push_str(&format!("| `{} {}` | {} | {} |\n", r.method, r.path, r.who.describe(), r.scope));
     }
     out
 }

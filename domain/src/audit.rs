@@ -10,7 +10,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::accounts::{AccountId, Actor, Role};
-use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::paging::{Page, PageRequest};
 
@@ -100,14 +99,13 @@ pub const MAX_EXPORT: u64 = 10_000;
 
 /// Reading the audit log.
 #[derive(Clone)]
-pub struct AuditDesk<R, C> {
+pub struct AuditDesk<R> {
     pub repo: R,
-    pub clock: C,
 }
 
-impl<R: AuditLog, C: Clock> AuditDesk<R, C> {
-    pub fn new(repo: R, clock: C) -> Self {
-        Self { repo, clock }
+impl<R: AuditLog> AuditDesk<R> {
+    pub fn new(repo: R) -> Self {
+        Self { repo }
     }
 
     fn admins_only(actor: &Actor) -> Result<(), Denied> {

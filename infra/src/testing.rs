@@ -1,6 +1,7 @@
 //! Test support (feature `testing`): a fresh database per test, so tests run in parallel without seeing each
 //! other's rows. PostgreSQL comes from `LINLI_TEST_POSTGRES` (default postgres://postgres@127.0.0.1:5432/postgres,
-//! used only to create the test databases); Redis from `LINLI_TEST_REDIS` (default redis://127.0.0.1:6379).
+//! used only to create the test databases); Redis from `LINLI_TEST_REDIS` (default redis://127.0.0.1:6379). Also the
+//! audit entry a test's own set-up writes.
 
 use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
@@ -42,4 +43,16 @@ pub fn fresh_sqlite_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("linli-test-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("creating a temporary folder");
     dir
+}
+
+/// The audit entry of a test's own set-up (a provider registered, a policy changed), made by an admin who is
+/// nobody in particular.
+pub fn set_up_by_hand() -> linli_domain::audit::AuditEntry {
+    let admin = linli_domain::accounts::Actor {
+        account: linli_domain::accounts::AccountId(Uuid::nil()),
+        role: linli_domain::accounts::Role::Admin,
+        provider: None,
+        community: None,
+    };
+    linli_domain::audit::AuditEntry::new(&admin, chrono::Utc::now(), "provider.created", String::new())
 }

@@ -362,7 +362,7 @@ async fn party_member(store: &Store) -> ProviderId {
                 hours: linli_domain::dispatch::WorkingHours::always(),
                 target_share: 1.0,
             },
-            set_up_by_hand(),
+            linli_infra::testing::set_up_by_hand(),
         )
         .await
         .unwrap()
@@ -450,7 +450,7 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
         .update_dispatch_policy(
             ItemId(15),
             PolicyChange { broadcast_k: Some(cached.broadcast_k + 2), ..Default::default() },
-            set_up_by_hand(),
+            linli_infra::testing::set_up_by_hand(),
         )
         .await;
     assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
@@ -523,14 +523,3 @@ async fn a_booking_cannot_move_onto_a_time_its_provider_is_full(store: Store) {
     assert_eq!(store.reschedule(stale).await.unwrap(), RescheduleOutcome::StateChanged);
 }
 contract!(a_booking_cannot_move_onto_a_time_its_provider_is_full);
-
-/// The audit entry of a test's own set-up, made by nobody in particular.
-fn set_up_by_hand() -> linli_domain::audit::AuditEntry {
-    let admin = linli_domain::accounts::Actor {
-        account: linli_domain::accounts::AccountId(uuid::Uuid::nil()),
-        role: linli_domain::accounts::Role::Admin,
-        provider: None,
-        community: None,
-    };
-    linli_domain::audit::AuditEntry::new(&admin, chrono::Utc::now(), "provider.created", String::new())
-}

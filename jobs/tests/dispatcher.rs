@@ -180,7 +180,7 @@ async fn a_batch_offers_as_fairly_as_the_same_orders_dispatched_one_at_a_time() 
         // Five equals on the order's doorstep: only fairness tells them apart.
         let mut neighbours = Vec::new();
         for n in 0..5 {
-            neighbours.push(store.create_provider(neighbour(n), set_up_by_hand()).await.unwrap());
+            neighbours.push(store.create_provider(neighbour(n), linli_infra::testing::set_up_by_hand()).await.unwrap());
         }
         let mut ids = Vec::new();
         for _ in 0..6 {
@@ -435,15 +435,4 @@ async fn a_copy_delivered_to_a_dispatcher_with_a_stale_read_is_refused_by_the_st
     assert_eq!(stale.refused(), 1, "the store, not the use case, refused the second offer");
     assert_eq!(store.order_events(id).await.unwrap().len(), 2, "placed, then offered once");
     assert_eq!(store.offers_of_order(id).await.unwrap().len(), 3, "one round of offers");
-}
-
-/// The audit entry of a test's own set-up, made by nobody in particular.
-fn set_up_by_hand() -> linli_domain::audit::AuditEntry {
-    let admin = linli_domain::accounts::Actor {
-        account: linli_domain::accounts::AccountId(uuid::Uuid::nil()),
-        role: linli_domain::accounts::Role::Admin,
-        provider: None,
-        community: None,
-    };
-    linli_domain::audit::AuditEntry::new(&admin, chrono::Utc::now(), "provider.created", String::new())
 }

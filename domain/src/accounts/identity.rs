@@ -336,9 +336,12 @@ where
         Ok(expires_at)
     }
 
-    /// Checks a typed code against the latest one sent, and spends it when it matches.
-    async fn redeem(&self, phone: &PhoneNumber, purpose: CodePurpose, typed: &str) -> Result<(), SignUpError> {
-        let typed = code_digits(typed)?;
+    /// Checks a code (its six digits already parsed) against the latest one sent, and spends it when it
+    /// matches; each use case's own error says what went wrong.
+    async fn redeem<E>(&self, phone: &PhoneNumber, purpose: CodePurpose, typed: &str) -> Result<(), E>
+    where
+        E: From<CodeError> + From<Unexpected>,
+    {
         let Some((code, digest)) = self.repo.code(phone, purpose).await?.and_then(|c| c.digest.clone().map(|d| (c, d)))
         else {
             return Err(CodeError::Missing.into());
@@ -378,11 +381,11 @@ where
                 .into());
             }
         };
-        code_digits(&input.code)?;
+        let code = code_digits(&input.code)?;
         if self.repo.account_by_login(phone.as_ref()).await?.is_some() {
             return Err(SignUpError::Taken);
         }
-        self.redeem(&phone, CodePurpose::SignUp, &input.code).await?;
+        self.redeem::<SignUpError>(&phone, CodePurpose::SignUp, code).await?;
         let new = NewAccount {
             username: username_for(&phone),
             phone: Some(phone),
@@ -413,14 +416,9 @@ where
     ) -> Result<(), ResetPasswordError> {
         let phone = phone(raw_phone)?;
         let new_password = password(new_password, "new_password")?;
-        code_digits(code)?;
+        let code = code_digits(code)?;
         let account = self.repo.account_by_login(phone.as_ref()).await?;
-        self.redeem(&phone, CodePurpose::ResetPassword, code).await.map_err(|e| match e {
-            SignUpError::Code(c) => ResetPasswordError::Code(c),
-            SignUpError::Invalid(i) => ResetPasswordError::Invalid(i),
-            SignUpError::Unexpected(u) => ResetPasswordError::Unexpected(u),
-            SignUpError::Taken => ResetPasswordError::Code(CodeError::Missing),
-        })?;
+        self.redeem::<ResetPasswordError>(&phone, CodePurpose::ResetPassword, code).await?;
         // A code is only ever stored for a number with an account, so one was found above.
         let account = account.ok_or(ResetPasswordError::Code(CodeError::Missing))?;
         let hash = self.sessions.hash_password(new_password).await?;

@@ -94,6 +94,19 @@ fn policy_of(item: &CatalogItem) -> serde_json::Value {
     })
 }
 
+impl PolicyChange {
+    /// The item as it is once this change applies.
+    fn applied_to(&self, item: &CatalogItem) -> CatalogItem {
+        CatalogItem {
+            mode: self.mode.unwrap_or(item.mode),
+            broadcast_k: self.broadcast_k.unwrap_or(item.broadcast_k),
+            max_rounds: self.max_rounds.unwrap_or(item.max_rounds),
+            offer_ttl_seconds: self.offer_ttl_seconds.or(item.offer_ttl_seconds),
+            ..item.clone()
+        }
+    }
+}
+
 impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
     pub fn new(repo: R, clock: C) -> Self {
         Self { repo, clock }
@@ -133,7 +146,8 @@ impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
         let before = self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))?;
         let audit =
             AuditEntry::new(actor, self.clock.now(), "catalog.policy_changed", format!("catalog_item:{}", id.0))
-                .before(policy_of(&before));
+                .before(policy_of(&before))
+                .after(policy_of(&change.applied_to(&before)));
         let after = self.repo.update_dispatch_policy(id, change, audit).await?;
         after.ok_or(DeskError::NotFound("catalog item"))
     }

@@ -69,13 +69,7 @@ impl CatalogItems for Store {
         let Some(after) = row.map(convert::item).transpose()? else {
             return Ok(None);
         };
-        let policy = serde_json::json!({
-            "mode": after.mode.as_str(),
-            "broadcast_k": after.broadcast_k,
-            "max_rounds": after.max_rounds,
-            "offer_ttl_seconds": after.offer_ttl_seconds,
-        });
-        super::audit::append(&txn, &AuditEntry { after: Some(policy), ..audit }).await?;
+        super::audit::append(&txn, &audit).await?;
         txn.commit().await.context(what)?;
         Ok(Some(after))
     }
