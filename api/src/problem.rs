@@ -1,5 +1,9 @@
 //! Errors as `application/problem+json` (RFC 9457) with a stable `code`, and the one place where framework
 //! errors (unknown route, unparsable parameter, missing token) and domain errors become such problems.
+//!
+//! A little over our usual 400 lines on purpose: the `problems!` macro that gives each operation its own
+//! response enum, and the check that an operation never answers a status it does not declare, must sit beside
+//! the one mapping from errors to statuses they both rely on.
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};

@@ -53,8 +53,31 @@ async fn on_postgres_and_redis_serve_and_jobs_run_as_separate_processes() {
     let api = linli.api();
     let resident = api.login_demo("resident").await;
     let id = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
-    // `serve` on Redis leaves dispatching to `linli jobs`: the order waits in the stream until one runs.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // `serve` on Redis leaves dispatching to `linli jobs`: the order waits in the stream, read by no consumer,
+    // until one runs.
+    let stream = format!("{}:{{dispatch}}:orders", fresh.redis_prefix.as_deref().unwrap());
+    let mut redis = redis::Client::open(linli_infra::testing::redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let entries: Vec<redis::streams::StreamId> = redis::cmd("XRANGE")
+        .arg(&stream)
+        .arg("-")
+        .arg("+")
+        .query_async::<redis::streams::StreamRangeReply>(&mut redis)
+        .await
+        .unwrap()
+        .ids;
+    assert!(entries.iter().any(|e| e.get::<String>("order").as_deref() == Some(id.as_str())), "{entries:?}");
+    let groups: Vec<redis::streams::StreamInfoGroup> = redis::cmd("XINFO")
+        .arg("GROUPS")
+        .arg(&stream)
+        .query_async::<redis::streams::StreamInfoGroupsReply>(&mut redis)
+        .await
+        .unwrap()
+        .groups;
+    assert!(groups.iter().all(|g| g.consumers == 0 && g.pending == 0), "nobody reads the stream yet: {groups:?}");
     assert_eq!(api.order(&resident, &id).await.body["state"], "submitted");
 
     let _jobs = LinliProcess::jobs(&env);
