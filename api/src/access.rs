@@ -1,8 +1,9 @@
 //! Who may call each operation: one table, [`RULES`], with a row per operation of the API. The use cases
 //! enforce these rules (each checks the acting account's role and scope before anything else); the table
 //! says them in one place. It is written into each operation's description in `/openapi.json`, the README
-//! lists it, and the authorization-matrix test calls every operation as every role, and as nobody, and holds
-//! each to its row; an operation missing from the table fails that test.
+//! lists it, and the authorization-matrix test calls every operation as every role, and as nobody, and plays
+//! each outsider a row's scope refuses against someone else's object; an operation missing from the table
+//! fails that test, and a scoped row on one object that names no outsider fails a unit test here.
 
 use linli_domain::accounts::Role;
 
@@ -19,19 +20,46 @@ pub enum Who {
     Roles(&'static [Role]),
 }
 
-/// One operation's rule: who, and within what scope (empty when the role alone decides).
+/// Someone an operation's scope leaves out although their role is admitted: the authorization matrix plays
+/// each against an object that is not theirs and expects a refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outsider {
+    /// A resident, on another resident's order or message.
+    Neighbour,
+    /// Staff of a provider the order was never offered to, nor held by; on someone else's provider.
+    OtherProvider,
+    /// A worker of another community, on this community's orders, registrations, problems, events and shifts.
+    OtherCommunity,
+    /// A member of a branch that is neither this one nor paired with the problem's community.
+    OtherBranch,
+    /// A resident, on a shift opened to Party members only.
+    Resident,
+    /// An admin, on their own account.
+    Themselves,
+}
+
+/// One operation's rule: who, within what scope (empty when the role alone decides), and the outsiders that
+/// scope refuses.
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
     pub method: &'static str,
     pub path: &'static str,
     pub who: Who,
     pub scope: &'static str,
+    pub refuses: &'static [Outsider],
 }
 
+use Outsider::{Neighbour, OtherBranch, OtherCommunity, OtherProvider, Themselves};
 use Role::{Admin as A, CommunityWorker as W, PartyMember as P, ProviderStaff as S, Resident as R};
 
 const fn rule(method: &'static str, path: &'static str, who: Who, scope: &'static str) -> Rule {
-    Rule { method, path, who, scope }
+    Rule { method, path, who, scope, refuses: &[] }
+}
+
+impl Rule {
+    const fn refusing(self, refuses: &'static [Outsider]) -> Rule {
+        Rule { refuses, ..self }
+    }
 }
 
 const ANYONE: Who = Who::Anyone;
@@ -67,20 +95,20 @@ pub const RULES: &[Rule] = &[
         "/api/v1/orders/{id}",
         SIGNED,
         "the resident's own; offered to or held by the caller's provider (the address and the resident's name and number only once accepted); a worker of its community; admins",
-    ),
-    rule("POST", "/api/v1/orders/{id}/reschedule", Who::Roles(&[R]), "their own order"),
-    rule("POST", "/api/v1/orders/{id}/cancel", Who::Roles(&[R, W, A]), "the resident's own; a worker of its community"),
+    ).refusing(&[Neighbour, OtherProvider, OtherCommunity]),
+    rule("POST", "/api/v1/orders/{id}/reschedule", Who::Roles(&[R]), "their own order").refusing(&[Neighbour]),
+    rule("POST", "/api/v1/orders/{id}/cancel", Who::Roles(&[R, W, A]), "the resident's own; a worker of its community").refusing(&[Neighbour, OtherCommunity]),
     rule("GET", "/api/v1/offers", PROVIDERS, "offers to their own provider"),
-    rule("POST", "/api/v1/orders/{id}/accept", PROVIDERS, "offered to their provider"),
-    rule("POST", "/api/v1/orders/{id}/decline", PROVIDERS, "offered to their provider"),
-    rule("POST", "/api/v1/orders/{id}/start", PROVIDERS, "held by their provider"),
-    rule("POST", "/api/v1/orders/{id}/complete", PROVIDERS, "held by their provider"),
+    rule("POST", "/api/v1/orders/{id}/accept", PROVIDERS, "offered to their provider").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/orders/{id}/decline", PROVIDERS, "offered to their provider").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/orders/{id}/start", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/orders/{id}/complete", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
     rule("GET", "/api/v1/escalations", WORKERS, "their community's (admins every community's)"),
-    rule("POST", "/api/v1/orders/{id}/assign", WORKERS, "an escalated order of their community"),
-    rule("POST", "/api/v1/orders/{id}/close", WORKERS, "an escalated order of their community"),
+    rule("POST", "/api/v1/orders/{id}/assign", WORKERS, "an escalated order of their community").refusing(&[OtherCommunity]),
+    rule("POST", "/api/v1/orders/{id}/close", WORKERS, "an escalated order of their community").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/inbox", SIGNED, "their own messages"),
     rule("GET", "/api/v1/inbox/unread-count", SIGNED, "their own messages"),
-    rule("POST", "/api/v1/inbox/{id}/read", SIGNED, "their own message"),
+    rule("POST", "/api/v1/inbox/{id}/read", SIGNED, "their own message").refusing(&[Neighbour]),
     rule("POST", "/api/v1/inbox/read-all", SIGNED, "their own messages"),
     rule("GET", "/api/v1/provider/webhook", Who::Roles(&[S]), "their own organization's"),
     rule("PUT", "/api/v1/provider/webhook", Who::Roles(&[S]), "their own organization's"),
@@ -91,7 +119,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/admin/jobs", ADMINS, ""),
     rule("POST", "/api/v1/admin/providers", ADMINS, ""),
     rule("PATCH", "/api/v1/admin/catalog/items/{id}", ADMINS, ""),
-    rule("GET", "/api/v1/providers/{id}", Who::Roles(&[S, P, A]), "their own provider"),
+    rule("GET", "/api/v1/providers/{id}", Who::Roles(&[S, P, A]), "their own provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/admin/accounts", ADMINS, ""),
     rule("GET", "/api/v1/admin/audit", ADMINS, ""),
     rule("GET", "/api/v1/admin/audit.csv", ADMINS, ""),
@@ -99,47 +127,47 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/auth/sign-up", ANYONE, "the holder of the texted code"),
     rule("POST", "/api/v1/auth/password-reset", ANYONE, "the holder of the texted code"),
     rule("POST", "/api/v1/auth/invitations/accept", ANYONE, "the holder of the invitation"),
-    rule("POST", "/api/v1/providers/{id}/invitations", Who::Roles(&[S, A]), "staff who manage that organization"),
-    rule("POST", "/api/v1/admin/accounts/{id}/disable", ADMINS, "not their own account"),
+    rule("POST", "/api/v1/providers/{id}/invitations", Who::Roles(&[S, A]), "staff who manage that organization").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/admin/accounts/{id}/disable", ADMINS, "not their own account").refusing(&[Themselves]),
     rule("POST", "/api/v1/admin/accounts/{id}/enable", ADMINS, ""),
     rule("POST", "/api/v1/party-members/registrations", MEMBERS, "for themselves"),
     rule("GET", "/api/v1/party-members/me/registrations", MEMBERS, "their own"),
-    rule("GET", "/api/v1/communities/{id}/registrations", WORKERS, "their community's"),
-    rule("POST", "/api/v1/registrations/{id}/confirm", WORKERS, "their community's"),
-    rule("POST", "/api/v1/registrations/{id}/reject", WORKERS, "their community's"),
+    rule("GET", "/api/v1/communities/{id}/registrations", WORKERS, "their community's").refusing(&[OtherCommunity]),
+    rule("POST", "/api/v1/registrations/{id}/confirm", WORKERS, "their community's").refusing(&[OtherCommunity]),
+    rule("POST", "/api/v1/registrations/{id}/reject", WORKERS, "their community's").refusing(&[OtherCommunity]),
     rule("POST", "/api/v1/admin/branches", ADMINS, ""),
     rule("GET", "/api/v1/branches", SIGNED, ""),
     rule("GET", "/api/v1/branches/{id}", SIGNED, ""),
     rule("PUT", "/api/v1/admin/branches/{id}/communities/{community_id}", ADMINS, ""),
     rule("DELETE", "/api/v1/admin/branches/{id}/communities/{community_id}", ADMINS, ""),
-    rule("POST", "/api/v1/communities/{id}/problems", WORKERS, "their community"),
+    rule("POST", "/api/v1/communities/{id}/problems", WORKERS, "their community").refusing(&[OtherCommunity]),
     rule(
         "GET",
         "/api/v1/communities/{id}/problems",
         Who::Roles(&[W, P, A]),
         "their community's; a member of a paired branch the open ones and their branch's",
-    ),
-    rule("GET", "/api/v1/branches/{id}/problems", Who::Roles(&[P, A]), "a member of that branch"),
-    rule("POST", "/api/v1/problems/{id}/take", MEMBERS, "for their branch, paired with the problem's community"),
-    rule("POST", "/api/v1/problems/{id}/close", MEMBERS, "a problem their branch took"),
-    rule("POST", "/api/v1/communities/{id}/events", WORKERS, "their community"),
+    ).refusing(&[OtherCommunity, OtherBranch]),
+    rule("GET", "/api/v1/branches/{id}/problems", Who::Roles(&[P, A]), "a member of that branch").refusing(&[OtherBranch]),
+    rule("POST", "/api/v1/problems/{id}/take", MEMBERS, "for their branch, paired with the problem's community").refusing(&[OtherBranch]),
+    rule("POST", "/api/v1/problems/{id}/close", MEMBERS, "a problem their branch took").refusing(&[OtherBranch]),
+    rule("POST", "/api/v1/communities/{id}/events", WORKERS, "their community").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/communities/{id}/events", SIGNED, ""),
     rule("GET", "/api/v1/events/{id}", SIGNED, ""),
-    rule("PATCH", "/api/v1/occurrences/{id}", WORKERS, "an event of their community"),
-    rule("PATCH", "/api/v1/shifts/{id}", WORKERS, "an event of their community"),
+    rule("PATCH", "/api/v1/occurrences/{id}", WORKERS, "an event of their community").refusing(&[OtherCommunity]),
+    rule("PATCH", "/api/v1/shifts/{id}", WORKERS, "an event of their community").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/shifts/{id}", SIGNED, ""),
     rule("GET", "/api/v1/communities/{id}/shifts", SIGNED, ""),
-    rule("POST", "/api/v1/shifts/{id}/signups", Who::Roles(&[P, R]), "residents only for shifts opened to them"),
+    rule("POST", "/api/v1/shifts/{id}/signups", Who::Roles(&[P, R]), "residents only for shifts opened to them").refusing(&[Outsider::Resident]),
     rule("DELETE", "/api/v1/shifts/{id}/signups/me", SIGNED, "their own place"),
     rule("GET", "/api/v1/me/shifts", SIGNED, "their own"),
     rule("POST", "/api/v1/shifts/{id}/check-in", SIGNED, "their own place, with the shift's code"),
     rule("POST", "/api/v1/shifts/{id}/check-out", SIGNED, "their own place, with the shift's code"),
-    rule("POST", "/api/v1/shifts/{id}/attendance", WORKERS, "an event of their community"),
-    rule("GET", "/api/v1/shifts/{id}/roster", WORKERS, "an event of their community"),
-    rule("GET", "/api/v1/shifts/{id}/roster.csv", WORKERS, "an event of their community"),
+    rule("POST", "/api/v1/shifts/{id}/attendance", WORKERS, "an event of their community").refusing(&[OtherCommunity]),
+    rule("GET", "/api/v1/shifts/{id}/roster", WORKERS, "an event of their community").refusing(&[OtherCommunity]),
+    rule("GET", "/api/v1/shifts/{id}/roster.csv", WORKERS, "an event of their community").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/me/hours", SIGNED, "their own"),
-    rule("GET", "/api/v1/communities/{id}/hours", WORKERS, "their community's"),
-    rule("GET", "/api/v1/branches/{id}/hours", Who::Roles(&[P, A]), "a member of that branch"),
+    rule("GET", "/api/v1/communities/{id}/hours", WORKERS, "their community's").refusing(&[OtherCommunity]),
+    rule("GET", "/api/v1/branches/{id}/hours", Who::Roles(&[P, A]), "a member of that branch").refusing(&[OtherBranch]),
     rule("GET", "/api/v1/hours-quota/{year}", SIGNED, ""),
     rule("PUT", "/api/v1/admin/hours-quota/{year}", ADMINS, ""),
     rule("POST", "/api/v1/me/calendar-feed", SIGNED, "their own"),
@@ -218,6 +246,14 @@ mod tests {
             readme.contains(&table),
             "README.md's table of who may call what is out of date; it should read:\n{table}"
         );
+    }
+
+    #[test]
+    fn every_scoped_rule_on_one_object_names_the_outsiders_its_scope_refuses() {
+        for r in RULES {
+            let scoped = matches!(r.who, Who::Roles(_)) && !r.scope.is_empty() && r.path.contains("{id}");
+            assert!(!scoped || !r.refuses.is_empty(), "{} {} names no outsider for the matrix", r.method, r.path);
+        }
     }
 
     #[test]

@@ -200,6 +200,14 @@ fn only_admins_disable_an_account_and_its_sessions_end() {
     assert!(matches!(nobody, Err(DeskError::NotFound("account"))));
 }
 
+#[test]
+fn an_admin_cannot_disable_their_own_account() {
+    let w = World::new();
+    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    assert!(matches!(run(w.desk.set_disabled(&admin, admin.account, true)), Err(DeskError::Denied(_))));
+    assert!(w.store.held().disabled.is_empty() && w.store.held().audits.is_empty());
+}
+
 fn organization(store: &FakeDirectory) -> ProviderId {
     let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
     let audit = crate::audit::AuditEntry::new(&admin, start(), "provider.created", String::new());

@@ -84,6 +84,8 @@ impl From<BookingError> for ApiError {
                 };
                 match r {
                     SignupRefusal::Overlaps(other) => conflict(code, format!("{r} (shift {})", other.0)),
+                    // Who may take a place is the route's rule (see `access`): a refusal, not a clash.
+                    SignupRefusal::MembersOnly => ApiError::new(StatusCode::FORBIDDEN, code, r.to_string()),
                     _ => conflict(code, r.to_string()),
                 }
             }
