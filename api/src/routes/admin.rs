@@ -15,6 +15,7 @@ use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput};
 use super::ApiTags;
 use super::accounts::{AccountView, account_problem};
 use super::catalog::CatalogItemView;
+use super::choices::{DispatchModeName, ProviderKindName, RoleName};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::ApiError;
@@ -91,7 +92,7 @@ impl AdminApi {
     ) -> Result<Json<CatalogItemView>, UpdateDispatchPolicyProblems> {
         let p = body.0;
         let policy = PolicyInput {
-            mode: p.mode,
+            mode: p.mode.map(|m| m.as_str().to_owned()),
             broadcast_k: p.broadcast_k,
             max_rounds: p.max_rounds,
             offer_ttl_seconds: p.offer_ttl_seconds,
@@ -127,7 +128,7 @@ impl AdminApi {
 impl From<CreateProviderRequest> for ProviderInput {
     fn from(r: CreateProviderRequest) -> Self {
         Self {
-            kind: r.kind,
+            kind: r.kind.map(|k| k.as_str().to_owned()),
             name: r.name,
             credit_code: r.credit_code,
             community_id: r.community_id,
@@ -150,7 +151,7 @@ impl From<CreateAccountRequest> for AccountInput {
             username: r.username,
             password: r.password,
             display_name: r.display_name,
-            role: r.role,
+            role: r.role.as_str().to_owned(),
             phone: r.phone,
             provider_id: r.provider_id.map(ProviderId),
             community_id: r.community_id.map(CommunityId),
@@ -162,8 +163,7 @@ impl From<CreateAccountRequest> for AccountInput {
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateDispatchPolicy {
-    /// `dispatch` or `broadcast`.
-    pub mode: Option<String>,
+    pub mode: Option<DispatchModeName>,
     /// 1 to 1000.
     pub broadcast_k: Option<u32>,
     /// 1 to 20.
@@ -175,8 +175,8 @@ pub struct UpdateDispatchPolicy {
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateProviderRequest {
-    /// `organization` (the default), `party_member` or `community_point` (a mediation point or red station).
-    pub kind: Option<String>,
+    /// `organization` when absent.
+    pub kind: Option<ProviderKindName>,
     pub name: String,
     /// The 18-character unified social credit code (统一社会信用代码); required for organizations.
     pub credit_code: Option<String>,
@@ -255,8 +255,7 @@ pub struct CreateAccountRequest {
     /// 1 to 50 characters.
     #[oai(validator(min_length = 1, max_length = 50))]
     pub display_name: String,
-    /// resident, provider_staff, community_worker, party_member or admin.
-    pub role: String,
+    pub role: RoleName,
     /// A mainland mobile number.
     pub phone: Option<String>,
     /// Required for provider_staff: the provider they work for.

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use linli_domain::catalog::{CatalogItem, Category, ItemId};
 use linli_domain::paging::Page;
 
+use super::choices::CategoryName;
 use super::{ApiTags, page_size};
 use super::{PageLimit, limit_of};
 use crate::problem::ApiError;
@@ -45,7 +46,7 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// A category code from `/catalog/categories`, e.g. `meals`.
-        category: Query<Option<String>>,
+        category: Query<Option<CategoryName>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
@@ -58,7 +59,7 @@ impl CatalogApi {
             }
         };
         let size = page_size(limit_of(limit.0))?;
-        let rows = state.catalog.items(category.0.as_deref(), after, size + 1).await?;
+        let rows = state.catalog.items(category.0.map(CategoryName::as_str), after, size + 1).await?;
         let page = Page::of(rows, size);
         let next_cursor = page.next_cursor(|i| i.id.0.to_string());
         Ok(Json(CatalogPage { items: page.rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))

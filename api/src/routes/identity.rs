@@ -19,6 +19,7 @@ use linli_domain::providers::ProviderId;
 
 use super::ApiTags;
 use super::accounts::{LoginResponse, account_problem};
+use super::choices::{CodeFor, SignUpRole};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
@@ -111,8 +112,7 @@ impl IdentityApi {
         req: &Request,
         body: JsonBody<CodeRequest>,
     ) -> Result<CodeSent, CodeProblems> {
-        let purpose = CodePurpose::parse(&body.purpose)
-            .ok_or_else(|| ApiError::invalid("purpose", "invalid_purpose", "purpose is sign_up or reset_password"))?;
+        let purpose = CodePurpose::parse(body.purpose.as_str()).expect("the schema offers the domain's words");
         state.limits.check(Rule::SendCode, client_of(req), Some(&body.phone)).await?;
         let expires_at = state.accounts.send_code(&body.phone, purpose).await.map_err(|e| match e {
             SendCodeError::TooSoon { retry_after } => ApiError::too_many(
@@ -143,7 +143,7 @@ impl IdentityApi {
             code: b.code,
             display_name: b.display_name,
             password: b.password,
-            role: b.role,
+            role: b.role.map(|r| r.as_str().to_owned()),
         };
         let session = state.accounts.sign_up(input).await.map_err(|e| match e {
             SignUpError::Code(c) => code_problem(c),
@@ -237,8 +237,7 @@ pub struct CodeRequest {
     /// A mainland mobile number (11 digits, optionally after +86).
     #[oai(validator(min_length = 11, max_length = 20))]
     pub phone: String,
-    /// `sign_up` or `reset_password`.
-    pub purpose: String,
+    pub purpose: CodeFor,
 }
 
 #[derive(Object)]
@@ -260,8 +259,8 @@ pub struct SignUpRequest {
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
-    /// `resident` (the default) or `party_member`.
-    pub role: Option<String>,
+    /// `resident` when absent.
+    pub role: Option<SignUpRole>,
 }
 
 #[derive(Object, Deserialize)]

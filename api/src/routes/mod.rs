@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod audit;
 mod catalog;
+mod choices;
 mod csv;
 mod geo;
 mod health;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
 use linli_domain::paging::{Page, PageRequest};
 
+use super::choices::DeliveryStateName;
 use super::{ApiTags, page_size};
 use super::{PageLimit, limit_of};
 use crate::auth::BearerAuth;
@@ -316,14 +317,16 @@ impl NotificationsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        /// `pending`, `delivered` or `dead`.
-        #[oai(name = "state")]
-        which: Query<Option<String>>,
+        #[oai(name = "state")] which: Query<Option<DeliveryStateName>>,
         limit: Query<Option<PageLimit>>,
     ) -> Result<Json<DeliveryList>, DeliveriesProblems> {
         let rows = state
             .notifications
-            .deliveries(&auth.0.actor(), which.0.as_deref(), PageRequest::new(limit_of(limit.0), None))
+            .deliveries(
+                &auth.0.actor(),
+                which.0.map(DeliveryStateName::as_str),
+                PageRequest::new(limit_of(limit.0), None),
+            )
             .await?;
         Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryView::from).collect() }))
     }

@@ -20,6 +20,7 @@ use super::ShiftView;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
+use crate::routes::choices::RecurrenceKind;
 use crate::routes::{ApiTags, PageLimit, limit_of, page_size};
 use crate::state::AppState;
 
@@ -31,7 +32,7 @@ pub struct EventsApi;
 struct RecurrenceBody {
     /// `once`; `monthly_day` (the same day each month, the last day in a shorter month); or `monthly_weekday`
     /// (e.g. the second Saturday).
-    kind: String,
+    kind: RecurrenceKind,
     /// For `monthly_day`: 1 to 31.
     day: Option<u32>,
     /// For `monthly_weekday`: 1 to 4, or -1 for the last.
@@ -42,12 +43,12 @@ struct RecurrenceBody {
 
 impl RecurrenceBody {
     fn from_rule(r: Recurrence) -> Self {
-        let none = Self { kind: "once".into(), day: None, nth: None, weekday: None };
+        let none = Self { kind: RecurrenceKind::Once, day: None, nth: None, weekday: None };
         match r {
             Recurrence::Once => none,
-            Recurrence::MonthlyOnDay(d) => Self { kind: "monthly_day".into(), day: Some(u32::from(d)), ..none },
+            Recurrence::MonthlyOnDay(d) => Self { kind: RecurrenceKind::MonthlyDay, day: Some(u32::from(d)), ..none },
             Recurrence::MonthlyOnWeekday { nth, weekday } => Self {
-                kind: "monthly_weekday".into(),
+                kind: RecurrenceKind::MonthlyWeekday,
                 nth: Some(match nth {
                     Nth::Ordinal(n) => i32::from(n),
                     Nth::Last => -1,
@@ -59,7 +60,7 @@ impl RecurrenceBody {
     }
 
     fn input(&self) -> RecurrenceInput {
-        RecurrenceInput { kind: self.kind.clone(), day: self.day, nth: self.nth, weekday: self.weekday }
+        RecurrenceInput { kind: self.kind.as_str().to_owned(), day: self.day, nth: self.nth, weekday: self.weekday }
     }
 }
 

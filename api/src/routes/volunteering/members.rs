@@ -18,6 +18,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::routes::ApiTags;
+use crate::routes::choices::RegistrationStateName;
 use crate::routes::{PageLimit, limit_of};
 use crate::state::AppState;
 
@@ -143,7 +144,7 @@ impl MembersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i32>,
-        #[oai(name = "state")] wanted: Query<Option<String>>,
+        #[oai(name = "state")] wanted: Query<Option<RegistrationStateName>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
@@ -152,7 +153,12 @@ impl MembersApi {
         let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let page = state
             .volunteering
-            .community_registrations(&auth.0.actor(), CommunityId(id.0), wanted.0.as_deref(), page)
+            .community_registrations(
+                &auth.0.actor(),
+                CommunityId(id.0),
+                wanted.0.map(RegistrationStateName::as_str),
+                page,
+            )
             .await?;
         let next_cursor = page.next_cursor(|r| r.id.0.to_string());
         Ok(Json(RegistrationList { registrations: page.rows.into_iter().map(Into::into).collect(), next_cursor }))
