@@ -17,7 +17,11 @@ async fn fuzz_as(role: Option<&str>) {
     let python = std::env::var("LINLI_PYTHON").unwrap_or_else(|_| "python3".into());
     let seconds = std::env::var("LINLI_FUZZ_SECONDS").unwrap_or_else(|_| "30".into());
     let seed = std::env::var("LINLI_FUZZ_SEED").unwrap_or_else(|_| "20261202".into());
+    // Schemathesis keeps a cache of earlier findings in its working folder; each run starts from none.
+    let workdir = std::env::temp_dir().join(format!("linli-fuzz-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&workdir).unwrap();
     let mut st = Command::new(&python);
+    st.current_dir(&workdir);
     st.args(["-m", "schemathesis.cli", "run", &format!("{}/openapi.json", app.api.base)])
         .args(["--checks", CHECKS, "--max-time", &seconds, "--seed", &seed, "--workers", "1"])
         // Ending the session being fuzzed would leave every later request a (correct, but useless) 401.
