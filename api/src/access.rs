@@ -110,6 +110,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/inbox/unread-count", SIGNED, "their own messages"),
     rule("POST", "/api/v1/inbox/{id}/read", SIGNED, "their own message").refusing(&[Neighbour]),
     rule("POST", "/api/v1/inbox/read-all", SIGNED, "their own messages"),
+    rule("GET", "/api/v1/live", SIGNED, "what changed for them alone"),
     rule("GET", "/api/v1/provider/webhook", Who::Roles(&[S]), "their own organization's"),
     rule("PUT", "/api/v1/provider/webhook", Who::Roles(&[S]), "their own organization's"),
     rule("DELETE", "/api/v1/provider/webhook", Who::Roles(&[S]), "their own organization's"),

@@ -16,6 +16,7 @@ use linli_infra::SystemClock;
 use linli_infra::auth::{SessionPolicy, Sessions};
 use linli_infra::broadcast::Broadcast;
 use linli_infra::limits::Limiter;
+use linli_infra::live::LiveHub;
 use linli_infra::outbound::{AnySms, DevSms, HttpSms, HttpWebhooks};
 use linli_infra::queue::{AnyQueue, MemoryQueue, RedisQueue};
 use linli_infra::seed::{SeedReport, seed_demo};
@@ -28,7 +29,7 @@ use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
-    IdentityApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
+    IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -104,12 +105,13 @@ impl Backends {
     }
 
     /// The notification steps, sending through HTTP.
-    pub fn notifier(&self) -> Notifier<Store, HttpWebhooks, HttpSms, SystemClock> {
+    pub fn notifier(&self) -> Notifier<Store, HttpWebhooks, HttpSms, SystemClock, LiveHub> {
         Notifier {
             store: self.store.clone(),
             webhooks: HttpWebhooks::new(self.webhook_allow_internal),
             sms: self.sms.clone().map(|(url, token)| HttpSms::new(url, token)),
             clock: self.clock.clone(),
+            live: LiveHub::new(self.broadcast.clone()),
             config: NotifierConfig { retry: self.retry, ..NotifierConfig::default() },
         }
     }
@@ -223,6 +225,7 @@ impl Application {
             sessions,
             self.texts(),
             self.limits(),
+            LiveHub::new(backends.broadcast.clone()),
         );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let jobs = self.settings.run_jobs.then(|| {
@@ -278,7 +281,22 @@ struct Edge {
     timeout: Duration,
 }
 
-/// Every route: the API under `/api/v1`, health at the root, the spec at `/openapi.json`, docs at `/docs`,
+/// A compressed stream reaches the client only when the compressor's buffer fills, which for a live stream of
+/// small events is much too late: the live stream is never compressed.
+async fn uncompressed_streams<E: poem::Endpoint>(
+    next: std::sync::Arc<E>,
+    mut req: poem::Request,
+) -> poem::Result<poem::Response> {
+    if req.uri().path() == LIVE_PATH {
+        req.headers_mut().remove(poem::http::header::ACCEPT_ENCODING);
+    }
+    next.call(req).await.map(poem::IntoResponse::into_response)
+}
+
+/// Where the live stream is served.
+const LIVE_PATH: &str = "/api/v1/live";
+
+/// Every route: the API under `/api/v1`, the web app at `/`, health at the root, the spec at `/openapi.json`, docs at `/docs`,
 /// and `/metrics` for its token. Every request is limited in time and body size (see [`crate::body`]); CORS is
 /// closed unless origins are configured.
 fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
@@ -286,6 +304,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
+            LiveApi,
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),
@@ -301,6 +320,8 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
     });
     let docs = api.swagger_ui();
+    // The operations live under /api and at /healthz and /readyz; `/` is the web app's.
+    let api = std::sync::Arc::new(poem::IntoEndpoint::into_endpoint(api));
     let timeout = edge.timeout;
     let cors = (!edge.cors_origins.is_empty()).then(|| {
         Cors::new()
@@ -310,7 +331,11 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
             .max_age(600)
     });
     Route::new()
-        .nest("/", api)
+        .nest_no_strip("/api", api.clone())
+        .at("/healthz", api.clone())
+        .at("/readyz", api)
+        .at("/", crate::web::page)
+        .nest_no_strip("/assets", crate::web::asset)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", crate::metrics::metrics)
@@ -326,6 +351,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         .around(crate::limits::retry_after)
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Compression::new())
+        .around(uncompressed_streams)
         .around(crate::security::harden)
         .around(crate::telemetry::log_request)
         .with(RequestId::default().reuse_id(ReuseId::Use))

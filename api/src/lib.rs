@@ -14,6 +14,7 @@ mod routes;
 pub mod security;
 mod state;
 pub mod telemetry;
+mod web;
 
 pub use app::{Application, Backends};
 pub use config::{ConfigArgs, Settings};

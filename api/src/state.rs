@@ -6,12 +6,13 @@ use linli_domain::audit::AuditDesk;
 use linli_domain::catalog::CatalogDesk;
 use linli_domain::geo::GeoDesk;
 use linli_domain::health::HealthDesk;
-use linli_domain::notifications::NotificationDesk;
+use linli_domain::notifications::{LiveDesk, NotificationDesk};
 use linli_domain::orders::OrderDesk;
 use linli_domain::providers::ProviderDesk;
 use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
+use linli_infra::live::LiveHub;
 use linli_infra::outbound::AnySms;
 use linli_infra::queue::AnyQueue;
 use linli_infra::store::Store;
@@ -33,12 +34,21 @@ pub struct AppState {
     pub health: HealthDesk<Store, AnyQueue>,
     /// Rate limits, checked at the edge before a use case runs.
     pub limits: Limits,
+    pub live: LiveDesk<LiveHub>,
 }
 
 impl AppState {
     /// Every desk over the one store, queue, session keeper, SMS gateway and clock of this process (the order
     /// desk already holds that clock).
-    pub fn new(orders: Desk, store: Store, queue: AnyQueue, sessions: Sessions, texts: AnySms, limits: Limits) -> Self {
+    pub fn new(
+        orders: Desk,
+        store: Store,
+        queue: AnyQueue,
+        sessions: Sessions,
+        texts: AnySms,
+        limits: Limits,
+        live: LiveHub,
+    ) -> Self {
         let clock = orders.clock.clone();
         Self {
             orders,
@@ -51,6 +61,7 @@ impl AppState {
             geo: GeoDesk::new(store.clone()),
             health: HealthDesk::new(store, queue),
             limits,
+            live: LiveDesk::new(live),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod broadcast;
 pub mod db;
 mod entities;
 pub mod limits;
+pub mod live;
 pub mod outbound;
 pub mod queue;
 pub mod seed;

@@ -56,20 +56,24 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
 }
 on_both_backends!(a_resident_follows_an_order_from_placed_to_completed);
 
-async fn every_response_carries_the_security_headers_and_the_docs_page_its_own_policy(app: TestApp) {
+async fn every_response_carries_the_security_headers_and_the_docs_and_the_web_app_their_own_policies(app: TestApp) {
     let api = &app.api;
     let base = &api.base;
-    for path in ["/healthz", "/api/v1/orders", "/api/v1/nowhere", "/openapi.json", "/docs"] {
+    for path in ["/healthz", "/api/v1/orders", "/api/v1/nowhere", "/openapi.json", "/docs", "/", "/assets/none.js"] {
         let resp = api.http.get(format!("{base}{path}")).send().await.unwrap();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
-        let policy = if path == "/docs" { linli_api::security::DOCS_POLICY } else { linli_api::security::API_POLICY };
+        let policy = match path {
+            "/docs" => linli_api::security::DOCS_POLICY,
+            "/" | "/assets/none.js" => linli_api::security::APP_POLICY,
+            _ => linli_api::security::API_POLICY,
+        };
         assert_eq!(header("content-security-policy"), policy, "{path} answered {}", resp.status());
     }
 }
-on_both_backends!(every_response_carries_the_security_headers_and_the_docs_page_its_own_policy);
+on_both_backends!(every_response_carries_the_security_headers_and_the_docs_and_the_web_app_their_own_policies);
 
 async fn a_token_stops_working_at_once_when_its_holder_logs_out(app: TestApp) {
     let api = &app.api;

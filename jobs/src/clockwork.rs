@@ -14,7 +14,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use linli_domain::clock::Clock;
 use linli_domain::dispatch::DispatchQueue;
 use linli_domain::error::Unexpected;
-use linli_domain::notifications::{NotificationStore, SmsGateway, WebhookSender};
+use linli_domain::notifications::{LivePublisher, NotificationStore, SmsGateway, WebhookSender};
 use linli_domain::orders::OrderStore;
 use linli_domain::volunteering::ports::VolunteerStore;
 
@@ -24,9 +24,9 @@ use crate::{Dispatcher, Notifier, Volunteering};
 const IDLE_RECORD_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs the dispatcher and the scheduled steps until `shutdown` resolves.
-pub async fn run<S, Q, C, N, W, M, K>(
+pub async fn run<S, Q, C, N, W, M, K, L>(
     dispatcher: Dispatcher<S, Q, C>,
-    notifier: Notifier<N, W, M, K>,
+    notifier: Notifier<N, W, M, K, L>,
     volunteering: Volunteering<N, K>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), Unexpected>
@@ -38,6 +38,7 @@ where
     W: WebhookSender,
     M: SmsGateway,
     K: Clock + Clone + Send + Sync + 'static,
+    L: LivePublisher,
 {
     let scheduler = JobScheduler::new().await.map_err(|e| Unexpected::new("starting the scheduler", e))?;
     let dispatcher = Arc::new(dispatcher);

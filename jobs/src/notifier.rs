@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveTime, Utc};
 use linli_domain::clock::Clock;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{
-    ClaimedDelivery, DeliveryTarget, NotificationStore, RetryPolicy, SendError, SmsGateway, WebhookSender, daily_slot,
-    plan_notices,
+    ClaimedDelivery, DeliveryTarget, LivePublisher, NotificationStore, RetryPolicy, SendError, SmsGateway,
+    WebhookSender, daily_slot, live_notices, plan_notices,
 };
 
 /// When the morning digest goes out, Shanghai time.
@@ -39,21 +39,23 @@ impl Default for NotifierConfig {
 
 /// The notification steps over a store, the two senders and a clock. Without an SMS gateway no SMS is queued.
 #[derive(Clone)]
-pub struct Notifier<S, W, M, C> {
+pub struct Notifier<S, W, M, C, L> {
     pub store: S,
     pub webhooks: W,
     pub sms: Option<M>,
     pub clock: C,
+    /// Where open pages hear what changed.
+    pub live: L,
     pub config: NotifierConfig,
 }
 
-impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S, W, M, C> {
+impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock, L: LivePublisher> Notifier<S, W, M, C, L> {
     fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(1))
     }
 
-    /// Fans order events out of the outbox into inbox messages, deliveries and reminders. Returns how many
-    /// events were handled.
+    /// Fans order events out of the outbox into inbox messages, deliveries and reminders, and tells the open
+    /// pages of everyone concerned once those are written. Returns how many events were handled.
     pub async fn deliver_outbox(&self) -> Result<usize, Unexpected> {
         let now = self.clock.now();
         let events = self.store.claim_outbox(now, self.lease_until(now), self.config.batch).await?;
@@ -63,7 +65,15 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock> Notifier<S
                 None => Default::default(),
             };
             let notices = plan_notices(event.event_id, event.happened, event.at, now, &context);
+            let live = live_notices(event.happened, &context, &notices);
             self.store.record_notices(event, notices, self.sms.is_some(), now).await?;
+            for notice in &live {
+                // A page that misses a notice reads everything again when its stream reconnects: a failure
+                // here is worth a line in the log, not a retry of the whole event.
+                if let Err(e) = self.live.publish(notice).await {
+                    tracing::warn!(error = %e, "a live notice was not published");
+                }
+            }
         }
         Ok(events.len())
     }

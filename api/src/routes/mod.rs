@@ -9,6 +9,7 @@ mod csv;
 mod geo;
 mod health;
 mod identity;
+mod live;
 mod notifications;
 mod orders;
 mod volunteering;
@@ -26,6 +27,7 @@ pub use catalog::CatalogApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
 pub use identity::IdentityApi;
+pub use live::LiveApi;
 pub use notifications::NotificationsApi;
 pub use orders::{EscalationsApi, OrdersApi, ProviderApi};
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
@@ -46,7 +48,7 @@ pub enum ApiTags {
     Escalations,
     /// Party members' registration, branches and their problems, events and shifts, service hours, calendars.
     Volunteering,
-    /// Inboxes, webhooks, dead letters and scheduled jobs.
+    /// Inboxes, the live stream, webhooks, dead letters and scheduled jobs.
     Notifications,
     /// Managing organizations and accounts.
     Admin,

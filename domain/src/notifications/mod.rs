@@ -3,6 +3,7 @@
 //! backoff until they land or are given up as dead letters.
 
 pub mod desk;
+mod live;
 mod plan;
 mod ports;
 pub mod records;
@@ -11,6 +12,9 @@ mod schedule;
 pub mod testing;
 
 pub use desk::NotificationDesk;
+pub use live::{
+    LiveDesk, LiveFeed, LiveKind, LiveNotice, LivePublisher, LiveReceiver, LiveSubscriptions, live_notices,
+};
 pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
 pub use ports::{
     Channel, ClaimedDelivery, Deliveries, DeliveryLog, DeliveryTarget, Inbox, JobRecord, Notices, NotificationStore,

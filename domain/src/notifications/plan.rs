@@ -89,6 +89,8 @@ pub struct EventContext {
     pub provider_staff: Vec<AccountId>,
     /// Providers the event offered the order to, each with its staff accounts.
     pub offered: Vec<(ProviderId, Vec<AccountId>)>,
+    /// Staff accounts of providers offered the order before this event, whose offers it may have ended.
+    pub offered_before: Vec<AccountId>,
     /// The community's workers.
     pub workers: Vec<AccountId>,
     /// When the appointment's window opens, for an order booked for a time.

@@ -72,6 +72,19 @@ impl Api {
         read(req.send().await.expect("the request reaches Linli")).await
     }
 
+    /// Opens a stream of server-sent events: its status, and the open response when it answered 200 (read its
+    /// events with [`next_event`]). The client's overall timeout does not apply: a stream stays open.
+    pub async fn stream(&self, path: &str, token: Option<&str>) -> (StatusCode, Option<reqwest::Response>) {
+        let client = reqwest::Client::new();
+        let mut req = client.get(format!("{}{path}", self.base)).header("accept", "text/event-stream");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("the request reaches Linli");
+        let status = resp.status();
+        (status, (status == StatusCode::OK).then_some(resp))
+    }
+
     pub async fn raw(&self, req: reqwest::RequestBuilder) -> Reply {
         read(req.send().await.expect("the request reaches Linli")).await
     }
@@ -140,4 +153,22 @@ async fn read(resp: reqwest::Response) -> Reply {
     let text = resp.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
     Reply { status, content_type, location, etag, retry_after, body }
+}
+
+/// The next event of a server-sent-events stream, as JSON, skipping keep-alive comments; `None` when nothing
+/// came within `within` or the stream ended. `pending` holds what was read past the last event.
+pub async fn next_event(resp: &mut reqwest::Response, pending: &mut String, within: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(end) = pending.find("\n\n") {
+            let event: String = pending.drain(..end + 2).collect();
+            let data: String = event.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).collect();
+            if !data.is_empty() {
+                return serde_json::from_str(&data).ok();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout_at(deadline, resp.chunk()).await.ok()?.ok()??;
+        pending.push_str(&String::from_utf8_lossy(&chunk));
+    }
 }

@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use linli_domain::clock::FixedClock;
 use linli_domain::notifications::{SendError, SmsGateway, WebhookSender};
+use linli_infra::broadcast::Broadcast;
+use linli_infra::live::LiveHub;
 use linli_infra::seed::seed_demo;
 use linli_infra::store::Store;
 use linli_infra::testing::fresh_sqlite_dir;
@@ -35,12 +37,13 @@ pub async fn store() -> Store {
     store
 }
 
-pub fn notifier(store: &Store, at: DateTime<Utc>) -> Notifier<Store, Nowhere, Nowhere, FixedClock> {
+pub fn notifier(store: &Store, at: DateTime<Utc>) -> Notifier<Store, Nowhere, Nowhere, FixedClock, LiveHub> {
     Notifier {
         store: store.clone(),
         webhooks: Nowhere,
         sms: None,
         clock: FixedClock(at),
+        live: LiveHub::new(Broadcast::local()),
         config: NotifierConfig::default(),
     }
 }

@@ -59,16 +59,19 @@ impl Outbox for Store {
             return Ok(EventContext { order: Some(id), ..EventContext::default() });
         };
         let item_name = catalog_item::Entity::find_by_id(o.item_id).one(&self.db).await.context(what)?.map(|i| i.name);
-        let open: Vec<Uuid> = order_offer::Entity::find()
+        // The offers this event made, and those made before it, whose holders may see them end now.
+        let (open, before): (Vec<_>, Vec<_>) = order_offer::Entity::find()
             .filter(order_offer::Column::OrderId.eq(id.0))
-            .filter(order_offer::Column::OfferedAt.eq(at))
+            .filter(order_offer::Column::OfferedAt.lte(at))
             .all(&self.db)
             .await
             .context(what)?
             .into_iter()
-            .map(|offer| offer.provider_id)
-            .collect();
+            .partition(|offer| offer.offered_at == at);
+        let open: Vec<Uuid> = open.into_iter().map(|offer| offer.provider_id).collect();
+        let before: Vec<Uuid> = before.into_iter().map(|offer| offer.provider_id).collect();
         let mut concerned = open.clone();
+        concerned.extend(&before);
         concerned.extend(o.provider_id);
         let staff = self.staff_of(concerned).await.context(what)?;
         let workers = account::Entity::find()
@@ -87,6 +90,7 @@ impl Outbox for Store {
             provider: o.provider_id.map(ProviderId),
             provider_staff: o.provider_id.and_then(|p| staff.get(&p).cloned()).unwrap_or_default(),
             offered: open.iter().map(|p| (ProviderId(*p), staff.get(p).cloned().unwrap_or_default())).collect(),
+            offered_before: before.iter().flat_map(|p| staff.get(p).cloned().unwrap_or_default()).collect(),
             workers,
             window_start: o.window_start,
         })

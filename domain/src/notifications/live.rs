@@ -1,0 +1,211 @@
+//! What an account's open pages are told at once, beside the inbox and the texts: an order of theirs changed,
+//! an offer came or went, a message arrived. Live notices say only what to look at again; the page reads
+//! the rest through the API, with the caller's own rights. They are best-effort by design: a page that was
+//! away reads everything again when its stream reconnects, so nothing is lost if a notice is.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::{EventContext, Happened, Notice};
+use crate::accounts::{AccountId, Actor};
+use crate::error::Unexpected;
+use crate::orders::{OrderId, OrderState};
+
+/// What changed, as a page needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveKind {
+    /// An order the account follows moved (its resident, its provider's staff, its community's workers).
+    Order,
+    /// An offer to the account's provider was made, or is gone (taken by another, expired, cancelled).
+    Offer,
+    /// A message arrived in the account's inbox.
+    Inbox,
+    /// Notices may have been missed (the stream was down): read everything again.
+    Resync,
+}
+
+/// One live notice and the accounts it is for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveNotice {
+    pub accounts: Vec<AccountId>,
+    pub kind: LiveKind,
+    pub order: Option<OrderId>,
+    pub state: Option<OrderState>,
+}
+
+/// Carries live notices to every process that has a page open (Redis pub/sub, or within the process).
+pub trait LivePublisher: Clone + Send + Sync + 'static {
+    fn publish(&self, notice: &LiveNotice) -> impl Future<Output = Result<(), Unexpected>> + Send;
+}
+
+/// Hands each process's open streams the notices published anywhere.
+pub trait LiveSubscriptions: Clone + Send + Sync + 'static {
+    type Receiver: LiveReceiver;
+
+    /// A receiver of every notice published from now on.
+    fn subscribe(&self) -> Self::Receiver;
+}
+
+pub trait LiveReceiver: Send + 'static {
+    /// The next notice (a `Resync` when some were missed); `None` once the process is shutting down.
+    fn next(&mut self) -> impl Future<Output = Option<LiveNotice>> + Send;
+}
+
+/// The use case behind an account's live stream: any signed-in account opens one, and hears only the notices
+/// meant for it, and every `Resync`.
+#[derive(Clone)]
+pub struct LiveDesk<L> {
+    subscriptions: L,
+}
+
+impl<L: LiveSubscriptions> LiveDesk<L> {
+    pub fn new(subscriptions: L) -> Self {
+        Self { subscriptions }
+    }
+
+    pub fn open(&self, actor: &Actor) -> LiveFeed<L::Receiver> {
+        LiveFeed { receiver: self.subscriptions.subscribe(), account: actor.account }
+    }
+}
+
+/// One account's live stream.
+pub struct LiveFeed<R> {
+    receiver: R,
+    account: AccountId,
+}
+
+impl<R: LiveReceiver> LiveFeed<R> {
+    pub async fn next(&mut self) -> Option<LiveNotice> {
+        loop {
+            let notice = self.receiver.next().await?;
+            if notice.kind == LiveKind::Resync || notice.accounts.contains(&self.account) {
+                return Some(notice);
+            }
+        }
+    }
+}
+
+/// The live notices of one order event, given who it concerns and the notices it fanned out into.
+pub fn live_notices(happened: Happened, context: &EventContext, notices: &[Notice]) -> Vec<LiveNotice> {
+    let state = match happened {
+        Happened::Moved(s) => Some(s),
+        Happened::Rescheduled => None,
+    };
+    let mut out = Vec::new();
+    let mut push = |kind, mut accounts: Vec<AccountId>| {
+        accounts.sort_by_key(|a| a.0);
+        accounts.dedup();
+        if !accounts.is_empty() {
+            out.push(LiveNotice { accounts, kind, order: context.order, state });
+        }
+    };
+    let mut followers: Vec<AccountId> = context.resident.into_iter().collect();
+    followers.extend(&context.provider_staff);
+    followers.extend(&context.workers);
+    push(LiveKind::Order, followers);
+    // The providers offered it now see it come; those offered it before see it go (taken, expired, cancelled)
+    // or come back round.
+    let mut offered: Vec<AccountId> = context.offered.iter().flat_map(|(_, staff)| staff.iter().copied()).collect();
+    offered.extend(&context.offered_before);
+    push(LiveKind::Offer, offered);
+    let inboxes = notices.iter().filter_map(|n| match n {
+        Notice::Inbox { account, .. } => Some(*account),
+        _ => None,
+    });
+    push(LiveKind::Inbox, inboxes.collect());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::providers::ProviderId;
+
+    fn someone() -> AccountId {
+        AccountId(Uuid::now_v7())
+    }
+
+    #[test]
+    fn an_acceptance_tells_the_resident_and_the_holder_and_takes_the_offer_from_the_others() {
+        let (resident, holder, rival) = (someone(), someone(), someone());
+        let context = EventContext {
+            order: Some(OrderId(Uuid::now_v7())),
+            resident: Some(resident),
+            provider_staff: vec![holder],
+            offered_before: vec![holder, rival],
+            ..EventContext::default()
+        };
+        let notices = live_notices(Happened::Moved(OrderState::Accepted), &context, &[]);
+        let of = |kind| notices.iter().find(|n| n.kind == kind).map(|n| n.accounts.clone()).unwrap_or_default();
+        let mut followers = vec![resident, holder];
+        followers.sort_by_key(|a| a.0);
+        assert_eq!(of(LiveKind::Order), followers);
+        let mut offered = vec![holder, rival];
+        offered.sort_by_key(|a| a.0);
+        assert_eq!(of(LiveKind::Offer), offered);
+        assert!(notices.iter().all(|n| n.state == Some(OrderState::Accepted) && n.order == context.order));
+    }
+
+    #[test]
+    fn a_new_offer_tells_the_offered_staff_and_each_inbox_written() {
+        let (resident, staff) = (someone(), someone());
+        let context = EventContext {
+            resident: Some(resident),
+            offered: vec![(ProviderId(Uuid::now_v7()), vec![staff])],
+            ..EventContext::default()
+        };
+        let inbox = Notice::Inbox { account: resident, title: "t".into(), body: "b".into() };
+        let notices = live_notices(Happened::Moved(OrderState::Offered), &context, &[inbox]);
+        let kinds: Vec<_> = notices.iter().map(|n| (n.kind, n.accounts.clone())).collect();
+        assert_eq!(
+            kinds,
+            vec![(LiveKind::Order, vec![resident]), (LiveKind::Offer, vec![staff]), (LiveKind::Inbox, vec![resident])]
+        );
+    }
+
+    /// Notices as a process's subscription would hear them, in order.
+    #[derive(Clone)]
+    struct Heard(std::sync::Arc<std::sync::Mutex<Vec<LiveNotice>>>);
+
+    impl LiveSubscriptions for Heard {
+        type Receiver = Heard;
+        fn subscribe(&self) -> Heard {
+            self.clone()
+        }
+    }
+
+    impl LiveReceiver for Heard {
+        async fn next(&mut self) -> Option<LiveNotice> {
+            let mut held = self.0.lock().unwrap();
+            (!held.is_empty()).then(|| held.remove(0))
+        }
+    }
+
+    #[test]
+    fn an_account_hears_only_its_own_notices_and_every_resync() {
+        let (me, other) = (someone(), someone());
+        let notice = |accounts: Vec<AccountId>, kind| LiveNotice { accounts, kind, order: None, state: None };
+        let heard = Heard(std::sync::Arc::new(std::sync::Mutex::new(vec![
+            notice(vec![other], LiveKind::Order),
+            notice(vec![other, me], LiveKind::Offer),
+            notice(vec![], LiveKind::Resync),
+            notice(vec![other], LiveKind::Inbox),
+        ])));
+        let actor = Actor { account: me, role: crate::accounts::Role::ProviderStaff, provider: None, community: None };
+        let mut feed = LiveDesk::new(heard).open(&actor);
+        let mut kinds = Vec::new();
+        while let Some(n) = futures_util::FutureExt::now_or_never(feed.next()).flatten() {
+            kinds.push(n.kind);
+        }
+        assert_eq!(kinds, vec![LiveKind::Offer, LiveKind::Resync]);
+    }
+
+    #[test]
+    fn nobody_concerned_means_no_notice() {
+        assert!(live_notices(Happened::Rescheduled, &EventContext::default(), &[]).is_empty());
+    }
+}

@@ -1,0 +1,120 @@
+//! The live stream (`GET /api/v1/live`, server-sent events) over HTTP: each account hears what changed for it
+//! (its order moved, an offer came or went, a message arrived) and nothing of anyone else's, on the embedded
+//! default and across `serve` replicas with a separate `jobs` process. The pages built on it are tested in a
+//! real browser in `web.rs`.
+
+use std::time::Duration;
+
+use linli_integration_tests::{
+    Api, Backend, Fresh, LinliProcess, TestApp, cleaning_order, next_event, on_both_backends,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const WITHIN: Duration = Duration::from_secs(15);
+
+/// An open stream and what was read past its last event.
+struct Live {
+    resp: reqwest::Response,
+    pending: String,
+}
+
+impl Live {
+    async fn open(api: &Api, token: &str) -> Self {
+        let (status, resp) = api.stream("/api/v1/live", Some(token)).await;
+        assert_eq!(status, StatusCode::OK);
+        let resp = resp.unwrap();
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        assert!(resp.headers().get("content-encoding").is_none(), "a live stream is never compressed");
+        Self { resp, pending: String::new() }
+    }
+
+    /// Reads events until one of `kind` says `order` is now in `state`; panics if none does within the wait.
+    async fn until(&mut self, kind: &str, order: &str, state: &str) {
+        loop {
+            let event = next_event(&mut self.resp, &mut self.pending, WITHIN)
+                .await
+                .unwrap_or_else(|| panic!("no {kind} event for {order} in {state} within {WITHIN:?}"));
+            if event["kind"] == kind && event["order_id"] == order && event["state"] == state {
+                return;
+            }
+        }
+    }
+
+    /// Everything heard within a short wait.
+    async fn drain(&mut self) -> Vec<Value> {
+        let mut heard = Vec::new();
+        while let Some(e) = next_event(&mut self.resp, &mut self.pending, Duration::from_millis(1500)).await {
+            heard.push(e);
+        }
+        heard
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn an_order_is_followed_live_by_its_resident_and_the_providers_offered_it(app: TestApp) {
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let neighbour = api.login_demo("resident2").await;
+    let mut boards = Vec::new();
+    for n in 1..=5 {
+        let staff = api.login_demo(&format!("org{n:03}")).await;
+        boards.push((Live::open(api, &staff).await, staff));
+    }
+    let mut mine = Live::open(api, &resident).await;
+    let mut theirs = Live::open(api, &neighbour).await;
+
+    let id = id_of(&api.place_order(&resident, cleaning_order(), None).await.body);
+    mine.until("order", &id, "offered").await;
+    // The providers offered it hear of the offer; the first to accept takes it, and the others hear it go.
+    let mut hearing = Vec::new();
+    for (live, staff) in &mut boards {
+        let offers = api.offers(staff).await.body;
+        if offers["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()) {
+            live.until("offer", &id, "offered").await;
+            hearing.push((live, staff.clone()));
+        }
+    }
+    assert!(hearing.len() >= 2, "a broadcast item is offered to several of the demo organizations");
+    let (first, taker) = hearing.remove(0);
+    assert_eq!(api.act(&taker, &id, "accept").await.status, StatusCode::OK);
+    mine.until("order", &id, "accepted").await;
+    first.until("order", &id, "accepted").await;
+    for (other, _) in hearing {
+        // The offer is gone from the others' boards.
+        other.until("offer", &id, "accepted").await;
+    }
+    let heard = theirs.drain().await;
+    assert!(heard.iter().all(|e| e["kind"] == "resync"), "another resident hears nothing of it: {heard:?}");
+}
+on_both_backends!(an_order_is_followed_live_by_its_resident_and_the_providers_offered_it);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_on_one_replica_hears_what_a_separate_jobs_process_and_another_replica_did() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    for step in ["migrate", "seed"] {
+        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+    }
+    let serve = |env: Vec<(String, String)>| tokio::task::spawn_blocking(move || LinliProcess::serve(&env));
+    let (a, b) = (serve(env.clone()).await.unwrap(), serve(env.clone()).await.unwrap());
+    let _jobs = LinliProcess::jobs(&env);
+    let resident = a.api().login_demo("resident").await;
+    let mut live = Live::open(b.api(), &resident).await;
+    // Placed on replica A, dispatched by the jobs process, heard on replica B.
+    let id = id_of(&a.api().place_order(&resident, cleaning_order(), None).await.body);
+    live.until("order", &id, "offered").await;
+    let staff = a.api().offered_staff(&id).await.remove(0);
+    assert_eq!(a.api().act(&staff, &id, "accept").await.status, StatusCode::OK);
+    live.until("order", &id, "accepted").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_opens_a_stream_without_signing_in() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    assert_eq!(app.api.stream("/api/v1/live", None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.api.stream("/api/v1/live", Some("not-a-token")).await.0, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,145 @@
+//! The web app in a real browser (headless Chromium, driven by playwright-core from `web/tests/*.mjs`): a
+//! resident signs up with the texted code and books; organizations' staff see the offer arrive and one takes
+//! it; everyone's page follows without a reload. Party members sign up for a Dedication Day shift and the
+//! organizer sees them on its roster. Run on the embedded default, and on two `serve` replicas
+//! with a separate `jobs` process on PostgreSQL and Redis, the resident on one replica and the staff on the
+//! other. axe-core checks each page, the message keys of both languages are compared, and screenshots at 360
+//! and 1280 px are written under `<target>/web-screenshots/<test>/`.
+//!
+//! Needs Node.js (the build already does) and Chromium, like the docs test; `LINLI_SKIP_BROWSER=1` leaves it
+//! out of `scripts/test`, which the runner then reports as skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use linli_integration_tests::{Backend, Fresh, LinliProcess, TestApp};
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web")
+}
+
+/// Where the screenshots of `test` go: beside the build, not in the repository.
+fn screenshots(test: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).expect("<target>/<profile>/deps/<test binary>");
+    target.join("web-screenshots").join(test)
+}
+
+fn chromium() -> String {
+    let name = std::env::var("LINLI_CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
+    which(&name).unwrap_or_else(|| panic!("{name} must be installed for this test (or set LINLI_SKIP_BROWSER=1)"))
+}
+
+fn which(name: &str) -> Option<String> {
+    if name.contains('/') {
+        return Some(name.to_owned());
+    }
+    std::env::var("PATH")
+        .ok()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|p| p.exists())
+        .map(|p| p.display().to_string())
+}
+
+/// Runs a script of `web/tests` with node, failing with its output.
+async fn node(script: &str, args: Vec<String>) {
+    let web = web_dir();
+    let path = format!("tests/{script}");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(path)
+            .args(&args)
+            .env("LINLI_CHROMIUM_PATH", chromium())
+            .current_dir(&web)
+            .output()
+            .expect("node runs (the build of the web app needs it too)")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    println!("{stdout}");
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_is_offered_taken_and_followed_live_in_real_browsers() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let base = app.api.base.clone();
+    let shots = screenshots("embedded");
+    let data = app.fresh.data_dir.display().to_string();
+    let args =
+        ["--resident-base", &base, "--staff-base", &base, "--data", &data, "--shots", &shots.display().to_string()]
+            .map(str::to_owned)
+            .to_vec();
+    node("live.mjs", args).await;
+    assert!(shots.join("job-board-360.png").exists() && shots.join("order-detail-1280.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_loop_holds_across_two_serve_replicas_and_a_separate_jobs_process() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    for step in ["migrate", "seed"] {
+        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+    }
+    let serve = |env: Vec<(String, String)>| tokio::task::spawn_blocking(move || LinliProcess::serve(&env));
+    let (a, b) = (serve(env.clone()).await.unwrap(), serve(env.clone()).await.unwrap());
+    let _jobs = LinliProcess::jobs(&env);
+    let shots = screenshots("replicas");
+    let args = vec![
+        "--resident-base".to_owned(),
+        a.api().base.clone(),
+        "--staff-base".to_owned(),
+        b.api().base.clone(),
+        "--data".to_owned(),
+        fresh.data_dir.display().to_string(),
+        "--shots".to_owned(),
+        shots.display().to_string(),
+    ];
+    node("live.mjs", args).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_sign_up_for_a_shift_in_real_browsers_and_the_organizer_sees_them_on_the_roster() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let shots = screenshots("shifts");
+    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
+    node("shifts.mjs", args).await;
+    assert!(shots.join("roster-360.png").exists());
+}
+
+#[tokio::test]
+async fn every_message_has_both_languages() {
+    node("messages.mjs", Vec::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_apps_typed_client_is_generated_from_the_spec_the_server_serves() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let (_, _, spec) = app.api.text("/openapi.json", None).await;
+    let dir = linli_infra::testing::fresh_sqlite_dir();
+    std::fs::write(dir.join("openapi.json"), spec).unwrap();
+    let generated = dir.join("schema.d.ts");
+    let (input, output) = (dir.join("openapi.json"), generated.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("npx")
+            .args(["--no-install", "openapi-typescript"])
+            .arg(&input)
+            .args(["--default-non-nullable", "false", "-o"])
+            .arg(&output)
+            .current_dir(web_dir())
+            .output()
+            .expect("npx runs")
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "openapi-typescript failed: {}", String::from_utf8_lossy(&out.stderr));
+    let fresh = std::fs::read_to_string(&generated).unwrap();
+    let checked_in = std::fs::read_to_string(web_dir().join("src/api/schema.d.ts")).unwrap();
+    assert!(
+        fresh == checked_in,
+        "web/src/api/schema.d.ts is not the server's spec: with `linli serve` running, regenerate it with \
+         `cd web && npm run client`"
+    );
+}

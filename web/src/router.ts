@@ -1,0 +1,32 @@
+// Hash routes (#/orders/…), so that `linli serve` answers every page with the one index.html and deep links
+// need nothing of the server. Each page's code loads when it is first shown.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { home, role } from './session'
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', redirect: () => home(role.value) },
+    { path: '/sign-in', component: () => import('./pages/SignIn.vue'), meta: { open: true } },
+    { path: '/sign-up', component: () => import('./pages/SignUp.vue'), meta: { open: true } },
+    { path: '/catalog', component: () => import('./pages/CatalogPage.vue'), meta: { roles: ['resident'] } },
+    { path: '/items/:id/order', component: () => import('./pages/OrderNew.vue'), meta: { roles: ['resident'] } },
+    { path: '/orders', component: () => import('./pages/MyOrders.vue'), meta: { roles: ['resident'] } },
+    { path: '/orders/:id', component: () => import('./pages/OrderDetail.vue') },
+    { path: '/jobs', component: () => import('./pages/JobBoard.vue'), meta: { roles: ['provider_staff', 'party_member'] } },
+    { path: '/shifts', component: () => import('./pages/ShiftsPage.vue'), meta: { roles: ['party_member', 'resident'] } },
+    { path: '/community/shifts', component: () => import('./pages/CommunityShifts.vue'), meta: { roles: ['community_worker'] } },
+    { path: '/shifts/:id/roster', component: () => import('./pages/RosterPage.vue'), meta: { roles: ['community_worker', 'admin'] } },
+    { path: '/inbox', component: () => import('./pages/InboxPage.vue') },
+    { path: '/me', component: () => import('./pages/MePage.vue') },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  if (to.meta.open) return true
+  if (!role.value) return { path: '/sign-in', query: { next: to.fullPath } }
+  const roles = to.meta.roles as string[] | undefined
+  if (roles && !roles.includes(role.value)) return home(role.value)
+  return true
+})
