@@ -82,15 +82,12 @@ impl Limits {
     /// Counts a try of `rule` by the client at `client` for `account`; refuses with 429 when either budget is
     /// spent. Both are counted, so a refused try still costs.
     pub async fn check(&self, rule: Rule, client: Option<IpAddr>, account: Option<&str>) -> Result<(), ApiError> {
-        let by_client = match client {
-            Some(ip) => self.0.hit((rule.name(), CLIENT), &ip.to_string()).await,
-            None => None,
-        };
-        let by_account = match account {
-            Some(a) => self.0.hit((rule.name(), ACCOUNT), a.trim()).await,
-            None => None,
-        };
-        match by_client.max(by_account) {
+        let client = client.map(|ip| ip.to_string());
+        let hits: Vec<(LimitName, &str)> = [(CLIENT, client.as_deref()), (ACCOUNT, account.map(str::trim))]
+            .into_iter()
+            .filter_map(|(kind, key)| key.map(|k| ((rule.name(), kind), k)))
+            .collect();
+        match self.0.hit_each(&hits).await {
             None => Ok(()),
             Some(wait) => Err(ApiError::too_many(
                 "rate_limited",

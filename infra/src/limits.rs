@@ -118,21 +118,26 @@ pub struct RedisLimits {
     budgets: Arc<HashMap<LimitName, Budget>>,
 }
 
-/// GCRA in one step: KEYS[1] holds the theoretical arrival time (ms). ARGV: now, interval, burst tolerance
-/// (both ms). Answers 0 when allowed, else the milliseconds to wait.
+/// GCRA for several limits in one step, each counted on its own: KEYS[i] holds limit i's theoretical arrival
+/// time (ms). ARGV: now, then each limit's interval and burst tolerance (ms). Answers 0 when every limit
+/// allows the try, else the longest wait in milliseconds.
 const GCRA_SCRIPT: &str = r"
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local tolerance = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local allowed_at = tat - tolerance
-if now < allowed_at then
-  return allowed_at - now
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i])
+  local tolerance = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local allowed_at = tat - tolerance
+  if now < allowed_at then
+    if allowed_at - now > wait then wait = allowed_at - now end
+  else
+    local next_tat = tat + interval
+    redis.call('SET', key, next_tat, 'PX', math.max(next_tat - now, 1))
+  end
 end
-local next_tat = tat + interval
-redis.call('SET', KEYS[1], next_tat, 'PX', math.max(next_tat - now, 1))
-return 0
+return wait
 ";
 
 impl Limiter {
@@ -168,31 +173,48 @@ impl Limiter {
     /// Counts one try of `key` against the limit `name`: `None` when allowed, otherwise how long to wait.
     /// A limit without a budget allows everything.
     pub async fn hit(&self, name: LimitName, key: &str) -> Option<Duration> {
+        self.hit_each(&[(name, key)]).await
+    }
+
+    /// Counts one try against each limit, each on its own (a refusal by one still costs the others), in one
+    /// round trip to Redis: `None` when all allow it, otherwise the longest wait.
+    pub async fn hit_each(&self, hits: &[(LimitName, &str)]) -> Option<Duration> {
         match self {
             Limiter::Memory(m) => {
-                let limiter = m.limiters.get(&name)?;
-                // The keyed state grows with every new key; now and then drop keys back at a fresh state.
-                if m.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-                    limiter.retain_recent();
-                    limiter.shrink_to_fit();
+                let mut wait = None;
+                for (name, key) in hits {
+                    let Some(limiter) = m.limiters.get(name) else { continue };
+                    // The keyed state grows with every new key; now and then drop keys back at a fresh state.
+                    if m.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+                        limiter.retain_recent();
+                        limiter.shrink_to_fit();
+                    }
+                    let now = GovernorClock::now(&LimiterClock(m.clock.clone()));
+                    let refused = limiter.check_key(&hashed(key)).err().map(|not_until| not_until.wait_time_from(now));
+                    wait = wait.max(refused);
                 }
-                let now = GovernorClock::now(&LimiterClock(m.clock.clone()));
-                limiter.check_key(&hashed(key)).err().map(|not_until| not_until.wait_time_from(now))
+                wait
             }
             Limiter::Redis(r) => {
-                let budget = *r.budgets.get(&name)?;
-                let interval = budget.interval().as_millis() as u64;
-                let tolerance = interval * u64::from(budget.burst.saturating_sub(1));
-                let now_ms = nanos(&r.clock) / 1_000_000;
-                let redis_key = format!("{}:limit:{}:{}:{}", r.prefix, name.0, name.1, hashed(key));
+                let counted: Vec<_> = hits.iter().filter_map(|(n, k)| r.budgets.get(n).map(|b| (*n, *k, *b))).collect();
+                if counted.is_empty() {
+                    return None;
+                }
+                let mut invocation = r.script.prepare_invoke();
+                invocation.arg(nanos(&r.clock) / 1_000_000);
+                for (name, key, budget) in &counted {
+                    let interval = budget.interval().as_millis() as u64;
+                    // The rule's name is the hash tag: one script's keys share a slot on a Redis Cluster.
+                    invocation.key(format!("{}:limit:{{{}}}:{}:{}", r.prefix, name.0, name.1, hashed(key)));
+                    invocation.arg(interval).arg(interval * u64::from(budget.burst.saturating_sub(1)));
+                }
                 let mut conn = r.conn.clone();
-                let waited: Result<u64, _> =
-                    r.script.key(redis_key).arg(now_ms).arg(interval).arg(tolerance).invoke_async(&mut conn).await;
-                match waited {
+                match invocation.invoke_async::<u64>(&mut conn).await {
                     Ok(0) => None,
                     Ok(ms) => Some(Duration::from_millis(ms)),
                     Err(e) => {
-                        tracing::warn!(error = %e, limit = name.0, "could not check a rate limit in Redis; letting it through");
+                        let limit = counted[0].0.0;
+                        tracing::warn!(error = %e, limit, "could not check a rate limit in Redis; letting it through");
                         None
                     }
                 }
@@ -223,6 +245,42 @@ mod tests {
         clock.advance(chrono::TimeDelta::seconds(20));
         assert_eq!(limits.hit(name, "wang").await, None, "one try came back after a third of the period");
         assert!(limits.hit(name, "wang").await.is_some());
+    }
+
+    /// A client's budget of 5 and an account's of 2 on one rule, checked together.
+    fn placing() -> HashMap<LimitName, Budget> {
+        let minute = Duration::from_secs(60);
+        HashMap::from([
+            (("place_order", "client"), Budget { burst: 5, period: minute }),
+            (("place_order", "account"), Budget { burst: 2, period: minute }),
+        ])
+    }
+
+    async fn each_limit_checked_together_is_counted_on_its_own(limits: Limiter) {
+        let both = [(("place_order", "client"), "10.0.0.7"), (("place_order", "account"), "wang")];
+        assert_eq!(limits.hit_each(&both).await, None);
+        assert_eq!(limits.hit_each(&both).await, None);
+        assert!(limits.hit_each(&both).await.is_some(), "the account's two are spent");
+        // The refused try still cost the client one of its five: two are left.
+        let client = [both[0]];
+        assert_eq!(limits.hit_each(&client).await, None);
+        assert_eq!(limits.hit_each(&client).await, None);
+        assert!(limits.hit_each(&client).await.is_some());
+    }
+
+    #[tokio::test]
+    async fn each_limit_checked_together_is_counted_on_its_own_in_process() {
+        each_limit_checked_together_is_counted_on_its_own(Limiter::memory(&placing(), SystemClock::default())).await;
+    }
+
+    #[tokio::test]
+    async fn each_limit_checked_together_is_counted_on_its_own_in_redis() {
+        // As `testing::redis_url` and `fresh_redis_prefix` do; that module is for the other crates' tests.
+        let url = std::env::var("LINLI_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+        let conn = redis::Client::open(url).unwrap().get_connection_manager().await.expect("Redis for the tests");
+        let prefix = format!("linli-test-{}", uuid::Uuid::new_v4().simple());
+        let limits = Limiter::redis(conn, &prefix, &placing(), SystemClock::default());
+        each_limit_checked_together_is_counted_on_its_own(limits).await;
     }
 
     #[tokio::test]
