@@ -247,7 +247,7 @@ impl From<linli_domain::providers::ProviderRecord> for ProviderView {
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateAccountRequest {
     /// 3 to 32 characters of a-z, 0-9, '.', '_' or '-'.
-    #[oai(validator(min_length = 3, max_length = 40))]
+    #[oai(validator(pattern = r"^[a-z0-9._-]{3,32}$"))]
     pub username: String,
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]
@@ -257,6 +257,7 @@ pub struct CreateAccountRequest {
     pub display_name: String,
     pub role: RoleName,
     /// A mainland mobile number.
+    #[oai(validator(pattern = r"^(\+86)?1[3-9][0-9]{9}$"))]
     pub phone: Option<String>,
     /// Required for provider_staff: the provider they work for.
     pub provider_id: Option<Uuid>,

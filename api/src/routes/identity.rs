@@ -235,7 +235,7 @@ impl IdentityApi {
 #[derive(Object, Deserialize)]
 pub struct CodeRequest {
     /// A mainland mobile number (11 digits, optionally after +86).
-    #[oai(validator(min_length = 11, max_length = 20))]
+    #[oai(validator(pattern = r"^(\+86)?1[3-9][0-9]{9}$"))]
     pub phone: String,
     pub purpose: CodeFor,
 }
@@ -248,7 +248,7 @@ pub struct CodeReceipt {
 
 #[derive(Object, Deserialize)]
 pub struct SignUpRequest {
-    #[oai(validator(min_length = 11, max_length = 20))]
+    #[oai(validator(pattern = r"^(\+86)?1[3-9][0-9]{9}$"))]
     pub phone: String,
     /// The six digits of the text.
     #[oai(validator(min_length = 6, max_length = 6, pattern = r"^[0-9]{6}$"))]
@@ -265,7 +265,7 @@ pub struct SignUpRequest {
 
 #[derive(Object, Deserialize)]
 pub struct ResetRequest {
-    #[oai(validator(min_length = 11, max_length = 20))]
+    #[oai(validator(pattern = r"^(\+86)?1[3-9][0-9]{9}$"))]
     pub phone: String,
     #[oai(validator(min_length = 6, max_length = 6, pattern = r"^[0-9]{6}$"))]
     pub code: String,
@@ -284,11 +284,12 @@ pub struct AcceptRequest {
 #[derive(Object, Deserialize)]
 pub struct InviteRequest {
     /// 3 to 32 characters of a-z, 0-9, '.', '_' or '-'.
-    #[oai(validator(min_length = 3, max_length = 40))]
+    #[oai(validator(pattern = r"^[a-z0-9._-]{3,32}$"))]
     pub username: String,
     #[oai(validator(min_length = 1, max_length = 50))]
     pub display_name: String,
     /// Their mobile number: the invitation is texted to it.
+    #[oai(validator(pattern = r"^(\+86)?1[3-9][0-9]{9}$"))]
     pub phone: Option<String>,
     /// Whether they manage the organization too (may invite staff).
     #[serde(default)]

@@ -2405,6 +2405,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description A year (`2026`) or a month (`2026-05`), 2000 to 2100. */
                     period?: string;
                 };
                 header?: never;
@@ -3032,6 +3033,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description A year (`2026`) or a month (`2026-05`), 2000 to 2100. */
                     period?: string;
                 };
                 header?: never;
@@ -3959,6 +3961,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description 2000 to 2100. */
                     year: number;
                 };
                 cookie?: never;
@@ -4764,6 +4767,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description 2000 to 2100; this year when absent. */
                     year?: number;
                 };
                 header?: never;

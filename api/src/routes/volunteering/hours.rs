@@ -137,6 +137,8 @@ impl HoursApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// 2000 to 2100; this year when absent.
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
         year: Query<Option<i32>>,
     ) -> Result<Json<MyHours>, MineProblems> {
         let h = state.volunteering.my_hours(&auth.0.actor(), year.0).await?;
@@ -162,6 +164,8 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i32>,
+        /// A year (`2026`) or a month (`2026-05`), 2000 to 2100.
+        #[oai(validator(pattern = r"^(20[0-9]{2}|2100)(-(0?[1-9]|1[0-2]))?$"))]
         period: Query<Option<String>>,
     ) -> Result<Json<GroupHoursView>, CommunityProblems> {
         let figures =
@@ -177,6 +181,8 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        /// A year (`2026`) or a month (`2026-05`), 2000 to 2100.
+        #[oai(validator(pattern = r"^(20[0-9]{2}|2100)(-(0?[1-9]|1[0-2]))?$"))]
         period: Query<Option<String>>,
     ) -> Result<Json<GroupHoursView>, BranchProblems> {
         let figures = state.volunteering.branch_hours(&auth.0.actor(), BranchId(id.0), period.0.as_deref()).await?;
@@ -189,6 +195,8 @@ impl HoursApi {
         &self,
         state: Data<&AppState>,
         _auth: BearerAuth,
+        /// 2000 to 2100.
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
         year: Path<i32>,
     ) -> Result<Json<QuotaView>, QuotaProblems> {
         let (year, minutes) = state.volunteering.quota(year.0).await?;
