@@ -11,8 +11,8 @@ use crate::client::Api;
 
 /// The `linli` binary to test: `LINLI_BIN` when set, otherwise the one beside this test executable
 /// (`target/<profile>/linli`). A workspace test run builds it, since the `api` package has tests of its own;
-/// a run of this package alone does not, so a binary older than the sources is refused rather than tested,
-/// wherever it came from.
+/// a run of this package alone does not, so a binary older than the sources (the crates' and the web app's)
+/// is refused rather than tested, wherever it came from.
 pub fn linli_binary() -> PathBuf {
     let bin = match std::env::var("LINLI_BIN") {
         Ok(path) => PathBuf::from(path),
@@ -25,7 +25,8 @@ pub fn linli_binary() -> PathBuf {
         panic!("{} is missing: run the workspace's tests (./scripts/test) or `cargo build -p linli-api`", bin.display())
     });
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace folder");
-    if let Some(newer) = ["api", "domain", "infra", "jobs", "migrations"]
+    // The binary embeds the web app too: its pages are sources of the binary like the crates'.
+    if let Some(newer) = ["api", "domain", "infra", "jobs", "migrations", "web"]
         .iter()
         .flat_map(|krate| source_files(&workspace.join(krate).join("src")))
         .find(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t > built))
