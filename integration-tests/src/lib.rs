@@ -7,7 +7,7 @@ mod proxy;
 mod receiver;
 
 pub use client::{Api, DEMO_PASSWORD, Reply, cleaning_order, next_event, texted_code, texts_to, tokens};
-pub use process::{LinliProcess, linli_binary, orders_dispatched, steps_done};
+pub use process::{LinliProcess, Replicas, linli_binary, orders_dispatched, steps_done};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
 

@@ -192,3 +192,26 @@ fn readyz_ok(base: &str) -> bool {
     let _ = s.read_to_string(&mut buf);
     buf.starts_with("HTTP/1.1 200")
 }
+
+/// A production deployment on a fresh database and Redis prefix, migrated and seeded: two `serve` replicas
+/// and one `jobs` process, each a real `linli` process.
+pub struct Replicas {
+    pub fresh: crate::Fresh,
+    pub a: LinliProcess,
+    pub b: LinliProcess,
+    pub jobs: LinliProcess,
+}
+
+impl Replicas {
+    pub async fn start() -> Self {
+        let fresh = crate::Fresh::new(crate::Backend::Production).await;
+        let env = fresh.env();
+        for step in ["migrate", "seed"] {
+            assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
+        }
+        let serve = |env: Vec<(String, String)>| tokio::task::spawn_blocking(move || LinliProcess::serve(&env));
+        let (a, b) = (serve(env.clone()).await.unwrap(), serve(env.clone()).await.unwrap());
+        let jobs = LinliProcess::jobs(&env);
+        Self { fresh, a, b, jobs }
+    }
+}

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use linli_integration_tests::{
-    Api, Backend, Fresh, LinliProcess, TestApp, cleaning_order, next_event, on_both_backends,
-};
+use linli_integration_tests::{Api, Backend, Replicas, TestApp, cleaning_order, next_event, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -94,14 +92,7 @@ on_both_backends!(an_order_is_followed_live_by_its_resident_and_the_providers_of
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_on_one_replica_hears_what_a_separate_jobs_process_and_another_replica_did() {
-    let fresh = Fresh::new(Backend::Production).await;
-    let env = fresh.env();
-    for step in ["migrate", "seed"] {
-        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
-    }
-    let serve = |env: Vec<(String, String)>| tokio::task::spawn_blocking(move || LinliProcess::serve(&env));
-    let (a, b) = (serve(env.clone()).await.unwrap(), serve(env.clone()).await.unwrap());
-    let _jobs = LinliProcess::jobs(&env);
+    let Replicas { fresh: _fresh, a, b, jobs: _jobs } = Replicas::start().await;
     let resident = a.api().login_demo("resident").await;
     let mut live = Live::open(b.api(), &resident).await;
     // Placed on replica A, dispatched by the jobs process, heard on replica B.

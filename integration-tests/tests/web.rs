@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use linli_integration_tests::{Backend, Fresh, LinliProcess, TestApp};
+use linli_integration_tests::{Backend, Replicas, TestApp};
 
 fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web")
@@ -78,14 +78,7 @@ async fn a_booking_is_offered_taken_and_followed_live_in_real_browsers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_loop_holds_across_two_serve_replicas_and_a_separate_jobs_process() {
-    let fresh = Fresh::new(Backend::Production).await;
-    let env = fresh.env();
-    for step in ["migrate", "seed"] {
-        assert!(LinliProcess::run(&[step], &env).status.success(), "linli {step}");
-    }
-    let serve = |env: Vec<(String, String)>| tokio::task::spawn_blocking(move || LinliProcess::serve(&env));
-    let (a, b) = (serve(env.clone()).await.unwrap(), serve(env.clone()).await.unwrap());
-    let _jobs = LinliProcess::jobs(&env);
+    let Replicas { fresh, a, b, jobs: _jobs } = Replicas::start().await;
     let shots = screenshots("replicas");
     let args = vec![
         "--resident-base".to_owned(),
