@@ -29,7 +29,7 @@ use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
-    IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ShiftsApi,
+    IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -304,7 +304,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            LiveApi,
+            (LiveApi, ReportsApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -9,6 +9,7 @@ use linli_domain::health::HealthDesk;
 use linli_domain::notifications::{LiveDesk, NotificationDesk};
 use linli_domain::orders::OrderDesk;
 use linli_domain::providers::ProviderDesk;
+use linli_domain::reports::ReportDesk;
 use linli_domain::volunteering::VolunteerDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::Sessions;
@@ -31,6 +32,7 @@ pub struct AppState {
     pub providers: ProviderDesk<Store, SystemClock>,
     pub catalog: CatalogDesk<Store, SystemClock>,
     pub geo: GeoDesk<Store>,
+    pub reports: ReportDesk<Store, SystemClock>,
     pub health: HealthDesk<Store, AnyQueue>,
     /// Rate limits, checked at the edge before a use case runs.
     pub limits: Limits,
@@ -59,6 +61,7 @@ impl AppState {
             providers: ProviderDesk::new(store.clone(), clock.clone()),
             catalog: CatalogDesk::new(store.clone(), clock.clone()),
             geo: GeoDesk::new(store.clone()),
+            reports: ReportDesk::new(store.clone(), clock.clone()),
             health: HealthDesk::new(store, queue),
             limits,
             live: LiveDesk::new(live),

@@ -13,5 +13,6 @@ pub mod notifications;
 pub mod orders;
 pub mod paging;
 pub mod providers;
+pub mod reports;
 pub mod time;
 pub mod volunteering;

@@ -1,7 +1,8 @@
-//! Administration: registering organizations and creating accounts.
+//! Administration: registering and listing organizations, creating and listing accounts, and catalog items'
+//! dispatch settings.
 
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
@@ -10,12 +11,13 @@ use uuid::Uuid;
 use linli_domain::accounts::AccountInput;
 use linli_domain::catalog::{ItemId, PolicyInput};
 use linli_domain::geo::CommunityId;
-use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput};
+use linli_domain::paging::PageRequest;
+use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput, ProviderSummary};
 
-use super::ApiTags;
 use super::accounts::{AccountView, account_problem};
 use super::catalog::CatalogItemView;
 use super::choices::{DispatchModeName, ProviderKindName, RoleName};
+use super::{ApiTags, PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::ApiError;
@@ -47,6 +49,10 @@ problems!(
 problems!(
     /// What `GET /providers/:id` can answer besides its success.
     ProviderProblems: BadRequest, Unauthorized, NotFound
+);
+problems!(
+    /// What `GET /providers` and `GET /admin/accounts` can answer besides their success.
+    ListProblems: BadRequest, Unauthorized, Forbidden
 );
 problems!(
     /// What `POST /admin/accounts` can answer besides its success.
@@ -110,6 +116,54 @@ impl AdminApi {
         id: Path<Uuid>,
     ) -> Result<Json<ProviderView>, ProviderProblems> {
         Ok(Json(state.providers.provider(&auth.0.actor(), ProviderId(id.0)).await?.into()))
+    }
+
+    /// Providers in the order they were registered, a page at a time: with `item_id`, those offering it;
+    /// Party members only with `members=true`. Admins, and community workers choosing whom to assign to.
+    #[oai(path = "/providers", method = "get")]
+    async fn providers(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        item_id: Query<Option<i32>>,
+        /// Include Party members (default false).
+        members: Query<Option<bool>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<PageLimit>>,
+    ) -> Result<Json<ProviderPage>, ListProblems> {
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
+        let item = item_id.0.map(ItemId);
+        let found = state.providers.providers(&auth.0.actor(), item, members.0.unwrap_or(false), page).await?;
+        Ok(Json(ProviderPage {
+            next_cursor: found.next_cursor(|p| p.id.0.to_string()),
+            providers: found.rows.into_iter().map(ProviderListView::from).collect(),
+        }))
+    }
+
+    /// Accounts in the order they were made, a page at a time: of one `role`, or whose username, name or
+    /// phone contains `q`. Admins.
+    #[oai(path = "/admin/accounts", method = "get")]
+    async fn accounts(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        role: Query<Option<RoleName>>,
+        /// Part of a username, name or phone number, at most 50 characters.
+        q: Query<Option<String>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 20).
+        limit: Query<Option<PageLimit>>,
+    ) -> Result<Json<AccountPage>, ListProblems> {
+        let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
+        let role = role.0.map(RoleName::as_str);
+        let found = state.accounts.accounts(&auth.0.actor(), role, q.0.as_deref(), page).await?;
+        Ok(Json(AccountPage {
+            next_cursor: found.next_cursor(|a| a.id.0.to_string()),
+            accounts: found.rows.iter().map(AccountView::from).collect(),
+        }))
     }
 
     /// Create an account of any role.
@@ -267,4 +321,49 @@ pub struct CreateAccountRequest {
     #[serde(default)]
     #[oai(default)]
     pub manager: bool,
+}
+
+/// A provider as a list shows it.
+#[derive(Object)]
+pub struct ProviderListView {
+    pub id: Uuid,
+    /// organization, party_member or community_point.
+    pub kind: String,
+    pub name: String,
+    pub community_id: i32,
+    pub lat: f64,
+    pub lng: f64,
+    pub capacity: i32,
+    pub active: bool,
+}
+
+impl From<ProviderSummary> for ProviderListView {
+    fn from(p: ProviderSummary) -> Self {
+        Self {
+            id: p.id.0,
+            kind: p.kind.as_str().to_owned(),
+            name: p.name,
+            community_id: p.community.0,
+            lat: p.location.lat(),
+            lng: p.location.lng(),
+            capacity: p.capacity,
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ProviderPage {
+    pub providers: Vec<ProviderListView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AccountPage {
+    pub accounts: Vec<AccountView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
 }

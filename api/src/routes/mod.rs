@@ -12,6 +12,7 @@ mod identity;
 mod live;
 mod notifications;
 mod orders;
+mod reports;
 mod volunteering;
 
 use linli_domain::geo::{GeoPoint, GeoPointError};
@@ -30,6 +31,7 @@ pub use identity::IdentityApi;
 pub use live::LiveApi;
 pub use notifications::NotificationsApi;
 pub use orders::{EscalationsApi, OrdersApi, ProviderApi};
+pub use reports::ReportsApi;
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 
 #[derive(Tags)]
@@ -46,6 +48,8 @@ pub enum ApiTags {
     Provider,
     /// Orders nobody took: the community workers' queue.
     Escalations,
+    /// An area's figures day by day, and its map.
+    Dashboard,
     /// Party members' registration, branches and their problems, events and shifts, service hours, calendars.
     Volunteering,
     /// Inboxes, the live stream, webhooks, dead letters and scheduled jobs.

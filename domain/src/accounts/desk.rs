@@ -9,8 +9,9 @@ use serde_json::json;
 use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
 use crate::audit::AuditEntry;
 use crate::clock::Clock;
-use crate::error::{Denied, Invalid, Unexpected};
+use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::geo::{CommunityId, Geography};
+use crate::paging::{Page, PageRequest};
 use crate::providers::{ProviderId, Providers};
 
 /// An account as stored.
@@ -102,6 +103,16 @@ pub trait Accounts: Clone + Send + Sync + 'static {
     fn account_by_login(&self, login: &str) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
 
     fn account(&self, id: AccountId) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
+
+    /// Accounts in id order after `after`, at most `limit`: of `role` when given, and whose username, name or
+    /// phone contains `text` when given.
+    fn list_accounts(
+        &self,
+        role: Option<Role>,
+        text: Option<&str>,
+        after: Option<AccountId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<AccountRecord>, Unexpected>> + Send;
 }
 
 /// Passwords, bearer tokens, refresh tokens and texted codes: what must be drawn at random or hashed.
@@ -259,6 +270,29 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
     /// The account behind a bearer token, if it is live now.
     pub async fn resolve(&self, token: &str) -> Result<Option<AccountRecord>, Unexpected> {
         self.sessions.resolve(token, self.clock.now()).await
+    }
+
+    /// Accounts a page at a time, for admins: of one role, or matching a search, when asked.
+    pub async fn accounts(
+        &self,
+        actor: &Actor,
+        role: Option<&str>,
+        text: Option<&str>,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AccountRecord>, DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins list accounts").into());
+        }
+        let role = match role {
+            None => None,
+            Some(r) => Some(Role::parse(r).ok_or_else(|| Invalid::malformed("role", "not a role"))?),
+        };
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 50) {
+            return Err(Invalid::malformed("q", "a search has at most 50 characters").into());
+        }
+        let (size, after) = (page.size()?, page.cursor()?.map(AccountId));
+        Ok(Page::of(self.repo.list_accounts(role, text, after, size + 1).await?, size))
     }
 
     /// An admin creates an account. The provider or community it belongs to must exist, and its username and

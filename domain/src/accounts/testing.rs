@@ -8,14 +8,17 @@ use uuid::Uuid;
 
 use super::{
     AccountChanges, AccountId, AccountRecord, Accounts, CodePurpose, CodeRecord, CreateAccountError, InvitationRecord,
-    Invitations, LoginError, NewAccount, NewPassword, PersonalData, PhoneNumber, RefreshError, Session, SessionKeeper,
-    VerificationCodes,
+    Invitations, LoginError, NewAccount, NewPassword, PersonalData, PhoneNumber, RefreshError, Role, Session,
+    SessionKeeper, VerificationCodes,
 };
 use crate::audit::AuditEntry;
+use crate::catalog::ItemId;
 use crate::error::Unexpected;
 use crate::geo::{Community, CommunityId, District, DistrictId, GeoPoint, Geography, Street, StreetId};
 use crate::notifications::{SendError, SmsGateway};
-use crate::providers::{CreateProviderError, NewProvider, ProviderId, ProviderRecord, Providers};
+use crate::providers::{
+    CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, ProviderSummary, Providers,
+};
 
 #[derive(Default)]
 pub struct Held {
@@ -87,6 +90,27 @@ impl Accounts for FakeDirectory {
 
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         Ok(self.held().accounts.iter().find(|a| a.id == id).cloned())
+    }
+
+    async fn list_accounts(
+        &self,
+        role: Option<Role>,
+        text: Option<&str>,
+        after: Option<AccountId>,
+        limit: u64,
+    ) -> Result<Vec<AccountRecord>, Unexpected> {
+        let mut rows: Vec<AccountRecord> = self
+            .held()
+            .accounts
+            .iter()
+            .filter(|a| role.is_none_or(|r| a.role == r))
+            .filter(|a| text.is_none_or(|t| a.username.contains(t) || a.display_name.contains(t)))
+            .filter(|a| after.is_none_or(|after| a.id.0 > after.0))
+            .cloned()
+            .collect();
+        rows.sort_by_key(|a| a.id.0);
+        rows.truncate(limit as usize);
+        Ok(rows)
     }
 }
 
@@ -242,6 +266,35 @@ impl Providers for FakeDirectory {
 
     async fn provider(&self, id: ProviderId) -> Result<Option<ProviderRecord>, Unexpected> {
         Ok(self.held().providers.iter().find(|p| p.id == id).cloned())
+    }
+
+    async fn list_providers(
+        &self,
+        item: Option<ItemId>,
+        members: bool,
+        after: Option<ProviderId>,
+        limit: u64,
+    ) -> Result<Vec<ProviderSummary>, Unexpected> {
+        let mut rows: Vec<ProviderSummary> = self
+            .held()
+            .providers
+            .iter()
+            .filter(|p| item.is_none_or(|i| p.items.contains(&i)))
+            .filter(|p| members || p.kind != ProviderKind::PartyMember)
+            .filter(|p| after.is_none_or(|after| p.id > after))
+            .map(|p| ProviderSummary {
+                id: p.id,
+                kind: p.kind,
+                name: p.name.clone(),
+                community: p.community,
+                location: p.location,
+                capacity: p.capacity,
+                active: p.active,
+            })
+            .collect();
+        rows.sort_by_key(|p| p.id);
+        rows.truncate(limit as usize);
+        Ok(rows)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::dispatch::WorkingHours;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::geo::{CommunityId, GeoPoint, StreetId, parse_point};
+use crate::paging::{Page, PageRequest};
 
 /// A provider to register, every value parsed.
 #[derive(Clone, Debug)]
@@ -82,6 +83,28 @@ pub trait Providers: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<ProviderId, CreateProviderError>> + Send;
 
     fn provider(&self, id: ProviderId) -> impl Future<Output = Result<Option<ProviderRecord>, Unexpected>> + Send;
+
+    /// Providers in id order after `after`, at most `limit`: those offering `item` when given, organizations
+    /// and community points only unless `members` (Party members are many, and are people).
+    fn list_providers(
+        &self,
+        item: Option<ItemId>,
+        members: bool,
+        after: Option<ProviderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<ProviderSummary>, Unexpected>> + Send;
+}
+
+/// A provider as a list shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProviderSummary {
+    pub id: ProviderId,
+    pub kind: ProviderKind,
+    pub name: String,
+    pub community: CommunityId,
+    pub location: GeoPoint,
+    pub capacity: i32,
+    pub active: bool,
 }
 
 /// A provider as an admin typed it.
@@ -231,6 +254,22 @@ impl<R: Providers, C: Clock> ProviderDesk<R, C> {
             return Err(DeskError::NotFound("provider"));
         }
         self.repo.provider(id).await?.ok_or(DeskError::NotFound("provider"))
+    }
+
+    /// Providers a page at a time, for admins and for community workers choosing whom to give an escalated
+    /// order to; with `item`, only those offering it.
+    pub async fn providers(
+        &self,
+        actor: &Actor,
+        item: Option<ItemId>,
+        members: bool,
+        page: PageRequest<'_>,
+    ) -> Result<Page<ProviderSummary>, DeskError> {
+        if !matches!(actor.role, Role::Admin | Role::CommunityWorker) {
+            return Err(Denied("providers are listed for admins and community workers").into());
+        }
+        let (size, after) = (page.size()?, page.cursor()?.map(ProviderId));
+        Ok(Page::of(self.repo.list_providers(item, members, after, size + 1).await?, size))
     }
 }
 

@@ -3,7 +3,9 @@
 
 mod desk;
 
-pub use desk::{CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, Providers};
+pub use desk::{
+    CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, ProviderSummary, Providers,
+};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

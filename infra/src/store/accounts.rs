@@ -2,7 +2,7 @@
 //! database does not hold usable credentials.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role};
@@ -50,6 +50,33 @@ impl Accounts for Store {
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         let row = account::Entity::find_by_id(id.0).one(&self.db).await.context("reading an account")?;
         row.map(record).transpose()
+    }
+
+    async fn list_accounts(
+        &self,
+        role: Option<Role>,
+        text: Option<&str>,
+        after: Option<AccountId>,
+        limit: u64,
+    ) -> Result<Vec<AccountRecord>, Unexpected> {
+        let mut find = account::Entity::find().order_by_asc(account::Column::Id).limit(limit);
+        if let Some(role) = role {
+            find = find.filter(account::Column::Role.eq(role.as_str()));
+        }
+        if let Some(text) = text {
+            // Usernames are stored in lower case; names and numbers as typed.
+            find = find.filter(
+                Condition::any()
+                    .add(account::Column::Username.contains(text.to_lowercase()))
+                    .add(account::Column::DisplayName.contains(text))
+                    .add(account::Column::Phone.contains(text)),
+            );
+        }
+        if let Some(after) = after {
+            find = find.filter(account::Column::Id.gt(after.0));
+        }
+        let rows = find.all(&self.db).await.context("listing accounts")?;
+        rows.into_iter().map(record).collect()
     }
 }
 

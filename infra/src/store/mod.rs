@@ -13,6 +13,7 @@ mod notifications;
 mod orders;
 mod personal;
 mod providers;
+mod reports;
 mod snapshot;
 mod volunteering;
 

@@ -1,14 +1,17 @@
 //! Registering providers with the items they offer and the communities they cover.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
-use linli_domain::providers::{CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, Providers};
+use linli_domain::providers::{
+    CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, ProviderSummary, Providers,
+};
 
 use super::{Store, convert};
 use crate::db::{DbContext, db_err};
@@ -106,6 +109,45 @@ impl Providers for Store {
             items: items.into_iter().map(|r| ItemId(r.item_id)).collect(),
             coverage: coverage.into_iter().map(|r| CommunityId(r.community_id)).collect(),
         }))
+    }
+
+    async fn list_providers(
+        &self,
+        item: Option<ItemId>,
+        members: bool,
+        after: Option<ProviderId>,
+        limit: u64,
+    ) -> Result<Vec<ProviderSummary>, Unexpected> {
+        let mut find = provider::Entity::find().order_by_asc(provider::Column::Id).limit(limit);
+        if let Some(item) = item {
+            let offering = Query::select()
+                .column(provider_item::Column::ProviderId)
+                .from(provider_item::Entity)
+                .and_where(Expr::col(provider_item::Column::ItemId).eq(item.0))
+                .to_owned();
+            find = find.filter(provider::Column::Id.in_subquery(offering));
+        }
+        if !members {
+            find = find.filter(provider::Column::Kind.ne(ProviderKind::PartyMember.as_str()));
+        }
+        if let Some(after) = after {
+            find = find.filter(provider::Column::Id.gt(after.0));
+        }
+        let rows = find.all(&self.db).await.context("listing providers")?;
+        rows.into_iter()
+            .map(|p| {
+                Ok(ProviderSummary {
+                    id: ProviderId(p.id),
+                    kind: ProviderKind::parse(&p.kind)
+                        .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+                    location: convert::point(p.id, p.lat, p.lng)?,
+                    name: p.name,
+                    community: CommunityId(p.community_id),
+                    capacity: p.capacity,
+                    active: p.active,
+                })
+            })
+            .collect()
     }
 }
 

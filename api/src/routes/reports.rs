@@ -1,0 +1,260 @@
+//! The area dashboard and map: a community's or a street's figures day by day (as JSON for the charts and as
+//! CSV for a spreadsheet, the same rows), and its communities and providers with their coordinates.
+
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use linli_domain::geo::{CommunityId, StreetId};
+use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures};
+
+use super::csv::{CsvContent, csv_line};
+use crate::auth::BearerAuth;
+use crate::problem::problems;
+use crate::routes::ApiTags;
+use crate::state::AppState;
+
+pub struct ReportsApi;
+
+/// One day's figures (or the whole period's, in `total`).
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct DayView {
+    date: NaiveDate,
+    /// Orders placed that day.
+    orders: u32,
+    /// Of those, the ones a provider accepted.
+    filled: u32,
+    /// Of those, the ones the resident cancelled before anyone accepted them.
+    withdrawn: u32,
+    /// `filled / (orders − withdrawn)`, 0 to 1; absent on a day with nothing to fill.
+    fill_rate: Option<f64>,
+    /// The median time from placing to the first acceptance, over the filled orders; absent when none.
+    median_accept_seconds: Option<i64>,
+    /// Of the day's orders, the ones escalated to the community's workers.
+    escalated: u32,
+    volunteer_hours: f64,
+}
+
+impl From<DayFigures> for DayView {
+    fn from(d: DayFigures) -> Self {
+        Self {
+            date: d.date,
+            orders: d.orders,
+            filled: d.filled,
+            withdrawn: d.withdrawn,
+            fill_rate: d.fill_rate(),
+            median_accept_seconds: d.median_accept_seconds,
+            escalated: d.escalated,
+            volunteer_hours: d.volunteer_hours(),
+        }
+    }
+}
+
+#[derive(Object)]
+struct DashboardView {
+    /// `community` or `street`.
+    area_kind: String,
+    area_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+    /// The area's escalations waiting for a worker now.
+    open_escalations: u64,
+    /// The whole period.
+    total: DayView,
+    /// Each day of the period, in order.
+    days: Vec<DayView>,
+}
+
+impl From<Dashboard> for DashboardView {
+    fn from(d: Dashboard) -> Self {
+        let (area_kind, area_id) = area_words(d.area);
+        Self {
+            area_kind: area_kind.to_owned(),
+            area_id,
+            from: d.period.from(),
+            to: d.period.to(),
+            open_escalations: d.open_escalations,
+            total: d.total.into(),
+            days: d.days.into_iter().map(DayView::from).collect(),
+        }
+    }
+}
+
+fn area_words(area: Area) -> (&'static str, i32) {
+    match area {
+        Area::Community(c) => ("community", c.0),
+        Area::Street(s) => ("street", s.0),
+    }
+}
+
+#[derive(Object)]
+struct MapCommunityView {
+    id: i32,
+    name: String,
+    lat: f64,
+    lng: f64,
+}
+
+#[derive(Object)]
+struct MapProviderView {
+    id: Uuid,
+    name: String,
+    /// `organization` or `community_point`.
+    kind: String,
+    lat: f64,
+    lng: f64,
+}
+
+#[derive(Object)]
+struct MapView {
+    communities: Vec<MapCommunityView>,
+    providers: Vec<MapProviderView>,
+}
+
+impl From<AreaMap> for MapView {
+    fn from(m: AreaMap) -> Self {
+        Self {
+            communities: m
+                .communities
+                .into_iter()
+                .map(|c| MapCommunityView { id: c.id.0, name: c.name, lat: c.center.lat(), lng: c.center.lng() })
+                .collect(),
+            providers: m
+                .providers
+                .into_iter()
+                .map(|p| MapProviderView {
+                    id: p.id.0,
+                    name: p.name,
+                    kind: p.kind.as_str().to_owned(),
+                    lat: p.location.lat(),
+                    lng: p.location.lng(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum DashboardCsv {
+    /// A header line, then one line per day: the rows of `days`.
+    #[oai(status = 200)]
+    Ok(CsvContent, #[oai(header = "Content-Disposition")] String),
+}
+
+/// The dashboard's days as CSV (the fill rate to four places, hours to two).
+fn dashboard_csv(d: &Dashboard) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("date,orders,filled,withdrawn,fill_rate,median_accept_seconds,escalated,volunteer_hours\r\n");
+    for day in &d.days {
+        out.push_str(&csv_line(&[
+            day.date.to_string(),
+            day.orders.to_string(),
+            day.filled.to_string(),
+            day.withdrawn.to_string(),
+            day.fill_rate().map(|r| format!("{r:.4}")).unwrap_or_default(),
+            day.median_accept_seconds.map(|s| s.to_string()).unwrap_or_default(),
+            day.escalated.to_string(),
+            format!("{:.2}", day.volunteer_hours()),
+        ]));
+    }
+    out
+}
+
+fn csv_answer(d: &Dashboard) -> DashboardCsv {
+    let (kind, id) = area_words(d.area);
+    let name = format!("attachment; filename=\"{kind}-{id}-{}-{}.csv\"", d.period.from(), d.period.to());
+    DashboardCsv::Ok(CsvContent::Csv(PlainText(dashboard_csv(d))), name)
+}
+
+problems!(
+    /// What a dashboard or a map can answer besides its success.
+    DashboardProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Dashboard")]
+impl ReportsApi {
+    /// A community's figures for each day from `from` to `to` (dates in Shanghai, at most 92 days; the last
+    /// two weeks by default): orders, fill rate, median time to accept, escalations, volunteer hours. Its own
+    /// community workers and admins.
+    #[oai(path = "/communities/:id/dashboard", method = "get")]
+    async fn community(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<DashboardView>, DashboardProblems> {
+        let area = Area::Community(CommunityId(id.0));
+        Ok(Json(state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?.into()))
+    }
+
+    /// The same days as CSV.
+    #[oai(path = "/communities/:id/dashboard.csv", method = "get")]
+    async fn community_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<DashboardCsv, DashboardProblems> {
+        let area = Area::Community(CommunityId(id.0));
+        Ok(csv_answer(&state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?))
+    }
+
+    /// A street's figures, summed over its communities, for each day from `from` to `to`. Admins.
+    #[oai(path = "/streets/:id/dashboard", method = "get")]
+    async fn street(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<DashboardView>, DashboardProblems> {
+        let area = Area::Street(StreetId(id.0));
+        Ok(Json(state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?.into()))
+    }
+
+    /// The same days as CSV.
+    #[oai(path = "/streets/:id/dashboard.csv", method = "get")]
+    async fn street_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<DashboardCsv, DashboardProblems> {
+        let area = Area::Street(StreetId(id.0));
+        Ok(csv_answer(&state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?))
+    }
+
+    /// The map around a community: every community of its street and the organizations and community points
+    /// based in or serving them, with coordinates. Its own community workers and admins.
+    #[oai(path = "/communities/:id/map", method = "get")]
+    async fn community_map(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+    ) -> Result<Json<MapView>, DashboardProblems> {
+        Ok(Json(state.reports.map(&auth.0.actor(), Area::Community(CommunityId(id.0))).await?.into()))
+    }
+
+    /// A street's communities and the organizations and community points serving them. Admins.
+    #[oai(path = "/streets/:id/map", method = "get")]
+    async fn street_map(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+    ) -> Result<Json<MapView>, DashboardProblems> {
+        Ok(Json(state.reports.map(&auth.0.actor(), Area::Street(StreetId(id.0))).await?.into()))
+    }
+}

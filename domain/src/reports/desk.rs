@@ -1,0 +1,214 @@
+//! Who sees an area's dashboard and map: a community worker their own community's, an admin any community's
+//! or street's. The period is parsed only once the caller may see the area.
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Area, AreaMap, Dashboard, HoursFact, OrderFact, Period, daily_figures};
+use crate::accounts::{Actor, Role};
+use crate::clock::Clock;
+use crate::error::{Denied, DeskError, Unexpected};
+
+/// The facts an area's figures are made of, as the store keeps them.
+pub trait AreaFacts: Clone + Send + Sync + 'static {
+    /// Whether the community or street exists.
+    fn area_exists(&self, area: Area) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// The orders of the area placed in `[from, to)`.
+    fn order_facts(
+        &self,
+        area: Area,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<OrderFact>, Unexpected>> + Send;
+
+    /// The volunteer hours served in the area that started in `[from, to)`.
+    fn hours_facts(
+        &self,
+        area: Area,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<HoursFact>, Unexpected>> + Send;
+
+    /// The area's orders escalated and not yet assigned or closed.
+    fn open_escalations(&self, area: Area) -> impl Future<Output = Result<u64, Unexpected>> + Send;
+
+    /// The area's map: for a community, every community of its street, so the neighbourhood shows; for a
+    /// street, its communities. Providers are those based in or covering one of them.
+    fn area_map(&self, area: Area) -> impl Future<Output = Result<AreaMap, Unexpected>> + Send;
+}
+
+/// The dashboard's use cases over the store `R` and a clock.
+#[derive(Clone)]
+pub struct ReportDesk<R, C> {
+    pub repo: R,
+    pub clock: C,
+}
+
+impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
+    pub fn new(repo: R, clock: C) -> Self {
+        Self { repo, clock }
+    }
+
+    /// The area's figures for each day from `from` to `to` (the last two weeks when unsaid).
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        area: Area,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Dashboard, DeskError> {
+        self.admit(actor, area).await?;
+        let period = Period::parse(from, to, self.clock.now())?;
+        let (start, end) = period.instants();
+        let orders = self.repo.order_facts(area, start, end).await?;
+        let hours = self.repo.hours_facts(area, start, end).await?;
+        let (days, total) = daily_figures(period, &orders, &hours);
+        let open_escalations = self.repo.open_escalations(area).await?;
+        Ok(Dashboard { area, period, days, total, open_escalations })
+    }
+
+    /// The communities and providers of the area, with their coordinates.
+    pub async fn map(&self, actor: &Actor, area: Area) -> Result<AreaMap, DeskError> {
+        self.admit(actor, area).await?;
+        Ok(self.repo.area_map(area).await?)
+    }
+
+    async fn admit(&self, actor: &Actor, area: Area) -> Result<(), DeskError> {
+        match (actor.role, area) {
+            (Role::Admin, _) => {}
+            (Role::CommunityWorker, Area::Community(c)) if actor.community == Some(c) => {}
+            (Role::CommunityWorker, Area::Community(_)) => {
+                return Err(Denied("a community worker sees their own community's figures").into());
+            }
+            (Role::CommunityWorker, Area::Street(_)) => {
+                return Err(Denied("a street's figures are for admins").into());
+            }
+            _ => return Err(Denied("the dashboard is for community workers and admins").into()),
+        }
+        if !self.repo.area_exists(area).await? {
+            return Err(DeskError::NotFound(match area {
+                Area::Community(_) => "community",
+                Area::Street(_) => "street",
+            }));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::AccountId;
+    use crate::clock::FixedClock;
+    use crate::geo::{CommunityId, StreetId};
+    use chrono::{Duration, TimeZone};
+    use futures_util::FutureExt;
+    use std::sync::{Arc, Mutex};
+    use uuid::Uuid;
+
+    /// An area of communities 1 and 2 on street 1, whose facts are what a test put in.
+    #[derive(Clone, Default)]
+    struct Facts {
+        orders: Arc<Mutex<Vec<(Area, OrderFact)>>>,
+    }
+
+    impl AreaFacts for Facts {
+        async fn area_exists(&self, area: Area) -> Result<bool, Unexpected> {
+            Ok(matches!(area, Area::Community(CommunityId(1 | 2)) | Area::Street(StreetId(1))))
+        }
+
+        async fn order_facts(
+            &self,
+            area: Area,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> Result<Vec<OrderFact>, Unexpected> {
+            let orders = self.orders.lock().unwrap();
+            let inside = |a: &Area| area == Area::Street(StreetId(1)) || *a == area;
+            Ok(orders
+                .iter()
+                .filter(|(a, o)| inside(a) && o.placed_at >= from && o.placed_at < to)
+                .map(|x| x.1)
+                .collect())
+        }
+
+        async fn hours_facts(&self, _: Area, _: DateTime<Utc>, _: DateTime<Utc>) -> Result<Vec<HoursFact>, Unexpected> {
+            Ok(Vec::new())
+        }
+
+        async fn open_escalations(&self, _: Area) -> Result<u64, Unexpected> {
+            Ok(2)
+        }
+
+        async fn area_map(&self, _: Area) -> Result<AreaMap, Unexpected> {
+            Ok(AreaMap { communities: Vec::new(), providers: Vec::new() })
+        }
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        f.now_or_never().expect("the fakes never wait")
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::time::shanghai().with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap().to_utc()
+    }
+
+    fn desk(facts: Facts) -> ReportDesk<Facts, FixedClock> {
+        ReportDesk::new(facts, FixedClock(now()))
+    }
+
+    fn actor(role: Role, community: Option<i32>) -> Actor {
+        Actor { account: AccountId(Uuid::nil()), role, provider: None, community: community.map(CommunityId) }
+    }
+
+    fn placed(community: i32, ago_hours: i64) -> (Area, OrderFact) {
+        let at = now() - Duration::hours(ago_hours);
+        (
+            Area::Community(CommunityId(community)),
+            OrderFact { placed_at: at, accepted_at: None, escalated: false, withdrawn: false },
+        )
+    }
+
+    #[test]
+    fn a_worker_sees_their_own_communitys_figures_and_no_one_elses() {
+        let facts = Facts::default();
+        facts.orders.lock().unwrap().extend([placed(1, 1), placed(2, 1)]);
+        let worker = actor(Role::CommunityWorker, Some(1));
+        let mine = run(desk(facts.clone()).dashboard(&worker, Area::Community(CommunityId(1)), None, None)).unwrap();
+        assert_eq!((mine.total.orders, mine.days.len(), mine.open_escalations), (1, 14, 2));
+        let other = run(desk(facts.clone()).dashboard(&worker, Area::Community(CommunityId(2)), None, None));
+        assert!(matches!(other, Err(DeskError::Denied(_))));
+        let street = run(desk(facts).map(&worker, Area::Street(StreetId(1))));
+        assert!(matches!(street, Err(DeskError::Denied(_))));
+    }
+
+    #[test]
+    fn an_admin_sees_a_streets_figures_summed_over_its_communities() {
+        let facts = Facts::default();
+        facts.orders.lock().unwrap().extend([placed(1, 1), placed(2, 30), placed(2, 24 * 30)]);
+        let admin = actor(Role::Admin, None);
+        let street = run(desk(facts).dashboard(&admin, Area::Street(StreetId(1)), None, None)).unwrap();
+        assert_eq!(street.total.orders, 2, "the order of a month ago is outside the two weeks");
+    }
+
+    #[test]
+    fn a_caller_who_may_not_see_the_area_is_refused_before_their_period_is_read() {
+        let resident = actor(Role::Resident, None);
+        let backwards = Some(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap());
+        let refused =
+            run(desk(Facts::default()).dashboard(&resident, Area::Community(CommunityId(1)), backwards, None));
+        assert!(matches!(refused, Err(DeskError::Denied(_))));
+        let admin = actor(Role::Admin, None);
+        let bad = run(desk(Facts::default()).dashboard(&admin, Area::Community(CommunityId(1)), backwards, None));
+        assert!(matches!(bad, Err(DeskError::Invalid(i)) if i.field == "from"));
+    }
+
+    #[test]
+    fn an_area_that_does_not_exist_is_not_found() {
+        let admin = actor(Role::Admin, None);
+        let missing = run(desk(Facts::default()).map(&admin, Area::Community(CommunityId(99))));
+        assert!(matches!(missing, Err(DeskError::NotFound("community"))));
+    }
+}

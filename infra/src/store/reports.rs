@@ -1,0 +1,197 @@
+//! The facts of the area dashboard: an area's orders with when they were first accepted and whether they were
+//! escalated, its volunteer hours, its open escalations, and its map. Two or three reads each, however many
+//! orders: the events of the area's orders are read through a subquery, not an id list.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use linli_domain::error::Unexpected;
+use linli_domain::geo::CommunityId;
+use linli_domain::providers::{ProviderId, ProviderKind};
+use linli_domain::reports::{Area, AreaFacts, AreaMap, HoursFact, MapCommunity, MapProvider, OrderFact};
+
+use super::{Store, convert};
+use crate::db::DbContext;
+use crate::entities::states::StoredOrderState;
+use crate::entities::{community, order, order_event, provider, provider_coverage, provider_street, service_hour};
+
+/// The ids of the area's communities, as a subquery.
+fn communities_of(area: Area) -> SelectStatement {
+    let mut q = Query::select().column(community::Column::Id).from(community::Entity).to_owned();
+    match area {
+        Area::Community(c) => q.and_where(Expr::col(community::Column::Id).eq(c.0)),
+        Area::Street(s) => q.and_where(Expr::col(community::Column::StreetId).eq(s.0)),
+    };
+    q
+}
+
+/// The street the area is on, or is.
+async fn street_of(store: &Store, area: Area) -> Result<Option<i32>, Unexpected> {
+    Ok(match area {
+        Area::Street(s) => Some(s.0),
+        Area::Community(c) => community::Entity::find_by_id(c.0)
+            .one(&store.db)
+            .await
+            .context("reading a community's street")?
+            .map(|c| c.street_id),
+    })
+}
+
+fn placed_in(area: Area, from: DateTime<Utc>, to: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(order::Column::CommunityId.in_subquery(communities_of(area)))
+        .add(order::Column::PlacedAt.gte(from))
+        .add(order::Column::PlacedAt.lt(to))
+}
+
+impl AreaFacts for Store {
+    async fn area_exists(&self, area: Area) -> Result<bool, Unexpected> {
+        Ok(street_of(self, area).await?.is_some())
+    }
+
+    async fn order_facts(
+        &self,
+        area: Area,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<OrderFact>, Unexpected> {
+        let what = "reading an area's orders";
+        let orders: Vec<(Uuid, DateTime<Utc>, StoredOrderState)> = order::Entity::find()
+            .select_only()
+            .columns([order::Column::Id, order::Column::PlacedAt, order::Column::State])
+            .filter(placed_in(area, from, to))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let ids = Query::select()
+            .column(order::Column::Id)
+            .from(order::Entity)
+            .cond_where(placed_in(area, from, to))
+            .to_owned();
+        let events: Vec<(Uuid, DateTime<Utc>, StoredOrderState)> = order_event::Entity::find()
+            .select_only()
+            .columns([order_event::Column::OrderId, order_event::Column::At, order_event::Column::ToState])
+            .filter(order_event::Column::OrderId.in_subquery(ids))
+            .filter(order_event::Column::ToState.is_in([StoredOrderState::Accepted, StoredOrderState::Escalated]))
+            .order_by_asc(order_event::Column::At)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let mut accepted: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+        let mut escalated: HashSet<Uuid> = HashSet::new();
+        for (id, at, to_state) in events {
+            match to_state {
+                StoredOrderState::Accepted => {
+                    accepted.entry(id).or_insert(at);
+                }
+                _ => {
+                    escalated.insert(id);
+                }
+            }
+        }
+        Ok(orders
+            .into_iter()
+            .map(|(id, placed_at, state)| OrderFact {
+                placed_at,
+                accepted_at: accepted.get(&id).copied(),
+                escalated: escalated.contains(&id),
+                withdrawn: state == StoredOrderState::Cancelled && !accepted.contains_key(&id),
+            })
+            .collect())
+    }
+
+    async fn hours_facts(
+        &self,
+        area: Area,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<HoursFact>, Unexpected> {
+        let rows: Vec<(DateTime<Utc>, i32)> = service_hour::Entity::find()
+            .select_only()
+            .columns([service_hour::Column::StartedAt, service_hour::Column::Minutes])
+            .filter(service_hour::Column::CommunityId.in_subquery(communities_of(area)))
+            .filter(service_hour::Column::StartedAt.gte(from))
+            .filter(service_hour::Column::StartedAt.lt(to))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context("reading an area's volunteer hours")?;
+        Ok(rows.into_iter().map(|(started_at, minutes)| HoursFact { started_at, minutes }).collect())
+    }
+
+    async fn open_escalations(&self, area: Area) -> Result<u64, Unexpected> {
+        order::Entity::find()
+            .filter(order::Column::CommunityId.in_subquery(communities_of(area)))
+            .filter(order::Column::State.eq(StoredOrderState::Escalated))
+            .count(&self.db)
+            .await
+            .context("counting an area's open escalations")
+    }
+
+    async fn area_map(&self, area: Area) -> Result<AreaMap, Unexpected> {
+        let what = "reading an area's map";
+        let Some(street) = street_of(self, area).await? else {
+            return Ok(AreaMap { communities: Vec::new(), providers: Vec::new() });
+        };
+        let communities = community::Entity::find()
+            .filter(community::Column::StreetId.eq(street))
+            .order_by_asc(community::Column::Id)
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let ids: Vec<i32> = communities.iter().map(|c| c.id).collect();
+        let covering = Query::select()
+            .column(provider_coverage::Column::ProviderId)
+            .from(provider_coverage::Entity)
+            .and_where(Expr::col(provider_coverage::Column::CommunityId).is_in(ids.clone()))
+            .to_owned();
+        let street_wide = Query::select()
+            .column(provider_street::Column::ProviderId)
+            .from(provider_street::Entity)
+            .and_where(Expr::col(provider_street::Column::StreetId).eq(street))
+            .to_owned();
+        let providers = provider::Entity::find()
+            .filter(provider::Column::Kind.ne(ProviderKind::PartyMember.as_str()))
+            .filter(provider::Column::Active.eq(true))
+            .filter(
+                Condition::any()
+                    .add(provider::Column::CommunityId.is_in(ids))
+                    .add(provider::Column::Id.in_subquery(covering))
+                    .add(provider::Column::Id.in_subquery(street_wide)),
+            )
+            .order_by_asc(provider::Column::Name)
+            .all(&self.db)
+            .await
+            .context(what)?;
+        Ok(AreaMap {
+            communities: communities
+                .into_iter()
+                .map(|c| {
+                    Ok(MapCommunity {
+                        id: CommunityId(c.id),
+                        center: convert::point(c.id, c.lat, c.lng)?,
+                        name: c.name,
+                    })
+                })
+                .collect::<Result<_, Unexpected>>()?,
+            providers: providers
+                .into_iter()
+                .map(|p| {
+                    let kind = ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("kind", p.id, &p.kind))?;
+                    Ok(MapProvider {
+                        id: ProviderId(p.id),
+                        location: convert::point(p.id, p.lat, p.lng)?,
+                        name: p.name,
+                        kind,
+                    })
+                })
+                .collect::<Result<_, Unexpected>>()?,
+        })
+    }
+}
