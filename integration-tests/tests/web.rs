@@ -102,6 +102,15 @@ async fn members_sign_up_for_a_shift_in_real_browsers_and_the_organizer_sees_the
     assert!(shots.join("roster-360.png").exists());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let shots = screenshots("dashboard");
+    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
+    node("dashboard.mjs", args).await;
+    assert!(shots.join("dashboard-360.png").exists());
+}
+
 #[tokio::test]
 async fn every_message_has_both_languages() {
     node("messages.mjs", Vec::new()).await;

@@ -23,3 +23,20 @@ export function clock(seconds: number): string {
   const s = seconds % 60
   return `${m}:${s.toString().padStart(2, '0')}`
 }
+
+/** The date in Shanghai of an instant, as `YYYY-MM-DD`. */
+export function shanghaiDate(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10)
+}
+
+/** 0.857 → "85.7%"; nothing to show → "—". */
+export function percent(rate: number | null | undefined): string {
+  return rate == null ? '—' : `${(Math.round(rate * 1000) / 10).toFixed(1)}%`
+}
+
+/** Seconds as minutes and seconds in the chosen language; nothing to show → "—". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds == null) return '—'
+  const m = Math.floor(seconds / 60)
+  return i18n.global.t('time.minSec', { m, s: seconds % 60 })
+}

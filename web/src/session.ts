@@ -73,7 +73,9 @@ export function home(r: string | null): string {
     case 'party_member':
       return '/jobs'
     case 'community_worker':
-      return '/community/shifts'
+      return '/community'
+    case 'admin':
+      return '/admin'
     case null:
       return '/sign-in'
     default:

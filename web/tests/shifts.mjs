@@ -7,23 +7,12 @@
 //
 // The event and the members' registrations are set up through the API first, as the worker and an admin
 // would; what the members and the organizer do is done in the pages.
+import { call as api, login as signInApi } from './api.mjs'
 import { WAIT, accessible, args, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
 
 const base = args.base
-
-async function call(method, path, token, body) {
-  const resp = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await resp.text()
-  if (!resp.ok) fail(`${method} ${path}: ${resp.status} ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
-const login = async (name, password = 'linli-demo') =>
-  (await call('POST', '/auth/login', null, { login: name, password })).token
+const call = (method, path, token, body) => api(base, method, path, token, body)
+const login = (name, password) => signInApi(base, name, password)
 
 await scenario(async () => {
   const admin = await login('admin')
@@ -69,6 +58,7 @@ await scenario(async () => {
   // The organizer sees both on the roster, in order, and takes it as CSV.
   const organizer = await page(base)
   await signIn(organizer, 'worker')
+  await organizer.getByRole('tab', { name: '活动排班', exact: true }).click()
   await organizer.locator(`[data-shift="${shift}"]`).click()
   await organizer.waitForURL(/#\/shifts\/[0-9a-f-]+\/roster/, { timeout: WAIT })
   await organizer.getByText(members[0].name, { exact: true }).waitFor({ timeout: WAIT })
