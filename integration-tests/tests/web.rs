@@ -1,10 +1,12 @@
 //! The web app in a real browser (headless Chromium, driven by playwright-core from `web/tests/*.mjs`): a
 //! resident signs up with the texted code and books; organizations' staff see the offer arrive and one takes
 //! it; everyone's page follows without a reload. Party members sign up for a Dedication Day shift and the
-//! organizer sees them on its roster. Run on the embedded default, and on two `serve` replicas
-//! with a separate `jobs` process on PostgreSQL and Redis, the resident on one replica and the staff on the
-//! other. axe-core checks each page, the message keys of both languages are compared, and screenshots at 360
-//! and 1280 px are written under `<target>/web-screenshots/<test>/`.
+//! organizer sees them on its roster. A worker's dashboard is checked against real figures and its CSV; a
+//! worker's desk, a member's registration, the webhook settings and the admin's pages are driven too. The
+//! live loop runs on the embedded default, and on two `serve` replicas with a separate `jobs` process on
+//! PostgreSQL and Redis, the resident on one replica and the staff on the other. axe-core checks each page,
+//! the message keys of both languages are compared, and screenshots at 360 and 1280 px are written under
+//! `<target>/web-screenshots/<test>/`.
 //!
 //! Needs Node.js (the build already does) and Chromium, like the docs test; `LINLI_SKIP_BROWSER=1` leaves it
 //! out of `scripts/test`, which the runner then reports as skipped.
@@ -12,7 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use linli_integration_tests::{Backend, Replicas, TestApp};
+use linli_api::config::ConfigArgs;
+use linli_integration_tests::{Backend, Fresh, Replicas, TestApp};
 
 fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web")
@@ -109,6 +112,33 @@ async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matc
     let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
     node("dashboard.mjs", args).await;
     assert!(shots.join("dashboard-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_confirms_a_registration_works_the_escalations_posts_a_problem_and_checks_a_member_in() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let shots = screenshots("desk");
+    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
+    node("desk.mjs", args).await;
+    assert!(shots.join("escalations-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_secret_is_shown_once_and_an_admin_replays_its_dead_letter_among_the_admin_pages() {
+    let fresh = Fresh::new(Backend::Embedded).await;
+    // One attempt per delivery, so the receiver's first failure is a dead letter at once; the receiver is
+    // on this host.
+    let args = ConfigArgs {
+        delivery_max_attempts: Some(1),
+        delivery_retry_seconds: Some(1),
+        webhook_allow_internal: Some(true),
+        ..fresh.args()
+    };
+    let app = TestApp::spawn_with_args(fresh, args).await;
+    let shots = screenshots("admin");
+    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
+    node("admin.mjs", args).await;
+    assert!(shots.join("dead-letters-1280.png").exists());
 }
 
 #[tokio::test]

@@ -13,6 +13,9 @@ export const args = Object.fromEntries(
 mkdirSync(args.shots, { recursive: true })
 export const WAIT = 20_000
 export const problems = []
+/** Requests a scenario expects to be refused (a settings page asking for what is not set yet answers 404);
+ * the browser logs their failed loads as errors, which are not problems then. */
+export const expectedRefusals = []
 
 export const browser = await chromium.launch({
   executablePath: process.env.LINLI_CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -27,7 +30,12 @@ export function fail(why) {
 export async function page(base, width = 360) {
   const context = await browser.newContext({ viewport: { width, height: 780 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const p = await context.newPage()
-  p.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`))
+  p.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const url = m.location().url
+    if (m.text().startsWith('Failed to load resource') && expectedRefusals.some((r) => r.test(url))) return
+    problems.push(`console: ${m.text()} (${url})`)
+  })
   p.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
   await p.goto(base)
   return p

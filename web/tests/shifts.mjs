@@ -71,5 +71,16 @@ await scenario(async () => {
   ])
   const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'))
   for (const m of members) if (!csv.includes(m.name)) fail(`the roster's CSV lacks ${m.name}:\n${csv}`)
+  // The organizer moves the date a day later, then calls it off and takes it back; the shift follows.
+  const later = new Date(Date.now() + 8 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10)
+  await organizer.getByLabel('活动日期').fill(later)
+  await organizer.getByRole('button', { name: '改到这一天' }).click()
+  await until('the shift moved', async () => (await call('GET', `/shifts/${shift}`, worker)).starts_at.startsWith(later))
+  await organizer.getByRole('button', { name: '取消本次活动' }).click()
+  await organizer.getByTestId('called-off').waitFor({ timeout: WAIT })
+  if (!(await call('GET', `/shifts/${shift}`, worker)).called_off) fail('the shift is not called off')
+  await organizer.getByRole('button', { name: '恢复本次活动' }).click()
+  await until('the date back on', async () => (await organizer.getByTestId('called-off').count()) === 0)
+  await accessible(organizer, 'roster after changes')
   return `shifts passed: ${members[0].name} holds the place, ${members[1].name} waits first, both on the roster and its CSV`
 })

@@ -172,7 +172,7 @@ fn csv_answer(d: &Dashboard) -> DashboardCsv {
 
 problems!(
     /// What a dashboard or a map can answer besides its success.
-    DashboardProblems: BadRequest, Unauthorized, Forbidden, NotFound
+    DashboardProblems: BadRequest, Unauthorized, Forbidden, NotFound, Unprocessable
 );
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Dashboard")]

@@ -7,7 +7,7 @@ mod desk;
 
 pub use desk::{AreaFacts, ReportDesk};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use crate::error::Invalid;
 use crate::geo::{CommunityId, GeoPoint, StreetId};
@@ -36,6 +36,13 @@ impl Period {
 
     /// The period asked for; a missing end is today, a missing start is two weeks before the end.
     pub fn parse(from: Option<NaiveDate>, to: Option<NaiveDate>, now: DateTime<Utc>) -> Result<Self, Invalid> {
+        // Linli's figures begin this century; the bounds also keep the date arithmetic below in range.
+        let years = 2000..=2100;
+        for (field, date) in [("from", from), ("to", to)] {
+            if date.is_some_and(|d| !years.contains(&d.year())) {
+                return Err(Invalid::new(field, "date_out_of_range", "a date is in the years 2000 to 2100"));
+            }
+        }
         let to = to.unwrap_or_else(|| now.with_timezone(&shanghai()).date_naive());
         let from = from.unwrap_or(to - Duration::days(Self::DEFAULT_DAYS - 1));
         if from > to {
@@ -243,6 +250,13 @@ mod tests {
         assert_eq!(Period::parse(Some(date(3)), Some(date(2)), now).unwrap_err().code, "from_after_to");
         let long = Period::parse(Some(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()), Some(date(2)), now);
         assert_eq!(long.unwrap_err().field, "from");
+    }
+
+    #[test]
+    fn a_date_outside_the_years_2000_to_2100_names_its_field() {
+        let far = NaiveDate::MAX;
+        assert_eq!(Period::parse(None, Some(far), at(2, 12, 0)).unwrap_err().field, "to");
+        assert_eq!(Period::parse(Some(NaiveDate::MIN), None, at(2, 12, 0)).unwrap_err().field, "from");
     }
 
     #[test]
