@@ -65,6 +65,14 @@ async fn node(script: &str, args: Vec<String>) {
     assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
 }
 
+/// Runs `script` against `app` (`--base`, `--shots`), its screenshots under `test`'s folder, which it returns.
+async fn scenario(app: TestApp, script: &str, test: &str) -> PathBuf {
+    let shots = screenshots(test);
+    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
+    node(script, args).await;
+    shots
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booking_is_offered_taken_and_followed_live_in_real_browsers() {
     let app = TestApp::spawn(Backend::Embedded).await;
@@ -98,28 +106,19 @@ async fn the_live_loop_holds_across_two_serve_replicas_and_a_separate_jobs_proce
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_sign_up_for_a_shift_in_real_browsers_and_the_organizer_sees_them_on_the_roster() {
-    let app = TestApp::spawn(Backend::Embedded).await;
-    let shots = screenshots("shifts");
-    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
-    node("shifts.mjs", args).await;
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "shifts.mjs", "shifts").await;
     assert!(shots.join("roster-360.png").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
-    let app = TestApp::spawn(Backend::Embedded).await;
-    let shots = screenshots("dashboard");
-    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
-    node("dashboard.mjs", args).await;
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_confirms_a_registration_works_the_escalations_posts_a_problem_and_checks_a_member_in() {
-    let app = TestApp::spawn(Backend::Embedded).await;
-    let shots = screenshots("desk");
-    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
-    node("desk.mjs", args).await;
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "desk.mjs", "desk").await;
     assert!(shots.join("escalations-360.png").exists());
 }
 
@@ -134,10 +133,7 @@ async fn a_webhook_secret_is_shown_once_and_an_admin_replays_its_dead_letter_amo
         webhook_allow_internal: Some(true),
         ..fresh.args()
     };
-    let app = TestApp::spawn_with_args(fresh, args).await;
-    let shots = screenshots("admin");
-    let args = ["--base", &app.api.base, "--shots", &shots.display().to_string()].map(str::to_owned).to_vec();
-    node("admin.mjs", args).await;
+    let shots = scenario(TestApp::spawn_with_args(fresh, args).await, "admin.mjs", "admin").await;
     assert!(shots.join("dead-letters-1280.png").exists());
 }
 
