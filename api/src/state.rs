@@ -25,7 +25,7 @@ pub type Desk = OrderDesk<Store, AnyQueue, SystemClock>;
 #[derive(Clone)]
 pub struct AppState {
     pub orders: Desk,
-    pub volunteering: VolunteerDesk<Store, Sessions, SystemClock>,
+    pub volunteering: VolunteerDesk<Store, Sessions, SystemClock, LiveHub>,
     pub notifications: NotificationDesk<Store, SystemClock>,
     pub accounts: AccountDesk<Store, Sessions, SystemClock, AnySms>,
     pub audit: AuditDesk<Store>,
@@ -54,7 +54,7 @@ impl AppState {
         let clock = orders.clock.clone();
         Self {
             orders,
-            volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), clock.clone()),
+            volunteering: VolunteerDesk::new(store.clone(), sessions.clone(), clock.clone(), live.clone()),
             notifications: NotificationDesk::new(store.clone(), clock.clone()),
             accounts: AccountDesk::new(store.clone(), sessions, clock.clone(), texts),
             audit: AuditDesk::new(store.clone()),

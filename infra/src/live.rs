@@ -4,7 +4,7 @@
 use tokio::sync::broadcast::error::RecvError;
 
 use linli_domain::error::Unexpected;
-use linli_domain::notifications::{LiveKind, LiveNotice, LivePublisher, LiveReceiver, LiveSubscriptions};
+use linli_domain::notifications::{LiveNotice, LivePublisher, LiveReceiver, LiveSubscriptions};
 
 use crate::broadcast::{Broadcast, Heard};
 
@@ -23,9 +23,16 @@ impl LiveHub {
 }
 
 impl LivePublisher for LiveHub {
-    async fn publish(&self, notice: &LiveNotice) -> Result<(), Unexpected> {
-        let body = serde_json::to_string(notice).map_err(|e| Unexpected::new("writing a live notice", e))?;
-        self.broadcast.publish(TOPIC, &body).await
+    async fn publish(&self, notice: &LiveNotice) {
+        // A page that misses a notice reads everything again when its stream reconnects: a failure here is
+        // worth a line in the log, not a retry or a failed request.
+        let sent = match serde_json::to_string(notice) {
+            Ok(body) => self.broadcast.publish(TOPIC, &body).await,
+            Err(e) => Err(Unexpected::new("writing a live notice", e)),
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, kind = ?notice.kind, "a live notice was not published");
+        }
     }
 }
 
@@ -39,10 +46,6 @@ impl LiveSubscriptions for LiveHub {
 
 pub struct LiveHubReceiver(tokio::sync::broadcast::Receiver<Heard>);
 
-fn resync() -> LiveNotice {
-    LiveNotice { accounts: Vec::new(), kind: LiveKind::Resync, order: None, state: None }
-}
-
 impl LiveReceiver for LiveHubReceiver {
     async fn next(&mut self) -> Option<LiveNotice> {
         loop {
@@ -53,7 +56,7 @@ impl LiveReceiver for LiveHubReceiver {
                 },
                 Ok(Heard::Message { .. }) => {}
                 // Whatever was published while Redis was away, or while this stream fell behind, is gone.
-                Ok(Heard::Lost) | Err(RecvError::Lagged(_)) => return Some(resync()),
+                Ok(Heard::Lost) | Err(RecvError::Lagged(_)) => return Some(LiveNotice::resync()),
                 Err(RecvError::Closed) => return None,
             }
         }

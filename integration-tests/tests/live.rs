@@ -1,5 +1,6 @@
 //! The live stream (`GET /api/v1/live`, server-sent events) over HTTP: each account hears what changed for it
-//! (its order moved, an offer came or went, a message arrived) and nothing of anyone else's, on the embedded
+//! (its order moved, an offer came or went, a message arrived, a shift it is on or organizes changed) and
+//! nothing of anyone else's, on the embedded
 //! default and across `serve` replicas with a separate `jobs` process. The pages built on it are tested in a
 //! real browser in `web.rs`.
 
@@ -29,11 +30,22 @@ impl Live {
 
     /// Reads events until one of `kind` says `order` is now in `state`; panics if none does within the wait.
     async fn until(&mut self, kind: &str, order: &str, state: &str) {
+        let what = format!("{kind} event for {order} in {state}");
+        self.until_heard(&what, |e| e["kind"] == kind && e["order_id"] == order && e["state"] == state).await;
+    }
+
+    /// Reads events until one says the roster of `shift` changed.
+    async fn until_roster(&mut self, shift: &str) {
+        self.until_heard(&format!("roster event for {shift}"), |e| e["kind"] == "roster" && e["shift_id"] == shift)
+            .await;
+    }
+
+    async fn until_heard(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) {
         loop {
             let event = next_event(&mut self.resp, &mut self.pending, WITHIN)
                 .await
-                .unwrap_or_else(|| panic!("no {kind} event for {order} in {state} within {WITHIN:?}"));
-            if event["kind"] == kind && event["order_id"] == order && event["state"] == state {
+                .unwrap_or_else(|| panic!("no {what} within {WITHIN:?}"));
+            if wanted(&event) {
                 return;
             }
         }
@@ -89,6 +101,55 @@ async fn an_order_is_followed_live_by_its_resident_and_the_providers_offered_it(
     assert!(heard.iter().all(|e| e["kind"] == "resync"), "another resident hears nothing of it: {heard:?}");
 }
 on_both_backends!(an_order_is_followed_live_by_its_resident_and_the_providers_offered_it);
+
+/// A one-place shift a week ahead in 文安路社区, open to residents, made by the demo worker; its id.
+async fn one_place_shift(api: &Api, worker: &str) -> String {
+    let week = (chrono::Utc::now() + chrono::Duration::days(7)).format("%Y-%m-%d").to_string();
+    let body = serde_json::json!({
+        "title": "共产党员社区奉献日", "dedication_day": true, "recurrence": {"kind": "once"}, "first_date": week,
+        "shifts": [{"title": "清扫楼道", "start": "09:00", "end": "11:00", "place": "文安路社区党群服务中心",
+                    "capacity": 1, "members_only": false}]
+    });
+    let made = api.create_event(worker, 1, body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    made.body["occurrences"][0]["shifts"][0]["id"].as_str().unwrap().to_owned()
+}
+
+async fn a_roster_change_is_heard_by_the_people_on_the_shift_and_its_organizers_and_nobody_else(app: TestApp) {
+    let api = &app.api;
+    let worker = api.login_demo("worker").await;
+    let (first, second) = (api.login_demo("resident").await, api.login_demo("resident2").await);
+    let shift = one_place_shift(api, &worker).await;
+    let mut organizer = Live::open(api, &worker).await;
+    let mut waiting = Live::open(api, &second).await;
+    let mut stranger = Live::open(api, &api.login_demo("org001").await).await;
+
+    assert_eq!(api.sign_up(&first, &shift).await.body["state"], "confirmed");
+    organizer.until_roster(&shift).await;
+    assert_eq!(api.sign_up(&second, &shift).await.body["state"], "wait_listed");
+    organizer.until_roster(&shift).await;
+    waiting.until_roster(&shift).await;
+    // The first gives the place up: the organizer, and the second who moved up into it, hear it at once.
+    assert_eq!(api.cancel_sign_up(&first, &shift).await.status, StatusCode::OK);
+    organizer.until_roster(&shift).await;
+    waiting.until_roster(&shift).await;
+    let roster = api.roster(&worker, &shift).await.body;
+    assert_eq!(roster["confirmed"].as_array().unwrap().len(), 1, "the wait-list moved up: {roster:?}");
+    let heard = stranger.drain().await;
+    assert!(heard.iter().all(|e| e["kind"] == "resync"), "a provider's staff hears nothing of it: {heard:?}");
+}
+on_both_backends!(a_roster_change_is_heard_by_the_people_on_the_shift_and_its_organizers_and_nobody_else);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_on_one_replica_is_heard_by_the_organizer_on_another() {
+    let Replicas { fresh: _fresh, a, b, jobs: _jobs } = Replicas::start().await;
+    let worker = a.api().login_demo("worker").await;
+    let shift = one_place_shift(a.api(), &worker).await;
+    let mut organizer = Live::open(b.api(), &worker).await;
+    let resident = a.api().login_demo("resident").await;
+    assert_eq!(a.api().sign_up(&resident, &shift).await.body["state"], "confirmed");
+    organizer.until_roster(&shift).await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_on_one_replica_hears_what_a_separate_jobs_process_and_another_replica_did() {

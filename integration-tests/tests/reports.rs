@@ -24,6 +24,7 @@ async fn the_dashboard_counts_what_happened_to_the_areas_orders(app: TestApp) {
     let wait = Duration::from_secs(15);
 
     let taken = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &taken, "offered", wait).await;
     let holder = api.offered_staff(&taken).await.into_iter().next().expect("someone is offered the cleaning");
     assert_eq!(api.act(&holder, &taken, "accept").await.status, StatusCode::OK);
     let withdrawn = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();

@@ -105,7 +105,7 @@ async fn the_live_loop_holds_across_two_serve_replicas_and_a_separate_jobs_proce
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn members_sign_up_for_a_shift_in_real_browsers_and_the_organizer_sees_them_on_the_roster() {
+async fn members_sign_up_for_a_shift_in_real_browsers_and_the_open_roster_follows_a_place_given_up() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "shifts.mjs", "shifts").await;
     assert!(shots.join("roster-360.png").exists());
 }

@@ -68,11 +68,7 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock, L: LivePub
             let live = live_notices(event.happened, &context, &notices);
             self.store.record_notices(event, notices, self.sms.is_some(), now).await?;
             for notice in &live {
-                // A page that misses a notice reads everything again when its stream reconnects: a failure
-                // here is worth a line in the log, not a retry of the whole event.
-                if let Err(e) = self.live.publish(notice).await {
-                    tracing::warn!(error = %e, "a live notice was not published");
-                }
+                self.live.publish(notice).await;
             }
         }
         Ok(events.len())

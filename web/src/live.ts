@@ -1,5 +1,5 @@
 // The account's live stream (GET /api/v1/live, server-sent events): order changes, new and withdrawn offers,
-// inbox messages. Pages subscribe to it and refetch what they show; the stream reconnects by itself, and
+// inbox messages, shifts' rosters. Pages subscribe to it and refetch what they show; the stream reconnects by itself, and
 // `onLive` also fires on every (re)connection, because whatever happened while it was down was missed.
 import { fetchEventSource } from '@microsoft/fetch-event-source'
 import { ref } from 'vue'
@@ -9,6 +9,7 @@ export interface LiveEvent {
   kind: string
   order_id?: string
   state?: string
+  shift_id?: string
 }
 
 type Listener = (event: LiveEvent) => void

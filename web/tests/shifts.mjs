@@ -1,7 +1,9 @@
 // Dedication Day in a real browser: the demo community worker's event has one shift of one place; two Party
 // members registered with the community sign up in their own browsers, the first gets the place and the
 // second the wait-list, each seeing where they stand; the organizer opens the shift's roster and sees both, in
-// order, and downloads it as CSV. axe-core checks each page; screenshots at 360 and 1280 px are written.
+// order, and downloads it as CSV. When the first gives the place up in their browser, the organizer's open
+// roster and the second member's open page both show the second moved up, without a reload (the live stream).
+// axe-core checks each page; screenshots at 360 and 1280 px are written.
 //
 //   node tests/shifts.mjs --base URL --shots DIR
 //
@@ -37,8 +39,10 @@ await scenario(async () => {
 
   // Each member signs up in the shifts page of their own browser.
   const seen = []
+  const phones = []
   for (const [n, m] of members.entries()) {
     const p = await page(base)
+    phones.push(p)
     await signIn(p, m.username, 'member-pass')
     await p.getByRole('tab', { name: '志愿服务', exact: true }).click()
     await p.locator(`[data-shift="${shift}"]`).waitFor({ timeout: WAIT })
@@ -71,6 +75,13 @@ await scenario(async () => {
   ])
   const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'))
   for (const m of members) if (!csv.includes(m.name)) fail(`the roster's CSV lacks ${m.name}:\n${csv}`)
+  // The first member gives the place up on their phone; the roster open on the organizer's screen and the
+  // second member's page move the second up by themselves.
+  await phones[0].locator(`[data-my-shift="${shift}"]`).getByRole('button', { name: '取消报名' }).click()
+  const placed = organizer.locator('[data-signup]', { hasText: members[1].name })
+  await until(`${members[1].name} on the open roster`, async () => (await placed.count()) === 1)
+  const second = phones[1].locator(`[data-my-shift="${shift}"] [data-state]`)
+  await until(`${members[1].name}'s open page`, async () => (await second.getAttribute('data-state')) === 'confirmed')
   // The organizer moves the date a day later, then calls it off and takes it back; the shift follows.
   const later = new Date(Date.now() + 8 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10)
   await organizer.getByLabel('活动日期').fill(later)
@@ -82,5 +93,5 @@ await scenario(async () => {
   await organizer.getByRole('button', { name: '恢复本次活动' }).click()
   await until('the date back on', async () => (await organizer.getByTestId('called-off').count()) === 0)
   await accessible(organizer, 'roster after changes')
-  return `shifts passed: ${members[0].name} holds the place, ${members[1].name} waits first, both on the roster and its CSV`
+  return `shifts passed: ${members[0].name} holds the place, ${members[1].name} waits first, both on the roster and its CSV; the give-up moved ${members[1].name} up live`
 })

@@ -1,6 +1,7 @@
 //! An account's live stream (server-sent events): what its open pages should read again now. The notifier
-//! publishes each notice, from whichever process it runs in, through the deployment's broadcast; every
-//! `serve` replica hands its streams the ones for their account.
+//! publishes each order's notices, and the volunteering use cases each roster change, from whichever process
+//! they run in, through the deployment's broadcast; every `serve` replica hands its streams the ones for their
+//! account.
 
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ pub enum LiveKindView {
     Offer,
     /// A message arrived: read `GET /inbox` again.
     Inbox,
+    /// A shift's roster changed (`shift_id`): read the roster, or your own shifts, again. Sent to the people
+    /// on the shift and to the organizers of its community.
+    Roster,
     /// Notices may have been missed: read everything you show again.
     Resync,
 }
@@ -47,6 +51,8 @@ pub struct LiveEventView {
     pub order_id: Option<Uuid>,
     /// The order's state after the change, when it moved.
     pub state: Option<String>,
+    /// The shift whose roster changed.
+    pub shift_id: Option<Uuid>,
 }
 
 impl From<LiveNotice> for LiveEventView {
@@ -55,9 +61,15 @@ impl From<LiveNotice> for LiveEventView {
             LiveKind::Order => LiveKindView::Order,
             LiveKind::Offer => LiveKindView::Offer,
             LiveKind::Inbox => LiveKindView::Inbox,
+            LiveKind::Roster => LiveKindView::Roster,
             LiveKind::Resync => LiveKindView::Resync,
         };
-        Self { kind, order_id: n.order.map(|o| o.0), state: n.state.map(|s| s.as_str().to_owned()) }
+        Self {
+            kind,
+            order_id: n.order.map(|o| o.0),
+            state: n.state.map(|s| s.as_str().to_owned()),
+            shift_id: n.shift.map(|s| s.0),
+        }
     }
 }
 
@@ -67,7 +79,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Notifications")]
 impl LiveApi {
     /// Your live stream, as server-sent events: each says what to read again (an order, your offers, your
-    /// inbox). Works across `serve` replicas and a separate `jobs` process. A `resync` event means some were
+    /// inbox, a shift's roster). Works across `serve` replicas and a separate `jobs` process. A `resync` event means some were
     /// missed; read everything again, as after reconnecting.
     #[oai(path = "/live", method = "get")]
     async fn live(

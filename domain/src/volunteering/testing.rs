@@ -30,6 +30,7 @@ use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::geo::CommunityId;
+use crate::notifications::{LiveNotice, LivePublisher};
 use crate::time::TimeWindow;
 
 /// What the fake holds.
@@ -47,9 +48,13 @@ pub struct Held {
     pub lists: Vec<String>,
     /// Accounts whose cached sessions were forgotten.
     pub forgotten: Vec<AccountId>,
+    /// Places taken (and given up) through the fake, as its rosters list them.
+    pub signups: Vec<SignupRecord>,
+    /// Live notices published.
+    pub live: Vec<LiveNotice>,
 }
 
-/// The fake repository (and account cache); clones share what they hold.
+/// The fake repository (and account cache, and live publisher); clones share what they hold.
 #[derive(Clone, Default)]
 pub struct FakeVolunteering(Arc<Mutex<Held>>);
 
@@ -115,7 +120,10 @@ impl FakeVolunteering {
             until: None,
             dedication_day: true,
             plan: Vec::new(),
-            occurrences: vec![occurrence_record(occurrence, event, date)],
+            occurrences: vec![OccurrenceRecord {
+                shifts: vec![shift.clone()],
+                ..occurrence_record(occurrence, event, date)
+            }],
         });
         held.shifts.push(shift);
         (id, occurrence)
@@ -175,6 +183,12 @@ fn signup(shift: ShiftId, account: AccountId, now: DateTime<Utc>) -> SignupRecor
 impl ActorCache for FakeVolunteering {
     fn forget(&self, account: AccountId) {
         self.held().forgotten.push(account);
+    }
+}
+
+impl LivePublisher for FakeVolunteering {
+    async fn publish(&self, notice: &LiveNotice) {
+        self.held().live.push(notice.clone());
     }
 }
 
@@ -440,7 +454,9 @@ impl Signups for FakeVolunteering {
     ) -> Result<(SignupRecord, bool), BookingError> {
         self.wrote("sign_up");
         self.shift_record(id).ok_or(BookingError::NotFound)?;
-        Ok((signup(id, account, now), true))
+        let record = signup(id, account, now);
+        self.held().signups.push(record.clone());
+        Ok((record, true))
     }
 
     async fn cancel_signup(
@@ -452,6 +468,9 @@ impl Signups for FakeVolunteering {
         self.wrote("cancel_signup");
         let mut record = signup(id, account, now);
         record.state = SignupState::Cancelled;
+        let mut held = self.held();
+        held.signups.retain(|s| (s.shift, s.account) != (id, account));
+        held.signups.push(record.clone());
         Ok(record)
     }
 
@@ -482,13 +501,10 @@ impl Signups for FakeVolunteering {
     }
 
     async fn roster(&self, id: ShiftId) -> Result<Option<Roster>, Unexpected> {
-        Ok(self.shift_record(id).map(|shift| Roster {
-            shift,
-            check_code: "123456".into(),
-            confirmed: Vec::new(),
-            wait_list: Vec::new(),
-            cancelled: Vec::new(),
-        }))
+        let Some(shift) = self.shift_record(id) else { return Ok(None) };
+        let on_it: Vec<SignupRecord> = self.held().signups.iter().filter(|s| s.shift == id).cloned().collect();
+        let (cancelled, confirmed) = on_it.into_iter().partition(|s| s.state == SignupState::Cancelled);
+        Ok(Some(Roster { shift, check_code: "123456".into(), confirmed, wait_list: Vec::new(), cancelled }))
     }
 
     async fn signups_of(

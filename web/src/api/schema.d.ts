@@ -4722,7 +4722,7 @@ export interface paths {
         };
         /**
          * Your live stream, as server-sent events: each says what to read again (an order, your offers, your
-         *     inbox). Works across `serve` replicas and a separate `jobs` process. A `resync` event means some were
+         *     inbox, a shift's roster). Works across `serve` replicas and a separate `jobs` process. A `resync` event means some were
          *     missed; read everything again, as after reconnecting.
          * @description Who may call: any signed-in account (what changed for them alone).
          */
@@ -10063,6 +10063,11 @@ export interface components {
             kind: components["schemas"]["LiveKindView"];
             /** Format: uuid */
             order_id?: string;
+            /**
+             * Format: uuid
+             * @description The shift whose roster changed.
+             */
+            shift_id?: string;
             /** @description The order's state after the change, when it moved. */
             state?: string;
         };
@@ -10070,7 +10075,7 @@ export interface components {
          * @description What changed.
          * @enum {string}
          */
-        LiveKindView: "order" | "offer" | "inbox" | "resync";
+        LiveKindView: "order" | "offer" | "inbox" | "roster" | "resync";
         /** LoginRequest */
         LoginRequest: {
             /** @description Username or mobile number. */

@@ -19,7 +19,7 @@ pub struct CalendarFeed {
     pub at: DateTime<Utc>,
 }
 
-impl<R: CalendarFeeds, A, C: Clock> VolunteerDesk<R, A, C> {
+impl<R: CalendarFeeds, A, C: Clock, L> VolunteerDesk<R, A, C, L> {
     /// A new feed token for the actor, replacing any earlier one.
     pub async fn new_calendar_feed(&self, actor: &Actor) -> Result<String, DeskError> {
         Ok(self.repo.rotate_calendar_token(actor.account, self.clock.now()).await?)

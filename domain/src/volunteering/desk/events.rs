@@ -9,11 +9,12 @@ use crate::accounts::Actor;
 use crate::clock::Clock;
 use crate::error::Invalid;
 use crate::geo::CommunityId;
+use crate::notifications::LivePublisher;
 use crate::time::shanghai;
 use crate::volunteering::errors::{DeskError, EventError};
 use crate::volunteering::events::{MAX_CAPACITY, ShiftPlan};
 use crate::volunteering::model::{EventRecord, NewEvent, OccurrenceChange, OccurrenceRecord, ShiftChange, ShiftRecord};
-use crate::volunteering::ports::Events;
+use crate::volunteering::ports::{Events, Signups};
 use crate::volunteering::recurrence::{Recurrence, RecurrenceError};
 use crate::volunteering::registration::Skills;
 use crate::volunteering::{EventId, OccurrenceId, ShiftId};
@@ -96,7 +97,7 @@ pub struct ShiftInput {
 /// How many shifts one date of an event may have.
 const MAX_SHIFTS: usize = 20;
 
-impl<R: Events, A, C: Clock> VolunteerDesk<R, A, C> {
+impl<R: Events + Signups, A, C: Clock, L: LivePublisher> VolunteerDesk<R, A, C, L> {
     /// An organizer of `community` creates an event; a recurring one is written out a year ahead.
     pub async fn create_event(
         &self,
@@ -141,6 +142,9 @@ impl<R: Events, A, C: Clock> VolunteerDesk<R, A, C> {
         }
         let change = OccurrenceChange { date: input.date, cancelled: input.cancelled, note };
         let (_, record) = self.repo.change_occurrence(id, change, now).await?;
+        for shift in &record.shifts {
+            self.tell_roster(shift.id).await;
+        }
         Ok(record)
     }
 
@@ -156,7 +160,9 @@ impl<R: Events, A, C: Clock> VolunteerDesk<R, A, C> {
             place: input.place.as_deref().map(|p| text("place", p, 100)).transpose()?,
             capacity: input.capacity,
         };
-        self.repo.change_shift(id, change, self.clock.now()).await
+        let changed = self.repo.change_shift(id, change, self.clock.now()).await?;
+        self.tell_roster(id).await;
+        Ok(changed)
     }
 
     pub async fn shift(&self, id: ShiftId) -> Result<ShiftRecord, DeskError> {

@@ -16,7 +16,7 @@ use crate::volunteering::ports::{Registrations, ServiceHours};
 /// The largest yearly quota an admin may set, in hours.
 const MAX_QUOTA_HOURS: u32 = 1000;
 
-impl<R: ServiceHours + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
+impl<R: ServiceHours + Registrations, A, C: Clock, L> VolunteerDesk<R, A, C, L> {
     /// The actor's own hours in `year` (this year in Shanghai when absent).
     pub async fn my_hours(&self, actor: &Actor, year: Option<i32>) -> Result<MemberHours, DeskError> {
         let year = self.year(year)?;

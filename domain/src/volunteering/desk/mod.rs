@@ -31,17 +31,18 @@ pub trait ActorCache: Clone + Send + Sync + 'static {
 }
 
 /// The volunteering use cases over the repository `R` (which implements the ports each use case needs), the
-/// cache of resolved accounts `A`, and a clock.
+/// cache of resolved accounts `A`, a clock, and the live notices `L` that tell open roster pages of a change.
 #[derive(Clone)]
-pub struct VolunteerDesk<R, A, C> {
+pub struct VolunteerDesk<R, A, C, L> {
     pub repo: R,
     pub actors: A,
     pub clock: C,
+    pub live: L,
 }
 
-impl<R, A, C> VolunteerDesk<R, A, C> {
-    pub fn new(repo: R, actors: A, clock: C) -> Self {
-        Self { repo, actors, clock }
+impl<R, A, C, L> VolunteerDesk<R, A, C, L> {
+    pub fn new(repo: R, actors: A, clock: C, live: L) -> Self {
+        Self { repo, actors, clock, live }
     }
 }
 
@@ -76,7 +77,7 @@ fn within_reason(field: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, Invalid
     }
 }
 
-impl<R: Registrations, A, C> VolunteerDesk<R, A, C> {
+impl<R: Registrations, A, C, L> VolunteerDesk<R, A, C, L> {
     /// The branch a Party member acts for: the one their confirmed registration names.
     async fn member_branch(&self, actor: &Actor) -> Result<Option<BranchId>, Unexpected> {
         if actor.role != Role::PartyMember {

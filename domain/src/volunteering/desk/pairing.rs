@@ -24,7 +24,7 @@ pub struct ProblemPage {
     pub counts: HashMap<ProblemState, u64>,
 }
 
-impl<R: Pairings + Registrations, A, C: Clock> VolunteerDesk<R, A, C> {
+impl<R: Pairings + Registrations, A, C: Clock, L> VolunteerDesk<R, A, C, L> {
     /// An admin adds an organ Party branch (机关党支部).
     pub async fn create_branch(
         &self,

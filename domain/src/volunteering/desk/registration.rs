@@ -13,7 +13,7 @@ use crate::volunteering::ports::Registrations;
 use crate::volunteering::registration::{Decision, RegistrationState, Skills};
 use crate::volunteering::{BranchId, RegistrationId};
 
-impl<R: Registrations, A: ActorCache, C: Clock> VolunteerDesk<R, A, C> {
+impl<R: Registrations, A: ActorCache, C: Clock, L> VolunteerDesk<R, A, C, L> {
     /// A Party member files a registration with `community`, naming their branch and skills.
     pub async fn register(
         &self,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::*;
 use crate::accounts::AccountId;
 use crate::clock::FixedClock;
+use crate::notifications::LiveKind;
 use crate::time::TimeWindow;
 use crate::volunteering::errors::{
     AttendanceFailure, BookingError, DecideError, DeskError, EventError, ProblemError, RegisterError,
@@ -22,7 +23,7 @@ use crate::volunteering::registration::Decision;
 use crate::volunteering::testing::FakeVolunteering;
 use crate::volunteering::{ProblemId, ShiftId};
 
-type Desk = VolunteerDesk<FakeVolunteering, FakeVolunteering, FixedClock>;
+type Desk = VolunteerDesk<FakeVolunteering, FakeVolunteering, FixedClock, FakeVolunteering>;
 
 /// 2026-12-01 10:00 in Shanghai.
 fn now() -> DateTime<Utc> {
@@ -31,7 +32,7 @@ fn now() -> DateTime<Utc> {
 
 fn desk() -> (Desk, FakeVolunteering) {
     let fake = FakeVolunteering::default();
-    (VolunteerDesk::new(fake.clone(), fake.clone(), FixedClock(now())), fake)
+    (VolunteerDesk::new(fake.clone(), fake.clone(), FixedClock(now()), fake.clone()), fake)
 }
 
 /// The fake answers at once; nothing here waits.
@@ -371,6 +372,42 @@ fn party_members_and_residents_sign_up_for_shifts_and_workers_do_not() {
     let refused = run(desk.sign_up(&worker(), shift));
     assert!(matches!(refused, Err(BookingError::Denied(_))), "{refused:?}");
     assert_eq!(fake.writes(), ["sign_up", "sign_up"]);
+}
+
+#[test]
+fn a_sign_up_and_a_cancellation_are_told_live_to_everyone_on_the_shift_and_its_community() {
+    let (desk, fake) = desk();
+    let (shift, _) = fake.shift_in(HOME, tomorrow_morning());
+    let (first, second) = (member(), member());
+    run(desk.sign_up(&first, shift)).unwrap();
+    run(desk.sign_up(&second, shift)).unwrap();
+    run(desk.cancel_signup(&first, shift)).unwrap();
+    let live = fake.held().live.clone();
+    assert_eq!(live.len(), 3, "one notice per change");
+    let last = &live[2];
+    assert_eq!((last.kind, last.shift, last.community), (LiveKind::Roster, Some(shift), Some(HOME)));
+    let mut both = vec![first.account, second.account];
+    both.sort_by_key(|a| a.0);
+    assert_eq!(last.accounts, both, "the one who left hears it too");
+    assert!(last.is_for(&worker()) && !last.is_for(&worker_elsewhere()));
+}
+
+#[test]
+fn a_refused_sign_up_tells_nobody() {
+    let (desk, fake) = desk();
+    let (shift, _) = fake.shift_in(HOME, tomorrow_morning());
+    assert!(run(desk.sign_up(&worker(), shift)).is_err());
+    assert!(fake.held().live.is_empty());
+}
+
+#[test]
+fn moving_a_date_tells_the_roster_of_each_of_its_shifts() {
+    let (desk, fake) = desk();
+    let (shift, occurrence) = fake.shift_in(HOME, tomorrow_morning());
+    let moved = OccurrenceInput { date: Some(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()), ..Default::default() };
+    run(desk.change_occurrence(&worker(), occurrence, moved)).unwrap();
+    let shifts: Vec<_> = fake.held().live.iter().map(|n| n.shift).collect();
+    assert_eq!(shifts, vec![Some(shift)]);
 }
 
 #[test]
