@@ -120,6 +120,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/admin/jobs", ADMINS, ""),
     rule("POST", "/api/v1/admin/providers", ADMINS, ""),
     rule("PATCH", "/api/v1/admin/catalog/items/{id}", ADMINS, ""),
+    rule("PUT", "/api/v1/admin/catalog/items/{id}/questions", ADMINS, ""),
     rule("GET", "/api/v1/providers/{id}", Who::Roles(&[S, P, A]), "their own provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/admin/accounts", ADMINS, ""),
     rule("GET", "/api/v1/providers", WORKERS, ""),

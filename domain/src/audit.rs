@@ -41,13 +41,14 @@ impl AuditEntry {
 }
 
 /// Every action the log records.
-pub const ACTIONS: [&str; 14] = [
+pub const ACTIONS: [&str; 15] = [
     "account.created",
     "account.disabled",
     "account.enabled",
     "staff.invited",
     "provider.created",
     "catalog.policy_changed",
+    "catalog.questions_changed",
     "order.assigned",
     "order.closed",
     "registration.confirmed",

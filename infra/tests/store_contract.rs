@@ -10,7 +10,8 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use linli_domain::accounts::AccountId;
 use linli_domain::accounts::Accounts;
 use linli_domain::catalog::ItemId;
-use linli_domain::catalog::{CatalogItems, PolicyChange};
+use linli_domain::catalog::questions::{QuestionInput, RawAnswers};
+use linli_domain::catalog::{Answers, CatalogItems, PolicyChange, Questions};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
@@ -73,6 +74,7 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         idempotency_key: key.map(|k| IdempotencyKey::parse(k).unwrap()),
         accept_by: None,
         high_risk: false,
+        answers: Answers::default(),
     }
 }
 
@@ -458,6 +460,36 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
 }
 contract!(a_provider_registered_through_another_replica_is_a_candidate_at_once);
+
+async fn an_items_new_questions_are_read_by_every_replica_and_an_orders_answers_read_back_as_given(store: Store) {
+    let replica = Store::new(store.connection().clone());
+    let before = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    let floor = QuestionInput {
+        code: "floor".into(),
+        label: "楼层".into(),
+        kind: "number".into(),
+        required: true,
+        min: Some(1.0),
+        max: Some(40.0),
+        ..Default::default()
+    };
+    let questions = Questions::parse(vec![floor]).unwrap();
+    let set = store.set_questions(ItemId(15), questions.clone(), linli_infra::testing::set_up_by_hand()).await;
+    assert_eq!(set.unwrap().unwrap().questions, questions);
+    let seen = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
+    assert_ne!(seen.questions, before.questions);
+    assert_eq!(seen.questions, questions, "the other replica's snapshot was out of date");
+
+    let raw: RawAnswers = serde_json::from_value(serde_json::json!({"floor": 5})).unwrap();
+    let answers = questions.check(&raw).unwrap();
+    let r = resident(&store).await;
+    let placed = store.insert_order(NewOrder { answers: answers.clone(), ..new_order(r, None) }, Utc::now()).await;
+    let id = placed.unwrap().order().id;
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().answers, answers);
+    let missing = store.set_questions(ItemId(99_999), Questions::default(), linli_infra::testing::set_up_by_hand());
+    assert!(missing.await.unwrap().is_none());
+}
+contract!(an_items_new_questions_are_read_by_every_replica_and_an_orders_answers_read_back_as_given);
 
 async fn outbox_rows(store: &Store) -> i64 {
     let db = store.connection();

@@ -111,6 +111,12 @@ async fn members_sign_up_for_a_shift_in_real_browsers_and_the_open_roster_follow
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_new_question_is_answered_in_the_order_form_and_read_with_the_offer() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "questions.mjs", "questions").await;
+    assert!(shots.join("order-questions-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

@@ -59,6 +59,7 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
         idempotency_key: None,
         accept_by: None,
         high_risk: false,
+        answers: Default::default(),
     }
 }
 

@@ -41,6 +41,7 @@ fn cleaning(resident: AccountId, schedule: Schedule) -> NewOrder {
         idempotency_key: None,
         accept_by: None,
         high_risk: false,
+        answers: Default::default(),
     }
 }
 

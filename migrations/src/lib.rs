@@ -12,6 +12,7 @@ mod m20261127_000006_notifications;
 mod m20261127_000007_volunteering;
 mod m20261202_000008_identity;
 mod m20261202_000009_audit;
+mod m20261203_000010_questions;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_volunteering::Migration),
             Box::new(m20261202_000008_identity::Migration),
             Box::new(m20261202_000009_audit::Migration),
+            Box::new(m20261203_000010_questions::Migration),
         ]
     }
 }

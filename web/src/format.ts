@@ -40,3 +40,8 @@ export function duration(seconds: number | null | undefined): string {
   const m = Math.floor(seconds / 60)
   return i18n.global.t('time.minSec', { m, s: seconds % 60 })
 }
+
+/** An order's answers to its item's questions on one line: 份数：2；饮食要求：低盐、软烂易嚼. */
+export function answersLine(answers: { label: string; text: string }[]): string {
+  return answers.map((a) => `${a.label}：${a.text}`).join('；')
+}

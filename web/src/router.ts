@@ -28,6 +28,7 @@ export const router = createRouter({
     { path: '/admin/providers', component: () => import('./pages/AdminProviders.vue'), meta: { roles: ['admin'] } },
     { path: '/admin/accounts', component: () => import('./pages/AdminAccounts.vue'), meta: { roles: ['admin'] } },
     { path: '/admin/catalog', component: () => import('./pages/AdminCatalog.vue'), meta: { roles: ['admin'] } },
+    { path: '/admin/catalog/:id/questions', component: () => import('./pages/AdminQuestions.vue'), meta: { roles: ['admin'] } },
     { path: '/admin/audit', component: () => import('./pages/AdminAudit.vue'), meta: { roles: ['admin'] } },
     { path: '/admin/deliveries', component: () => import('./pages/AdminDeliveries.vue'), meta: { roles: ['admin'] } },
     { path: '/admin/jobs', component: () => import('./pages/AdminJobs.vue'), meta: { roles: ['admin'] } },

@@ -1,6 +1,6 @@
 // The API as the browser tests' set-up steps call it (the steps a person is not being tested on): JSON calls
 // with a bearer token, signing in, and ordering and taking an order the way the demo's people would.
-import { fail } from './browser.mjs'
+import { fail, until } from './browser.mjs'
 
 /** A JSON call; fails the run on a refusal unless `allow` lists its status. */
 export async function call(base, method, path, token, body, allow = []) {
@@ -62,4 +62,17 @@ export async function takeOffer(base, id) {
     await new Promise((r) => setTimeout(r, 200))
   }
   fail(`order ${id} was offered to none of the demo organizations`)
+}
+
+/** Chooses community `id` in a page's community picker (区, then 街道, then 社区), as a person would. */
+export async function pickCommunity(base, p, id = 1) {
+  const community = await call(base, 'GET', `/geo/communities/${id}`)
+  for (const d of await call(base, 'GET', '/geo/districts')) {
+    const streets = await call(base, 'GET', `/geo/districts/${d.id}/streets`)
+    if (streets.some((s) => s.id === community.parent_id)) await p.getByLabel('区', { exact: true }).selectOption(String(d.id))
+  }
+  await until('the streets', async () => (await p.locator('select[name=street] option').count()) > 1)
+  await p.getByLabel('街道', { exact: true }).selectOption(String(community.parent_id))
+  await until('the communities', async () => (await p.locator('select[name=community] option').count()) > 1)
+  await p.getByLabel('社区', { exact: true }).selectOption(String(id))
 }

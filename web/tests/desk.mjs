@@ -6,7 +6,7 @@
 // screenshots at 360 and 1280 px are written.
 //
 //   node tests/desk.mjs --base URL --shots DIR
-import { call, login, order, reaches } from './api.mjs'
+import { call, login, order, pickCommunity, reaches } from './api.mjs'
 import { WAIT, accessible, args, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
 
 const base = args.base
@@ -35,15 +35,7 @@ await scenario(async () => {
   await signIn(member, 'dy-zhao', 'member-pass')
   await member.getByRole('tab', { name: '报到', exact: true }).click()
   await member.waitForURL(/#\/volunteer/, { timeout: WAIT })
-  const community = await call(base, 'GET', '/geo/communities/1')
-  for (const d of await call(base, 'GET', '/geo/districts')) {
-    const streets = await call(base, 'GET', `/geo/districts/${d.id}/streets`)
-    if (streets.some((s) => s.id === community.parent_id)) await member.getByLabel('区', { exact: true }).selectOption(String(d.id))
-  }
-  await until('the streets', async () => (await member.locator('select[name=street] option').count()) > 1)
-  await member.getByLabel('街道', { exact: true }).selectOption(String(community.parent_id))
-  await until('the communities', async () => (await member.locator('select[name=community] option').count()) > 1)
-  await member.getByLabel('社区', { exact: true }).selectOption('1')
+  await pickCommunity(base, member, 1)
   await member.getByLabel('特长').fill('维修、理发')
   await accessible(member, 'member registration')
   await member.getByRole('button', { name: '提交报到' }).click()

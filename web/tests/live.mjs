@@ -8,6 +8,7 @@
 //
 // The two bases may be two `serve` replicas of one deployment. DIR is the resident's server's data folder,
 // where the development SMS adapter writes sms.log. Exits non-zero with the reason on any failure.
+import { pickCommunity } from './api.mjs'
 import { WAIT, accessible, args, page, scenario, shoot, signIn, textedCode, until } from './browser.mjs'
 
 const residentBase = args['resident-base']
@@ -45,18 +46,7 @@ await scenario(async () => {
   // Books 日常保洁 (a broadcast item) in 文安路社区, community 1, as soon as possible.
   await resident.getByText('日常保洁', { exact: true }).click()
   await resident.waitForURL(/#\/items\/\d+\/order/, { timeout: WAIT })
-  const community = await (await fetch(`${residentBase}/api/v1/geo/communities/1`)).json()
-  const districts = await (await fetch(`${residentBase}/api/v1/geo/districts`)).json()
-  let district = null
-  for (const d of districts) {
-    const streets = await (await fetch(`${residentBase}/api/v1/geo/districts/${d.id}/streets`)).json()
-    if (streets.some((s) => s.id === community.parent_id)) district = d.id
-  }
-  await resident.getByLabel('区', { exact: true }).selectOption(String(district))
-  await until('the streets', async () => (await resident.locator('select[name=street] option').count()) > 1)
-  await resident.getByLabel('街道', { exact: true }).selectOption(String(community.parent_id))
-  await until('the communities', async () => (await resident.locator('select[name=community] option').count()) > 1)
-  await resident.getByLabel('社区', { exact: true }).selectOption('1')
+  await pickCommunity(residentBase, resident, 1)
   await resident.getByLabel('详细地址').fill('文安路12号3单元502')
   await accessible(resident, 'order form')
   await shoot(resident, 'order-form')

@@ -1,5 +1,5 @@
 //! Administration: registering and listing organizations, creating and listing accounts, and catalog items'
-//! dispatch settings.
+//! dispatch settings and questions.
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountInput;
+use linli_domain::catalog::questions::QuestionInput;
 use linli_domain::catalog::{ItemId, PolicyInput};
 use linli_domain::geo::CommunityId;
 use linli_domain::paging::PageRequest;
@@ -16,7 +17,7 @@ use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput, Pr
 
 use super::accounts::{AccountView, account_problem};
 use super::catalog::CatalogItemView;
-use super::choices::{DispatchModeName, ProviderKindName, RoleName};
+use super::choices::{DispatchModeName, ProviderKindName, QuestionKindName, RoleName};
 use super::{ApiTags, PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
@@ -45,6 +46,10 @@ problems!(
 problems!(
     /// What `PATCH /admin/catalog/items/:id` can answer besides its success.
     UpdateDispatchPolicyProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `PUT /admin/catalog/items/:id/questions` can answer besides its success.
+    SetQuestionsProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
     /// What `GET /providers/:id` can answer besides its success.
@@ -104,6 +109,21 @@ impl AdminApi {
             offer_ttl_seconds: p.offer_ttl_seconds,
         };
         let item = state.catalog.update_dispatch_policy(&auth.0.actor(), ItemId(id.0), &policy).await?;
+        Ok(Json(item.into()))
+    }
+
+    /// Replace what ordering an item asks, in the order given (at most 20 questions). Orders placed before keep
+    /// their answers. A question that breaks a rule is refused naming it, e.g. `questions[1].choices`.
+    #[oai(path = "/admin/catalog/items/:id/questions", method = "put")]
+    async fn set_questions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        body: JsonBody<SetQuestionsRequest>,
+    ) -> Result<Json<CatalogItemView>, SetQuestionsProblems> {
+        let inputs = body.0.questions.into_iter().map(QuestionInput::from).collect();
+        let item = state.catalog.set_questions(&auth.0.actor(), ItemId(id.0), inputs).await?;
         Ok(Json(item.into()))
     }
 
@@ -210,6 +230,53 @@ impl From<CreateAccountRequest> for AccountInput {
             provider_id: r.provider_id.map(ProviderId),
             community_id: r.community_id.map(CommunityId),
             manager: r.manager,
+        }
+    }
+}
+
+#[derive(Object, Deserialize)]
+pub struct SetQuestionsRequest {
+    pub questions: Vec<QuestionBody>,
+}
+
+/// One question, as an admin writes it.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct QuestionBody {
+    /// 1 to 32 lowercase letters, digits or `_`, starting with a letter; unique within the item.
+    pub code: String,
+    /// 1 to 50 characters.
+    pub label: String,
+    /// Up to 200 characters.
+    pub help: Option<String>,
+    pub kind: QuestionKindName,
+    #[serde(default)]
+    #[oai(default)]
+    pub required: bool,
+    /// `text`: 1 to 500 (default 200).
+    pub max_chars: Option<u32>,
+    /// `number`: the least answer (default 0).
+    pub min: Option<f64>,
+    /// `number`: the greatest answer (default 1,000,000).
+    pub max: Option<f64>,
+    /// `single` and `multiple`: 1 to 20 distinct answers of 1 to 30 characters.
+    #[serde(default)]
+    #[oai(default)]
+    pub choices: Vec<String>,
+}
+
+impl From<QuestionBody> for QuestionInput {
+    fn from(q: QuestionBody) -> Self {
+        Self {
+            code: q.code,
+            label: q.label,
+            help: q.help,
+            kind: q.kind.as_str().to_owned(),
+            required: q.required,
+            max_chars: q.max_chars,
+            min: q.min,
+            max: q.max,
+            choices: q.choices,
         }
     }
 }

@@ -5,10 +5,11 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use linli_domain::catalog::questions::{Question, QuestionKind};
 use linli_domain::catalog::{CatalogItem, Category, ItemId};
 use linli_domain::paging::Page;
 
-use super::choices::CategoryName;
+use super::choices::{CategoryName, QuestionKindName};
 use super::{ApiTags, page_size};
 use super::{PageLimit, limit_of};
 use crate::problem::ApiError;
@@ -112,6 +113,54 @@ pub struct CatalogItemView {
     pub broadcast_k: u32,
     /// Rounds of offers in the community, then the street, then the district, before escalation.
     pub max_rounds: u32,
+    /// What ordering the item asks, in order; answer them in the order's `answers`, by `code`.
+    pub questions: Vec<QuestionView>,
+}
+
+/// One of an item's questions.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct QuestionView {
+    /// The key of its answer in an order's `answers`.
+    pub code: String,
+    pub label: String,
+    /// A line of help under the question; may be empty.
+    pub help: String,
+    pub kind: QuestionKindName,
+    /// Whether an order must answer it.
+    pub required: bool,
+    /// `text`: at most this many characters.
+    pub max_chars: Option<u32>,
+    /// `number`: the least answer.
+    pub min: Option<f64>,
+    /// `number`: the greatest answer.
+    pub max: Option<f64>,
+    /// `single` and `multiple`: the answers to choose from.
+    pub choices: Vec<String>,
+}
+
+impl From<&Question> for QuestionView {
+    fn from(q: &Question) -> Self {
+        let (kind, max_chars, range, choices) = match &q.kind {
+            QuestionKind::Text { max_chars } => (QuestionKindName::Text, Some(*max_chars), None, Vec::new()),
+            QuestionKind::Number { min, max } => (QuestionKindName::Number, None, Some((*min, *max)), Vec::new()),
+            QuestionKind::Single { choices } => (QuestionKindName::Single, None, None, choices.clone()),
+            QuestionKind::Multiple { choices } => (QuestionKindName::Multiple, None, None, choices.clone()),
+            QuestionKind::YesNo => (QuestionKindName::YesNo, None, None, Vec::new()),
+            QuestionKind::Date => (QuestionKindName::Date, None, None, Vec::new()),
+        };
+        Self {
+            code: q.code.clone(),
+            label: q.label.clone(),
+            help: q.help.clone(),
+            kind,
+            required: q.required,
+            max_chars,
+            min: range.map(|r| r.0),
+            max: range.map(|r| r.1),
+            choices,
+        }
+    }
 }
 
 impl From<CatalogItem> for CatalogItemView {
@@ -131,6 +180,7 @@ impl From<CatalogItem> for CatalogItemView {
             offer_ttl_seconds: i.offer_ttl_seconds,
             broadcast_k: i.broadcast_k,
             max_rounds: i.max_rounds,
+            questions: i.questions.as_slice().iter().map(QuestionView::from).collect(),
         }
     }
 }

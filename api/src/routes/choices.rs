@@ -118,3 +118,15 @@ mod tests {
         assert_eq!(err.problem().field.as_deref(), Some("purpose"));
     }
 }
+
+choice!(
+    /// The kind of answer a catalog item's question takes.
+    QuestionKindName {
+        Text = "text",
+        Number = "number",
+        Single = "single",
+        Multiple = "multiple",
+        YesNo = "yes_no",
+        Date = "date",
+    }
+);

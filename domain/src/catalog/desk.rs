@@ -1,7 +1,8 @@
-//! The catalog's use cases: anyone browses it; admins set how each item is dispatched.
+//! The catalog's use cases: anyone browses it; admins set how each item is dispatched and what it asks.
 
 use std::future::Future;
 
+use super::questions::{QuestionInput, Questions};
 use super::{CatalogItem, Category, DispatchMode, ItemId};
 use crate::accounts::{Actor, Role};
 use crate::audit::AuditEntry;
@@ -27,6 +28,15 @@ pub trait CatalogItems: Clone + Send + Sync + 'static {
         &self,
         id: ItemId,
         policy: PolicyChange,
+        audit: AuditEntry,
+    ) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+
+    /// Replaces the item's questions, with the audit entry, in one transaction that also tells every
+    /// replica's cache; returns the item after, or `None` when there is none.
+    fn set_questions(
+        &self,
+        id: ItemId,
+        questions: Questions,
         audit: AuditEntry,
     ) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 }
@@ -149,6 +159,28 @@ impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
                 .before(policy_of(&before))
                 .after(policy_of(&change.applied_to(&before)));
         let after = self.repo.update_dispatch_policy(id, change, audit).await?;
+        after.ok_or(DeskError::NotFound("catalog item"))
+    }
+
+    /// An admin replaces what an item asks the resident, in the order given. Orders placed before keep the
+    /// answers they were given, with the questions' words as they were then.
+    pub async fn set_questions(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        inputs: Vec<QuestionInput>,
+    ) -> Result<CatalogItem, DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins change what an item asks").into());
+        }
+        let questions = Questions::parse(inputs)?;
+        let before = self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))?;
+        let json = |q: &Questions| serde_json::to_value(q).unwrap_or_default();
+        let audit =
+            AuditEntry::new(actor, self.clock.now(), "catalog.questions_changed", format!("catalog_item:{}", id.0))
+                .before(json(&before.questions))
+                .after(json(&questions));
+        let after = self.repo.set_questions(id, questions, audit).await?;
         after.ok_or(DeskError::NotFound("catalog item"))
     }
 }

@@ -1,8 +1,11 @@
-//! The service catalog (服务事项): what residents can order, how each item is dispatched, and what it costs.
+//! The service catalog (服务事项): what residents can order, how each item is dispatched, what it costs, and
+//! what it asks the resident before it comes.
 
 mod desk;
+pub mod questions;
 
 pub use desk::{CatalogDesk, CatalogItems, PolicyChange, PolicyInput};
+pub use questions::{Answers, Questions};
 
 use serde::{Deserialize, Serialize};
 
@@ -164,6 +167,8 @@ pub struct CatalogItem {
     pub broadcast_k: u32,
     /// Rounds of offers at one scope before dispatch looks wider.
     pub max_rounds: u32,
+    /// What the item asks the resident when it is ordered.
+    pub questions: Questions,
 }
 
 #[cfg(test)]

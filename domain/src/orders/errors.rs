@@ -17,6 +17,9 @@ pub enum PlaceError {
     KeyReused,
     #[error("only a mediation intake can be marked high risk")]
     HighRiskNotMediation,
+    /// An answer to the item's questions missing or wrong, naming `answers.<code>`.
+    #[error(transparent)]
+    Answers(Invalid),
     #[error(transparent)]
     Window(#[from] WindowError),
     #[error(transparent)]

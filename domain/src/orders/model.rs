@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::request::TimeWindow;
 use super::state::OrderState;
 use crate::accounts::AccountId;
-use crate::catalog::ItemId;
+use crate::catalog::{Answers, ItemId};
 use crate::dispatch::Scope;
 use crate::geo::{CommunityId, GeoPoint};
 use crate::providers::ProviderId;
@@ -46,6 +46,8 @@ pub struct Order {
     pub accept_by: Option<DateTime<Utc>>,
     /// A mediation intake marked high risk: it goes to the street at once.
     pub high_risk: bool,
+    /// The resident's answers to the item's questions, with the questions' words as they were asked.
+    pub answers: Answers,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -11,7 +11,7 @@ use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
-use crate::catalog::{CatalogItem, ItemId};
+use crate::catalog::{Answers, CatalogItem, ItemId};
 use crate::dispatch::{Candidate, Scope};
 use crate::error::Unexpected;
 use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
@@ -33,6 +33,8 @@ pub struct NewOrder {
     pub accept_by: Option<DateTime<Utc>>,
     /// A mediation intake judged high risk.
     pub high_risk: bool,
+    /// The answers to the item's questions; [`OrderDesk::place`](super::OrderDesk::place) checks and sets them.
+    pub answers: Answers,
 }
 
 impl NewOrder {
@@ -43,7 +45,7 @@ impl NewOrder {
             Schedule::Window(w) => format!("{}/{}", w.start().to_rfc3339(), w.end().to_rfc3339()),
         };
         format!(
-            "{}|{}|{}|{}|{:.6},{:.6}|{}|{}|{}",
+            "{}|{}|{}|{}|{:.6},{:.6}|{}|{}|{}|{}",
             self.resident.0,
             self.item.0,
             self.community.0,
@@ -52,7 +54,8 @@ impl NewOrder {
             self.location.lng(),
             schedule,
             self.notes.as_ref(),
-            self.high_risk
+            self.high_risk,
+            serde_json::to_string(&self.answers).unwrap_or_default()
         )
     }
 }

@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::accounts::{Actor, Role};
 use crate::audit::AuditEntry;
 use crate::catalog::Category;
+use crate::catalog::questions::RawAnswers;
 use crate::clock::Clock;
 use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
 use crate::error::Unexpected;
@@ -64,7 +65,12 @@ impl<S, Q, C> OrderDesk<S, Q, C> {
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// Places an order. A lost queue write is not the resident's problem: the order is saved, and the
     /// dispatcher's sweep for stranded orders queues it again, so the outcome reports it instead of failing.
-    pub async fn place(&self, actor: &Actor, mut order: NewOrder) -> Result<(Placed, Option<Unexpected>), PlaceError> {
+    pub async fn place(
+        &self,
+        actor: &Actor,
+        mut order: NewOrder,
+        answers: &RawAnswers,
+    ) -> Result<(Placed, Option<Unexpected>), PlaceError> {
         if actor.role != Role::Resident || order.resident != actor.account {
             return Err(PlaceError::NotAResident);
         }
@@ -72,12 +78,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if let Schedule::Window(window) = &order.schedule {
             window.bookable_at(now)?;
         }
-        if order.high_risk {
-            let item = self.store.catalog_item(order.item).await?.ok_or(PlaceError::UnknownItem)?;
-            if item.category != Category::Mediation {
-                return Err(PlaceError::HighRiskNotMediation);
-            }
+        let item = self.store.catalog_item(order.item).await?.ok_or(PlaceError::UnknownItem)?;
+        if order.high_risk && item.category != Category::Mediation {
+            return Err(PlaceError::HighRiskNotMediation);
         }
+        order.answers = item.questions.check(answers).map_err(PlaceError::Answers)?;
         // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
         order.accept_by = Some(match order.schedule {
             Schedule::Asap => now + chrono::Duration::hours(1),

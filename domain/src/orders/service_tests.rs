@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::testing::{FakeOrders, FakeQueue};
 use super::*;
 use crate::accounts::{AccountId, Actor, Role};
-use crate::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
+use crate::catalog::questions::{QuestionInput, RawAnswers};
+use crate::catalog::{Answers, CatalogItem, Category, DispatchMode, Fen, ItemId, Questions, Routing};
 use crate::clock::FixedClock;
 use crate::geo::{CommunityId, GeoPoint};
 use crate::paging::PageRequest;
@@ -57,6 +58,7 @@ fn item(id: i32, category: Category) -> CatalogItem {
         offer_ttl_seconds: None,
         broadcast_k: 3,
         max_rounds: 2,
+        questions: Questions::default(),
     }
 }
 
@@ -73,25 +75,32 @@ fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {
         idempotency_key: None,
         accept_by: None,
         high_risk,
+        answers: Answers::default(),
     }
+}
+
+fn no_answers() -> RawAnswers {
+    RawAnswers::new()
 }
 
 #[test]
 fn only_a_resident_places_an_order_and_only_for_themselves() {
     let (desk, fake) = desk();
     let resident = someone(Role::Resident);
-    let refused = run(desk.place(&someone(Role::CommunityWorker), new_order(resident.account, 15, false)));
+    let refused =
+        run(desk.place(&someone(Role::CommunityWorker), new_order(resident.account, 15, false), &no_answers()));
     assert!(matches!(refused, Err(PlaceError::NotAResident)), "{refused:?}");
-    let for_another = run(desk.place(&resident, new_order(AccountId(Uuid::now_v7()), 15, false)));
+    let for_another = run(desk.place(&resident, new_order(AccountId(Uuid::now_v7()), 15, false), &no_answers()));
     assert!(matches!(for_another, Err(PlaceError::NotAResident)), "{for_another:?}");
     assert!(fake.held().orders.is_empty());
 }
 
 #[test]
 fn an_order_wanted_as_soon_as_possible_must_be_taken_within_the_hour() {
-    let (desk, _) = desk();
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
     let resident = someone(Role::Resident);
-    let (placed, _) = run(desk.place(&resident, new_order(resident.account, 15, false))).unwrap();
+    let (placed, _) = run(desk.place(&resident, new_order(resident.account, 15, false), &no_answers())).unwrap();
     assert_eq!(placed.order().accept_by, Some(now() + chrono::TimeDelta::hours(1)));
 }
 
@@ -107,7 +116,7 @@ fn a_window_that_began_by_the_desks_clock_cannot_be_booked() {
         schedule: Schedule::Window(window(-chrono::TimeDelta::hours(1))),
         ..new_order(resident.account, 15, false)
     };
-    let refused = run(desk.place(&resident, order));
+    let refused = run(desk.place(&resident, order, &no_answers()));
     assert!(matches!(refused, Err(PlaceError::Window(WindowError::InPast))), "{refused:?}");
     assert!(fake.held().orders.is_empty());
 }
@@ -121,12 +130,58 @@ fn a_booking_moves_only_to_a_window_within_ninety_days() {
     assert!(matches!(refused, Err(RescheduleError::Window(WindowError::TooFarAhead))), "{refused:?}");
 }
 
+/// A meal with a required number of portions and an optional diet.
+fn meal() -> CatalogItem {
+    let input = |code: &str, kind: &str| QuestionInput {
+        code: code.into(),
+        label: code.into(),
+        kind: kind.into(),
+        ..Default::default()
+    };
+    let questions = Questions::parse(vec![
+        QuestionInput { required: true, min: Some(1.0), max: Some(5.0), ..input("portions", "number") },
+        QuestionInput { choices: vec!["低盐".into(), "软食".into()], ..input("diet", "multiple") },
+    ])
+    .unwrap();
+    CatalogItem { questions, ..item(2, Category::Meals) }
+}
+
+#[test]
+fn an_order_keeps_the_checked_answers_to_its_items_questions() {
+    let (desk, fake) = desk();
+    fake.held().items.push(meal());
+    let resident = someone(Role::Resident);
+    let raw: RawAnswers = serde_json::from_value(serde_json::json!({"diet": ["软食"], "portions": 2})).unwrap();
+    let (placed, _) = run(desk.place(&resident, new_order(resident.account, 2, false), &raw)).unwrap();
+    let codes: Vec<_> = placed.order().answers.0.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes, ["portions", "diet"], "in the questions' order");
+}
+
+#[test]
+fn an_order_missing_a_required_answer_is_refused_naming_it_and_nothing_is_stored() {
+    let (desk, fake) = desk();
+    fake.held().items.push(meal());
+    let resident = someone(Role::Resident);
+    let refused = run(desk.place(&resident, new_order(resident.account, 2, false), &no_answers()));
+    assert!(matches!(&refused, Err(PlaceError::Answers(i)) if i.field == "answers.portions"), "{refused:?}");
+    assert!(fake.held().orders.is_empty());
+}
+
+#[test]
+fn an_order_for_an_item_that_does_not_exist_is_refused_before_anything_is_stored() {
+    let (desk, fake) = desk();
+    let resident = someone(Role::Resident);
+    let refused = run(desk.place(&resident, new_order(resident.account, 999, false), &no_answers()));
+    assert!(matches!(refused, Err(PlaceError::UnknownItem)), "{refused:?}");
+    assert!(fake.held().orders.is_empty());
+}
+
 #[test]
 fn only_a_mediation_intake_can_be_marked_high_risk() {
     let (desk, fake) = desk();
     fake.held().items.push(item(15, Category::Cleaning));
     let resident = someone(Role::Resident);
-    let refused = run(desk.place(&resident, new_order(resident.account, 15, true)));
+    let refused = run(desk.place(&resident, new_order(resident.account, 15, true), &no_answers()));
     assert!(matches!(refused, Err(PlaceError::HighRiskNotMediation)), "{refused:?}");
 }
 

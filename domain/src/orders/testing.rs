@@ -73,6 +73,7 @@ impl FakeOrders {
             round: 0,
             accept_by: None,
             high_risk: false,
+            answers: Default::default(),
             placed_at: now,
             updated_at: now,
         });
@@ -104,6 +105,7 @@ impl Orders for FakeOrders {
         placed.item = order.item;
         placed.accept_by = order.accept_by;
         placed.high_risk = order.high_risk;
+        placed.answers = order.answers;
         placed.placed_at = at;
         Ok(Placed::New(placed.clone()))
     }

@@ -23,6 +23,8 @@ pub struct Model {
     /// `standard`, `volunteer`, `neighbour_dispute` or `property_dispute`.
     pub routing: String,
     pub demo: bool,
+    /// The item's questions as JSON (`linli_domain::catalog::Questions`).
+    pub questions: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

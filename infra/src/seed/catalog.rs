@@ -1,6 +1,8 @@
-//! The demo catalog: 115 items in nine categories, the kinds of services the city's community network offers.
+//! The demo catalog: 115 items in nine categories, the kinds of services the city's community network offers,
+//! with the questions each kind of service asks before it comes.
 
-use linli_domain::catalog::{Category, DispatchMode, Routing};
+use linli_domain::catalog::questions::QuestionInput;
+use linli_domain::catalog::{Category, DispatchMode, Questions, Routing};
 
 pub struct DemoItem {
     pub id: i32,
@@ -11,6 +13,7 @@ pub struct DemoItem {
     pub duration_minutes: i32,
     pub price_fen: i64,
     pub routing: Routing,
+    pub questions: Questions,
 }
 
 /// One category: code prefix, how orders are offered, typical duration, price in fen, and the items.
@@ -216,6 +219,51 @@ fn routing_of(category: Category, name: &str) -> Routing {
     }
 }
 
+/// What a provider of the category needs to know before coming: meals their portions and diet, bathing how the
+/// resident gets about, repairs what is broken. Cleaning asks only what helps, and nothing is required of it,
+/// nor of the other categories, which ask nothing.
+fn questions_of(category: Category) -> Questions {
+    let ask = |code: &str, label: &str, kind: &str, required: bool| QuestionInput {
+        code: code.into(),
+        label: label.into(),
+        kind: kind.into(),
+        required,
+        ..QuestionInput::default()
+    };
+    let choices = |list: &[&str]| list.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    let inputs = match category {
+        Category::Meals => vec![
+            QuestionInput { min: Some(1.0), max: Some(5.0), ..ask("portions", "份数", "number", true) },
+            QuestionInput {
+                choices: choices(&["普通", "低盐", "低糖", "软烂易嚼", "清真"]),
+                help: Some("可多选".into()),
+                ..ask("diet", "饮食要求", "multiple", false)
+            },
+        ],
+        Category::Bathing => vec![
+            QuestionInput {
+                choices: choices(&["能自己走动", "需要搀扶", "使用轮椅", "卧床"]),
+                ..ask("mobility", "行动能力", "single", true)
+            },
+            ask("wounds", "皮肤有无破损或伤口", "yes_no", false),
+        ],
+        Category::Repairs => vec![
+            QuestionInput {
+                max_chars: Some(200),
+                help: Some("例如：厨房水龙头一直滴水".into()),
+                ..ask("broken", "哪里坏了", "text", true)
+            },
+            ask("urgent", "是否漏水、断电等紧急情况", "yes_no", false),
+        ],
+        Category::Cleaning => vec![
+            QuestionInput { min: Some(1.0), max: Some(10.0), ..ask("rooms", "房间数", "number", false) },
+            ask("pets", "家中有宠物", "yes_no", false),
+        ],
+        _ => Vec::new(),
+    };
+    Questions::parse(inputs).expect("the demo questions keep the rules")
+}
+
 pub fn build() -> Vec<DemoItem> {
     let mut items = Vec::new();
     for (category, prefix, mode, duration, price, names) in GROUPS {
@@ -229,6 +277,7 @@ pub fn build() -> Vec<DemoItem> {
                 duration_minutes: duration,
                 price_fen: price,
                 routing: routing_of(category, name),
+                questions: questions_of(category),
             });
         }
     }
@@ -247,6 +296,20 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), 115);
+    }
+
+    #[test]
+    fn meals_bathing_and_repairs_ask_what_their_provider_needs_and_cleaning_requires_nothing() {
+        let items = build();
+        let asks = |c: Category| items.iter().find(|i| i.category == c).unwrap().questions.clone();
+        let required = |c: Category| -> Vec<String> {
+            asks(c).as_slice().iter().filter(|q| q.required).map(|q| q.code.clone()).collect()
+        };
+        assert_eq!(required(Category::Meals), ["portions"]);
+        assert_eq!(required(Category::Bathing), ["mobility"]);
+        assert_eq!(required(Category::Repairs), ["broken"]);
+        assert!(required(Category::Cleaning).is_empty() && !asks(Category::Cleaning).is_empty());
+        assert!(asks(Category::Volunteer).is_empty());
     }
 
     #[test]

@@ -119,6 +119,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
             max_rounds: Set(3),
             routing: Set(i.routing.as_str().to_owned()),
             demo: Set(true),
+            questions: Set(serde_json::to_string(&i.questions).expect("questions are plain data")),
         }),
     )
     .await?;

@@ -1,10 +1,10 @@
-//! Reading the catalog.
+//! Reading the catalog, and an admin's changes to an item's dispatch policy and questions.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::audit::AuditEntry;
-use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyChange};
+use linli_domain::catalog::{CatalogItem, CatalogItems, Category, ItemId, PolicyChange, Questions};
 use linli_domain::error::Unexpected;
 
 use super::{Store, convert};
@@ -72,6 +72,34 @@ impl CatalogItems for Store {
         super::audit::append(&txn, &audit).await?;
         txn.commit().await.context(what)?;
         Ok(Some(after))
+    }
+
+    /// Replaces the item's questions; returns the item after.
+    async fn set_questions(
+        &self,
+        id: ItemId,
+        questions: Questions,
+        audit: AuditEntry,
+    ) -> Result<Option<CatalogItem>, Unexpected> {
+        let what = "changing an item's questions";
+        let json = serde_json::to_string(&questions).map_err(|e| Unexpected::new(what, e))?;
+        let txn = self.begin(what).await?;
+        let changed = catalog_item::Entity::update_many()
+            .col_expr(catalog_item::Column::Questions, Expr::value(json))
+            .filter(catalog_item::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        if changed.rows_affected == 0 {
+            return Ok(None);
+        }
+        // The snapshot caches the catalog, questions included.
+        Self::bump_dispatch_counter(&txn).await?;
+        let row = catalog_item::Entity::find_by_id(id.0).one(&txn).await.context(what)?;
+        let after = row.map(convert::item).transpose()?;
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)?;
+        Ok(after)
     }
 
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {

@@ -48,6 +48,7 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
         round: u32::try_from(m.round).unwrap_or(0),
         accept_by: m.accept_by,
         high_risk: m.high_risk,
+        answers: serde_json::from_str(&m.answers).map_err(|e| Unexpected::new("reading an order's answers", e))?,
         placed_at: m.placed_at,
         updated_at: m.updated_at,
     })
@@ -88,5 +89,6 @@ pub(crate) fn item(m: catalog_item::Model) -> Result<CatalogItem, Unexpected> {
         offer_ttl_seconds: m.offer_ttl_seconds.and_then(|s| u32::try_from(s).ok()),
         broadcast_k: u32::try_from(m.broadcast_k).unwrap_or(1).max(1),
         max_rounds: u32::try_from(m.max_rounds).unwrap_or(1).max(1),
+        questions: serde_json::from_str(&m.questions).map_err(|_| corrupt("questions", m.id, &m.questions))?,
     })
 }

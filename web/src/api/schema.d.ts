@@ -1020,6 +1020,132 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/admin/catalog/items/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace what ordering an item asks, in the order given (at most 20 questions). Orders placed before keep
+         *     their answers. A question that breaks a rule is refused naming it, e.g. `questions[1].choices`.
+         * @description Who may call: admin.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetQuestionsRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CatalogItemView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/deliveries": {
         parameters: {
             query?: never;
@@ -9580,6 +9706,18 @@ export interface components {
             role: string;
             username: string;
         };
+        /**
+         * AnswerView
+         * @description One answer to the item's questions, with the question as it was asked.
+         */
+        AnswerView: {
+            code: string;
+            label: string;
+            /** @description The answer as a person reads it, e.g. 低盐、软烂易嚼. */
+            text: string;
+            /** @description The answer as it was given. */
+            value: unknown;
+        };
         /** AssignRequest */
         AssignRequest: {
             /**
@@ -9682,6 +9820,8 @@ export interface components {
              * @description Price in fen (分); 0 for free public services.
              */
             price_fen: number;
+            /** @description What ordering the item asks, in order; answer them in the order's `answers`, by `code`. */
+            questions: components["schemas"]["QuestionView"][];
             /**
              * @description `standard`, `volunteer` (Party members only), `neighbour_dispute` (the community's mediation point) or
              *     `property_dispute` (the street's property-dispute mediation sub-center).
@@ -10300,6 +10440,8 @@ export interface components {
         /** OrderView */
         OrderView: {
             address?: string;
+            /** @description The resident's answers to the item's questions, in the order they were asked. */
+            answers: components["schemas"]["AnswerView"][];
             asap: boolean;
             /** Format: int32 */
             community_id: number;
@@ -10344,6 +10486,15 @@ export interface components {
         PlaceOrderRequest: {
             /** @description Building, unit, landmark: 1 to 200 characters. */
             address: string;
+            /**
+             * @description Answers to the item's questions (its `questions`), by each question's `code`: text, a number, one
+             *     choice, a list of choices, true or false, or a `YYYY-MM-DD` date. A wrong or missing one is refused
+             *     naming `answers.<code>`.
+             * @default {}
+             */
+            answers?: {
+                [key: string]: unknown;
+            };
             /**
              * @description True for "as soon as possible"; otherwise give `window_start` and `window_end`.
              * @default false
@@ -10514,6 +10665,77 @@ export interface components {
             /** Format: double */
             rating: number;
         };
+        /**
+         * QuestionBody
+         * @description One question, as an admin writes it.
+         */
+        QuestionBody: {
+            /**
+             * @description `single` and `multiple`: 1 to 20 distinct answers of 1 to 30 characters.
+             * @default []
+             */
+            choices?: string[];
+            /** @description 1 to 32 lowercase letters, digits or `_`, starting with a letter; unique within the item. */
+            code: string;
+            /** @description Up to 200 characters. */
+            help?: string;
+            kind: components["schemas"]["QuestionKindName"];
+            /** @description 1 to 50 characters. */
+            label: string;
+            /**
+             * Format: double
+             * @description `number`: the greatest answer (default 1,000,000).
+             */
+            max?: number;
+            /**
+             * Format: uint32
+             * @description `text`: 1 to 500 (default 200).
+             */
+            max_chars?: number;
+            /**
+             * Format: double
+             * @description `number`: the least answer (default 0).
+             */
+            min?: number;
+            /** @default false */
+            required?: boolean;
+        };
+        /**
+         * @description The kind of answer a catalog item's question takes.
+         * @enum {string}
+         */
+        QuestionKindName: "text" | "number" | "single" | "multiple" | "yes_no" | "date";
+        /**
+         * QuestionView
+         * @description One of an item's questions.
+         */
+        QuestionView: {
+            /** @description `single` and `multiple`: the answers to choose from. */
+            choices: string[];
+            /** @description The key of its answer in an order's `answers`. */
+            code: string;
+            /** @description A line of help under the question; may be empty. */
+            help: string;
+            kind: components["schemas"]["QuestionKindName"];
+            label: string;
+            /**
+             * Format: double
+             * @description `number`: the greatest answer.
+             */
+            max?: number;
+            /**
+             * Format: uint32
+             * @description `text`: at most this many characters.
+             */
+            max_chars?: number;
+            /**
+             * Format: double
+             * @description `number`: the least answer.
+             */
+            min?: number;
+            /** @description Whether an order must answer it. */
+            required: boolean;
+        };
         /** QuotaBody */
         QuotaBody: {
             /**
@@ -10654,6 +10876,10 @@ export interface components {
             shift: components["schemas"]["ShiftView"];
             /** @description In the order people will move up. */
             wait_list: components["schemas"]["SignupView"][];
+        };
+        /** SetQuestionsRequest */
+        SetQuestionsRequest: {
+            questions: components["schemas"]["QuestionBody"][];
         };
         /** ShiftList */
         ShiftList: {

@@ -91,6 +91,7 @@ impl From<PlaceError> for ApiError {
             E::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
             E::KeyReused => ApiError::invalid("Idempotency-Key", "idempotency_key_reused", e),
             E::HighRiskNotMediation => ApiError::invalid("high_risk", "high_risk_not_mediation", e),
+            E::Answers(invalid) => invalid.into(),
             E::Window(w) => w.invalid().into(),
             E::Unexpected(u) => ApiError::unexpected(u),
         }

@@ -84,8 +84,11 @@ impl OrdersApi {
     ) -> Result<PlaceOutcome, PlaceProblems> {
         let actor = auth.0.require(&[Role::Resident])?;
         state.limits.check(Rule::PlaceOrder, client_of(req), Some(&actor.account.0.to_string())).await?;
-        let order = parse_order(body.0, &actor, idempotency_key.0.as_deref())?;
-        let (placed, queue_failure) = state.orders.place(&actor, order).await?;
+        let mut request = body.0;
+        // Answers are checked by the use case, against the item's questions it reads.
+        let answers = std::mem::take(&mut request.answers);
+        let order = parse_order(request, &actor, idempotency_key.0.as_deref())?;
+        let (placed, queue_failure) = state.orders.place(&actor, order, &answers).await?;
         if let Some(e) = queue_failure {
             tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
         }
@@ -206,5 +209,6 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         idempotency_key,
         accept_by: None,
         high_risk: req.high_risk,
+        answers: Default::default(),
     })
 }

@@ -7,6 +7,7 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use linli_domain::catalog::questions::{Answer, RawAnswers};
 use linli_domain::orders::{Offer, Order, OrderEvent, Schedule, Visibility};
 
 #[derive(Object, Deserialize)]
@@ -36,6 +37,12 @@ pub struct PlaceOrderRequest {
     #[serde(default)]
     #[oai(default)]
     pub high_risk: bool,
+    /// Answers to the item's questions (its `questions`), by each question's `code`: text, a number, one
+    /// choice, a list of choices, true or false, or a `YYYY-MM-DD` date. A wrong or missing one is refused
+    /// naming `answers.<code>`.
+    #[serde(default)]
+    #[oai(default)]
+    pub answers: RawAnswers,
 }
 
 /// The new time window of a booking.
@@ -69,6 +76,23 @@ impl From<OrderEvent> for EventView {
     }
 }
 
+/// One answer to the item's questions, with the question as it was asked.
+#[derive(Object)]
+pub struct AnswerView {
+    pub code: String,
+    pub label: String,
+    /// The answer as a person reads it, e.g. 低盐、软烂易嚼.
+    pub text: String,
+    /// The answer as it was given.
+    pub value: serde_json::Value,
+}
+
+impl From<Answer> for AnswerView {
+    fn from(a: Answer) -> Self {
+        Self { text: a.value.text(), value: a.value.json(), code: a.code, label: a.label }
+    }
+}
+
 #[derive(Enum, Clone, Copy, Debug, PartialEq)]
 #[oai(rename_all = "snake_case")]
 pub enum Detail {
@@ -94,6 +118,8 @@ pub struct OrderView {
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: Option<DateTime<Utc>>,
     pub notes: String,
+    /// The resident's answers to the item's questions, in the order they were asked.
+    pub answers: Vec<AnswerView>,
     pub provider_id: Option<Uuid>,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -129,6 +155,7 @@ impl OrderView {
             window_start,
             window_end,
             notes: o.notes,
+            answers: o.answers.0.into_iter().map(AnswerView::from).collect(),
             provider_id: o.provider.map(|p| p.0),
             placed_at: o.placed_at,
             updated_at: o.updated_at,

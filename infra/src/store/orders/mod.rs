@@ -65,6 +65,8 @@ impl Orders for Store {
             round: 0,
             accept_by: new.accept_by,
             high_risk: new.high_risk,
+            answers: serde_json::to_string(&new.answers)
+                .map_err(|e| Unexpected::new("writing an order's answers", e))?,
             placed_at: at,
             updated_at: at,
         };

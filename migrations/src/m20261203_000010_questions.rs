@@ -1,0 +1,40 @@
+//! Each catalog item's own questions, and each order's answers to them, as JSON text (both databases read it
+//! back the same way). Items and orders that came before have none.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum CatalogItems {
+    Table,
+    Questions,
+}
+
+#[derive(DeriveIden)]
+enum Orders {
+    Table,
+    Answers,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters a table one change at a time.
+        m.alter_table(
+            Table::alter()
+                .table(CatalogItems::Table)
+                .add_column(text(CatalogItems::Questions).default("[]"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(Table::alter().table(Orders::Table).add_column(text(Orders::Answers).default("[]")).to_owned())
+            .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table(Orders::Table).drop_column(Orders::Answers).to_owned()).await?;
+        m.alter_table(Table::alter().table(CatalogItems::Table).drop_column(CatalogItems::Questions).to_owned()).await
+    }
+}
