@@ -103,6 +103,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/orders/{id}/decline", PROVIDERS, "offered to their provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/start", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/complete", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/orders/{id}/assignee", Who::Roles(&[S]), "held by their organization").refusing(&[OtherProvider]),
+    rule("GET", "/api/v1/provider/staff", Who::Roles(&[S]), "their own organization's"),
     rule("GET", "/api/v1/escalations", WORKERS, "their community's (admins every community's)"),
     rule("POST", "/api/v1/orders/{id}/assign", WORKERS, "an escalated order of their community").refusing(&[OtherCommunity]),
     rule("POST", "/api/v1/orders/{id}/close", WORKERS, "an escalated order of their community").refusing(&[OtherCommunity]),

@@ -117,6 +117,12 @@ async fn an_admins_new_question_is_answered_in_the_order_form_and_read_with_the_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_handed_to_a_colleague_shows_the_resident_who_is_coming_and_a_number_to_call() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "coming.mjs", "coming").await;
+    assert!(shots.join("coming-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

@@ -320,6 +320,16 @@ impl Orders for StaleReads {
     async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
         self.store.reschedule(change).await
     }
+    async fn set_assignee(
+        &self,
+        id: OrderId,
+        holder: ProviderId,
+        states: &[OrderState],
+        staff: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Order>, Unexpected> {
+        self.store.set_assignee(id, holder, states, staff, at).await
+    }
 }
 
 impl OrderLists for StaleReads {
@@ -352,6 +362,19 @@ impl OrderLists for StaleReads {
         r: AccountId,
     ) -> Result<Option<linli_domain::orders::ResidentContact>, Unexpected> {
         self.store.resident_contact(r).await
+    }
+    async fn provider_contact(
+        &self,
+        p: ProviderId,
+        staff: Option<AccountId>,
+    ) -> Result<Option<linli_domain::orders::ProviderContact>, Unexpected> {
+        self.store.provider_contact(p, staff).await
+    }
+    async fn provider_staff(&self, p: ProviderId) -> Result<Vec<(AccountId, String)>, Unexpected> {
+        self.store.provider_staff(p).await
+    }
+    async fn is_staff_of(&self, a: AccountId, p: ProviderId) -> Result<bool, Unexpected> {
+        self.store.is_staff_of(a, p).await
     }
 }
 

@@ -53,6 +53,7 @@ mod tests {
             round: 0,
             accept_by: None,
             high_risk: false,
+            assignee: None,
             answers: Default::default(),
             placed_at: Utc::now(),
             updated_at: Utc::now(),

@@ -90,6 +90,15 @@ pub enum AssignError {
     ProviderCannotTake,
 }
 
+/// Why a staff member could not hand a job to a colleague.
+#[derive(Debug, thiserror::Error)]
+pub enum HandOverError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error("that account is not active staff of your provider")]
+    NotAColleague,
+}
+
 /// Why a resident could not move their booking.
 #[derive(Debug, thiserror::Error)]
 pub enum RescheduleError {
@@ -113,7 +122,7 @@ macro_rules! unexpected_is_a_move_error {
     };
 }
 
-unexpected_is_a_move_error!(JobError, AcceptError, AssignError, RescheduleError);
+unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError);
 
 impl From<MoveError> for AcceptError {
     fn from(e: MoveError) -> Self {

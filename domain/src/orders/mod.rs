@@ -16,8 +16,10 @@ mod testing;
 
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
-pub use errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
-pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ResidentContact, Schedule};
+pub use errors::{
+    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
+};
+pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,
     Reschedule, RescheduleOutcome, Transition, TransitionEffect,

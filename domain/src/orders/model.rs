@@ -46,6 +46,8 @@ pub struct Order {
     pub accept_by: Option<DateTime<Utc>>,
     /// A mediation intake marked high risk: it goes to the street at once.
     pub high_risk: bool,
+    /// The provider's staff member who will come: whoever accepted, or the colleague they handed it to.
+    pub assignee: Option<AccountId>,
     /// The resident's answers to the item's questions, with the questions' words as they were asked.
     pub answers: Answers,
     pub placed_at: DateTime<Utc>,
@@ -56,6 +58,15 @@ pub struct Order {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResidentContact {
     pub name: String,
+    pub phone: Option<String>,
+}
+
+/// Who is coming, shown to the resident once a provider has accepted: the organization, and the staff member
+/// named for the job with their number when there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProviderContact {
+    pub organization: String,
+    pub staff_name: Option<String>,
     pub phone: Option<String>,
 }
 

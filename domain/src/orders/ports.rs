@@ -6,7 +6,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Offer, Order, OrderEvent, OrderId, ResidentContact, Schedule};
+use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
@@ -184,6 +184,17 @@ pub trait Orders: Clone + Send + Sync + 'static {
     /// Applies each transition as [`transition`](Self::transition) would, each on its own terms; says for each
     /// whether it applied. An adapter may write them together, which is what makes dispatching a batch cheap.
     fn transition_batch(&self, changes: Vec<Transition>) -> impl Future<Output = Result<Vec<bool>, Unexpected>> + Send;
+
+    /// Names the staff member who will come, while `holder` holds the order in `states`; `None` when it no
+    /// longer does.
+    fn set_assignee(
+        &self,
+        id: OrderId,
+        holder: ProviderId,
+        states: &[OrderState],
+        staff: AccountId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Order>, Unexpected>> + Send;
 }
 
 /// The orders one person follows, newest first, a page at a time.
@@ -217,6 +228,26 @@ pub trait OrderLists: Clone + Send + Sync + 'static {
         &self,
         resident: AccountId,
     ) -> impl Future<Output = Result<Option<ResidentContact>, Unexpected>> + Send;
+
+    /// Who is coming: the provider's name and, when one is named, the staff member's name and number.
+    fn provider_contact(
+        &self,
+        provider: ProviderId,
+        staff: Option<AccountId>,
+    ) -> impl Future<Output = Result<Option<ProviderContact>, Unexpected>> + Send;
+
+    /// The provider's active staff, by name: whom a job can be handed to.
+    fn provider_staff(
+        &self,
+        provider: ProviderId,
+    ) -> impl Future<Output = Result<Vec<(AccountId, String)>, Unexpected>> + Send;
+
+    /// Whether `account` is active staff of `provider`.
+    fn is_staff_of(
+        &self,
+        account: AccountId,
+        provider: ProviderId,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 }
 
 /// Offers made to providers: reading them, declining, expiring, and the capacity an award must respect.

@@ -9,9 +9,11 @@
 use std::time::Duration;
 
 use super::access::{Visibility, visibility};
-use super::errors::{AcceptError, AssignError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError};
+use super::errors::{
+    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
+};
 
-use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ResidentContact, Schedule};
+use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
     TransitionEffect,
@@ -20,7 +22,7 @@ use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
 use serde_json::json;
 
-use crate::accounts::{Actor, Role};
+use crate::accounts::{AccountId, Actor, Role};
 use crate::audit::AuditEntry;
 use crate::catalog::Category;
 use crate::catalog::questions::RawAnswers;
@@ -53,7 +55,13 @@ pub struct OrderDetail {
     /// The resident's name and number: for the provider holding the order (once it accepted), the
     /// community's workers and admins.
     pub contact: Option<ResidentContact>,
+    /// Who is coming: for the resident, the community's workers and admins, once a provider accepted.
+    pub coming: Option<ProviderContact>,
 }
+
+/// The states in which a provider has taken the order on: who is coming is known, and may be changed until it
+/// is done.
+const TAKEN_ON: [OrderState; 2] = [OrderState::Accepted, OrderState::InService];
 
 impl<S, Q, C> OrderDesk<S, Q, C> {
     /// The use cases with the default travel model and ranking weights.
@@ -122,7 +130,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         } else {
             None
         };
-        Ok(OrderDetail { order, events, seen, why_provider, contact })
+        // Before a provider accepts, neither side sees the other's contact.
+        let accepted = TAKEN_ON.contains(&order.state) || order.state == OrderState::Completed;
+        let follows = actor.account == order.resident || matches!(actor.role, Role::CommunityWorker | Role::Admin);
+        let coming = match order.provider {
+            Some(p) if accepted && follows && seen == Visibility::Full => {
+                self.store.provider_contact(p, order.assignee).await?
+            }
+            _ => None,
+        };
+        Ok(OrderDetail { order, events, seen, why_provider, contact, coming })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the
@@ -277,6 +294,35 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 let _ = self.queue.release_claim(id, provider).await;
                 failed?;
                 Err(self.refusal(id, provider).await.into())
+            }
+        }
+    }
+
+    /// The colleagues a staff member can hand a job to: their provider's active staff, themselves included.
+    pub async fn colleagues(&self, actor: &Actor) -> Result<Vec<(AccountId, String)>, MoveError> {
+        let provider = Self::organization_staff(actor, "list the staff of")?;
+        Ok(self.store.provider_staff(provider).await?)
+    }
+
+    /// A staff member of the provider holding the order names the colleague who will come instead.
+    pub async fn hand_over(&self, actor: &Actor, id: OrderId, colleague: AccountId) -> Result<Order, HandOverError> {
+        let provider = Self::organization_staff(actor, "hand over")?;
+        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
+        if order.provider != Some(provider) {
+            return Err(MoveError::NotFound.into());
+        }
+        if !TAKEN_ON.contains(&order.state) {
+            return Err(MoveError::Conflict { current: order.state }.into());
+        }
+        if !self.store.is_staff_of(colleague, provider).await? {
+            return Err(HandOverError::NotAColleague);
+        }
+        let moved = self.store.set_assignee(id, provider, &TAKEN_ON, colleague, self.clock.now()).await?;
+        match moved {
+            Some(order) => Ok(order),
+            None => {
+                let now = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
+                Err(MoveError::Conflict { current: now.state }.into())
             }
         }
     }
@@ -443,6 +489,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             Some(holder) if holder != provider => JobError::TakenByAnother,
             _ if order.state == OrderState::Offered => JobError::NoOpenOffer,
             _ => MoveError::Conflict { current: order.state }.into(),
+        }
+    }
+
+    /// The organization a staff member works for: a Party member, who works alone, has no colleagues.
+    fn organization_staff(actor: &Actor, what: &'static str) -> Result<ProviderId, MoveError> {
+        match (actor.role, actor.provider) {
+            (Role::ProviderStaff, Some(p)) => Ok(p),
+            _ => Err(MoveError::NotYours(what)),
         }
     }
 

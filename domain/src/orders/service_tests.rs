@@ -222,6 +222,38 @@ fn only_the_provider_holding_an_order_and_the_communitys_workers_get_the_residen
 }
 
 #[test]
+fn the_resident_sees_who_is_coming_only_once_a_provider_accepted() {
+    let (desk, fake) = desk();
+    let owner = someone(Role::Resident);
+    let provider = ProviderId(Uuid::now_v7());
+    let offered = fake.order(owner.account, HOME, OrderState::Offered, None);
+    fake.offer(offered, provider);
+    assert_eq!(run(desk.view(&owner, offered)).unwrap().coming, None, "nobody is coming yet");
+    let held = fake.order(owner.account, HOME, OrderState::Accepted, Some(provider));
+    let coming = run(desk.view(&owner, held)).unwrap().coming.expect("the resident sees who is coming");
+    assert_eq!(coming.organization, "文安路家政服务社");
+    assert!(run(desk.view(&worker_of(HOME), held)).unwrap().coming.is_some());
+    assert_eq!(run(desk.view(&staff_of(provider), held)).unwrap().coming, None, "the provider knows itself");
+}
+
+#[test]
+fn a_staff_member_hands_an_accepted_job_to_a_colleague_of_their_own_provider_only() {
+    let (desk, fake) = desk();
+    let provider = ProviderId(Uuid::now_v7());
+    let (me, colleague, stranger) = (staff_of(provider), staff_of(provider), staff_of(ProviderId(Uuid::now_v7())));
+    fake.held().staff.push((colleague.account, provider));
+    let held = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(provider));
+    let refused = run(desk.hand_over(&me, held, stranger.account));
+    assert!(matches!(refused, Err(HandOverError::NotAColleague)), "{refused:?}");
+    let by_outsider = run(desk.hand_over(&stranger, held, colleague.account));
+    assert!(matches!(by_outsider, Err(HandOverError::Move(MoveError::NotFound))), "{by_outsider:?}");
+    assert_eq!(run(desk.hand_over(&me, held, colleague.account)).unwrap().assignee, Some(colleague.account));
+    let done = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Completed, Some(provider));
+    let late = run(desk.hand_over(&me, done, colleague.account));
+    assert!(matches!(late, Err(HandOverError::Move(MoveError::Conflict { .. }))), "{late:?}");
+}
+
+#[test]
 fn the_resident_and_a_worker_of_the_orders_community_cancel_it() {
     let (desk, fake) = desk();
     let owner = someone(Role::Resident);

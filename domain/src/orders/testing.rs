@@ -8,13 +8,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::ResidentContact;
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, Orders, Placed, Reschedule,
     RescheduleOutcome, Transition, TransitionEffect,
 };
 use super::state::{OrderAction, OrderState};
+use super::{ProviderContact, ResidentContact};
 use crate::accounts::AccountId;
 use crate::catalog::{CatalogItem, ItemId};
 use crate::dispatch::{Candidate, ClaimOutcome, Delivery, DispatchQueue, Scope};
@@ -32,6 +32,8 @@ pub struct Held {
     pub transitions: Vec<OrderAction>,
     /// Providers holding as many jobs as they can.
     pub full: Vec<ProviderId>,
+    /// Each provider's active staff.
+    pub staff: Vec<(AccountId, ProviderId)>,
 }
 
 /// The fake store; clones share what they hold.
@@ -73,6 +75,7 @@ impl FakeOrders {
             round: 0,
             accept_by: None,
             high_risk: false,
+            assignee: None,
             answers: Default::default(),
             placed_at: now,
             updated_at: now,
@@ -132,8 +135,9 @@ impl Orders for FakeOrders {
         order.state = change.to;
         order.updated_at = change.at;
         match &change.effect {
-            TransitionEffect::AwardTo(p) | TransitionEffect::AssignTo(p) => order.provider = Some(*p),
-            TransitionEffect::ReleaseFrom(_) => order.provider = None,
+            TransitionEffect::AwardTo(p) => (order.provider, order.assignee) = (Some(*p), change.actor),
+            TransitionEffect::AssignTo(p) => (order.provider, order.assignee) = (Some(*p), None),
+            TransitionEffect::ReleaseFrom(_) => (order.provider, order.assignee) = (None, None),
             _ => {}
         }
         let order = order.clone();
@@ -163,6 +167,23 @@ impl Orders for FakeOrders {
 
     async fn reschedule(&self, _change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
         Ok(RescheduleOutcome::StateChanged)
+    }
+
+    async fn set_assignee(
+        &self,
+        id: OrderId,
+        holder: ProviderId,
+        states: &[OrderState],
+        staff: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Order>, Unexpected> {
+        let mut held = self.held();
+        let Some(order) = held.orders.iter_mut().find(|o| o.id == id) else { return Ok(None) };
+        if order.provider != Some(holder) || !states.contains(&order.state) {
+            return Ok(None);
+        }
+        (order.assignee, order.updated_at) = (Some(staff), at);
+        Ok(Some(order.clone()))
     }
 
     async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
@@ -211,6 +232,25 @@ impl OrderLists for FakeOrders {
 
     async fn resident_contact(&self, _resident: AccountId) -> Result<Option<ResidentContact>, Unexpected> {
         Ok(Some(ResidentContact { name: "王阿姨".into(), phone: Some("13912345678".into()) }))
+    }
+
+    async fn provider_contact(
+        &self,
+        _provider: ProviderId,
+        staff: Option<AccountId>,
+    ) -> Result<Option<ProviderContact>, Unexpected> {
+        let named = staff.map(|s| format!("师傅 {}", s.0));
+        let phone = staff.map(|_| "13800000010".to_owned());
+        Ok(Some(ProviderContact { organization: "文安路家政服务社".into(), staff_name: named, phone }))
+    }
+
+    async fn provider_staff(&self, provider: ProviderId) -> Result<Vec<(AccountId, String)>, Unexpected> {
+        let held = self.held();
+        Ok(held.staff.iter().filter(|(_, p)| *p == provider).map(|(a, _)| (*a, format!("师傅 {}", a.0))).collect())
+    }
+
+    async fn is_staff_of(&self, account: AccountId, provider: ProviderId) -> Result<bool, Unexpected> {
+        Ok(self.held().staff.contains(&(account, provider)))
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Model {
     /// When the order must have been accepted; escalated after.
     pub accept_by: Option<DateTimeUtc>,
     pub high_risk: bool,
+    /// The staff member of the provider who will come.
+    pub assignee_id: Option<Uuid>,
     /// The resident's answers as JSON (`linli_domain::catalog::Answers`).
     pub answers: String,
     pub placed_at: DateTimeUtc,

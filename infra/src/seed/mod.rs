@@ -271,7 +271,9 @@ async fn seed_accounts(
     for (n, org) in orgs.iter().take(5).enumerate() {
         let username = format!("org{:03}", n + 1);
         let about = format!("staff of {}", org.name);
-        wanted.push(NewDemo::new(&username, Role::ProviderStaff, &about).provider(ProviderId(org.id)));
+        // A number each, so a resident can call whoever is coming.
+        let phone = format!("138000001{:02}", n + 1);
+        wanted.push(NewDemo::new(&username, Role::ProviderStaff, &about).provider(ProviderId(org.id)).phone(&phone));
     }
     let password = NewPassword::parse(DEMO_PASSWORD.to_owned()).expect("the demo password is long enough");
     let mut created = 0;
@@ -283,7 +285,7 @@ async fn seed_accounts(
         }
         let new = NewAccount {
             username: Username::parse(&demo.username).expect("demo usernames are valid"),
-            phone: demo.phone.map(|p| PhoneNumber::parse(p).expect("demo phones are valid")),
+            phone: demo.phone.map(|p| PhoneNumber::parse(&p).expect("demo phones are valid")),
             display_name: demo.about.split(" (").next().unwrap_or(&demo.about).to_owned(),
             password_hash: hash_password(&password)?,
             role: demo.role,
@@ -316,7 +318,7 @@ struct NewDemo {
     username: String,
     role: Role,
     about: String,
-    phone: Option<&'static str>,
+    phone: Option<String>,
     provider: Option<ProviderId>,
     community: Option<CommunityId>,
 }
@@ -333,8 +335,8 @@ impl NewDemo {
         }
     }
 
-    fn phone(self, phone: &'static str) -> Self {
-        Self { phone: Some(phone), ..self }
+    fn phone(self, phone: &str) -> Self {
+        Self { phone: Some(phone.to_owned()), ..self }
     }
 
     fn community(self, c: CommunityId) -> Self {

@@ -48,6 +48,7 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
         round: u32::try_from(m.round).unwrap_or(0),
         accept_by: m.accept_by,
         high_risk: m.high_risk,
+        assignee: m.assignee_id.map(AccountId),
         answers: serde_json::from_str(&m.answers).map_err(|e| Unexpected::new("reading an order's answers", e))?,
         placed_at: m.placed_at,
         updated_at: m.updated_at,

@@ -88,6 +88,13 @@ const en: typeof zh = {
     reschedule: 'Change time',
     move: 'Move it',
     history: 'Progress',
+    organization: 'Organization',
+    staff: 'Coming',
+    phone: 'Phone',
+    handTo: 'Hand over to',
+    pick: 'Choose a colleague',
+    handOver: 'Hand over',
+    handedOver: 'Handed over',
   },
   jobs: {
     offers: 'Offers',

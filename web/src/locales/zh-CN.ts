@@ -86,6 +86,13 @@ export default {
     reschedule: '改约时间',
     move: '确认改约',
     history: '进度',
+    organization: '服务机构',
+    staff: '上门人员',
+    phone: '联系电话',
+    handTo: '改派给',
+    pick: '选择同事',
+    handOver: '改派',
+    handedOver: '已改派',
   },
   jobs: {
     offers: '待接订单',

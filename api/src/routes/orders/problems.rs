@@ -3,7 +3,8 @@
 use poem::http::StatusCode;
 
 use linli_domain::orders::{
-    AcceptError, AssignError, JobError, ListError, MoveError, OrderState, PlaceError, RescheduleError, ViewError,
+    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError, RescheduleError,
+    ViewError,
 };
 
 use crate::problem::ApiError;
@@ -47,6 +48,15 @@ impl From<AssignError> for ApiError {
         match e {
             AssignError::Move(m) => m.into(),
             AssignError::ProviderCannotTake => ApiError::invalid("provider_id", "provider_cannot_take", e),
+        }
+    }
+}
+
+impl From<HandOverError> for ApiError {
+    fn from(e: HandOverError) -> Self {
+        match e {
+            HandOverError::Move(m) => m.into(),
+            HandOverError::NotAColleague => ApiError::invalid("account_id", "not_a_colleague", e),
         }
     }
 }

@@ -6,11 +6,13 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
+use linli_domain::accounts::AccountId;
 use linli_domain::orders::{DeclineOutcome, OrderId, Visibility};
 use linli_domain::paging::PageRequest;
 
-use super::views::{DeclineView, OfferList, OfferView, OrderView};
+use super::views::{ColleagueList, ColleagueView, DeclineView, HandOverRequest, OfferList, OfferView, OrderView};
 use crate::auth::BearerAuth;
+use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::routes::{PageLimit, limit_of};
@@ -37,6 +39,16 @@ problems!(
 problems!(
     /// What `POST /orders/:id/complete` can answer besides its success.
     CompleteProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+
+problems!(
+    /// What `POST /orders/:id/assignee` can answer besides its success.
+    HandOverProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        Unprocessable
+);
+problems!(
+    /// What `GET /provider/staff` can answer besides its success.
+    ColleaguesProblems: Unauthorized, Forbidden
 );
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Provider")]
@@ -87,6 +99,31 @@ impl ProviderApi {
         id: Path<Uuid>,
     ) -> Result<Json<OrderView>, StartProblems> {
         let order = state.orders.start(&auth.0.actor(), OrderId(id.0)).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+
+    /// Your organization's active staff, by name: whom a job can be handed to.
+    #[oai(path = "/provider/staff", method = "get")]
+    async fn colleagues(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<ColleagueList>, ColleaguesProblems> {
+        let staff = state.orders.colleagues(&auth.0.actor()).await?;
+        let staff = staff.into_iter().map(|(id, name)| ColleagueView { account_id: id.0, name }).collect();
+        Ok(Json(ColleagueList { staff }))
+    }
+
+    /// Name the colleague who will come to an accepted job (before it is completed); the resident sees them.
+    #[oai(path = "/orders/:id/assignee", method = "post")]
+    async fn hand_over(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<HandOverRequest>,
+    ) -> Result<Json<OrderView>, HandOverProblems> {
+        let order = state.orders.hand_over(&auth.0.actor(), OrderId(id.0), AccountId(body.0.account_id)).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 

@@ -16,7 +16,7 @@ use linli_domain::orders::{
 use linli_domain::paging::PageRequest;
 
 use super::order_page;
-use super::views::{OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
+use super::views::{ComingView, OrderPage, OrderView, PlaceOrderRequest, RescheduleRequest};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
@@ -134,6 +134,9 @@ impl OrdersApi {
         if full {
             view = view.with_events(d.events);
             view.why_provider = d.why_provider;
+        }
+        if let Some(c) = d.coming {
+            view.coming = Some(ComingView { organization: c.organization, staff_name: c.staff_name, phone: c.phone });
         }
         if let Some(contact) = d.contact {
             view.resident_name = Some(contact.name);

@@ -76,6 +76,36 @@ impl From<OrderEvent> for EventView {
     }
 }
 
+/// The colleague a job is handed to.
+#[derive(Object, Deserialize)]
+pub struct HandOverRequest {
+    /// An active staff account of your organization.
+    pub account_id: Uuid,
+}
+
+#[derive(Object)]
+pub struct ColleagueView {
+    pub account_id: Uuid,
+    pub name: String,
+}
+
+#[derive(Object)]
+pub struct ColleagueList {
+    pub staff: Vec<ColleagueView>,
+}
+
+/// Who is coming, once a provider accepted.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ComingView {
+    /// The organization's name.
+    pub organization: String,
+    /// The staff member named for the job.
+    pub staff_name: Option<String>,
+    /// Their number, when they have one.
+    pub phone: Option<String>,
+}
+
 /// One answer to the item's questions, with the question as it was asked.
 #[derive(Object)]
 pub struct AnswerView {
@@ -133,6 +163,11 @@ pub struct OrderView {
     pub resident_name: Option<String>,
     /// The resident's mobile number, to the same people, when the resident has one.
     pub resident_phone: Option<String>,
+    /// The provider's staff member who will come: whoever accepted, or the colleague they handed it to.
+    pub assignee_id: Option<Uuid>,
+    /// Who is coming, on the detail endpoint: for the resident, the community's workers and admins, once a
+    /// provider accepted.
+    pub coming: Option<ComingView>,
 }
 
 impl OrderView {
@@ -163,6 +198,8 @@ impl OrderView {
             why_provider: None,
             resident_name: None,
             resident_phone: None,
+            assignee_id: o.assignee.map(|a| a.0),
+            coming: None,
         }
     }
 

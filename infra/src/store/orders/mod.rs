@@ -23,6 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::orders::{
     InsertOrderError, NewOrder, Order, OrderEvent, OrderId, OrderState, Orders, Placed, Reschedule, RescheduleOutcome,
@@ -65,6 +66,7 @@ impl Orders for Store {
             round: 0,
             accept_by: new.accept_by,
             high_risk: new.high_risk,
+            assignee_id: None,
             answers: serde_json::to_string(&new.answers)
                 .map_err(|e| Unexpected::new("writing an order's answers", e))?,
             placed_at: at,
@@ -162,6 +164,10 @@ impl Orders for Store {
             .filter(order::Column::State.eq(StoredOrderState::from(change.from)));
         if let Some(p) = provider {
             update = update.col_expr(order::Column::ProviderId, Expr::value(p));
+            // Whoever accepted is the one coming until they hand it over; a provider assigned by hand, or
+            // none, has nobody named yet.
+            let assignee = matches!(change.effect, TransitionEffect::AwardTo(_)).then_some(change.actor).flatten();
+            update = update.col_expr(order::Column::AssigneeId, Expr::value(assignee.map(|a| a.0)));
         }
         if let TransitionEffect::OpenOffers { scope, round, .. } = &change.effect {
             update = update
@@ -223,6 +229,27 @@ impl Orders for Store {
         outbox::Entity::insert(announcement).exec_without_returning(&txn).await.context(what)?;
         txn.commit().await.context(what)?;
         convert::order(moved).map(|o| RescheduleOutcome::Moved(Box::new(o)))
+    }
+
+    async fn set_assignee(
+        &self,
+        id: OrderId,
+        holder: ProviderId,
+        states: &[OrderState],
+        staff: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Order>, Unexpected> {
+        let stored: Vec<StoredOrderState> = states.iter().map(|s| StoredOrderState::from(*s)).collect();
+        let updated = order::Entity::update_many()
+            .col_expr(order::Column::AssigneeId, Expr::value(staff.0))
+            .col_expr(order::Column::UpdatedAt, Expr::value(at))
+            .filter(order::Column::Id.eq(id.0))
+            .filter(order::Column::ProviderId.eq(holder.0))
+            .filter(order::Column::State.is_in(stored))
+            .exec_with_returning(&self.db)
+            .await
+            .context("naming who is coming")?;
+        updated.into_iter().next().map(convert::order).transpose()
     }
 
     async fn transition_batch(&self, changes: Vec<Transition>) -> Result<Vec<bool>, Unexpected> {
