@@ -75,6 +75,7 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         accept_by: None,
         high_risk: false,
         answers: Answers::default(),
+        asked: linli_infra::seed::demo_questions(15),
     }
 }
 
@@ -483,8 +484,12 @@ async fn an_items_new_questions_are_read_by_every_replica_and_an_orders_answers_
     let raw: RawAnswers = serde_json::from_value(serde_json::json!({"floor": 5})).unwrap();
     let answers = questions.check(&raw).unwrap();
     let r = resident(&store).await;
-    let placed = store.insert_order(NewOrder { answers: answers.clone(), ..new_order(r, None) }, Utc::now()).await;
-    let id = placed.unwrap().order().id;
+    // Answers checked against the questions the item asked before are refused, and nothing is written.
+    let stale = store.insert_order(NewOrder { answers: answers.clone(), ..new_order(r, None) }, Utc::now()).await;
+    assert!(matches!(stale, Err(InsertOrderError::QuestionsChanged)), "{stale:?}");
+    assert!(store.orders_of_resident(r, None, 10).await.unwrap().is_empty(), "nothing half-written");
+    let current = NewOrder { answers: answers.clone(), asked: questions.clone(), ..new_order(r, None) };
+    let id = store.insert_order(current, Utc::now()).await.unwrap().order().id;
     assert_eq!(store.find_order(id).await.unwrap().unwrap().answers, answers);
     let missing = store.set_questions(ItemId(99_999), Questions::default(), linli_infra::testing::set_up_by_hand());
     assert!(missing.await.unwrap().is_none());

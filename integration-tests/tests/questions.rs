@@ -98,12 +98,14 @@ async fn an_admin_replaces_an_items_questions_audited_and_a_bad_one_is_refused_n
     assert_eq!(wrong_kind.status, StatusCode::BAD_REQUEST);
     assert_eq!(put_questions(api, &admin, 99_999, floor.clone()).await.status, StatusCode::NOT_FOUND);
 
+    // An order placed first leaves this process holding the item as it was.
+    let resident = api.login_demo("resident").await;
+    assert_eq!(api.place_order(&resident, cleaning_order(), None).await.status, StatusCode::CREATED);
     let set = put_questions(api, &admin, 15, floor).await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
     let item = api.get("/api/v1/catalog/items/15", None).await.body;
     let codes: Vec<&str> = item["questions"].as_array().unwrap().iter().map(|q| q["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["floor", "lift"]);
-    let resident = api.login_demo("resident").await;
     let unanswered = api.place_order(&resident, cleaning_order(), None).await;
     assert_eq!(unanswered.body["field"], "answers.floor", "the new question is asked at once");
 

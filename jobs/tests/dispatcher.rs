@@ -60,6 +60,7 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
         accept_by: None,
         high_risk: false,
         answers: Default::default(),
+        asked: linli_infra::seed::demo_questions(item),
     }
 }
 
@@ -434,6 +435,9 @@ impl Candidates for StaleReads {
     }
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
         self.store.catalog_item(id).await
+    }
+    async fn recent_catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        self.store.recent_catalog_item(id).await
     }
     async fn area_of(&self, c: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         self.store.area_of(c).await

@@ -42,6 +42,7 @@ fn cleaning(resident: AccountId, schedule: Schedule) -> NewOrder {
         accept_by: None,
         high_risk: false,
         answers: Default::default(),
+        asked: linli_infra::seed::demo_questions(15),
     }
 }
 

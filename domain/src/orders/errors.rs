@@ -20,6 +20,9 @@ pub enum PlaceError {
     /// An answer to the item's questions missing or wrong, naming `answers.<code>`.
     #[error(transparent)]
     Answers(Invalid),
+    /// The item's questions changed while the order was being placed, twice over.
+    #[error("the item's questions changed as the order was placed; try again")]
+    QuestionsChanged,
     #[error(transparent)]
     Window(#[from] WindowError),
     #[error(transparent)]

@@ -11,7 +11,7 @@ use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
-use crate::catalog::{Answers, CatalogItem, ItemId};
+use crate::catalog::{Answers, CatalogItem, ItemId, Questions};
 use crate::dispatch::{Candidate, Scope};
 use crate::error::Unexpected;
 use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
@@ -35,6 +35,10 @@ pub struct NewOrder {
     pub high_risk: bool,
     /// The answers to the item's questions; [`OrderDesk::place`](super::OrderDesk::place) checks and sets them.
     pub answers: Answers,
+    /// The questions the answers were checked against. The insert is refused with
+    /// [`InsertOrderError::QuestionsChanged`] when the item asks others by then, so that a check against a copy
+    /// of the catalog that predates a change never lets an order in.
+    pub asked: Questions,
 }
 
 impl NewOrder {
@@ -83,6 +87,9 @@ pub enum InsertOrderError {
     UnknownCommunity,
     #[error("this idempotency key was used for a different order")]
     KeyReused,
+    /// The item's questions are no longer those the answers were checked against.
+    #[error("the item's questions changed")]
+    QuestionsChanged,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -340,6 +347,10 @@ pub trait Candidates: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Candidate>, Unexpected>> + Send;
 
     fn catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+
+    /// The item as this process last read it, without asking whether the catalog changed since: for a check
+    /// the write confirms (an order's answers, through [`NewOrder::asked`]).
+    fn recent_catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 
     /// The street and district a community lies in.
     fn area_of(

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::access::{Visibility, visibility};
 use super::errors::{
     AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
@@ -24,8 +26,8 @@ use serde_json::json;
 
 use crate::accounts::{AccountId, Actor, Role};
 use crate::audit::AuditEntry;
-use crate::catalog::Category;
 use crate::catalog::questions::RawAnswers;
+use crate::catalog::{CatalogItem, Category};
 use crate::clock::Clock;
 use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
 use crate::error::Unexpected;
@@ -86,27 +88,50 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if let Schedule::Window(window) = &order.schedule {
             window.bookable_at(now)?;
         }
-        let item = self.store.catalog_item(order.item).await?.ok_or(PlaceError::UnknownItem)?;
-        if order.high_risk && item.category != Category::Mediation {
-            return Err(PlaceError::HighRiskNotMediation);
-        }
-        order.answers = item.questions.check(answers).map_err(PlaceError::Answers)?;
         // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
         order.accept_by = Some(match order.schedule {
             Schedule::Asap => now + chrono::Duration::hours(1),
             Schedule::Window(w) => w.start().max(now + chrono::Duration::minutes(10)),
         });
-        let placed = self.store.insert_order(order, now).await.map_err(|e| match e {
-            InsertOrderError::UnknownItem => PlaceError::UnknownItem,
-            InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
-            InsertOrderError::KeyReused => PlaceError::KeyReused,
-            InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
-        })?;
+        // The answers are checked against this process's copy of the item first, which costs no round trip;
+        // the insert confirms the copy was current, and only when it was not is the item read afresh.
+        let recent = self.store.recent_catalog_item(order.item).await?;
+        let placed = match self.try_place(order.clone(), recent, answers, now).await {
+            // The copy was out of date (or did not know the item yet): once more, with the item as it is now.
+            Err(PlaceError::QuestionsChanged | PlaceError::UnknownItem) => {
+                let fresh = self.store.catalog_item(order.item).await?;
+                self.try_place(order, fresh, answers, now).await?
+            }
+            done => done?,
+        };
         let queue_failure = match &placed {
             Placed::New(o) => self.queue.enqueue(o.id).await.err(),
             Placed::Existing(_) => None,
         };
         Ok((placed, queue_failure))
+    }
+
+    /// Checks the order against `item` (its kind, its questions) and inserts it.
+    async fn try_place(
+        &self,
+        mut order: NewOrder,
+        item: Option<CatalogItem>,
+        answers: &RawAnswers,
+        now: DateTime<Utc>,
+    ) -> Result<Placed, PlaceError> {
+        let item = item.ok_or(PlaceError::UnknownItem)?;
+        if order.high_risk && item.category != Category::Mediation {
+            return Err(PlaceError::HighRiskNotMediation);
+        }
+        order.answers = item.questions.check(answers).map_err(PlaceError::Answers)?;
+        order.asked = item.questions;
+        self.store.insert_order(order, now).await.map_err(|e| match e {
+            InsertOrderError::UnknownItem => PlaceError::UnknownItem,
+            InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
+            InsertOrderError::KeyReused => PlaceError::KeyReused,
+            InsertOrderError::QuestionsChanged => PlaceError::QuestionsChanged,
+            InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
+        })
     }
 
     /// The order and its history, as much of it as the actor may see.

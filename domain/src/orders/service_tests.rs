@@ -76,6 +76,7 @@ fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {
         accept_by: None,
         high_risk,
         answers: Answers::default(),
+        asked: Questions::default(),
     }
 }
 
@@ -160,6 +161,18 @@ fn an_order_keeps_the_checked_answers_to_its_items_questions() {
 #[test]
 fn an_order_missing_a_required_answer_is_refused_naming_it_and_nothing_is_stored() {
     let (desk, fake) = desk();
+    fake.held().items.push(meal());
+    let resident = someone(Role::Resident);
+    let refused = run(desk.place(&resident, new_order(resident.account, 2, false), &no_answers()));
+    assert!(matches!(&refused, Err(PlaceError::Answers(i)) if i.field == "answers.portions"), "{refused:?}");
+    assert!(fake.held().orders.is_empty());
+}
+
+#[test]
+fn answers_checked_against_an_out_of_date_copy_of_the_catalog_are_checked_again_against_the_item_as_it_is() {
+    let (desk, fake) = desk();
+    // This process still holds the meal as it was before it asked anything.
+    fake.held().stale_items = Some(vec![item(2, Category::Meals)]);
     fake.held().items.push(meal());
     let resident = someone(Role::Resident);
     let refused = run(desk.place(&resident, new_order(resident.account, 2, false), &no_answers()));

@@ -34,6 +34,8 @@ pub struct Held {
     pub full: Vec<ProviderId>,
     /// Each provider's active staff.
     pub staff: Vec<(AccountId, ProviderId)>,
+    /// A copy of the catalog older than `items`, as a replica that has not read the change yet holds it.
+    pub stale_items: Option<Vec<CatalogItem>>,
 }
 
 /// The fake store; clones share what they hold.
@@ -102,6 +104,10 @@ impl FakeOrders {
 
 impl Orders for FakeOrders {
     async fn insert_order(&self, order: NewOrder, at: DateTime<Utc>) -> Result<Placed, InsertOrderError> {
+        let asks = self.held().items.iter().find(|i| i.id == order.item).map(|i| i.questions.clone());
+        if asks.is_some_and(|q| q != order.asked) {
+            return Err(InsertOrderError::QuestionsChanged);
+        }
         let id = self.order(order.resident, order.community, OrderState::Submitted, None);
         let mut held = self.held();
         let placed = held.orders.iter_mut().find(|o| o.id == id).expect("just added");
@@ -343,6 +349,12 @@ impl Candidates for FakeOrders {
 
     async fn catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
         Ok(self.held().items.iter().find(|i| i.id == id).cloned())
+    }
+
+    async fn recent_catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        let held = self.held();
+        let copy = held.stale_items.as_ref().unwrap_or(&held.items);
+        Ok(copy.iter().find(|i| i.id == id).cloned())
     }
 
     async fn area_of(&self, _community: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {

@@ -28,6 +28,7 @@ use linli_domain::accounts::{Accounts, CreateAccountError, NewAccount};
 use crate::store::Store;
 
 pub use branches::branch_id;
+pub use catalog::demo_questions;
 pub use organizations::organization_id;
 
 /// The password of every demo account. Demo data is for trying Linli out, never for a real deployment.

@@ -233,6 +233,13 @@ impl Candidates for Store {
         Ok(self.catalog_by_id().await?.get(&id).cloned())
     }
 
+    async fn recent_catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
+        match self.recent_catalog() {
+            Some(catalog) => Ok(catalog.get(&id).cloned()),
+            None => self.catalog_item(id).await,
+        }
+    }
+
     async fn area_of(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         self.cached_area(id).await
     }

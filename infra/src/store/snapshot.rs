@@ -3,8 +3,10 @@
 //!
 //! Every write to providers or the catalog bumps the `dispatch` change counter in the same transaction (or right
 //! after its data, never before), and a reader checks the counter, one primary-key read, before trusting its
-//! copy. So a snapshot is never used after a change has committed, on any replica. The map of communities is
-//! never rewritten once seeded, so it is kept without a check.
+//! copy. So a snapshot is never used after a change has committed, on any replica, with one exception that its
+//! caller confirms: placing an order checks the answers against the catalog as last read
+//! ([`Store::recent_catalog`]), and the insert goes ahead only while the item still asks those questions. The
+//! map of communities is never rewritten once seeded, so it is kept without a check.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -92,6 +94,11 @@ impl Store {
         let loaded = Arc::new(items.into_iter().map(|i| (i.id, i)).collect::<HashMap<_, _>>());
         self.snapshot.at_version(version).catalog = Some(loaded.clone());
         Ok(loaded)
+    }
+
+    /// The catalog as last read, whatever the counter says now; `None` before the first read.
+    pub(super) fn recent_catalog(&self) -> Option<Arc<HashMap<ItemId, CatalogItem>>> {
+        self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).catalog.clone()
     }
 
     /// The street and district of a community; the map does not change once seeded, so it is cached for good.

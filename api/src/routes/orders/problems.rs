@@ -102,6 +102,7 @@ impl From<PlaceError> for ApiError {
             E::KeyReused => ApiError::invalid("Idempotency-Key", "idempotency_key_reused", e),
             E::HighRiskNotMediation => ApiError::invalid("high_risk", "high_risk_not_mediation", e),
             E::Answers(invalid) => invalid.into(),
+            E::QuestionsChanged => ApiError::new(StatusCode::CONFLICT, "questions_changed", e.to_string()),
             E::Window(w) => w.invalid().into(),
             E::Unexpected(u) => ApiError::unexpected(u),
         }

@@ -49,8 +49,8 @@ enum DetailOutcome {
 
 problems!(
     /// What `POST /` can answer besides its success.
-    PlaceProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-        TooManyRequests
+    PlaceProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        Unprocessable, TooManyRequests
 );
 problems!(
     /// What `GET /` can answer besides its success.
@@ -213,5 +213,6 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         accept_by: None,
         high_risk: req.high_risk,
         answers: Default::default(),
+        asked: Default::default(),
     })
 }

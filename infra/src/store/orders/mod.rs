@@ -13,7 +13,7 @@ mod placing;
 use effects::{apply_effect, offer_open_at};
 use journal::{event_rows, record};
 use offers::provider_full;
-use placing::{combined_insert, hex_digest};
+use placing::{built, combined_insert, hex_digest, while_asked};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -75,19 +75,21 @@ impl Orders for Store {
         let placed = convert::order(row.clone())?;
         let (event, announcement) =
             event_rows(&[(placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at)]).remove(0);
+        let asked = serde_json::to_string(&new.asked).map_err(|e| Unexpected::new("placing an order", e))?;
         let inserted = match self.db.get_database_backend() {
             // One statement, so one round trip instead of five; it is atomic like any single statement.
             DbBackend::Postgres => {
-                let order = order::Entity::insert(order::ActiveModel::from(row));
-                let event = order_event::Entity::insert(event);
-                let announcement = outbox::Entity::insert(announcement);
-                let statement = combined_insert(order.into_query(), event.into_query(), announcement.into_query());
-                self.db.execute_raw(statement).await.map(|_| ())
+                let order = built(order::Entity::insert(order::ActiveModel::from(row)).into_query());
+                let event = built(order_event::Entity::insert(event).into_query());
+                let announcement = built(outbox::Entity::insert(announcement).into_query());
+                let statement = combined_insert(while_asked(order, new.item.0, asked), event, announcement);
+                self.db.execute_raw(statement).await.map(|_| true)
             }
-            _ => self.insert_in_transaction(row, event, announcement).await,
+            _ => self.insert_in_transaction(row, &asked, event, announcement).await,
         };
         match inserted {
-            Ok(()) => Ok(Placed::New(placed)),
+            Ok(true) => Ok(Placed::New(placed)),
+            Ok(false) => Err(InsertOrderError::QuestionsChanged),
             Err(err) => self.why_not_inserted(&new, fingerprint.as_deref(), err).await,
         }
     }

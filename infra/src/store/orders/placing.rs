@@ -5,6 +5,7 @@ use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, SqlErr, Statement, TransactionTrait,
 };
+use sea_orm::{EntityName, IdenStatic};
 use sha2::Digest;
 
 use linli_domain::accounts::AccountId;
@@ -16,19 +17,25 @@ use crate::entities::{catalog_item, community, order, order_event, outbox};
 use crate::store::{Store, convert};
 
 impl Store {
-    /// Inserts an order, its first event and its outbox row in one transaction.
+    /// Inserts an order, its first event and its outbox row in one transaction, while the item asks `asked`
+    /// (as JSON); `false`, with nothing written, when it asks others.
     pub(super) async fn insert_in_transaction(
         &self,
         row: order::Model,
+        asked: &str,
         event: order_event::ActiveModel,
         announcement: outbox::ActiveModel,
-    ) -> Result<(), DbErr> {
+    ) -> Result<bool, DbErr> {
         // The raw database error, not `Store::begin`'s: the caller tells the constraint that refused apart.
         let txn = self.db.begin().await?;
+        let item = catalog_item::Entity::find_by_id(row.item_id).one(&txn).await?;
+        if item.is_some_and(|i| i.questions != asked) {
+            return Ok(false);
+        }
         order::Entity::insert(order::ActiveModel::from(row)).exec_without_returning(&txn).await?;
         order_event::Entity::insert(event).exec_without_returning(&txn).await?;
         outbox::Entity::insert(announcement).exec_without_returning(&txn).await?;
-        txn.commit().await
+        txn.commit().await.map(|()| true)
     }
 
     /// Explains a failed order insert: the key was used before (for this same order, which is then the answer,
@@ -49,13 +56,19 @@ impl Store {
                 }
             }
             (Some(SqlErr::ForeignKeyConstraintViolation(_)), _) => {
-                let item = catalog_item::Entity::find_by_id(new.item.0).one(&self.db).await;
-                if item.context("placing an order")?.is_none() {
+                let what = "placing an order";
+                let Some(item) = catalog_item::Entity::find_by_id(new.item.0).one(&self.db).await.context(what)? else {
                     return Err(InsertOrderError::UnknownItem);
-                }
+                };
                 let community = community::Entity::find_by_id(new.community.0).one(&self.db).await;
-                if community.context("placing an order")?.is_none() {
+                if community.context(what)?.is_none() {
                     return Err(InsertOrderError::UnknownCommunity);
+                }
+                // The order's insert waited on the item's questions (`while_asked`), and its event then had no
+                // order to refer to.
+                let asked = serde_json::to_string(&new.asked).map_err(|e| Unexpected::new(what, e))?;
+                if item.questions != asked {
+                    return Err(InsertOrderError::QuestionsChanged);
                 }
                 Err(e(err).into())
             }
@@ -89,16 +102,41 @@ pub(super) fn hex_digest(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// One statement's SQL for PostgreSQL, with its values.
+pub(super) type Part = (String, Vec<sea_orm::Value>);
+
+pub(super) fn built(insert: InsertStatement) -> Part {
+    let (sql, values) = insert.build(PostgresQueryBuilder);
+    (sql, values.0)
+}
+
+/// Makes an order's insert happen only while its item asks exactly `asked` (its questions as JSON):
+/// `INSERT … VALUES (…)` becomes `INSERT … SELECT … WHERE EXISTS (…)`. When nothing is inserted, the event
+/// beside it has no order to refer to and the whole statement fails, which `why_not_inserted` explains.
+pub(super) fn while_asked((sql, mut values): Part, item: i32, asked: String) -> Part {
+    let (head, row) = sql.split_once(" VALUES (").expect("the insert of one row");
+    let row = row.strip_suffix(')').expect("the insert of one row ends its values");
+    let (table, id, questions) = (
+        catalog_item::Entity.table_name(),
+        catalog_item::Column::Id.as_str(),
+        catalog_item::Column::Questions.as_str(),
+    );
+    let n = values.len();
+    values.extend([item.into(), asked.into()]);
+    let condition =
+        format!(r#"EXISTS (SELECT 1 FROM "{table}" WHERE "{id}" = ${} AND "{questions}" = ${})"#, n + 1, n + 2);
+    (format!("{head} SELECT {row} WHERE {condition}"), values)
+}
+
 /// Three PostgreSQL inserts as one statement: the first two as data-modifying `WITH` parts. Foreign keys are
 /// checked at the end of the statement, so the event may name the order inserted beside it.
-pub(super) fn combined_insert(first: InsertStatement, second: InsertStatement, third: InsertStatement) -> Statement {
+pub(super) fn combined_insert(first: Part, second: Part, third: Part) -> Statement {
     let mut sql = String::from("WITH ");
     let mut values: Vec<sea_orm::Value> = Vec::new();
-    for (n, insert) in [first, second, third].into_iter().enumerate() {
-        let (part, part_values) = insert.build(PostgresQueryBuilder);
+    for (n, (part, part_values)) in [first, second, third].into_iter().enumerate() {
         // Each part numbers its placeholders from $1; shift them past the parts before it.
         let shifted = shift_placeholders(&part, values.len());
-        values.extend(part_values.0);
+        values.extend(part_values);
         match n {
             0 => sql.push_str(&format!("first AS ({shifted}), ")),
             1 => sql.push_str(&format!("second AS ({shifted}) ")),
