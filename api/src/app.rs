@@ -30,6 +30,7 @@ use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
     IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi,
+    VisitsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -65,7 +66,10 @@ impl Backends {
         };
         let clock = SystemClock::default();
         clock.advance(settings.clock_offset);
-        let desk = OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl);
+        let desk = OrderDesk {
+            confirm_within: settings.visit_confirm,
+            ..OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl)
+        };
         Ok(Self {
             store,
             queue,
@@ -304,7 +308,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi),
+            (LiveApi, ReportsApi, VisitsApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -160,6 +160,40 @@ impl<'a, T: Type + DeserializeOwned> ApiExtractor<'a> for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out altogether: `None` when the request has no body, read as [`JsonBody`]
+/// otherwise.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<'a, T: Type + DeserializeOwned> ApiExtractor<'a> for OptionalJsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <JsonBody<T> as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        let meta = <JsonBody<T> as ApiExtractor>::request_meta()?;
+        Some(MetaRequest { required: false, ..meta })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        let empty = request.content_type().is_none()
+            && request.headers().get(poem::http::header::CONTENT_LENGTH).is_none_or(|l| l == "0");
+        if empty {
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(<JsonBody<T> as ApiExtractor>::from_request(request, body, opts).await?.0)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

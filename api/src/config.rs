@@ -47,6 +47,10 @@ pub struct ConfigArgs {
     /// Seconds a provider has to answer an offer [default: 120].
     #[arg(long, env = "LINLI_OFFER_TTL_SECONDS", global = true)]
     pub offer_ttl_seconds: Option<u64>,
+    /// Hours a resident has to confirm or dispute a completed visit before it is confirmed for them
+    /// [default: 72].
+    #[arg(long, env = "LINLI_VISIT_CONFIRM_HOURS", global = true)]
+    pub visit_confirm_hours: Option<u64>,
     /// Seconds a dispatcher may hold a queue entry unacknowledged before another takes it over (a dispatcher
     /// that died) [default: 30].
     #[arg(long, env = "LINLI_RECLAIM_AFTER_SECONDS", global = true)]
@@ -107,6 +111,7 @@ struct FileConfig {
     auto_migrate: Option<bool>,
     run_jobs: Option<bool>,
     offer_ttl_seconds: Option<u64>,
+    visit_confirm_hours: Option<u64>,
     reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
     access_ttl_minutes: Option<i64>,
@@ -141,6 +146,8 @@ pub struct Settings {
     pub auto_migrate: bool,
     pub run_jobs: bool,
     pub offer_ttl: Duration,
+    /// How long a resident has to answer a completed visit.
+    pub visit_confirm: Duration,
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub access_ttl: chrono::Duration,
@@ -191,6 +198,10 @@ impl Settings {
         let offer_ttl = args.offer_ttl_seconds.or(file.offer_ttl_seconds).unwrap_or(120);
         if offer_ttl == 0 {
             bail!("LINLI_OFFER_TTL_SECONDS must be at least 1");
+        }
+        let visit_confirm_hours = args.visit_confirm_hours.or(file.visit_confirm_hours).unwrap_or(72);
+        if !(1..=24 * 30).contains(&visit_confirm_hours) {
+            bail!("LINLI_VISIT_CONFIRM_HOURS must be between 1 and 720");
         }
         let session_hours = args.session_ttl_hours.or(file.session_ttl_hours).unwrap_or(72);
         if !(1..=24 * 90).contains(&session_hours) {
@@ -264,6 +275,7 @@ impl Settings {
             database,
             db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(16).max(1),
             offer_ttl: Duration::from_secs(offer_ttl),
+            visit_confirm: Duration::from_secs(visit_confirm_hours * 3600),
             reclaim_after: Duration::from_secs(
                 args.reclaim_after_seconds.or(file.reclaim_after_seconds).unwrap_or(30).max(1),
             ),

@@ -1,5 +1,6 @@
 //! The order store contract, run against SQLite and PostgreSQL alike: conditional transitions, idempotent
-//! placing, offers and their effects, the event and outbox rows every change writes, and repeatable seeding.
+//! placing, offers and their effects, the event and outbox rows every change writes, visits and their answers,
+//! and repeatable seeding.
 //!
 //! Longer than our usual 400 lines on purpose: every test runs on both backends from one definition, and a
 //! second binary would link the adapters again; each test is short and names one behaviour.
@@ -15,8 +16,9 @@ use linli_domain::catalog::{Answers, CatalogItems, PolicyChange, Questions};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
-    Address, Backlog, Candidates, DeclineOutcome, IdempotencyKey, InsertOrderError, NewOrder, Notes, Offers,
-    OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Schedule, Transition, TransitionEffect,
+    Address, Answer, Backlog, Candidates, Completion, DeclineOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder,
+    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule, Transition,
+    TransitionEffect, Verdict, VisitText, Visits,
 };
 use linli_domain::providers::ProviderId;
 use linli_domain::providers::{NewProvider, Providers};
@@ -560,3 +562,89 @@ async fn a_booking_cannot_move_onto_a_time_its_provider_is_full(store: Store) {
     assert_eq!(store.reschedule(stale).await.unwrap(), RescheduleOutcome::StateChanged);
 }
 contract!(a_booking_cannot_move_onto_a_time_its_provider_is_full);
+
+/// An order org(1) accepted, started at `start` and completed with a note, its answer due in an hour.
+async fn completed_visit(store: &Store, start: Option<GeoPoint>) -> OrderId {
+    let id = offered_to(store, &[org(1)]).await;
+    let at = Utc::now();
+    let award = change(id, OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(1)));
+    store.transition(award).await.unwrap().expect("accepted");
+    let home = GeoPoint::parse(41.78, 123.40).unwrap();
+    let started = TransitionEffect::Started(Mark::new(at, start, &home));
+    store.transition(change(id, OrderAction::Start, OrderState::Accepted, started)).await.unwrap().expect("started");
+    let done = TransitionEffect::Completed(Box::new(Completion {
+        mark: Mark::new(at, None, &home),
+        note: VisitText::parse("已助浴，老人状态良好", "note").unwrap(),
+        confirm_by: at + chrono::Duration::hours(1),
+        credit_hours: None,
+    }));
+    store.transition(change(id, OrderAction::Complete, OrderState::InService, done)).await.unwrap().expect("done");
+    id
+}
+
+async fn a_visit_keeps_where_the_job_started_the_note_and_when_it_is_due(store: Store) {
+    let id = completed_visit(&store, Some(GeoPoint::parse(41.79, 123.40).unwrap())).await;
+    let visit = store.visit(id).await.unwrap().expect("recorded");
+    let started = visit.started.expect("a start");
+    assert!(started.far(), "about 1.1 km from the address: {started:?}");
+    assert_eq!(started.location, Some(GeoPoint::parse(41.79, 123.40).unwrap()));
+    assert_eq!(visit.completed.and_then(|m| m.distance_m), None, "no location at completion");
+    assert_eq!(visit.note.as_deref(), Some("已助浴，老人状态良好"));
+    assert!(matches!(visit.verdict, Some(Verdict::Pending { .. })), "{:?}", visit.verdict);
+}
+contract!(a_visit_keeps_where_the_job_started_the_note_and_when_it_is_due);
+
+async fn a_visit_is_answered_once_however_many_answers_arrive_at_once(store: Store) {
+    let id = completed_visit(&store, None).await;
+    let r = resident(&store).await;
+    let before = count(&store, "outbox", id).await;
+    let answers = (0..8).map(|n| {
+        let store = store.clone();
+        let answer = if n % 2 == 0 {
+            Answer::Confirm
+        } else {
+            Answer::Dispute(VisitText::parse("只做了一半", "reason").unwrap())
+        };
+        tokio::spawn(async move { store.answer_visit(id, &answer, r, Utc::now()).await.unwrap() })
+    });
+    let taken = futures_util::future::join_all(answers).await.into_iter().filter(|t| *t.as_ref().unwrap()).count();
+    assert_eq!(taken, 1);
+    assert_eq!(count(&store, "outbox", id).await, before + 1, "one announcement of the one answer");
+}
+contract!(a_visit_is_answered_once_however_many_answers_arrive_at_once);
+
+async fn a_dispute_is_listed_for_its_community_until_it_is_resolved_once(store: Store) {
+    let id = completed_visit(&store, None).await;
+    let r = resident(&store).await;
+    let reason = VisitText::parse("师傅没有带工具", "reason").unwrap();
+    assert!(store.answer_visit(id, &Answer::Dispute(reason), r, Utc::now()).await.unwrap());
+    let listed = |c| {
+        let store = store.clone();
+        async move { store.open_disputes(Some(CommunityId(c)), None, 10).await.unwrap() }
+    };
+    assert_eq!(listed(1).await.iter().map(|(o, _)| o.id).collect::<Vec<_>>(), vec![id]);
+    assert!(listed(2).await.is_empty(), "not another community's");
+    let resolution = Resolution { at: Utc::now(), by: r, note: "已协调补做".to_owned() };
+    assert!(store.resolve_dispute(id, &resolution).await.unwrap());
+    assert!(!store.resolve_dispute(id, &resolution).await.unwrap(), "once");
+    assert!(listed(1).await.is_empty());
+}
+contract!(a_dispute_is_listed_for_its_community_until_it_is_resolved_once);
+
+async fn sweeps_running_at_once_confirm_each_due_visit_once(store: Store) {
+    let ids = [completed_visit(&store, None).await, completed_visit(&store, None).await];
+    assert_eq!(store.confirm_due_visits(Utc::now(), 10).await.unwrap(), 0, "not due yet");
+    // Whole seconds: PostgreSQL keeps microseconds, and the comparison below is exact.
+    let later = chrono::SubsecRound::trunc_subsecs(Utc::now() + chrono::Duration::hours(2), 0);
+    let sweeps = (0..4).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.confirm_due_visits(later, 10).await.unwrap() })
+    });
+    let confirmed: usize = futures_util::future::join_all(sweeps).await.into_iter().map(|n| n.unwrap()).sum();
+    assert_eq!(confirmed, 2);
+    for id in ids {
+        let visit = store.visit(id).await.unwrap().unwrap();
+        assert_eq!(visit.verdict, Some(Verdict::Confirmed { at: later, by: None }));
+    }
+}
+contract!(sweeps_running_at_once_confirm_each_due_visit_once);

@@ -123,6 +123,12 @@ async fn a_job_handed_to_a_colleague_shows_the_resident_who_is_coming_and_a_numb
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_started_far_away_is_flagged_disputed_by_the_resident_and_resolved_by_the_worker() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "visit.mjs", "visit").await;
+    assert!(shots.join("disputes-1280.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

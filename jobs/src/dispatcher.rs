@@ -1,6 +1,7 @@
 //! The dispatcher: one consumer of the dispatch queue. Any number run at once (one per `linli jobs` process);
 //! the queue's consumer group hands each entry to one of them, and the store's conditional updates make a
-//! repeated delivery harmless.
+//! repeated delivery harmless. It also runs the order desk's timed sweeps: lapsed offers, stranded and stale
+//! orders, and visits nobody answered.
 
 use std::future::Future;
 use std::time::Duration;
@@ -151,6 +152,15 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
             tracing::info!(count = escalated, "orders past their acceptance deadline escalated");
         }
         Ok(escalated)
+    }
+
+    /// Confirms the completed visits whose resident did not confirm or dispute them in time. Returns how many.
+    pub async fn confirm_unanswered_visits(&self) -> Result<usize, Unexpected> {
+        let confirmed = self.desk.confirm_due_visits().await?;
+        if confirmed > 0 {
+            tracing::info!(count = confirmed, "visits nobody answered confirmed");
+        }
+        Ok(confirmed)
     }
 
     /// Dispatches batch after batch until `shutdown` resolves. A failing read is logged and retried after a

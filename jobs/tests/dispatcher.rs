@@ -16,8 +16,9 @@ use linli_domain::dispatch::{Candidate, DispatchQueue};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
 use linli_domain::orders::{
-    Address, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Notes, Offer, Offers, Order, OrderDesk,
-    OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Reschedule, RescheduleOutcome, Schedule, Transition,
+    Address, Answer, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Notes, Offer, Offers, Order,
+    OrderDesk, OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Reschedule, RescheduleOutcome, Resolution,
+    Schedule, Transition, Visit, Visits,
 };
 use linli_domain::providers::{NewProvider, ProviderId, Providers};
 use linli_infra::queue::MemoryQueue;
@@ -441,6 +442,29 @@ impl Candidates for StaleReads {
     }
     async fn area_of(&self, c: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
         self.store.area_of(c).await
+    }
+}
+
+impl Visits for StaleReads {
+    async fn visit(&self, order: OrderId) -> Result<Option<Visit>, Unexpected> {
+        self.store.visit(order).await
+    }
+    async fn answer_visit(&self, o: OrderId, a: &Answer, by: AccountId, at: DateTime<Utc>) -> Result<bool, Unexpected> {
+        self.store.answer_visit(o, a, by, at).await
+    }
+    async fn resolve_dispute(&self, o: OrderId, r: &Resolution) -> Result<bool, Unexpected> {
+        self.store.resolve_dispute(o, r).await
+    }
+    async fn open_disputes(
+        &self,
+        c: Option<CommunityId>,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<(Order, Visit)>, Unexpected> {
+        self.store.open_disputes(c, before, n).await
+    }
+    async fn confirm_due_visits(&self, now: DateTime<Utc>, n: u64) -> Result<usize, Unexpected> {
+        self.store.confirm_due_visits(now, n).await
     }
 }
 

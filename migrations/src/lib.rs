@@ -13,6 +13,7 @@ mod m20261127_000007_volunteering;
 mod m20261202_000008_identity;
 mod m20261202_000009_audit;
 mod m20261203_000010_questions;
+mod m20261203_000011_visits;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_identity::Migration),
             Box::new(m20261202_000009_audit::Migration),
             Box::new(m20261203_000010_questions::Migration),
+            Box::new(m20261203_000011_visits::Migration),
         ]
     }
 }

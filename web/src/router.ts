@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/community/shifts', component: () => import('./pages/CommunityShifts.vue'), meta: { roles: ['community_worker'] } },
     { path: '/community/events/new', component: () => import('./pages/EventNew.vue'), meta: { roles: ['community_worker'] } },
     { path: '/community/escalations', component: () => import('./pages/EscalationsPage.vue'), meta: { roles: ['community_worker', 'admin'] } },
+    { path: '/community/disputes', component: () => import('./pages/DisputesPage.vue'), meta: { roles: ['community_worker', 'admin'] } },
     { path: '/community/registrations', component: () => import('./pages/RegistrationsPage.vue'), meta: { roles: ['community_worker'] } },
     { path: '/community/problems', component: () => import('./pages/ProblemsPage.vue'), meta: { roles: ['community_worker'] } },
     { path: '/dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { roles: ['community_worker', 'admin'] } },

@@ -15,7 +15,7 @@ pub use desk::NotificationDesk;
 pub use live::{
     LiveDesk, LiveFeed, LiveKind, LiveNotice, LivePublisher, LiveReceiver, LiveSubscriptions, live_notices,
 };
-pub use plan::{EventContext, Happened, Notice, ReminderKind, plan_notices};
+pub use plan::{EventContext, Happened, Notice, ReminderKind, VisitNews, plan_notices};
 pub use ports::{
     Channel, ClaimedDelivery, Deliveries, DeliveryLog, DeliveryTarget, Inbox, JobRecord, Notices, NotificationStore,
     Outbox, OutboxEvent, Reminders, SendError, SmsGateway, WebhookEndpoints, WebhookSender,

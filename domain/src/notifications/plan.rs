@@ -15,6 +15,35 @@ pub enum Happened {
     Moved(OrderState),
     /// Its appointment window changed; the state did not.
     Rescheduled,
+    /// The resident (or Linli, when they did not answer) said something of the completed visit.
+    Visit(VisitNews),
+}
+
+/// What was said of a completed visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VisitNews {
+    Confirmed,
+    /// A case for the community's workers.
+    Disputed,
+    /// A worker closed the dispute.
+    Resolved,
+}
+
+impl VisitNews {
+    pub const ALL: [VisitNews; 3] = [VisitNews::Confirmed, VisitNews::Disputed, VisitNews::Resolved];
+
+    /// The event's type, as the outbox and webhooks name it.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            VisitNews::Confirmed => "order.visit_confirmed",
+            VisitNews::Disputed => "order.visit_disputed",
+            VisitNews::Resolved => "order.dispute_resolved",
+        }
+    }
+
+    pub fn parse(event_type: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.event_type() == event_type)
+    }
 }
 
 /// What a reminder is for.
@@ -139,6 +168,7 @@ pub fn plan_notices(
     let event_type = match happened {
         Happened::Moved(to) => format!("order.{}", to.as_str()),
         Happened::Rescheduled => "order.rescheduled".to_owned(),
+        Happened::Visit(news) => news.event_type().to_owned(),
     };
     let webhook = |provider: ProviderId| Notice::Webhook {
         provider,
@@ -171,6 +201,27 @@ pub fn plan_notices(
             out.extend(reminders(item, at.max(now), ctx));
             return out;
         }
+        Happened::Visit(news) => {
+            let staff = &ctx.provider_staff;
+            match news {
+                VisitNews::Confirmed => {
+                    tell(staff, "服务已确认", format!("一笔「{item}」订单的服务已确认完成。"), &mut out);
+                }
+                VisitNews::Disputed => {
+                    let text = format!("一笔「{item}」订单的居民对服务有异议，请尽快核实处理。");
+                    tell(&ctx.workers, "居民对服务有异议", text, &mut out);
+                    let text = format!("一笔「{item}」订单的居民对服务有异议，社区工作人员将与您联系。");
+                    tell(staff, "居民对服务有异议", text, &mut out);
+                }
+                VisitNews::Resolved => {
+                    let text = format!("您对「{item}」服务提出的异议，社区工作人员已处理完毕。");
+                    tell(&resident, "异议已处理", text, &mut out);
+                    tell(staff, "异议已处理", format!("一笔「{item}」订单的服务异议已处理完毕。"), &mut out);
+                }
+            }
+            out.extend(ctx.provider.map(webhook));
+            return out;
+        }
     };
     match to {
         OrderState::Submitted => {
@@ -193,7 +244,12 @@ pub fn plan_notices(
         }
         OrderState::InService => tell(&resident, "服务已开始", format!("您的「{item}」服务已开始。"), &mut out),
         OrderState::Completed => {
-            tell(&resident, "服务已完成", format!("您的「{item}」服务已完成，欢迎评价。"), &mut out);
+            tell(
+                &resident,
+                "服务已完成",
+                format!("您的「{item}」服务已完成，请在订单页确认服务，如有问题可提出异议。"),
+                &mut out,
+            );
             out.extend(ctx.provider.map(webhook));
         }
         OrderState::Escalated => {
@@ -277,6 +333,28 @@ mod tests {
         assert!(
             notices.iter().any(|n| matches!(n, Notice::Webhook { event_type, .. } if event_type == "order.accepted"))
         );
+    }
+
+    #[test]
+    fn a_disputed_visit_tells_the_communitys_workers_and_the_providers_staff_not_the_resident() {
+        let ctx = EventContext {
+            order: Some(OrderId(Uuid::from_u128(9))),
+            item_name: "助浴".into(),
+            resident: Some(account(1)),
+            provider: Some(ProviderId(Uuid::from_u128(5))),
+            provider_staff: vec![account(2)],
+            workers: vec![account(3)],
+            ..EventContext::default()
+        };
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let notices = plan_notices(Uuid::from_u128(7), Happened::Visit(VisitNews::Disputed), at, at, &ctx);
+        let told: Vec<AccountId> = notices
+            .iter()
+            .filter_map(|n| if let Notice::Inbox { account, .. } = n { Some(*account) } else { None })
+            .collect();
+        assert_eq!(told, vec![account(3), account(2)]);
+        let hook = |n: &Notice| matches!(n, Notice::Webhook { event_type, .. } if event_type == "order.visit_disputed");
+        assert!(notices.iter().any(hook));
     }
 
     #[test]

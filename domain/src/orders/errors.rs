@@ -102,6 +102,17 @@ pub enum HandOverError {
     NotAColleague,
 }
 
+/// Why a visit could not be confirmed, disputed or its dispute resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum VisitError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error("the visit was already confirmed or disputed")]
+    AlreadyAnswered,
+    #[error("this visit has no open dispute")]
+    NoOpenDispute,
+}
+
 /// Why a resident could not move their booking.
 #[derive(Debug, thiserror::Error)]
 pub enum RescheduleError {
@@ -125,7 +136,7 @@ macro_rules! unexpected_is_a_move_error {
     };
 }
 
-unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError);
+unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError, VisitError);
 
 impl From<MoveError> for AcceptError {
     fn from(e: MoveError) -> Self {

@@ -13,19 +13,25 @@ mod service_tests;
 mod state;
 #[cfg(test)]
 mod testing;
+mod visit;
+mod visiting;
+#[cfg(test)]
+mod visiting_tests;
 
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
 pub use errors::{
     AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
+    VisitError,
 };
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
-    Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore, Orders, Placed,
-    Reschedule, RescheduleOutcome, Transition, TransitionEffect,
+    Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore,
+    Orders, Placed, Reschedule, RescheduleOutcome, Transition, TransitionEffect, Visits,
 };
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,
 };
 pub use service::{OrderDesk, OrderDetail};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};
+pub use visit::{Answer, FAR_FROM_ADDRESS_M, Mark, Resolution, Verdict, Visit, VisitText};

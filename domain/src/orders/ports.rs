@@ -1,5 +1,5 @@
 //! The storage ports of orders, one per concern: [`Orders`], [`OrderLists`], [`Offers`], [`Backlog`] and
-//! [`Candidates`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
+//! [`Candidates`], and [`Visits`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
 //! the order's event and an outbox row; the state machine decides which transitions exist.
 
 use std::future::Future;
@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
+use super::visit::{Answer, Mark, Resolution, Visit, VisitText};
 use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
 use crate::catalog::{Answers, CatalogItem, ItemId, Questions};
@@ -127,12 +128,25 @@ pub enum TransitionEffect {
     AwardTo(ProviderId),
     /// Give an escalated order to `provider` by hand.
     AssignTo(ProviderId),
-    /// Credit the time the order was in service to this Party member's service hours, in the order's community.
-    CreditServiceHours(AccountId),
+    /// Record the start of the visit.
+    Started(Mark),
+    /// Record the end of the visit (boxed: it is the largest effect, and transitions travel in batches).
+    Completed(Box<Completion>),
     /// The order's provider gives it back; their offer is marked released and the order has no provider.
     ReleaseFrom(ProviderId),
     /// Withdraw every open offer (the order was cancelled or escalated).
     WithdrawOffers,
+}
+
+/// The end of a visit: when and where, the staff member's note, and when the resident's answer is due. For a
+/// Party member's volunteer order, the time in service is credited to their hours in the order's community
+/// with it, so that the completion and the hours cannot part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completion {
+    pub mark: Mark,
+    pub note: VisitText,
+    pub confirm_by: DateTime<Utc>,
+    pub credit_hours: Option<AccountId>,
 }
 
 /// Moving an order's appointment to another window, if the order is still in `from`.
@@ -359,8 +373,45 @@ pub trait Candidates: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<(StreetId, DistrictId)>, Unexpected>> + Send;
 }
 
+/// The visits' records and the resident's answers to them. Each answer is one conditional update (only while
+/// the verdict is still pending, or the dispute still open) written with an order event and an outbox row.
+pub trait Visits: Clone + Send + Sync + 'static {
+    fn visit(&self, order: OrderId) -> impl Future<Output = Result<Option<Visit>, Unexpected>> + Send;
+
+    /// Writes the answer while the verdict is still pending; false when it no longer is.
+    fn answer_visit(
+        &self,
+        order: OrderId,
+        answer: &Answer,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Closes an open dispute; false when there is none open.
+    fn resolve_dispute(
+        &self,
+        order: OrderId,
+        resolution: &Resolution,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Orders whose visit is disputed and not yet resolved, newest first, of one community or all of them.
+    fn open_disputes(
+        &self,
+        community: Option<CommunityId>,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<(Order, Visit)>, Unexpected>> + Send;
+
+    /// Confirms the visits still pending whose due time passed by `now`, up to `limit`; returns how many.
+    fn confirm_due_visits(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<usize, Unexpected>> + Send;
+}
+
 /// Everything the order use cases and the dispatcher store, as one bound: an adapter implements each port, and
 /// gets this for free.
-pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates {}
+pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates + Visits {}
 
-impl<S: Orders + OrderLists + Offers + Backlog + Candidates> OrderStore for S {}
+impl<S: Orders + OrderLists + Offers + Backlog + Candidates + Visits> OrderStore for S {}

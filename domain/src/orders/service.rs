@@ -22,6 +22,7 @@ use super::ports::{
 };
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
+use super::visit::Visit;
 use serde_json::json;
 
 use crate::accounts::{AccountId, Actor, Role};
@@ -42,6 +43,8 @@ pub struct OrderDesk<S, Q, C> {
     pub clock: C,
     /// How long a provider has to answer an offer, unless the item says otherwise.
     pub offer_ttl: Duration,
+    /// How long a resident has to confirm or dispute a completed visit before Linli confirms it.
+    pub confirm_within: Duration,
     pub travel: TravelModel,
     pub weights: RankWeights,
 }
@@ -59,7 +62,12 @@ pub struct OrderDetail {
     pub contact: Option<ResidentContact>,
     /// Who is coming: for the resident, the community's workers and admins, once a provider accepted.
     pub coming: Option<ProviderContact>,
+    /// The visit's record, once the job started: for everyone who sees the order in full.
+    pub visit: Option<Visit>,
 }
+
+/// Three days: long enough for a resident who is away or without their phone for a weekend.
+pub const DEFAULT_CONFIRM_WITHIN: Duration = Duration::from_secs(72 * 3600);
 
 /// The states in which a provider has taken the order on: who is coming is known, and may be changed until it
 /// is done.
@@ -68,7 +76,15 @@ const TAKEN_ON: [OrderState; 2] = [OrderState::Accepted, OrderState::InService];
 impl<S, Q, C> OrderDesk<S, Q, C> {
     /// The use cases with the default travel model and ranking weights.
     pub fn new(store: S, queue: Q, clock: C, offer_ttl: Duration) -> Self {
-        Self { store, queue, clock, offer_ttl, travel: TravelModel::default(), weights: RankWeights::default() }
+        Self {
+            store,
+            queue,
+            clock,
+            offer_ttl,
+            confirm_within: DEFAULT_CONFIRM_WITHIN,
+            travel: TravelModel::default(),
+            weights: RankWeights::default(),
+        }
     }
 }
 
@@ -164,7 +180,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             }
             _ => None,
         };
-        Ok(OrderDetail { order, events, seen, why_provider, contact, coming })
+        let visit = match order.state {
+            OrderState::InService | OrderState::Completed if seen == Visibility::Full => self.store.visit(id).await?,
+            _ => None,
+        };
+        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the
@@ -212,7 +232,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         provider: ProviderId,
         reason: &str,
     ) -> Result<Order, AssignError> {
-        let order = self.escalation_for(actor, id, "assign").await?;
+        let order = self.order_for_worker(actor, id, "assign").await?;
         let now = self.clock.now();
         let fit = self.store.candidates(order.item, now).await?.into_iter().any(|c| c.id == provider && c.active);
         if !fit {
@@ -226,12 +246,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// A community worker (of the order's community) or an admin closes an escalated order that cannot be served.
     pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, MoveError> {
-        let order = self.escalation_for(actor, id, "close").await?;
+        let order = self.order_for_worker(actor, id, "close").await?;
         let note = format!("closed: {reason}");
         self.move_order(&order, OrderAction::Close, actor, &note, TransitionEffect::None, None).await
     }
 
-    async fn escalation_for(&self, actor: &Actor, id: OrderId, what: &'static str) -> Result<Order, MoveError> {
+    pub(super) async fn order_for_worker(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        what: &'static str,
+    ) -> Result<Order, MoveError> {
         let order = self.find_for(actor, id).await?;
         let may = match actor.role {
             Role::CommunityWorker => actor.community == Some(order.community),
@@ -371,21 +396,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    pub async fn start(&self, actor: &Actor, id: OrderId) -> Result<Order, JobError> {
-        self.provider_step(actor, id, OrderAction::Start, "started", TransitionEffect::None).await
-    }
-
-    /// The provider finished the job. A Party member's volunteer order counts as service hours, credited with
-    /// the completion so that the two cannot part.
-    pub async fn complete(&self, actor: &Actor, id: OrderId) -> Result<Order, JobError> {
-        let effect = match actor.role {
-            Role::PartyMember => TransitionEffect::CreditServiceHours(actor.account),
-            _ => TransitionEffect::None,
-        };
-        self.provider_step(actor, id, OrderAction::Complete, "completed", effect).await
-    }
-
-    async fn provider_step(
+    pub(super) async fn provider_step(
         &self,
         actor: &Actor,
         id: OrderId,
@@ -463,7 +474,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// An order the actor may see, or `NotFound` for one they may not, so ids cannot be probed.
-    async fn find_for(&self, actor: &Actor, id: OrderId) -> Result<Order, MoveError> {
+    pub(super) async fn find_for(&self, actor: &Actor, id: OrderId) -> Result<Order, MoveError> {
         let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
         if self.visibility_of(actor, &order).await? == Visibility::None {
             return Err(MoveError::NotFound);

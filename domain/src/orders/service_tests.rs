@@ -357,9 +357,10 @@ fn only_the_provider_holding_an_order_starts_and_completes_it() {
     let (holder, other) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(holder));
     fake.offer(id, other);
-    assert!(matches!(run(desk.start(&staff_of(other), id)), Err(JobError::TakenByAnother)));
-    assert_eq!(run(desk.start(&staff_of(holder), id)).unwrap().state, OrderState::InService);
-    assert_eq!(run(desk.complete(&staff_of(holder), id)).unwrap().state, OrderState::Completed);
+    assert!(matches!(run(desk.start(&staff_of(other), id, None)), Err(JobError::TakenByAnother)));
+    assert_eq!(run(desk.start(&staff_of(holder), id, None)).unwrap().state, OrderState::InService);
+    let note = VisitText::parse("已打扫完毕", "note").unwrap();
+    assert_eq!(run(desk.complete(&staff_of(holder), id, note, None)).unwrap().state, OrderState::Completed);
 }
 
 #[test]

@@ -11,9 +11,10 @@ use uuid::Uuid;
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
 use super::ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, Orders, Placed, Reschedule,
-    RescheduleOutcome, Transition, TransitionEffect,
+    RescheduleOutcome, Transition, TransitionEffect, Visits,
 };
 use super::state::{OrderAction, OrderState};
+use super::visit::{Answer, Resolution, Verdict, Visit};
 use super::{ProviderContact, ResidentContact};
 use crate::accounts::AccountId;
 use crate::catalog::{CatalogItem, ItemId};
@@ -36,6 +37,7 @@ pub struct Held {
     pub staff: Vec<(AccountId, ProviderId)>,
     /// A copy of the catalog older than `items`, as a replica that has not read the change yet holds it.
     pub stale_items: Option<Vec<CatalogItem>>,
+    pub visits: Vec<Visit>,
 }
 
 /// The fake store; clones share what they hold.
@@ -152,6 +154,20 @@ impl Orders for FakeOrders {
                 for offer in held.offers.iter_mut().filter(|o| o.order == change.order && o.status == OfferStatus::Open)
                 {
                     offer.status = if offer.provider == p { OfferStatus::Won } else { OfferStatus::Withdrawn };
+                }
+            }
+            TransitionEffect::Started(mark) => held.visits.push(Visit {
+                order: change.order,
+                started: Some(mark),
+                completed: None,
+                note: None,
+                verdict: None,
+            }),
+            TransitionEffect::Completed(done) => {
+                if let Some(v) = held.visits.iter_mut().find(|v| v.order == change.order) {
+                    v.completed = Some(done.mark);
+                    v.note = Some(done.note.into_string());
+                    v.verdict = Some(Verdict::Pending { due: done.confirm_by });
                 }
             }
             TransitionEffect::OpenOffers { offers, deadline, .. } => {
@@ -339,6 +355,69 @@ impl Backlog for FakeOrders {
         _limit: u64,
     ) -> Result<Vec<OrderId>, Unexpected> {
         Ok(Vec::new())
+    }
+}
+
+impl Visits for FakeOrders {
+    async fn visit(&self, order: OrderId) -> Result<Option<Visit>, Unexpected> {
+        Ok(self.held().visits.iter().find(|v| v.order == order).cloned())
+    }
+
+    async fn answer_visit(
+        &self,
+        order: OrderId,
+        answer: &Answer,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        let Some(v) = held.visits.iter_mut().find(|v| v.order == order) else { return Ok(false) };
+        if !matches!(v.verdict, Some(Verdict::Pending { .. })) {
+            return Ok(false);
+        }
+        v.verdict = Some(match answer {
+            Answer::Confirm => Verdict::Confirmed { at, by: Some(by) },
+            Answer::Dispute(reason) => {
+                Verdict::Disputed { at, by, reason: reason.as_ref().to_owned(), resolution: None }
+            }
+        });
+        Ok(true)
+    }
+
+    async fn resolve_dispute(&self, order: OrderId, resolution: &Resolution) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        let Some(v) = held.visits.iter_mut().find(|v| v.order == order) else { return Ok(false) };
+        match &mut v.verdict {
+            Some(Verdict::Disputed { resolution: open @ None, .. }) => {
+                *open = Some(resolution.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn open_disputes(
+        &self,
+        community: Option<CommunityId>,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<(Order, Visit)>, Unexpected> {
+        let held = self.held();
+        let disputed = held.visits.iter().filter(|v| v.open_dispute());
+        let with_order =
+            disputed.filter_map(|v| held.orders.iter().find(|o| o.id == v.order).map(|o| (o.clone(), v.clone())));
+        Ok(with_order.filter(|(o, _)| community.is_none_or(|c| o.community == c)).take(limit as usize).collect())
+    }
+
+    async fn confirm_due_visits(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
+        let mut held = self.held();
+        let due = held.visits.iter_mut().filter(|v| matches!(v.verdict, Some(Verdict::Pending { due }) if due <= now));
+        let mut confirmed = 0;
+        for v in due.take(limit as usize) {
+            v.verdict = Some(Verdict::Confirmed { at: now, by: None });
+            confirmed += 1;
+        }
+        Ok(confirmed)
     }
 }
 

@@ -48,6 +48,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.config.redisPrefix | quote }}
 - name: LINLI_OFFER_TTL_SECONDS
   value: {{ .Values.config.offerTtlSeconds | quote }}
+- name: LINLI_VISIT_CONFIRM_HOURS
+  value: {{ .Values.config.visitConfirmHours | quote }}
 - name: LINLI_SESSION_TTL_HOURS
   value: {{ .Values.config.sessionTtlHours | quote }}
 - name: LINLI_DB_MAX_CONNECTIONS

@@ -17,9 +17,10 @@ impl Api {
         self.get(&format!("/api/v1/orders/{id}"), Some(token)).await
     }
 
-    /// `accept`, `decline`, `start`, `complete` or `cancel` on an order.
+    /// `accept`, `decline`, `start`, `complete` or `cancel` on an order; `complete` with a service note.
     pub async fn act(&self, token: &str, id: &str, action: &str) -> Reply {
-        self.send(Method::POST, &format!("/api/v1/orders/{id}/{action}"), Some(token), None, &[]).await
+        let body = (action == "complete").then(|| serde_json::json!({ "note": "服务已按要求完成" }));
+        self.send(Method::POST, &format!("/api/v1/orders/{id}/{action}"), Some(token), body, &[]).await
     }
 
     pub async fn offers(&self, token: &str) -> Reply {

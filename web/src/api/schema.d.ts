@@ -4010,6 +4010,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Disputed visits of your community not yet resolved (an admin sees every community's), newest first.
+         * @description Who may call: community_worker, admin (their community's (admins every community's)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["DisputePage"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/escalations": {
         parameters: {
             query?: never;
@@ -6678,8 +6766,144 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Complete the service.
+         * Complete the service with a note of what was done (and the device's location, as for starting). The
+         *     resident then confirms or disputes the visit.
          * @description Who may call: provider_staff, party_member (held by their provider).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CompleteRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrderView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm that the service was done, once; without an answer it is confirmed for you after a while
+         *     (`visit.confirm_by` on the order).
+         * @description Who may call: resident (their own completed order).
          */
         post: {
             parameters: {
@@ -6697,7 +6921,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json; charset=utf-8": components["schemas"]["OrderView"];
+                        "application/json; charset=utf-8": components["schemas"]["VisitView"];
                     };
                 };
                 /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
@@ -6841,6 +7065,274 @@ export interface paths {
                 };
                 /** @description The resource is not in a state that allows this. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispute the service, saying what was wrong, instead of confirming it: the community's workers take it up.
+         * @description Who may call: resident (their own completed order).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DisputeRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["VisitView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/dispute/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a dispute of your community, saying how it was settled; the resident and the provider are told.
+         * @description Who may call: community_worker, admin (a disputed visit of their community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResolveRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["VisitView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7019,7 +7511,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start the service of an accepted order.
+         * Start the service of an accepted order. The body is optional: give `lat` and `lng` when the device
+         *     knows where it is, and the visit's record shows how far that was from the address.
          * @description Who may call: provider_staff, party_member (held by their provider).
          */
         post: {
@@ -7031,7 +7524,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["StartRequest"];
+                };
+            };
             responses: {
                 200: {
                     headers: {
@@ -7079,6 +7576,33 @@ export interface paths {
                 };
                 /** @description The resource is not in a state that allows this. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10127,6 +10651,18 @@ export interface components {
             /** @description The staff member named for the job. */
             staff_name?: string;
         };
+        /**
+         * CompleteRequest
+         * @description Completing a job, with the device's location as for starting it.
+         */
+        CompleteRequest: {
+            /** Format: double */
+            lat?: number;
+            /** Format: double */
+            lng?: number;
+            /** @description What was done, for the resident and the record: 2 to 500 characters. */
+            note: string;
+        };
         /** CreateAccountRequest */
         CreateAccountRequest: {
             /**
@@ -10303,6 +10839,27 @@ export interface components {
          * @enum {string}
          */
         DispatchModeName: "dispatch" | "broadcast";
+        /** DisputePage */
+        DisputePage: {
+            disputes: components["schemas"]["DisputeView"][];
+            next_cursor?: string;
+        };
+        /**
+         * DisputeRequest
+         * @description The resident disputing a visit.
+         */
+        DisputeRequest: {
+            /** @description What was wrong: 2 to 500 characters. */
+            reason: string;
+        };
+        /**
+         * DisputeView
+         * @description A disputed visit waiting for a worker.
+         */
+        DisputeView: {
+            order: components["schemas"]["OrderView"];
+            visit: components["schemas"]["VisitView"];
+        };
         /** EraseRequest */
         EraseRequest: {
             /** @description The account's password, to confirm. */
@@ -10732,6 +11289,8 @@ export interface components {
             state: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The visit's record once the job started, on the detail endpoint, for those who see the order in full. */
+            visit?: components["schemas"]["VisitView"] & unknown;
             /**
              * @description Why the provider was chosen ("rank 1 of 3: about 7 min away, …") or the reason it was assigned by hand;
              *     on the detail endpoint.
@@ -11117,6 +11676,14 @@ export interface components {
             phone: string;
         };
         /**
+         * ResolveRequest
+         * @description A worker closing a dispute.
+         */
+        ResolveRequest: {
+            /** @description How it was settled: 2 to 500 characters. */
+            note: string;
+        };
+        /**
          * @description Every role an admin can give an account.
          * @enum {string}
          */
@@ -11294,6 +11861,17 @@ export interface components {
              */
             wait_list_position?: number;
         };
+        /**
+         * StartRequest
+         * @description Starting a job: the body may be left out, or give where the staff member's device says they are (both
+         *     `lat` and `lng`, or neither).
+         */
+        StartRequest: {
+            /** Format: double */
+            lat?: number;
+            /** Format: double */
+            lng?: number;
+        };
         /** UnreadCount */
         UnreadCount: {
             /** Format: uint64 */
@@ -11317,6 +11895,51 @@ export interface components {
              * @description 10 to 86400.
              */
             offer_ttl_seconds?: number;
+        };
+        /** @enum {string} */
+        VerdictKind: "pending" | "confirmed" | "disputed";
+        /**
+         * VisitView
+         * @description The record of a visit (服务记录).
+         */
+        VisitView: {
+            /**
+             * Format: date-time
+             * @description When the resident confirmed or disputed, or when it was confirmed for them.
+             */
+            answered_at?: string;
+            /** Format: date-time */
+            completed_at?: string;
+            /**
+             * Format: date-time
+             * @description While pending: when it is confirmed for the resident.
+             */
+            confirm_by?: string;
+            /** @description True when nobody answered in time and Linli confirmed it. */
+            confirmed_automatically: boolean;
+            dispute_reason?: string;
+            /** Format: uint32 */
+            end_distance_m?: number;
+            end_far: boolean;
+            /** @description The staff member's note on what was done. */
+            note?: string;
+            resolution?: string;
+            /**
+             * Format: date-time
+             * @description When a worker closed the dispute, and how.
+             */
+            resolved_at?: string;
+            /**
+             * Format: uint32
+             * @description Metres from the address where the device placed the staff member at the start, when it said.
+             */
+            start_distance_m?: number;
+            /** @description True when that was more than 500 m from the address. */
+            start_far: boolean;
+            /** Format: date-time */
+            started_at?: string;
+            /** @description The resident's answer, once the job is completed. */
+            verdict?: components["schemas"]["VerdictKind"] & unknown;
         };
         /**
          * WebhookRequest

@@ -1,16 +1,18 @@
 //! Orders over HTTP: the resident's operations (place, list, follow, reschedule, cancel), the provider's
-//! (offers, accept, decline, start, complete) and the community workers' (escalations, assign, close), with the
-//! JSON shapes they share.
+//! (offers, accept, decline, start, complete), the visit's (confirm, dispute, resolve) and the community
+//! workers' (escalations, assign, close), with the JSON shapes they share.
 
 mod escalations;
 mod problems;
 mod provider;
 mod resident;
 mod views;
+mod visits;
 
 pub use escalations::EscalationsApi;
 pub use provider::ProviderApi;
 pub use resident::OrdersApi;
+pub use visits::VisitsApi;
 
 use views::{OrderPage, OrderView};
 

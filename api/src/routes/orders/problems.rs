@@ -4,7 +4,7 @@ use poem::http::StatusCode;
 
 use linli_domain::orders::{
     AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError, RescheduleError,
-    ViewError,
+    ViewError, VisitError,
 };
 
 use crate::problem::ApiError;
@@ -69,6 +69,16 @@ impl From<RescheduleError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "provider_busy_then", e.to_string()).field("window_start")
             }
             RescheduleError::Window(w) => w.invalid().into(),
+        }
+    }
+}
+
+impl From<VisitError> for ApiError {
+    fn from(e: VisitError) -> Self {
+        match e {
+            VisitError::Move(m) => m.into(),
+            VisitError::AlreadyAnswered => ApiError::new(StatusCode::CONFLICT, "already_answered", e.to_string()),
+            VisitError::NoOpenDispute => ApiError::new(StatusCode::CONFLICT, "no_open_dispute", e.to_string()),
         }
     }
 }

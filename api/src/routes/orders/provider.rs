@@ -1,4 +1,5 @@
-//! What provider staff do: see their offers, accept or decline, start and complete the job.
+//! What provider staff do: see their offers, accept or decline, start and complete the job (the visit's record),
+//! hand it to a colleague.
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -7,13 +8,18 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
-use linli_domain::orders::{DeclineOutcome, OrderId, Visibility};
+use linli_domain::geo::{GeoPoint, parse_point};
+use linli_domain::orders::{DeclineOutcome, OrderId, Visibility, VisitText};
 use linli_domain::paging::PageRequest;
 
-use super::views::{ColleagueList, ColleagueView, DeclineView, HandOverRequest, OfferList, OfferView, OrderView};
+use super::views::{
+    ColleagueList, ColleagueView, CompleteRequest, DeclineView, HandOverRequest, OfferList, OfferView, OrderView,
+    StartRequest,
+};
 use crate::auth::BearerAuth;
-use crate::body::JsonBody;
+use crate::body::{JsonBody, OptionalJsonBody};
 use crate::problem::problems;
+use crate::problem::{ApiError, ApiResult};
 use crate::routes::ApiTags;
 use crate::routes::{PageLimit, limit_of};
 use crate::state::AppState;
@@ -34,11 +40,13 @@ problems!(
 );
 problems!(
     /// What `POST /orders/:id/start` can answer besides its success.
-    StartProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+    StartProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        Unprocessable
 );
 problems!(
     /// What `POST /orders/:id/complete` can answer besides its success.
-    CompleteProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+    CompleteProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        Unprocessable
 );
 
 problems!(
@@ -90,15 +98,19 @@ impl ProviderApi {
         Ok(Json(DeclineView { returned_to_dispatch }))
     }
 
-    /// Start the service of an accepted order.
+    /// Start the service of an accepted order. The body is optional: give `lat` and `lng` when the device
+    /// knows where it is, and the visit's record shows how far that was from the address.
     #[oai(path = "/orders/:id/start", method = "post")]
     async fn start(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        body: OptionalJsonBody<StartRequest>,
     ) -> Result<Json<OrderView>, StartProblems> {
-        let order = state.orders.start(&auth.0.actor(), OrderId(id.0)).await?;
+        let at = body.0.unwrap_or_default();
+        let location = device_location(at.lat, at.lng)?;
+        let order = state.orders.start(&auth.0.actor(), OrderId(id.0), location).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
@@ -127,15 +139,29 @@ impl ProviderApi {
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
-    /// Complete the service.
+    /// Complete the service with a note of what was done (and the device's location, as for starting). The
+    /// resident then confirms or disputes the visit.
     #[oai(path = "/orders/:id/complete", method = "post")]
     async fn complete(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        body: JsonBody<CompleteRequest>,
     ) -> Result<Json<OrderView>, CompleteProblems> {
-        let order = state.orders.complete(&auth.0.actor(), OrderId(id.0)).await?;
+        let note = VisitText::parse(&body.note, "note")?;
+        let location = device_location(body.lat, body.lng)?;
+        let order = state.orders.complete(&auth.0.actor(), OrderId(id.0), note, location).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
+    }
+}
+
+/// The device's location from `lat` and `lng`: both or neither.
+fn device_location(lat: Option<f64>, lng: Option<f64>) -> ApiResult<Option<GeoPoint>> {
+    match (lat, lng) {
+        (Some(lat), Some(lng)) => Ok(Some(parse_point(lat, lng)?)),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ApiError::invalid("lng", "incomplete_location", "give lng with lat, or neither")),
+        (None, Some(_)) => Err(ApiError::invalid("lat", "incomplete_location", "give lat with lng, or neither")),
     }
 }

@@ -138,6 +138,7 @@ impl OrdersApi {
         if let Some(c) = d.coming {
             view.coming = Some(ComingView { organization: c.organization, staff_name: c.staff_name, phone: c.phone });
         }
+        view.visit = d.visit.map(Into::into);
         if let Some(contact) = d.contact {
             view.resident_name = Some(contact.name);
             view.resident_phone = contact.phone;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::catalog::questions::{Answer, RawAnswers};
-use linli_domain::orders::{Offer, Order, OrderEvent, Schedule, Visibility};
+use linli_domain::orders::{Mark, Offer, Order, OrderEvent, Schedule, Verdict, Visibility, Visit};
 
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -168,6 +168,8 @@ pub struct OrderView {
     /// Who is coming, on the detail endpoint: for the resident, the community's workers and admins, once a
     /// provider accepted.
     pub coming: Option<ComingView>,
+    /// The visit's record once the job started, on the detail endpoint, for those who see the order in full.
+    pub visit: Option<VisitView>,
 }
 
 impl OrderView {
@@ -200,6 +202,7 @@ impl OrderView {
             resident_phone: None,
             assignee_id: o.assignee.map(|a| a.0),
             coming: None,
+            visit: None,
         }
     }
 
@@ -265,4 +268,137 @@ pub struct AssignRequest {
 pub struct CloseRequest {
     /// Why the order cannot be served: 1 to 200 characters.
     pub reason: String,
+}
+
+/// Starting a job: the body may be left out, or give where the staff member's device says they are (both
+/// `lat` and `lng`, or neither).
+#[derive(Object, Deserialize, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct StartRequest {
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: Option<f64>,
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: Option<f64>,
+}
+
+/// Completing a job, with the device's location as for starting it.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CompleteRequest {
+    /// What was done, for the resident and the record: 2 to 500 characters.
+    #[oai(validator(min_length = 2, max_length = 500))]
+    pub note: String,
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: Option<f64>,
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: Option<f64>,
+}
+
+/// The resident disputing a visit.
+#[derive(Object, Deserialize)]
+pub struct DisputeRequest {
+    /// What was wrong: 2 to 500 characters.
+    #[oai(validator(min_length = 2, max_length = 500))]
+    pub reason: String,
+}
+
+/// A worker closing a dispute.
+#[derive(Object, Deserialize)]
+pub struct ResolveRequest {
+    /// How it was settled: 2 to 500 characters.
+    #[oai(validator(min_length = 2, max_length = 500))]
+    pub note: String,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq)]
+#[oai(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// Waiting for the resident; confirmed automatically at `confirm_by`.
+    Pending,
+    Confirmed,
+    Disputed,
+}
+
+/// The record of a visit (服务记录).
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct VisitView {
+    pub started_at: Option<DateTime<Utc>>,
+    /// Metres from the address where the device placed the staff member at the start, when it said.
+    pub start_distance_m: Option<u32>,
+    /// True when that was more than 500 m from the address.
+    pub start_far: bool,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub end_distance_m: Option<u32>,
+    pub end_far: bool,
+    /// The staff member's note on what was done.
+    pub note: Option<String>,
+    /// The resident's answer, once the job is completed.
+    pub verdict: Option<VerdictKind>,
+    /// While pending: when it is confirmed for the resident.
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// When the resident confirmed or disputed, or when it was confirmed for them.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// True when nobody answered in time and Linli confirmed it.
+    pub confirmed_automatically: bool,
+    pub dispute_reason: Option<String>,
+    /// When a worker closed the dispute, and how.
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+}
+
+impl From<Visit> for VisitView {
+    fn from(v: Visit) -> Self {
+        let at = |m: Option<Mark>| m.map(|m| m.at);
+        let distance = |m: Option<Mark>| m.and_then(|m| m.distance_m);
+        let far = |m: Option<Mark>| m.is_some_and(|m| m.far());
+        let mut view = Self {
+            started_at: at(v.started),
+            start_distance_m: distance(v.started),
+            start_far: far(v.started),
+            completed_at: at(v.completed),
+            end_distance_m: distance(v.completed),
+            end_far: far(v.completed),
+            note: v.note,
+            verdict: None,
+            confirm_by: None,
+            answered_at: None,
+            confirmed_automatically: false,
+            dispute_reason: None,
+            resolved_at: None,
+            resolution: None,
+        };
+        match v.verdict {
+            None => {}
+            Some(Verdict::Pending { due }) => (view.verdict, view.confirm_by) = (Some(VerdictKind::Pending), Some(due)),
+            Some(Verdict::Confirmed { at, by }) => {
+                view.verdict = Some(VerdictKind::Confirmed);
+                view.answered_at = Some(at);
+                view.confirmed_automatically = by.is_none();
+            }
+            Some(Verdict::Disputed { at, reason, resolution, .. }) => {
+                view.verdict = Some(VerdictKind::Disputed);
+                view.answered_at = Some(at);
+                view.dispute_reason = Some(reason);
+                if let Some(r) = resolution {
+                    (view.resolved_at, view.resolution) = (Some(r.at), Some(r.note));
+                }
+            }
+        }
+        view
+    }
+}
+
+/// A disputed visit waiting for a worker.
+#[derive(Object)]
+pub struct DisputeView {
+    pub order: OrderView,
+    pub visit: VisitView,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DisputePage {
+    pub disputes: Vec<DisputeView>,
+    pub next_cursor: Option<String>,
 }

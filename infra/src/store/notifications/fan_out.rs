@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, Role};
 use linli_domain::error::Unexpected;
-use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbox, OutboxEvent};
+use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbox, OutboxEvent, VisitNews};
 use linli_domain::orders::{OrderId, OrderState};
 use linli_domain::providers::ProviderId;
 
@@ -126,6 +126,8 @@ fn parse_outbox(row: outbox::Model) -> Option<OutboxEvent> {
         order: text("order_id").and_then(|s| Uuid::parse_str(&s).ok()).map(OrderId),
         happened: if row.topic == RESCHEDULED_TOPIC {
             Happened::Rescheduled
+        } else if let Some(news) = VisitNews::parse(&row.topic) {
+            Happened::Visit(news)
         } else {
             Happened::Moved(text("to").and_then(|s| OrderState::parse(&s))?)
         },

@@ -199,8 +199,13 @@ pub(super) async fn apply_effect(txn: &DatabaseTransaction, change: &Transition)
         TransitionEffect::WithdrawOffers => {
             set_offer_status(txn, change.order, None, OfferStatus::Open, OfferStatus::Withdrawn).await.map(|_| true)
         }
-        TransitionEffect::CreditServiceHours(member) => {
-            crate::store::volunteering::credit_order(txn, *member, change.order.0, change.at).await.map(|()| true)
+        TransitionEffect::Started(mark) => super::visits::record_start(txn, change.order, mark).await.map(|()| true),
+        TransitionEffect::Completed(done) => {
+            super::visits::record_end(txn, change.order, &done.mark, &done.note, done.confirm_by).await?;
+            if let Some(member) = done.credit_hours {
+                crate::store::volunteering::credit_order(txn, member, change.order.0, change.at).await?;
+            }
+            Ok(true)
         }
     }
 }

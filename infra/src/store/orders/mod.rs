@@ -9,6 +9,7 @@ mod journal;
 mod lists;
 mod offers;
 mod placing;
+mod visits;
 
 use effects::{apply_effect, offer_open_at};
 use journal::{event_rows, record};

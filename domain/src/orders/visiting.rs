@@ -1,0 +1,95 @@
+//! The visit's use cases: the provider starts and completes the job (recording when, where the device said
+//! they were, and the service note), the resident confirms or disputes it, the community's workers resolve
+//! disputes, and Linli confirms a visit nobody answered once its time is up.
+
+use super::errors::{JobError, ListError, MoveError, VisitError};
+use super::model::{Order, OrderId};
+use super::ports::{Completion, OrderStore, TransitionEffect};
+use super::service::OrderDesk;
+use super::state::{OrderAction, OrderState};
+use super::visit::{Answer, Mark, Resolution, Visit, VisitText};
+use crate::accounts::{Actor, Role};
+use crate::clock::Clock;
+use crate::dispatch::DispatchQueue;
+use crate::error::Unexpected;
+use crate::geo::GeoPoint;
+use crate::paging::{Page, PageRequest};
+
+/// Due visits confirmed per run of the sweep; the next run takes the rest.
+const CONFIRM_BATCH: u64 = 200;
+
+impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
+    /// The provider starts the job; `location` is where the staff member's device says they are, if it said.
+    pub async fn start(&self, actor: &Actor, id: OrderId, location: Option<GeoPoint>) -> Result<Order, JobError> {
+        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
+        let mark = Mark::new(self.clock.now(), location, &order.location);
+        self.provider_step(actor, id, OrderAction::Start, "started", TransitionEffect::Started(mark)).await
+    }
+
+    /// The provider finished the job, saying what was done. The resident then has `confirm_within` to confirm
+    /// or dispute it. A Party member's volunteer order counts as service hours, credited with the completion.
+    pub async fn complete(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        note: VisitText,
+        location: Option<GeoPoint>,
+    ) -> Result<Order, JobError> {
+        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
+        let now = self.clock.now();
+        let effect = TransitionEffect::Completed(Box::new(Completion {
+            mark: Mark::new(now, location, &order.location),
+            note,
+            confirm_by: now + self.confirm_within,
+            credit_hours: (actor.role == Role::PartyMember).then_some(actor.account),
+        }));
+        self.provider_step(actor, id, OrderAction::Complete, "completed", effect).await
+    }
+
+    /// The resident confirms the service was done, or disputes it, once; a dispute opens a case for the
+    /// community's workers.
+    pub async fn answer_visit(&self, actor: &Actor, id: OrderId, answer: Answer) -> Result<Visit, VisitError> {
+        let order = self.find_for(actor, id).await?;
+        if actor.role != Role::Resident || order.resident != actor.account {
+            return Err(MoveError::NotYours("confirm or dispute the visit of").into());
+        }
+        if order.state != OrderState::Completed {
+            return Err(MoveError::Conflict { current: order.state }.into());
+        }
+        if !self.store.answer_visit(id, &answer, actor.account, self.clock.now()).await? {
+            return Err(VisitError::AlreadyAnswered);
+        }
+        self.visit_now(id).await
+    }
+
+    /// The disputed visits a worker handles (their community's) or an admin oversees (all), newest first.
+    pub async fn disputes(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<(Order, Visit)>, ListError> {
+        let community = match (actor.role, actor.community) {
+            (Role::Admin, _) => None,
+            (Role::CommunityWorker, Some(c)) => Some(c),
+            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
+            _ => return Err(ListError::Denied("only community workers and admins handle disputes")),
+        };
+        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
+        Ok(Page::of(self.store.open_disputes(community, before, size + 1).await?, size))
+    }
+
+    /// A worker of the order's community (or an admin) closes a dispute, saying how it was settled.
+    pub async fn resolve_dispute(&self, actor: &Actor, id: OrderId, note: VisitText) -> Result<Visit, VisitError> {
+        self.order_for_worker(actor, id, "resolve the dispute of").await?;
+        let resolution = Resolution { at: self.clock.now(), by: actor.account, note: note.into_string() };
+        if !self.store.resolve_dispute(id, &resolution).await? {
+            return Err(VisitError::NoOpenDispute);
+        }
+        self.visit_now(id).await
+    }
+
+    /// Confirms every visit whose resident did not answer in time. Returns how many.
+    pub async fn confirm_due_visits(&self) -> Result<usize, Unexpected> {
+        self.store.confirm_due_visits(self.clock.now(), CONFIRM_BATCH).await
+    }
+
+    async fn visit_now(&self, id: OrderId) -> Result<Visit, VisitError> {
+        Ok(self.store.visit(id).await?.ok_or(MoveError::NotFound)?)
+    }
+}
