@@ -110,6 +110,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/orders/{id}/close", WORKERS, "an escalated order of their community").refusing(&[OtherCommunity]),
     rule("POST", "/api/v1/orders/{id}/confirm", Who::Roles(&[R]), "their own completed order").refusing(&[Neighbour]),
     rule("POST", "/api/v1/orders/{id}/dispute", Who::Roles(&[R]), "their own completed order").refusing(&[Neighbour]),
+    rule("PUT", "/api/v1/orders/{id}/rating", Who::Roles(&[R]), "their own settled order").refusing(&[Neighbour]),
     rule("GET", "/api/v1/disputes", WORKERS, "their community's (admins every community's)"),
     rule("POST", "/api/v1/orders/{id}/dispute/resolve", WORKERS, "a disputed visit of their community").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/inbox", SIGNED, "their own messages"),

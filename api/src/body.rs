@@ -150,14 +150,17 @@ impl<'a, T: Type + DeserializeOwned> ApiExtractor<'a> for JsonBody<T> {
     ) -> poem::Result<Self> {
         match request.content_type() {
             Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
-            other => Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!("send the body as application/json (got {})", other.unwrap_or("no content type")),
-            )
-            .into()),
+            other => Err(unsupported(other).into()),
         }
     }
+}
+
+fn unsupported(content_type: Option<&str>) -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        format!("send the body as application/json (got {})", content_type.unwrap_or("no content type")),
+    )
 }
 
 /// A JSON body that may be left out altogether: `None` when the request has no body, read as [`JsonBody`]
@@ -183,14 +186,17 @@ impl<'a, T: Type + DeserializeOwned> ApiExtractor<'a> for OptionalJsonBody<T> {
     async fn from_request(
         request: &'a Request,
         body: &mut RequestBody,
-        opts: ExtractParamOptions<()>,
+        _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let empty = request.content_type().is_none()
-            && request.headers().get(poem::http::header::CONTENT_LENGTH).is_none_or(|l| l == "0");
-        if empty {
+        // Whatever the content type says, nothing sent is no body.
+        let bytes = read_limited(body.take()?).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
-        Ok(Self(Some(<JsonBody<T> as ApiExtractor>::from_request(request, body, opts).await?.0)))
+        match request.content_type() {
+            Some(ct) if <JsonBody<T> as Payload>::check_content_type(ct) => Ok(Self(Some(parse(&bytes)?))),
+            other => Err(unsupported(other).into()),
+        }
     }
 }
 

@@ -17,8 +17,8 @@ use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
     Address, Answer, Backlog, Candidates, Completion, DeclineOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder,
-    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule, Transition,
-    TransitionEffect, Verdict, VisitText, Visits,
+    NewRating, Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule,
+    Stars, Transition, TransitionEffect, Verdict, VisitText, Visits,
 };
 use linli_domain::providers::ProviderId;
 use linli_domain::providers::{NewProvider, Providers};
@@ -648,3 +648,28 @@ async fn sweeps_running_at_once_confirm_each_due_visit_once(store: Store) {
     }
 }
 contract!(sweeps_running_at_once_confirm_each_due_visit_once);
+
+async fn ratings_move_the_providers_tally_and_the_rating_dispatch_ranks_by(store: Store) {
+    let r = resident(&store).await;
+    let before = store.candidates(ItemId(15), Utc::now()).await.unwrap();
+    let before = before.iter().find(|c| c.id == org(1)).unwrap().rating;
+    let (first, second) = (completed_visit(&store, None).await, completed_visit(&store, None).await);
+    let rate = |order, stars, at| {
+        let store = store.clone();
+        let new =
+            NewRating { order, provider: org(1), resident: r, stars: Stars::parse(stars).unwrap(), comment: None, at };
+        async move { store.rate(new, at - chrono::Duration::hours(24)).await.unwrap() }
+    };
+    let now = Utc::now();
+    // Two ratings of the same provider at once both count.
+    let (a, b) = tokio::join!(rate(first, 1, now), rate(second, 1, now));
+    assert!(a.is_some() && b.is_some());
+    assert_eq!(rate(first, 2, now + chrono::Duration::hours(1)).await.unwrap().stars.get(), 2, "changed");
+    assert!(rate(first, 5, now + chrono::Duration::hours(25)).await.is_none(), "too late to change");
+    let after = store.candidates(ItemId(15), Utc::now()).await.unwrap();
+    let after = after.iter().find(|c| c.id == org(1)).unwrap().rating;
+    assert!(after < before, "two low ratings pull {before} down, to {after}");
+    let record = store.provider(org(1)).await.unwrap().unwrap();
+    assert_eq!(record.rating, after, "the rating ranked by is the one shown");
+}
+contract!(ratings_move_the_providers_tally_and_the_rating_dispatch_ranks_by);

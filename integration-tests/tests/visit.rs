@@ -1,6 +1,7 @@
 //! The visit, over HTTP on both backends: starting and completing record when and where (flagged when far from
 //! the address), completing needs a note, the resident confirms or disputes once, a dispute reaches the
-//! community's workers who resolve it, and a visit nobody answered is confirmed when its time is up.
+//! community's workers who resolve it, a visit nobody answered is confirmed when its time is up, and a settled
+//! visit is rated once, changed within a day, moving the provider's rating.
 
 use std::time::Duration;
 
@@ -152,3 +153,36 @@ async fn a_visit_nobody_answered_is_confirmed_once_its_time_is_up(app: TestApp) 
     assert_eq!(automatic.count(), 1, "{:?}", seen["events"]);
 }
 on_both_backends!(a_visit_nobody_answered_is_confirmed_once_its_time_is_up);
+
+async fn a_settled_visit_is_rated_once_changed_within_a_day_and_moves_the_providers_rating(app: TestApp) {
+    let api = &app.api;
+    let (resident, _staff, id) = completed_cleaning(api).await;
+    let rating = format!("/api/v1/orders/{id}/rating");
+    let put = |body: Value| api.send(reqwest::Method::PUT, &rating, Some(&resident), Some(body), &[]);
+    let early = put(json!({"stars": 5})).await;
+    assert_eq!((early.status, early.body["code"].as_str()), (StatusCode::CONFLICT, Some("not_settled")));
+    let confirm = format!("/api/v1/orders/{id}/confirm");
+    assert_eq!(api.send(reqwest::Method::POST, &confirm, Some(&resident), None, &[]).await.status, StatusCode::OK);
+    let before = api.order(&resident, &id).await.body["coming"].clone();
+
+    let zero = put(json!({"stars": 0})).await;
+    assert_eq!((zero.status, zero.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("stars")));
+    let rated = put(json!({"stars": 1, "comment": "迟到了一个小时"})).await;
+    assert_eq!((rated.status, rated.body["stars"].as_u64()), (StatusCode::OK, Some(1)), "{:?}", rated.body);
+    let after = api.order(&resident, &id).await.body;
+    assert_eq!(after["rating"]["comment"], "迟到了一个小时");
+    assert_eq!(after["coming"]["rating_count"], before["rating_count"].as_u64().unwrap() + 1);
+    assert!(after["coming"]["rating"].as_f64() < before["rating"].as_f64(), "{before:?} → {:?}", after["coming"]);
+
+    let changed = put(json!({"stars": 4})).await;
+    assert_eq!(changed.body["stars"], 4);
+    assert_eq!(
+        api.order(&resident, &id).await.body["coming"]["rating_count"],
+        after["coming"]["rating_count"],
+        "a change, not a second rating"
+    );
+    app.clock.advance(chrono::TimeDelta::hours(25));
+    let late = put(json!({"stars": 5})).await;
+    assert_eq!((late.status, late.body["code"].as_str()), (StatusCode::CONFLICT, Some("edit_window_closed")));
+}
+on_both_backends!(a_settled_visit_is_rated_once_changed_within_a_day_and_moves_the_providers_rating);

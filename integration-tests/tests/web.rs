@@ -129,6 +129,12 @@ async fn a_visit_started_far_away_is_flagged_disputed_by_the_resident_and_resolv
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmed_visit_is_rated_on_the_orders_page_and_the_providers_count_grows() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "rating.mjs", "rating").await;
+    assert!(shots.join("rating-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

@@ -16,9 +16,9 @@ use linli_domain::dispatch::{Candidate, DispatchQueue};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
 use linli_domain::orders::{
-    Address, Answer, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Notes, Offer, Offers, Order,
-    OrderDesk, OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Reschedule, RescheduleOutcome, Resolution,
-    Schedule, Transition, Visit, Visits,
+    Address, Answer, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers,
+    Order, OrderDesk, OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Rating, Reschedule,
+    RescheduleOutcome, Resolution, Schedule, Transition, Visit, Visits,
 };
 use linli_domain::providers::{NewProvider, ProviderId, Providers};
 use linli_infra::queue::MemoryQueue;
@@ -462,6 +462,12 @@ impl Visits for StaleReads {
         n: u64,
     ) -> Result<Vec<(Order, Visit)>, Unexpected> {
         self.store.open_disputes(c, before, n).await
+    }
+    async fn rating(&self, order: OrderId) -> Result<Option<Rating>, Unexpected> {
+        self.store.rating(order).await
+    }
+    async fn rate(&self, r: NewRating, editable_after: DateTime<Utc>) -> Result<Option<Rating>, Unexpected> {
+        self.store.rate(r, editable_after).await
     }
     async fn confirm_due_visits(&self, now: DateTime<Utc>, n: u64) -> Result<usize, Unexpected> {
         self.store.confirm_due_visits(now, n).await

@@ -14,6 +14,7 @@ mod m20261202_000008_identity;
 mod m20261202_000009_audit;
 mod m20261203_000010_questions;
 mod m20261203_000011_visits;
+mod m20261203_000012_ratings;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_audit::Migration),
             Box::new(m20261203_000010_questions::Migration),
             Box::new(m20261203_000011_visits::Migration),
+            Box::new(m20261203_000012_ratings::Migration),
         ]
     }
 }

@@ -335,7 +335,10 @@ pub struct ProviderView {
     pub community_id: i32,
     pub lat: f64,
     pub lng: f64,
+    /// Smoothed toward 4.0 so that a provider with few ratings does not stand at 5.0.
     pub rating: f64,
+    /// How many residents' ratings it rests on.
+    pub rating_count: u32,
     pub capacity: i32,
     pub active: bool,
     /// Part of the demo data.
@@ -355,6 +358,7 @@ impl From<linli_domain::providers::ProviderRecord> for ProviderView {
             lat: p.location.lat(),
             lng: p.location.lng(),
             rating: p.rating,
+            rating_count: p.rating_count,
             capacity: p.capacity,
             active: p.active,
             demo: p.demo,
@@ -402,6 +406,9 @@ pub struct ProviderListView {
     pub lng: f64,
     pub capacity: i32,
     pub active: bool,
+    /// Smoothed toward 4.0, with how many ratings it rests on.
+    pub rating: f64,
+    pub rating_count: u32,
 }
 
 impl From<ProviderSummary> for ProviderListView {
@@ -415,6 +422,8 @@ impl From<ProviderSummary> for ProviderListView {
             lng: p.location.lng(),
             capacity: p.capacity,
             active: p.active,
+            rating: p.rating,
+            rating_count: p.rating_count,
         }
     }
 }

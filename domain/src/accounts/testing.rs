@@ -254,7 +254,8 @@ impl Providers for FakeDirectory {
             credit_code: new.credit_code.map(|c| c.as_ref().to_owned()),
             community: new.community,
             location: new.location,
-            rating: 5.0,
+            rating: crate::providers::PRIOR_MEAN,
+            rating_count: 0,
             capacity: new.capacity,
             active: true,
             demo: false,
@@ -290,6 +291,8 @@ impl Providers for FakeDirectory {
                 location: p.location,
                 capacity: p.capacity,
                 active: p.active,
+                rating: p.rating,
+                rating_count: p.rating_count,
             })
             .collect();
         rows.sort_by_key(|p| p.id);

@@ -113,6 +113,17 @@ pub enum VisitError {
     NoOpenDispute,
 }
 
+/// Why a resident could not rate a visit's provider.
+#[derive(Debug, thiserror::Error)]
+pub enum RateError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error("a visit is rated once it is confirmed, or its dispute resolved")]
+    NotSettled,
+    #[error("a rating can be changed only within a day of giving it")]
+    EditWindowClosed,
+}
+
 /// Why a resident could not move their booking.
 #[derive(Debug, thiserror::Error)]
 pub enum RescheduleError {
@@ -136,7 +147,7 @@ macro_rules! unexpected_is_a_move_error {
     };
 }
 
-unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError, VisitError);
+unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError, VisitError, RateError);
 
 impl From<MoveError> for AcceptError {
     fn from(e: MoveError) -> Self {

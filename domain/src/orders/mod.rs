@@ -21,8 +21,8 @@ mod visiting_tests;
 pub use access::{Visibility, visibility};
 pub use dispatching::DispatchOutcome;
 pub use errors::{
-    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
-    VisitError,
+    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError, RescheduleError,
+    ViewError, VisitError,
 };
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
@@ -34,4 +34,7 @@ pub use request::{
 };
 pub use service::{OrderDesk, OrderDetail};
 pub use state::{ForbiddenTransition, OrderAction, OrderState};
-pub use visit::{Answer, FAR_FROM_ADDRESS_M, Mark, Resolution, Verdict, Visit, VisitText};
+pub use visit::{
+    Answer, FAR_FROM_ADDRESS_M, Mark, NewRating, RATING_EDITABLE_FOR, Rating, Resolution, Stars, Verdict, Visit,
+    VisitText,
+};

@@ -68,6 +68,9 @@ pub struct ProviderContact {
     pub organization: String,
     pub staff_name: Option<String>,
     pub phone: Option<String>,
+    /// The provider's smoothed rating and how many ratings it rests on.
+    pub rating: f64,
+    pub rating_count: u32,
 }
 
 /// One line of an order's history; every state change writes one.

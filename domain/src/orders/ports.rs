@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
-use super::visit::{Answer, Mark, Resolution, Visit, VisitText};
+use super::visit::{Answer, Mark, NewRating, Rating, Resolution, Visit, VisitText};
 use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
 use crate::catalog::{Answers, CatalogItem, ItemId, Questions};
@@ -373,7 +373,7 @@ pub trait Candidates: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<(StreetId, DistrictId)>, Unexpected>> + Send;
 }
 
-/// The visits' records and the resident's answers to them. Each answer is one conditional update (only while
+/// The visits' records, the resident's answers to them and their ratings. Each answer is one conditional update (only while
 /// the verdict is still pending, or the dispute still open) written with an order event and an outbox row.
 pub trait Visits: Clone + Send + Sync + 'static {
     fn visit(&self, order: OrderId) -> impl Future<Output = Result<Option<Visit>, Unexpected>> + Send;
@@ -401,6 +401,17 @@ pub trait Visits: Clone + Send + Sync + 'static {
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(Order, Visit)>, Unexpected>> + Send;
+
+    /// The resident's rating of the order's provider, if they gave one.
+    fn rating(&self, order: OrderId) -> impl Future<Output = Result<Option<Rating>, Unexpected>> + Send;
+
+    /// Records the rating, or the change to it when it was first given after `editable_after`, and moves the
+    /// provider's tally and smoothed rating with it, in one transaction; `None` when it is too late to change.
+    fn rate(
+        &self,
+        rating: NewRating,
+        editable_after: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Rating>, Unexpected>> + Send;
 
     /// Confirms the visits still pending whose due time passed by `now`, up to `limit`; returns how many.
     fn confirm_due_visits(

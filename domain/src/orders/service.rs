@@ -22,7 +22,7 @@ use super::ports::{
 };
 use super::request::TimeWindow;
 use super::state::{OrderAction, OrderState};
-use super::visit::Visit;
+use super::visit::{Rating, Visit};
 use serde_json::json;
 
 use crate::accounts::{AccountId, Actor, Role};
@@ -64,6 +64,8 @@ pub struct OrderDetail {
     pub coming: Option<ProviderContact>,
     /// The visit's record, once the job started: for everyone who sees the order in full.
     pub visit: Option<Visit>,
+    /// The resident's rating, once given: for the same people.
+    pub rating: Option<Rating>,
 }
 
 /// Three days: long enough for a resident who is away or without their phone for a weekend.
@@ -184,7 +186,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             OrderState::InService | OrderState::Completed if seen == Visibility::Full => self.store.visit(id).await?,
             _ => None,
         };
-        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit })
+        let rating = match order.state {
+            OrderState::Completed if seen == Visibility::Full => self.store.rating(id).await?,
+            _ => None,
+        };
+        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit, rating })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the

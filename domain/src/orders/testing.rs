@@ -14,7 +14,7 @@ use super::ports::{
     RescheduleOutcome, Transition, TransitionEffect, Visits,
 };
 use super::state::{OrderAction, OrderState};
-use super::visit::{Answer, Resolution, Verdict, Visit};
+use super::visit::{Answer, NewRating, Rating, Resolution, Verdict, Visit};
 use super::{ProviderContact, ResidentContact};
 use crate::accounts::AccountId;
 use crate::catalog::{CatalogItem, ItemId};
@@ -38,6 +38,7 @@ pub struct Held {
     /// A copy of the catalog older than `items`, as a replica that has not read the change yet holds it.
     pub stale_items: Option<Vec<CatalogItem>>,
     pub visits: Vec<Visit>,
+    pub ratings: Vec<Rating>,
 }
 
 /// The fake store; clones share what they hold.
@@ -263,7 +264,8 @@ impl OrderLists for FakeOrders {
     ) -> Result<Option<ProviderContact>, Unexpected> {
         let named = staff.map(|s| format!("师傅 {}", s.0));
         let phone = staff.map(|_| "13800000010".to_owned());
-        Ok(Some(ProviderContact { organization: "文安路家政服务社".into(), staff_name: named, phone }))
+        let organization = "文安路家政服务社".into();
+        Ok(Some(ProviderContact { organization, staff_name: named, phone, rating: 4.0, rating_count: 0 }))
     }
 
     async fn provider_staff(&self, provider: ProviderId) -> Result<Vec<(AccountId, String)>, Unexpected> {
@@ -407,6 +409,34 @@ impl Visits for FakeOrders {
         let with_order =
             disputed.filter_map(|v| held.orders.iter().find(|o| o.id == v.order).map(|o| (o.clone(), v.clone())));
         Ok(with_order.filter(|(o, _)| community.is_none_or(|c| o.community == c)).take(limit as usize).collect())
+    }
+
+    async fn rating(&self, order: OrderId) -> Result<Option<Rating>, Unexpected> {
+        Ok(self.held().ratings.iter().find(|r| r.order == order).cloned())
+    }
+
+    async fn rate(&self, new: NewRating, editable_after: DateTime<Utc>) -> Result<Option<Rating>, Unexpected> {
+        let mut held = self.held();
+        let comment = new.comment.map(|c| c.into_string());
+        match held.ratings.iter_mut().find(|r| r.order == new.order) {
+            Some(r) if r.rated_at < editable_after => Ok(None),
+            Some(r) => {
+                (r.stars, r.comment, r.updated_at) = (new.stars, comment, new.at);
+                Ok(Some(r.clone()))
+            }
+            None => {
+                let r = Rating {
+                    order: new.order,
+                    provider: new.provider,
+                    stars: new.stars,
+                    comment,
+                    rated_at: new.at,
+                    updated_at: new.at,
+                };
+                held.ratings.push(r.clone());
+                Ok(Some(r))
+            }
+        }
     }
 
     async fn confirm_due_visits(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {

@@ -1,7 +1,8 @@
 //! The visit (服务记录): when a job started and ended, where the staff member's device said they were (flagged
 //! when far from the address), the service note, and the resident's verdict on it: confirmed, disputed (a case
 //! for the community's workers until one resolves it), or confirmed by Linli when the resident did not answer
-//! in time.
+//! in time. Once the visit is settled (confirmed, or its dispute resolved) the resident rates the provider,
+//! once, and may change it for a day.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +10,7 @@ use super::model::OrderId;
 use crate::accounts::AccountId;
 use crate::error::Invalid;
 use crate::geo::GeoPoint;
+use crate::providers::ProviderId;
 
 /// A start or completion reported farther than this from the order's address is flagged for the resident and
 /// the worker to see: a device's fix indoors is often off by a few hundred metres, a wrong address by more.
@@ -101,6 +103,61 @@ impl Visit {
     pub fn open_dispute(&self) -> bool {
         matches!(self.verdict, Some(Verdict::Disputed { resolution: None, .. }))
     }
+
+    /// Whether the visit is settled: confirmed, or its dispute resolved. Only then is it rated.
+    pub fn settled(&self) -> bool {
+        matches!(self.verdict, Some(Verdict::Confirmed { .. } | Verdict::Disputed { resolution: Some(_), .. }))
+    }
+}
+
+/// How long after rating a resident may still change it: long enough to think again, not to be pressed into it
+/// weeks later.
+pub const RATING_EDITABLE_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// A rating's stars, 1 to 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stars(u8);
+
+impl Stars {
+    pub fn parse(raw: i64) -> Result<Self, Invalid> {
+        match u8::try_from(raw) {
+            Ok(n @ 1..=5) => Ok(Self(n)),
+            _ => Err(Invalid::new("stars", "invalid_stars", "stars: a whole number from 1 to 5")),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+/// A resident's rating of the provider that served an order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rating {
+    pub order: OrderId,
+    pub provider: ProviderId,
+    pub stars: Stars,
+    pub comment: Option<String>,
+    pub rated_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Rating {
+    /// Until when the resident may change it.
+    pub fn editable_until(&self) -> DateTime<Utc> {
+        self.rated_at + RATING_EDITABLE_FOR
+    }
+}
+
+/// A rating as given, before the store decides whether it is new, a change, or too late to change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRating {
+    pub order: OrderId,
+    pub provider: ProviderId,
+    pub resident: AccountId,
+    pub stars: Stars,
+    pub comment: Option<VisitText>,
+    pub at: DateTime<Utc>,
 }
 
 /// What a resident (or a worker) says of a completed visit, written only while the verdict is still pending.
@@ -123,6 +180,13 @@ mod tests {
         assert_eq!(VisitText::parse(" 好 ", "note").unwrap_err().field, "note");
         assert_eq!(VisitText::parse(&"修".repeat(501), "reason").unwrap_err().code, "too_long");
         assert_eq!(VisitText::parse("  已更换水龙头  ", "note").unwrap().as_ref(), "已更换水龙头");
+    }
+
+    #[test]
+    fn stars_are_a_whole_number_from_one_to_five() {
+        assert_eq!(Stars::parse(5).unwrap().get(), 5);
+        assert_eq!(Stars::parse(0).unwrap_err().field, "stars");
+        assert!(Stars::parse(6).is_err() && Stars::parse(-1).is_err());
     }
 
     #[test]

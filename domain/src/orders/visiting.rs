@@ -1,13 +1,13 @@
 //! The visit's use cases: the provider starts and completes the job (recording when, where the device said
 //! they were, and the service note), the resident confirms or disputes it, the community's workers resolve
-//! disputes, and Linli confirms a visit nobody answered once its time is up.
+//! disputes, Linli confirms a visit nobody answered once its time is up, and the resident rates a settled one.
 
-use super::errors::{JobError, ListError, MoveError, VisitError};
+use super::errors::{JobError, ListError, MoveError, RateError, VisitError};
 use super::model::{Order, OrderId};
 use super::ports::{Completion, OrderStore, TransitionEffect};
 use super::service::OrderDesk;
 use super::state::{OrderAction, OrderState};
-use super::visit::{Answer, Mark, Resolution, Visit, VisitText};
+use super::visit::{Answer, Mark, NewRating, RATING_EDITABLE_FOR, Rating, Resolution, Stars, Visit, VisitText};
 use crate::accounts::{Actor, Role};
 use crate::clock::Clock;
 use crate::dispatch::DispatchQueue;
@@ -82,6 +82,31 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return Err(VisitError::NoOpenDispute);
         }
         self.visit_now(id).await
+    }
+
+    /// The resident rates the provider of a settled visit (confirmed, or its dispute resolved), once; they may
+    /// change it within [`RATING_EDITABLE_FOR`] of giving it. The provider's smoothed rating moves with it.
+    pub async fn rate(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        stars: Stars,
+        comment: Option<VisitText>,
+    ) -> Result<Rating, RateError> {
+        let order = self.find_for(actor, id).await?;
+        if actor.role != Role::Resident || order.resident != actor.account {
+            return Err(MoveError::NotYours("rate").into());
+        }
+        let provider = match (order.state, order.provider) {
+            (OrderState::Completed, Some(p)) => p,
+            (current, _) => return Err(MoveError::Conflict { current }.into()),
+        };
+        if !self.store.visit(id).await?.is_some_and(|v| v.settled()) {
+            return Err(RateError::NotSettled);
+        }
+        let now = self.clock.now();
+        let rating = NewRating { order: id, provider, resident: actor.account, stars, comment, at: now };
+        self.store.rate(rating, now - RATING_EDITABLE_FOR).await?.ok_or(RateError::EditWindowClosed)
     }
 
     /// Confirms every visit whose resident did not answer in time. Returns how many.

@@ -136,3 +136,25 @@ fn a_visit_nobody_answered_is_confirmed_once_its_time_is_up() {
     let visit = fake.held().visits.iter().find(|v| v.order == id).cloned().unwrap();
     assert_eq!(visit.verdict, Some(Verdict::Confirmed { at: later, by: None }));
 }
+
+fn stars(n: i64) -> Stars {
+    Stars::parse(n).unwrap()
+}
+
+#[test]
+fn a_visit_is_rated_once_it_is_settled_and_the_rating_changed_only_within_a_day() {
+    let fake = FakeOrders::default();
+    let resident = someone(Role::Resident);
+    let id = completed_job(&fake, &resident, ProviderId(Uuid::now_v7()));
+    let desk = desk_at(now(), &fake);
+    let early = run(desk.rate(&resident, id, stars(5), None));
+    assert!(matches!(early, Err(RateError::NotSettled)), "not before the resident confirms");
+    run(desk.answer_visit(&resident, id, Answer::Confirm)).unwrap();
+    assert_eq!(run(desk.rate(&resident, id, stars(3), None)).unwrap().stars, stars(3));
+    let changed = run(desk_at(now() + chrono::TimeDelta::hours(23), &fake).rate(&resident, id, stars(4), None));
+    assert_eq!(changed.unwrap().stars, stars(4));
+    let late = run(desk_at(now() + chrono::TimeDelta::hours(25), &fake).rate(&resident, id, stars(1), None));
+    assert!(matches!(late, Err(RateError::EditWindowClosed)));
+    let neighbour = someone(Role::Resident);
+    assert!(matches!(run(desk.rate(&neighbour, id, stars(1), None)), Err(RateError::Move(MoveError::NotFound))));
+}

@@ -45,7 +45,9 @@ pub struct ProviderRecord {
     pub credit_code: Option<String>,
     pub community: CommunityId,
     pub location: GeoPoint,
+    /// The smoothed rating, and how many residents' ratings it rests on.
     pub rating: f64,
+    pub rating_count: u32,
     pub capacity: i32,
     pub active: bool,
     pub demo: bool,
@@ -105,6 +107,9 @@ pub struct ProviderSummary {
     pub location: GeoPoint,
     pub capacity: i32,
     pub active: bool,
+    /// The smoothed rating and how many ratings it rests on.
+    pub rating: f64,
+    pub rating_count: u32,
 }
 
 /// A provider as an admin typed it.

@@ -2,10 +2,12 @@
 //! point — and the identity rules that come with them.
 
 mod desk;
+mod rating;
 
 pub use desk::{
     CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, ProviderSummary, Providers,
 };
+pub use rating::{PRIOR_MEAN, PRIOR_WEIGHT, RatingTally};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

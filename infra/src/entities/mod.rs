@@ -19,6 +19,7 @@ pub mod occurrence;
 pub mod order;
 pub mod order_event;
 pub mod order_offer;
+pub mod order_rating;
 pub mod order_visit;
 pub mod outbox;
 pub mod pairing;

@@ -13,7 +13,10 @@ pub struct Model {
     pub community_id: i32,
     pub lat: f64,
     pub lng: f64,
+    /// The smoothed rating ranking reads, kept with the tally it comes from.
     pub rating: f64,
+    pub rating_count: i32,
+    pub rating_sum: i32,
     pub capacity: i32,
     pub active: bool,
     pub radius_m: Option<f64>,

@@ -3,7 +3,7 @@
 //! 和平区南湖街道 and all offer cleaning, so the demo resident's first order reaches the demo staff accounts.
 
 use linli_domain::catalog::Category;
-use linli_domain::providers::CreditCode;
+use linli_domain::providers::{CreditCode, RatingTally};
 use uuid::Uuid;
 
 use super::city::DemoCity;
@@ -18,7 +18,8 @@ pub struct DemoOrganization {
     pub community: i32,
     pub lat: f64,
     pub lng: f64,
-    pub rating: f64,
+    /// The ratings the demo pretends it has received: a mean drawn between 4.0 and 5.0 over 8 to 40 of them.
+    pub ratings: RatingTally,
     pub capacity: i32,
     pub categories: Vec<Category>,
     pub coverage: Vec<i32>,
@@ -115,7 +116,13 @@ pub fn build(city: &DemoCity, rng: &mut Rng) -> Vec<DemoOrganization> {
                 community: base.id,
                 lat: base.lat + rng.range(-0.004, 0.004),
                 lng: base.lng + rng.range(-0.005, 0.005),
-                rating: (rng.range(4.0, 5.0) * 10.0).round() / 10.0,
+                ratings: {
+                    // The count comes from the organization's number, not the generator, so that every later draw
+                    // (capacity, coverage) stays what it was.
+                    let mean = (rng.range(4.0, 5.0) * 10.0).round() / 10.0;
+                    let count = 8 + (n as u32 * 7) % 33;
+                    RatingTally { count, sum: (mean * f64::from(count)).round() as u32 }
+                },
                 capacity: 3 + rng.below(8) as i32,
                 categories,
                 coverage,

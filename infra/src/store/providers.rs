@@ -52,7 +52,9 @@ impl Providers for Store {
             community_id: Set(new.community.0),
             lat: Set(new.location.lat()),
             lng: Set(new.location.lng()),
-            rating: Set(5.0),
+            rating: Set(linli_domain::providers::PRIOR_MEAN),
+            rating_count: Set(0),
+            rating_sum: Set(0),
             capacity: Set(new.capacity),
             active: Set(true),
             radius_m: Set(new.radius_m),
@@ -103,6 +105,7 @@ impl Providers for Store {
             credit_code: p.credit_code,
             community: CommunityId(p.community_id),
             rating: p.rating,
+            rating_count: u32::try_from(p.rating_count).unwrap_or(0),
             capacity: p.capacity,
             active: p.active,
             demo: p.demo,
@@ -145,6 +148,8 @@ impl Providers for Store {
                     community: CommunityId(p.community_id),
                     capacity: p.capacity,
                     active: p.active,
+                    rating: p.rating,
+                    rating_count: u32::try_from(p.rating_count).unwrap_or(0),
                 })
             })
             .collect()

@@ -7366,6 +7366,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rate the provider of your settled visit (confirmed, or its dispute resolved) from 1 to 5 stars, with an
+         *     optional comment; the same call changes it within a day of first giving it (409 `edit_window_closed`
+         *     after). The provider's smoothed rating moves with it and feeds dispatch's ranking.
+         * @description Who may call: resident (their own settled order).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RateRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["RatingView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/reschedule": {
         parameters: {
             query?: never;
@@ -10648,6 +10784,14 @@ export interface components {
             organization: string;
             /** @description Their number, when they have one. */
             phone?: string;
+            /**
+             * Format: double
+             * @description The organization's rating (smoothed toward 4.0, so that few ratings do not make a 5.0) and how many
+             *     ratings it rests on.
+             */
+            rating: number;
+            /** Format: uint32 */
+            rating_count: number;
             /** @description The staff member named for the job. */
             staff_name?: string;
         };
@@ -11278,6 +11422,8 @@ export interface components {
             placed_at: string;
             /** Format: uuid */
             provider_id?: string;
+            /** @description The resident's rating, once given, on the detail endpoint. */
+            rating?: components["schemas"]["RatingView"] & unknown;
             /**
              * @description The resident's name, on the detail endpoint: for the provider once it has accepted, the community's
              *     workers and admins.
@@ -11453,6 +11599,13 @@ export interface components {
             /** Format: double */
             lng: number;
             name: string;
+            /**
+             * Format: double
+             * @description Smoothed toward 4.0, with how many ratings it rests on.
+             */
+            rating: number;
+            /** Format: uint32 */
+            rating_count: number;
         };
         /** ProviderPage */
         ProviderPage: {
@@ -11481,8 +11634,16 @@ export interface components {
             /** Format: double */
             lng: number;
             name: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Smoothed toward 4.0 so that a provider with few ratings does not stand at 5.0.
+             */
             rating: number;
+            /**
+             * Format: uint32
+             * @description How many residents' ratings it rests on.
+             */
+            rating_count: number;
         };
         /**
          * QuestionBody
@@ -11569,6 +11730,34 @@ export interface components {
             minutes?: number;
             /** Format: int32 */
             year: number;
+        };
+        /**
+         * RateRequest
+         * @description A resident's rating of the provider that served them.
+         */
+        RateRequest: {
+            /** @description What the resident would tell others: up to 500 characters. */
+            comment?: string;
+            /**
+             * Format: int64
+             * @description 1 to 5.
+             */
+            stars: number;
+        };
+        /** RatingView */
+        RatingView: {
+            comment?: string;
+            /**
+             * Format: date-time
+             * @description Until when the resident may change it.
+             */
+            editable_until: string;
+            /** Format: date-time */
+            rated_at: string;
+            /** Format: uint8 */
+            stars: number;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * RecurrenceBody

@@ -243,6 +243,18 @@ const en: typeof zh = {
     disputeSent: 'Sent: a community worker will contact you',
     resolveSent: 'Resolution recorded',
   },
+  rating: {
+    title: 'Rating',
+    line: '{rating} ({n} ratings)',
+    mine: 'My rating',
+    how: 'How was the service?',
+    stars: '{n} stars',
+    comment: 'A few words (optional)',
+    editable: 'You can change it until {at}',
+    send: 'Send rating',
+    pick: 'Choose the stars first',
+    thanks: 'Thank you for rating',
+  },
   disputes: {
     title: 'Disputed visits',
     at: 'raised {at}',

@@ -241,6 +241,18 @@ export default {
     disputeSent: '异议已提交，社区工作人员会联系您',
     resolveSent: '已记录处理结果',
   },
+  rating: {
+    title: '服务评分',
+    line: '{rating} 分（{n} 条评价）',
+    mine: '我的评价',
+    how: '这次服务怎么样',
+    stars: '{n} 星',
+    comment: '说几句（可不填）',
+    editable: '{at} 前可修改',
+    send: '提交评价',
+    pick: '请先选择星级',
+    thanks: '感谢您的评价',
+  },
   disputes: {
     title: '服务异议',
     at: '{at} 提出',

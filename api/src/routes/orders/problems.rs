@@ -3,8 +3,8 @@
 use poem::http::StatusCode;
 
 use linli_domain::orders::{
-    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError, RescheduleError,
-    ViewError, VisitError,
+    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError, RateError,
+    RescheduleError, ViewError, VisitError,
 };
 
 use crate::problem::ApiError;
@@ -79,6 +79,16 @@ impl From<VisitError> for ApiError {
             VisitError::Move(m) => m.into(),
             VisitError::AlreadyAnswered => ApiError::new(StatusCode::CONFLICT, "already_answered", e.to_string()),
             VisitError::NoOpenDispute => ApiError::new(StatusCode::CONFLICT, "no_open_dispute", e.to_string()),
+        }
+    }
+}
+
+impl From<RateError> for ApiError {
+    fn from(e: RateError) -> Self {
+        match e {
+            RateError::Move(m) => m.into(),
+            RateError::NotSettled => ApiError::new(StatusCode::CONFLICT, "not_settled", e.to_string()),
+            RateError::EditWindowClosed => ApiError::new(StatusCode::CONFLICT, "edit_window_closed", e.to_string()),
         }
     }
 }

@@ -125,10 +125,6 @@ impl OrdersApi {
     ) -> Result<DetailOutcome, DetailProblems> {
         let d = state.orders.view(&auth.0.actor(), OrderId(id.0)).await?;
         let full = d.seen == Visibility::Full;
-        let tag = format!("\"{}-{}-{}\"", d.order.updated_at.timestamp_micros(), d.events.len(), full);
-        if if_none_match.0.as_deref() == Some(tag.as_str()) {
-            return Ok(DetailOutcome::NotModified(tag));
-        }
         // A provider weighing an offer does not see the order's history (who did what) until it accepts.
         let mut view = OrderView::new(d.order, d.seen);
         if full {
@@ -136,12 +132,25 @@ impl OrdersApi {
             view.why_provider = d.why_provider;
         }
         if let Some(c) = d.coming {
-            view.coming = Some(ComingView { organization: c.organization, staff_name: c.staff_name, phone: c.phone });
+            view.coming = Some(ComingView {
+                organization: c.organization,
+                staff_name: c.staff_name,
+                phone: c.phone,
+                rating: c.rating,
+                rating_count: c.rating_count,
+            });
         }
         view.visit = d.visit.map(Into::into);
+        view.rating = d.rating.map(Into::into);
         if let Some(contact) = d.contact {
             view.resident_name = Some(contact.name);
             view.resident_phone = contact.phone;
+        }
+        // The tag is a digest of the whole answer: a rating, a provider's new score or a visit's answer changes
+        // it as surely as a new state does.
+        let tag = entity_tag(&view);
+        if if_none_match.0.as_deref() == Some(tag.as_str()) {
+            return Ok(DetailOutcome::NotModified(tag));
         }
         Ok(DetailOutcome::Ok(Json(Box::new(view)), tag))
     }
@@ -216,4 +225,14 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         answers: Default::default(),
         asked: Default::default(),
     })
+}
+
+/// A strong entity tag for `view`: the first 16 bytes of the SHA-256 of its JSON, the same on every replica.
+fn entity_tag(view: &OrderView) -> String {
+    use poem_openapi::types::ToJSON;
+    use sha2::{Digest, Sha256};
+    let json = view.to_json().map(|v| v.to_string()).unwrap_or_default();
+    let digest = Sha256::digest(json.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::catalog::questions::{Answer, RawAnswers};
-use linli_domain::orders::{Mark, Offer, Order, OrderEvent, Schedule, Verdict, Visibility, Visit};
+use linli_domain::orders::{Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit};
 
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -104,6 +104,10 @@ pub struct ComingView {
     pub staff_name: Option<String>,
     /// Their number, when they have one.
     pub phone: Option<String>,
+    /// The organization's rating (smoothed toward 4.0, so that few ratings do not make a 5.0) and how many
+    /// ratings it rests on.
+    pub rating: f64,
+    pub rating_count: u32,
 }
 
 /// One answer to the item's questions, with the question as it was asked.
@@ -170,6 +174,8 @@ pub struct OrderView {
     pub coming: Option<ComingView>,
     /// The visit's record once the job started, on the detail endpoint, for those who see the order in full.
     pub visit: Option<VisitView>,
+    /// The resident's rating, once given, on the detail endpoint.
+    pub rating: Option<RatingView>,
 }
 
 impl OrderView {
@@ -203,6 +209,7 @@ impl OrderView {
             assignee_id: o.assignee.map(|a| a.0),
             coming: None,
             visit: None,
+            rating: None,
         }
     }
 
@@ -401,4 +408,39 @@ pub struct DisputeView {
 pub struct DisputePage {
     pub disputes: Vec<DisputeView>,
     pub next_cursor: Option<String>,
+}
+
+/// A resident's rating of the provider that served them.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RateRequest {
+    /// 1 to 5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
+    pub stars: i64,
+    /// What the resident would tell others: up to 500 characters.
+    #[oai(validator(max_length = 500))]
+    pub comment: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RatingView {
+    pub stars: u8,
+    pub comment: Option<String>,
+    pub rated_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Until when the resident may change it.
+    pub editable_until: DateTime<Utc>,
+}
+
+impl From<Rating> for RatingView {
+    fn from(r: Rating) -> Self {
+        Self {
+            editable_until: r.editable_until(),
+            stars: r.stars.get(),
+            comment: r.comment,
+            rated_at: r.rated_at,
+            updated_at: r.updated_at,
+        }
+    }
 }

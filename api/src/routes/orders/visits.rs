@@ -1,5 +1,5 @@
-//! The visit over HTTP: the resident confirms or disputes a completed job, and the community's workers see the
-//! disputed visits of their community and resolve them.
+//! The visit over HTTP: the resident confirms or disputes a completed job and rates its provider, and the
+//! community's workers see the disputed visits of their community and resolve them.
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -7,10 +7,12 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use linli_domain::orders::{Answer, OrderId, Visibility, VisitText};
+use linli_domain::orders::{Answer, OrderId, Stars, Visibility, VisitText};
 use linli_domain::paging::PageRequest;
 
-use super::views::{DisputePage, DisputeRequest, DisputeView, OrderView, ResolveRequest, VisitView};
+use super::views::{
+    DisputePage, DisputeRequest, DisputeView, OrderView, RateRequest, RatingView, ResolveRequest, VisitView,
+};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::problems;
@@ -27,6 +29,11 @@ problems!(
 problems!(
     /// What `POST /orders/:id/dispute` and `POST /orders/:id/dispute/resolve` can answer besides their success.
     DisputeProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        Unprocessable
+);
+problems!(
+    /// What `PUT /orders/:id/rating` can answer besides its success.
+    RateProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
         Unprocessable
 );
 problems!(
@@ -61,6 +68,26 @@ impl VisitsApi {
         let reason = VisitText::parse(&body.reason, "reason")?;
         let visit = state.orders.answer_visit(&auth.0.actor(), OrderId(id.0), Answer::Dispute(reason)).await?;
         Ok(Json(visit.into()))
+    }
+
+    /// Rate the provider of your settled visit (confirmed, or its dispute resolved) from 1 to 5 stars, with an
+    /// optional comment; the same call changes it within a day of first giving it (409 `edit_window_closed`
+    /// after). The provider's smoothed rating moves with it and feeds dispatch's ranking.
+    #[oai(path = "/orders/:id/rating", method = "put")]
+    async fn rate(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<RateRequest>,
+    ) -> Result<Json<RatingView>, RateProblems> {
+        let stars = Stars::parse(body.stars)?;
+        let comment = match body.comment.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(VisitText::parse(text, "comment")?),
+        };
+        let rating = state.orders.rate(&auth.0.actor(), OrderId(id.0), stars, comment).await?;
+        Ok(Json(rating.into()))
     }
 
     /// Disputed visits of your community not yet resolved (an admin sees every community's), newest first.

@@ -66,7 +66,8 @@ impl OrderLists for Store {
             None => None,
         };
         let (staff_name, phone) = person.map(|p| (Some(p.display_name), p.phone)).unwrap_or_default();
-        Ok(Some(ProviderContact { organization: org.name, staff_name, phone }))
+        let rating_count = u32::try_from(org.rating_count).unwrap_or(0);
+        Ok(Some(ProviderContact { organization: org.name, staff_name, phone, rating: org.rating, rating_count }))
     }
 
     async fn provider_staff(&self, provider: ProviderId) -> Result<Vec<(AccountId, String)>, Unexpected> {

@@ -1,7 +1,8 @@
 //! The visits port: the record of each job's visit, written with the transitions that start and complete it,
 //! and the resident's and the workers' answers to it, each a conditional update written with an order event
 //! and an outbox row naming what was said (`order.visit_confirmed`, `order.visit_disputed`,
-//! `order.dispute_resolved`).
+//! `order.dispute_resolved`); and the residents' ratings, each moving its provider's tally and smoothed rating
+//! in the same transaction.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
@@ -13,11 +14,14 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::notifications::VisitNews;
-use linli_domain::orders::{Answer, Mark, Order, OrderId, OrderState, Resolution, Verdict, Visit, VisitText, Visits};
+use linli_domain::orders::{
+    Answer, Mark, NewRating, Order, OrderId, OrderState, Rating, Resolution, Stars, Verdict, Visit, VisitText, Visits,
+};
+use linli_domain::providers::{ProviderId, RatingTally};
 
 use super::journal::{EventRow, event_rows};
 use crate::db::DbContext;
-use crate::entities::{order, order_event, order_visit, outbox};
+use crate::entities::{order, order_event, order_rating, order_visit, outbox, provider};
 use crate::store::{Store, convert};
 
 const PENDING: &str = "pending";
@@ -175,6 +179,19 @@ async fn announce(txn: &DatabaseTransaction, events: &[EventRow<'_>], news: Visi
     Ok(())
 }
 
+fn rating(row: order_rating::Model) -> Result<Rating, Unexpected> {
+    let stars = Stars::parse(i64::from(row.stars))
+        .map_err(|_| Unexpected::new("reading a rating", format!("order {} has {} stars", row.order_id, row.stars)))?;
+    Ok(Rating {
+        order: OrderId(row.order_id),
+        provider: ProviderId(row.provider_id),
+        stars,
+        comment: row.comment,
+        rated_at: row.rated_at,
+        updated_at: row.updated_at,
+    })
+}
+
 const DONE: OrderState = OrderState::Completed;
 
 impl Visits for Store {
@@ -268,6 +285,60 @@ impl Visits for Store {
             .filter_map(|(v, o)| o.map(|o| (o, v)))
             .map(|(o, v)| Ok((convert::order(o)?, visit(v)?)))
             .collect()
+    }
+
+    async fn rating(&self, order: OrderId) -> Result<Option<Rating>, Unexpected> {
+        let row = order_rating::Entity::find_by_id(order.0).one(&self.db).await.context("reading a rating")?;
+        row.map(rating).transpose()
+    }
+
+    async fn rate(&self, new: NewRating, editable_after: DateTime<Utc>) -> Result<Option<Rating>, Unexpected> {
+        let what = "rating a visit";
+        let txn = self.begin(what).await?;
+        // The provider's row is locked first: its tally moves with every rating, and two at once must add up.
+        let Some(p) = provider::Entity::find_by_id(new.provider.0).lock_exclusive().one(&txn).await.context(what)?
+        else {
+            return Err(Unexpected::new(what, format!("order {} names a provider that is gone", new.order.0)));
+        };
+        let before = order_rating::Entity::find_by_id(new.order.0).one(&txn).await.context(what)?;
+        if before.as_ref().is_some_and(|b| b.rated_at < editable_after) {
+            return Ok(None);
+        }
+        let stars = new.stars.get();
+        let was = before.as_ref().map(|b| u8::try_from(b.stars).unwrap_or(0));
+        let tally = RatingTally {
+            count: u32::try_from(p.rating_count).unwrap_or(0),
+            sum: u32::try_from(p.rating_sum).unwrap_or(0),
+        }
+        .with(stars, was);
+        let row = order_rating::ActiveModel {
+            order_id: Set(new.order.0),
+            provider_id: Set(new.provider.0),
+            resident_id: Set(new.resident.0),
+            stars: Set(i32::from(stars)),
+            comment: Set(new.comment.map(VisitText::into_string)),
+            rated_at: Set(before.as_ref().map_or(new.at, |b| b.rated_at)),
+            updated_at: Set(new.at),
+        };
+        let columns = [order_rating::Column::Stars, order_rating::Column::Comment, order_rating::Column::UpdatedAt];
+        order_rating::Entity::insert(row)
+            .on_conflict(OnConflict::column(order_rating::Column::OrderId).update_columns(columns).to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .context(what)?;
+        provider::Entity::update_many()
+            .col_expr(provider::Column::RatingCount, Expr::value(i32::try_from(tally.count).unwrap_or(i32::MAX)))
+            .col_expr(provider::Column::RatingSum, Expr::value(i32::try_from(tally.sum).unwrap_or(i32::MAX)))
+            .col_expr(provider::Column::Rating, Expr::value(tally.smoothed()))
+            .filter(provider::Column::Id.eq(new.provider.0))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        // Ranking reads ratings from every process's copy of the providers: tell them it changed.
+        Self::bump_dispatch_counter(&txn).await?;
+        let saved = order_rating::Entity::find_by_id(new.order.0).one(&txn).await.context(what)?;
+        txn.commit().await.context(what)?;
+        saved.map(rating).transpose()
     }
 
     async fn confirm_due_visits(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
