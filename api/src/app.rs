@@ -28,9 +28,9 @@ use crate::limits::Limits;
 use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
-    AccountsApi, AdminApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi,
-    IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi,
-    VisitsApi,
+    AccountsApi, AdminApi, AftercareApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi,
+    HealthApi, HoursApi, IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi,
+    ReportsApi, ShiftsApi, VisitsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -308,7 +308,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi, VisitsApi),
+            (LiveApi, ReportsApi, VisitsApi, AftercareApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -16,9 +16,10 @@ use linli_domain::catalog::{Answers, CatalogItems, PolicyChange, Questions};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::{
-    Address, Answer, Backlog, Candidates, Completion, DeclineOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder,
-    NewRating, Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule,
-    Stars, Transition, TransitionEffect, Verdict, VisitText, Visits,
+    Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
+    Completion, DeclineOutcome, FollowUp, FollowUpOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder, NewRating,
+    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule, Stars,
+    Transition, TransitionEffect, Verdict, VisitText, Visits,
 };
 use linli_domain::providers::ProviderId;
 use linli_domain::providers::{NewProvider, Providers};
@@ -673,3 +674,43 @@ async fn ratings_move_the_providers_tally_and_the_rating_dispatch_ranks_by(store
     assert_eq!(record.rating, after, "the rating ranked by is the one shown");
 }
 contract!(ratings_move_the_providers_tally_and_the_rating_dispatch_ranks_by);
+
+async fn a_follow_up_and_a_complaint_are_each_written_once_and_a_late_complaint_escalated_once(store: Store) {
+    let id = completed_visit(&store, None).await;
+    let r = resident(&store).await;
+    let at = Utc::now();
+    let call = FollowUp { order: id, by: r, outcome: FollowUpOutcome::Satisfied, note: None, at };
+    let (a, b) = tokio::join!(store.record_follow_up(&call), store.record_follow_up(&call));
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|w| **w).count(), 1);
+    assert!(store.awaiting_follow_up(Some(CommunityId(1)), None, 50).await.unwrap().iter().all(|o| o.id != id));
+    let complaint = Complaint {
+        id: ComplaintId(uuid::Uuid::now_v7()),
+        order: id,
+        provider: org(1),
+        community: CommunityId(1),
+        opened_by: r,
+        text: "迟到".to_owned(),
+        opened_at: at,
+        due_at: at + chrono::Duration::hours(1),
+        state: ComplaintState::Open,
+        answer: None,
+        answered_at: None,
+        escalated_at: None,
+    };
+    assert!(store.open_complaint(&complaint).await.unwrap());
+    let second = Complaint { id: ComplaintId(uuid::Uuid::now_v7()), ..complaint.clone() };
+    assert!(!store.open_complaint(&second).await.unwrap(), "one per order");
+    let later = at + chrono::Duration::hours(2);
+    let sweeps = (0..4).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.escalate_overdue_complaints(later, 10).await.unwrap() })
+    });
+    let escalated: usize = futures_util::future::join_all(sweeps).await.into_iter().map(|n| n.unwrap()).sum();
+    assert_eq!(escalated, 1);
+    let scope = ComplaintScope::Provider(org(1));
+    let listed = store.complaints(scope, &[ComplaintState::Escalated], None, 10).await.unwrap();
+    assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![complaint.id]);
+    assert!(store.answer_complaint(complaint.id, "已致歉", r, later).await.unwrap());
+    assert!(!store.answer_complaint(complaint.id, "再答复", r, later).await.unwrap(), "once");
+}
+contract!(a_follow_up_and_a_complaint_are_each_written_once_and_a_late_complaint_escalated_once);

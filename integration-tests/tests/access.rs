@@ -234,6 +234,16 @@ impl Outsiders {
             "lat": 41.8, "lng": 123.4, "capacity": 2, "item_ids": [15], "coverage_community_ids": [900]});
         let elsewhere = id_of(&api.create_provider(&admin, elsewhere).await);
         let stranger = account(api, &admin, "stranger", "provider_staff", json!({"provider_id": elsewhere})).await;
+        // A second job of the holder's, done, with a complaint against it.
+        let done = id_of(&api.place_order(&resident, cleaning_order(), None).await);
+        api.wait_for_state(&resident, &done, "offered", Duration::from_secs(10)).await;
+        let doer = api.offered_staff(&done).await.remove(0);
+        for action in ["accept", "start", "complete"] {
+            assert!(api.act(&doer, &done, action).await.status.is_success(), "{action}");
+        }
+        let complaint =
+            api.post(&format!("/api/v1/orders/{done}/complaint"), Some(&worker), json!({"text": "迟到"})).await;
+        objects.insert((Outsider::OtherProvider, "complaints"), id_of(&complaint));
         objects.insert((Outsider::OtherProvider, "orders"), held);
         objects.insert((Outsider::OtherProvider, "providers"), holders_provider.as_str().unwrap().to_owned());
 

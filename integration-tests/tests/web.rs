@@ -135,6 +135,12 @@ async fn a_confirmed_visit_is_rated_on_the_orders_page_and_the_providers_count_g
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_follows_up_and_complains_and_the_organization_answers_before_the_deadline() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "aftercare.mjs", "aftercare").await;
+    assert!(shots.join("complaints-1280.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

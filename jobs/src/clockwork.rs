@@ -54,6 +54,7 @@ where
     plan.every("expire_overlooked_offers", 15, d, |d| async move { d.expire_overlooked_offers().await }).await?;
     plan.every("escalate_stale_orders", 30, d, |d| async move { d.escalate_stale_orders().await }).await?;
     plan.every("confirm_unanswered_visits", 60, d, |d| async move { d.confirm_unanswered_visits().await }).await?;
+    plan.every("escalate_overdue_complaints", 60, d, |d| async move { d.escalate_overdue_complaints().await }).await?;
     plan.every("deliver_outbox", 1, n, |n| async move { n.deliver_outbox().await }).await?;
     plan.every("send_due_reminders", 5, n, |n| async move { n.send_due_reminders().await }).await?;
     plan.every("deliver_pending", 2, n, |n| async move { n.deliver_pending().await }).await?;

@@ -1,7 +1,7 @@
 //! The dispatcher: one consumer of the dispatch queue. Any number run at once (one per `linli jobs` process);
 //! the queue's consumer group hands each entry to one of them, and the store's conditional updates make a
 //! repeated delivery harmless. It also runs the order desk's timed sweeps: lapsed offers, stranded and stale
-//! orders, and visits nobody answered.
+//! orders, visits nobody answered, and complaints nobody answered.
 
 use std::future::Future;
 use std::time::Duration;
@@ -161,6 +161,15 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
             tracing::info!(count = confirmed, "visits nobody answered confirmed");
         }
         Ok(confirmed)
+    }
+
+    /// Escalates the complaints their providers did not answer by the deadline. Returns how many.
+    pub async fn escalate_overdue_complaints(&self) -> Result<usize, Unexpected> {
+        let escalated = self.desk.escalate_overdue_complaints().await?;
+        if escalated > 0 {
+            tracing::info!(count = escalated, "complaints past their deadline escalated");
+        }
+        Ok(escalated)
     }
 
     /// Dispatches batch after batch until `shutdown` resolves. A failing read is logged and retried after a

@@ -16,9 +16,10 @@ use linli_domain::dispatch::{Candidate, DispatchQueue};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
 use linli_domain::orders::{
-    Address, Answer, Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers,
-    Order, OrderDesk, OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Rating, Reschedule,
-    RescheduleOutcome, Resolution, Schedule, Transition, Visit, Visits,
+    Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
+    DeclineOutcome, FollowUp, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers, Order, OrderDesk,
+    OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Rating, Reschedule, RescheduleOutcome, Resolution,
+    Schedule, Transition, Visit, Visits,
 };
 use linli_domain::providers::{NewProvider, ProviderId, Providers};
 use linli_infra::queue::MemoryQueue;
@@ -471,6 +472,53 @@ impl Visits for StaleReads {
     }
     async fn confirm_due_visits(&self, now: DateTime<Utc>, n: u64) -> Result<usize, Unexpected> {
         self.store.confirm_due_visits(now, n).await
+    }
+}
+
+impl Aftercare for StaleReads {
+    async fn follow_up(&self, o: OrderId) -> Result<Option<FollowUp>, Unexpected> {
+        self.store.follow_up(o).await
+    }
+    async fn record_follow_up(&self, f: &FollowUp) -> Result<bool, Unexpected> {
+        self.store.record_follow_up(f).await
+    }
+    async fn awaiting_follow_up(
+        &self,
+        c: Option<CommunityId>,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.store.awaiting_follow_up(c, before, n).await
+    }
+    async fn open_complaint(&self, c: &Complaint) -> Result<bool, Unexpected> {
+        self.store.open_complaint(c).await
+    }
+    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, Unexpected> {
+        self.store.complaint(id).await
+    }
+    async fn complaint_of_order(&self, o: OrderId) -> Result<Option<Complaint>, Unexpected> {
+        self.store.complaint_of_order(o).await
+    }
+    async fn complaints(
+        &self,
+        scope: ComplaintScope,
+        states: &[ComplaintState],
+        before: Option<ComplaintId>,
+        n: u64,
+    ) -> Result<Vec<Complaint>, Unexpected> {
+        self.store.complaints(scope, states, before, n).await
+    }
+    async fn answer_complaint(
+        &self,
+        id: ComplaintId,
+        a: &str,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        self.store.answer_complaint(id, a, by, at).await
+    }
+    async fn escalate_overdue_complaints(&self, now: DateTime<Utc>, n: u64) -> Result<usize, Unexpected> {
+        self.store.escalate_overdue_complaints(now, n).await
     }
 }
 

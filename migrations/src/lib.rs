@@ -15,6 +15,7 @@ mod m20261202_000009_audit;
 mod m20261203_000010_questions;
 mod m20261203_000011_visits;
 mod m20261203_000012_ratings;
+mod m20261203_000013_aftercare;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_questions::Migration),
             Box::new(m20261203_000011_visits::Migration),
             Box::new(m20261203_000012_ratings::Migration),
+            Box::new(m20261203_000013_aftercare::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ pub enum Happened {
     Visit(VisitNews),
 }
 
-/// What was said of a completed visit.
+/// What was said of a completed visit: the resident's answer, a dispute's end, a complaint and its fate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VisitNews {
     Confirmed,
@@ -27,10 +27,22 @@ pub enum VisitNews {
     Disputed,
     /// A worker closed the dispute.
     Resolved,
+    /// A worker complained to the provider, which must answer by a deadline.
+    ComplaintOpened,
+    ComplaintAnswered,
+    /// The deadline passed unanswered.
+    ComplaintEscalated,
 }
 
 impl VisitNews {
-    pub const ALL: [VisitNews; 3] = [VisitNews::Confirmed, VisitNews::Disputed, VisitNews::Resolved];
+    pub const ALL: [VisitNews; 6] = [
+        VisitNews::Confirmed,
+        VisitNews::Disputed,
+        VisitNews::Resolved,
+        VisitNews::ComplaintOpened,
+        VisitNews::ComplaintAnswered,
+        VisitNews::ComplaintEscalated,
+    ];
 
     /// The event's type, as the outbox and webhooks name it.
     pub fn event_type(self) -> &'static str {
@@ -38,6 +50,9 @@ impl VisitNews {
             VisitNews::Confirmed => "order.visit_confirmed",
             VisitNews::Disputed => "order.visit_disputed",
             VisitNews::Resolved => "order.dispute_resolved",
+            VisitNews::ComplaintOpened => "order.complaint_opened",
+            VisitNews::ComplaintAnswered => "order.complaint_answered",
+            VisitNews::ComplaintEscalated => "order.complaint_escalated",
         }
     }
 
@@ -217,6 +232,19 @@ pub fn plan_notices(
                     let text = format!("您对「{item}」服务提出的异议，社区工作人员已处理完毕。");
                     tell(&resident, "异议已处理", text, &mut out);
                     tell(staff, "异议已处理", format!("一笔「{item}」订单的服务异议已处理完毕。"), &mut out);
+                }
+                VisitNews::ComplaintOpened => {
+                    let text = format!("社区对一笔「{item}」订单的服务提出投诉，请在期限内答复。");
+                    tell(staff, "收到投诉", text, &mut out);
+                }
+                VisitNews::ComplaintAnswered => {
+                    let text = format!("服务方已答复对「{item}」订单的投诉。");
+                    tell(&ctx.workers, "投诉已答复", text, &mut out);
+                }
+                VisitNews::ComplaintEscalated => {
+                    let text = format!("对「{item}」订单的投诉超过期限未答复，已升级处理。");
+                    tell(&ctx.workers, "投诉超期未答复", text.clone(), &mut out);
+                    tell(staff, "投诉超期未答复", text, &mut out);
                 }
             }
             out.extend(ctx.provider.map(webhook));

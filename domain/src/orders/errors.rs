@@ -124,6 +124,21 @@ pub enum RateError {
     EditWindowClosed,
 }
 
+/// Why a follow-up or a complaint could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum AftercareError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error("this order was followed up already")]
+    AlreadyFollowedUp,
+    #[error("this order has a complaint already")]
+    ComplaintExists,
+    #[error("no such complaint")]
+    UnknownComplaint,
+    #[error("this complaint was answered already")]
+    AlreadyAnswered,
+}
+
 /// Why a resident could not move their booking.
 #[derive(Debug, thiserror::Error)]
 pub enum RescheduleError {
@@ -147,7 +162,16 @@ macro_rules! unexpected_is_a_move_error {
     };
 }
 
-unexpected_is_a_move_error!(JobError, AcceptError, AssignError, HandOverError, RescheduleError, VisitError, RateError);
+unexpected_is_a_move_error!(
+    JobError,
+    AcceptError,
+    AssignError,
+    HandOverError,
+    RescheduleError,
+    VisitError,
+    RateError,
+    AftercareError
+);
 
 impl From<MoveError> for AcceptError {
     fn from(e: MoveError) -> Self {

@@ -2,8 +2,12 @@
 //! cases that move it.
 
 mod access;
+mod aftercare;
 mod dispatching;
 mod errors;
+mod following;
+#[cfg(test)]
+mod following_tests;
 mod model;
 mod ports;
 mod request;
@@ -19,15 +23,16 @@ mod visiting;
 mod visiting_tests;
 
 pub use access::{Visibility, visibility};
+pub use aftercare::{AnswerWithin, Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp, FollowUpOutcome};
 pub use dispatching::DispatchOutcome;
 pub use errors::{
-    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError, RescheduleError,
-    ViewError, VisitError,
+    AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError,
+    RescheduleError, ViewError, VisitError,
 };
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
-    Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, OrderStore,
-    Orders, Placed, Reschedule, RescheduleOutcome, Transition, TransitionEffect, Visits,
+    Aftercare, Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists,
+    OrderStore, Orders, Placed, Reschedule, RescheduleOutcome, Transition, TransitionEffect, Visits,
 };
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,

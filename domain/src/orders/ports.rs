@@ -1,11 +1,12 @@
 //! The storage ports of orders, one per concern: [`Orders`], [`OrderLists`], [`Offers`], [`Backlog`] and
-//! [`Candidates`], and [`Visits`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
+//! [`Candidates`], [`Visits`] and [`Aftercare`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
 //! the order's event and an outbox row; the state machine decides which transitions exist.
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
+use super::aftercare::{Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp};
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
@@ -421,8 +422,59 @@ pub trait Visits: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<usize, Unexpected>> + Send;
 }
 
+/// Follow-ups and complaints after the service. Each write is conditional (a follow-up once per order, one
+/// complaint per order, an answer only while unanswered, an escalation only while open and overdue), and each
+/// complaint's writes carry an order event and an outbox row (`order.complaint_opened`, `…_answered`,
+/// `…_escalated`).
+pub trait Aftercare: Clone + Send + Sync + 'static {
+    fn follow_up(&self, order: OrderId) -> impl Future<Output = Result<Option<FollowUp>, Unexpected>> + Send;
+
+    /// Records the follow-up unless the order has one; says whether it did.
+    fn record_follow_up(&self, follow_up: &FollowUp) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Completed orders not followed up yet, newest first, of one community or all of them.
+    fn awaiting_follow_up(
+        &self,
+        community: Option<CommunityId>,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
+    /// Opens the complaint unless its order has one; says whether it did.
+    fn open_complaint(&self, complaint: &Complaint) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    fn complaint(&self, id: ComplaintId) -> impl Future<Output = Result<Option<Complaint>, Unexpected>> + Send;
+
+    fn complaint_of_order(&self, order: OrderId) -> impl Future<Output = Result<Option<Complaint>, Unexpected>> + Send;
+
+    /// Complaints in `scope`, newest first, in one of `states` (any when empty).
+    fn complaints(
+        &self,
+        scope: ComplaintScope,
+        states: &[ComplaintState],
+        before: Option<ComplaintId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<Complaint>, Unexpected>> + Send;
+
+    /// Records the provider's answer while the complaint is open or escalated; says whether it did.
+    fn answer_complaint(
+        &self,
+        id: ComplaintId,
+        answer: &str,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Escalates open complaints whose deadline passed by `now`, up to `limit`; returns how many.
+    fn escalate_overdue_complaints(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = Result<usize, Unexpected>> + Send;
+}
+
 /// Everything the order use cases and the dispatcher store, as one bound: an adapter implements each port, and
 /// gets this for free.
-pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates + Visits {}
+pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare {}
 
-impl<S: Orders + OrderLists + Offers + Backlog + Candidates + Visits> OrderStore for S {}
+impl<S: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare> OrderStore for S {}

@@ -15,6 +15,7 @@ use super::errors::{
     AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
 };
 
+use super::aftercare::{Complaint, FollowUp};
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::ports::{
     DeclineOutcome, InsertOrderError, NewOrder, OrderStore, Placed, Reschedule, RescheduleOutcome, Transition,
@@ -66,6 +67,10 @@ pub struct OrderDetail {
     pub visit: Option<Visit>,
     /// The resident's rating, once given: for the same people.
     pub rating: Option<Rating>,
+    /// The worker's follow-up: for the community's workers and admins.
+    pub follow_up: Option<FollowUp>,
+    /// The complaint against the provider: for them and the provider holding the order.
+    pub complaint: Option<Complaint>,
 }
 
 /// Three days: long enough for a resident who is away or without their phone for a weekend.
@@ -190,7 +195,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             OrderState::Completed if seen == Visibility::Full => self.store.rating(id).await?,
             _ => None,
         };
-        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit, rating })
+        let (follow_up, complaint) =
+            if seen == Visibility::Full { self.aftercare_of(actor, &order).await? } else { (None, None) };
+        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit, rating, follow_up, complaint })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the

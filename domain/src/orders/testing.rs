@@ -8,7 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::aftercare::{Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp};
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, Schedule};
+use super::ports::Aftercare;
 use super::ports::{
     Backlog, Candidates, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists, Orders, Placed, Reschedule,
     RescheduleOutcome, Transition, TransitionEffect, Visits,
@@ -39,6 +41,8 @@ pub struct Held {
     pub stale_items: Option<Vec<CatalogItem>>,
     pub visits: Vec<Visit>,
     pub ratings: Vec<Rating>,
+    pub follow_ups: Vec<FollowUp>,
+    pub complaints: Vec<Complaint>,
 }
 
 /// The fake store; clones share what they hold.
@@ -448,6 +452,99 @@ impl Visits for FakeOrders {
             confirmed += 1;
         }
         Ok(confirmed)
+    }
+}
+
+impl Aftercare for FakeOrders {
+    async fn follow_up(&self, order: OrderId) -> Result<Option<FollowUp>, Unexpected> {
+        Ok(self.held().follow_ups.iter().find(|f| f.order == order).cloned())
+    }
+
+    async fn record_follow_up(&self, follow_up: &FollowUp) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        if held.follow_ups.iter().any(|f| f.order == follow_up.order) {
+            return Ok(false);
+        }
+        held.follow_ups.push(follow_up.clone());
+        Ok(true)
+    }
+
+    async fn awaiting_follow_up(
+        &self,
+        community: Option<CommunityId>,
+        _before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<Order>, Unexpected> {
+        let held = self.held();
+        let due = held.orders.iter().filter(|o| {
+            o.state == OrderState::Completed
+                && community.is_none_or(|c| o.community == c)
+                && !held.follow_ups.iter().any(|f| f.order == o.id)
+        });
+        Ok(due.take(limit as usize).cloned().collect())
+    }
+
+    async fn open_complaint(&self, complaint: &Complaint) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        if held.complaints.iter().any(|c| c.order == complaint.order) {
+            return Ok(false);
+        }
+        held.complaints.push(complaint.clone());
+        Ok(true)
+    }
+
+    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, Unexpected> {
+        Ok(self.held().complaints.iter().find(|c| c.id == id).cloned())
+    }
+
+    async fn complaint_of_order(&self, order: OrderId) -> Result<Option<Complaint>, Unexpected> {
+        Ok(self.held().complaints.iter().find(|c| c.order == order).cloned())
+    }
+
+    async fn complaints(
+        &self,
+        scope: ComplaintScope,
+        states: &[ComplaintState],
+        _before: Option<ComplaintId>,
+        limit: u64,
+    ) -> Result<Vec<Complaint>, Unexpected> {
+        let held = self.held();
+        let fits = |c: &&Complaint| {
+            let within = match scope {
+                ComplaintScope::All => true,
+                ComplaintScope::Community(x) => c.community == x,
+                ComplaintScope::Provider(p) => c.provider == p,
+            };
+            within && (states.is_empty() || states.contains(&c.state))
+        };
+        Ok(held.complaints.iter().filter(fits).take(limit as usize).cloned().collect())
+    }
+
+    async fn answer_complaint(
+        &self,
+        id: ComplaintId,
+        answer: &str,
+        _by: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Unexpected> {
+        let mut held = self.held();
+        let Some(c) = held.complaints.iter_mut().find(|c| c.id == id) else { return Ok(false) };
+        if c.state == ComplaintState::Answered {
+            return Ok(false);
+        }
+        (c.state, c.answer, c.answered_at) = (ComplaintState::Answered, Some(answer.to_owned()), Some(at));
+        Ok(true)
+    }
+
+    async fn escalate_overdue_complaints(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, Unexpected> {
+        let mut held = self.held();
+        let due = held.complaints.iter_mut().filter(|c| c.state == ComplaintState::Open && c.due_at <= now);
+        let mut n = 0;
+        for c in due.take(limit as usize) {
+            (c.state, c.escalated_at) = (ComplaintState::Escalated, Some(now));
+            n += 1;
+        }
+        Ok(n)
     }
 }
 

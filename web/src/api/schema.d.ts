@@ -4010,6 +4010,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complaints newest first: your community's, your organization's, or (admins) every one; `state` keeps
+         *     those `open`, `answered` or `escalated`.
+         * @description Who may call: community_worker, provider_staff, admin (their community's; staff their organization's).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description open, answered or escalated; any when left out. */
+                    state?: string;
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ComplaintPage"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a complaint against your organization, once; an escalated one may still be answered.
+         * @description Who may call: provider_staff (a complaint against their organization).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnswerComplaintRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ComplaintView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disputes": {
         parameters: {
             query?: never;
@@ -4236,6 +4470,103 @@ export interface paths {
                 };
                 /** @description Nothing there, or nothing the caller may see. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Completed orders of your community not followed up yet (an admin sees every community's), newest first.
+         * @description Who may call: community_worker, admin (their community's (admins every community's)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrderPage"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6756,6 +7087,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a complaint (投诉) against the provider of a completed order of your community; it must answer
+         *     within `answer_within_hours` (default 48) or the complaint is escalated. One per order.
+         * @description Who may call: community_worker, admin (a completed order of their community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ComplaintRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ComplaintView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/complete": {
         parameters: {
             query?: never;
@@ -7266,6 +7732,141 @@ export interface paths {
                     };
                     content: {
                         "application/json; charset=utf-8": components["schemas"]["VisitView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the follow-up call (回访) of a completed order of your community: `satisfied` or `issue_found`,
+         *     with a note. Once per order (409 `already_followed_up`).
+         * @description Who may call: community_worker, admin (a completed order of their community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FollowUpRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["FollowUpView"];
                     };
                 };
                 /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
@@ -10584,6 +11185,14 @@ export interface components {
             username: string;
         };
         /**
+         * AnswerComplaintRequest
+         * @description The provider's answer to a complaint.
+         */
+        AnswerComplaintRequest: {
+            /** @description 2 to 500 characters. */
+            answer: string;
+        };
+        /**
          * AnswerView
          * @description One answer to the item's questions, with the question as it was asked.
          */
@@ -10794,6 +11403,50 @@ export interface components {
             rating_count: number;
             /** @description The staff member named for the job. */
             staff_name?: string;
+        };
+        /** ComplaintPage */
+        ComplaintPage: {
+            complaints: components["schemas"]["ComplaintView"][];
+            next_cursor?: string;
+        };
+        /**
+         * ComplaintRequest
+         * @description A complaint against the provider of an order.
+         */
+        ComplaintRequest: {
+            /**
+             * Format: int64
+             * @description Hours the provider has to answer, 1 to 168 (default 48).
+             */
+            answer_within_hours?: number;
+            /** @description What the provider must answer for: 2 to 500 characters. */
+            text: string;
+        };
+        /** ComplaintView */
+        ComplaintView: {
+            answer?: string;
+            /** Format: date-time */
+            answered_at?: string;
+            /** Format: int32 */
+            community_id: number;
+            /**
+             * Format: date-time
+             * @description The provider answers by then, or the complaint is escalated.
+             */
+            due_at: string;
+            /** Format: date-time */
+            escalated_at?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            provider_id: string;
+            /** @description open, answered or escalated. */
+            state: string;
+            text: string;
         };
         /**
          * CompleteRequest
@@ -11048,6 +11701,27 @@ export interface components {
         FeedView: {
             /** @description Subscribe to this in a calendar application. Keep it private: it is the only key to your calendar. */
             url: string;
+        };
+        /**
+         * FollowUpRequest
+         * @description A worker's follow-up call.
+         */
+        FollowUpRequest: {
+            /** @description What the resident said: up to 500 characters. */
+            note?: string;
+            outcome: components["schemas"]["OutcomeKind"];
+        };
+        /** FollowUpView */
+        FollowUpView: {
+            /** Format: date-time */
+            at: string;
+            note?: string;
+            /** Format: uuid */
+            order_id: string;
+            /** @description `satisfied` or `issue_found`. */
+            outcome: string;
+            /** Format: uuid */
+            worker_id: string;
         };
         /** GroupHoursView */
         GroupHoursView: {
@@ -11406,9 +12080,13 @@ export interface components {
             coming?: components["schemas"]["ComingView"] & unknown;
             /** Format: int32 */
             community_id: number;
+            /** @description The complaint against the provider, on the detail endpoint for them and the provider holding it. */
+            complaint?: components["schemas"]["ComplaintView"] & unknown;
             detail: components["schemas"]["Detail"];
             /** @description The order's history, oldest first; on the detail endpoint, for those who see the order in full. */
             events?: components["schemas"]["EventView"][];
+            /** @description The worker's follow-up, on the detail endpoint for the community's workers and admins. */
+            follow_up?: components["schemas"]["FollowUpView"] & unknown;
             /** Format: uuid */
             id: string;
             /** Format: int32 */
@@ -11447,6 +12125,11 @@ export interface components {
             /** Format: date-time */
             window_start?: string;
         };
+        /**
+         * @description What a follow-up call found.
+         * @enum {string}
+         */
+        OutcomeKind: "satisfied" | "issue_found";
         /** PlaceOrderRequest */
         PlaceOrderRequest: {
             /** @description Building, unit, landmark: 1 to 200 characters. */

@@ -3,7 +3,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { name: 'Linli' },
-  nav: { label: 'Main sections', catalog: 'Services', orders: 'My orders', inbox: 'Inbox', me: 'Me', jobs: 'Jobs', shifts: 'Volunteering', roster: 'Shifts', member: 'Registration', desk: 'Desk', dashboard: 'Figures', admin: 'Admin' },
+  nav: { label: 'Main sections', catalog: 'Services', orders: 'My orders', inbox: 'Inbox', me: 'Me', jobs: 'Jobs', shifts: 'Volunteering', roster: 'Shifts', member: 'Registration', desk: 'Desk', dashboard: 'Figures', admin: 'Admin', complaints: 'Complaints' },
   form: { required: 'Please fill this in' },
   roles: {
     resident: 'Resident',
@@ -254,6 +254,34 @@ const en: typeof zh = {
     send: 'Send rating',
     pick: 'Choose the stars first',
     thanks: 'Thank you for rating',
+  },
+  followUps: {
+    title: 'Follow-up calls',
+    aftercare: 'Follow-up and complaint',
+    done: 'done {at}',
+    record: 'Record the call',
+    outcome: 'How it went',
+    satisfied: 'Satisfied',
+    issueFound: 'Issue found',
+    note: 'What the resident said',
+    complain: 'Complain to the provider',
+    complaint: 'The complaint',
+    hours: 'Hours to answer',
+    save: 'Save',
+    recorded: 'Follow-up recorded',
+    complained: 'Follow-up recorded; the complaint went to the provider',
+    none: 'No completed orders wait for a call',
+  },
+  complaints: {
+    title: 'Complaints',
+    filter: 'State',
+    any: 'All',
+    states: { open: 'Waiting for an answer', answered: 'Answered', escalated: 'Overdue, escalated' },
+    due: 'answer by {at}',
+    answer: 'Answer',
+    send: 'Send the answer',
+    answered: 'Answered',
+    none: 'No complaints',
   },
   disputes: {
     title: 'Disputed visits',

@@ -1,7 +1,7 @@
 // 中文（默认）。Every key here has its English twin in en.ts; tests/messages.mjs fails on a missing one.
 export default {
   app: { name: '邻里' },
-  nav: { label: '主要栏目', catalog: '服务', orders: '我的订单', inbox: '消息', me: '我的', jobs: '接单', shifts: '志愿服务', roster: '活动排班', member: '报到', desk: '工作台', dashboard: '数据', admin: '管理' },
+  nav: { label: '主要栏目', catalog: '服务', orders: '我的订单', inbox: '消息', me: '我的', jobs: '接单', shifts: '志愿服务', roster: '活动排班', member: '报到', desk: '工作台', dashboard: '数据', admin: '管理', complaints: '投诉' },
   form: { required: '请填写此项' },
   roles: {
     resident: '居民',
@@ -252,6 +252,34 @@ export default {
     send: '提交评价',
     pick: '请先选择星级',
     thanks: '感谢您的评价',
+  },
+  followUps: {
+    title: '服务回访',
+    aftercare: '回访与投诉',
+    done: '{at} 完成',
+    record: '记录回访',
+    outcome: '回访结果',
+    satisfied: '满意',
+    issueFound: '发现问题',
+    note: '居民反馈',
+    complain: '向服务方投诉',
+    complaint: '投诉内容',
+    hours: '答复期限（小时）',
+    save: '保存',
+    recorded: '回访已记录',
+    complained: '回访已记录，投诉已发给服务方',
+    none: '没有待回访的订单',
+  },
+  complaints: {
+    title: '投诉',
+    filter: '状态',
+    any: '全部',
+    states: { open: '待答复', answered: '已答复', escalated: '超期已升级' },
+    due: '{at} 前答复',
+    answer: '答复',
+    send: '提交答复',
+    answered: '已答复',
+    none: '没有投诉',
   },
   disputes: {
     title: '服务异议',

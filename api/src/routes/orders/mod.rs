@@ -1,7 +1,8 @@
 //! Orders over HTTP: the resident's operations (place, list, follow, reschedule, cancel), the provider's
 //! (offers, accept, decline, start, complete), the visit's (confirm, dispute, resolve) and the community
-//! workers' (escalations, assign, close), with the JSON shapes they share.
+//! workers' (escalations, assign, close, follow-ups and complaints), with the JSON shapes they share.
 
+mod aftercare;
 mod escalations;
 mod problems;
 mod provider;
@@ -9,6 +10,7 @@ mod resident;
 mod views;
 mod visits;
 
+pub use aftercare::AftercareApi;
 pub use escalations::EscalationsApi;
 pub use provider::ProviderApi;
 pub use resident::OrdersApi;

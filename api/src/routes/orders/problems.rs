@@ -3,8 +3,8 @@
 use poem::http::StatusCode;
 
 use linli_domain::orders::{
-    AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError, RateError,
-    RescheduleError, ViewError, VisitError,
+    AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError,
+    RateError, RescheduleError, ViewError, VisitError,
 };
 
 use crate::problem::ApiError;
@@ -89,6 +89,19 @@ impl From<RateError> for ApiError {
             RateError::Move(m) => m.into(),
             RateError::NotSettled => ApiError::new(StatusCode::CONFLICT, "not_settled", e.to_string()),
             RateError::EditWindowClosed => ApiError::new(StatusCode::CONFLICT, "edit_window_closed", e.to_string()),
+        }
+    }
+}
+
+impl From<AftercareError> for ApiError {
+    fn from(e: AftercareError) -> Self {
+        use AftercareError as E;
+        match e {
+            E::Move(m) => m.into(),
+            E::AlreadyFollowedUp => ApiError::new(StatusCode::CONFLICT, "already_followed_up", e.to_string()),
+            E::ComplaintExists => ApiError::new(StatusCode::CONFLICT, "complaint_exists", e.to_string()),
+            E::UnknownComplaint => ApiError::not_found("complaint"),
+            E::AlreadyAnswered => ApiError::new(StatusCode::CONFLICT, "already_answered", e.to_string()),
         }
     }
 }

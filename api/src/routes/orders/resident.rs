@@ -142,6 +142,8 @@ impl OrdersApi {
         }
         view.visit = d.visit.map(Into::into);
         view.rating = d.rating.map(Into::into);
+        view.follow_up = d.follow_up.map(Into::into);
+        view.complaint = d.complaint.map(Into::into);
         if let Some(contact) = d.contact {
             view.resident_name = Some(contact.name);
             view.resident_phone = contact.phone;

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use linli_domain::catalog::questions::{Answer, RawAnswers};
-use linli_domain::orders::{Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit};
+use linli_domain::orders::{
+    Complaint, FollowUp, FollowUpOutcome, Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit,
+};
 
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -176,6 +178,10 @@ pub struct OrderView {
     pub visit: Option<VisitView>,
     /// The resident's rating, once given, on the detail endpoint.
     pub rating: Option<RatingView>,
+    /// The worker's follow-up, on the detail endpoint for the community's workers and admins.
+    pub follow_up: Option<FollowUpView>,
+    /// The complaint against the provider, on the detail endpoint for them and the provider holding it.
+    pub complaint: Option<ComplaintView>,
 }
 
 impl OrderView {
@@ -210,6 +216,8 @@ impl OrderView {
             coming: None,
             visit: None,
             rating: None,
+            follow_up: None,
+            complaint: None,
         }
     }
 
@@ -443,4 +451,112 @@ impl From<Rating> for RatingView {
             updated_at: r.updated_at,
         }
     }
+}
+
+/// What a follow-up call found.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Satisfied,
+    IssueFound,
+}
+
+impl From<OutcomeKind> for FollowUpOutcome {
+    fn from(o: OutcomeKind) -> Self {
+        match o {
+            OutcomeKind::Satisfied => FollowUpOutcome::Satisfied,
+            OutcomeKind::IssueFound => FollowUpOutcome::IssueFound,
+        }
+    }
+}
+
+/// A worker's follow-up call.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FollowUpRequest {
+    pub outcome: OutcomeKind,
+    /// What the resident said: up to 500 characters.
+    #[oai(validator(max_length = 500))]
+    pub note: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FollowUpView {
+    pub order_id: Uuid,
+    /// `satisfied` or `issue_found`.
+    pub outcome: String,
+    pub note: Option<String>,
+    pub worker_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl From<FollowUp> for FollowUpView {
+    fn from(f: FollowUp) -> Self {
+        Self { order_id: f.order.0, outcome: f.outcome.as_str().to_owned(), note: f.note, worker_id: f.by.0, at: f.at }
+    }
+}
+
+/// A complaint against the provider of an order.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ComplaintRequest {
+    /// What the provider must answer for: 2 to 500 characters.
+    #[oai(validator(min_length = 2, max_length = 500))]
+    pub text: String,
+    /// Hours the provider has to answer, 1 to 168 (default 48).
+    #[oai(validator(minimum(value = "1"), maximum(value = "168")))]
+    pub answer_within_hours: Option<i64>,
+}
+
+/// The provider's answer to a complaint.
+#[derive(Object, Deserialize)]
+pub struct AnswerComplaintRequest {
+    /// 2 to 500 characters.
+    #[oai(validator(min_length = 2, max_length = 500))]
+    pub answer: String,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ComplaintView {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub provider_id: Uuid,
+    pub community_id: i32,
+    pub text: String,
+    pub opened_at: DateTime<Utc>,
+    /// The provider answers by then, or the complaint is escalated.
+    pub due_at: DateTime<Utc>,
+    /// open, answered or escalated.
+    pub state: String,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub escalated_at: Option<DateTime<Utc>>,
+}
+
+impl From<Complaint> for ComplaintView {
+    fn from(c: Complaint) -> Self {
+        Self {
+            id: c.id.0,
+            order_id: c.order.0,
+            provider_id: c.provider.0,
+            community_id: c.community.0,
+            text: c.text,
+            opened_at: c.opened_at,
+            due_at: c.due_at,
+            state: c.state.as_str().to_owned(),
+            answer: c.answer,
+            answered_at: c.answered_at,
+            escalated_at: c.escalated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ComplaintPage {
+    pub complaints: Vec<ComplaintView>,
+    pub next_cursor: Option<String>,
 }

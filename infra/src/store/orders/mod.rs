@@ -3,6 +3,7 @@
 //! (`journal`). On PostgreSQL the order row is locked first (`FOR UPDATE`) so that effects checked in the
 //! transaction cannot race (`effects`); SQLite has a single writer and needs no lock.
 
+mod aftercare;
 mod backlog;
 mod effects;
 mod journal;

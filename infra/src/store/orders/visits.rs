@@ -165,7 +165,11 @@ fn visit(row: order_visit::Model) -> Result<Visit, Unexpected> {
 }
 
 /// Appends the events and the outbox rows announcing what was said of these completed visits.
-async fn announce(txn: &DatabaseTransaction, events: &[EventRow<'_>], news: VisitNews) -> Result<(), Unexpected> {
+pub(super) async fn announce(
+    txn: &DatabaseTransaction,
+    events: &[EventRow<'_>],
+    news: VisitNews,
+) -> Result<(), Unexpected> {
     if events.is_empty() {
         return Ok(());
     }
