@@ -641,8 +641,38 @@ async fn calendar_feeds_parse_with_an_independent_parser_and_keep_the_times() {
     assert_eq!(booked["start"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), from);
 }
 
-/// Parses a feed with Python's `icalendar`: each event's uid, summary, time zone, and start and end as UTC
-/// instants.
+/// A resident's feed holds their own bookings for a time; one they cancel stays, marked cancelled, so that a
+/// calendar application removes it instead of keeping it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_residents_calendar_holds_their_bookings_and_marks_a_cancelled_one_cancelled() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let tomorrow = Utc::now().with_timezone(&shanghai()).date_naive() + Days::new(1);
+    let mut booked = Vec::new();
+    for hour in [9, 15] {
+        let from =
+            tomorrow.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(shanghai()).unwrap().with_timezone(&Utc);
+        let mut order = linli_integration_tests::cleaning_order();
+        order["asap"] = json!(false);
+        order["window_start"] = json!(from);
+        order["window_end"] = json!(from + TimeDelta::hours(2));
+        booked.push((id_of(&api.place_order(&resident, order, None).await), from));
+    }
+    assert_eq!(api.act(&resident, &booked[1].0, "cancel").await.body["state"], "cancelled");
+    let feed = api.post("/api/v1/me/calendar-feed", Some(&resident), json!({})).await;
+    let (_, _, ics) = api.text(feed.body["url"].as_str().unwrap(), None).await;
+    let events = parse_ics(&ics);
+    let event = |id: &str| events.iter().find(|e| e["uid"] == format!("order-{id}@linli")).cloned();
+    let kept = event(&booked[0].0).expect("the booking");
+    assert_eq!(kept["start"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), booked[0].1);
+    assert_eq!((kept["summary"].as_str(), kept["status"].as_str()), (Some("我的预约：日常保洁"), Some("CONFIRMED")));
+    let cancelled = event(&booked[1].0).expect("the cancelled booking stays in the feed");
+    assert_eq!(cancelled["status"], "CANCELLED");
+}
+
+/// Parses a feed with Python's `icalendar`: each event's uid, summary, status, time zone, and start and end as
+/// UTC instants.
 fn parse_ics(ics: &str) -> Vec<Value> {
     let python = std::env::var("LINLI_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = r#"
@@ -653,6 +683,7 @@ out = []
 for ev in cal.walk("VEVENT"):
     start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
     out.append({"uid": str(ev.get("UID")), "summary": str(ev.get("SUMMARY")), "tz": str(ev["DTSTART"].params.get("TZID")),
+                "status": str(ev.get("STATUS")),
                 "start": start.astimezone(datetime.timezone.utc).isoformat(), "end": end.astimezone(datetime.timezone.utc).isoformat()})
 print(json.dumps(out, ensure_ascii=False))
 "#;

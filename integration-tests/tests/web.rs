@@ -141,6 +141,12 @@ async fn a_worker_follows_up_and_complains_and_the_organization_answers_before_t
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_residents_calendar_link_holds_their_bookings_and_a_cancelled_one_marked_cancelled() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "calendar.mjs", "calendar").await;
+    assert!(shots.join("calendar-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workers_dashboard_draws_its_charts_from_real_figures_and_its_csv_matches_them() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "dashboard.mjs", "dashboard").await;
     assert!(shots.join("dashboard-360.png").exists());

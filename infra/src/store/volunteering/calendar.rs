@@ -1,5 +1,8 @@
 //! Private calendar feeds: an account's token (stored as its digest, like a session's) and what its calendar
-//! shows — a person's confirmed shifts, and the appointments of the provider they work for, from acceptance on.
+//! shows — a person's confirmed shifts, the appointments of the provider they work for from acceptance on, and
+//! their own bookings for a time (a cancelled one marked cancelled).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -62,8 +65,8 @@ impl CalendarFeeds for Store {
         Ok(owner.map(|a| FeedOwner { account: AccountId(a.id), display_name: a.display_name }))
     }
 
-    /// The account's confirmed shifts and its provider's appointments (accepted, in service or done) from 90
-    /// days ago on.
+    /// The account's confirmed shifts, its provider's appointments (accepted, in service or done) and its own
+    /// bookings, from 90 days ago on.
     async fn calendar_entries(&self, owner: AccountId, now: DateTime<Utc>) -> Result<Vec<CalendarEntry>, Unexpected> {
         let what = "reading a calendar";
         let since = now - FEED_PAST;
@@ -88,6 +91,7 @@ impl CalendarFeeds for Store {
         }
         let provider =
             account::Entity::find_by_id(owner.0).one(&self.db).await.context(what)?.and_then(|a| a.provider_id);
+        // The appointments the account's provider holds, from acceptance on.
         if let Some(p) = provider {
             let held = [StoredOrderState::Accepted, StoredOrderState::InService, StoredOrderState::Completed];
             let orders = order::Entity::find()
@@ -99,38 +103,62 @@ impl CalendarFeeds for Store {
                 .all(&self.db)
                 .await
                 .context(what)?;
-            let items: std::collections::HashMap<i32, String> = catalog_item::Entity::find()
-                .filter(catalog_item::Column::Id.is_in(orders.iter().map(|o| o.item_id)))
-                .all(&self.db)
-                .await
-                .context(what)?
-                .into_iter()
-                .map(|i| (i.id, i.name))
-                .collect();
-            let places: std::collections::HashMap<i32, String> = community::Entity::find()
-                .filter(community::Column::Id.is_in(orders.iter().map(|o| o.community_id)))
-                .all(&self.db)
-                .await
-                .context(what)?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect();
-            for o in orders {
-                let (Some(start), Some(end)) = (o.window_start, o.window_end) else { continue };
-                let item = items.get(&o.item_id).cloned().unwrap_or_default();
-                let place = places.get(&o.community_id).cloned().unwrap_or_default();
-                entries.push(CalendarEntry {
-                    uid: format!("order-{}@linli", o.id),
-                    summary: format!("预约服务：{item}"),
-                    location: format!("{place} {}", o.address),
-                    description: format!("订单 {}", o.id),
-                    start,
-                    end,
-                    cancelled: false,
-                });
-            }
+            entries.extend(self.order_entries(orders, "预约服务").await?);
         }
+        // The account's own bookings for a time, in any state: a cancelled one stays, marked cancelled, so that
+        // the calendar application removes it rather than keeping a stale copy.
+        let own = order::Entity::find()
+            .filter(order::Column::ResidentId.eq(owner.0))
+            .filter(order::Column::WindowStart.is_not_null())
+            .filter(order::Column::WindowEnd.gt(since))
+            .order_by_asc(order::Column::WindowStart)
+            .all(&self.db)
+            .await
+            .context(what)?;
+        entries.extend(self.order_entries(own, "我的预约").await?);
         entries.sort_by_key(|x| x.start);
         Ok(entries)
+    }
+}
+
+impl Store {
+    /// The calendar entries of orders booked for a time, each named `label：<item>`; a cancelled order is an
+    /// entry marked cancelled.
+    async fn order_entries(&self, orders: Vec<order::Model>, label: &str) -> Result<Vec<CalendarEntry>, Unexpected> {
+        let what = "reading a calendar's appointments";
+        if orders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items: HashMap<i32, String> = catalog_item::Entity::find()
+            .filter(catalog_item::Column::Id.is_in(orders.iter().map(|o| o.item_id)))
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect();
+        let places: HashMap<i32, String> = community::Entity::find()
+            .filter(community::Column::Id.is_in(orders.iter().map(|o| o.community_id)))
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let entries = orders.into_iter().filter_map(|o| {
+            let (start, end) = (o.window_start?, o.window_end?);
+            let item = items.get(&o.item_id).cloned().unwrap_or_default();
+            let place = places.get(&o.community_id).cloned().unwrap_or_default();
+            Some(CalendarEntry {
+                uid: format!("order-{}@linli", o.id),
+                summary: format!("{label}：{item}"),
+                location: format!("{place} {}", o.address),
+                description: format!("订单 {}", o.id),
+                start,
+                end,
+                cancelled: o.state == StoredOrderState::Cancelled,
+            })
+        });
+        Ok(entries.collect())
     }
 }
