@@ -24,18 +24,6 @@ async fn post(api: &Api, token: &str, path: &str, body: Value) -> Reply {
     api.post(path, Some(token), body).await
 }
 
-async fn inbox_has(api: &Api, token: &str, title: &str) -> bool {
-    let until = tokio::time::Instant::now() + Duration::from_secs(15);
-    while tokio::time::Instant::now() < until {
-        let messages = api.inbox(token).await.body["messages"].clone();
-        if messages.as_array().is_some_and(|m| m.iter().any(|m| m["title"] == title)) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 fn ids(page: &Value, list: &str) -> Vec<String> {
     page[list].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
 }
@@ -72,7 +60,7 @@ async fn a_complaint_reaches_the_providers_staff_alone_who_answer_it_once(app: T
     let complaint = opened.body["id"].as_str().unwrap().to_owned();
     let twice = post(api, &worker, &path, json!({"text": "再投诉一次"})).await;
     assert_eq!(twice.body["code"], "complaint_exists");
-    assert!(inbox_has(api, &staff, "收到投诉").await);
+    assert!(api.inbox_has(&staff, "收到投诉").await);
     assert_eq!(ids(&api.get("/api/v1/complaints", Some(&staff)).await.body, "complaints"), vec![complaint.clone()]);
     let rival = ["org001", "org002", "org003", "org004", "org005"];
     let mut others = 0;
@@ -92,7 +80,7 @@ async fn a_complaint_reaches_the_providers_staff_alone_who_answer_it_once(app: T
     assert_eq!(answered.body["state"], "answered", "{:?}", answered.body);
     let again = post(api, &staff, &answer, json!({"answer": "再次答复"})).await;
     assert_eq!((again.status, again.body["code"].as_str()), (StatusCode::CONFLICT, Some("already_answered")));
-    assert!(inbox_has(api, &worker, "投诉已答复").await);
+    assert!(api.inbox_has(&worker, "投诉已答复").await);
     assert_eq!(api.order(&worker, &id).await.body["complaint"]["answer"], "已向居民致歉，调整了排班");
 }
 on_both_backends!(a_complaint_reaches_the_providers_staff_alone_who_answer_it_once);
@@ -116,7 +104,7 @@ async fn a_complaint_unanswered_past_its_deadline_is_escalated_and_the_worker_to
     assert!(sweep.escalate_overdue_complaints().await.unwrap() <= 1);
     let escalated = api.get("/api/v1/complaints?state=escalated", Some(&worker)).await.body;
     assert_eq!(ids(&escalated, "complaints"), vec![complaint]);
-    assert!(inbox_has(api, &worker, "投诉超期未答复").await);
+    assert!(api.inbox_has(&worker, "投诉超期未答复").await);
     let events = api.order(&worker, &id).await.body["events"].clone();
     let escalations = events
         .as_array()

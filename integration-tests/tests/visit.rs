@@ -33,19 +33,6 @@ async fn completed_cleaning(api: &Api) -> (String, String, String) {
     (resident, staff, id)
 }
 
-/// Polls `token`'s inbox until a message titled `title` arrives.
-async fn inbox_has(api: &Api, token: &str, title: &str) -> bool {
-    let until = tokio::time::Instant::now() + Duration::from_secs(15);
-    while tokio::time::Instant::now() < until {
-        let messages = api.inbox(token).await.body["messages"].clone();
-        if messages.as_array().is_some_and(|m| m.iter().any(|m| m["title"] == title)) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 async fn starting_and_completing_record_when_and_where_and_completing_needs_a_note(app: TestApp) {
     let api = &app.api;
     let (resident, staff, id) = accepted_cleaning(api).await;
@@ -91,7 +78,7 @@ async fn the_resident_confirms_a_visit_once_and_the_provider_is_told(app: TestAp
     let late =
         post(api, &resident, &format!("/api/v1/orders/{id}/dispute"), json!({"reason": "其实没有打扫干净"})).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "a confirmed visit is not disputed after");
-    assert!(inbox_has(api, &staff, "服务已确认").await);
+    assert!(api.inbox_has(&staff, "服务已确认").await);
 }
 on_both_backends!(the_resident_confirms_a_visit_once_and_the_provider_is_told);
 
@@ -110,7 +97,7 @@ async fn a_dispute_reaches_the_communitys_workers_alone_and_a_worker_resolves_it
     );
 
     let worker = api.login_demo("worker").await;
-    assert!(inbox_has(api, &worker, "居民对服务有异议").await);
+    assert!(api.inbox_has(&worker, "居民对服务有异议").await);
     let listed = api.get("/api/v1/disputes", Some(&worker)).await.body;
     assert_eq!(listed["disputes"][0]["order"]["id"], id.as_str(), "{listed:?}");
     assert_eq!(listed["disputes"][0]["visit"]["dispute_reason"], "只打扫了厨房，卫生间没做");
@@ -129,7 +116,7 @@ async fn a_dispute_reaches_the_communitys_workers_alone_and_a_worker_resolves_it
     let twice = post(api, &worker, &resolve, json!({"note": "再次处理"})).await;
     assert_eq!((twice.status, twice.body["code"].as_str()), (StatusCode::CONFLICT, Some("no_open_dispute")));
     assert_eq!(api.get("/api/v1/disputes", Some(&worker)).await.body["disputes"], json!([]));
-    assert!(inbox_has(api, &resident, "异议已处理").await);
+    assert!(api.inbox_has(&resident, "异议已处理").await);
 }
 on_both_backends!(a_dispute_reaches_the_communitys_workers_alone_and_a_worker_resolves_it);
 

@@ -46,6 +46,17 @@ export async function reaches(base, token, id, state) {
   }
 }
 
+/** The demo organization's staff (org001…org005) holding an open offer of the order, as `{ username, token }`. */
+export async function offeredTo(base, id) {
+  for (let n = 1; n <= 5; n++) {
+    const username = `org00${n}`
+    const token = await login(base, username)
+    const { offers } = await call(base, 'GET', '/offers', token)
+    if (offers.some((o) => o.order.id === id)) return { username, token }
+  }
+  fail(`order ${id} was offered to none of the demo organizations`)
+}
+
 /** Whichever of the demo organizations' staff (org001…org005) was offered the order takes it. */
 export async function takeOffer(base, id) {
   const staffs = []

@@ -4,7 +4,7 @@
 // 1280 px are written.
 //
 //   node tests/coming.mjs --base URL --shots DIR
-import { call as api, itemId, login, order, reaches } from './api.mjs'
+import { call as api, itemId, login, offeredTo, order, reaches } from './api.mjs'
 import { WAIT, accessible, args, fail, page, scenario, shoot, signIn } from './browser.mjs'
 
 const base = args.base
@@ -14,14 +14,7 @@ await scenario(async () => {
   const resident = await login(base, 'resident')
   const id = await order(base, resident, await itemId(base, '日常保洁'))
   await reaches(base, resident, id, 'offered')
-  let holder = null
-  for (let n = 1; n <= 5 && !holder; n++) {
-    const username = `org00${n}`
-    const token = await login(base, username)
-    const { offers } = await call('GET', '/offers', token)
-    if (offers.some((o) => o.order.id === id)) holder = { username, token }
-  }
-  if (!holder) fail('no organization was offered the cleaning')
+  const holder = await offeredTo(base, id)
   const accepted = await call('POST', `/orders/${id}/accept`, holder.token)
   const admin = await login(base, 'admin')
   await call('POST', '/admin/accounts', admin, {

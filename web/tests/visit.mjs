@@ -5,7 +5,7 @@
 // resolution without a reload. axe-core checks the pages; screenshots at 360 and 1280 px are written.
 //
 //   node tests/visit.mjs --base URL --shots DIR
-import { call as api, itemId, login, order, reaches } from './api.mjs'
+import { call as api, itemId, login, offeredTo, order, reaches } from './api.mjs'
 import { WAIT, accessible, args, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
 
 const base = args.base
@@ -15,14 +15,7 @@ await scenario(async () => {
   const resident = await login(base, 'resident')
   const id = await order(base, resident, await itemId(base, '日常保洁'))
   await reaches(base, resident, id, 'offered')
-  let holder = null
-  for (let n = 1; n <= 5 && !holder; n++) {
-    const username = `org00${n}`
-    const token = await login(base, username)
-    const { offers } = await call('GET', '/offers', token)
-    if (offers.some((o) => o.order.id === id)) holder = { username, token }
-  }
-  if (!holder) fail('no organization was offered the cleaning')
+  const holder = await offeredTo(base, id)
   await call('POST', `/orders/${id}/accept`, holder.token)
 
   // The staff member's phone says it is about 2 km north of the address (41.7852, 123.4217).

@@ -45,6 +45,31 @@ pub struct Held {
     pub complaints: Vec<Complaint>,
 }
 
+/// The instant the visit and aftercare tests stand at.
+pub fn test_now() -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+}
+
+/// The use cases over `fake`, with the clock stopped at `at`.
+pub fn desk_at(
+    at: DateTime<Utc>,
+    fake: &FakeOrders,
+) -> super::OrderDesk<FakeOrders, FakeQueue, crate::clock::FixedClock> {
+    super::OrderDesk::new(fake.clone(), FakeQueue, crate::clock::FixedClock(at), Duration::from_secs(120))
+}
+
+/// Runs a use case over the fakes, which never wait.
+pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    use futures_util::FutureExt;
+    f.now_or_never().expect("the fakes never wait")
+}
+
+/// A new account of `role`, of no provider or community.
+pub fn someone(role: crate::accounts::Role) -> crate::accounts::Actor {
+    crate::accounts::Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+}
+
 /// The fake store; clones share what they hold.
 #[derive(Clone, Default)]
 pub struct FakeOrders(Arc<Mutex<Held>>);

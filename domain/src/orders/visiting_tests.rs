@@ -1,37 +1,16 @@
 //! The visit: what starting and completing record, who may confirm or dispute it and how often, who resolves a
 //! dispute, and the automatic confirmation; each test runs the use cases against the in-memory fakes.
 
-use std::time::Duration;
-
-use chrono::{DateTime, TimeZone, Utc};
-use futures_util::FutureExt;
 use uuid::Uuid;
 
-use super::testing::{FakeOrders, FakeQueue};
+use super::testing::{FakeOrders, desk_at, run, someone, test_now as now};
 use super::*;
 use crate::accounts::{AccountId, Actor, Role};
-use crate::clock::FixedClock;
 use crate::geo::{CommunityId, GeoPoint};
 use crate::paging::PageRequest;
 use crate::providers::ProviderId;
 
 const HOME: CommunityId = CommunityId(1);
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
-}
-
-fn desk_at(at: DateTime<Utc>, fake: &FakeOrders) -> OrderDesk<FakeOrders, FakeQueue, FixedClock> {
-    OrderDesk::new(fake.clone(), FakeQueue, FixedClock(at), Duration::from_secs(120))
-}
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    f.now_or_never().expect("the fakes never wait")
-}
-
-fn someone(role: Role) -> Actor {
-    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
-}
 
 fn text(s: &str) -> VisitText {
     VisitText::parse(s, "note").unwrap()

@@ -10,6 +10,20 @@ impl Api {
         self.get("/api/v1/inbox", Some(token)).await
     }
 
+    /// Polls `token`'s inbox until a message titled `title` arrives (the notifier writes it a moment after the
+    /// change); false when none came within 15 s.
+    pub async fn inbox_has(&self, token: &str, title: &str) -> bool {
+        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+        while tokio::time::Instant::now() < until {
+            let messages = self.inbox(token).await.body["messages"].clone();
+            if messages.as_array().is_some_and(|m| m.iter().any(|m| m["title"] == title)) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     /// Sets the caller's organization's webhook URL.
     pub async fn set_webhook(&self, token: &str, url: &str) -> Reply {
         self.send(Method::PUT, "/api/v1/provider/webhook", Some(token), Some(json!({ "url": url })), &[]).await
