@@ -10,7 +10,7 @@ use super::aftercare::{
 use super::errors::{AftercareError, ListError, MoveError};
 use super::model::{Order, OrderId};
 use super::ports::OrderStore;
-use super::service::OrderDesk;
+use super::service::{OrderDesk, worker_list};
 use super::state::OrderState;
 use super::visit::VisitText;
 use crate::accounts::{Actor, Role};
@@ -26,14 +26,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// The completed orders of a worker's community (an admin's: every community's) nobody has followed up,
     /// newest first.
     pub async fn follow_ups_due(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
-        let community = match (actor.role, actor.community) {
-            (Role::Admin, _) => None,
-            (Role::CommunityWorker, Some(c)) => Some(c),
-            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
-            _ => return Err(ListError::Denied("only community workers and admins follow orders up")),
-        };
-        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
-        Ok(Page::of(self.store.awaiting_follow_up(community, before, size + 1).await?, size))
+        let denied = "only community workers and admins follow orders up";
+        worker_list(actor, page, denied, |c, before, n| self.store.awaiting_follow_up(c, before, n)).await
     }
 
     /// A worker of the order's community records how the follow-up call went, once.

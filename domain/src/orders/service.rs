@@ -33,6 +33,7 @@ use crate::catalog::{CatalogItem, Category};
 use crate::clock::Clock;
 use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
 use crate::error::Unexpected;
+use crate::geo::CommunityId;
 use crate::paging::{Page, PageRequest};
 use crate::providers::ProviderId;
 
@@ -226,14 +227,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// The escalations a worker handles (their community's) or an admin oversees (all), newest first.
     pub async fn escalations(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
-        let community = match (actor.role, actor.community) {
-            (Role::Admin, _) => None,
-            (Role::CommunityWorker, Some(c)) => Some(c),
-            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
-            _ => return Err(ListError::Denied("only community workers and admins handle escalations")),
-        };
-        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
-        Ok(Page::of(self.store.escalated_orders(community, before, size + 1).await?, size))
+        let denied = "only community workers and admins handle escalations";
+        worker_list(actor, page, denied, |c, before, n| self.store.escalated_orders(c, before, n)).await
     }
 
     /// A community worker (of the order's community) or an admin gives an escalated order to a provider by hand.
@@ -409,19 +404,22 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
+    /// A step of the provider holding the order, with the effect made from the order as read (the visit's
+    /// record needs its address).
     pub(super) async fn provider_step(
         &self,
         actor: &Actor,
         id: OrderId,
         action: OrderAction,
         note: &str,
-        effect: TransitionEffect,
+        effect: impl FnOnce(&Order) -> TransitionEffect,
     ) -> Result<Order, JobError> {
         let provider = Self::staff_provider(actor, action.as_str())?;
         let (order, _) = self.order_for_provider(id, provider).await?;
         if order.provider != Some(provider) {
             return Err(self.refusal(id, provider).await);
         }
+        let effect = effect(&order);
         Ok(self.move_order(&order, action, actor, note, effect, Some(provider)).await?)
     }
 
@@ -555,4 +553,25 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             _ => Err(MoveError::NotYours(what)),
         }
     }
+}
+
+/// A page of a list community workers read, newest first: their community's rows, every community's for an
+/// admin, none for a worker of no community. `read` gets the community (`None`: all), the cursor and how many.
+pub(super) async fn worker_list<T, Fut>(
+    actor: &Actor,
+    page: PageRequest<'_>,
+    denied: &'static str,
+    read: impl FnOnce(Option<CommunityId>, Option<OrderId>, u64) -> Fut,
+) -> Result<Page<T>, ListError>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, Unexpected>>,
+{
+    let community = match (actor.role, actor.community) {
+        (Role::Admin, _) => None,
+        (Role::CommunityWorker, Some(c)) => Some(c),
+        (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
+        _ => return Err(ListError::Denied(denied)),
+    };
+    let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
+    Ok(Page::of(read(community, before, size + 1).await?, size))
 }

@@ -5,7 +5,7 @@
 use super::errors::{JobError, ListError, MoveError, RateError, VisitError};
 use super::model::{Order, OrderId};
 use super::ports::{Completion, OrderStore, TransitionEffect};
-use super::service::OrderDesk;
+use super::service::{OrderDesk, worker_list};
 use super::state::{OrderAction, OrderState};
 use super::visit::{Answer, Mark, NewRating, RATING_EDITABLE_FOR, Rating, Resolution, Stars, Visit, VisitText};
 use crate::accounts::{Actor, Role};
@@ -21,9 +21,9 @@ const CONFIRM_BATCH: u64 = 200;
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// The provider starts the job; `location` is where the staff member's device says they are, if it said.
     pub async fn start(&self, actor: &Actor, id: OrderId, location: Option<GeoPoint>) -> Result<Order, JobError> {
-        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
-        let mark = Mark::new(self.clock.now(), location, &order.location);
-        self.provider_step(actor, id, OrderAction::Start, "started", TransitionEffect::Started(mark)).await
+        let now = self.clock.now();
+        let started = |order: &Order| TransitionEffect::Started(Mark::new(now, location, &order.location));
+        self.provider_step(actor, id, OrderAction::Start, "started", started).await
     }
 
     /// The provider finished the job, saying what was done. The resident then has `confirm_within` to confirm
@@ -35,15 +35,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         note: VisitText,
         location: Option<GeoPoint>,
     ) -> Result<Order, JobError> {
-        let order = self.store.find_order(id).await?.ok_or(MoveError::NotFound)?;
         let now = self.clock.now();
-        let effect = TransitionEffect::Completed(Box::new(Completion {
-            mark: Mark::new(now, location, &order.location),
-            note,
-            confirm_by: now + self.confirm_within,
-            credit_hours: (actor.role == Role::PartyMember).then_some(actor.account),
-        }));
-        self.provider_step(actor, id, OrderAction::Complete, "completed", effect).await
+        let completed = |order: &Order| {
+            TransitionEffect::Completed(Box::new(Completion {
+                mark: Mark::new(now, location, &order.location),
+                note,
+                confirm_by: now + self.confirm_within,
+                credit_hours: (actor.role == Role::PartyMember).then_some(actor.account),
+            }))
+        };
+        self.provider_step(actor, id, OrderAction::Complete, "completed", completed).await
     }
 
     /// The resident confirms the service was done, or disputes it, once; a dispute opens a case for the
@@ -64,14 +65,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 
     /// The disputed visits a worker handles (their community's) or an admin oversees (all), newest first.
     pub async fn disputes(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<(Order, Visit)>, ListError> {
-        let community = match (actor.role, actor.community) {
-            (Role::Admin, _) => None,
-            (Role::CommunityWorker, Some(c)) => Some(c),
-            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
-            _ => return Err(ListError::Denied("only community workers and admins handle disputes")),
-        };
-        let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
-        Ok(Page::of(self.store.open_disputes(community, before, size + 1).await?, size))
+        let denied = "only community workers and admins handle disputes";
+        worker_list(actor, page, denied, |c, before, n| self.store.open_disputes(c, before, n)).await
     }
 
     /// A worker of the order's community (or an admin) closes a dispute, saying how it was settled.

@@ -30,11 +30,26 @@ pub(super) async fn record(
 
 /// Appends each order's event and the outbox row that will announce it, two statements for any number.
 pub(super) async fn record_all(txn: &DatabaseTransaction, events: &[EventRow<'_>]) -> Result<(), Unexpected> {
+    record_as(txn, events, None).await
+}
+
+/// Like [`record_all`], the outbox rows under `topic` when given (news that is not a move to a state: a
+/// rescheduling, what was said of a visit) instead of `order.<state>`.
+pub(super) async fn record_as(
+    txn: &DatabaseTransaction,
+    events: &[EventRow<'_>],
+    topic: Option<&str>,
+) -> Result<(), Unexpected> {
     if events.is_empty() {
         return Ok(());
     }
     let what = "recording an order event";
-    let (rows, announcements): (Vec<_>, Vec<_>) = event_rows(events).into_iter().unzip();
+    let (rows, mut announcements): (Vec<_>, Vec<_>) = event_rows(events).into_iter().unzip();
+    if let Some(topic) = topic {
+        for a in &mut announcements {
+            a.topic = Set(topic.to_owned());
+        }
+    }
     order_event::Entity::insert_many(rows).exec_without_returning(txn).await.context(what)?;
     outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.context(what)?;
     Ok(())

@@ -13,16 +13,13 @@ mod placing;
 mod visits;
 
 use effects::{apply_effect, offer_open_at};
-use journal::{event_rows, record};
+use journal::{event_rows, record, record_as};
 use offers::provider_full;
 use placing::{built, combined_insert, hex_digest, while_asked};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
@@ -225,12 +222,8 @@ impl Orders for Store {
             .context(what)?;
         let start = change.window.start().with_timezone(&linli_domain::time::shanghai());
         let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
-        let (event, mut announcement) =
-            event_rows(&[(change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at)])
-                .remove(0);
-        announcement.topic = Set(super::notifications::RESCHEDULED_TOPIC.to_owned());
-        order_event::Entity::insert(event).exec_without_returning(&txn).await.context(what)?;
-        outbox::Entity::insert(announcement).exec_without_returning(&txn).await.context(what)?;
+        let event = (change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at);
+        record_as(&txn, &[event], Some(super::notifications::RESCHEDULED_TOPIC)).await?;
         txn.commit().await.context(what)?;
         convert::order(moved).map(|o| RescheduleOutcome::Moved(Box::new(o)))
     }

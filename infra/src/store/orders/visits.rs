@@ -19,9 +19,9 @@ use linli_domain::orders::{
 };
 use linli_domain::providers::{ProviderId, RatingTally};
 
-use super::journal::{EventRow, event_rows};
+use super::journal::{EventRow, record_as};
 use crate::db::DbContext;
-use crate::entities::{order, order_event, order_rating, order_visit, outbox, provider};
+use crate::entities::{order, order_rating, order_visit, provider};
 use crate::store::{Store, convert};
 
 const PENDING: &str = "pending";
@@ -170,17 +170,7 @@ pub(super) async fn announce(
     events: &[EventRow<'_>],
     news: VisitNews,
 ) -> Result<(), Unexpected> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let what = "recording what was said of a visit";
-    let (rows, mut announcements): (Vec<_>, Vec<_>) = event_rows(events).into_iter().unzip();
-    for a in &mut announcements {
-        a.topic = Set(news.event_type().to_owned());
-    }
-    order_event::Entity::insert_many(rows).exec_without_returning(txn).await.context(what)?;
-    outbox::Entity::insert_many(announcements).exec_without_returning(txn).await.context(what)?;
-    Ok(())
+    record_as(txn, events, Some(news.event_type())).await
 }
 
 fn rating(row: order_rating::Model) -> Result<Rating, Unexpected> {
