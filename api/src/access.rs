@@ -84,6 +84,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/catalog/categories", ANYONE, ""),
     rule("GET", "/api/v1/catalog/items", ANYONE, ""),
     rule("GET", "/api/v1/catalog/items/{id}", ANYONE, ""),
+    rule("GET", "/api/v1/catalog/items/{id}/open-times", ANYONE, ""),
     rule("GET", "/api/v1/geo/districts", ANYONE, ""),
     rule("GET", "/api/v1/geo/districts/{id}/streets", ANYONE, ""),
     rule("GET", "/api/v1/geo/streets/{id}/communities", ANYONE, ""),

@@ -10,6 +10,8 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+use chrono::{DateTime, Utc};
+use linli_domain::dispatch::Slot;
 use linli_domain::error::{Denied, DeskError, Invalid, Unexpected};
 use linli_domain::orders::OrderState;
 
@@ -33,6 +35,24 @@ pub struct Problem {
     /// For 429: seconds to wait before trying again, as the `Retry-After` header also says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// For `slot_full`: the open times nearest the one asked for, earliest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<OpenTime>>,
+}
+
+/// A time an item can be booked at, and how many more bookings it can take.
+#[derive(Object, Clone, Debug, serde::Serialize)]
+pub struct OpenTime {
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    /// Places left: how many more bookings the providers can take then.
+    pub free: u32,
+}
+
+impl From<Slot> for OpenTime {
+    fn from(s: Slot) -> Self {
+        Self { window_start: s.window.start(), window_end: s.window.end(), free: s.free }
+    }
 }
 
 /// Every error response the API gives.
@@ -86,6 +106,7 @@ impl ApiError {
             field: None,
             current_state: None,
             retry_after: None,
+            alternatives: None,
         };
         Self::from_problem(problem)
     }

@@ -79,6 +79,7 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         high_risk: false,
         answers: Answers::default(),
         asked: linli_infra::seed::demo_questions(15),
+        slot: None,
     }
 }
 
@@ -551,18 +552,106 @@ async fn a_booking_cannot_move_onto_a_time_its_provider_is_full(store: Store) {
         store.transition(award).await.unwrap().expect("free at that time");
         held.push(id);
     }
-    let onto_the_other =
-        Reschedule { order: held[1], from: OrderState::Accepted, window: window(start), actor: r, at: Utc::now() };
+    let onto_the_other = Reschedule {
+        order: held[1],
+        from: OrderState::Accepted,
+        to: OrderState::Accepted,
+        accept_by: None,
+        window: window(start),
+        actor: r,
+        at: Utc::now(),
+    };
     assert_eq!(store.reschedule(onto_the_other).await.unwrap(), RescheduleOutcome::ProviderFull);
     let elsewhere = start + chrono::Duration::days(5);
-    let free =
-        Reschedule { order: held[1], from: OrderState::Accepted, window: window(elsewhere), actor: r, at: Utc::now() };
+    let free = Reschedule {
+        order: held[1],
+        from: OrderState::Accepted,
+        to: OrderState::Accepted,
+        accept_by: None,
+        window: window(elsewhere),
+        actor: r,
+        at: Utc::now(),
+    };
     assert!(matches!(store.reschedule(free).await.unwrap(), RescheduleOutcome::Moved(_)));
-    let stale =
-        Reschedule { order: held[1], from: OrderState::Submitted, window: window(elsewhere), actor: r, at: Utc::now() };
+    let stale = Reschedule {
+        order: held[1],
+        from: OrderState::Submitted,
+        to: OrderState::Submitted,
+        accept_by: None,
+        window: window(elsewhere),
+        actor: r,
+        at: Utc::now(),
+    };
     assert_eq!(store.reschedule(stale).await.unwrap(), RescheduleOutcome::StateChanged);
 }
 contract!(a_booking_cannot_move_onto_a_time_its_provider_is_full);
+
+async fn the_last_place_at_a_booked_time_goes_to_one_of_many_bookings_made_at_once(store: Store) {
+    use linli_domain::orders::{InsertOrderError, SlotHold, TimeWindow};
+    let r = resident(&store).await;
+    let start = Utc::now() + chrono::Duration::days(2);
+    let window = TimeWindow::from_stored(start, start + chrono::Duration::hours(1));
+    let booked = |community| NewOrder {
+        schedule: Schedule::Window(window),
+        community: CommunityId(community),
+        slot: Some(SlotHold { room: 2 }),
+        ..new_order(r, None)
+    };
+    store.insert_order(booked(1), Utc::now()).await.expect("the first of two places");
+    let racers = (0..12).map(|_| {
+        let (store, order) = (store.clone(), booked(1));
+        tokio::spawn(async move { store.insert_order(order, Utc::now()).await })
+    });
+    let mut won = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(InsertOrderError::SlotFull) => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(won, 1, "one place was left");
+    let pending = store.pending_windows(ItemId(15), CommunityId(1), start, start + chrono::Duration::hours(1)).await;
+    assert_eq!(pending.unwrap().len(), 2, "two bookings nobody holds yet take the two places");
+    store.insert_order(booked(2), Utc::now()).await.expect("another community's places are its own");
+}
+contract!(the_last_place_at_a_booked_time_goes_to_one_of_many_bookings_made_at_once);
+
+async fn an_escalated_booking_moved_to_another_time_goes_back_to_dispatch(store: Store) {
+    use linli_domain::orders::{Reschedule, RescheduleOutcome, TimeWindow};
+    let r = resident(&store).await;
+    let start = Utc::now() + chrono::Duration::days(2);
+    let window = TimeWindow::from_stored(start, start + chrono::Duration::hours(1));
+    let booked = NewOrder { schedule: Schedule::Window(window), ..new_order(r, None) };
+    let id = store.insert_order(booked, Utc::now()).await.unwrap().order().id;
+    let escalate = change(id, OrderAction::Escalate, OrderState::Submitted, TransitionEffect::None);
+    store.transition(escalate).await.unwrap().expect("escalated");
+    let later = TimeWindow::from_stored(
+        start + chrono::Duration::days(1),
+        start + chrono::Duration::days(1) + chrono::Duration::hours(1),
+    );
+    let accept_by = Some(later.start());
+    let move_back = Reschedule {
+        order: id,
+        from: OrderState::Escalated,
+        to: OrderState::Submitted,
+        accept_by,
+        window: later,
+        actor: r,
+        at: Utc::now(),
+    };
+    let RescheduleOutcome::Moved(moved) = store.reschedule(move_back).await.unwrap() else { panic!("moved") };
+    assert_eq!(
+        (moved.state, moved.scope, moved.round, moved.accept_by),
+        (OrderState::Submitted, Scope::Community, 0, accept_by)
+    );
+    assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+    assert!(store.waiting_orders(10).await.unwrap().contains(&id));
+    let events = store.order_events(id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!((last.from, last.to), (Some(OrderState::Escalated), OrderState::Submitted));
+}
+contract!(an_escalated_booking_moved_to_another_time_goes_back_to_dispatch);
 
 /// An order org(1) accepted, started at `start` and completed with a note, its answer due in an hour.
 async fn completed_visit(store: &Store, start: Option<GeoPoint>) -> OrderId {

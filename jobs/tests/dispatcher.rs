@@ -14,7 +14,7 @@ use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::clock::FixedClock;
 use linli_domain::dispatch::{Candidate, DispatchQueue};
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
+use linli_domain::geo::{Area, CommunityId, GeoPoint};
 use linli_domain::orders::{
     Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
     DeclineOutcome, FollowUp, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers, Order, OrderDesk,
@@ -22,6 +22,7 @@ use linli_domain::orders::{
     Schedule, Transition, Visit, Visits,
 };
 use linli_domain::providers::{NewProvider, ProviderId, Providers};
+use linli_domain::time::TimeWindow;
 use linli_infra::queue::MemoryQueue;
 use linli_infra::seed::seed_demo;
 use linli_infra::store::Store;
@@ -63,6 +64,7 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
         high_risk: false,
         answers: Default::default(),
         asked: linli_infra::seed::demo_questions(item),
+        slot: None,
     }
 }
 
@@ -441,8 +443,17 @@ impl Candidates for StaleReads {
     async fn recent_catalog_item(&self, id: ItemId) -> Result<Option<CatalogItem>, Unexpected> {
         self.store.recent_catalog_item(id).await
     }
-    async fn area_of(&self, c: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+    async fn area_of(&self, c: CommunityId) -> Result<Option<Area>, Unexpected> {
         self.store.area_of(c).await
+    }
+    async fn pending_windows(
+        &self,
+        item: ItemId,
+        c: CommunityId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<TimeWindow>, Unexpected> {
+        self.store.pending_windows(item, c, from, until).await
     }
 }
 

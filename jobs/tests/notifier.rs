@@ -43,6 +43,7 @@ fn cleaning(resident: AccountId, schedule: Schedule) -> NewOrder {
         high_risk: false,
         answers: Default::default(),
         asked: linli_infra::seed::demo_questions(15),
+        slot: None,
     }
 }
 
@@ -187,8 +188,15 @@ async fn a_rescheduled_booking_moves_its_reminders_and_tells_both_sides() {
     let later = start + chrono::Duration::days(3);
     let window = TimeWindow::from_stored(later, later + chrono::Duration::hours(2));
     let resident = account(&store, "resident").await;
-    let change =
-        linli_domain::orders::Reschedule { order: id, from: OrderState::Accepted, window, actor: resident, at: now };
+    let change = linli_domain::orders::Reschedule {
+        order: id,
+        from: OrderState::Accepted,
+        to: OrderState::Accepted,
+        accept_by: None,
+        window,
+        actor: resident,
+        at: now,
+    };
     let moved = store.reschedule(change).await.unwrap();
     assert!(
         matches!(moved, linli_domain::orders::RescheduleOutcome::Moved(ref o) if o.schedule == Schedule::Window(window))

@@ -1,5 +1,6 @@
 //! The catalog: public, since residents browse before they log in.
 
+use chrono::{NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -7,13 +8,15 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use linli_domain::catalog::questions::{Question, QuestionKind};
 use linli_domain::catalog::{CatalogItem, Category, ItemId};
+use linli_domain::geo::CommunityId;
 use linli_domain::paging::Page;
+use linli_domain::time::shanghai;
 
 use super::choices::{CategoryName, QuestionKindName};
 use super::{ApiTags, page_size};
 use super::{PageLimit, limit_of};
-use crate::problem::ApiError;
 use crate::problem::problems;
+use crate::problem::{ApiError, OpenTime};
 use crate::state::AppState;
 
 pub struct CatalogApi;
@@ -31,6 +34,10 @@ problems!(
 problems!(
     /// What `GET /items/:id` can answer besides its success.
     ItemProblems: BadRequest, NotFound
+);
+problems!(
+    /// What `GET /items/:id/open-times` can answer besides its success.
+    OpenTimesProblems: BadRequest, NotFound, Unprocessable
 );
 
 #[OpenApi(prefix_path = "/api/v1/catalog", tag = "ApiTags::Catalog")]
@@ -71,6 +78,43 @@ impl CatalogApi {
     async fn item(&self, state: Data<&AppState>, id: Path<i32>) -> Result<ItemOutcome, ItemProblems> {
         Ok(ItemOutcome::Ok(Json(state.catalog.item(ItemId(id.0)).await?.into())))
     }
+
+    /// The times the item can be booked at in a community (可预约时段), each with the places left: counted from
+    /// the providers who would be offered it (their working hours, capacity, the jobs they hold with the
+    /// travel between, and the bookings nobody holds yet), from two hours ahead, on the half hour.
+    #[oai(path = "/items/:id/open-times", method = "get")]
+    async fn open_times(
+        &self,
+        state: Data<&AppState>,
+        id: Path<i32>,
+        /// Where the service is wanted.
+        community_id: Query<i32>,
+        /// The first day, in Shanghai (default today).
+        from: Query<Option<NaiveDate>>,
+        /// How many days, 1 to 14 (default 7).
+        days: Query<Option<u32>>,
+    ) -> Result<Json<OpenTimesView>, OpenTimesProblems> {
+        let from = from.0.unwrap_or_else(|| Utc::now().with_timezone(&shanghai()).date_naive());
+        let times =
+            state.orders.open_times(ItemId(id.0), CommunityId(community_id.0), from, days.0.unwrap_or(7)).await?;
+        Ok(Json(OpenTimesView {
+            item_id: times.item.0,
+            community_id: times.community.0,
+            minutes: times.minutes,
+            times: times.slots.into_iter().map(OpenTime::from).collect(),
+        }))
+    }
+}
+
+/// An item's open times in a community.
+#[derive(Object)]
+pub struct OpenTimesView {
+    pub item_id: i32,
+    pub community_id: i32,
+    /// How long each time is: the item's service length.
+    pub minutes: i32,
+    /// Earliest first; a time with no place left is not listed.
+    pub times: Vec<OpenTime>,
 }
 
 #[derive(Object)]

@@ -6,7 +6,8 @@ mod hours;
 mod index;
 mod ports;
 mod ranking;
-mod rules;
+pub(crate) mod rules;
+mod slots;
 mod travel;
 
 pub use candidate::{Candidate, Request, Scope};
@@ -14,5 +15,6 @@ pub use hours::{HoursError, WorkingHours};
 pub use index::GridIndex;
 pub use ports::{ClaimOutcome, Delivery, DispatchQueue};
 pub use ranking::{Explanation, FAIRNESS_PERIOD_DAYS, RankWeights, Ranked, rank};
-pub use rules::{Ineligible, check, routed};
+pub use rules::{Ineligible, check, jobs_during, room, routed};
+pub use slots::{Slot, SlotRules, SlotSearch, room_at};
 pub use travel::{SpeedError, TravelModel};

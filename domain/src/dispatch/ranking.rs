@@ -9,7 +9,7 @@ use std::fmt;
 use chrono::Duration;
 
 use super::candidate::{Candidate, Request};
-use super::rules::check;
+use super::rules::{check, jobs_during};
 use super::travel::TravelModel;
 use crate::providers::ProviderId;
 
@@ -79,7 +79,7 @@ pub fn rank<'a>(
         .into_iter()
         .filter_map(|c| {
             let minutes = check(request, c, already_offered, travel).ok()?;
-            let load = c.jobs.iter().filter(|j| j.overlaps(&request.window)).count() as u32;
+            let load = jobs_during(c, &request.window, minutes);
             let score = weights.travel * minutes / travel.circle_minutes
                 + weights.load * f64::from(load) / f64::from(c.capacity.max(1))
                 + weights.rating * (5.0 - c.rating.clamp(0.0, 5.0)) / 5.0;

@@ -1,11 +1,14 @@
 //! Eligibility: the rules that decide whether a provider may be offered an order. Every rule is checked and
 //! the first broken one is named, so tests and explanations can say why a provider was passed over.
 
+use chrono::Duration;
+
 use super::candidate::{Candidate, Request, Scope};
 use super::travel::TravelModel;
 use crate::catalog::Routing;
 use crate::geo::{CommunityId, StreetId};
 use crate::providers::{ProviderId, ProviderKind};
+use crate::time::TimeWindow;
 
 /// Why a provider is not eligible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +47,20 @@ pub fn check(
     already_offered: &[ProviderId],
     travel: &TravelModel,
 ) -> Result<f64, Ineligible> {
+    let (minutes, free) = room(request, candidate, travel)?;
+    if free == 0 {
+        return Err(Ineligible::NoCapacity);
+    }
+    if already_offered.contains(&candidate.id) {
+        return Err(Ineligible::AlreadyOffered);
+    }
+    Ok(minutes)
+}
+
+/// Every rule but capacity and the never-twice rule: when the provider could serve the order's window, its
+/// travel minutes and how many more jobs it could hold then. Open times ([`open_slots`](super::open_slots))
+/// count this room; dispatch ([`check`]) needs some of it.
+pub fn room(request: &Request, candidate: &Candidate, travel: &TravelModel) -> Result<(f64, u32), Ineligible> {
     if !candidate.active {
         return Err(Ineligible::Inactive);
     }
@@ -57,14 +74,15 @@ pub fn check(
     if !candidate.hours.covers(&request.window) {
         return Err(Ineligible::OutsideHours);
     }
-    let overlapping = candidate.jobs.iter().filter(|job| job.overlaps(&request.window)).count();
-    if overlapping as u32 >= candidate.capacity {
-        return Err(Ineligible::NoCapacity);
-    }
-    if already_offered.contains(&candidate.id) {
-        return Err(Ineligible::AlreadyOffered);
-    }
-    Ok(minutes)
+    Ok((minutes, candidate.capacity.saturating_sub(jobs_during(candidate, &request.window, minutes))))
+}
+
+/// The jobs a provider holds that leave no time to get to `window`: those overlapping it once the travel
+/// there, and back out to the next job, is allowed for on either side.
+pub fn jobs_during(candidate: &Candidate, window: &TimeWindow, travel_minutes: f64) -> u32 {
+    let buffer = Duration::seconds((travel_minutes.max(0.0) * 60.0).ceil() as i64);
+    let padded = TimeWindow::from_stored(window.start() - buffer, window.end() + buffer);
+    candidate.jobs.iter().filter(|job| job.overlaps(&padded)).count() as u32
 }
 
 fn covers(request: &Request, candidate: &Candidate, minutes: f64, travel: &TravelModel) -> bool {
@@ -158,13 +176,25 @@ pub(crate) mod tests {
     fn overlapping_jobs_up_to_capacity_leave_no_room_but_jobs_at_other_times_do_not_count() {
         let w = request().window;
         let overlapping = TimeWindow::from_stored(w.start() - Duration::minutes(30), w.start() + Duration::minutes(30));
-        let later = TimeWindow::from_stored(w.end(), w.end() + Duration::hours(1));
+        let later = TimeWindow::from_stored(w.end() + Duration::minutes(30), w.end() + Duration::hours(1));
         let full = Candidate { jobs: vec![overlapping, overlapping], ..candidate(1) };
         let busy_later = Candidate { jobs: vec![later, later, later], ..candidate(1) };
         assert_eq!(verdict(&full), Err(Ineligible::NoCapacity));
         assert!(verdict(&busy_later).is_ok());
         let party_member = Candidate { capacity: 1, jobs: vec![overlapping], ..candidate(1) };
         assert_eq!(verdict(&party_member), Err(Ineligible::NoCapacity));
+    }
+
+    #[test]
+    fn a_job_ending_just_before_the_window_leaves_no_time_to_travel_there() {
+        // The provider is about 7 minutes away: a job ending at the window's start leaves no time to get there.
+        let w = request().window;
+        let back_to_back = TimeWindow::from_stored(w.start() - Duration::hours(1), w.start());
+        let with_a_gap = TimeWindow::from_stored(w.start() - Duration::hours(1), w.start() - Duration::minutes(10));
+        let single = |job| Candidate { capacity: 1, jobs: vec![job], ..candidate(1) };
+        assert_eq!(verdict(&single(back_to_back)), Err(Ineligible::NoCapacity));
+        assert!(verdict(&single(with_a_gap)).is_ok());
+        assert_eq!(room(&request(), &candidate(1), &TravelModel::default()).map(|(_, free)| free), Ok(2));
     }
 
     #[test]

@@ -94,6 +94,15 @@ pub struct Street {
     pub center: GeoPoint,
 }
 
+/// Where a community lies: its street and district, and its centre (where a community's open times are
+/// measured from before a resident gives an address).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Area {
+    pub street: StreetId,
+    pub district: DistrictId,
+    pub centre: GeoPoint,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Community {
     pub id: CommunityId,

@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::OrderDesk;
+use super::booking::routed_pool;
 use super::model::{Order, OrderId, Schedule};
 use super::ports::{OrderStore, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::catalog::{CatalogItem, DispatchMode, ItemId};
 use crate::clock::Clock;
-use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, rank, routed};
+use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, rank};
 use crate::error::Unexpected;
-use crate::geo::{DistrictId, StreetId};
+use crate::geo::Area;
 use crate::providers::ProviderId;
 use crate::time::TimeWindow;
 
@@ -198,12 +199,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         &self,
         order: &Order,
         item: Option<&CatalogItem>,
-        area: Option<(StreetId, DistrictId)>,
+        area: Option<Area>,
         candidates: &[Candidate],
         already: &[ProviderId],
         now: DateTime<Utc>,
     ) -> Plan {
-        let (Some(item), Some((street, district))) = (item, area) else {
+        let (Some(item), Some(area)) = (item, area) else {
             return Plan::Escalate("the item or the community is no longer known");
         };
         if order.accept_by.is_some_and(|deadline| deadline <= now) {
@@ -213,8 +214,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if order.high_risk {
             return Plan::Escalate("high risk: escalated to the street at once");
         }
-        let candidates: Vec<Candidate> =
-            candidates.iter().filter(|c| routed(item.routing, c, order.community, street)).cloned().collect();
+        let candidates = routed_pool(item, order.community, &area, candidates);
         let window = match order.schedule {
             Schedule::Window(w) => w,
             Schedule::Asap => {
@@ -229,8 +229,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                     item: order.item,
                     category: item.category,
                     community: order.community,
-                    street,
-                    district,
+                    street: area.street,
+                    district: area.district,
                     location: order.location,
                     window,
                     scope: at,

@@ -3,6 +3,7 @@
 
 use super::request::WindowError;
 use super::state::OrderState;
+use crate::dispatch::Slot;
 use crate::error::{Invalid, Unexpected};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,22 @@ pub enum PlaceError {
     QuestionsChanged,
     #[error(transparent)]
     Window(#[from] WindowError),
+    /// The booked time has no place left; these are the open times nearest it.
+    #[error("that time is fully booked; choose one of the open times nearest it")]
+    SlotFull { alternatives: Vec<Slot> },
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Why open times could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum SlotsError {
+    #[error("no catalog item has that id")]
+    UnknownItem,
+    #[error("no community has that id")]
+    UnknownCommunity,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }

@@ -3,6 +3,9 @@
 
 mod access;
 mod aftercare;
+mod booking;
+#[cfg(test)]
+mod booking_tests;
 mod dispatching;
 mod errors;
 mod following;
@@ -24,15 +27,16 @@ mod visiting_tests;
 
 pub use access::{Visibility, visibility};
 pub use aftercare::{AnswerWithin, Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp, FollowUpOutcome};
+pub use booking::{ALTERNATIVES, MAX_SLOT_DAYS, OpenTimes};
 pub use dispatching::DispatchOutcome;
 pub use errors::{
     AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError,
-    RescheduleError, ViewError, VisitError,
+    RescheduleError, SlotsError, ViewError, VisitError,
 };
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
     Aftercare, Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists,
-    OrderStore, Orders, Placed, Reschedule, RescheduleOutcome, Transition, TransitionEffect, Visits,
+    OrderStore, Orders, Placed, Reschedule, RescheduleOutcome, SlotHold, Transition, TransitionEffect, Visits,
 };
 pub use request::{
     Address, AddressError, IdempotencyKey, IdempotencyKeyError, Notes, NotesError, TimeWindow, WindowError,

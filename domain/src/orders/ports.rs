@@ -16,7 +16,7 @@ use crate::audit::AuditEntry;
 use crate::catalog::{Answers, CatalogItem, ItemId, Questions};
 use crate::dispatch::{Candidate, Scope};
 use crate::error::Unexpected;
-use crate::geo::{CommunityId, DistrictId, GeoPoint, StreetId};
+use crate::geo::{Area, CommunityId, GeoPoint};
 use crate::providers::ProviderId;
 
 /// An order as parsed from a request, before it has an id.
@@ -41,6 +41,17 @@ pub struct NewOrder {
     /// [`InsertOrderError::QuestionsChanged`] when the item asks others by then, so that a check against a copy
     /// of the catalog that predates a change never lets an order in.
     pub asked: Questions,
+    /// For a booked time: the room the providers have then, which the item's bookings in the community that no
+    /// provider holds yet must stay below ([`OrderDesk::place`](super::OrderDesk::place) sets it).
+    pub slot: Option<SlotHold>,
+}
+
+/// A place at a booked time. The insert counts the item's unheld bookings in the community overlapping the
+/// window and goes ahead only while there are fewer than `room`, under a lock per item and community, so that
+/// however many residents book the last place at once, one gets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotHold {
+    pub room: u32,
 }
 
 impl NewOrder {
@@ -92,6 +103,9 @@ pub enum InsertOrderError {
     /// The item's questions are no longer those the answers were checked against.
     #[error("the item's questions changed")]
     QuestionsChanged,
+    /// The booked time has no place left ([`NewOrder::slot`]).
+    #[error("the time is fully booked")]
+    SlotFull,
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -150,11 +164,15 @@ pub struct Completion {
     pub credit_hours: Option<AccountId>,
 }
 
-/// Moving an order's appointment to another window, if the order is still in `from`.
+/// Moving an order's appointment to another window, if the order is still in `from`. An escalated booking
+/// moved goes back to dispatch: `to` is then `submitted`, with a fresh acceptance deadline and dispatch
+/// starting again from the community.
 #[derive(Clone, Debug)]
 pub struct Reschedule {
     pub order: OrderId,
     pub from: OrderState,
+    pub to: OrderState,
+    pub accept_by: Option<DateTime<Utc>>,
     pub window: TimeWindow,
     pub actor: AccountId,
     pub at: DateTime<Utc>,
@@ -367,11 +385,18 @@ pub trait Candidates: Clone + Send + Sync + 'static {
     /// the write confirms (an order's answers, through [`NewOrder::asked`]).
     fn recent_catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 
-    /// The street and district a community lies in.
-    fn area_of(
+    /// The street and district a community lies in, and its centre.
+    fn area_of(&self, community: CommunityId) -> impl Future<Output = Result<Option<Area>, Unexpected>> + Send;
+
+    /// The windows of the item's bookings in the community that no provider holds yet (submitted, offered or
+    /// escalated) and that overlap `[from, until)`: each takes a place at its time.
+    fn pending_windows(
         &self,
+        item: ItemId,
         community: CommunityId,
-    ) -> impl Future<Output = Result<Option<(StreetId, DistrictId)>, Unexpected>> + Send;
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<TimeWindow>, Unexpected>> + Send;
 }
 
 /// The visits' records, the resident's answers to them and their ratings. Each answer is one conditional update (only while

@@ -31,7 +31,7 @@ use crate::audit::AuditEntry;
 use crate::catalog::questions::RawAnswers;
 use crate::catalog::{CatalogItem, Category};
 use crate::clock::Clock;
-use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, TravelModel};
+use crate::dispatch::{ClaimOutcome, DispatchQueue, RankWeights, Slot, SlotRules, TravelModel};
 use crate::error::Unexpected;
 use crate::geo::CommunityId;
 use crate::paging::{Page, PageRequest};
@@ -49,6 +49,8 @@ pub struct OrderDesk<S, Q, C> {
     pub confirm_within: Duration,
     pub travel: TravelModel,
     pub weights: RankWeights,
+    /// How open times are laid out, and the notice they need.
+    pub slots: SlotRules,
 }
 
 /// An order as one actor may see it.
@@ -72,6 +74,9 @@ pub struct OrderDetail {
     pub follow_up: Option<FollowUp>,
     /// The complaint against the provider: for them and the provider holding the order.
     pub complaint: Option<Complaint>,
+    /// For an escalated booking: the open times nearest it that someone not yet asked could take, for the
+    /// resident and the community's workers.
+    pub alternatives: Vec<Slot>,
 }
 
 /// Three days: long enough for a resident who is away or without their phone for a weekend.
@@ -80,6 +85,15 @@ pub const DEFAULT_CONFIRM_WITHIN: Duration = Duration::from_secs(72 * 3600);
 /// The states in which a provider has taken the order on: who is coming is known, and may be changed until it
 /// is done.
 const TAKEN_ON: [OrderState; 2] = [OrderState::Accepted, OrderState::InService];
+
+/// When an order placed (or sent back to dispatch) at `now` must have been taken: within the hour, or before
+/// its window opens; after that a worker steps in.
+fn accept_by(schedule: &Schedule, now: DateTime<Utc>) -> DateTime<Utc> {
+    match schedule {
+        Schedule::Asap => now + chrono::Duration::hours(1),
+        Schedule::Window(w) => w.start().max(now + chrono::Duration::minutes(10)),
+    }
+}
 
 impl<S, Q, C> OrderDesk<S, Q, C> {
     /// The use cases with the default travel model and ranking weights.
@@ -92,6 +106,7 @@ impl<S, Q, C> OrderDesk<S, Q, C> {
             confirm_within: DEFAULT_CONFIRM_WITHIN,
             travel: TravelModel::default(),
             weights: RankWeights::default(),
+            slots: SlotRules::default(),
         }
     }
 }
@@ -112,11 +127,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if let Schedule::Window(window) = &order.schedule {
             window.bookable_at(now)?;
         }
-        // Someone must have taken it within the hour, or before the window opens; after that a worker steps in.
-        order.accept_by = Some(match order.schedule {
-            Schedule::Asap => now + chrono::Duration::hours(1),
-            Schedule::Window(w) => w.start().max(now + chrono::Duration::minutes(10)),
-        });
+        order.accept_by = Some(accept_by(&order.schedule, now));
         // The answers are checked against this process's copy of the item first, which costs no round trip;
         // the insert confirms the copy was current, and only when it was not is the item read afresh.
         let recent = self.store.recent_catalog_item(order.item).await?;
@@ -148,14 +159,19 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return Err(PlaceError::HighRiskNotMediation);
         }
         order.answers = item.questions.check(answers).map_err(PlaceError::Answers)?;
-        order.asked = item.questions;
-        self.store.insert_order(order, now).await.map_err(|e| match e {
-            InsertOrderError::UnknownItem => PlaceError::UnknownItem,
-            InsertOrderError::UnknownCommunity => PlaceError::UnknownCommunity,
-            InsertOrderError::KeyReused => PlaceError::KeyReused,
-            InsertOrderError::QuestionsChanged => PlaceError::QuestionsChanged,
-            InsertOrderError::Unexpected(u) => PlaceError::Unexpected(u),
-        })
+        order.slot = self.hold_for(&item, &order, now).await?;
+        order.asked = item.questions.clone();
+        match self.store.insert_order(order.clone(), now).await {
+            Ok(placed) => Ok(placed),
+            Err(InsertOrderError::SlotFull) => {
+                Err(PlaceError::SlotFull { alternatives: self.alternatives_to(&item, &order, now).await? })
+            }
+            Err(InsertOrderError::UnknownItem) => Err(PlaceError::UnknownItem),
+            Err(InsertOrderError::UnknownCommunity) => Err(PlaceError::UnknownCommunity),
+            Err(InsertOrderError::KeyReused) => Err(PlaceError::KeyReused),
+            Err(InsertOrderError::QuestionsChanged) => Err(PlaceError::QuestionsChanged),
+            Err(InsertOrderError::Unexpected(u)) => Err(PlaceError::Unexpected(u)),
+        }
     }
 
     /// The order and its history, as much of it as the actor may see.
@@ -198,7 +214,21 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         };
         let (follow_up, complaint) =
             if seen == Visibility::Full { self.aftercare_of(actor, &order).await? } else { (None, None) };
-        Ok(OrderDetail { order, events, seen, why_provider, contact, coming, visit, rating, follow_up, complaint })
+        let alternatives =
+            if follows && seen == Visibility::Full { self.alternatives_for(&order).await? } else { Vec::new() };
+        Ok(OrderDetail {
+            order,
+            events,
+            seen,
+            why_provider,
+            contact,
+            coming,
+            visit,
+            rating,
+            follow_up,
+            complaint,
+            alternatives,
+        })
     }
 
     /// The actor's orders, newest first, older than `before`: a resident's own, or the jobs given to the
@@ -308,8 +338,17 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !movable.contains(&order.state) {
             return Err(MoveError::Conflict { current: order.state }.into());
         }
-        let change = Reschedule { order: id, from: order.state, window, actor: actor.account, at: now };
+        let (to, accept_by) = match order.state.apply(OrderAction::Rebook) {
+            Ok(to) => (to, Some(accept_by(&Schedule::Window(window), now))),
+            Err(_) => (order.state, order.accept_by),
+        };
+        let change = Reschedule { order: id, from: order.state, to, accept_by, window, actor: actor.account, at: now };
         match self.store.reschedule(change).await? {
+            RescheduleOutcome::Moved(moved) if moved.state == OrderState::Submitted => {
+                // Back to dispatch; a lost enqueue is found again by the stranded-order sweep.
+                let _ = self.queue.enqueue(id).await;
+                Ok(*moved)
+            }
             RescheduleOutcome::Moved(moved) => Ok(*moved),
             RescheduleOutcome::ProviderFull => Err(RescheduleError::ProviderBusyThen),
             RescheduleOutcome::StateChanged => {

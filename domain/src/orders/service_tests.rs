@@ -77,6 +77,7 @@ fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {
         high_risk,
         answers: Answers::default(),
         asked: Questions::default(),
+        slot: None,
     }
 }
 

@@ -41,6 +41,8 @@ pub enum OrderAction {
     Assign,
     /// A community worker closes an escalated order that cannot be served.
     Close,
+    /// The resident moves an escalated booking to another time: it is dispatched again.
+    Rebook,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +78,7 @@ impl OrderState {
             (S::Submitted | S::Offered, A::Escalate) => S::Escalated,
             (S::Escalated, A::Assign) => S::Accepted,
             (S::Escalated, A::Close) => S::Cancelled,
+            (S::Escalated, A::Rebook) => S::Submitted,
             (from, action) => return Err(ForbiddenTransition { from, action }),
         };
         Ok(next)
@@ -104,7 +107,7 @@ impl OrderState {
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 10] = [
+    pub const ALL: [OrderAction; 11] = [
         OrderAction::Offer,
         OrderAction::OffersLapsed,
         OrderAction::Accept,
@@ -115,6 +118,7 @@ impl OrderAction {
         OrderAction::Escalate,
         OrderAction::Assign,
         OrderAction::Close,
+        OrderAction::Rebook,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -129,6 +133,7 @@ impl OrderAction {
             OrderAction::Escalate => "escalate",
             OrderAction::Assign => "assign",
             OrderAction::Close => "close",
+            OrderAction::Rebook => "rebook",
         }
     }
 }
@@ -140,7 +145,7 @@ mod tests {
     use super::*;
 
     /// The moves DESIGN.md draws, written out independently of `apply`'s match.
-    const ALLOWED: [(S, A, S); 14] = [
+    const ALLOWED: [(S, A, S); 15] = [
         (S::Submitted, A::Offer, S::Offered),
         (S::Submitted, A::Cancel, S::Cancelled),
         (S::Submitted, A::Escalate, S::Escalated),
@@ -155,6 +160,7 @@ mod tests {
         (S::Escalated, A::Assign, S::Accepted),
         (S::Escalated, A::Close, S::Cancelled),
         (S::Escalated, A::Cancel, S::Cancelled),
+        (S::Escalated, A::Rebook, S::Submitted),
     ];
 
     #[test]
@@ -176,7 +182,7 @@ mod tests {
                 forbidden += 1;
             }
         }
-        assert_eq!(forbidden, 7 * 10 - ALLOWED.len());
+        assert_eq!(forbidden, 7 * 11 - ALLOWED.len());
     }
 
     #[test]

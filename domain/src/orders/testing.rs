@@ -22,8 +22,9 @@ use crate::accounts::AccountId;
 use crate::catalog::{CatalogItem, ItemId};
 use crate::dispatch::{Candidate, ClaimOutcome, Delivery, DispatchQueue, Scope};
 use crate::error::Unexpected;
-use crate::geo::{CommunityId, DistrictId, StreetId};
+use crate::geo::{Area, CommunityId, DistrictId, StreetId};
 use crate::providers::ProviderId;
+use crate::time::TimeWindow;
 
 #[derive(Default)]
 pub struct Held {
@@ -129,6 +130,19 @@ impl FakeOrders {
         });
     }
 
+    /// The windows of the item's bookings in the community that no provider holds yet.
+    pub fn pending(&self, item: ItemId, community: CommunityId) -> Vec<TimeWindow> {
+        let unheld = [OrderState::Submitted, OrderState::Offered, OrderState::Escalated];
+        let held = self.held();
+        let mine = held.orders.iter().filter(|o| o.item == item && o.community == community);
+        mine.filter(|o| unheld.contains(&o.state))
+            .filter_map(|o| match o.schedule {
+                Schedule::Window(w) => Some(w),
+                Schedule::Asap => None,
+            })
+            .collect()
+    }
+
     pub fn state_of(&self, id: OrderId) -> OrderState {
         self.held().orders.iter().find(|o| o.id == id).expect("the order exists").state
     }
@@ -140,10 +154,18 @@ impl Orders for FakeOrders {
         if asks.is_some_and(|q| q != order.asked) {
             return Err(InsertOrderError::QuestionsChanged);
         }
+        if let (Some(hold), Schedule::Window(w)) = (order.slot, order.schedule) {
+            let pending = self.pending(order.item, order.community).into_iter().filter(|p| p.overlaps(&w)).count();
+            if pending as u32 >= hold.room {
+                return Err(InsertOrderError::SlotFull);
+            }
+        }
         let id = self.order(order.resident, order.community, OrderState::Submitted, None);
         let mut held = self.held();
         let placed = held.orders.iter_mut().find(|o| o.id == id).expect("just added");
         placed.item = order.item;
+        placed.schedule = order.schedule;
+        placed.location = order.location;
         placed.accept_by = order.accept_by;
         placed.high_risk = order.high_risk;
         placed.answers = order.answers;
@@ -217,8 +239,16 @@ impl Orders for FakeOrders {
         Ok(Some(order))
     }
 
-    async fn reschedule(&self, _change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
-        Ok(RescheduleOutcome::StateChanged)
+    async fn reschedule(&self, change: Reschedule) -> Result<RescheduleOutcome, Unexpected> {
+        let mut held = self.held();
+        let Some(order) = held.orders.iter_mut().find(|o| o.id == change.order && o.state == change.from) else {
+            return Ok(RescheduleOutcome::StateChanged);
+        };
+        (order.schedule, order.state, order.accept_by) = (Schedule::Window(change.window), change.to, change.accept_by);
+        if change.to != change.from {
+            (order.scope, order.round) = (Scope::Community, 0);
+        }
+        Ok(RescheduleOutcome::Moved(Box::new(order.clone())))
     }
 
     async fn set_assignee(
@@ -588,8 +618,20 @@ impl Candidates for FakeOrders {
         Ok(copy.iter().find(|i| i.id == id).cloned())
     }
 
-    async fn area_of(&self, _community: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
-        Ok(Some((StreetId(1), DistrictId(1))))
+    async fn area_of(&self, _community: CommunityId) -> Result<Option<Area>, Unexpected> {
+        let centre = crate::geo::GeoPoint::parse(41.80, 123.40).expect("a point in Shenyang");
+        Ok(Some(Area { street: StreetId(1), district: DistrictId(1), centre }))
+    }
+
+    async fn pending_windows(
+        &self,
+        item: ItemId,
+        community: CommunityId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<TimeWindow>, Unexpected> {
+        let span = TimeWindow::from_stored(from, until);
+        Ok(self.pending(item, community).into_iter().filter(|w| w.overlaps(&span)).collect())
     }
 }
 

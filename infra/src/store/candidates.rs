@@ -12,7 +12,7 @@ use uuid::Uuid;
 use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::dispatch::{Candidate, FAIRNESS_PERIOD_DAYS, WorkingHours};
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{CommunityId, DistrictId, StreetId};
+use linli_domain::geo::{Area, CommunityId, DistrictId, GeoPoint, StreetId};
 use linli_domain::orders::Candidates;
 use linli_domain::providers::{ProviderId, ProviderKind};
 use linli_domain::time::TimeWindow;
@@ -240,16 +240,50 @@ impl Candidates for Store {
         }
     }
 
-    async fn area_of(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+    async fn area_of(&self, id: CommunityId) -> Result<Option<Area>, Unexpected> {
         self.cached_area(id).await
+    }
+
+    async fn pending_windows(
+        &self,
+        item: ItemId,
+        community: CommunityId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<TimeWindow>, Unexpected> {
+        let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = order::Entity::find()
+            .select_only()
+            .column(order::Column::WindowStart)
+            .column(order::Column::WindowEnd)
+            .filter(pending_in(item, community))
+            .filter(order::Column::WindowStart.lt(until))
+            .filter(order::Column::WindowEnd.gt(from))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context("reading the bookings nobody holds yet")?;
+        Ok(rows.into_iter().map(|(start, end)| TimeWindow::from_stored(start, end)).collect())
     }
 }
 
+/// The item's bookings in the community that no provider holds yet: each takes a place at its time.
+pub(super) fn pending_in(item: ItemId, community: CommunityId) -> sea_orm::Condition {
+    let unheld = [StoredOrderState::Submitted, StoredOrderState::Offered, StoredOrderState::Escalated];
+    sea_orm::Condition::all()
+        .add(order::Column::ItemId.eq(item.0))
+        .add(order::Column::CommunityId.eq(community.0))
+        .add(order::Column::State.is_in(unheld))
+}
+
 impl Store {
-    /// Reads which street and district a community lies in.
-    pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+    /// Reads which street and district a community lies in, and its centre.
+    pub(super) async fn load_area(&self, id: CommunityId) -> Result<Option<Area>, Unexpected> {
         let what = "locating a community";
         let found = community::Entity::find_by_id(id.0).find_also_related(street::Entity).one(&self.db).await;
-        Ok(found.context(what)?.and_then(|(_, s)| s).map(|s| (StreetId(s.id), DistrictId(s.district_id))))
+        let Some((c, Some(s))) = found.context(what)? else {
+            return Ok(None);
+        };
+        let centre = GeoPoint::parse(c.lat, c.lng).map_err(|e| Unexpected::new(what, e))?;
+        Ok(Some(Area { street: StreetId(s.id), district: DistrictId(s.district_id), centre }))
     }
 }

@@ -18,7 +18,7 @@ use linli_domain::catalog::CatalogItems;
 use linli_domain::catalog::{CatalogItem, ItemId};
 use linli_domain::dispatch::Candidate;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{CommunityId, DistrictId, StreetId};
+use linli_domain::geo::{Area, CommunityId};
 
 use super::Store;
 use crate::db::DbContext;
@@ -37,7 +37,7 @@ struct Cached {
     version: Option<i64>,
     profiles: HashMap<ItemId, Arc<Vec<Candidate>>>,
     catalog: Option<Arc<HashMap<ItemId, CatalogItem>>>,
-    areas: HashMap<CommunityId, (StreetId, DistrictId)>,
+    areas: HashMap<CommunityId, Area>,
 }
 
 impl Snapshot {
@@ -102,7 +102,7 @@ impl Store {
     }
 
     /// The street and district of a community; the map does not change once seeded, so it is cached for good.
-    pub(super) async fn cached_area(&self, id: CommunityId) -> Result<Option<(StreetId, DistrictId)>, Unexpected> {
+    pub(super) async fn cached_area(&self, id: CommunityId) -> Result<Option<Area>, Unexpected> {
         let known = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.get(&id).copied();
         if known.is_some() {
             return Ok(known);

@@ -4,10 +4,10 @@ use poem::http::StatusCode;
 
 use linli_domain::orders::{
     AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, OrderState, PlaceError,
-    RateError, RescheduleError, ViewError, VisitError,
+    RateError, RescheduleError, SlotsError, ViewError, VisitError,
 };
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, OpenTime};
 
 impl From<MoveError> for ApiError {
     fn from(e: MoveError) -> Self {
@@ -137,7 +137,23 @@ impl From<PlaceError> for ApiError {
             E::Answers(invalid) => invalid.into(),
             E::QuestionsChanged => ApiError::new(StatusCode::CONFLICT, "questions_changed", e.to_string()),
             E::Window(w) => w.invalid().into(),
+            E::SlotFull { ref alternatives } => {
+                let times = alternatives.iter().copied().map(OpenTime::from).collect();
+                ApiError::new(StatusCode::CONFLICT, "slot_full", e.to_string())
+                    .map_problem(|p| (p.field, p.alternatives) = (Some("window_start".into()), Some(times)))
+            }
             E::Unexpected(u) => ApiError::unexpected(u),
+        }
+    }
+}
+
+impl From<SlotsError> for ApiError {
+    fn from(e: SlotsError) -> Self {
+        match e {
+            SlotsError::UnknownItem => ApiError::not_found("catalog item"),
+            SlotsError::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
+            SlotsError::Invalid(invalid) => invalid.into(),
+            SlotsError::Unexpected(u) => ApiError::unexpected(u),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
 use crate::problem::problems;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::{ApiError, ApiResult, OpenTime};
 use crate::routes::{ApiTags, PageLimit, limit_of, parse_point};
 use crate::state::AppState;
 
@@ -72,7 +72,10 @@ problems!(
 #[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
 impl OrdersApi {
     /// Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
-    /// order.
+    /// order. A booked time (`window_start`/`window_end`) must have a place free (see
+    /// `GET /catalog/items/{id}/open-times`): a full one is refused with 409 `slot_full` and the open times
+    /// nearest it in `alternatives`. A time nobody could serve, with no other time open either, is taken and
+    /// goes to the community's workers.
     #[oai(path = "/", method = "post")]
     async fn place(
         &self,
@@ -144,6 +147,9 @@ impl OrdersApi {
         view.rating = d.rating.map(Into::into);
         view.follow_up = d.follow_up.map(Into::into);
         view.complaint = d.complaint.map(Into::into);
+        if !d.alternatives.is_empty() {
+            view.alternatives = Some(d.alternatives.into_iter().map(OpenTime::from).collect());
+        }
         if let Some(contact) = d.contact {
             view.resident_name = Some(contact.name);
             view.resident_phone = contact.phone;
@@ -226,6 +232,7 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         high_risk: req.high_risk,
         answers: Default::default(),
         asked: Default::default(),
+        slot: None,
     })
 }
 

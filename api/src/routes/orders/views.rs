@@ -7,6 +7,8 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::problem::OpenTime;
+
 use linli_domain::catalog::questions::{Answer, RawAnswers};
 use linli_domain::orders::{
     Complaint, FollowUp, FollowUpOutcome, Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit,
@@ -182,6 +184,9 @@ pub struct OrderView {
     pub follow_up: Option<FollowUpView>,
     /// The complaint against the provider, on the detail endpoint for them and the provider holding it.
     pub complaint: Option<ComplaintView>,
+    /// For an escalated booking, on the detail endpoint for the resident and the community's workers: the open
+    /// times nearest its own that someone not yet asked could take. Rescheduling to one dispatches it again.
+    pub alternatives: Option<Vec<OpenTime>>,
 }
 
 impl OrderView {
@@ -218,6 +223,7 @@ impl OrderView {
             rating: None,
             follow_up: None,
             complaint: None,
+            alternatives: None,
         }
     }
 

@@ -15,7 +15,7 @@ mod visits;
 use effects::{apply_effect, offer_open_at};
 use journal::{event_rows, record, record_as};
 use offers::provider_full;
-use placing::{built, combined_insert, hex_digest, while_asked};
+use placing::{Inserted, built, combined_insert, hex_digest, while_asked};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -76,19 +76,22 @@ impl Orders for Store {
             event_rows(&[(placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at)]).remove(0);
         let asked = serde_json::to_string(&new.asked).map_err(|e| Unexpected::new("placing an order", e))?;
         let inserted = match self.db.get_database_backend() {
+            // A booked time's place is counted and taken under a lock, in a transaction.
+            _ if new.slot.is_some() => self.insert_in_transaction(row, &asked, event, announcement, new.slot).await,
             // One statement, so one round trip instead of five; it is atomic like any single statement.
             DbBackend::Postgres => {
                 let order = built(order::Entity::insert(order::ActiveModel::from(row)).into_query());
                 let event = built(order_event::Entity::insert(event).into_query());
                 let announcement = built(outbox::Entity::insert(announcement).into_query());
                 let statement = combined_insert(while_asked(order, new.item.0, asked), event, announcement);
-                self.db.execute_raw(statement).await.map(|_| true)
+                self.db.execute_raw(statement).await.map(|_| Inserted::Yes)
             }
-            _ => self.insert_in_transaction(row, &asked, event, announcement).await,
+            _ => self.insert_in_transaction(row, &asked, event, announcement, None).await,
         };
         match inserted {
-            Ok(true) => Ok(Placed::New(placed)),
-            Ok(false) => Err(InsertOrderError::QuestionsChanged),
+            Ok(Inserted::Yes) => Ok(Placed::New(placed)),
+            Ok(Inserted::QuestionsChanged) => Err(InsertOrderError::QuestionsChanged),
+            Ok(Inserted::SlotFull) => Err(InsertOrderError::SlotFull),
             Err(err) => self.why_not_inserted(&new, fingerprint.as_deref(), err).await,
         }
     }
@@ -199,7 +202,7 @@ impl Orders for Store {
         if row.state != StoredOrderState::from(change.from) {
             return Ok(RescheduleOutcome::StateChanged);
         }
-        let moved = order::Model {
+        let mut moved = order::Model {
             window_start: Some(change.window.start()),
             window_end: Some(change.window.end()),
             updated_at: change.at,
@@ -212,17 +215,32 @@ impl Orders for Store {
                 return Ok(RescheduleOutcome::ProviderFull);
             }
         }
-        order::Entity::update_many()
+        let mut update = order::Entity::update_many()
             .col_expr(order::Column::WindowStart, Expr::value(moved.window_start))
             .col_expr(order::Column::WindowEnd, Expr::value(moved.window_end))
             .col_expr(order::Column::UpdatedAt, Expr::value(change.at))
-            .filter(order::Column::Id.eq(row.id))
-            .exec(&txn)
-            .await
-            .context(what)?;
+            .filter(order::Column::Id.eq(row.id));
+        if change.to != change.from {
+            // Back to dispatch: from the community again, with a new deadline for someone to take it.
+            moved = order::Model {
+                state: change.to.into(),
+                scope: StoredScope::Community,
+                round: 0,
+                accept_by: change.accept_by,
+                requeued_at: None,
+                ..moved
+            };
+            update = update
+                .col_expr(order::Column::State, Expr::value(moved.state))
+                .col_expr(order::Column::Scope, Expr::value(moved.scope))
+                .col_expr(order::Column::Round, Expr::value(0))
+                .col_expr(order::Column::AcceptBy, Expr::value(moved.accept_by))
+                .col_expr(order::Column::RequeuedAt, Expr::value(Option::<DateTime<Utc>>::None));
+        }
+        update.exec(&txn).await.context(what)?;
         let start = change.window.start().with_timezone(&linli_domain::time::shanghai());
         let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
-        let event = (change.order, Some(change.from), change.from, Some(change.actor), note.as_str(), change.at);
+        let event = (change.order, Some(change.from), change.to, Some(change.actor), note.as_str(), change.at);
         record_as(&txn, &[event], Some(super::notifications::RESCHEDULED_TOPIC)).await?;
         txn.commit().await.context(what)?;
         convert::order(moved).map(|o| RescheduleOutcome::Moved(Box::new(o)))

@@ -3,39 +3,63 @@
 
 use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, SqlErr, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, SqlErr, Statement,
+    TransactionTrait,
 };
 use sea_orm::{EntityName, IdenStatic};
 use sha2::Digest;
 
 use linli_domain::accounts::AccountId;
+use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
-use linli_domain::orders::{InsertOrderError, NewOrder, Placed};
+use linli_domain::geo::CommunityId;
+use linli_domain::orders::{InsertOrderError, NewOrder, Placed, SlotHold};
 
 use crate::db::{DbContext, db_err};
 use crate::entities::{catalog_item, community, order, order_event, outbox};
+use crate::store::candidates::pending_in;
 use crate::store::{Store, convert};
 
 impl Store {
     /// Inserts an order, its first event and its outbox row in one transaction, while the item asks `asked`
-    /// (as JSON); `false`, with nothing written, when it asks others.
+    /// (as JSON) and, for a booked time, while its place is free. The item's unheld bookings in the community
+    /// are counted under a lock per item and community (PostgreSQL's transaction-scoped advisory lock; SQLite
+    /// writes one at a time anyway), so bookings racing for the last place go in one after another and only
+    /// the first finds it free.
     pub(super) async fn insert_in_transaction(
         &self,
         row: order::Model,
         asked: &str,
         event: order_event::ActiveModel,
         announcement: outbox::ActiveModel,
-    ) -> Result<bool, DbErr> {
+        slot: Option<SlotHold>,
+    ) -> Result<Inserted, DbErr> {
         // The raw database error, not `Store::begin`'s: the caller tells the constraint that refused apart.
         let txn = self.db.begin().await?;
+        if let (Some(hold), Some(start), Some(end)) = (slot, row.window_start, row.window_end) {
+            if txn.get_database_backend() == DbBackend::Postgres {
+                let lock = "SELECT pg_advisory_xact_lock($1, $2)";
+                let keys = [row.item_id.into(), row.community_id.into()];
+                txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, lock, keys)).await?;
+            }
+            let taken = order::Entity::find()
+                .filter(pending_in(ItemId(row.item_id), CommunityId(row.community_id)))
+                .filter(order::Column::WindowStart.lt(end))
+                .filter(order::Column::WindowEnd.gt(start))
+                .count(&txn)
+                .await?;
+            if taken >= u64::from(hold.room) {
+                return Ok(Inserted::SlotFull);
+            }
+        }
         let item = catalog_item::Entity::find_by_id(row.item_id).one(&txn).await?;
         if item.is_some_and(|i| i.questions != asked) {
-            return Ok(false);
+            return Ok(Inserted::QuestionsChanged);
         }
         order::Entity::insert(order::ActiveModel::from(row)).exec_without_returning(&txn).await?;
         order_event::Entity::insert(event).exec_without_returning(&txn).await?;
         outbox::Entity::insert(announcement).exec_without_returning(&txn).await?;
-        txn.commit().await.map(|()| true)
+        txn.commit().await.map(|()| Inserted::Yes)
     }
 
     /// Explains a failed order insert: the key was used before (for this same order, which is then the answer,
@@ -75,6 +99,15 @@ impl Store {
             _ => Err(e(err).into()),
         }
     }
+}
+
+/// What an order's insert did: nothing is written unless it went in.
+pub(super) enum Inserted {
+    Yes,
+    /// The item asks other questions now.
+    QuestionsChanged,
+    /// The booked time has no place left.
+    SlotFull,
 }
 
 pub(super) async fn find_by_key<C: ConnectionTrait>(
