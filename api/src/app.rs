@@ -11,6 +11,7 @@ use poem::middleware::{CatchPanic, Compression, Cors, RequestId, ReuseId};
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
+use linli_domain::dispatch::SlotRules;
 use linli_domain::orders::OrderDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::{SessionPolicy, Sessions};
@@ -68,6 +69,7 @@ impl Backends {
         clock.advance(settings.clock_offset);
         let desk = OrderDesk {
             confirm_within: settings.visit_confirm,
+            slots: SlotRules { notice: settings.booking_notice, ..SlotRules::default() },
             ..OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl)
         };
         Ok(Self {

@@ -51,6 +51,10 @@ pub struct ConfigArgs {
     /// [default: 72].
     #[arg(long, env = "LINLI_VISIT_CONFIRM_HOURS", global = true)]
     pub visit_confirm_hours: Option<u64>,
+    /// Minutes between booking and the earliest open time offered, so that someone can plan the visit
+    /// [default: 120].
+    #[arg(long, env = "LINLI_BOOKING_NOTICE_MINUTES", global = true)]
+    pub booking_notice_minutes: Option<i64>,
     /// Seconds a dispatcher may hold a queue entry unacknowledged before another takes it over (a dispatcher
     /// that died) [default: 30].
     #[arg(long, env = "LINLI_RECLAIM_AFTER_SECONDS", global = true)]
@@ -112,6 +116,7 @@ struct FileConfig {
     run_jobs: Option<bool>,
     offer_ttl_seconds: Option<u64>,
     visit_confirm_hours: Option<u64>,
+    booking_notice_minutes: Option<i64>,
     reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
     access_ttl_minutes: Option<i64>,
@@ -148,6 +153,8 @@ pub struct Settings {
     pub offer_ttl: Duration,
     /// How long a resident has to answer a completed visit.
     pub visit_confirm: Duration,
+    /// The least time between booking and the earliest open time.
+    pub booking_notice: chrono::Duration,
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub access_ttl: chrono::Duration,
@@ -202,6 +209,10 @@ impl Settings {
         let visit_confirm_hours = args.visit_confirm_hours.or(file.visit_confirm_hours).unwrap_or(72);
         if !(1..=24 * 30).contains(&visit_confirm_hours) {
             bail!("LINLI_VISIT_CONFIRM_HOURS must be between 1 and 720");
+        }
+        let notice_minutes = args.booking_notice_minutes.or(file.booking_notice_minutes).unwrap_or(120);
+        if !(0..=7 * 24 * 60).contains(&notice_minutes) {
+            bail!("LINLI_BOOKING_NOTICE_MINUTES must be between 0 and 10080 (a week)");
         }
         let session_hours = args.session_ttl_hours.or(file.session_ttl_hours).unwrap_or(72);
         if !(1..=24 * 90).contains(&session_hours) {
@@ -276,6 +287,7 @@ impl Settings {
             db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(16).max(1),
             offer_ttl: Duration::from_secs(offer_ttl),
             visit_confirm: Duration::from_secs(visit_confirm_hours * 3600),
+            booking_notice: chrono::Duration::minutes(notice_minutes),
             reclaim_after: Duration::from_secs(
                 args.reclaim_after_seconds.or(file.reclaim_after_seconds).unwrap_or(30).max(1),
             ),

@@ -50,6 +50,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.config.offerTtlSeconds | quote }}
 - name: LINLI_VISIT_CONFIRM_HOURS
   value: {{ .Values.config.visitConfirmHours | quote }}
+- name: LINLI_BOOKING_NOTICE_MINUTES
+  value: {{ .Values.config.bookingNoticeMinutes | quote }}
 - name: LINLI_SESSION_TTL_HOURS
   value: {{ .Values.config.sessionTtlHours | quote }}
 - name: LINLI_DB_MAX_CONNECTIONS
