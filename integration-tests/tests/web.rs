@@ -129,7 +129,13 @@ async fn a_visit_started_far_away_is_flagged_disputed_by_the_resident_and_resolv
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_confirmed_visit_is_rated_on_the_orders_page_and_the_providers_count_grows() {
+async fn a_full_time_is_refused_with_open_times_near_it_and_an_escalated_booking_moved_to_one_is_offered_again() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "booking.mjs", "booking").await;
+    assert!(shots.join("alternatives-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_booked_with_answers_is_served_confirmed_and_rated_and_the_providers_count_grows() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "rating.mjs", "rating").await;
     assert!(shots.join("rating-360.png").exists());
 }

@@ -3034,6 +3034,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/items/{id}/open-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The times the item can be booked at in a community (可预约时段), each with the places left: counted from
+         *     the providers who would be offered it (their working hours, capacity, the jobs they hold with the
+         *     travel between, and the bookings nobody holds yet), from two hours ahead, on the half hour.
+         * @description Who may call: anyone, signed in or not.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Where the service is wanted. */
+                    community_id: number;
+                    /** @description The first day, in Shanghai (default today). */
+                    from?: string;
+                    /** @description How many days, 1 to 14 (default 7). */
+                    days?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OpenTimesView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{id}/dashboard": {
         parameters: {
             query?: never;
@@ -6243,7 +6337,10 @@ export interface paths {
         put?: never;
         /**
          * Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
-         *     order.
+         *     order. A booked time (`window_start`/`window_end`) must have a place free (see
+         *     `GET /catalog/items/{id}/open-times`): a full one is refused with 409 `slot_full` and the open times
+         *     nearest it in `alternatives`. A time nobody could serve, with no other time open either, is taken and
+         *     goes to the community's workers.
          * @description Who may call: resident (for themselves).
          */
         post: {
@@ -12057,6 +12154,38 @@ export interface components {
             offered_at: string;
             order: components["schemas"]["OrderView"];
         };
+        /**
+         * OpenTime
+         * @description A time an item can be booked at, and how many more bookings it can take.
+         */
+        OpenTime: {
+            /**
+             * Format: uint32
+             * @description Places left: how many more bookings the providers can take then.
+             */
+            free: number;
+            /** Format: date-time */
+            window_end: string;
+            /** Format: date-time */
+            window_start: string;
+        };
+        /**
+         * OpenTimesView
+         * @description An item's open times in a community.
+         */
+        OpenTimesView: {
+            /** Format: int32 */
+            community_id: number;
+            /** Format: int32 */
+            item_id: number;
+            /**
+             * Format: int32
+             * @description How long each time is: the item's service length.
+             */
+            minutes: number;
+            /** @description Earliest first; a time with no place left is not listed. */
+            times: components["schemas"]["OpenTime"][];
+        };
         /** OrderPage */
         OrderPage: {
             next_cursor?: string;
@@ -12065,6 +12194,11 @@ export interface components {
         /** OrderView */
         OrderView: {
             address?: string;
+            /**
+             * @description For an escalated booking, on the detail endpoint for the resident and the community's workers: the open
+             *     times nearest its own that someone not yet asked could take. Rescheduling to one dispatches it again.
+             */
+            alternatives?: components["schemas"]["OpenTime"][];
             /** @description The resident's answers to the item's questions, in the order they were asked. */
             answers: components["schemas"]["AnswerView"][];
             asap: boolean;
@@ -12194,6 +12328,8 @@ export interface components {
          * @description What went wrong, for a person (`title`, `detail`) and for a program (`code`, `field`).
          */
         Problem: {
+            /** @description For `slot_full`: the open times nearest the one asked for, earliest first. */
+            alternatives?: components["schemas"]["OpenTime"][];
             /** @description Stable machine-readable code, e.g. `invalid_field`, `invalid_transition`. */
             code: string;
             /** @description For `invalid_transition`: the order's state now. */
