@@ -7,7 +7,7 @@
 //
 //   node tests/booking.mjs --base URL --shots DIR
 import { call as api, itemId, login, pickCommunity, reaches } from './api.mjs'
-import { WAIT, accessible, args, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
+import { WAIT, accessible, args, expectedRefusals, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
 
 const base = args.base
 const call = (method, path, token, body) => api(base, method, path, token, body)
@@ -40,6 +40,8 @@ await scenario(async () => {
   if (!time) fail(`${wanted} is not among the open times ${JSON.stringify(listed.times.slice(0, 3))}`)
   const body = { item_id: mediation, community_id: 1, address: '文安路8号', lat: 41.781, lng: 123.402, ...time }
   for (let n = 0; n < time.free; n++) await call('POST', '/orders', resident, body)
+  // The page's booking is then refused (409 slot_full), which it answers with the alternatives.
+  expectedRefusals.push(/\/api\/v1\/orders$/)
   await p.getByRole('button', { name: '提交预约' }).click()
   await p.getByTestId('open-times-hint').getByText('该时段已约满').waitFor({ timeout: WAIT })
   const offered = await p.locator('.open-time').evaluateAll((els) => els.map((e) => e.dataset.start))
