@@ -1,13 +1,25 @@
 //! Time values every context shares: the Asia/Shanghai offset Linli shows times in, and a window of time
 //! (`[start, end)`) that an order or a shift occupies.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
 use crate::error::Invalid;
 
 /// Asia/Shanghai: UTC+8, with no daylight saving time.
 pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// The instant a Shanghai date begins.
+pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(shanghai()).single())
+        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
+}
+
+/// The Shanghai date at an instant.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&shanghai()).date_naive()
 }
 
 /// When the service should happen: `[start, end)`, at most a day long. Whether it can still be booked depends on

@@ -48,16 +48,34 @@ pub struct Explanation {
     pub rating: f64,
     pub offers_this_period: u32,
     pub score: f64,
+    /// Put first because it took the care plan's latest visit (continuity of care), whatever its score.
+    pub continuity: bool,
 }
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.continuity {
+            f.write_str("took this care plan's latest visit; ")?;
+        }
         write!(
             f,
             "rank {} of {}: about {:.0} min away, {} of {} jobs in that window, rating {:.1}, {} offers this period",
             self.rank, self.of, self.travel_minutes, self.load, self.capacity, self.rating, self.offers_this_period
         )
     }
+}
+
+/// Puts `provider` first when it is among the ranked (eligible) ones, for continuity of care: a care plan's
+/// visit goes to whoever took its latest visit whenever they can take this one too. Ranks are renumbered.
+pub fn prefer(ranked: &mut [Ranked], provider: ProviderId) {
+    let Some(at) = ranked.iter().position(|r| r.provider == provider) else {
+        return;
+    };
+    ranked[..=at].rotate_right(1);
+    for (i, r) in ranked.iter_mut().enumerate() {
+        r.explanation.rank = i + 1;
+    }
+    ranked[0].explanation.continuity = true;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +132,7 @@ pub fn rank<'a>(
                 rating: s.candidate.rating,
                 offers_this_period: s.candidate.offers_this_period,
                 score: s.score,
+                continuity: false,
             },
         })
         .collect()
@@ -197,6 +216,29 @@ mod tests {
         assert_eq!(r[1].explanation.of, 2);
         let text = r[0].explanation.to_string();
         assert!(text.starts_with("rank 1 of 2: about 7 min away, 0 of 2 jobs in that window, rating 4.5"), "{text}");
+    }
+
+    #[test]
+    fn the_provider_of_a_care_plans_latest_visit_is_put_first_when_eligible() {
+        let near = Candidate { location: GeoPoint::parse(41.801, 123.40).unwrap(), ..candidate(2) };
+        let far = Candidate { location: GeoPoint::parse(41.830, 123.40).unwrap(), ..candidate(1) };
+        let mut r =
+            rank(&request(), &[near.clone(), far.clone()], &[], &TravelModel::default(), &RankWeights::default());
+        prefer(&mut r, far.id);
+        assert_eq!(r.iter().map(|x| x.provider).collect::<Vec<_>>(), vec![far.id, near.id]);
+        assert_eq!((r[0].explanation.rank, r[1].explanation.rank), (1, 2));
+        assert!(r[0].explanation.continuity && !r[1].explanation.continuity);
+        assert!(r[0].explanation.to_string().starts_with("took this care plan's latest visit; rank 1 of 2"));
+    }
+
+    #[test]
+    fn a_preferred_provider_that_is_not_eligible_changes_nothing() {
+        let busy = Candidate { active: false, ..candidate(3) };
+        let mut r =
+            rank(&request(), &[candidate(1), busy.clone()], &[], &TravelModel::default(), &RankWeights::default());
+        let before = r.clone();
+        prefer(&mut r, busy.id);
+        assert_eq!(r, before);
     }
 
     /// Simulates a month of orders of one kind among equally placed providers, two of them weighted double and

@@ -55,6 +55,8 @@ mod tests {
             high_risk: false,
             assignee: None,
             answers: Default::default(),
+            plan: None,
+            preferred: None,
             placed_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -17,7 +17,7 @@ use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Slot, SlotSearch
 use crate::error::{Invalid, Unexpected};
 use crate::geo::{Area, CommunityId, GeoPoint};
 use crate::providers::ProviderId;
-use crate::time::shanghai;
+use crate::time::local_midnight;
 
 /// How many alternatives a resident is offered.
 pub const ALTERNATIVES: usize = 5;
@@ -188,10 +188,4 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 /// The span alternatives to `window` are looked for in, with room for their length.
 fn around(window: &TimeWindow) -> (DateTime<Utc>, DateTime<Utc>) {
     (window.start() - chrono::Duration::days(3), window.end() + chrono::Duration::days(4))
-}
-
-fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(shanghai()).single())
-        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
 }

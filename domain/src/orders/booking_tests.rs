@@ -71,6 +71,8 @@ fn booking(resident: &crate::accounts::Actor, at: TimeWindow) -> NewOrder {
         answers: Answers::default(),
         asked: Questions::default(),
         slot: None,
+        plan: None,
+        preferred: None,
     }
 }
 

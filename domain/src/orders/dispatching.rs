@@ -13,7 +13,7 @@ use super::ports::{OrderStore, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::catalog::{CatalogItem, DispatchMode, ItemId};
 use crate::clock::Clock;
-use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, rank};
+use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, prefer, rank};
 use crate::error::Unexpected;
 use crate::geo::Area;
 use crate::providers::ProviderId;
@@ -236,7 +236,10 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                     scope: at,
                     now,
                 };
-                let ranked = rank(&request, &candidates, already, &self.travel, &self.weights);
+                let mut ranked = rank(&request, &candidates, already, &self.travel, &self.weights);
+                if let Some(preferred) = order.preferred {
+                    prefer(&mut ranked, preferred);
+                }
                 if !ranked.is_empty() {
                     let take = match item.mode {
                         DispatchMode::Dispatch => 1,

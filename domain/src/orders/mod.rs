@@ -12,6 +12,7 @@ mod following;
 #[cfg(test)]
 mod following_tests;
 mod model;
+pub mod plans;
 mod ports;
 mod request;
 mod service;

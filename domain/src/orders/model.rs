@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::plans::CarePlanId;
 use super::request::TimeWindow;
 use super::state::OrderState;
 use crate::accounts::AccountId;
@@ -50,6 +51,11 @@ pub struct Order {
     pub assignee: Option<AccountId>,
     /// The resident's answers to the item's questions, with the questions' words as they were asked.
     pub answers: Answers,
+    /// The care plan this order is a visit of.
+    pub plan: Option<CarePlanId>,
+    /// Who dispatch offers it to first when they can take it: for a care plan's visit, whoever took the plan's
+    /// latest visit (continuity of care).
+    pub preferred: Option<ProviderId>,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

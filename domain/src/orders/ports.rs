@@ -1,6 +1,7 @@
 //! The storage ports of orders, one per concern: [`Orders`], [`OrderLists`], [`Offers`], [`Backlog`] and
-//! [`Candidates`], [`Visits`] and [`Aftercare`]. Adapters make each [`Transition`] one conditional update in a transaction that also appends
-//! the order's event and an outbox row; the state machine decides which transitions exist.
+//! [`Candidates`], [`Visits`] and [`Aftercare`] (care plans have theirs, [`CarePlans`]). Adapters make each
+//! [`Transition`] one conditional update in a transaction that also appends the order's event and an outbox
+//! row; the state machine decides which transitions exist.
 
 use std::future::Future;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::aftercare::{Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp};
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
+use super::plans::{CarePlanId, CarePlans};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
 use super::state::{OrderAction, OrderState};
 use super::visit::{Answer, Mark, NewRating, Rating, Resolution, Visit, VisitText};
@@ -44,6 +46,10 @@ pub struct NewOrder {
     /// For a booked time: the room the providers have then, which the item's bookings in the community that no
     /// provider holds yet must stay below ([`OrderDesk::place`](super::OrderDesk::place) sets it).
     pub slot: Option<SlotHold>,
+    /// The care plan it is a visit of.
+    pub plan: Option<CarePlanId>,
+    /// The provider dispatch offers it to first, if eligible.
+    pub preferred: Option<ProviderId>,
 }
 
 /// A place at a booked time. The insert counts the item's unheld bookings in the community overlapping the
@@ -500,6 +506,6 @@ pub trait Aftercare: Clone + Send + Sync + 'static {
 
 /// Everything the order use cases and the dispatcher store, as one bound: an adapter implements each port, and
 /// gets this for free.
-pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare {}
+pub trait OrderStore: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare + CarePlans {}
 
-impl<S: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare> OrderStore for S {}
+impl<S: Orders + OrderLists + Offers + Backlog + Candidates + Visits + Aftercare + CarePlans> OrderStore for S {}

@@ -51,6 +51,8 @@ pub struct OrderDesk<S, Q, C> {
     pub weights: RankWeights,
     /// How open times are laid out, and the notice they need.
     pub slots: SlotRules,
+    /// How many days ahead care plans' visits are placed as orders.
+    pub plan_horizon_days: u32,
 }
 
 /// An order as one actor may see it.
@@ -88,7 +90,7 @@ const TAKEN_ON: [OrderState; 2] = [OrderState::Accepted, OrderState::InService];
 
 /// When an order placed (or sent back to dispatch) at `now` must have been taken: within the hour, or before
 /// its window opens; after that a worker steps in.
-fn accept_by(schedule: &Schedule, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn accept_by(schedule: &Schedule, now: DateTime<Utc>) -> DateTime<Utc> {
     match schedule {
         Schedule::Asap => now + chrono::Duration::hours(1),
         Schedule::Window(w) => w.start().max(now + chrono::Duration::minutes(10)),
@@ -107,6 +109,7 @@ impl<S, Q, C> OrderDesk<S, Q, C> {
             travel: TravelModel::default(),
             weights: RankWeights::default(),
             slots: SlotRules::default(),
+            plan_horizon_days: super::plans::DEFAULT_HORIZON_DAYS,
         }
     }
 }
@@ -318,10 +321,15 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !owns {
             return Err(MoveError::NotYours("cancel"));
         }
-        let done = self
-            .move_order(&order, OrderAction::Cancel, actor, "cancelled", TransitionEffect::WithdrawOffers, None)
-            .await?;
-        self.forget_offers(id).await;
+        self.cancel_as(actor, &order, "cancelled").await
+    }
+
+    /// Cancels the order for an actor whose right to was decided by the caller (the one cancelling it, or the
+    /// one changing its care plan), with the note its history shows.
+    pub(super) async fn cancel_as(&self, actor: &Actor, order: &Order, note: &str) -> Result<Order, MoveError> {
+        let done =
+            self.move_order(order, OrderAction::Cancel, actor, note, TransitionEffect::WithdrawOffers, None).await?;
+        self.forget_offers(order.id).await;
         Ok(done)
     }
 

@@ -78,6 +78,8 @@ fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {
         answers: Answers::default(),
         asked: Questions::default(),
         slot: None,
+        plan: None,
+        preferred: None,
     }
 }
 

@@ -44,6 +44,11 @@ pub struct Held {
     pub ratings: Vec<Rating>,
     pub follow_ups: Vec<FollowUp>,
     pub complaints: Vec<Complaint>,
+    pub plans: Vec<super::plans::CarePlan>,
+    /// The idempotency keys used, with the order each placed.
+    pub keys: Vec<(AccountId, String, OrderId)>,
+    /// The accounts that are residents', for a worker filing on their behalf.
+    pub residents: Vec<AccountId>,
 }
 
 /// The instant the visit and aftercare tests stand at.
@@ -112,6 +117,8 @@ impl FakeOrders {
             high_risk: false,
             assignee: None,
             answers: Default::default(),
+            plan: None,
+            preferred: None,
             placed_at: now,
             updated_at: now,
         });
@@ -154,6 +161,14 @@ impl Orders for FakeOrders {
         if asks.is_some_and(|q| q != order.asked) {
             return Err(InsertOrderError::QuestionsChanged);
         }
+        let key = order.idempotency_key.as_ref().map(|k| k.as_ref().to_owned());
+        if let Some(key) = &key {
+            let held = self.held();
+            let earlier = held.keys.iter().find(|(r, k, _)| *r == order.resident && k == key).map(|(_, _, id)| *id);
+            if let Some(existing) = earlier.and_then(|id| held.orders.iter().find(|o| o.id == id)) {
+                return Ok(Placed::Existing(existing.clone()));
+            }
+        }
         if let (Some(hold), Schedule::Window(w)) = (order.slot, order.schedule) {
             let pending = self.pending(order.item, order.community).into_iter().filter(|p| p.overlaps(&w)).count();
             if pending as u32 >= hold.room {
@@ -169,8 +184,13 @@ impl Orders for FakeOrders {
         placed.accept_by = order.accept_by;
         placed.high_risk = order.high_risk;
         placed.answers = order.answers;
+        (placed.plan, placed.preferred, placed.placed_by) = (order.plan, order.preferred, order.placed_by);
         placed.placed_at = at;
-        Ok(Placed::New(placed.clone()))
+        let placed = placed.clone();
+        if let Some(key) = key {
+            held.keys.push((order.resident, key, id));
+        }
+        Ok(Placed::New(placed))
     }
 
     async fn find_order(&self, id: OrderId) -> Result<Option<Order>, Unexpected> {
