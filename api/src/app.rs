@@ -29,9 +29,9 @@ use crate::limits::Limits;
 use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
-    AccountsApi, AdminApi, AftercareApi, AuditApi, CalendarApi, CatalogApi, EscalationsApi, EventsApi, GeoApi,
-    HealthApi, HoursApi, IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi, ProviderApi,
-    ReportsApi, ShiftsApi, VisitsApi,
+    AccountsApi, AdminApi, AftercareApi, AuditApi, CalendarApi, CarePlansApi, CatalogApi, EscalationsApi, EventsApi,
+    GeoApi, HealthApi, HoursApi, IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi,
+    ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -70,6 +70,7 @@ impl Backends {
         let desk = OrderDesk {
             confirm_within: settings.visit_confirm,
             slots: SlotRules { notice: settings.booking_notice, ..SlotRules::default() },
+            plan_horizon_days: settings.care_plan_days,
             ..OrderDesk::new(store.clone(), queue.clone(), clock.clone(), settings.offer_ttl)
         };
         Ok(Self {
@@ -310,7 +311,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi, VisitsApi, AftercareApi),
+            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

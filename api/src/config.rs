@@ -55,6 +55,9 @@ pub struct ConfigArgs {
     /// [default: 120].
     #[arg(long, env = "LINLI_BOOKING_NOTICE_MINUTES", global = true)]
     pub booking_notice_minutes: Option<i64>,
+    /// Days ahead that care plans' visits are placed as orders (offered to providers) [default: 7].
+    #[arg(long, env = "LINLI_CARE_PLAN_DAYS", global = true)]
+    pub care_plan_days: Option<u32>,
     /// Seconds a dispatcher may hold a queue entry unacknowledged before another takes it over (a dispatcher
     /// that died) [default: 30].
     #[arg(long, env = "LINLI_RECLAIM_AFTER_SECONDS", global = true)]
@@ -117,6 +120,7 @@ struct FileConfig {
     offer_ttl_seconds: Option<u64>,
     visit_confirm_hours: Option<u64>,
     booking_notice_minutes: Option<i64>,
+    care_plan_days: Option<u32>,
     reclaim_after_seconds: Option<u64>,
     session_ttl_hours: Option<i64>,
     access_ttl_minutes: Option<i64>,
@@ -155,6 +159,8 @@ pub struct Settings {
     pub visit_confirm: Duration,
     /// The least time between booking and the earliest open time.
     pub booking_notice: chrono::Duration,
+    /// How many days ahead care plans' visits are placed.
+    pub care_plan_days: u32,
     pub reclaim_after: Duration,
     pub session_ttl: chrono::Duration,
     pub access_ttl: chrono::Duration,
@@ -213,6 +219,10 @@ impl Settings {
         let notice_minutes = args.booking_notice_minutes.or(file.booking_notice_minutes).unwrap_or(120);
         if !(0..=7 * 24 * 60).contains(&notice_minutes) {
             bail!("LINLI_BOOKING_NOTICE_MINUTES must be between 0 and 10080 (a week)");
+        }
+        let care_plan_days = args.care_plan_days.or(file.care_plan_days).unwrap_or(7);
+        if !(1..=28).contains(&care_plan_days) {
+            bail!("LINLI_CARE_PLAN_DAYS must be between 1 and 28");
         }
         let session_hours = args.session_ttl_hours.or(file.session_ttl_hours).unwrap_or(72);
         if !(1..=24 * 90).contains(&session_hours) {
@@ -288,6 +298,7 @@ impl Settings {
             offer_ttl: Duration::from_secs(offer_ttl),
             visit_confirm: Duration::from_secs(visit_confirm_hours * 3600),
             booking_notice: chrono::Duration::minutes(notice_minutes),
+            care_plan_days,
             reclaim_after: Duration::from_secs(
                 args.reclaim_after_seconds.or(file.reclaim_after_seconds).unwrap_or(30).max(1),
             ),

@@ -38,6 +38,17 @@ pub struct Problem {
     /// For `slot_full`: the open times nearest the one asked for, earliest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Vec<OpenTime>>,
+    /// For `slots_full`: each date whose time is fully booked, with the open times nearest it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_dates: Option<Vec<FullDate>>,
+}
+
+/// A date of a care plan whose time is fully booked.
+#[derive(Object, Clone, Debug, serde::Serialize)]
+pub struct FullDate {
+    pub date: chrono::NaiveDate,
+    /// The open times nearest the plan's time that day, earliest first.
+    pub alternatives: Vec<OpenTime>,
 }
 
 /// A time an item can be booked at, and how many more bookings it can take.
@@ -107,6 +118,7 @@ impl ApiError {
             current_state: None,
             retry_after: None,
             alternatives: None,
+            full_dates: None,
         };
         Self::from_problem(problem)
     }

@@ -1,6 +1,6 @@
 //! The order store contract, run against SQLite and PostgreSQL alike: conditional transitions, idempotent
 //! placing, offers and their effects, the event and outbox rows every change writes, visits and their answers,
-//! and repeatable seeding.
+//! care plans, and repeatable seeding.
 //!
 //! Longer than our usual 400 lines on purpose: every test runs on both backends from one definition, and a
 //! second binary would link the adapters again; each test is short and names one behaviour.
@@ -15,6 +15,7 @@ use linli_domain::catalog::questions::{QuestionInput, RawAnswers};
 use linli_domain::catalog::{Answers, CatalogItems, PolicyChange, Questions};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanRules, PlanWrite, Repeat, Weekdays};
 use linli_domain::orders::{
     Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
     Completion, DeclineOutcome, FollowUp, FollowUpOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder, NewRating,
@@ -80,6 +81,8 @@ fn new_order(resident: AccountId, key: Option<&str>) -> NewOrder {
         answers: Answers::default(),
         asked: linli_infra::seed::demo_questions(15),
         slot: None,
+        plan: None,
+        preferred: None,
     }
 }
 
@@ -803,3 +806,118 @@ async fn a_follow_up_and_a_complaint_are_each_written_once_and_a_late_complaint_
     assert!(!store.answer_complaint(complaint.id, "再答复", r, later).await.unwrap(), "once");
 }
 contract!(a_follow_up_and_a_complaint_are_each_written_once_and_a_late_complaint_escalated_once);
+
+fn care_plan(resident: AccountId, start: chrono::NaiveDate, end: Option<chrono::NaiveDate>) -> CarePlan {
+    let weekdays = Weekdays::parse(&[1, 2, 3, 4, 5], "weekdays").unwrap();
+    CarePlan {
+        id: CarePlanId(uuid::Uuid::now_v7()),
+        resident,
+        filed_by: resident,
+        item: ItemId(15),
+        community: CommunityId(1),
+        address: "文安路12号".into(),
+        location: GeoPoint::parse(41.78, 123.40).unwrap(),
+        notes: String::new(),
+        answers: Answers::default(),
+        rules: PlanRules {
+            repeat: Repeat::Weekly(weekdays),
+            time: chrono::NaiveTime::from_hms_opt(11, 0, 0).unwrap(),
+            start,
+            end,
+            pauses: Vec::new(),
+            skips: Vec::new(),
+            changes: Vec::new(),
+        },
+        revision: 0,
+        placed_through: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    linli_domain::time::local_date(Utc::now())
+}
+
+async fn a_care_plans_rules_change_only_at_the_revision_they_were_read_at(store: Store) {
+    let plan = care_plan(resident(&store).await, today(), None);
+    store.insert_plan(&plan).await.unwrap();
+    let mut rules = plan.rules.clone();
+    rules.skips.push(today());
+    let write = PlanWrite { plan: plan.id, revision: 0, rules, placed_through: None, at: Utc::now() };
+    assert!(store.change_plan(&write).await.unwrap());
+    assert!(!store.change_plan(&write).await.unwrap(), "the revision it was read at is gone");
+    let read = store.plan(plan.id).await.unwrap().unwrap();
+    assert_eq!((read.revision, read.rules.skips.clone()), (1, vec![today()]));
+    assert_eq!(read.rules.repeat, plan.rules.repeat);
+    // Eight changes over the same revision at once: one is written.
+    let racing = (0..8).map(|n| {
+        let store = store.clone();
+        let mut rules = read.rules.clone();
+        rules.skips.push(today() + chrono::Days::new(n));
+        let write = PlanWrite { plan: plan.id, revision: 1, rules, placed_through: None, at: Utc::now() };
+        tokio::spawn(async move { store.change_plan(&write).await.unwrap() })
+    });
+    let won = futures_util::future::join_all(racing).await.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+    assert_eq!(won, 1);
+}
+contract!(a_care_plans_rules_change_only_at_the_revision_they_were_read_at);
+
+async fn the_plans_to_extend_are_those_still_running_and_placed_short_of_the_horizon(store: Store) {
+    let r = resident(&store).await;
+    let horizon = today() + chrono::Days::new(7);
+    let fresh = care_plan(r, today(), None);
+    let placed = CarePlan { placed_through: Some(horizon), ..care_plan(r, today(), None) };
+    let ended = care_plan(r, today() - chrono::Days::new(10), Some(today() - chrono::Days::new(1)));
+    for plan in [&fresh, &placed, &ended] {
+        store.insert_plan(plan).await.unwrap();
+    }
+    let due: Vec<CarePlanId> =
+        store.plans_to_extend(today(), horizon, 10).await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(due, vec![fresh.id]);
+    store.placed_through(fresh.id, horizon).await.unwrap();
+    store.placed_through(fresh.id, today()).await.unwrap();
+    assert_eq!(store.plan(fresh.id).await.unwrap().unwrap().placed_through, Some(horizon), "never moved back");
+    assert!(store.plans_to_extend(today(), horizon, 10).await.unwrap().is_empty());
+    assert_eq!(store.plans(Some(r), None, None, 10).await.unwrap().len(), 3);
+    assert!(store.plans(None, Some(CommunityId(2)), None, 10).await.unwrap().is_empty());
+}
+contract!(the_plans_to_extend_are_those_still_running_and_placed_short_of_the_horizon);
+
+async fn a_plans_visits_are_read_by_their_time_and_whoever_took_the_latest_is_preferred_next(store: Store) {
+    use linli_domain::orders::TimeWindow;
+    let r = resident(&store).await;
+    let plan = care_plan(r, today(), None);
+    store.insert_plan(&plan).await.unwrap();
+    let start = Utc::now() + chrono::Duration::days(1);
+    let mut visits = Vec::new();
+    for day in [1, 0] {
+        let from = start + chrono::Duration::days(day);
+        let visit = NewOrder {
+            schedule: Schedule::Window(TimeWindow::from_stored(from, from + chrono::Duration::hours(1))),
+            plan: Some(plan.id),
+            preferred: Some(org(2)),
+            ..new_order(r, None)
+        };
+        visits.push(store.insert_order(visit, Utc::now()).await.unwrap().order().id);
+    }
+    let read = store.plan_orders(plan.id, Utc::now(), start + chrono::Duration::days(3)).await.unwrap();
+    assert_eq!(read.iter().map(|o| o.id).collect::<Vec<_>>(), vec![visits[1], visits[0]], "earliest first");
+    assert!(read.iter().all(|o| o.plan == Some(plan.id) && o.preferred == Some(org(2))));
+    assert_eq!(store.last_provider(plan.id).await.unwrap(), None, "nobody took one yet");
+    let deadline = Utc::now() + chrono::Duration::minutes(2);
+    let offer = TransitionEffect::OpenOffers {
+        offers: vec![(org(3), "t".into())],
+        deadline,
+        scope: Scope::Community,
+        round: 1,
+    };
+    store.transition(change(visits[0], OrderAction::Offer, OrderState::Submitted, offer)).await.unwrap().unwrap();
+    let award = change(visits[0], OrderAction::Accept, OrderState::Offered, TransitionEffect::AwardTo(org(3)));
+    store.transition(award).await.unwrap().expect("awarded");
+    assert_eq!(store.last_provider(plan.id).await.unwrap(), Some(org(3)));
+    assert!(store.is_resident(r).await.unwrap());
+    let worker = store.account_by_login("worker").await.unwrap().unwrap().id;
+    assert!(!store.is_resident(worker).await.unwrap());
+}
+contract!(a_plans_visits_are_read_by_their_time_and_whoever_took_the_latest_is_preferred_next);

@@ -221,6 +221,14 @@ impl Outsiders {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         objects.insert((Outsider::Neighbour, "orders"), theirs);
+        // The neighbour's care plan in community 1, for the resident and a worker of community 2.
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(32)).date_naive();
+        let plan = json!({"item_id": 15, "community_id": 1, "address": "文安路9号", "lat": 41.78, "lng": 123.40,
+            "repeat": {"kind": "weekly", "weekdays": [1, 2, 3, 4, 5, 6, 7]}, "time": "10:00",
+            "start_date": tomorrow, "end_date": tomorrow + chrono::Days::new(2)});
+        let plan = id_of(&api.post("/api/v1/care-plans", Some(&neighbour), plan).await);
+        objects.insert((Outsider::Neighbour, "care-plans"), plan.clone());
+        objects.insert((Outsider::OtherCommunity, "care-plans"), plan);
         objects.insert((Outsider::Neighbour, "inbox"), message.expect("the neighbour has a message"));
 
         // An order held by one of the providers it was offered to, and staff of one never offered anything.

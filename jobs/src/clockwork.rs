@@ -55,6 +55,8 @@ where
     plan.every("escalate_stale_orders", 30, d, |d| async move { d.escalate_stale_orders().await }).await?;
     plan.every("confirm_unanswered_visits", 60, d, |d| async move { d.confirm_unanswered_visits().await }).await?;
     plan.every("escalate_overdue_complaints", 60, d, |d| async move { d.escalate_overdue_complaints().await }).await?;
+    // Each plan is placed once a day as its horizon moves; the run every ten minutes only finds the ones due.
+    plan.every("extend_care_plans", 600, d, |d| async move { d.extend_care_plans().await }).await?;
     plan.every("deliver_outbox", 1, n, |n| async move { n.deliver_outbox().await }).await?;
     plan.every("send_due_reminders", 5, n, |n| async move { n.send_due_reminders().await }).await?;
     plan.every("deliver_pending", 2, n, |n| async move { n.deliver_pending().await }).await?;

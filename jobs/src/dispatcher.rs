@@ -172,6 +172,15 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
         Ok(escalated)
     }
 
+    /// Places the care plans' visits that came within the horizon. Returns how many orders it placed.
+    pub async fn extend_care_plans(&self) -> Result<usize, Unexpected> {
+        let placed = self.desk.extend_plans().await?;
+        if placed > 0 {
+            tracing::info!(count = placed, "care plans' visits placed");
+        }
+        Ok(placed)
+    }
+
     /// Dispatches batch after batch until `shutdown` resolves. A failing read is logged and retried after a
     /// pause; it never ends the loop. The other steps run on the schedule (see [`crate::clockwork`]).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use linli_domain::accounts::AccountId;
 use linli_domain::accounts::Accounts;
 use linli_domain::catalog::{CatalogItem, ItemId};
@@ -15,6 +15,7 @@ use linli_domain::clock::FixedClock;
 use linli_domain::dispatch::{Candidate, DispatchQueue};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{Area, CommunityId, GeoPoint};
+use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanWrite};
 use linli_domain::orders::{
     Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
     DeclineOutcome, FollowUp, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers, Order, OrderDesk,
@@ -65,6 +66,8 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
         answers: Default::default(),
         asked: linli_infra::seed::demo_questions(item),
         slot: None,
+        plan: None,
+        preferred: None,
     }
 }
 
@@ -530,6 +533,47 @@ impl Aftercare for StaleReads {
     }
     async fn escalate_overdue_complaints(&self, now: DateTime<Utc>, n: u64) -> Result<usize, Unexpected> {
         self.store.escalate_overdue_complaints(now, n).await
+    }
+}
+
+impl CarePlans for StaleReads {
+    async fn insert_plan(&self, p: &CarePlan) -> Result<(), Unexpected> {
+        self.store.insert_plan(p).await
+    }
+    async fn plan(&self, id: CarePlanId) -> Result<Option<CarePlan>, Unexpected> {
+        self.store.plan(id).await
+    }
+    async fn plans(
+        &self,
+        r: Option<AccountId>,
+        c: Option<CommunityId>,
+        before: Option<CarePlanId>,
+        n: u64,
+    ) -> Result<Vec<CarePlan>, Unexpected> {
+        self.store.plans(r, c, before, n).await
+    }
+    async fn change_plan(&self, w: &PlanWrite) -> Result<bool, Unexpected> {
+        self.store.change_plan(w).await
+    }
+    async fn plans_to_extend(&self, today: NaiveDate, through: NaiveDate, n: u64) -> Result<Vec<CarePlan>, Unexpected> {
+        self.store.plans_to_extend(today, through, n).await
+    }
+    async fn placed_through(&self, id: CarePlanId, through: NaiveDate) -> Result<(), Unexpected> {
+        self.store.placed_through(id, through).await
+    }
+    async fn plan_orders(
+        &self,
+        id: CarePlanId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Order>, Unexpected> {
+        self.store.plan_orders(id, from, until).await
+    }
+    async fn last_provider(&self, id: CarePlanId) -> Result<Option<ProviderId>, Unexpected> {
+        self.store.last_provider(id).await
+    }
+    async fn is_resident(&self, a: AccountId) -> Result<bool, Unexpected> {
+        self.store.is_resident(a).await
     }
 }
 

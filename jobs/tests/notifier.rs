@@ -44,6 +44,8 @@ fn cleaning(resident: AccountId, schedule: Schedule) -> NewOrder {
         answers: Default::default(),
         asked: linli_infra::seed::demo_questions(15),
         slot: None,
+        plan: None,
+        preferred: None,
     }
 }
 

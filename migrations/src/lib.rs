@@ -16,6 +16,7 @@ mod m20261203_000010_questions;
 mod m20261203_000011_visits;
 mod m20261203_000012_ratings;
 mod m20261203_000013_aftercare;
+mod m20261207_000014_care_plans;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_visits::Migration),
             Box::new(m20261203_000012_ratings::Migration),
             Box::new(m20261203_000013_aftercare::Migration),
+            Box::new(m20261207_000014_care_plans::Migration),
         ]
     }
 }

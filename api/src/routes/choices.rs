@@ -59,6 +59,11 @@ choice!(
 );
 
 choice!(
+    /// How a care plan repeats.
+    RepeatKind { Weekly = "weekly", MonthlyDay = "monthly_day", MonthlyWeekday = "monthly_weekday" }
+);
+
+choice!(
     /// The catalog's categories.
     CategoryName {
         Meals = "meals",

@@ -30,7 +30,7 @@ pub use health::HealthApi;
 pub use identity::IdentityApi;
 pub use live::LiveApi;
 pub use notifications::NotificationsApi;
-pub use orders::{AftercareApi, EscalationsApi, OrdersApi, ProviderApi, VisitsApi};
+pub use orders::{AftercareApi, CarePlansApi, EscalationsApi, OrdersApi, ProviderApi, VisitsApi};
 pub use reports::ReportsApi;
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 

@@ -52,6 +52,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.config.visitConfirmHours | quote }}
 - name: LINLI_BOOKING_NOTICE_MINUTES
   value: {{ .Values.config.bookingNoticeMinutes | quote }}
+- name: LINLI_CARE_PLAN_DAYS
+  value: {{ .Values.config.carePlanDays | quote }}
 - name: LINLI_SESSION_TTL_HOURS
   value: {{ .Values.config.sessionTtlHours | quote }}
 - name: LINLI_DB_MAX_CONNECTIONS

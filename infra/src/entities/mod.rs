@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit_entry;
 pub mod branch;
 pub mod calendar_feed;
+pub mod care_plan;
 pub mod catalog_item;
 pub mod change_counter;
 pub mod community;

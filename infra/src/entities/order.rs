@@ -37,6 +37,10 @@ pub struct Model {
     pub assignee_id: Option<Uuid>,
     /// The resident's answers as JSON (`linli_domain::catalog::Answers`).
     pub answers: String,
+    /// The care plan this order is a visit of.
+    pub plan_id: Option<Uuid>,
+    /// The provider dispatch offers it to first when eligible.
+    pub preferred_provider_id: Option<Uuid>,
     pub placed_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

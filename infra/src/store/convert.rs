@@ -5,6 +5,7 @@ use linli_domain::accounts::AccountId;
 use linli_domain::catalog::{CatalogItem, Category, DispatchMode, Fen, ItemId, Routing};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, GeoPoint};
+use linli_domain::orders::plans::CarePlanId;
 use linli_domain::orders::{Offer, Order, OrderEvent, OrderId, Schedule};
 use linli_domain::providers::ProviderId;
 use linli_domain::time::TimeWindow;
@@ -50,6 +51,8 @@ pub(crate) fn order(m: order::Model) -> Result<Order, Unexpected> {
         high_risk: m.high_risk,
         assignee: m.assignee_id.map(AccountId),
         answers: serde_json::from_str(&m.answers).map_err(|e| Unexpected::new("reading an order's answers", e))?,
+        plan: m.plan_id.map(CarePlanId),
+        preferred: m.preferred_provider_id.map(ProviderId),
         placed_at: m.placed_at,
         updated_at: m.updated_at,
     })

@@ -1,9 +1,10 @@
 //! Orders over HTTP: the resident's operations (place, list, follow, reschedule, cancel), the provider's
 //! (offers, accept, decline, start, complete), the visit's (confirm, dispute, resolve) and the community
-//! workers' (escalations, assign, close, follow-ups and complaints), with the JSON shapes they share.
+//! workers' (escalations, assign, close, follow-ups and complaints), care plans, with the JSON shapes they share.
 
 mod aftercare;
 mod escalations;
+mod plans;
 mod problems;
 mod provider;
 mod resident;
@@ -12,6 +13,7 @@ mod visits;
 
 pub use aftercare::AftercareApi;
 pub use escalations::EscalationsApi;
+pub use plans::CarePlansApi;
 pub use provider::ProviderApi;
 pub use resident::OrdersApi;
 pub use visits::VisitsApi;

@@ -233,6 +233,8 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
         answers: Default::default(),
         asked: Default::default(),
         slot: None,
+        plan: None,
+        preferred: None,
     })
 }
 

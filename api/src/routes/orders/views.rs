@@ -115,7 +115,7 @@ pub struct ComingView {
 }
 
 /// One answer to the item's questions, with the question as it was asked.
-#[derive(Object)]
+#[derive(Object, Clone, Debug)]
 pub struct AnswerView {
     pub code: String,
     pub label: String,
@@ -155,6 +155,8 @@ pub struct OrderView {
     pub asap: bool,
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: Option<DateTime<Utc>>,
+    /// The care plan this order is a visit of (for those who see it in full).
+    pub care_plan_id: Option<Uuid>,
     pub notes: String,
     /// The resident's answers to the item's questions, in the order they were asked.
     pub answers: Vec<AnswerView>,
@@ -208,6 +210,7 @@ impl OrderView {
             asap,
             window_start,
             window_end,
+            care_plan_id: if full { o.plan.map(|p| p.0) } else { None },
             notes: o.notes,
             answers: o.answers.0.into_iter().map(AnswerView::from).collect(),
             provider_id: o.provider.map(|p| p.0),

@@ -203,8 +203,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// The plans the actor follows, newest first: a resident's own, a worker's community's, every one for an
-    /// admin.
-    pub async fn care_plans(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<CarePlan>, ListError> {
+    /// admin. Each comes without its days (see [`care_plan`](Self::care_plan)).
+    pub async fn care_plans(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<PlanDetail>, ListError> {
         let (resident, community) = match (actor.role, actor.community) {
             (Role::Resident, _) => (Some(actor.account), None),
             (Role::CommunityWorker, Some(c)) => (None, Some(c)),
@@ -213,7 +213,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             _ => return Err(ListError::Denied("only residents, community workers and admins follow care plans")),
         };
         let (size, before) = (page.size()?, page.cursor()?.map(CarePlanId));
-        Ok(Page::of(self.store.plans(resident, community, before, size + 1).await?, size))
+        let today = local_date(self.clock.now());
+        let plans = self.store.plans(resident, community, before, size + 1).await?;
+        let rows =
+            plans.into_iter().map(|plan| PlanDetail { ended: ended(&plan.rules, today), plan, days: Vec::new() });
+        Ok(Page::of(rows.collect(), size))
     }
 
     /// A plan with its dates of the next four weeks.
@@ -282,8 +286,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         .await
     }
 
-    /// Ends the plan before `from`: every visit from that date on is cancelled.
-    pub async fn cancel_plan(&self, actor: &Actor, id: CarePlanId, from: NaiveDate) -> Result<PlanDetail, PlanError> {
+    /// Ends the plan before `from` (today when `None`): every visit from that date on is cancelled.
+    pub async fn cancel_plan(
+        &self,
+        actor: &Actor,
+        id: CarePlanId,
+        from: Option<NaiveDate>,
+    ) -> Result<PlanDetail, PlanError> {
+        let from = from.unwrap_or_else(|| local_date(self.clock.now()));
         let edit =
             Edit { what: "cancelled with the rest of the plan", field: "from", from, until: None, replace: false };
         self.change(actor, id, edit, |rules| {
@@ -479,9 +489,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 PlannedDay { date, window, state, order: order.map(|o| (o.id, o.state)) }
             })
             .collect();
-        let ended = plan.rules.ended_by(today) || plan.rules.end.is_some_and(|end| end < plan.rules.start);
-        Ok(PlanDetail { plan, days, ended })
+        Ok(PlanDetail { ended: ended(&plan.rules, today), plan, days })
     }
+}
+
+/// Whether a plan has no visit left from `today` on (cancelled before it began, too).
+fn ended(rules: &PlanRules, today: NaiveDate) -> bool {
+    rules.ended_by(today) || rules.end.is_some_and(|end| end < rules.start)
 }
 
 /// The Shanghai date an order's window starts on.

@@ -258,3 +258,44 @@ pub type Continuity = Option<ProviderId>;
 pub(crate) fn days_after(date: NaiveDate, days: u64) -> NaiveDate {
     date.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX)
 }
+
+/// How a plan repeats, as a request gives it: `weekly` on `weekdays`, `monthly_day` on `day`, or
+/// `monthly_weekday` on the `nth` `weekday`.
+#[derive(Clone, Debug, Default)]
+pub struct RepeatInput {
+    pub kind: String,
+    pub weekdays: Vec<u32>,
+    pub day: Option<u32>,
+    pub nth: Option<i32>,
+    pub weekday: Option<u32>,
+}
+
+impl RepeatInput {
+    /// The rule, naming the field at fault (`repeat.weekdays`, `repeat.day`…).
+    pub fn parse(&self) -> Result<Repeat, Invalid> {
+        let bad = |field: &str, why: &dyn ToString| Invalid::new(field, "invalid_repeat", why.to_string());
+        match self.kind.as_str() {
+            "weekly" => Weekdays::parse(&self.weekdays, "repeat.weekdays").map(Repeat::Weekly),
+            "monthly_day" => {
+                let day = self.day.ok_or_else(|| bad("repeat.day", &"a monthly_day rule needs its day"))?;
+                Recurrence::monthly_on_day(day).map(Repeat::Monthly).map_err(|e| bad("repeat.day", &e))
+            }
+            "monthly_weekday" => {
+                let nth = self.nth.ok_or_else(|| bad("repeat.nth", &"a monthly_weekday rule needs nth"))?;
+                let weekday =
+                    self.weekday.ok_or_else(|| bad("repeat.weekday", &"a monthly_weekday rule needs its weekday"))?;
+                Recurrence::monthly_on_weekday(nth, weekday).map(Repeat::Monthly).map_err(|e| match e {
+                    crate::volunteering::recurrence::RecurrenceError::Nth => bad("repeat.nth", &e),
+                    _ => bad("repeat.weekday", &e),
+                })
+            }
+            _ => Err(bad("repeat.kind", &"kind is weekly, monthly_day or monthly_weekday")),
+        }
+    }
+}
+
+/// A time of day as `HH:MM` (Shanghai).
+pub fn parse_time(raw: &str, field: &str) -> Result<NaiveTime, Invalid> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| Invalid::new(field, "invalid_time", "a time of day is HH:MM, e.g. 11:30"))
+}

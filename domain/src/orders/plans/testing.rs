@@ -35,7 +35,7 @@ impl CarePlans for FakeOrders {
             .filter(|p| before.is_none_or(|b| p.id < b))
             .cloned()
             .collect();
-        plans.sort_by(|a, b| b.id.cmp(&a.id));
+        plans.sort_by_key(|p| std::cmp::Reverse(p.id));
         plans.truncate(limit as usize);
         Ok(plans)
     }

@@ -109,6 +109,22 @@ fn repeat_rules_read_back_what_they_wrote() {
     assert!(Weekdays::parse(&[], "weekdays").is_err_and(|e| e.field == "weekdays"));
 }
 
+#[test]
+fn a_repeat_rule_as_typed_is_refused_naming_the_part_at_fault() {
+    let typed = |kind: &str| RepeatInput { kind: kind.into(), ..RepeatInput::default() };
+    assert_eq!(typed("weekly").parse().unwrap_err().field, "repeat.weekdays");
+    assert_eq!(typed("monthly_day").parse().unwrap_err().field, "repeat.day");
+    assert_eq!(
+        RepeatInput { nth: Some(5), weekday: Some(6), ..typed("monthly_weekday") }.parse().unwrap_err().field,
+        "repeat.nth"
+    );
+    assert_eq!(typed("daily").parse().unwrap_err().field, "repeat.kind");
+    let lunches = RepeatInput { weekdays: vec![1, 2, 3, 4, 5], ..typed("weekly") }.parse().unwrap();
+    assert_eq!(String::from(lunches), "weekly:1,2,3,4,5");
+    assert_eq!(parse_time("11:30", "time").unwrap(), NaiveTime::from_hms_opt(11, 30, 0).unwrap());
+    assert_eq!(parse_time("25:00", "time").unwrap_err().field, "time");
+}
+
 fn lunches_item() -> CatalogItem {
     CatalogItem {
         id: ItemId(15),
@@ -160,7 +176,7 @@ fn create(fake: &FakeOrders, who: &Actor, plan: NewPlan) -> Result<PlanDetail, P
 
 fn orders_of(fake: &FakeOrders, plan: CarePlanId) -> Vec<Order> {
     let mut orders: Vec<Order> = fake.held().orders.iter().filter(|o| o.plan == Some(plan)).cloned().collect();
-    orders.sort_by_key(|o| start_of(o));
+    orders.sort_by_key(start_of);
     orders
 }
 
@@ -325,7 +341,7 @@ fn cancelling_the_rest_ends_the_plan_and_cancels_its_later_visits() {
     let me = resident();
     let plan = create(&fake, &me, new_plan(&me, weekday_lunches())).unwrap().plan.id;
     let desk = desk_at(now(), &fake);
-    let ended = run(desk.cancel_plan(&me, plan, day(12, 10))).unwrap();
+    let ended = run(desk.cancel_plan(&me, plan, Some(day(12, 10)))).unwrap();
     assert_eq!(ended.plan.rules.end, Some(day(12, 9)));
     assert_eq!(live(&orders_of(&fake, plan)), vec![at(12, 8, 11), at(12, 9, 11)]);
     assert_eq!(run(desk_at(at(12, 14, 8), &fake).extend_plans()).unwrap(), 0);

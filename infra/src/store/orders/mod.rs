@@ -10,6 +10,7 @@ mod journal;
 mod lists;
 mod offers;
 mod placing;
+mod plans;
 mod visits;
 
 use effects::{apply_effect, offer_open_at};
@@ -68,6 +69,8 @@ impl Orders for Store {
             assignee_id: None,
             answers: serde_json::to_string(&new.answers)
                 .map_err(|e| Unexpected::new("writing an order's answers", e))?,
+            plan_id: new.plan.map(|p| p.0),
+            preferred_provider_id: new.preferred.map(|p| p.0),
             placed_at: at,
             updated_at: at,
         };
