@@ -2,7 +2,8 @@
 //! resident signs up with the texted code and books; organizations' staff see the offer arrive and one takes
 //! it; everyone's page follows without a reload. Party members sign up for a Dedication Day shift and the
 //! organizer sees them on its roster. A worker's dashboard is checked against real figures and its CSV; a
-//! worker's desk, a member's registration, the webhook settings and the admin's pages are driven too. The
+//! worker's desk, a member's registration, the webhook settings and the admin's pages are driven too, and a
+//! resident's care plan is set up, refused for a full day, skipped and paused. The
 //! live loop runs on the embedded default, and on two `serve` replicas with a separate `jobs` process on
 //! PostgreSQL and Redis, the resident on one replica and the staff on the other. axe-core checks each page,
 //! the message keys of both languages are compared, and screenshots at 360 and 1280 px are written under
@@ -138,6 +139,12 @@ async fn a_full_time_is_refused_with_open_times_near_it_and_an_escalated_booking
 async fn a_time_booked_with_answers_is_served_confirmed_and_rated_and_the_providers_count_grows() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "rating.mjs", "rating").await;
     assert!(shots.join("rating-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_care_plan_refused_for_a_full_day_is_sent_without_it_then_skipped_and_paused_on_its_page() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "plans.mjs", "plans").await;
+    assert!(shots.join("plan-paused-360.png").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,3 +45,8 @@ export function duration(seconds: number | null | undefined): string {
 export function answersLine(answers: { label: string; text: string }[]): string {
   return answers.map((a) => `${a.label}：${a.text}`).join('；')
 }
+
+/** The time of day of an instant in Shanghai, as `HH:MM`. */
+export function timeOfDay(iso: string): string {
+  return new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(11, 16)
+}

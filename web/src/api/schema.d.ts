@@ -2848,6 +2848,833 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your care plans, newest first: a resident's own, a community worker's community's, every one for an admin.
+         * @description Who may call: resident, community_worker, admin (their own; a worker their community's (admins every one)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanPage"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Set up a care plan (助餐计划 / 周期服务): an item on days of the week or a monthly rule, at a time, from a
+         *     start date to an optional end. Its visits of the coming days (`LINLI_CARE_PLAN_DAYS`, 7) are placed as
+         *     orders at once, each with a place held at its time, and later ones as the days pass. When a visit of those
+         *     first days has no place at its time, the plan is refused with 409 `slots_full` naming every such date in
+         *     `full_dates` with the open times nearest it: skip them (`skip_dates`) or choose another time. A community
+         *     worker sets one up for a resident of their community with `resident_id`.
+         * @description Who may call: resident, community_worker (for themselves; a worker for a resident of their community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewPlanRequest"];
+                };
+            };
+            responses: {
+                /** @description The plan is set up; its visits of the coming days are placed and dispatched. */
+                201: {
+                    headers: {
+                        LOCATION: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A care plan with its dates of the next four weeks: each placed (with its order), upcoming, paused or
+         *     skipped.
+         * @description Who may call: resident, community_worker, admin (the resident's own; a worker of its community).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the rest of the plan from `from` (today when left out): it ends the day before, and every visit from
+         *     that date on is cancelled.
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelPlanRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-plans/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause the plan from `from` through `until` (a hospital stay): the visits placed for those days are
+         *     cancelled (their providers told, their reminders dropped) and none is placed there.
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PauseRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-plans/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave out one date of the plan; its visit, if placed, is cancelled.
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SkipRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-plans/{id}/time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the time of the visits from `from` on: those placed already are cancelled and placed again at the
+         *     new time (offered first to whoever took the latest visit).
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TimeRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["PlanView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog/categories": {
         parameters: {
             query?: never;
@@ -11368,6 +12195,14 @@ export interface components {
             /** Format: uint64 */
             problems_taken: number;
         };
+        /**
+         * CancelPlanRequest
+         * @description The first date to cancel; today when left out.
+         */
+        CancelPlanRequest: {
+            /** Format: naive-date */
+            from?: string;
+        };
         /** CatalogItemView */
         CatalogItemView: {
             /**
@@ -11820,6 +12655,16 @@ export interface components {
             /** Format: uuid */
             worker_id: string;
         };
+        /**
+         * FullDate
+         * @description A date of a care plan whose time is fully booked.
+         */
+        FullDate: {
+            /** @description The open times nearest the plan's time that day, earliest first. */
+            alternatives: components["schemas"]["OpenTime"][];
+            /** Format: naive-date */
+            date: string;
+        };
         /** GroupHoursView */
         GroupHoursView: {
             /** Format: double */
@@ -12097,6 +12942,55 @@ export interface components {
              */
             until?: string;
         };
+        /**
+         * NewPlanRequest
+         * @description A new care plan.
+         */
+        NewPlanRequest: {
+            /** @description Building, unit, landmark: 1 to 200 characters. */
+            address: string;
+            /**
+             * @description Answers to the item's questions, by `code`, as for an order; every visit carries them.
+             * @default {}
+             */
+            answers?: {
+                [key: string]: unknown;
+            };
+            /** Format: int32 */
+            community_id: number;
+            /**
+             * Format: naive-date
+             * @description The last day, if the plan has one (within a year of the start).
+             */
+            end_date?: string;
+            /** Format: int32 */
+            item_id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            /** @description Up to 500 characters for the provider, on every visit. */
+            notes?: string;
+            repeat: components["schemas"]["RepeatBody"];
+            /**
+             * Format: uuid
+             * @description For a community worker setting up a plan for a resident of their community: the resident's account.
+             *     A resident leaves it out.
+             */
+            resident_id?: string;
+            /**
+             * @description Days of the rule to leave out from the start, e.g. those refused as full.
+             * @default []
+             */
+            skip_dates?: string[];
+            /**
+             * Format: naive-date
+             * @description The first day, today or later (within 90 days).
+             */
+            start_date: string;
+            /** @description When each visit starts, `HH:MM` in Shanghai. */
+            time: string;
+        };
         /** NewProblem */
         NewProblem: {
             /** @description 1 to 2,000 characters. */
@@ -12208,6 +13102,11 @@ export interface components {
              */
             assignee_id?: string;
             /**
+             * Format: uuid
+             * @description The care plan this order is a visit of (for those who see it in full).
+             */
+            care_plan_id?: string;
+            /**
              * @description Who is coming, on the detail endpoint: for the resident, the community's workers and admins, once a
              *     provider accepted.
              */
@@ -12264,6 +13163,26 @@ export interface components {
          * @enum {string}
          */
         OutcomeKind: "satisfied" | "issue_found";
+        /**
+         * PauseRequest
+         * @description A pause: no visit from `from` through `until`.
+         */
+        PauseRequest: {
+            /** Format: naive-date */
+            from: string;
+            /** Format: naive-date */
+            until: string;
+        };
+        /**
+         * PauseView
+         * @description A pause of a plan.
+         */
+        PauseView: {
+            /** Format: naive-date */
+            from: string;
+            /** Format: naive-date */
+            until: string;
+        };
         /** PlaceOrderRequest */
         PlaceOrderRequest: {
             /** @description Building, unit, landmark: 1 to 200 characters. */
@@ -12324,6 +13243,77 @@ export interface components {
             parent_id?: number;
         };
         /**
+         * PlanDayView
+         * @description One date the plan's rule falls on.
+         */
+        PlanDayView: {
+            /** Format: naive-date */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The order placed for the date.
+             */
+            order_id?: string;
+            /** @description That order's state. */
+            order_state?: string;
+            /** @description `placed` (an order exists), `upcoming` (placed once within the horizon), `paused` or `skipped`. */
+            state: string;
+            /** Format: date-time */
+            window_end: string;
+            /** Format: date-time */
+            window_start: string;
+        };
+        /**
+         * PlanPage
+         * @description A page of care plans.
+         */
+        PlanPage: {
+            next_cursor?: string;
+            plans: components["schemas"]["PlanView"][];
+        };
+        /**
+         * PlanView
+         * @description A care plan.
+         */
+        PlanView: {
+            address: string;
+            answers: components["schemas"]["AnswerView"][];
+            /** Format: int32 */
+            community_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The plan's dates of the next four weeks (in its detail; left out of lists). */
+            days?: components["schemas"]["PlanDayView"][];
+            /** Format: naive-date */
+            end_date?: string;
+            /** @description True once the plan has no visit left. */
+            ended: boolean;
+            /**
+             * Format: uuid
+             * @description Who set it up: the resident, or a community worker for them.
+             */
+            filed_by: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            item_id: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            notes: string;
+            pauses: components["schemas"]["PauseView"][];
+            repeat: components["schemas"]["RepeatBody"];
+            /** Format: uuid */
+            resident_id: string;
+            skip_dates: string[];
+            /** Format: naive-date */
+            start_date: string;
+            /** @description The time of day first set, `HH:MM`; see `time_changes` for later ones. */
+            time: string;
+            time_changes: components["schemas"]["TimeChangeView"][];
+        };
+        /**
          * Problem
          * @description What went wrong, for a person (`title`, `detail`) and for a program (`code`, `field`).
          */
@@ -12337,6 +13327,8 @@ export interface components {
             detail: string;
             /** @description The request field, parameter or header at fault, when one is. */
             field?: string;
+            /** @description For `slots_full`: each date whose time is fully booked, with the open times nearest it. */
+            full_dates?: components["schemas"]["FullDate"][];
             /**
              * Format: uint64
              * @description For 429: seconds to wait before trying again, as the `Retry-After` header also says.
@@ -12668,6 +13660,42 @@ export interface components {
             note: string;
         };
         /**
+         * RepeatBody
+         * @description How a plan repeats.
+         */
+        RepeatBody: {
+            /**
+             * Format: uint32
+             * @description For `monthly_day`: 1 to 31.
+             */
+            day?: number;
+            /**
+             * @description `weekly` (on `weekdays`), `monthly_day` (the same day each month, the last day in a shorter month) or
+             *     `monthly_weekday` (e.g. the second Saturday).
+             */
+            kind: components["schemas"]["RepeatKind"] & unknown;
+            /**
+             * Format: int32
+             * @description For `monthly_weekday`: 1 to 4, or -1 for the last.
+             */
+            nth?: number;
+            /**
+             * Format: uint32
+             * @description For `monthly_weekday`: 1 (Monday) to 7 (Sunday).
+             */
+            weekday?: number;
+            /**
+             * @description For `weekly`: the days, 1 (Monday) to 7 (Sunday).
+             * @default []
+             */
+            weekdays?: number[];
+        };
+        /**
+         * @description How a care plan repeats.
+         * @enum {string}
+         */
+        RepeatKind: "weekly" | "monthly_day" | "monthly_weekday";
+        /**
          * RescheduleRequest
          * @description The new time window of a booking.
          */
@@ -12870,6 +13898,14 @@ export interface components {
             wait_list_position?: number;
         };
         /**
+         * SkipRequest
+         * @description One date to leave out.
+         */
+        SkipRequest: {
+            /** Format: naive-date */
+            date: string;
+        };
+        /**
          * StartRequest
          * @description Starting a job: the body may be left out, or give where the staff member's device says they are (both
          *     `lat` and `lng`, or neither).
@@ -12879,6 +13915,26 @@ export interface components {
             lat?: number;
             /** Format: double */
             lng?: number;
+        };
+        /**
+         * TimeChangeView
+         * @description A time change of a plan.
+         */
+        TimeChangeView: {
+            /** Format: naive-date */
+            from: string;
+            /** @description `HH:MM`. */
+            time: string;
+        };
+        /**
+         * TimeRequest
+         * @description A new time of day from a date on.
+         */
+        TimeRequest: {
+            /** Format: naive-date */
+            from: string;
+            /** @description `HH:MM` in Shanghai. */
+            time: string;
         };
         /** UnreadCount */
         UnreadCount: {

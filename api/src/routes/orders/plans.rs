@@ -11,7 +11,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::AccountId;
+use linli_domain::accounts::{AccountId, Role};
 use linli_domain::catalog::ItemId;
 use linli_domain::catalog::questions::RawAnswers;
 use linli_domain::geo::CommunityId;
@@ -321,7 +321,9 @@ impl CarePlansApi {
         auth: BearerAuth,
         body: JsonBody<NewPlanRequest>,
     ) -> Result<CreateOutcome, CreateProblems> {
-        let actor = auth.0.actor();
+        // The role first, so that a caller who may not set up plans is told that whatever the body says; who the
+        // plan may be for is the use case's to decide.
+        let actor = auth.0.require(&[Role::Resident, Role::CommunityWorker])?;
         let mut request = body.0;
         let answers = std::mem::take(&mut request.answers);
         let resident = request.resident_id.map_or(actor.account, AccountId);
@@ -399,8 +401,7 @@ impl CarePlansApi {
         id: Path<Uuid>,
         body: JsonBody<TimeRequest>,
     ) -> Result<Json<Box<PlanView>>, ChangeProblems> {
-        let time = parse_time(&body.time, "time")?;
-        let d = state.orders.change_plan_time(&auth.0.actor(), CarePlanId(id.0), body.from, time).await?;
+        let d = state.orders.change_plan_time(&auth.0.actor(), CarePlanId(id.0), body.from, &body.time).await?;
         Ok(Json(Box::new(PlanView::detail(d))))
     }
 

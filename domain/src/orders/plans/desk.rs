@@ -4,10 +4,12 @@
 //! provider's notices follow as for any cancelled order. The job step [`extend_plans`](OrderDesk::extend_plans)
 //! places each plan's visits a rolling horizon ahead, preferring whoever took the plan's latest visit.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{CarePlan, CarePlanId, Continuity, Occurrence, Off, Pause, PlanRules, PlanWrite, TimeChange, days_after};
+use super::{
+    CarePlan, CarePlanId, Continuity, Occurrence, Off, Pause, PlanRules, PlanWrite, TimeChange, days_after, parse_time,
+};
 use crate::accounts::{AccountId, Actor, Role};
 use crate::catalog::questions::RawAnswers;
 use crate::catalog::{CatalogItem, ItemId};
@@ -269,18 +271,18 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         .await
     }
 
-    /// Moves the plan's visits to another time from `from` on: those placed already are cancelled and placed
-    /// again at the new time.
+    /// Moves the plan's visits to another time (`HH:MM`, read once the actor may change the plan) from `from`
+    /// on: those placed already are cancelled and placed again at the new time.
     pub async fn change_plan_time(
         &self,
         actor: &Actor,
         id: CarePlanId,
         from: NaiveDate,
-        time: NaiveTime,
+        time: &str,
     ) -> Result<PlanDetail, PlanError> {
         let edit = Edit { what: "moved to another time", field: "from", from, until: None, replace: true };
         self.change(actor, id, edit, |rules| {
-            rules.changes.push(TimeChange { from, time });
+            rules.changes.push(TimeChange { from, time: parse_time(time, "time")? });
             Ok(())
         })
         .await

@@ -327,8 +327,9 @@ fn a_new_time_from_a_date_on_moves_the_visits_placed_from_that_date() {
     let fake = two_kitchens();
     let me = resident();
     let plan = create(&fake, &me, new_plan(&me, weekday_lunches())).unwrap().plan.id;
-    let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap();
-    run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), noon)).unwrap();
+    let bad = run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "noon")).unwrap_err();
+    assert!(matches!(bad, PlanError::Invalid(ref i) if i.field == "time"), "{bad:?}");
+    run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "12:00")).unwrap();
     let expected = vec![at(12, 8, 11), at(12, 9, 11), at(12, 10, 12), at(12, 11, 12), at(12, 14, 12)];
     assert_eq!(live(&orders_of(&fake, plan)), expected);
     let cancelled = orders_of(&fake, plan).iter().filter(|o| o.state == OrderState::Cancelled).count();
