@@ -16,3 +16,4 @@ pub mod providers;
 pub mod reports;
 pub mod time;
 pub mod volunteering;
+pub mod words;

@@ -30,7 +30,12 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
     let staff = api.offered_staff(&id).await.remove(0);
     let offers = api.offers(&staff).await;
     let mine = offers.body["offers"].as_array().unwrap().iter().find(|o| o["order"]["id"] == id.as_str()).unwrap();
-    assert!(mine["explanation"].as_str().unwrap().contains("min away"), "{mine}");
+    // Why this provider, in plain words: Chinese unless the reader asks for English.
+    assert!(mine["explanation"].as_str().unwrap().starts_with("距您约"), "{mine}");
+    let english = [("Accept-Language", "en-US,en;q=0.9")];
+    let in_english = api.send(reqwest::Method::GET, "/api/v1/offers", Some(&staff), None, &english).await.body;
+    let mine = in_english["offers"].as_array().unwrap().iter().find(|o| o["order"]["id"] == id.as_str()).unwrap();
+    assert!(mine["explanation"].as_str().unwrap().starts_with("about "), "{mine}");
     assert!(
         offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
         "{:?}",
@@ -46,7 +51,7 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
 
     let seen = api.order(&resident, &id).await;
     let why = seen.body["why_provider"].as_str().unwrap_or_default();
-    assert!(why.starts_with("rank "), "the resident sees why this provider: {why:?}");
+    assert!(why.starts_with("距您约") && why.contains("评分"), "the resident sees why this provider: {why:?}");
     let states: Vec<&str> =
         seen.body["events"].as_array().unwrap().iter().map(|e| e["to_state"].as_str().unwrap()).collect();
     assert_eq!(states, ["submitted", "offered", "accepted", "in_service", "completed"]);

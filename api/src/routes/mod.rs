@@ -66,6 +66,11 @@ pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
 }
 
 /// A location from `lat` and `lng` fields, naming the one out of range.
+/// The language the caller reads: their `Accept-Language`, Chinese unless it asks for English.
+pub fn lang_of(req: &poem::Request) -> linli_domain::words::Lang {
+    linli_domain::words::Lang::from_accept_language(req.header("accept-language"))
+}
+
 pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
     GeoPoint::parse(lat, lng).map_err(|e| match e {
         GeoPointError::Latitude => ApiError::invalid("lat", "invalid_location", e),

@@ -9,6 +9,7 @@ mod ranking;
 pub(crate) mod rules;
 mod slots;
 mod travel;
+mod why;
 
 pub use candidate::{Candidate, Request, Scope};
 pub use hours::{HoursError, WorkingHours};
@@ -18,3 +19,4 @@ pub use ranking::{Explanation, FAIRNESS_PERIOD_DAYS, RankWeights, Ranked, prefer
 pub use rules::{Ineligible, check, jobs_during, room, routed};
 pub use slots::{Slot, SlotRules, SlotSearch, room_at};
 pub use travel::{SpeedError, TravelModel};
+pub use why::{Why, explain};

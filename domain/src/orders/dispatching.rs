@@ -13,7 +13,7 @@ use super::ports::{OrderStore, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::catalog::{CatalogItem, DispatchMode, ItemId};
 use crate::clock::Clock;
-use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, prefer, rank};
+use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Why, prefer, rank};
 use crate::error::Unexpected;
 use crate::geo::Area;
 use crate::providers::ProviderId;
@@ -246,7 +246,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                         DispatchMode::Broadcast => item.broadcast_k.max(1) as usize,
                     };
                     let offers: Vec<(ProviderId, String)> =
-                        ranked.into_iter().take(take).map(|r| (r.provider, r.explanation.to_string())).collect();
+                        ranked.into_iter().take(take).map(|r| (r.provider, Why::of(&r.explanation).stored())).collect();
                     return self.offer_plan(order, item, offers, at, round + 1, now);
                 }
             }

@@ -13042,7 +13042,10 @@ export interface components {
              * @description Accept before this time.
              */
             deadline: string;
-            /** @description Why your provider was offered this order. */
+            /**
+             * @description Why your provider was offered this order, in the language of `Accept-Language` (Chinese unless it asks
+             *     for English).
+             */
             explanation: string;
             /** Format: date-time */
             offered_at: string;

@@ -20,6 +20,7 @@ use linli_domain::orders::plans::{
 };
 use linli_domain::orders::{Address, Notes};
 use linli_domain::paging::{Page, PageRequest};
+use linli_domain::volunteering::recurrence::{Nth, Recurrence};
 
 use super::views::AnswerView;
 use crate::auth::BearerAuth;
@@ -55,18 +56,20 @@ impl From<Repeat> for RepeatBody {
         let none = Self { kind: RepeatKind::Weekly, weekdays: Vec::new(), day: None, nth: None, weekday: None };
         match r {
             Repeat::Weekly(days) => Self { weekdays: days.numbers(), ..none },
-            Repeat::Monthly(rule) => {
-                // The stored form names the rule's parts: `monthly_day:5`, `monthly_weekday:2:6`.
-                let stored = rule.stored();
-                let parts: Vec<&str> = stored.split(':').collect();
-                match parts.as_slice() {
-                    ["monthly_day", d] => Self { kind: RepeatKind::MonthlyDay, day: d.parse().ok(), ..none },
-                    [_, n, w] => {
-                        Self { kind: RepeatKind::MonthlyWeekday, nth: n.parse().ok(), weekday: w.parse().ok(), ..none }
-                    }
-                    _ => none,
-                }
+            Repeat::Monthly(Recurrence::MonthlyOnDay(d)) => {
+                Self { kind: RepeatKind::MonthlyDay, day: Some(u32::from(d)), ..none }
             }
+            Repeat::Monthly(Recurrence::MonthlyOnWeekday { nth, weekday }) => Self {
+                kind: RepeatKind::MonthlyWeekday,
+                nth: Some(match nth {
+                    Nth::Ordinal(n) => i32::from(n),
+                    Nth::Last => -1,
+                }),
+                weekday: Some(weekday.number_from_monday()),
+                ..none
+            },
+            // A plan's monthly rule is never a one-off: `Repeat` refuses it when parsed.
+            Repeat::Monthly(Recurrence::Once) => none,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What provider staff do: see their offers, accept or decline, start and complete the job (the visit's record),
 //! hand it to a colleague.
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -21,7 +22,7 @@ use crate::body::{JsonBody, OptionalJsonBody};
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::ApiTags;
-use crate::routes::{PageLimit, limit_of};
+use crate::routes::{PageLimit, lang_of, limit_of};
 use crate::state::AppState;
 
 pub struct ProviderApi;
@@ -66,11 +67,15 @@ impl ProviderApi {
     async fn offers(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OfferList>, OffersProblems> {
         let rows = state.orders.open_offers(&auth.0.actor(), PageRequest::new(limit_of(limit.0), None)).await?;
-        Ok(Json(OfferList { offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order)).collect() }))
+        let lang = lang_of(req);
+        Ok(Json(OfferList {
+            offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order, lang)).collect(),
+        }))
     }
 
     /// Accept an offered order. The first provider to accept wins; later ones get 409 `already_taken`.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use linli_domain::accounts::{Actor, Role};
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::explain;
 use linli_domain::geo::CommunityId;
 use linli_domain::orders::{
     Address, IdempotencyKey, NewOrder, Notes, OrderId, Placed, Schedule, TimeWindow, Visibility, WindowError,
@@ -22,7 +23,7 @@ use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult, OpenTime};
-use crate::routes::{ApiTags, PageLimit, limit_of, parse_point};
+use crate::routes::{ApiTags, PageLimit, lang_of, limit_of, parse_point};
 use crate::state::AppState;
 
 pub struct OrdersApi;
@@ -122,6 +123,7 @@ impl OrdersApi {
     async fn detail(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         id: Path<Uuid>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
@@ -132,7 +134,7 @@ impl OrdersApi {
         let mut view = OrderView::new(d.order, d.seen);
         if full {
             view = view.with_events(d.events);
-            view.why_provider = d.why_provider;
+            view.why_provider = d.why_provider.map(|why| explain(&why, lang_of(req)));
         }
         if let Some(c) = d.coming {
             view.coming = Some(ComingView {

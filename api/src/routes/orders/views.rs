@@ -10,9 +10,11 @@ use uuid::Uuid;
 use crate::problem::OpenTime;
 
 use linli_domain::catalog::questions::{Answer, RawAnswers};
+use linli_domain::dispatch::explain;
 use linli_domain::orders::{
     Complaint, FollowUp, FollowUpOutcome, Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit,
 };
+use linli_domain::words::Lang;
 
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -250,17 +252,18 @@ pub struct OfferView {
     pub offered_at: DateTime<Utc>,
     /// Accept before this time.
     pub deadline: DateTime<Utc>,
-    /// Why your provider was offered this order.
+    /// Why your provider was offered this order, in the language of `Accept-Language` (Chinese unless it asks
+    /// for English).
     pub explanation: String,
 }
 
 impl OfferView {
-    pub fn new(offer: Offer, order: Order) -> Self {
+    pub fn new(offer: Offer, order: Order, lang: Lang) -> Self {
         Self {
             order: OrderView::new(order, Visibility::Partial),
             offered_at: offer.offered_at,
             deadline: offer.deadline,
-            explanation: offer.explanation,
+            explanation: explain(&offer.explanation, lang),
         }
     }
 }
