@@ -99,7 +99,7 @@ pub const RULES: &[Rule] = &[
     ).refusing(&[Neighbour, OtherProvider, OtherCommunity]),
     rule("POST", "/api/v1/orders/{id}/reschedule", Who::Roles(&[R]), "their own order").refusing(&[Neighbour]),
     rule("POST", "/api/v1/orders/{id}/cancel", Who::Roles(&[R, W, A]), "the resident's own; a worker of its community").refusing(&[Neighbour, OtherCommunity]),
-    rule("POST", "/api/v1/care-plans", Who::Roles(&[R, W]), "for themselves; a worker for a resident of their community"),
+    rule("POST", "/api/v1/care-plans", Who::Roles(&[R, W]), "for themselves; a worker for a resident, for visits in their community"),
     rule("GET", "/api/v1/care-plans", Who::Roles(&[R, W, A]), "their own; a worker their community's (admins every one)"),
     rule("GET", "/api/v1/care-plans/{id}", Who::Roles(&[R, W, A]), "the resident's own; a worker of its community").refusing(&[Neighbour, OtherCommunity]),
     rule("POST", "/api/v1/care-plans/{id}/pause", Who::Roles(&[R, W]), "the resident's own; a worker of its community").refusing(&[Neighbour, OtherCommunity]),

@@ -66,16 +66,16 @@ async fn mentioned(api: &Api, token: &str, title: &str) -> Vec<String> {
     about.filter_map(|m| m["order_id"].as_str().map(str::to_owned)).collect()
 }
 
-/// Waits until the resident has been told the order was taken: the fan-out that tells them also makes its
-/// reminders.
-async fn told_taken(api: &Api, resident: &str, order: &str) {
+/// Waits until `token`'s inbox has a message titled `title` about the order. The fan-out that tells the
+/// resident an order was taken also makes its reminders.
+async fn told(api: &Api, token: &str, title: &str, order: &str) {
     for _ in 0..300 {
-        if mentioned(api, resident, "订单已被接单").await.iter().any(|o| o == order) {
+        if mentioned(api, token, title).await.iter().any(|o| o == order) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the resident was never told {order} was taken");
+    panic!("never told {title} about {order}");
 }
 
 /// A staff account, made by the admin, of the kitchen offered the visit (read from the store): its token and
@@ -123,8 +123,8 @@ async fn a_weekday_lunch_plan_paused_in_the_middle_keeps_its_kitchen_and_reminds
     assert_eq!(api.act(&kitchen, &monday_order, "accept").await.status, StatusCode::OK);
     let (thursday_kitchen, _) = offered_kitchen(&app, &thursday_order).await;
     assert_eq!(api.act(&thursday_kitchen, &thursday_order, "accept").await.status, StatusCode::OK);
-    told_taken(api, &resident, &monday_order).await;
-    told_taken(api, &resident, &thursday_order).await;
+    told(api, &resident, "订单已被接单", &monday_order).await;
+    told(api, &resident, "订单已被接单", &thursday_order).await;
 
     // A hospital stay from Thursday to the next Tuesday: its placed visits are cancelled, none placed there.
     let pause = json!({"from": monday + Days::new(3), "until": monday + Days::new(8)});
@@ -135,6 +135,8 @@ async fn a_weekday_lunch_plan_paused_in_the_middle_keeps_its_kitchen_and_reminds
     for (_, order) in &placed[3..] {
         assert_eq!(api.order(&resident, order).await.body["state"], "cancelled");
     }
+    // The kitchen that had taken Thursday's visit is told it is off.
+    told(api, &thursday_kitchen, "订单已取消", &thursday_order).await;
 
     // Reminders: Monday's visit happens and is reminded of an hour before; Thursday's was called off.
     let notifier = app.backends.notifier();
@@ -219,7 +221,7 @@ async fn a_worker_sets_up_a_plan_for_a_resident_of_their_community_and_it_is_the
     assert_eq!(mine["plans"][0]["id"], plan.as_str());
     let (_, first) = days_in(&filed.body, "placed").remove(0);
     assert_eq!(api.order(&resident, &first).await.status, StatusCode::OK);
-    // The worker skips Wednesday for them; a worker of another community sees nothing of it.
+    // The worker skips Wednesday for them; a neighbour sees nothing of it.
     let skip = json!({"date": monday + Days::new(2)});
     let skipped = api.post(&format!("/api/v1/care-plans/{plan}/skip"), Some(&worker), skip.clone()).await;
     assert_eq!(days_in(&skipped.body, "skipped").len(), 1, "{:?}", skipped.body);

@@ -65,12 +65,12 @@ pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
     Ok(PageRequest::new(limit, None).size()?)
 }
 
-/// A location from `lat` and `lng` fields, naming the one out of range.
 /// The language the caller reads: their `Accept-Language`, Chinese unless it asks for English.
 pub fn lang_of(req: &poem::Request) -> linli_domain::words::Lang {
     linli_domain::words::Lang::from_accept_language(req.header("accept-language"))
 }
 
+/// A location from `lat` and `lng` fields, naming the one out of range.
 pub fn parse_point(lat: f64, lng: f64) -> ApiResult<GeoPoint> {
     GeoPoint::parse(lat, lng).map_err(|e| match e {
         GeoPointError::Latitude => ApiError::invalid("lat", "invalid_location", e),

@@ -49,7 +49,7 @@ impl Why {
                 } else {
                     format!("该时段已有{}单（最多{}单）", self.load, self.capacity)
                 };
-                let last = if self.continuity { "上次由这家服务，" } else { "" };
+                let last = if self.continuity { "本计划上次也由其服务，" } else { "" };
                 format!("{last}距您约{minutes:.0}分钟，评分{:.1}，{load}", self.rating)
             }
             Lang::En => {
@@ -58,7 +58,7 @@ impl Why {
                 } else {
                     format!("{} of {} jobs at that time", self.load, self.capacity)
                 };
-                let last = if self.continuity { "served your last visit; " } else { "" };
+                let last = if self.continuity { "served this plan's last visit; " } else { "" };
                 format!("{last}about {minutes:.0} min away, rated {:.1}, {load}", self.rating)
             }
         }
@@ -86,8 +86,8 @@ mod tests {
         assert_eq!(why(1).words(Lang::ZhCn), "距您约10分钟，评分4.8，该时段已有1单（最多2单）");
         assert_eq!(why(1).words(Lang::En), "about 10 min away, rated 4.8, 1 of 2 jobs at that time");
         let last = Why { continuity: true, minutes: 0.2, ..why(0) };
-        assert_eq!(last.words(Lang::ZhCn), "上次由这家服务，距您约1分钟，评分4.8，当前时段空闲");
-        assert!(last.words(Lang::En).starts_with("served your last visit; about 1 min away"));
+        assert_eq!(last.words(Lang::ZhCn), "本计划上次也由其服务，距您约1分钟，评分4.8，当前时段空闲");
+        assert!(last.words(Lang::En).starts_with("served this plan's last visit; about 1 min away"));
     }
 
     #[test]

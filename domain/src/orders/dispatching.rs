@@ -292,7 +292,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     }
 
     /// A transition made by Linli itself; false when the order moved on meanwhile.
-    async fn dispatcher_move(
+    pub(super) async fn dispatcher_move(
         &self,
         order: &Order,
         action: OrderAction,

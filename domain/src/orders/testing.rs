@@ -184,6 +184,7 @@ impl Orders for FakeOrders {
         placed.accept_by = order.accept_by;
         placed.high_risk = order.high_risk;
         placed.answers = order.answers;
+        (placed.address, placed.notes) = (order.address.as_ref().to_owned(), order.notes.as_ref().to_owned());
         (placed.plan, placed.preferred, placed.placed_by) = (order.plan, order.preferred, order.placed_by);
         placed.placed_at = at;
         let placed = placed.clone();

@@ -2935,8 +2935,8 @@ export interface paths {
          *     orders at once, each with a place held at its time, and later ones as the days pass. When a visit of those
          *     first days has no place at its time, the plan is refused with 409 `slots_full` naming every such date in
          *     `full_dates` with the open times nearest it: skip them (`skip_dates`) or choose another time. A community
-         *     worker sets one up for a resident of their community with `resident_id`.
-         * @description Who may call: resident, community_worker (for themselves; a worker for a resident of their community).
+         *     worker sets one up in their community for a resident with `resident_id`.
+         * @description Who may call: resident, community_worker (for themselves; a worker for a resident, for visits in their community).
          */
         post: {
             parameters: {
@@ -12974,8 +12974,8 @@ export interface components {
             repeat: components["schemas"]["RepeatBody"];
             /**
              * Format: uuid
-             * @description For a community worker setting up a plan for a resident of their community: the resident's account.
-             *     A resident leaves it out.
+             * @description For a community worker setting up a plan, for visits in their community, for a resident: the resident's
+             *     account. A resident leaves it out.
              */
             resident_id?: string;
             /**

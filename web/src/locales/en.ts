@@ -141,6 +141,8 @@ const en: typeof zh = {
     workdays: 'Every weekday',
     everyMonthDay: 'Monthly on day {day}',
     everyMonthWeekday: 'Monthly, {day} number {nth}',
+    everyMonthLast: 'Monthly, the last {day}',
+    fromOn: '{time} from {from}',
     between: '{from} to {to}',
     since: 'from {from}',
     dayState: { placed: 'Booked', upcoming: 'To be booked', paused: 'Paused', skipped: 'Skipped' },

@@ -139,6 +139,8 @@ export default {
     workdays: '每个工作日',
     everyMonthDay: '每月{day}日',
     everyMonthWeekday: '每月第{nth}个{day}',
+    everyMonthLast: '每月最后一个{day}',
+    fromOn: '{from} 起改为 {time}',
     between: '{from} 至 {to}',
     since: '{from} 起',
     dayState: { placed: '已预约', upcoming: '待预约', paused: '暂停', skipped: '跳过' },

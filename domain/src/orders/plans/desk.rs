@@ -20,7 +20,7 @@ use crate::geo::{CommunityId, GeoPoint};
 use crate::orders::OrderDesk;
 use crate::orders::errors::{ListError, MoveError, PlaceError};
 use crate::orders::model::{Order, OrderId, Schedule};
-use crate::orders::ports::{InsertOrderError, NewOrder, OrderStore, Placed};
+use crate::orders::ports::{InsertOrderError, NewOrder, OrderStore, Placed, TransitionEffect};
 use crate::orders::request::{Address, IdempotencyKey, Notes};
 use crate::orders::service::accept_by;
 use crate::orders::state::{OrderAction, OrderState};
@@ -185,20 +185,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             created_at: now,
             updated_at: now,
         };
-        let mut full = Vec::new();
-        for occurrence in self.due_occurrences(&plan, now) {
-            let visit = self.visit_order(&plan, &item, occurrence, None, now);
-            match self.hold_for(&item, &visit, now).await {
-                Err(PlaceError::SlotFull { alternatives }) => {
-                    full.push(PlanRefusal { date: occurrence.date, alternatives });
-                }
-                Err(PlaceError::Unexpected(u)) => return Err(u.into()),
-                _ => {}
-            }
-        }
-        if !full.is_empty() {
-            return Err(PlanError::SlotsFull(full));
-        }
+        self.check_places(&plan, &item, now).await?;
         self.store.insert_plan(&plan).await?;
         self.extend_plan(&plan, &item, now).await?;
         self.detail_of(plan.id, now).await
@@ -246,7 +233,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let edit = Edit { what: "paused", field: "from", from, until: Some(until), replace: false };
         self.change(actor, id, edit, |rules| {
             rules.pauses.push(Pause { from, until });
-            Ok(())
+            Ok(true)
         })
         .await
     }
@@ -263,10 +250,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             if rules.rule_dates(date, date).is_empty() {
                 return Err(Invalid::new("date", "not_a_plan_day", "the plan has no visit that day").into());
             }
-            if !rules.skips.contains(&date) {
+            let new = !rules.skips.contains(&date);
+            if new {
                 rules.skips.push(date);
             }
-            Ok(())
+            Ok(new)
         })
         .await
     }
@@ -282,8 +270,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     ) -> Result<PlanDetail, PlanError> {
         let edit = Edit { what: "moved to another time", field: "from", from, until: None, replace: true };
         self.change(actor, id, edit, |rules| {
-            rules.changes.push(TimeChange { from, time: parse_time(time, "time")? });
-            Ok(())
+            let time = parse_time(time, "time")?;
+            // The same time again, with no later change to undo, changes nothing.
+            if rules.time_on(from).0 == time && rules.changes.iter().all(|c| c.from <= from) {
+                return Ok(false);
+            }
+            rules.changes.push(TimeChange { from, time });
+            Ok(true)
         })
         .await
     }
@@ -300,37 +293,53 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             Edit { what: "cancelled with the rest of the plan", field: "from", from, until: None, replace: false };
         self.change(actor, id, edit, |rules| {
             let last = from.pred_opt().unwrap_or(from);
-            rules.end = Some(rules.end.map_or(last, |end| end.min(last)));
-            Ok(())
+            let end = rules.end.map_or(last, |end| end.min(last));
+            let new = rules.end != Some(end);
+            rules.end = Some(end);
+            Ok(new)
         })
         .await
     }
 
-    /// One step of the job: places the visits every plan has coming within the horizon. Returns how many
-    /// orders it placed.
+    /// One step of the job: places the visits every plan has coming within the horizon, a batch of plans after
+    /// another. A plan that fails is left for the next run and the others go on; the first failure is returned
+    /// once they are done. Returns how many orders it placed.
     pub async fn extend_plans(&self) -> Result<usize, Unexpected> {
         let now = self.clock.now();
         let today = local_date(now);
         let through = days_after(today, u64::from(self.plan_horizon_days));
-        let mut placed = 0;
-        for plan in self.store.plans_to_extend(today, through, EXTEND_BATCH).await? {
-            match self.store.catalog_item(plan.item).await? {
-                Some(item) => placed += self.extend_plan(&plan, &item, now).await?,
-                // The item left the catalog: nothing more can be placed.
-                None => self.store.placed_through(plan.id, through).await?,
+        let (mut placed, mut failed) = (0, None);
+        loop {
+            let plans = self.store.plans_to_extend(today, through, EXTEND_BATCH).await?;
+            let full_batch = plans.len() as u64 == EXTEND_BATCH;
+            for plan in plans {
+                let extended = match self.store.catalog_item(plan.item).await {
+                    Ok(Some(item)) => self.extend_plan(&plan, &item, now).await,
+                    // The item left the catalog: nothing more can be placed.
+                    Ok(None) => self.store.placed_through(plan.id, through).await.map(|()| 0),
+                    Err(e) => Err(e),
+                };
+                match extended {
+                    Ok(n) => placed += n,
+                    Err(e) => failed = failed.or(Some(e)),
+                }
+            }
+            // A failed plan is still due: reading again would only find it again.
+            if !full_batch || failed.is_some() {
+                break;
             }
         }
-        Ok(placed)
+        failed.map_or(Ok(placed), Err)
     }
 
-    /// Applies one change to the plan's rules, then cancels the visits it removes (and places again those it
-    /// moves).
+    /// Applies one change to the plan's rules, then cancels the placed visits the new rules no longer make (and
+    /// places those they move). `apply` says whether the rules changed at all; when not, nothing is written.
     async fn change(
         &self,
         actor: &Actor,
         id: CarePlanId,
         edit: Edit,
-        apply: impl FnOnce(&mut PlanRules) -> Result<(), PlanError>,
+        apply: impl FnOnce(&mut PlanRules) -> Result<bool, PlanError>,
     ) -> Result<PlanDetail, PlanError> {
         let plan = self.store.plan(id).await?.ok_or(PlanError::NotFound)?;
         if !sees(actor, &plan) {
@@ -344,11 +353,19 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if edit.from < today {
             return Err(Invalid::new(edit.field, "in_past", "a plan is changed from today on").into());
         }
-        if plan.rules.ended_by(today) {
+        if ended(&plan.rules, today) {
             return Err(PlanError::Ended);
         }
         let mut rules = plan.rules.clone();
-        apply(&mut rules)?;
+        if !apply(&mut rules)? {
+            return self.detail_of(id, now).await;
+        }
+        let item = self.store.catalog_item(plan.item).await?;
+        if let (true, Some(item)) = (edit.replace, &item) {
+            // Every visit the change places again must have a place at its new time, as when the plan was made.
+            let moved = CarePlan { rules: rules.clone(), placed_through: edit.from.pred_opt(), ..plan.clone() };
+            self.check_places(&moved, item, now).await?;
+        }
         let placed_through = match plan.placed_through {
             Some(through) if edit.replace => Some(through.min(edit.from.pred_opt().unwrap_or(edit.from))),
             other => other,
@@ -360,17 +377,31 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let until = edit.until.map_or(DateTime::<Utc>::MAX_UTC, |d| local_midnight(days_after(d, 1)));
         let note = format!("cancelled: care plan {}", edit.what);
         for order in self.store.plan_orders(id, local_midnight(edit.from), until).await? {
-            if order.state.apply(OrderAction::Cancel).is_ok() {
+            if order.state.apply(OrderAction::Cancel).is_ok() && !fits(&write.rules, &order) {
                 self.cancel_visit(actor, &order, &note).await?;
             }
         }
-        if edit.replace {
+        if let (true, Some(item)) = (edit.replace, &item) {
             let moved = self.store.plan(id).await?.ok_or(PlanError::NotFound)?;
-            if let Some(item) = self.store.catalog_item(moved.item).await? {
-                self.extend_plan(&moved, &item, now).await?;
-            }
+            self.extend_plan(&moved, item, now).await?;
         }
         self.detail_of(id, now).await
+    }
+
+    /// Refuses, naming every such date, when a visit the plan would place now has no place at its time.
+    async fn check_places(&self, plan: &CarePlan, item: &CatalogItem, now: DateTime<Utc>) -> Result<(), PlanError> {
+        let mut full = Vec::new();
+        for occurrence in self.due_occurrences(plan, now) {
+            let visit = self.visit_order(plan, item, occurrence, None, now);
+            match self.hold_for(item, &visit, now).await {
+                Err(PlaceError::SlotFull { alternatives }) => {
+                    full.push(PlanRefusal { date: occurrence.date, alternatives });
+                }
+                Err(PlaceError::Unexpected(u)) => return Err(u.into()),
+                _ => {}
+            }
+        }
+        if full.is_empty() { Ok(()) } else { Err(PlanError::SlotsFull(full)) }
     }
 
     async fn cancel_visit(&self, actor: &Actor, order: &Order, note: &str) -> Result<(), PlanError> {
@@ -380,18 +411,52 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    /// Places the plan's visits from where it stands through the horizon, then records how far it got.
-    async fn extend_plan(&self, plan: &CarePlan, item: &CatalogItem, now: DateTime<Utc>) -> Result<usize, Unexpected> {
-        let through = days_after(local_date(now), u64::from(self.plan_horizon_days));
+    /// Places the plan's visits from where it stands through the horizon (none on a date that has a visit
+    /// already, begun or not), then records how far it got. When the plan changed meanwhile (a pause arrived as
+    /// the visits were placed), the visits its rules no longer make are cancelled, so that a change and this
+    /// step running at once leave the visits the change says.
+    pub(super) async fn extend_plan(
+        &self,
+        plan: &CarePlan,
+        item: &CatalogItem,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Unexpected> {
+        let today = local_date(now);
+        let through = days_after(today, u64::from(self.plan_horizon_days));
+        let window = (local_midnight(today), local_midnight(days_after(through, 1)));
+        let live: Vec<NaiveDate> = self
+            .store
+            .plan_orders(plan.id, window.0, window.1)
+            .await?
+            .iter()
+            .filter(|o| o.state != OrderState::Cancelled)
+            .filter_map(order_date)
+            .collect();
         let preferred = self.store.last_provider(plan.id).await?;
         let mut placed = 0;
-        for occurrence in self.due_occurrences(plan, now) {
+        for occurrence in self.due_occurrences(plan, now).into_iter().filter(|o| !live.contains(&o.date)) {
             let visit = self.visit_order(plan, item, occurrence, preferred, now);
             if self.place_visit(visit, item, now).await? {
                 placed += 1;
             }
         }
         self.store.placed_through(plan.id, through).await?;
+        match self.store.plan(plan.id).await? {
+            Some(now_is) if now_is.revision != plan.revision => {
+                for order in self.store.plan_orders(plan.id, window.0, DateTime::<Utc>::MAX_UTC).await? {
+                    if order.state.apply(OrderAction::Cancel).is_ok() && !fits(&now_is.rules, &order) {
+                        let note = "cancelled: no longer in the care plan".to_owned();
+                        if self
+                            .dispatcher_move(&order, OrderAction::Cancel, note, TransitionEffect::WithdrawOffers, now)
+                            .await?
+                        {
+                            self.forget_offers(order.id).await;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
         Ok(placed)
     }
 
@@ -498,6 +563,19 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
 /// Whether a plan has no visit left from `today` on (cancelled before it began, too).
 fn ended(rules: &PlanRules, today: NaiveDate) -> bool {
     rules.ended_by(today) || rules.end.is_some_and(|end| end < rules.start)
+}
+
+/// Whether a placed visit is one the plan's rules make: on a day the plan visits, not paused or skipped, at the
+/// time in force that day.
+fn fits(rules: &PlanRules, order: &Order) -> bool {
+    let (Some(date), Schedule::Window(window)) = (order_date(order), order.schedule) else {
+        return false;
+    };
+    if rules.off(date).is_some() || rules.rule_dates(date, date).is_empty() {
+        return false;
+    }
+    let (time, version) = rules.time_on(date);
+    Occurrence { date, time, version }.start() == window.start()
 }
 
 /// The Shanghai date an order's window starts on.

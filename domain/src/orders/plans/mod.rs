@@ -33,7 +33,8 @@ pub struct CarePlanId(pub Uuid);
 /// providers see the week's visits and the resident can change one before it is offered.
 pub const DEFAULT_HORIZON_DAYS: u32 = 7;
 
-/// The longest a plan may run, and how far ahead it may start.
+/// The longest a plan may run, in days from its start. (How far ahead it may start is the booking horizon,
+/// [`TimeWindow::MAX_LEAD_DAYS`].)
 pub const MAX_PLAN_DAYS: u64 = 366;
 
 /// The days of the week a plan repeats on (Monday first).

@@ -45,7 +45,7 @@ pub trait CarePlans: Clone + Send + Sync + 'static {
     fn change_plan(&self, change: &PlanWrite) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
     /// Plans that may have visits to place by `through`: not ended before `today`, and placed short of
-    /// `through`; up to `limit`, least recently placed first.
+    /// `through`; up to `limit`, those placed least far first (never placed before any).
     fn plans_to_extend(
         &self,
         today: NaiveDate,

@@ -199,7 +199,8 @@ fn a_new_plan_places_its_coming_week_of_visits_as_orders_of_the_plan() {
     let orders = orders_of(&fake, detail.plan.id);
     let expected: Vec<_> = [(12, 8), (12, 9), (12, 10), (12, 11), (12, 14)].map(|(m, d)| at(m, d, 11)).to_vec();
     assert_eq!(live(&orders), expected);
-    assert!(orders.iter().all(|o| o.resident == me.account && o.state == OrderState::Submitted && o.notes.is_empty()));
+    assert!(orders.iter().all(|o| o.resident == me.account && o.state == OrderState::Submitted));
+    assert!(orders.iter().all(|o| o.notes == "少盐" && o.address == "文安路12号3单元502"), "each visit carries them");
     assert_eq!(detail.plan.placed_through, Some(day(12, 14)));
     assert_eq!(detail.days.len(), 19, "four weeks from today show every visit but the last, on 4 January");
     assert_eq!(detail.days.iter().filter(|d| d.state == PlannedDayState::Placed).count(), 5);
@@ -323,17 +324,60 @@ fn skipping_a_date_cancels_its_visit_and_a_day_the_plan_does_not_visit_is_refuse
 }
 
 #[test]
-fn a_new_time_from_a_date_on_moves_the_visits_placed_from_that_date() {
+fn a_new_time_from_a_date_on_moves_the_visits_placed_from_that_date_but_not_one_begun() {
     let fake = two_kitchens();
     let me = resident();
     let plan = create(&fake, &me, new_plan(&me, weekday_lunches())).unwrap().plan.id;
+    // The 10th's visit is under way already (a kitchen came early): it stays, and no second one is placed.
+    let begun = orders_of(&fake, plan)[2].id;
+    fake.held().orders.iter_mut().filter(|o| o.id == begun).for_each(|o| o.state = OrderState::InService);
     let bad = run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "noon")).unwrap_err();
     assert!(matches!(bad, PlanError::Invalid(ref i) if i.field == "time"), "{bad:?}");
     run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "12:00")).unwrap();
-    let expected = vec![at(12, 8, 11), at(12, 9, 11), at(12, 10, 12), at(12, 11, 12), at(12, 14, 12)];
+    let expected = vec![at(12, 8, 11), at(12, 9, 11), at(12, 10, 11), at(12, 11, 12), at(12, 14, 12)];
     assert_eq!(live(&orders_of(&fake, plan)), expected);
     let cancelled = orders_of(&fake, plan).iter().filter(|o| o.state == OrderState::Cancelled).count();
-    assert_eq!(cancelled, 3, "the three visits at 11:00 from the 10th on");
+    assert_eq!(cancelled, 2, "the two visits at 11:00 not begun from the 10th on");
+    // The same time again changes nothing.
+    let again = run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "12:00")).unwrap();
+    assert_eq!((again.plan.revision, again.plan.rules.changes.len()), (1, 1));
+    assert_eq!(orders_of(&fake, plan).len(), 7);
+}
+
+#[test]
+fn a_new_time_that_is_full_on_some_day_is_refused_naming_it() {
+    let fake = two_kitchens();
+    let me = resident();
+    let plan = create(&fake, &me, new_plan(&me, weekday_lunches())).unwrap().plan.id;
+    let neighbour = resident();
+    for _ in 0..2 {
+        let window = crate::time::TimeWindow::from_stored(at(12, 11, 14), at(12, 11, 15));
+        let other = NewOrder { schedule: Schedule::Window(window), ..booking(&neighbour) };
+        run(desk_at(now(), &fake).place(&neighbour, other, &RawAnswers::new())).unwrap();
+    }
+    let Err(PlanError::SlotsFull(full)) = run(desk_at(now(), &fake).change_plan_time(&me, plan, day(12, 10), "14:00"))
+    else {
+        panic!("both kitchens are taken at 14:00 on the 11th");
+    };
+    assert_eq!(full.iter().map(|f| f.date).collect::<Vec<_>>(), vec![day(12, 11)]);
+    assert!(fake.held().plans[0].rules.changes.is_empty(), "nothing was changed");
+    assert_eq!(live(&orders_of(&fake, plan)).len(), 5);
+}
+
+#[test]
+fn a_job_that_read_the_plan_before_a_pause_leaves_no_visit_on_the_paused_days() {
+    let fake = two_kitchens();
+    let me = resident();
+    let plan = create(&fake, &me, new_plan(&me, weekday_lunches())).unwrap().plan.id;
+    let monday = at(12, 14, 8);
+    // The job reads the plan; the resident pauses the next week before it places anything.
+    let stale = fake.held().plans[0].clone();
+    run(desk_at(monday, &fake).pause_plan(&me, plan, day(12, 15), day(12, 18))).unwrap();
+    let item = lunches_item();
+    run(desk_at(monday, &fake).extend_plan(&stale, &item, monday)).unwrap();
+    let placed = live(&orders_of(&fake, plan));
+    assert!(!placed.iter().any(|t| (at(12, 15, 0)..at(12, 19, 0)).contains(t)), "{placed:?}");
+    assert!(placed.contains(&at(12, 21, 11)), "the day after the pause is placed");
 }
 
 #[test]

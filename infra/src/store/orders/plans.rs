@@ -2,7 +2,7 @@
 //! visits are orders that carry its id, so they are read back by plan and window through `ix_orders_plan`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::accounts::{AccountId, Role};
@@ -128,7 +128,8 @@ impl CarePlans for Store {
         let rows = care_plan::Entity::find()
             .filter(running)
             .filter(short)
-            .order_by_asc(care_plan::Column::PlacedThrough)
+            // Plans never placed first, on both backends (SQLite sorts NULL first, PostgreSQL last by default).
+            .order_by_with_nulls(care_plan::Column::PlacedThrough, sea_orm::Order::Asc, NullOrdering::First)
             .order_by_asc(care_plan::Column::Id)
             .limit(limit)
             .all(&self.db)
