@@ -3,11 +3,10 @@
 //! it; everyone's page follows without a reload. Party members sign up for a Dedication Day shift and the
 //! organizer sees them on its roster. A worker's dashboard is checked against real figures and its CSV; a
 //! worker's desk, a member's registration, the webhook settings and the admin's pages are driven too, and a
-//! resident's care plan is set up, refused for a full day, skipped and paused. The
-//! live loop runs on the embedded default, and on two `serve` replicas with a separate `jobs` process on
-//! PostgreSQL and Redis, the resident on one replica and the staff on the other. axe-core checks each page,
-//! the message keys of both languages are compared, and screenshots at 360 and 1280 px are written under
-//! `<target>/web-screenshots/<test>/`.
+//! resident's care plan is set up, refused for a full day, skipped and paused. The live loop runs on the
+//! embedded default, and on two `serve` replicas with a separate `jobs` process on PostgreSQL and Redis, the
+//! resident on one replica and the staff on the other. axe-core checks each page, the message keys of both
+//! languages are compared, and screenshots at 360 and 1280 px are written under `<target>/web-screenshots/<test>/`.
 //!
 //! Needs Node.js (the build already does) and Chromium, like the docs test; `LINLI_SKIP_BROWSER=1` leaves it
 //! out of `scripts/test`, which the runner then reports as skipped.
