@@ -78,6 +78,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/auth/logout", SIGNED, "their own session"),
     rule("POST", "/api/v1/auth/logout-all", SIGNED, "their own sessions"),
     rule("PUT", "/api/v1/me/password", SIGNED, "their own account"),
+    rule("PUT", "/api/v1/me/language", SIGNED, "their own account"),
     rule("GET", "/api/v1/me/export", SIGNED, "their own data"),
     rule("POST", "/api/v1/me/erase", Who::Roles(&[R, P]), "their own account"),
     rule("GET", "/api/v1/me", SIGNED, "their own account"),

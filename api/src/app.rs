@@ -356,6 +356,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         }))
         .around(move |ep, req| crate::limits::within(ep, req, timeout))
         .around(crate::limits::retry_after)
+        .around(crate::wording::word_problems)
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Compression::new())
         .around(uncompressed_streams)

@@ -15,6 +15,7 @@ pub mod security;
 mod state;
 pub mod telemetry;
 mod web;
+mod wording;
 
 pub use app::{Application, Backends};
 pub use config::{ConfigArgs, Settings};

@@ -289,6 +289,10 @@ impl SessionKeeper for Sessions {
         Sessions::open(self, account, Uuid::now_v7(), now).await
     }
 
+    fn account_changed(&self, account: AccountId) {
+        self.forget_account(account);
+    }
+
     async fn refresh(&self, refresh_token: &str, now: DateTime<Utc>) -> Result<Session, RefreshError> {
         Sessions::refresh(self, refresh_token, now).await
     }

@@ -241,6 +241,98 @@ async fn a_resident_reads_their_inbox_and_marks_it_read() {
     assert_eq!(theirs.status, StatusCode::NOT_FOUND, "nobody else's message");
 }
 
+/// The demo resident's first inbox message, once the order they placed has been announced.
+async fn first_message(api: &linli_integration_tests::Api, token: &str, headers: &[(&str, &str)]) -> serde_json::Value {
+    for _ in 0..100 {
+        let inbox = api.send(reqwest::Method::GET, "/api/v1/inbox", Some(token), None, headers).await;
+        if let Some(first) = inbox.body["messages"].get(0) {
+            return first.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the order was never announced");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_message_read_with_accept_language_en_is_english() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    api.place_order(&resident, cleaning_order(), None).await;
+    let chinese = first_message(api, &resident, &[]).await;
+    assert_eq!(chinese["title"], "订单已提交");
+    let english = first_message(api, &resident, &[("accept-language", "en-US,en;q=0.9")]).await;
+    assert_eq!(english["id"], chinese["id"], "the same message, worded for the reader");
+    assert_eq!(english["title"], "Order placed");
+    assert!(english["body"].as_str().unwrap().starts_with("Your order for "), "{english}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_that_chose_english_reads_english_unless_a_request_asks_for_chinese() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    api.place_order(&resident, cleaning_order(), None).await;
+    let chose = api
+        .send(reqwest::Method::PUT, "/api/v1/me/language", Some(&resident), Some(json!({"language": "en"})), &[])
+        .await;
+    assert_eq!(chose.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.get("/api/v1/me", Some(&resident)).await.body["language"], "en");
+    assert_eq!(first_message(api, &resident, &[]).await["title"], "Order placed");
+    assert_eq!(first_message(api, &resident, &[("accept-language", "zh-CN")]).await["title"], "订单已提交");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_reads_in_chinese_by_default_and_in_its_own_english_when_asked() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let api = &app.api;
+    let resident = api.login_demo("resident").await;
+    let bad = json!({"language": "fr"});
+    let put = |headers: &'static [(&'static str, &'static str)]| {
+        api.send(reqwest::Method::PUT, "/api/v1/me/language", Some(&resident), Some(bad.clone()), headers)
+    };
+    let chinese = put(&[]).await;
+    assert_eq!(chinese.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (chinese.body["code"].as_str(), chinese.body["field"].as_str()),
+        (Some("invalid_field"), Some("language"))
+    );
+    assert_eq!(chinese.body["detail"], "「language」的格式不正确。");
+    assert_eq!(chinese.body["title"], "请求有误");
+    let english = put(&[("accept-language", "en")]).await;
+    assert_eq!(
+        (english.body["code"].as_str(), english.body["field"].as_str()),
+        (Some("invalid_field"), Some("language"))
+    );
+    assert_eq!(english.body["title"], "Bad Request");
+    assert!(!english.body["detail"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_is_texted_in_the_language_its_account_chose() {
+    let gateway = Receiver::start(&[]).await;
+    let (fresh, db, with_sms) = with_due_reminders(0, &gateway).await;
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE accounts SET language = 'en' WHERE username = 'resident'; \
+         INSERT INTO reminders (id, kind, account_id, order_id, due_at, state, text, message, source_key, created_at) \
+         SELECT gen_random_uuid(), 'appointment_1h', id, NULL, now() - interval '1 minute', 'pending', \
+         '「日常保洁」服务将于12月03日 10:00开始。', \
+         '{\"key\":\"appointment_soon\",\"item\":\"日常保洁\",\"start\":\"2026-12-03T02:00:00Z\",\"hours\":1}', \
+         'test:en', now() FROM accounts WHERE username = 'resident'",
+    )
+    .await
+    .unwrap();
+    let log = fresh.data_dir.join("jobs.log");
+    let _jobs = LinliProcess::jobs_logging_to(&with_sms, &log);
+    let sent = gateway.wait_for(1, Duration::from_secs(30)).await;
+    let text = serde_json::from_str::<serde_json::Value>(&sent[0].body).unwrap()["text"].as_str().unwrap().to_owned();
+    assert_eq!(text, "[Linli] Your 日常保洁 service starts on 3 Dec at 10:00.");
+    let kept =
+        "SELECT COUNT(*) FROM inbox_messages WHERE source_key LIKE 'reminder:%' AND message LIKE '%appointment_soon%'";
+    assert_eq!(scalar(&db, kept).await, 1, "the inbox keeps what the reminder says, to word it when read");
+}
+
 /// A migrated and seeded PostgreSQL database with `n` reminders to the demo resident already due, and the
 /// environment of a `linli jobs` process on it that texts through `gateway`.
 async fn with_due_reminders(n: u32, gateway: &Receiver) -> (Fresh, sea_orm::DatabaseConnection, Vec<(String, String)>) {

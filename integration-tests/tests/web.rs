@@ -147,6 +147,12 @@ async fn a_care_plan_refused_for_a_full_day_is_sent_without_it_then_skipped_and_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_who_chooses_english_reads_their_messages_in_english_on_every_device() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "language.mjs", "language").await;
+    assert!(shots.join("inbox-english-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_follows_up_and_complains_and_the_organization_answers_before_the_deadline() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "aftercare.mjs", "aftercare").await;
     assert!(shots.join("complaints-1280.png").exists());

@@ -12,6 +12,7 @@ use linli_domain::notifications::{
     ClaimedDelivery, DeliveryTarget, LivePublisher, NotificationStore, RetryPolicy, SendError, SmsGateway,
     WebhookSender, daily_slot, live_notices, plan_notices,
 };
+use linli_domain::words::Message;
 
 /// When the morning digest goes out, Shanghai time.
 pub const DIGEST_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
@@ -144,9 +145,8 @@ impl<S: NotificationStore, W: WebhookSender, M: SmsGateway, C: Clock, L: LivePub
         }
         let waiting = self.store.open_escalations_by_worker().await?;
         for (worker, count) in &waiting {
-            let body = format!("您的社区有 {count} 笔订单等待人工处理（指派或关闭）。");
             let key = format!("digest:{}:{}", slot.to_rfc3339(), worker.0);
-            self.store.tell(*worker, "每日待办：转人工的订单", &body, &key, now).await?;
+            self.store.tell(*worker, &Message::EscalationDigest { count: *count }, &key, now).await?;
         }
         self.store.claim_slot("morning_digest", slot).await?;
         Ok(waiting.len())

@@ -17,6 +17,7 @@ mod m20261203_000011_visits;
 mod m20261203_000012_ratings;
 mod m20261203_000013_aftercare;
 mod m20261207_000014_care_plans;
+mod m20261207_000015_words;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_ratings::Migration),
             Box::new(m20261203_000013_aftercare::Migration),
             Box::new(m20261207_000014_care_plans::Migration),
+            Box::new(m20261207_000015_words::Migration),
         ]
     }
 }

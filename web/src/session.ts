@@ -2,6 +2,7 @@
 // lives 15 minutes; `refresh()` swaps the refresh token for a new pair (each refresh token works once).
 import { computed, reactive } from 'vue'
 import type { components } from './api/schema'
+import { setLang } from './i18n'
 
 export type Account = components['schemas']['AccountView']
 type Login = components['schemas']['LoginResponse']
@@ -30,6 +31,15 @@ export const role = computed(() => session.current?.account.role ?? null)
 
 export function signedIn(login: Login): void {
   session.current = { token: login.token, refreshToken: login.refresh_token, account: login.account }
+  localStorage.setItem(KEY, JSON.stringify(session.current))
+  // The language the person chose on any device follows them here.
+  if (login.account.language) setLang(login.account.language)
+}
+
+/** Keeps what changed of the signed-in account, as the server now has it. */
+export function accountChanged(patch: Partial<Account>): void {
+  if (!session.current) return
+  session.current.account = { ...session.current.account, ...patch }
   localStorage.setItem(KEY, JSON.stringify(session.current))
 }
 

@@ -13,7 +13,10 @@ use linli_domain::accounts::{
     AccountRecord, ChangePasswordError, CreateAccountError, EraseError, LoginError, RefreshError, Session,
 };
 
+use linli_domain::words::Lang;
+
 use super::ApiTags;
+use super::choices::LanguageName;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::limits::{Rule, client_of};
@@ -54,6 +57,10 @@ problems!(
     PasswordProblems: BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
+    /// What `PUT /me/language` can answer besides its success.
+    LanguageProblems: BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType
+);
+problems!(
     /// What `GET /me` and `GET /me/export` can answer besides their success.
     MeProblems: Unauthorized
 );
@@ -76,7 +83,9 @@ impl AccountsApi {
     ) -> Result<SignedIn, LoginProblems> {
         state.limits.check(Rule::Login, client_of(req), Some(&body.login.to_lowercase())).await?;
         let session = state.accounts.login(&body.login, &body.password).await.map_err(|e| match e {
-            LoginError::BadCredentials => ApiError::unauthorized("the login or password is wrong"),
+            LoginError::BadCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "wrong_credentials", "the login or password is wrong")
+            }
             LoginError::Disabled => ApiError::new(StatusCode::FORBIDDEN, "account_disabled", e.to_string()),
             LoginError::Unexpected(u) => ApiError::unexpected(u),
         })?;
@@ -164,6 +173,20 @@ impl AccountsApi {
         Ok(Done::Done)
     }
 
+    /// Choose the language Linli tells you things in: inbox messages, reminders and texts, and its answers to
+    /// requests that name no language in `Accept-Language`. Any signed-in account, for itself.
+    #[oai(path = "/me/language", method = "put")]
+    async fn set_language(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<LanguageRequest>,
+    ) -> Result<Done, LanguageProblems> {
+        let lang = Lang::parse(body.language.as_str()).expect("the schema offers the domain's words");
+        state.accounts.set_language(&auth.0.actor(), lang).await?;
+        Ok(Done::Done)
+    }
+
     /// The account behind the token. Any signed-in account.
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Result<Json<AccountView>, MeProblems> {
@@ -191,6 +214,11 @@ pub struct LoginRequest {
     pub login: String,
     #[oai(validator(max_length = 1024))]
     pub password: String,
+}
+
+#[derive(Object, Deserialize)]
+pub struct LanguageRequest {
+    pub language: LanguageName,
 }
 
 #[derive(Object, Deserialize)]
@@ -253,6 +281,8 @@ pub struct AccountView {
     pub manager: bool,
     /// An admin has disabled the account.
     pub disabled: bool,
+    /// The language the person chose to be told things in; absent, Chinese.
+    pub language: Option<LanguageName>,
 }
 
 impl From<&AccountRecord> for AccountView {
@@ -266,6 +296,10 @@ impl From<&AccountRecord> for AccountView {
             community_id: a.community.map(|c| c.0),
             manager: a.manager,
             disabled: a.disabled,
+            language: a.language.map(|l| match l {
+                Lang::ZhCn => LanguageName::ZhCn,
+                Lang::En => LanguageName::En,
+            }),
         }
     }
 }

@@ -64,6 +64,11 @@ choice!(
 );
 
 choice!(
+    /// The languages Linli speaks: Chinese (the default) and English.
+    LanguageName { ZhCn = "zh-CN", En = "en" }
+);
+
+choice!(
     /// The catalog's categories.
     CategoryName {
         Meals = "meals",

@@ -65,9 +65,10 @@ pub fn page_size(limit: Option<u32>) -> ApiResult<u64> {
     Ok(PageRequest::new(limit, None).size()?)
 }
 
-/// The language the caller reads: their `Accept-Language`, Chinese unless it asks for English.
-pub fn lang_of(req: &poem::Request) -> linli_domain::words::Lang {
-    linli_domain::words::Lang::from_accept_language(req.header("accept-language"))
+/// The language the caller reads: the one their `Accept-Language` asks for, else the one their account chose,
+/// else Chinese.
+pub fn lang_of(req: &poem::Request, caller: &crate::auth::Caller) -> linli_domain::words::Lang {
+    linli_domain::words::Lang::for_reader(req.header("accept-language"), caller.account.language)
 }
 
 /// A location from `lat` and `lng` fields, naming the one out of range.

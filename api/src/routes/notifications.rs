@@ -2,6 +2,7 @@
 //! and for admins, deliveries that died (with replay) and how the scheduled jobs are running.
 
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use uuid::Uuid;
 
 use linli_domain::notifications::records::{DeliveryRecord, InboxRecord, JobRunRecord, WebhookRecord};
 use linli_domain::paging::{Page, PageRequest};
+use linli_domain::words::Lang;
 
 use super::choices::DeliveryStateName;
-use super::{ApiTags, page_size};
+use super::{ApiTags, lang_of, page_size};
 use super::{PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
@@ -33,16 +35,11 @@ struct MessageView {
     read_at: Option<DateTime<Utc>>,
 }
 
-impl From<InboxRecord> for MessageView {
-    fn from(m: InboxRecord) -> Self {
-        Self {
-            id: m.id,
-            title: m.title,
-            body: m.body,
-            order_id: m.order_id,
-            created_at: m.created_at,
-            read_at: m.read_at,
-        }
+impl MessageView {
+    /// The message worded in `lang`.
+    fn worded(m: InboxRecord, lang: Lang) -> Self {
+        let (title, body) = m.worded(lang);
+        Self { id: m.id, title, body, order_id: m.order_id, created_at: m.created_at, read_at: m.read_at }
     }
 }
 
@@ -221,11 +218,13 @@ problems!(
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Notifications")]
 impl NotificationsApi {
-    /// Your messages, newest first.
+    /// Your messages, newest first, in the language `Accept-Language` asks for, else the one your account
+    /// chose, else Chinese.
     #[oai(path = "/inbox", method = "get")]
     async fn inbox(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         /// Only messages not read yet.
         unread: Query<Option<bool>>,
@@ -237,7 +236,9 @@ impl NotificationsApi {
         let rows = state.notifications.inbox(&auth.0.actor(), unread.0.unwrap_or(false), before.0, size + 1).await?;
         let page = Page::of(rows, size);
         let next_before = if page.more { page.rows.last().map(|m| m.id) } else { None };
-        Ok(Json(MessageList { messages: page.rows.into_iter().map(MessageView::from).collect(), next_before }))
+        let lang = lang_of(req, &auth.0);
+        let messages = page.rows.into_iter().map(|m| MessageView::worded(m, lang)).collect();
+        Ok(Json(MessageList { messages, next_before }))
     }
 
     /// How many of your messages are unread.

@@ -13,6 +13,7 @@ use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::geo::{CommunityId, Geography};
 use crate::paging::{Page, PageRequest};
 use crate::providers::{ProviderId, Providers};
+use crate::words::Lang;
 
 /// An account as stored.
 #[derive(Clone, Debug)]
@@ -29,6 +30,8 @@ pub struct AccountRecord {
     pub manager: bool,
     /// An admin disabled the account: nobody can log in to it and its sessions have ended.
     pub disabled: bool,
+    /// The language the person chose to be told things in; none, Chinese.
+    pub language: Option<Lang>,
 }
 
 impl AccountRecord {
@@ -104,6 +107,9 @@ pub trait Accounts: Clone + Send + Sync + 'static {
 
     fn account(&self, id: AccountId) -> impl Future<Output = Result<Option<AccountRecord>, Unexpected>> + Send;
 
+    /// Records the language the account's person reads.
+    fn set_language(&self, id: AccountId, lang: Lang) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
     /// Accounts in id order after `after`, at most `limit`: of `role` when given, and whose username, name or
     /// phone contains `text` when given.
     fn list_accounts(
@@ -150,6 +156,10 @@ pub trait SessionKeeper: Clone + Send + Sync + 'static {
         account: AccountId,
         keep: Option<&str>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
+    /// The account changed in a way its sessions show (its language): the sessions this process remembers read
+    /// it again; other processes see it within the few seconds they remember a session for.
+    fn account_changed(&self, account: AccountId);
 
     /// The account behind a live token.
     fn resolve(
@@ -265,6 +275,14 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
     /// Ends the caller's own session.
     pub async fn logout(&self, token: &str) -> Result<(), Unexpected> {
         self.sessions.logout(token).await
+    }
+
+    /// The caller chooses the language Linli tells them things in: inbox messages and texts, and its answers
+    /// to requests that ask for no language. Any signed-in account, for itself.
+    pub async fn set_language(&self, actor: &Actor, lang: Lang) -> Result<(), Unexpected> {
+        self.repo.set_language(actor.account, lang).await?;
+        self.sessions.account_changed(actor.account);
+        Ok(())
     }
 
     /// The account behind a bearer token, if it is live now.

@@ -54,6 +54,19 @@ fn only_admins_create_accounts() {
 }
 
 #[test]
+fn a_person_chooses_their_own_language_and_nobody_elses() {
+    let (desk, fake) = accounts();
+    let made = run(desk.create_account(&actor(Role::Admin), worker_input("li.worker"))).unwrap();
+    assert_eq!(made.language, None, "a new account reads Chinese until it chooses");
+    let li = made.actor();
+    run(desk.set_language(&li, crate::words::Lang::En)).unwrap();
+    let stored = fake.held().accounts.iter().find(|a| a.id == made.id).cloned().unwrap();
+    assert_eq!(stored.language, Some(crate::words::Lang::En));
+    assert_eq!(fake.held().accounts.iter().filter(|a| a.language.is_some()).count(), 1);
+    assert_eq!(desk.sessions.held().changed, vec![made.id], "the sessions remembered read the account again");
+}
+
+#[test]
 fn a_taken_username_or_phone_is_named_by_its_field() {
     let (desk, _) = accounts();
     let admin = actor(Role::Admin);

@@ -79,8 +79,16 @@ impl Accounts for FakeDirectory {
             password_hash: new.password_hash,
             manager: new.manager,
             disabled: false,
+            language: None,
         });
         Ok(id)
+    }
+
+    async fn set_language(&self, id: AccountId, lang: crate::words::Lang) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("set_language");
+        held.accounts.iter_mut().filter(|a| a.id == id).for_each(|a| a.language = Some(lang));
+        Ok(())
     }
 
     async fn account_by_login(&self, login: &str) -> Result<Option<AccountRecord>, Unexpected> {
@@ -335,6 +343,8 @@ pub struct SessionsHeld {
     pub ended: Vec<(AccountId, Option<String>)>,
     pub opened: Vec<AccountId>,
     pub codes_drawn: usize,
+    /// Accounts whose remembered sessions were told to read them again.
+    pub changed: Vec<AccountId>,
 }
 
 /// A session keeper that hashes nothing: it marks a password with its length so a test sees that it was
@@ -362,6 +372,10 @@ impl FakeSessions {
 }
 
 impl SessionKeeper for FakeSessions {
+    fn account_changed(&self, account: AccountId) {
+        self.held().changed.push(account);
+    }
+
     async fn login(&self, _login: &str, _password: &str, _now: DateTime<Utc>) -> Result<Session, LoginError> {
         Err(LoginError::BadCredentials)
     }

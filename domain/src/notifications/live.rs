@@ -201,7 +201,10 @@ mod tests {
             offered: vec![(ProviderId(Uuid::now_v7()), vec![staff])],
             ..EventContext::default()
         };
-        let inbox = Notice::Inbox { account: resident, title: "t".into(), body: "b".into() };
+        let inbox = Notice::Inbox {
+            account: resident,
+            message: crate::words::Message::OrderSubmitted { item: "助餐".into() },
+        };
         let notices = live_notices(Happened::Moved(OrderState::Offered), &context, &[inbox]);
         let kinds: Vec<_> = notices.iter().map(|n| (n.kind, n.accounts.clone())).collect();
         assert_eq!(

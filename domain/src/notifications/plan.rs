@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::accounts::AccountId;
 use crate::orders::{OrderId, OrderState};
 use crate::providers::ProviderId;
-use crate::time::shanghai;
+use crate::words::Message;
 
 /// What happened to an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,15 +87,6 @@ impl ReminderKind {
             .find(|k| k.as_str() == raw)
     }
 
-    /// The inbox title of the reminder.
-    pub fn title(self) -> &'static str {
-        match self {
-            ReminderKind::AppointmentDayBefore => "预约提醒：明天有服务",
-            ReminderKind::AppointmentHourBefore => "预约提醒：一小时后开始服务",
-            ReminderKind::ShiftDayBefore => "班次提醒：明天有志愿服务",
-        }
-    }
-
     fn before(self) -> TimeDelta {
         match self {
             ReminderKind::AppointmentDayBefore | ReminderKind::ShiftDayBefore => TimeDelta::hours(24),
@@ -141,13 +132,12 @@ pub struct EventContext {
     pub window_start: Option<DateTime<Utc>>,
 }
 
-/// One thing to tell someone.
+/// One thing to tell someone, worded when they read it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     Inbox {
         account: AccountId,
-        title: String,
-        body: String,
+        message: Message,
     },
     Webhook {
         provider: ProviderId,
@@ -156,13 +146,13 @@ pub enum Notice {
     },
     Sms {
         account: AccountId,
-        text: String,
+        message: Message,
     },
     Remind {
         account: AccountId,
         kind: ReminderKind,
         due: DateTime<Utc>,
-        text: String,
+        message: Message,
     },
     /// The order's reminders that have not gone out yet are called off.
     CancelReminders,
@@ -178,7 +168,7 @@ pub fn plan_notices(
     now: DateTime<Utc>,
     ctx: &EventContext,
 ) -> Vec<Notice> {
-    let item = &ctx.item_name;
+    let item = || ctx.item_name.clone();
     let mut out = Vec::new();
     let event_type = match happened {
         Happened::Moved(to) => format!("order.{}", to.as_str()),
@@ -197,54 +187,43 @@ pub fn plan_notices(
         })
         .to_string(),
     };
-    let tell = |accounts: &[AccountId], title: &str, body: String, out: &mut Vec<Notice>| {
+    let tell = |accounts: &[AccountId], message: Message, out: &mut Vec<Notice>| {
         for account in accounts {
-            out.push(Notice::Inbox { account: *account, title: title.to_owned(), body: body.clone() });
+            out.push(Notice::Inbox { account: *account, message: message.clone() });
         }
     };
     let resident: Vec<AccountId> = ctx.resident.into_iter().collect();
     let to = match happened {
         Happened::Moved(to) => to,
         Happened::Rescheduled => {
-            let when = ctx.window_start.map(|s| s.with_timezone(&shanghai()).format("%m月%d日 %H:%M").to_string());
-            let when = when.unwrap_or_else(|| "尽快".to_owned());
+            let start = ctx.window_start;
             // The old reminders go, and the new window's are made as for a fresh acceptance.
             out.push(Notice::CancelReminders);
-            tell(&resident, "预约时间已更改", format!("您的「{item}」预约已改到{when}。"), &mut out);
-            tell(&ctx.provider_staff, "预约时间已更改", format!("一笔「{item}」订单的预约已改到{when}。"), &mut out);
+            tell(&resident, Message::RescheduledForResident { item: item(), start }, &mut out);
+            tell(&ctx.provider_staff, Message::RescheduledForProvider { item: item(), start }, &mut out);
             out.extend(ctx.provider.map(webhook));
-            out.extend(reminders(item, at.max(now), ctx));
+            out.extend(reminders(at.max(now), ctx));
             return out;
         }
         Happened::Visit(news) => {
             let staff = &ctx.provider_staff;
             match news {
-                VisitNews::Confirmed => {
-                    tell(staff, "服务已确认", format!("一笔「{item}」订单的服务已确认完成。"), &mut out);
-                }
+                VisitNews::Confirmed => tell(staff, Message::VisitConfirmed { item: item() }, &mut out),
                 VisitNews::Disputed => {
-                    let text = format!("一笔「{item}」订单的居民对服务有异议，请尽快核实处理。");
-                    tell(&ctx.workers, "居民对服务有异议", text, &mut out);
-                    let text = format!("一笔「{item}」订单的居民对服务有异议，社区工作人员将与您联系。");
-                    tell(staff, "居民对服务有异议", text, &mut out);
+                    tell(&ctx.workers, Message::DisputedForWorkers { item: item() }, &mut out);
+                    tell(staff, Message::DisputedForProvider { item: item() }, &mut out);
                 }
                 VisitNews::Resolved => {
-                    let text = format!("您对「{item}」服务提出的异议，社区工作人员已处理完毕。");
-                    tell(&resident, "异议已处理", text, &mut out);
-                    tell(staff, "异议已处理", format!("一笔「{item}」订单的服务异议已处理完毕。"), &mut out);
+                    tell(&resident, Message::DisputeResolvedForResident { item: item() }, &mut out);
+                    tell(staff, Message::DisputeResolvedForProvider { item: item() }, &mut out);
                 }
-                VisitNews::ComplaintOpened => {
-                    let text = format!("社区对一笔「{item}」订单的服务提出投诉，请在期限内答复。");
-                    tell(staff, "收到投诉", text, &mut out);
-                }
+                VisitNews::ComplaintOpened => tell(staff, Message::ComplaintOpened { item: item() }, &mut out),
                 VisitNews::ComplaintAnswered => {
-                    let text = format!("服务方已答复对「{item}」订单的投诉。");
-                    tell(&ctx.workers, "投诉已答复", text, &mut out);
+                    tell(&ctx.workers, Message::ComplaintAnswered { item: item() }, &mut out);
                 }
                 VisitNews::ComplaintEscalated => {
-                    let text = format!("对「{item}」订单的投诉超过期限未答复，已升级处理。");
-                    tell(&ctx.workers, "投诉超期未答复", text.clone(), &mut out);
-                    tell(staff, "投诉超期未答复", text, &mut out);
+                    tell(&ctx.workers, Message::ComplaintEscalated { item: item() }, &mut out);
+                    tell(staff, Message::ComplaintEscalated { item: item() }, &mut out);
                 }
             }
             out.extend(ctx.provider.map(webhook));
@@ -252,41 +231,33 @@ pub fn plan_notices(
         }
     };
     match to {
-        OrderState::Submitted => {
-            tell(&resident, "订单已提交", format!("您的「{item}」订单已提交，正在为您寻找服务方。"), &mut out)
-        }
+        OrderState::Submitted => tell(&resident, Message::OrderSubmitted { item: item() }, &mut out),
         OrderState::Offered => {
             for (provider, staff) in &ctx.offered {
-                tell(staff, "新的派单", format!("有一笔「{item}」订单等您接单。"), &mut out);
+                tell(staff, Message::OrderOffered { item: item() }, &mut out);
                 out.push(webhook(*provider));
             }
         }
         OrderState::Accepted => {
-            let text = format!("您的「{item}」订单已被接单，服务方会按约定时间上门。");
-            tell(&resident, "订单已被接单", text.clone(), &mut out);
+            tell(&resident, Message::OrderAccepted { item: item() }, &mut out);
             for account in &resident {
-                out.push(Notice::Sms { account: *account, text: format!("【邻里】{text}") });
+                out.push(Notice::Sms { account: *account, message: Message::OrderAccepted { item: item() } });
             }
             out.extend(ctx.provider.map(webhook));
-            out.extend(reminders(item, at.max(now), ctx));
+            out.extend(reminders(at.max(now), ctx));
         }
-        OrderState::InService => tell(&resident, "服务已开始", format!("您的「{item}」服务已开始。"), &mut out),
+        OrderState::InService => tell(&resident, Message::ServiceStarted { item: item() }, &mut out),
         OrderState::Completed => {
-            tell(
-                &resident,
-                "服务已完成",
-                format!("您的「{item}」服务已完成，请在订单页确认服务，如有问题可提出异议。"),
-                &mut out,
-            );
+            tell(&resident, Message::ServiceCompleted { item: item() }, &mut out);
             out.extend(ctx.provider.map(webhook));
         }
         OrderState::Escalated => {
-            tell(&ctx.workers, "订单待人工处理", format!("一笔「{item}」订单没有服务方接单，请指派或关闭。"), &mut out);
-            tell(&resident, "订单转人工处理", format!("您的「{item}」订单已转社区工作人员处理。"), &mut out);
+            tell(&ctx.workers, Message::EscalatedForWorkers { item: item() }, &mut out);
+            tell(&resident, Message::EscalatedForResident { item: item() }, &mut out);
         }
         OrderState::Cancelled => {
-            tell(&resident, "订单已取消", format!("您的「{item}」订单已取消。"), &mut out);
-            tell(&ctx.provider_staff, "订单已取消", format!("一笔「{item}」订单已取消。"), &mut out);
+            tell(&resident, Message::CancelledForResident { item: item() }, &mut out);
+            tell(&ctx.provider_staff, Message::CancelledForProvider { item: item() }, &mut out);
             out.extend(ctx.provider.map(webhook));
             out.push(Notice::CancelReminders);
         }
@@ -296,11 +267,10 @@ pub fn plan_notices(
 
 /// The appointment reminders of an order a provider holds, for the resident and the provider's staff; none
 /// whose time has passed at `at`.
-fn reminders(item: &str, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
+fn reminders(at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
     let (Some(start), Some(_)) = (ctx.window_start, ctx.provider) else {
         return Vec::new();
     };
-    let when = start.with_timezone(&shanghai()).format("%m月%d日 %H:%M");
     let mut out = Vec::new();
     for kind in [ReminderKind::AppointmentDayBefore, ReminderKind::AppointmentHourBefore] {
         let due = kind.due_for(start);
@@ -308,8 +278,9 @@ fn reminders(item: &str, at: DateTime<Utc>, ctx: &EventContext) -> Vec<Notice> {
             continue;
         }
         for account in ctx.resident.iter().chain(&ctx.provider_staff) {
-            let text = format!("「{item}」服务将于{when}开始。");
-            out.push(Notice::Remind { account: *account, kind, due, text });
+            let hours = u32::try_from(kind.before().num_hours()).unwrap_or(24);
+            let message = Message::AppointmentSoon { item: ctx.item_name.clone(), start, hours };
+            out.push(Notice::Remind { account: *account, kind, due, message });
         }
     }
     out
@@ -345,7 +316,7 @@ mod tests {
         let reminders: Vec<_> = notices
             .iter()
             .filter_map(|n| match n {
-                Notice::Remind { account, kind, due, text } => Some((*account, *kind, *due, text.clone())),
+                Notice::Remind { account, kind, due, message } => Some((*account, *kind, *due, message.clone())),
                 _ => None,
             })
             .collect();
@@ -354,7 +325,7 @@ mod tests {
             account(1),
             ReminderKind::AppointmentDayBefore,
             start - TimeDelta::days(1),
-            "「日常保洁」服务将于12月03日 10:00开始。".to_owned()
+            Message::AppointmentSoon { item: "日常保洁".into(), start, hours: 24 }
         )));
         assert!(reminders.iter().any(|r| r.0 == account(2) && r.1 == ReminderKind::AppointmentHourBefore));
         assert!(notices.iter().any(|n| matches!(n, Notice::Sms { account: a, .. } if *a == account(1))));

@@ -16,6 +16,7 @@ use crate::audit::AuditEntry;
 use crate::error::Unexpected;
 use crate::orders::OrderId;
 use crate::providers::ProviderId;
+use crate::words::Message;
 
 /// An order event waiting in the outbox to be fanned out.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,8 +178,7 @@ pub trait Notices: Clone + Send + Sync + 'static {
     fn tell(
         &self,
         account: AccountId,
-        title: &str,
-        body: &str,
+        message: &Message,
         source_key: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), Unexpected>> + Send;

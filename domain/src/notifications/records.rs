@@ -4,19 +4,34 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::words::{Lang, Message};
+
 /// One message in an account's inbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InboxRecord {
     pub id: Uuid,
     pub account_id: Uuid,
     pub topic: String,
+    /// The Chinese wording as written; what a message from before the catalog reads as in any language.
     pub title: String,
     pub body: String,
+    /// What it says, to be worded in the reader's language.
+    pub message: Option<Message>,
     pub order_id: Option<Uuid>,
     /// What caused the message (an event or reminder and the recipient), unique, so nothing is told twice.
     pub source_key: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+impl InboxRecord {
+    /// The title and the text in `lang`.
+    pub fn worded(&self, lang: Lang) -> (String, String) {
+        match &self.message {
+            Some(m) => (m.title(lang), m.body(lang)),
+            None => (self.title.clone(), self.body.clone()),
+        }
+    }
 }
 
 /// An organization's webhook endpoint; the secret is shown only when it is made.

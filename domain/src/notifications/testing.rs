@@ -51,6 +51,7 @@ impl FakeNotifications {
             topic: "order.accepted".into(),
             title: "订单已接单".into(),
             body: String::new(),
+            message: None,
             order_id: None,
             source_key: id.to_string(),
             created_at: DateTime::UNIX_EPOCH,

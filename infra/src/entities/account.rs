@@ -20,6 +20,8 @@ pub struct Model {
     pub disabled_at: Option<DateTimeUtc>,
     /// The person deleted the account: its personal fields are gone, and it never works again.
     pub erased_at: Option<DateTimeUtc>,
+    /// The language the person chose (`zh-CN` or `en`); none, Chinese.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

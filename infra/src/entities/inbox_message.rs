@@ -11,6 +11,8 @@ pub struct Model {
     pub topic: String,
     pub title: String,
     pub body: String,
+    /// What the message says as a catalog key with its facts (JSON), worded when read.
+    pub message: Option<String>,
     pub order_id: Option<Uuid>,
     /// What caused the message (an event or reminder and the recipient), unique, so nothing is told twice.
     #[sea_orm(unique)]

@@ -17,6 +17,8 @@ pub struct Model {
     pub due_at: DateTimeUtc,
     pub state: StoredReminderState,
     pub text: String,
+    /// What the reminder says as a catalog key with its facts (JSON), worded when sent.
+    pub message: Option<String>,
     #[sea_orm(unique)]
     pub source_key: String,
     pub created_at: DateTimeUtc,

@@ -10,6 +10,7 @@ use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Lang;
 
 use super::{Store, convert};
 use crate::db::{DbContext, db_err};
@@ -50,6 +51,16 @@ impl Accounts for Store {
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         let row = account::Entity::find_by_id(id.0).one(&self.db).await.context("reading an account")?;
         row.map(record).transpose()
+    }
+
+    async fn set_language(&self, id: AccountId, lang: Lang) -> Result<(), Unexpected> {
+        account::Entity::update_many()
+            .col_expr(account::Column::Language, sea_orm::sea_query::Expr::value(lang.as_str()))
+            .filter(account::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .context("recording an account's language")?;
+        Ok(())
     }
 
     async fn list_accounts(
@@ -126,6 +137,7 @@ pub(super) fn new_row(new: NewAccount) -> (AccountId, account::ActiveModel) {
         manager: Set(new.manager),
         disabled_at: Set(None),
         erased_at: Set(None),
+        language: Set(None),
     };
     (AccountId(id), row)
 }
@@ -152,5 +164,6 @@ fn record(m: account::Model) -> Result<AccountRecord, Unexpected> {
         password_hash: m.password_hash,
         manager: m.manager,
         disabled: m.disabled_at.is_some(),
+        language: m.language.as_deref().and_then(Lang::parse),
     })
 }

@@ -28,6 +28,8 @@ impl From<inbox_message::Model> for InboxRecord {
             topic: m.topic,
             title: m.title,
             body: m.body,
+            // A message this version cannot read (from a later one) reads as written.
+            message: m.message.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             order_id: m.order_id,
             source_key: m.source_key,
             created_at: m.created_at,

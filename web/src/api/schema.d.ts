@@ -5892,7 +5892,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your messages, newest first.
+         * Your messages, newest first, in the language `Accept-Language` asks for, else the one your account
+         *     chose, else Chinese.
          * @description Who may call: any signed-in account (their own messages).
          */
         get: {
@@ -6685,6 +6686,102 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose the language Linli tells you things in: inbox messages, reminders and texts, and its answers to
+         *     requests that name no language in `Accept-Language`. Any signed-in account, for itself.
+         * @description Who may call: any signed-in account (their own account).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LanguageRequest"];
+                };
+            };
+            responses: {
+                /** @description Done. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -12100,6 +12197,8 @@ export interface components {
             display_name: string;
             /** Format: uuid */
             id: string;
+            /** @description The language the person chose to be told things in; absent, Chinese. */
+            language?: components["schemas"]["LanguageName"] & unknown;
             /** @description For provider staff: whether they manage the organization (invite its staff). */
             manager: boolean;
             /** Format: uuid */
@@ -12761,6 +12860,15 @@ export interface components {
             last_started_at?: string;
             /** Format: int64 */
             runs: number;
+        };
+        /**
+         * @description The languages Linli speaks: Chinese (the default) and English.
+         * @enum {string}
+         */
+        LanguageName: "zh-CN" | "en";
+        /** LanguageRequest */
+        LanguageRequest: {
+            language: components["schemas"]["LanguageName"];
         };
         /**
          * LiveEventView

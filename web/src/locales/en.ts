@@ -238,6 +238,8 @@ const en: typeof zh = {
     login: 'Account',
     role: 'Role',
     language: 'Language',
+    languageHelp: 'Pages, messages, reminders and texts all use this language.',
+    languageSaved: 'Language saved',
     calendar: 'Calendar feed',
     calendarLink: 'Feed address (keep it private)',
     calendarMake: 'Make a feed address',

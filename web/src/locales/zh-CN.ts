@@ -236,6 +236,8 @@ export default {
     login: '账号',
     role: '身份',
     language: '语言',
+    languageHelp: '页面、消息、提醒和短信都使用这种语言。',
+    languageSaved: '已保存语言设置',
     calendar: '日历订阅',
     calendarLink: '订阅地址（请勿分享）',
     calendarMake: '生成订阅地址',

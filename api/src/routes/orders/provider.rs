@@ -72,7 +72,7 @@ impl ProviderApi {
         limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OfferList>, OffersProblems> {
         let rows = state.orders.open_offers(&auth.0.actor(), PageRequest::new(limit_of(limit.0), None)).await?;
-        let lang = lang_of(req);
+        let lang = lang_of(req, &auth.0);
         Ok(Json(OfferList {
             offers: rows.into_iter().map(|(offer, order)| OfferView::new(offer, order, lang)).collect(),
         }))

@@ -134,7 +134,7 @@ impl OrdersApi {
         let mut view = OrderView::new(d.order, d.seen);
         if full {
             view = view.with_events(d.events);
-            view.why_provider = d.why_provider.map(|why| explain(&why, lang_of(req)));
+            view.why_provider = d.why_provider.map(|why| explain(&why, lang_of(req, &auth.0)));
         }
         if let Some(c) = d.coming {
             view.coming = Some(ComingView {

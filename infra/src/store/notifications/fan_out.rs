@@ -13,6 +13,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbox, OutboxEvent, VisitNews};
 use linli_domain::orders::{OrderId, OrderState};
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Lang;
 
 use super::{RESCHEDULED_TOPIC, claimable, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
@@ -159,11 +160,11 @@ async fn write_notices(
         .iter()
         .filter_map(|n| if let Notice::Sms { account, .. } = n { Some(account.0) } else { None })
         .collect();
-    let phones = if sms { Store::phones(txn, texted).await? } else { HashMap::new() };
+    let texts = if sms { Store::textable(txn, texted).await? } else { HashMap::new() };
     for notice in notices {
         match notice {
-            Notice::Inbox { account, title, body } => {
-                let row = new_inbox(account, &title, &body, event.order, format!("{ev}:inbox:{}", account.0), now);
+            Notice::Inbox { account, message } => {
+                let row = new_inbox(account, &message, event.order, format!("{ev}:inbox:{}", account.0), now);
                 insert_once(txn, row, inbox_message::Column::SourceKey).await?;
             }
             Notice::Webhook { provider, event_type, body } if with_endpoint.contains(&provider.0) => {
@@ -171,13 +172,14 @@ async fn write_notices(
                 let row = new_delivery(Channel::Webhook, Some(provider), None, &event_type, body, key, now);
                 insert_once(txn, row, delivery::Column::SourceKey).await?;
             }
-            Notice::Sms { account, text } if phones.contains_key(&account.0) => {
+            Notice::Sms { account, message } if texts.contains_key(&account.0) => {
                 let key = format!("{ev}:sms:{}", account.0);
+                let text = message.sms(texts[&account.0]);
                 let row = new_delivery(Channel::Sms, None, Some(account), "order.sms", text, key, now);
                 insert_once(txn, row, delivery::Column::SourceKey).await?;
             }
             Notice::Webhook { .. } | Notice::Sms { .. } => {}
-            Notice::Remind { account, kind, due, text } => {
+            Notice::Remind { account, kind, due, message } => {
                 let row = reminder::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     kind: Set(kind.as_str().to_owned()),
@@ -186,7 +188,8 @@ async fn write_notices(
                     signup_id: Set(None),
                     due_at: Set(due),
                     state: Set(StoredReminderState::Pending),
-                    text: Set(text),
+                    text: Set(message.body(Lang::ZhCn)),
+                    message: Set(serde_json::to_string(&message).ok()),
                     source_key: Set(format!("{ev}:{}:{}", kind.as_str(), account.0)),
                     created_at: Set(now),
                     sent_at: Set(None),

@@ -22,6 +22,7 @@ use linli_domain::accounts::AccountId;
 use linli_domain::notifications::Channel;
 use linli_domain::orders::OrderId;
 use linli_domain::providers::ProviderId;
+use linli_domain::words::{Lang, Message};
 
 use crate::entities::states::StoredDeliveryState;
 use crate::entities::{account, delivery, inbox_message};
@@ -52,10 +53,24 @@ where
     }
 }
 
+/// An inbox message saying `message`, kept as its catalog key and facts beside its Chinese wording.
 pub(super) fn new_inbox(
+    account: AccountId,
+    message: &Message,
+    order: Option<OrderId>,
+    key: String,
+    now: DateTime<Utc>,
+) -> inbox_message::ActiveModel {
+    let stored = serde_json::to_string(message).ok();
+    inbox_row(account, &message.title(Lang::ZhCn), &message.body(Lang::ZhCn), stored, order, key, now)
+}
+
+/// An inbox message as written, with what it says when that is known.
+pub(super) fn inbox_row(
     account: AccountId,
     title: &str,
     body: &str,
+    message: Option<String>,
     order: Option<OrderId>,
     key: String,
     now: DateTime<Utc>,
@@ -66,6 +81,7 @@ pub(super) fn new_inbox(
         topic: Set(title.to_owned()),
         title: Set(title.to_owned()),
         body: Set(body.to_owned()),
+        message: Set(message),
         order_id: Set(order.map(|o| o.0)),
         source_key: Set(key),
         created_at: Set(now),
@@ -102,14 +118,24 @@ fn new_delivery(
 impl Store {
     /// Accounts among `ids` with a phone number.
     async fn phones<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
-        Ok(account::Entity::find()
+        Ok(Self::with_phones(db, ids).await?.into_iter().filter_map(|a| a.phone.map(|p| (a.id, p))).collect())
+    }
+
+    /// Which of `ids` can be texted, each with the language its person reads.
+    async fn textable<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Lang>, DbErr> {
+        let accounts = Self::with_phones(db, ids).await?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| (a.id, a.language.as_deref().and_then(Lang::parse).unwrap_or_default()))
+            .collect())
+    }
+
+    async fn with_phones<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<Vec<account::Model>, DbErr> {
+        account::Entity::find()
             .filter(account::Column::Id.is_in(ids))
             .filter(account::Column::Phone.is_not_null())
             .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|a| a.phone.map(|p| (a.id, p)))
-            .collect())
+            .await
     }
 
     /// Staff accounts of each provider among `ids`.

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect};
 use linli_domain::accounts::{AccountId, Role};
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::Notices;
+use linli_domain::words::Message;
 
 use super::{insert_once, new_inbox};
 use crate::db::DbContext;
@@ -50,12 +51,11 @@ impl Notices for Store {
     async fn tell(
         &self,
         account: AccountId,
-        title: &str,
-        body: &str,
+        message: &Message,
         source_key: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Unexpected> {
-        let row = new_inbox(account, title, body, None, source_key.to_owned(), now);
+        let row = new_inbox(account, message, None, source_key.to_owned(), now);
         insert_once(&self.db, row, inbox_message::Column::SourceKey).await.context("writing to an inbox")
     }
 }

@@ -11,8 +11,9 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, ReminderKind, Reminders};
 use linli_domain::orders::OrderId;
+use linli_domain::words::Message;
 
-use super::{claimable, insert_once, new_delivery, new_inbox};
+use super::{claimable, inbox_row, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
 use crate::entities::states::{StoredReminderState, StoredSignupState};
 use crate::entities::{delivery, inbox_message, occurrence, order, reminder, shift, signup};
@@ -69,18 +70,23 @@ impl Reminders for Store {
                 .await
                 .context(what)?;
         }
-        let phones = if sms {
-            Self::phones(&txn, due.iter().map(|r| r.account_id).collect()).await.context(what)?
+        let texts = if sms {
+            Self::textable(&txn, due.iter().map(|r| r.account_id).collect()).await.context(what)?
         } else {
             HashMap::new()
         };
         for r in &due {
-            let title = ReminderKind::parse(&r.kind).map_or("提醒", ReminderKind::title);
             let account = AccountId(r.account_id);
-            let inbox = new_inbox(account, title, &r.text, r.order_id.map(OrderId), format!("reminder:{}", r.id), now);
+            let (order, key) = (r.order_id.map(OrderId), format!("reminder:{}", r.id));
+            // A reminder made before messages were kept by key reads as it was written.
+            let message: Option<Message> = r.message.as_deref().and_then(|m| serde_json::from_str(m).ok());
+            let inbox = match &message {
+                Some(m) => new_inbox(account, m, order, key, now),
+                None => inbox_row(account, "提醒", &r.text, None, order, key, now),
+            };
             insert_once(&txn, inbox, inbox_message::Column::SourceKey).await.context(what)?;
-            if phones.contains_key(&r.account_id) {
-                let text = format!("【邻里】{}", r.text);
+            if let Some(lang) = texts.get(&r.account_id) {
+                let text = message.as_ref().map_or_else(|| format!("【邻里】{}", r.text), |m| m.sms(*lang));
                 let sms = new_delivery(
                     Channel::Sms,
                     None,

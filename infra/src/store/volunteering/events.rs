@@ -25,6 +25,7 @@ use linli_domain::volunteering::model::{
 use linli_domain::volunteering::ports::Events;
 use linli_domain::volunteering::recurrence::{HORIZON_MONTHS, Recurrence};
 use linli_domain::volunteering::{EventId, OccurrenceId, ShiftId};
+use linli_domain::words::Message;
 
 use super::members::gone;
 use super::rows::shift_records;
@@ -232,21 +233,16 @@ impl Events for Store {
                     .context(what)?;
             }
             renew_reminders(&txn, &moved, &holders, now).await?;
-            let body = format!("「{}」由 {} 改到 {}，您的报名保留。", ev.title, occ.date, date);
+            let message = Message::EventMoved { title: ev.title.clone(), from: occ.date, to: date };
             let key = format!("moved:{}:{date}:{}", occ.id, now.timestamp_millis());
-            notify_holders(&txn, &shifts, "活动改期", &body, &key, now).await?;
+            notify_holders(&txn, &shifts, &message, &key, now).await?;
         }
         if let Some(cancelled) = calling_off {
-            let (title, body) = if cancelled {
-                ("活动取消", format!("「{}」{} 的活动取消了。", ev.title, change.date.unwrap_or(occ.date)))
-            } else {
-                (
-                    "活动恢复",
-                    format!("「{}」{} 的活动照常举行，您的报名保留。", ev.title, change.date.unwrap_or(occ.date)),
-                )
-            };
+            let (title, date) = (ev.title.clone(), change.date.unwrap_or(occ.date));
+            let message =
+                if cancelled { Message::EventCalledOff { title, date } } else { Message::EventResumed { title, date } };
             let key = format!("called-off:{}:{cancelled}:{}", occ.id, now.timestamp_millis());
-            notify_holders(&txn, &shifts, title, &body, &key, now).await?;
+            notify_holders(&txn, &shifts, &message, &key, now).await?;
         }
         occurrence::Entity::update_many()
             .col_expr(occurrence::Column::Date, Expr::value(moving.unwrap_or(occ.date)))
@@ -305,9 +301,9 @@ impl Events for Store {
                 .context(what)?;
             renew_reminders(&txn, std::slice::from_ref(&changed), &holders, now).await?;
             if changed.place != row.place {
-                let body = format!("「{}」的地点改为：{}。", changed.title, changed.place);
+                let message = Message::PlaceChanged { title: changed.title.clone(), place: changed.place.clone() };
                 let key = format!("place:{}:{}", id.0, now.timestamp_millis());
-                notify_holders(&txn, std::slice::from_ref(&changed), "地点变更", &body, &key, now).await?;
+                notify_holders(&txn, std::slice::from_ref(&changed), &message, &key, now).await?;
             }
         }
         if changed.capacity > row.capacity {

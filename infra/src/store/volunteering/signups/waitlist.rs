@@ -10,6 +10,7 @@ use linli_domain::error::Unexpected;
 use linli_domain::notifications::ReminderKind;
 use linli_domain::volunteering::ShiftId;
 use linli_domain::volunteering::booking::{self, SignupState};
+use linli_domain::words::{Lang, Message};
 
 use super::{called_off, count};
 use crate::db::DbContext;
@@ -47,17 +48,10 @@ pub(in crate::store::volunteering) async fn promote(
             .await
             .context(what)?;
         let account = AccountId(s.account_id);
-        let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
-        let body =
-            format!("候补转正：您已获得 {} 「{}」（{}）的名额。", local.format("%m月%d日 %H:%M"), row.title, row.place);
+        let message = Message::PlaceGiven { title: row.title.clone(), place: row.place.clone(), start: row.starts_at };
         let key = format!("promoted:{}:{}", s.id, s.arrival);
-        insert_once(
-            txn,
-            new_inbox(account, "候补转正", &body, None, key, now),
-            crate::entities::inbox_message::Column::SourceKey,
-        )
-        .await
-        .context(what)?;
+        let inbox = new_inbox(account, &message, None, key, now);
+        insert_once(txn, inbox, crate::entities::inbox_message::Column::SourceKey).await.context(what)?;
         remind(txn, row, account, s.id, s.arrival, now).await?;
         promoted.push(account);
     }
@@ -68,8 +62,7 @@ pub(in crate::store::volunteering) async fn promote(
 pub(in crate::store::volunteering) async fn notify_holders(
     txn: &DatabaseTransaction,
     shifts: &[shift::Model],
-    title: &str,
-    body: &str,
+    message: &Message,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Unexpected> {
@@ -81,7 +74,7 @@ pub(in crate::store::volunteering) async fn notify_holders(
         .await
         .context(what)?;
     for h in holders {
-        let row = new_inbox(AccountId(h.account_id), title, body, None, format!("{key}:{}", h.id), now);
+        let row = new_inbox(AccountId(h.account_id), message, None, format!("{key}:{}", h.id), now);
         insert_once(txn, row, crate::entities::inbox_message::Column::SourceKey).await.context(what)?;
     }
     Ok(())
@@ -124,8 +117,7 @@ pub(super) async fn remind(
     if due <= now {
         return Ok(());
     }
-    let local = row.starts_at.with_timezone(&linli_domain::time::shanghai());
-    let text = format!("明天 {} 您有志愿服务「{}」，地点：{}。", local.format("%H:%M"), row.title, row.place);
+    let message = Message::ShiftTomorrow { title: row.title.clone(), place: row.place.clone(), start: row.starts_at };
     let reminder = reminder::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind.as_str().to_owned()),
@@ -134,7 +126,8 @@ pub(super) async fn remind(
         signup_id: Set(Some(signup)),
         due_at: Set(due),
         state: Set(StoredReminderState::Pending),
-        text: Set(text),
+        text: Set(message.body(Lang::ZhCn)),
+        message: Set(serde_json::to_string(&message).ok()),
         // Keyed by the place and the start it is for: a place taken again, or a shift moved, gets a new one.
         source_key: Set(format!("shift:{signup}:{arrival}:{}", row.starts_at.timestamp())),
         created_at: Set(now),

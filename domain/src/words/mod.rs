@@ -1,6 +1,12 @@
-//! The languages Linli speaks to people: Chinese (zh-CN) first, English second. This module owns which one a
-//! reader gets: the request's `Accept-Language`, read the way RFC 9110 describes it (the tag with the highest
-//! weight that Linli speaks wins; none, or none spoken, is Chinese).
+//! The languages Linli speaks to people, Chinese (zh-CN) first and English second, and its catalogs of words:
+//! what it tells people ([`messages`]) and what its refusals say ([`problems`]). This module owns which
+//! language a reader gets: the one their request's `Accept-Language` asks for, read the way RFC 9110 describes
+//! it (the tag with the highest weight that Linli speaks wins), else the one their account chose, else Chinese.
+
+pub mod messages;
+pub mod problems;
+
+pub use messages::Message;
 
 /// A language people read Linli in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,8 +24,23 @@ impl Lang {
         }
     }
 
+    /// A language by its tag, as accounts store it.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        [Lang::ZhCn, Lang::En].into_iter().find(|l| l.as_str() == tag)
+    }
+
+    /// The language a reader gets: the one their request asks for, else their account's, else Chinese.
+    pub fn for_reader(header: Option<&str>, account: Option<Lang>) -> Lang {
+        Self::asked(header).or(account).unwrap_or_default()
+    }
+
     /// The language an `Accept-Language` header asks for, Chinese when it asks for none Linli speaks.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
+        Self::asked(header).unwrap_or_default()
+    }
+
+    /// The language an `Accept-Language` header asks for, if it asks for one Linli speaks.
+    pub fn asked(header: Option<&str>) -> Option<Lang> {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.unwrap_or_default().split(',') {
             let mut pieces = part.split(';');
@@ -37,7 +58,7 @@ impl Lang {
                 best = Some((weight, lang));
             }
         }
-        best.map_or(Lang::ZhCn, |(_, lang)| lang)
+        best.map(|(_, lang)| lang)
     }
 }
 
@@ -55,5 +76,15 @@ mod tests {
         assert_eq!(Lang::from_accept_language(Some("fr-FR, en;q=0.5, zh;q=0.7")), Lang::ZhCn);
         assert_eq!(Lang::from_accept_language(Some("fr, de")), Lang::ZhCn);
         assert_eq!(Lang::from_accept_language(Some("zh;q=0, en-GB;q=0.3")), Lang::En);
+    }
+
+    #[test]
+    fn a_request_that_asks_for_no_language_is_answered_in_the_accounts() {
+        assert_eq!(Lang::for_reader(None, Some(Lang::En)), Lang::En);
+        assert_eq!(Lang::for_reader(Some("fr"), Some(Lang::En)), Lang::En);
+        assert_eq!(Lang::for_reader(Some("zh-CN"), Some(Lang::En)), Lang::ZhCn);
+        assert_eq!(Lang::for_reader(None, None), Lang::ZhCn);
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
     }
 }
