@@ -110,7 +110,7 @@ async fn a_complaint_unanswered_past_its_deadline_is_escalated_and_the_worker_to
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["note"].as_str().is_some_and(|n| n.starts_with("complaint escalated")));
+        .filter(|e| e["note"].as_str().is_some_and(|n| n.starts_with("投诉超期未答复")));
     assert_eq!(escalations.count(), 1);
 }
 on_both_backends!(a_complaint_unanswered_past_its_deadline_is_escalated_and_the_worker_told);

@@ -26,7 +26,7 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
 
     let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
     let note = offered.body["events"][1]["note"].as_str().unwrap().to_owned();
-    assert_eq!(note, "offered to 3 provider(s) in the community, round 1", "broadcast to the best three");
+    assert_eq!(note, "派给社区内的 3 家服务方（第 1 轮）", "broadcast to the best three");
     let staff = api.offered_staff(&id).await.remove(0);
     let offers = api.offers(&staff).await;
     let mine = offers.body["offers"].as_array().unwrap().iter().find(|o| o["order"]["id"] == id.as_str()).unwrap();
@@ -36,6 +36,10 @@ async fn a_resident_follows_an_order_from_placed_to_completed(app: TestApp) {
     let in_english = api.send(reqwest::Method::GET, "/api/v1/offers", Some(&staff), None, &english).await.body;
     let mine = in_english["offers"].as_array().unwrap().iter().find(|o| o["order"]["id"] == id.as_str()).unwrap();
     assert!(mine["explanation"].as_str().unwrap().starts_with("about "), "{mine}");
+    // The order's history reads in the reader's language too.
+    let history =
+        api.send(reqwest::Method::GET, &format!("/api/v1/orders/{id}"), Some(&resident), None, &english).await;
+    assert_eq!(history.body["events"][1]["note"], "offered to 3 provider(s) in the community, round 1");
     assert!(
         offers.body["offers"].as_array().unwrap().iter().any(|o| o["order"]["id"] == id.as_str()),
         "{:?}",
@@ -209,7 +213,7 @@ async fn when_every_provider_declines_the_order_is_escalated(app: TestApp) {
         json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
     let id = id_of(&api.place_order(&resident, order, None).await);
     let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
-    assert_eq!(offered.body["events"][1]["note"], "offered to 2 provider(s) in the community, round 1");
+    assert_eq!(offered.body["events"][1]["note"], "派给社区内的 2 家服务方（第 1 轮）");
     for (n, token) in members.iter().enumerate() {
         let r = api.act(token, &id, "decline").await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -220,7 +224,7 @@ async fn when_every_provider_declines_the_order_is_escalated(app: TestApp) {
     let escalated = api.wait_for_state(&resident, &id, "escalated", DISPATCH).await;
     let notes: Vec<&str> =
         escalated.body["events"].as_array().unwrap().iter().map(|e| e["note"].as_str().unwrap()).collect();
-    assert_eq!(notes.last(), Some(&"no eligible provider left"), "{notes:?}");
+    assert_eq!(notes.last(), Some(&"没有其他可以接单的服务方"), "{notes:?}");
     assert!(api.offers(&members[0]).await.body["offers"].as_array().unwrap().is_empty());
 }
 on_both_backends!(when_every_provider_declines_the_order_is_escalated);
@@ -233,7 +237,7 @@ async fn an_order_nobody_covers_is_escalated_at_once(app: TestApp) {
         json!({"item_id": 100, "community_id": 1, "address": "文安路8号", "lat": 41.78, "lng": 123.40, "asap": true});
     let id = id_of(&api.place_order(&resident, order, None).await);
     let escalated = api.wait_for_state(&resident, &id, "escalated", DISPATCH).await;
-    assert_eq!(escalated.body["events"][1]["note"], "no eligible provider");
+    assert_eq!(escalated.body["events"][1]["note"], "没有可以接单的服务方");
 }
 on_both_backends!(an_order_nobody_covers_is_escalated_at_once);
 
@@ -602,7 +606,7 @@ async fn a_community_worker_assigns_an_escalated_order_by_hand_or_closes_it(app:
     assert_eq!((assigned.status, assigned.body["state"].clone()), (StatusCode::OK, json!("accepted")));
     assert_eq!(assigned.body["provider_id"], member.body["id"]);
     let seen = api.order(&resident, &first).await;
-    assert_eq!(seen.body["why_provider"], "assigned by hand: 王师傅就住楼下");
+    assert_eq!(seen.body["why_provider"], "人工指派：王师傅就住楼下");
 
     let closed =
         api.post(&format!("/api/v1/orders/{second}/close"), Some(&worker), json!({"reason": "居民已自行解决"})).await;
@@ -672,11 +676,11 @@ async fn disputes_go_to_their_mediators_and_a_high_risk_intake_to_people_at_once
     for (item, who) in [(82, "居民评理说事点"), (83, "物业纠纷调解分中心")] {
         let id = id_of(&api.place_order(&resident, dispute(item, false), None).await);
         let offered = api.wait_for_state(&resident, &id, "offered", DISPATCH).await;
-        assert_eq!(offered.body["events"][1]["note"], "offered to 1 provider(s) in the community, round 1", "{who}");
+        assert_eq!(offered.body["events"][1]["note"], "派给社区内的 1 家服务方（第 1 轮）", "{who}");
     }
     let urgent = id_of(&api.place_order(&resident, dispute(82, true), None).await);
     let escalated = api.wait_for_state(&resident, &urgent, "escalated", DISPATCH).await;
-    assert_eq!(escalated.body["events"][1]["note"], "high risk: escalated to the street at once");
+    assert_eq!(escalated.body["events"][1]["note"], "高风险：立即转街道处理");
     let wrong = api
         .place_order(
             &resident,
@@ -751,7 +755,7 @@ async fn providers_are_offered_only_within_their_hours_and_reach(app: TestApp) {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let second = id_of(&api.place_order(&resident, order, None).await);
     let offered = api.wait_for_state(&resident, &second, "offered", DISPATCH).await;
-    assert_eq!(offered.body["events"][1]["note"], "offered to 1 provider(s) in the community, round 1");
+    assert_eq!(offered.body["events"][1]["note"], "派给社区内的 1 家服务方（第 1 轮）");
 }
 on_both_backends!(providers_are_offered_only_within_their_hours_and_reach);
 

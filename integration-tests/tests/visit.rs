@@ -136,7 +136,7 @@ async fn a_visit_nobody_answered_is_confirmed_once_its_time_is_up(app: TestApp) 
         (Some("confirmed"), Some(true))
     );
     let automatic = seen["events"].as_array().unwrap().iter();
-    let automatic = automatic.filter(|e| e["note"].as_str().is_some_and(|n| n.contains("confirmed automatically")));
+    let automatic = automatic.filter(|e| e["note"].as_str().is_some_and(|n| n.contains("自动确认")));
     assert_eq!(automatic.count(), 1, "{:?}", seen["events"]);
 }
 on_both_backends!(a_visit_nobody_answered_is_confirmed_once_its_time_is_up);

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ranking::Explanation;
-use crate::words::Lang;
+use crate::words::{Lang, Note};
 
 /// The reasons one provider was offered an order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ impl Why {
 /// An offer's stored explanation for a reader of `lang`: the reasons put into words, or what a person wrote, as
 /// written.
 pub fn explain(stored: &str, lang: Lang) -> String {
-    serde_json::from_str::<Why>(stored).map_or_else(|_| stored.to_owned(), |why| why.words(lang))
+    serde_json::from_str::<Why>(stored).map_or_else(|_| Note::read(stored, lang), |why| why.words(lang))
 }
 
 #[cfg(test)]
@@ -94,5 +94,7 @@ mod tests {
     fn stored_reasons_are_read_back_in_the_readers_language_and_a_persons_words_as_written() {
         assert_eq!(explain(&why(0).stored(), Lang::En), why(0).words(Lang::En));
         assert_eq!(explain("assigned by hand: 王师傅就住楼下", Lang::En), "assigned by hand: 王师傅就住楼下");
+        let by_hand = Note::AssignedByHand { reason: "王师傅就住楼下".into() }.stored();
+        assert_eq!(explain(&by_hand, Lang::ZhCn), "人工指派：王师傅就住楼下");
     }
 }

@@ -18,6 +18,7 @@ use crate::error::Unexpected;
 use crate::geo::Area;
 use crate::providers::ProviderId;
 use crate::time::TimeWindow;
+use crate::words::Note;
 
 /// How many orders and offers one rebuild of a lost queue restores; the stranded-order sweep catches any more.
 const REBUILD_LIMIT: u64 = 100_000;
@@ -26,7 +27,7 @@ const REBUILD_LIMIT: u64 = 100_000;
 enum Plan {
     /// Make this transition, then publish the offers to these providers until the deadline.
     Offer(Transition, Vec<ProviderId>, DateTime<Utc>),
-    Escalate(&'static str),
+    Escalate(Note),
 }
 
 /// What one dispatch step did with an order.
@@ -76,7 +77,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let now = self.clock.now();
         let mut escalated = 0;
         for order in self.store.overdue_orders(now, 500).await? {
-            let why = "the order's acceptance deadline passed".to_owned();
+            let why = Note::DeadlinePassed.stored();
             if self.dispatcher_move(&order, OrderAction::Escalate, why, TransitionEffect::WithdrawOffers, now).await? {
                 self.forget_offers(order.id).await;
                 escalated += 1;
@@ -152,7 +153,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
         let mut pools: HashMap<ItemId, (Option<CatalogItem>, Vec<Candidate>)> = HashMap::new();
         let mut offers: Vec<(Transition, Vec<ProviderId>, DateTime<Utc>)> = Vec::new();
-        let mut escalations: Vec<(&Order, &'static str)> = Vec::new();
+        let mut escalations: Vec<(&Order, Note)> = Vec::new();
         for order in &orders {
             if let std::collections::hash_map::Entry::Vacant(slot) = pools.entry(order.item) {
                 let item = self.store.catalog_item(order.item).await?;
@@ -188,7 +189,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             }
         }
         for (order, why) in escalations {
-            outcomes.push((order.id, self.escalate(order, why, now).await?));
+            outcomes.push((order.id, self.escalate(order, &why, now).await?));
         }
         Ok(outcomes)
     }
@@ -205,14 +206,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         now: DateTime<Utc>,
     ) -> Plan {
         let (Some(item), Some(area)) = (item, area) else {
-            return Plan::Escalate("the item or the community is no longer known");
+            return Plan::Escalate(Note::NoLongerKnown);
         };
         if order.accept_by.is_some_and(|deadline| deadline <= now) {
-            return Plan::Escalate("the order's acceptance deadline passed");
+            return Plan::Escalate(Note::DeadlinePassed);
         }
         // A high-risk mediation intake is not offered to anyone: people step in at once.
         if order.high_risk {
-            return Plan::Escalate("high risk: escalated to the street at once");
+            return Plan::Escalate(Note::HighRisk);
         }
         let candidates = routed_pool(item, order.community, &area, candidates);
         let window = match order.schedule {
@@ -253,7 +254,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             scope = at.widen();
             round = 0;
         }
-        Plan::Escalate(if already.is_empty() { "no eligible provider" } else { "no eligible provider left" })
+        Plan::Escalate(if already.is_empty() { Note::NoEligibleProvider } else { Note::NoEligibleProviderLeft })
     }
 
     fn offer_plan(
@@ -269,7 +270,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             item.offer_ttl_seconds.map(|s| std::time::Duration::from_secs(u64::from(s))).unwrap_or(self.offer_ttl);
         let deadline = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(2));
         let providers: Vec<ProviderId> = offers.iter().map(|(p, _)| *p).collect();
-        let note = format!("offered to {} provider(s) in the {}, round {round}", providers.len(), scope.as_str());
+        let note = Note::Offered { providers: providers.len(), scope: scope.as_str().to_owned(), round }.stored();
         let change = Transition {
             order: order.id,
             action: OrderAction::Offer,
@@ -285,9 +286,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         Plan::Offer(change, providers, deadline)
     }
 
-    async fn escalate(&self, order: &Order, why: &str, now: DateTime<Utc>) -> Result<DispatchOutcome, Unexpected> {
+    async fn escalate(&self, order: &Order, why: &Note, now: DateTime<Utc>) -> Result<DispatchOutcome, Unexpected> {
         let moved =
-            self.dispatcher_move(order, OrderAction::Escalate, why.to_owned(), TransitionEffect::None, now).await?;
+            self.dispatcher_move(order, OrderAction::Escalate, why.stored(), TransitionEffect::None, now).await?;
         Ok(if moved { DispatchOutcome::Escalated } else { DispatchOutcome::NothingToDo })
     }
 

@@ -36,6 +36,7 @@ use crate::error::Unexpected;
 use crate::geo::CommunityId;
 use crate::paging::{Page, PageRequest};
 use crate::providers::ProviderId;
+use crate::words::{Lang, Note};
 
 /// The order use cases over a store, a queue and a clock.
 #[derive(Clone)]
@@ -279,7 +280,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !fit {
             return Err(AssignError::ProviderCannotTake);
         }
-        let note = format!("assigned by hand: {reason}");
+        let note = Note::AssignedByHand { reason: reason.to_owned() }.stored();
         Ok(self
             .move_order(&order, OrderAction::Assign, actor, &note, TransitionEffect::AssignTo(provider), None)
             .await?)
@@ -288,7 +289,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     /// A community worker (of the order's community) or an admin closes an escalated order that cannot be served.
     pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, MoveError> {
         let order = self.order_for_worker(actor, id, "close").await?;
-        let note = format!("closed: {reason}");
+        let note = Note::Closed { reason: reason.to_owned() }.stored();
         self.move_order(&order, OrderAction::Close, actor, &note, TransitionEffect::None, None).await
     }
 
@@ -321,7 +322,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !owns {
             return Err(MoveError::NotYours("cancel"));
         }
-        self.cancel_as(actor, &order, "cancelled").await
+        self.cancel_as(actor, &order, &Note::Cancelled.stored()).await
     }
 
     /// Cancels the order for an actor whose right to was decided by the caller (the one cancelling it, or the
@@ -387,8 +388,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return Err(JobError::TakenByAnother.into());
         }
         let to = order.state.apply(OrderAction::Accept).map_err(|e| MoveError::Conflict { current: e.from })?;
+        let accepted = Note::Accepted.stored();
         let change =
-            self.transition(&order, OrderAction::Accept, to, actor, "accepted", TransitionEffect::AwardTo(provider));
+            self.transition(&order, OrderAction::Accept, to, actor, &accepted, TransitionEffect::AwardTo(provider));
         match self.store.transition(change).await {
             Ok(Some(done)) => {
                 self.forget_offers(id).await;
@@ -488,6 +490,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             // What an admin or worker does to an order by hand is audited with the change itself.
             let audit = matches!(action, OrderAction::Assign | OrderAction::Close).then(|| {
                 let kind = if action == OrderAction::Assign { "order.assigned" } else { "order.closed" };
+                // The audit log reads as the history does by default, in Chinese.
+                let note = Note::read(note, Lang::ZhCn);
                 let after = match &effect {
                     TransitionEffect::AssignTo(p) => json!({ "state": to.as_str(), "provider_id": p.0, "note": note }),
                     _ => json!({ "state": to.as_str(), "note": note }),

@@ -14,6 +14,7 @@ use crate::dispatch::DispatchQueue;
 use crate::error::Unexpected;
 use crate::geo::GeoPoint;
 use crate::paging::{Page, PageRequest};
+use crate::words::Note;
 
 /// Due visits confirmed per run of the sweep; the next run takes the rest.
 const CONFIRM_BATCH: u64 = 200;
@@ -23,7 +24,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     pub async fn start(&self, actor: &Actor, id: OrderId, location: Option<GeoPoint>) -> Result<Order, JobError> {
         let now = self.clock.now();
         let started = |order: &Order| TransitionEffect::Started(Mark::new(now, location, &order.location));
-        self.provider_step(actor, id, OrderAction::Start, "started", started).await
+        self.provider_step(actor, id, OrderAction::Start, &Note::Started.stored(), started).await
     }
 
     /// The provider finished the job, saying what was done. The resident then has `confirm_within` to confirm
@@ -44,7 +45,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 credit_hours: (actor.role == Role::PartyMember).then_some(actor.account),
             }))
         };
-        self.provider_step(actor, id, OrderAction::Complete, "completed", completed).await
+        self.provider_step(actor, id, OrderAction::Complete, &Note::Completed.stored(), completed).await
     }
 
     /// The resident confirms the service was done, or disputes it, once; a dispute opens a case for the

@@ -4,9 +4,11 @@
 //! it (the tag with the highest weight that Linli speaks wins), else the one their account chose, else Chinese.
 
 pub mod messages;
+pub mod notes;
 pub mod problems;
 
 pub use messages::Message;
+pub use notes::Note;
 
 /// A language people read Linli in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -133,8 +133,9 @@ impl OrdersApi {
         // A provider weighing an offer does not see the order's history (who did what) until it accepts.
         let mut view = OrderView::new(d.order, d.seen);
         if full {
-            view = view.with_events(d.events);
-            view.why_provider = d.why_provider.map(|why| explain(&why, lang_of(req, &auth.0)));
+            let lang = lang_of(req, &auth.0);
+            view = view.with_events(d.events, lang);
+            view.why_provider = d.why_provider.map(|why| explain(&why, lang));
         }
         if let Some(c) = d.coming {
             view.coming = Some(ComingView {

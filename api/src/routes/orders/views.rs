@@ -14,7 +14,7 @@ use linli_domain::dispatch::explain;
 use linli_domain::orders::{
     Complaint, FollowUp, FollowUpOutcome, Mark, Offer, Order, OrderEvent, Rating, Schedule, Verdict, Visibility, Visit,
 };
-use linli_domain::words::Lang;
+use linli_domain::words::{Lang, Note};
 
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -70,14 +70,15 @@ pub struct EventView {
     pub note: String,
 }
 
-impl From<OrderEvent> for EventView {
-    fn from(e: OrderEvent) -> Self {
+impl EventView {
+    /// The step with its note worded in `lang`.
+    fn worded(e: OrderEvent, lang: Lang) -> Self {
         Self {
             at: e.at,
             from_state: e.from.map(|s| s.as_str().to_owned()),
             to_state: e.to.as_str().to_owned(),
             actor_id: e.actor.map(|a| a.0),
-            note: e.note,
+            note: Note::read(&e.note, lang),
         }
     }
 }
@@ -232,8 +233,9 @@ impl OrderView {
         }
     }
 
-    pub fn with_events(mut self, events: Vec<OrderEvent>) -> Self {
-        self.events = Some(events.into_iter().map(EventView::from).collect());
+    /// The order's history, worded in `lang`.
+    pub fn with_events(mut self, events: Vec<OrderEvent>, lang: Lang) -> Self {
+        self.events = Some(events.into_iter().map(|e| EventView::worded(e, lang)).collect());
         self
     }
 }

@@ -26,6 +26,7 @@ use crate::orders::service::accept_by;
 use crate::orders::state::{OrderAction, OrderState};
 use crate::paging::{Page, PageRequest};
 use crate::time::{TimeWindow, local_date, local_midnight};
+use crate::words::Note;
 
 /// How many days of a plan its page shows ahead.
 const SHOWN_DAYS: u64 = 28;
@@ -134,7 +135,8 @@ pub struct PlanDetail {
 
 /// What one change of a plan does to the visits already placed.
 struct Edit {
-    what: &'static str,
+    /// What the history of each visit it cancels says.
+    note: Note,
     /// The request field naming `from`, for a refusal.
     field: &'static str,
     /// The first date whose placed visits the change removes.
@@ -230,7 +232,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if until < from {
             return Err(Invalid::new("until", "until_before_from", "the pause ends before it starts").into());
         }
-        let edit = Edit { what: "paused", field: "from", from, until: Some(until), replace: false };
+        let edit = Edit { note: Note::PlanPaused, field: "from", from, until: Some(until), replace: false };
         self.change(actor, id, edit, |rules| {
             rules.pauses.push(Pause { from, until });
             Ok(true)
@@ -245,7 +247,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         id: CarePlanId,
         date: NaiveDate,
     ) -> Result<PlanDetail, PlanError> {
-        let edit = Edit { what: "skipped", field: "date", from: date, until: Some(date), replace: false };
+        let edit = Edit { note: Note::PlanDateSkipped, field: "date", from: date, until: Some(date), replace: false };
         self.change(actor, id, edit, |rules| {
             if rules.rule_dates(date, date).is_empty() {
                 return Err(Invalid::new("date", "not_a_plan_day", "the plan has no visit that day").into());
@@ -268,7 +270,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         from: NaiveDate,
         time: &str,
     ) -> Result<PlanDetail, PlanError> {
-        let edit = Edit { what: "moved to another time", field: "from", from, until: None, replace: true };
+        let edit = Edit { note: Note::PlanTimeChanged, field: "from", from, until: None, replace: true };
         self.change(actor, id, edit, |rules| {
             let time = parse_time(time, "time")?;
             // The same time again, with no later change to undo, changes nothing.
@@ -289,8 +291,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         from: Option<NaiveDate>,
     ) -> Result<PlanDetail, PlanError> {
         let from = from.unwrap_or_else(|| local_date(self.clock.now()));
-        let edit =
-            Edit { what: "cancelled with the rest of the plan", field: "from", from, until: None, replace: false };
+        let edit = Edit { note: Note::PlanCancelled, field: "from", from, until: None, replace: false };
         self.change(actor, id, edit, |rules| {
             let last = from.pred_opt().unwrap_or(from);
             let end = rules.end.map_or(last, |end| end.min(last));
@@ -375,7 +376,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return Err(PlanError::Changed);
         }
         let until = edit.until.map_or(DateTime::<Utc>::MAX_UTC, |d| local_midnight(days_after(d, 1)));
-        let note = format!("cancelled: care plan {}", edit.what);
+        let note = edit.note.stored();
         for order in self.store.plan_orders(id, local_midnight(edit.from), until).await? {
             if order.state.apply(OrderAction::Cancel).is_ok() && !fits(&write.rules, &order) {
                 self.cancel_visit(actor, &order, &note).await?;
@@ -445,7 +446,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             Some(now_is) if now_is.revision != plan.revision => {
                 for order in self.store.plan_orders(plan.id, window.0, DateTime::<Utc>::MAX_UTC).await? {
                     if order.state.apply(OrderAction::Cancel).is_ok() && !fits(&now_is.rules, &order) {
-                        let note = "cancelled: no longer in the care plan".to_owned();
+                        let note = Note::NoLongerInPlan.stored();
                         if self
                             .dispatcher_move(&order, OrderAction::Cancel, note, TransitionEffect::WithdrawOffers, now)
                             .await?

@@ -15,6 +15,7 @@ use linli_domain::orders::{
     OrderState,
 };
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Note;
 
 use super::journal::EventRow;
 use super::visits::announce;
@@ -116,7 +117,7 @@ impl Aftercare for Store {
         if inserted == 0 {
             return Ok(false);
         }
-        let note = format!("complaint opened: {}", c.text);
+        let note = Note::ComplaintOpened { text: c.text.to_string() }.stored();
         announce(
             &txn,
             &[(c.order, Some(DONE), DONE, Some(c.opened_by), note.as_str(), c.opened_at)],
@@ -191,7 +192,7 @@ impl Aftercare for Store {
         let Some(row) = answered.into_iter().next() else {
             return Ok(false);
         };
-        let note = format!("complaint answered: {answer}");
+        let note = Note::ComplaintAnswered { answer: answer.to_string() }.stored();
         let event = (OrderId(row.order_id), Some(DONE), DONE, Some(by), note.as_str(), at);
         announce(&txn, &[event], VisitNews::ComplaintAnswered).await?;
         txn.commit().await.context(what)?;
@@ -218,9 +219,9 @@ impl Aftercare for Store {
             .exec_with_returning(&txn)
             .await
             .context(what)?;
-        let note = "complaint escalated: not answered by its deadline";
+        let note = Note::ComplaintEscalated.stored();
         let events: Vec<EventRow> =
-            escalated.iter().map(|c| (OrderId(c.order_id), Some(DONE), DONE, None, note, now)).collect();
+            escalated.iter().map(|c| (OrderId(c.order_id), Some(DONE), DONE, None, note.as_str(), now)).collect();
         announce(&txn, &events, VisitNews::ComplaintEscalated).await?;
         txn.commit().await.context(what)?;
         Ok(escalated.len())

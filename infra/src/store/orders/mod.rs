@@ -30,6 +30,7 @@ use linli_domain::orders::{
     Schedule, Transition, TransitionEffect,
 };
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Note;
 
 use crate::db::DbContext;
 use crate::entities::states::{StoredOrderState, StoredScope};
@@ -76,7 +77,8 @@ impl Orders for Store {
         };
         let placed = convert::order(row.clone())?;
         let (event, announcement) =
-            event_rows(&[(placed.id, None, OrderState::Submitted, Some(new.placed_by), "placed", at)]).remove(0);
+            event_rows(&[(placed.id, None, OrderState::Submitted, Some(new.placed_by), &Note::Placed.stored(), at)])
+                .remove(0);
         let asked = serde_json::to_string(&new.asked).map_err(|e| Unexpected::new("placing an order", e))?;
         let inserted = match self.db.get_database_backend() {
             // A booked time's place is counted and taken under a lock, in a transaction.
@@ -241,8 +243,7 @@ impl Orders for Store {
                 .col_expr(order::Column::RequeuedAt, Expr::value(Option::<DateTime<Utc>>::None));
         }
         update.exec(&txn).await.context(what)?;
-        let start = change.window.start().with_timezone(&linli_domain::time::shanghai());
-        let note = format!("rescheduled to {}", start.format("%Y-%m-%d %H:%M (Asia/Shanghai)"));
+        let note = Note::Rescheduled { start: change.window.start() }.stored();
         let event = (change.order, Some(change.from), change.to, Some(change.actor), note.as_str(), change.at);
         record_as(&txn, &[event], Some(super::notifications::RESCHEDULED_TOPIC)).await?;
         txn.commit().await.context(what)?;

@@ -8,6 +8,7 @@ use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::orders::{DeclineOutcome, Offer, OfferStatus, Offers, Order, OrderId, TimeWindow};
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Note;
 
 use super::effects::{return_if_no_open_offers, set_offer_status};
 use crate::db::DbContext;
@@ -77,8 +78,8 @@ impl Offers for Store {
         if declined == 0 {
             return Ok(DeclineOutcome::NoOpenOffer);
         }
-        let back =
-            return_if_no_open_offers(&txn, &row, Some(actor), "every offer was declined; back to dispatch", at).await?;
+        let note = Note::EveryOfferDeclined.stored();
+        let back = return_if_no_open_offers(&txn, &row, Some(actor), &note, at).await?;
         txn.commit().await.context(what)?;
         Ok(DeclineOutcome::Declined { returned_to_dispatch: back })
     }
@@ -117,8 +118,8 @@ impl Offers for Store {
                 .exec(&txn)
                 .await
                 .context(what)?;
-            let note = "no answer before the offer deadline; back to dispatch";
-            if return_if_no_open_offers(&txn, &row, None, note, now).await? {
+            let note = Note::OfferLapsed.stored();
+            if return_if_no_open_offers(&txn, &row, None, &note, now).await? {
                 returned.push(OrderId(id));
             }
             txn.commit().await.context(what)?;

@@ -18,6 +18,7 @@ use linli_domain::orders::{
     Answer, Mark, NewRating, Order, OrderId, OrderState, Rating, Resolution, Stars, Verdict, Visit, VisitText, Visits,
 };
 use linli_domain::providers::{ProviderId, RatingTally};
+use linli_domain::words::Note;
 
 use super::journal::{EventRow, record_as};
 use crate::db::DbContext;
@@ -204,12 +205,12 @@ impl Visits for Store {
         let what = "answering a visit";
         let txn = self.begin(what).await?;
         let (verdict, reason, news, note) = match answer {
-            Answer::Confirm => (CONFIRMED, None, VisitNews::Confirmed, "visit confirmed by the resident".to_owned()),
+            Answer::Confirm => (CONFIRMED, None, VisitNews::Confirmed, Note::VisitConfirmed.stored()),
             Answer::Dispute(reason) => (
                 DISPUTED,
                 Some(reason.as_ref().to_owned()),
                 VisitNews::Disputed,
-                format!("visit disputed: {}", reason.as_ref()),
+                Note::VisitDisputed { reason: reason.as_ref().to_owned() }.stored(),
             ),
         };
         let answered = order_visit::Entity::update_many()
@@ -246,7 +247,7 @@ impl Visits for Store {
         if resolved.rows_affected == 0 {
             return Ok(false);
         }
-        let note = format!("dispute resolved: {}", resolution.note);
+        let note = Note::DisputeResolved { note: resolution.note.clone() }.stored();
         let event = (order, Some(DONE), DONE, Some(resolution.by), note.as_str(), resolution.at);
         announce(&txn, &[event], VisitNews::Resolved).await?;
         txn.commit().await.context(what)?;
@@ -354,9 +355,9 @@ impl Visits for Store {
             .exec_with_returning(&txn)
             .await
             .context(what)?;
-        let note = "visit confirmed automatically: the resident did not answer in time";
+        let note = Note::VisitConfirmedAutomatically.stored();
         let events: Vec<EventRow> =
-            confirmed.iter().map(|v| (OrderId(v.order_id), Some(DONE), DONE, None, note, now)).collect();
+            confirmed.iter().map(|v| (OrderId(v.order_id), Some(DONE), DONE, None, note.as_str(), now)).collect();
         announce(&txn, &events, VisitNews::Confirmed).await?;
         txn.commit().await.context(what)?;
         Ok(confirmed.len())
