@@ -16,6 +16,7 @@ use linli_domain::accounts::{
     SignUpError, SignUpInput,
 };
 use linli_domain::providers::ProviderId;
+use linli_domain::words::Lang;
 
 use super::ApiTags;
 use super::accounts::{LoginResponse, account_problem};
@@ -103,8 +104,9 @@ fn code_problem(e: CodeError) -> ApiError {
 impl IdentityApi {
     /// Text a six-digit code to a mobile number, for signing up (`sign_up`) or resetting a password
     /// (`reset_password`). A code works for 10 minutes and 5 tries; a number gets one code a minute. Without
-    /// an SMS gateway the text goes to the server log and `sms.log` in the data directory. Anyone may call
-    /// this; limited per client address and per number.
+    /// an SMS gateway the text goes to the server log and `sms.log` in the data directory. The text is in the
+    /// language `Accept-Language` asks for, else the one the number's account chose, else Chinese. Anyone may
+    /// call this; limited per client address and per number.
     #[oai(path = "/auth/codes", method = "post")]
     async fn send_code(
         &self,
@@ -114,7 +116,8 @@ impl IdentityApi {
     ) -> Result<CodeSent, CodeProblems> {
         let purpose = CodePurpose::parse(body.purpose.as_str()).expect("the schema offers the domain's words");
         state.limits.check(Rule::SendCode, client_of(req), Some(&body.phone)).await?;
-        let expires_at = state.accounts.send_code(&body.phone, purpose).await.map_err(|e| match e {
+        let asked = Lang::asked(req.header("accept-language"));
+        let expires_at = state.accounts.send_code(&body.phone, purpose, asked).await.map_err(|e| match e {
             SendCodeError::TooSoon { retry_after } => ApiError::too_many(
                 "code_sent_recently",
                 u64::try_from(retry_after.num_seconds()).unwrap_or(1),

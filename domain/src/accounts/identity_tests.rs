@@ -1,6 +1,7 @@
 //! Signing up, codes, passwords, invitations and disabling: each test runs one use case against the
 //! in-memory fakes, moving the clock by building the desk again at a later time.
 
+use crate::words::Lang;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures_util::FutureExt;
 use uuid::Uuid;
@@ -66,7 +67,7 @@ impl World {
 #[test]
 fn a_resident_signs_up_with_the_code_texted_to_their_number_and_is_signed_in() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     assert_eq!(w.texts.sent()[0].0, PHONE);
     assert!(w.texts.sent()[0].1.contains("注册验证码"), "the text says what the code is for");
     let session = w.sign_up(&w.last_code()).unwrap();
@@ -79,7 +80,7 @@ fn a_resident_signs_up_with_the_code_texted_to_their_number_and_is_signed_in() {
 #[test]
 fn a_code_works_once() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let code = w.last_code();
     w.sign_up(&code).unwrap();
     let again = run(w.desk.reset_password(PHONE, &code, "another password".into()));
@@ -89,7 +90,7 @@ fn a_code_works_once() {
 #[test]
 fn a_code_stops_working_when_it_expires() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let code = w.last_code();
     let late = World { desk: w.later(Duration::minutes(10)), ..w };
     assert!(matches!(late.sign_up(&code), Err(SignUpError::Code(CodeError::Expired))));
@@ -98,7 +99,7 @@ fn a_code_stops_working_when_it_expires() {
 #[test]
 fn five_wrong_tries_lock_the_code_even_against_the_right_one() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let code = w.last_code();
     for left in (1..5).rev() {
         assert!(
@@ -112,17 +113,17 @@ fn five_wrong_tries_lock_the_code_even_against_the_right_one() {
 #[test]
 fn a_number_waits_a_minute_before_another_code() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
-    let soon = run(w.later(Duration::seconds(20)).send_code(PHONE, CodePurpose::SignUp));
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
+    let soon = run(w.later(Duration::seconds(20)).send_code(PHONE, CodePurpose::SignUp, None));
     assert!(matches!(soon, Err(SendCodeError::TooSoon { retry_after }) if retry_after == Duration::seconds(40)));
-    run(w.later(Duration::seconds(60)).send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.later(Duration::seconds(60)).send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     assert_eq!(w.texts.sent().len(), 2);
 }
 
 #[test]
 fn a_sign_up_code_does_not_reset_a_password() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let reset = run(w.desk.reset_password(PHONE, &w.last_code(), "another password".into()));
     assert!(matches!(reset, Err(ResetPasswordError::Code(CodeError::Missing))), "{reset:?}");
 }
@@ -130,10 +131,10 @@ fn a_sign_up_code_does_not_reset_a_password() {
 #[test]
 fn asking_to_sign_up_a_registered_number_texts_that_it_is_registered_and_gives_no_code() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     w.sign_up(&w.last_code()).unwrap();
     let w = World { desk: w.later(Duration::minutes(2)), ..w };
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let (_, text) = w.texts.sent().pop().unwrap();
     assert!(text.contains("已经注册"), "{text}");
     assert!(matches!(w.sign_up("123456"), Err(SignUpError::Taken)));
@@ -142,19 +143,19 @@ fn asking_to_sign_up_a_registered_number_texts_that_it_is_registered_and_gives_n
 #[test]
 fn a_reset_for_a_number_without_an_account_answers_the_same_and_texts_nothing() {
     let w = World::new();
-    let answered = run(w.desk.send_code(PHONE, CodePurpose::ResetPassword)).unwrap();
+    let answered = run(w.desk.send_code(PHONE, CodePurpose::ResetPassword, None)).unwrap();
     assert_eq!(answered, start() + Duration::minutes(10));
     assert!(w.texts.sent().is_empty());
-    let soon = run(w.later(Duration::seconds(5)).send_code(PHONE, CodePurpose::ResetPassword));
+    let soon = run(w.later(Duration::seconds(5)).send_code(PHONE, CodePurpose::ResetPassword, None));
     assert!(matches!(soon, Err(SendCodeError::TooSoon { .. })), "the same interval holds for every number");
 }
 
 #[test]
 fn a_reset_sets_the_new_password_and_ends_every_session() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let account = w.sign_up(&w.last_code()).unwrap().account;
-    run(w.desk.send_code(PHONE, CodePurpose::ResetPassword)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::ResetPassword, None)).unwrap();
     run(w.desk.reset_password(PHONE, &w.last_code(), "a brand new secret".into())).unwrap();
     let stored = run(w.store.account(account.id)).unwrap().unwrap();
     assert_eq!(stored.password_hash, "hashed:18");
@@ -162,9 +163,23 @@ fn a_reset_sets_the_new_password_and_ends_every_session() {
 }
 
 #[test]
+fn a_code_is_texted_in_the_language_asked_for_else_in_the_one_the_account_chose() {
+    let w = World::new();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, Some(Lang::En))).unwrap();
+    assert!(w.texts.sent()[0].1.starts_with("[Linli] Your sign-up code is "), "{:?}", w.texts.sent());
+    let me = w.sign_up(&w.last_code()).unwrap().account.actor();
+    run(w.desk.set_language(&me, Lang::En)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::ResetPassword, None)).unwrap();
+    assert!(w.texts.sent()[1].1.starts_with("[Linli] Your code to reset your password is "));
+    let later = w.later(Duration::seconds(60));
+    run(later.send_code(PHONE, CodePurpose::ResetPassword, Some(Lang::ZhCn))).unwrap();
+    assert!(w.texts.sent()[2].1.starts_with("【邻里】您正在重设密码"), "a request that asks for Chinese gets it");
+}
+
+#[test]
 fn changing_a_password_needs_the_current_one_and_ends_every_other_session() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let session = w.sign_up(&w.last_code()).unwrap();
     let me = session.account.actor();
     let wrong = run(w.desk.change_password(&me, &session.token, "not it", "a brand new secret".into()));
@@ -178,7 +193,7 @@ fn changing_a_password_needs_the_current_one_and_ends_every_other_session() {
 #[test]
 fn only_admins_disable_an_account_and_its_sessions_end() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let resident = w.sign_up(&w.last_code()).unwrap().account;
     let worker =
         Actor { account: AccountId(Uuid::now_v7()), role: Role::CommunityWorker, provider: None, community: None };
@@ -301,7 +316,7 @@ fn an_invitation_expires_after_a_week() {
 #[test]
 fn a_resident_erases_their_account_with_their_password_and_its_sessions_end() {
     let w = World::new();
-    run(w.desk.send_code(PHONE, CodePurpose::SignUp)).unwrap();
+    run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let me = w.sign_up(&w.last_code()).unwrap().account;
     let wrong = run(w.desk.erase(&me.actor(), "not it"));
     assert!(matches!(wrong, Err(EraseError::WrongPassword)));

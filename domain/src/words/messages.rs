@@ -112,6 +112,23 @@ pub enum Message {
         title: String,
         place: String,
     },
+    /// A code to sign up with, texted.
+    SignUpCode {
+        code: String,
+        minutes: i64,
+    },
+    /// A code to reset a password with, texted.
+    ResetCode {
+        code: String,
+        minutes: i64,
+    },
+    /// A sign-up code was asked for a number that has an account.
+    NumberTaken,
+    /// An organization invites a staff member, texted with the invitation's token.
+    Invitation {
+        provider: String,
+        token: String,
+    },
     /// The morning count of escalated orders waiting in a worker's community.
     EscalationDigest {
         count: u64,
@@ -158,6 +175,10 @@ impl Message {
             Message::EventCalledOff { title: title(), date: day },
             Message::EventResumed { title: title(), date: day },
             Message::PlaceChanged { title: title(), place: "社区活动室".into() },
+            Message::SignUpCode { code: "123456".into(), minutes: 10 },
+            Message::ResetCode { code: "123456".into(), minutes: 10 },
+            Message::NumberTaken,
+            Message::Invitation { provider: "幸福家政".into(), token: "k3j9x2".into() },
             Message::EscalationDigest { count: 3 },
             Message::DedicationDay { month: day, dates: vec![(day, title())] },
             Message::DedicationDay { month: day, dates: Vec::new() },
@@ -198,6 +219,9 @@ impl Message {
             Message::EventCalledOff { .. } => ("活动取消", "Event called off"),
             Message::EventResumed { .. } => ("活动恢复", "Event on again"),
             Message::PlaceChanged { .. } => ("地点变更", "New place"),
+            Message::SignUpCode { .. } | Message::ResetCode { .. } => ("验证码", "Your code"),
+            Message::NumberTaken => ("号码已注册", "Number already signed up"),
+            Message::Invitation { .. } => ("加入邀请", "An invitation"),
             Message::EscalationDigest { .. } => ("每日待办：转人工的订单", "Today: orders waiting for a person"),
             Message::DedicationDay { .. } => ("共产党员社区奉献日", "Party Member Community Dedication Day"),
         };
@@ -323,6 +347,32 @@ impl Message {
                 true => format!("您的社区有 {count} 笔订单等待人工处理（指派或关闭）。"),
                 false => format!("{count} order(s) in your community wait for a person to assign or close them."),
             },
+            Message::SignUpCode { code, minutes } => match zh {
+                true => format!("您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。"),
+                false => format!("Your sign-up code is {code}. It works for {minutes} minutes; tell it to nobody."),
+            },
+            Message::ResetCode { code, minutes } => match zh {
+                true => format!("您正在重设密码，验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。"),
+                false => format!(
+                    "Your code to reset your password is {code}. It works for {minutes} minutes. If you did not \
+                     ask for it, ignore this text."
+                ),
+            },
+            Message::NumberTaken => match zh {
+                true => "这个号码已经注册过邻里账号，请直接登录；忘记密码可在登录页重设。".to_owned(),
+                false => "This number already has a Linli account: sign in, or reset the password from the \
+                          sign-in page."
+                    .to_owned(),
+            },
+            Message::Invitation { provider, token } => match zh {
+                true => format!(
+                    "{provider} 邀请您加入邻里。请在登录页选择“接受邀请”，输入邀请码 {token} 并设置密码，7 天内有效。"
+                ),
+                false => format!(
+                    "{provider} invites you to Linli. On the sign-in page choose \"Accept an invitation\", enter the \
+                     code {token} and set a password, within 7 days."
+                ),
+            },
             Message::DedicationDay { month, dates } => dedication_day(lang, *month, dates),
         }
     }
@@ -395,7 +445,8 @@ mod tests {
             assert!(has_chinese(&message.title(Lang::ZhCn)) && has_chinese(&message.body(Lang::ZhCn)));
             // The English wording has no Chinese of its own; the sample facts (an item's name) are Chinese.
             let english = message.title(Lang::En) + &message.body(Lang::En);
-            let own = english.replace("助餐", "").replace("奉献日", "").replace("社区活动室", "");
+            let own =
+                english.replace("助餐", "").replace("奉献日", "").replace("社区活动室", "").replace("幸福家政", "");
             assert!(!has_chinese(&own), "{message:?} reads {english}");
         }
     }

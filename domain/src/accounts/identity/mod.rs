@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::notifications::SmsGateway;
 use crate::providers::{ProviderId, Providers};
+use crate::words::{Lang, Message};
 
 mod model;
 
@@ -50,24 +51,6 @@ fn username_for(phone: &PhoneNumber) -> Username {
     Username::parse(&format!("m{}", phone.as_ref())).expect("m and eleven digits is a valid username")
 }
 
-/// The texts people receive. Chinese first: this is what the resident reads.
-fn code_text(purpose: CodePurpose, code: &str, minutes: i64) -> String {
-    match purpose {
-        CodePurpose::SignUp => format!("【邻里】您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。"),
-        CodePurpose::ResetPassword => {
-            format!("【邻里】您正在重设密码，验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。")
-        }
-    }
-}
-
-fn taken_text() -> String {
-    "【邻里】这个号码已经注册过邻里账号，请直接登录；忘记密码可在登录页重设。".to_owned()
-}
-
-fn invitation_text(provider: &str, token: &str) -> String {
-    format!("【邻里】{provider} 邀请您加入邻里。请在登录页选择“接受邀请”，输入邀请码 {token} 并设置密码，7 天内有效。")
-}
-
 impl<R, S, C, M> AccountDesk<R, S, C, M>
 where
     R: Accounts + AccountChanges + VerificationCodes + Invitations + Providers,
@@ -78,7 +61,15 @@ where
     /// Texts a code for signing up or resetting a password. The answer is the same whether or not the number
     /// has an account, so nobody learns who uses Linli: a sign-up code to a number that has one says so in the
     /// text instead, and a reset code to a number without one is not sent at all.
-    pub async fn send_code(&self, raw_phone: &str, purpose: CodePurpose) -> Result<DateTime<Utc>, SendCodeError> {
+    ///
+    /// The text is in the language `asked` (the request's), else the one the number's account chose, else
+    /// Chinese.
+    pub async fn send_code(
+        &self,
+        raw_phone: &str,
+        purpose: CodePurpose,
+        asked: Option<Lang>,
+    ) -> Result<DateTime<Utc>, SendCodeError> {
         let phone = phone(raw_phone)?;
         let now = self.clock.now();
         if let Some(last) = self.repo.code(&phone, purpose).await?
@@ -88,12 +79,18 @@ where
         }
         let expires_at = now + self.codes.lifetime;
         let holder = self.repo.account_by_login(phone.as_ref()).await?;
+        let lang = asked.or(holder.as_ref().and_then(|h| h.language)).unwrap_or_default();
+        let minutes = self.codes.lifetime.num_minutes();
         let (text, digest) = match (purpose, holder.is_some()) {
-            (CodePurpose::SignUp, true) => (Some(taken_text()), None),
+            (CodePurpose::SignUp, true) => (Some(Message::NumberTaken), None),
             (CodePurpose::ResetPassword, false) => (None, None),
             _ => {
                 let (code, digest) = self.sessions.draw_code()?;
-                (Some(code_text(purpose, &code, self.codes.lifetime.num_minutes())), Some(digest))
+                let text = match purpose {
+                    CodePurpose::SignUp => Message::SignUpCode { code, minutes },
+                    CodePurpose::ResetPassword => Message::ResetCode { code, minutes },
+                };
+                (Some(text), Some(digest))
             }
         };
         // A row is kept even when no code went out, so that every number waits the same resend interval.
@@ -101,7 +98,7 @@ where
         if let Some(text) = text {
             // A failed text is not the caller's fault, but they must know it did not go: they can ask again
             // after the resend interval.
-            self.sms.send(&phone, &text).await.map_err(|e| Unexpected::new("texting a code", e))?;
+            self.sms.send(&phone, &text.sms(lang)).await.map_err(|e| Unexpected::new("texting a code", e))?;
         }
         Ok(expires_at)
     }
@@ -299,7 +296,11 @@ where
         }));
         let account = self.repo.invite(new, digest, expires_at, audit).await?;
         let texted = match &phone {
-            Some(p) => self.sms.send(p, &invitation_text(&organization.name, &token)).await.is_ok(),
+            // Texted in Chinese: the person invited has no account, so no language of their own yet.
+            Some(p) => {
+                let text = Message::Invitation { provider: organization.name.clone(), token: token.clone() };
+                self.sms.send(p, &text.sms(Lang::ZhCn)).await.is_ok()
+            }
             None => false,
         };
         Ok(Invitation { account, token, expires_at, texted })
