@@ -147,6 +147,12 @@ async fn a_care_plan_refused_for_a_full_day_is_sent_without_it_then_skipped_and_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_invites_a_colleague_who_sets_a_password_with_the_code_and_is_signed_in() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "staff.mjs", "staff").await;
+    assert!(shots.join("invitation-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resident_who_chooses_english_reads_their_messages_in_english_on_every_device() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "language.mjs", "language").await;
     assert!(shots.join("inbox-english-360.png").exists());
