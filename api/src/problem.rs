@@ -108,6 +108,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        // A code without words reads in English to a Chinese reader: every test that meets one fails here.
+        debug_assert!(
+            linli_domain::words::problems::knows(code),
+            "the problem code {code} has no words in the catalog"
+        );
         let problem = Problem {
             r#type: format!("https://linli.example/problems/{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),

@@ -297,7 +297,7 @@ async fn a_refusal_reads_in_chinese_by_default_and_in_its_own_english_when_asked
         (chinese.body["code"].as_str(), chinese.body["field"].as_str()),
         (Some("invalid_field"), Some("language"))
     );
-    assert_eq!(chinese.body["detail"], "「language」的格式不正确。");
+    assert_eq!(chinese.body["detail"], "「语言」的格式不正确。");
     assert_eq!(chinese.body["title"], "请求有误");
     let english = put(&[("accept-language", "en")]).await;
     assert_eq!(
@@ -327,7 +327,7 @@ async fn a_reminder_is_texted_in_the_language_its_account_chose() {
     let _jobs = LinliProcess::jobs_logging_to(&with_sms, &log);
     let sent = gateway.wait_for(1, Duration::from_secs(30)).await;
     let text = serde_json::from_str::<serde_json::Value>(&sent[0].body).unwrap()["text"].as_str().unwrap().to_owned();
-    assert_eq!(text, "[Linli] Your 日常保洁 service starts on 3 Dec at 10:00.");
+    assert_eq!(text, "【邻里】The 日常保洁 service starts on 3 Dec at 10:00.");
     let kept =
         "SELECT COUNT(*) FROM inbox_messages WHERE source_key LIKE 'reminder:%' AND message LIKE '%appointment_soon%'";
     assert_eq!(scalar(&db, kept).await, 1, "the inbox keeps what the reminder says, to word it when read");

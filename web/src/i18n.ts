@@ -1,4 +1,5 @@
-// zh-CN by default; the English switch is remembered in localStorage.
+// zh-CN by default. The switch is remembered in localStorage for this browser and, once signed in, kept with
+// the account (MePage), which brings it to every browser the person signs in on (session.ts).
 import { createI18n } from 'vue-i18n'
 import { Locale } from 'vant'
 import vantEn from 'vant/es/locale/lang/en-US'

@@ -9,9 +9,15 @@ const files = (dir) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.vue') ? [join(dir, e.name)] : [],
   )
 const registry = readFileSync(join(src, 'components.ts'), 'utf8')
-const imported = registry.match(/import \{([^}]*)\} from 'vant'/)?.[1] ?? ''
+const names = (list) => (list ?? '').split(',').map((n) => n.trim()).filter(Boolean)
+const imported = names(registry.match(/import \{([^}]*)\} from 'vant'/)?.[1])
+const used = names(registry.match(/for \(const c of \[([^\]]*)\]/)?.[1])
+if (imported.join() !== used.join()) {
+  console.error(`components: src/components.ts imports ${imported} but registers ${used}`)
+  process.exit(1)
+}
 const kebab = (name) => name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())
-const registered = new Set(imported.split(',').map((n) => n.trim()).filter(Boolean).map(kebab))
+const registered = new Set(imported.map(kebab))
 const missing = new Set()
 for (const file of files(src)) {
   for (const [, tag] of readFileSync(file, 'utf8').matchAll(/<van-([a-z-]+)/g)) {

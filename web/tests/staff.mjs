@@ -1,5 +1,6 @@
-// An organization takes on a colleague, in a real browser: the demo organization's manager opens 邀请同事 under
-// 我的, invites 李师傅 without a number (as a manager too), and is shown the invitation code and a link once. In another browser, the new
+// An organization takes on a colleague, in a real browser: the demo organization's manager opens 邀请同事
+// under 我的, invites 李师傅 without a number (as a manager too), and is shown the invitation code and a link
+// once. In another browser, the new
 // colleague chooses 接受邀请 on the sign-in page, enters the code and a password, and lands on the job board,
 // signed in as the organization's staff. axe-core checks each page; screenshots at 360 and 1280 px are written.
 //

@@ -277,8 +277,8 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
         self.sessions.logout(token).await
     }
 
-    /// The caller chooses the language Linli tells them things in: inbox messages and texts, and its answers
-    /// to requests that ask for no language. Any signed-in account, for itself.
+    /// The caller chooses the language Linli tells them things in: inbox messages, reminders and texts, and
+    /// what it reads out to requests that ask for no language. Any signed-in account, for itself.
     pub async fn set_language(&self, actor: &Actor, lang: Lang) -> Result<(), Unexpected> {
         self.repo.set_language(actor.account, lang).await?;
         self.sessions.account_changed(actor.account);

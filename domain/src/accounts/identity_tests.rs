@@ -166,11 +166,11 @@ fn a_reset_sets_the_new_password_and_ends_every_session() {
 fn a_code_is_texted_in_the_language_asked_for_else_in_the_one_the_account_chose() {
     let w = World::new();
     run(w.desk.send_code(PHONE, CodePurpose::SignUp, Some(Lang::En))).unwrap();
-    assert!(w.texts.sent()[0].1.starts_with("[Linli] Your sign-up code is "), "{:?}", w.texts.sent());
+    assert!(w.texts.sent()[0].1.starts_with("【邻里】Your sign-up code is "), "{:?}", w.texts.sent());
     let me = w.sign_up(&w.last_code()).unwrap().account.actor();
     run(w.desk.set_language(&me, Lang::En)).unwrap();
     run(w.desk.send_code(PHONE, CodePurpose::ResetPassword, None)).unwrap();
-    assert!(w.texts.sent()[1].1.starts_with("[Linli] Your code to reset your password is "));
+    assert!(w.texts.sent()[1].1.starts_with("【邻里】Your code to reset your password is "));
     let later = w.later(Duration::seconds(60));
     run(later.send_code(PHONE, CodePurpose::ResetPassword, Some(Lang::ZhCn))).unwrap();
     assert!(w.texts.sent()[2].1.starts_with("【邻里】您正在重设密码"), "a request that asks for Chinese gets it");

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
+use super::{Lang, moment};
 use crate::time::shanghai;
 
 /// One thing told to one person, before it is worded.
@@ -124,10 +124,11 @@ pub enum Message {
     },
     /// A sign-up code was asked for a number that has an account.
     NumberTaken,
-    /// An organization invites a staff member, texted with the invitation's token.
+    /// An organization invites a staff member, texted with the invitation's token, which works `days` days.
     Invitation {
         provider: String,
         token: String,
+        days: i64,
     },
     /// The morning count of escalated orders waiting in a worker's community.
     EscalationDigest {
@@ -142,6 +143,7 @@ pub enum Message {
 
 impl Message {
     /// Every key, with sample facts: what the catalog test words in both languages.
+    #[cfg(test)]
     pub fn samples() -> Vec<Message> {
         let item = || "助餐".to_owned();
         let at = DateTime::from_timestamp(1_764_727_200, 0).unwrap_or_default();
@@ -178,7 +180,7 @@ impl Message {
             Message::SignUpCode { code: "123456".into(), minutes: 10 },
             Message::ResetCode { code: "123456".into(), minutes: 10 },
             Message::NumberTaken,
-            Message::Invitation { provider: "幸福家政".into(), token: "k3j9x2".into() },
+            Message::Invitation { provider: "幸福家政".into(), token: "k3j9x2".into(), days: 7 },
             Message::EscalationDigest { count: 3 },
             Message::DedicationDay { month: day, dates: vec![(day, title())] },
             Message::DedicationDay { month: day, dates: Vec::new() },
@@ -313,7 +315,7 @@ impl Message {
             },
             Message::AppointmentSoon { item, start, .. } => match zh {
                 true => format!("「{item}」服务将于{}开始。", moment(lang, *start)),
-                false => format!("Your {item} service starts {}.", moment(lang, *start)),
+                false => format!("The {item} service starts {}.", moment(lang, *start)),
             },
             Message::ShiftTomorrow { title, place, start } => match zh {
                 true => format!("明天 {} 您有志愿服务「{title}」，地点：{place}。", clock(*start)),
@@ -364,32 +366,28 @@ impl Message {
                           sign-in page."
                     .to_owned(),
             },
-            Message::Invitation { provider, token } => match zh {
+            Message::Invitation { provider, token, days } => match zh {
                 true => format!(
-                    "{provider} 邀请您加入邻里。请在登录页选择“接受邀请”，输入邀请码 {token} 并设置密码，7 天内有效。"
+                    "{provider} 邀请您加入邻里。请在登录页选择“接受邀请”，输入邀请码 {token} 并设置密码，{days} 天内有效。"
                 ),
                 false => format!(
                     "{provider} invites you to Linli. On the sign-in page choose \"Accept an invitation\", enter the \
-                     code {token} and set a password, within 7 days."
+                     code {token} and set a password, within {days} days."
                 ),
             },
             Message::DedicationDay { month, dates } => dedication_day(lang, *month, dates),
         }
     }
 
-    /// The text of an SMS carrying this message, signed as SMS in China must be.
+    /// The text of an SMS carrying this message, signed as SMS in China must be: with the sender's registered
+    /// signature, 【邻里】, in either language.
     pub fn sms(&self, lang: Lang) -> String {
-        format!("{}{}", pick(lang, "【邻里】", "[Linli] "), self.body(lang))
+        format!("【邻里】{}", self.body(lang))
     }
 }
 
 fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::ZhCn { zh } else { en }
-}
-
-/// A moment in Shanghai time: 12月03日 10:00, or 3 Dec 10:00.
-fn moment(lang: Lang, at: DateTime<Utc>) -> String {
-    at.with_timezone(&shanghai()).format(pick(lang, "%m月%d日 %H:%M", "on %-d %b at %H:%M")).to_string()
 }
 
 fn when(lang: Lang, at: Option<DateTime<Utc>>) -> String {
@@ -431,10 +429,7 @@ fn dedication_day(lang: Lang, month: NaiveDate, dates: &[(NaiveDate, String)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn has_chinese(text: &str) -> bool {
-        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-    }
+    use crate::words::has_chinese;
 
     #[test]
     fn every_message_is_worded_in_chinese_and_in_english() {
@@ -464,9 +459,10 @@ mod tests {
         let start = DateTime::parse_from_rfc3339("2026-12-03T02:00:00Z").unwrap().to_utc();
         let soon = Message::AppointmentSoon { item: "日常保洁".into(), start, hours: 1 };
         assert_eq!(soon.body(Lang::ZhCn), "「日常保洁」服务将于12月03日 10:00开始。");
-        assert_eq!(soon.body(Lang::En), "Your 日常保洁 service starts on 3 Dec at 10:00.");
+        assert_eq!(soon.body(Lang::En), "The 日常保洁 service starts on 3 Dec at 10:00.");
         assert_eq!(soon.title(Lang::En), "Reminder: a service in an hour");
         assert_eq!(soon.sms(Lang::ZhCn), "【邻里】「日常保洁」服务将于12月03日 10:00开始。");
+        assert_eq!(soon.sms(Lang::En), "【邻里】The 日常保洁 service starts on 3 Dec at 10:00.");
     }
 
     #[test]

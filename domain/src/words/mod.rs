@@ -1,5 +1,6 @@
 //! The languages Linli speaks to people, Chinese (zh-CN) first and English second, and its catalogs of words:
-//! what it tells people ([`messages`]) and what its refusals say ([`problems`]). This module owns which
+//! what it tells people ([`messages`]), what an order's history says ([`notes`]) and what its refusals say
+//! ([`problems`]). This module owns which
 //! language a reader gets: the one their request's `Accept-Language` asks for, read the way RFC 9110 describes
 //! it (the tag with the highest weight that Linli speaks wins), else the one their account chose, else Chinese.
 
@@ -9,6 +10,20 @@ pub mod problems;
 
 pub use messages::Message;
 pub use notes::Note;
+
+use chrono::{DateTime, Utc};
+
+/// Whether `text` has Chinese characters in it: what the catalogs' tests tell the two languages apart by.
+#[cfg(test)]
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// A moment in Shanghai time as a reader says it: 12月03日 10:00, or on 3 Dec at 10:00.
+fn moment(lang: Lang, at: DateTime<Utc>) -> String {
+    let format = if lang == Lang::ZhCn { "%m月%d日 %H:%M" } else { "on %-d %b at %H:%M" };
+    at.with_timezone(&crate::time::shanghai()).format(format).to_string()
+}
 
 /// A language people read Linli in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

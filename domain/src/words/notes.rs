@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
-use crate::time::shanghai;
+use super::{Lang, moment};
 
 /// One step of an order's history, before it is worded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +66,7 @@ pub enum Note {
 
 impl Note {
     /// Every key, with sample facts: what the catalog test words in both languages.
+    #[cfg(test)]
     pub fn samples() -> Vec<Note> {
         let words = || "王师傅就住楼下".to_owned();
         vec![
@@ -141,13 +141,10 @@ impl Note {
                 true => format!("已关闭：{reason}"),
                 false => format!("closed: {reason}"),
             },
-            Note::Rescheduled { start } => {
-                let local = start.with_timezone(&shanghai());
-                match zh {
-                    true => format!("改约到 {}", local.format("%m月%d日 %H:%M")),
-                    false => format!("rescheduled to {}", local.format("%-d %b %H:%M")),
-                }
-            }
+            Note::Rescheduled { start } => match zh {
+                true => format!("改约到 {}", moment(lang, *start)),
+                false => format!("rescheduled {}", moment(lang, *start)),
+            },
             Note::VisitConfirmed => fixed("居民确认服务完成", "visit confirmed by the resident"),
             Note::VisitDisputed { reason } => match zh {
                 true => format!("居民提出异议：{reason}"),
@@ -192,10 +189,7 @@ fn scope_zh(scope: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn has_chinese(text: &str) -> bool {
-        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-    }
+    use crate::words::has_chinese;
 
     #[test]
     fn every_note_is_worded_in_chinese_and_in_english() {

@@ -9,6 +9,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("account_disabled", "该账号已被停用，请联系管理员。"),
     ("account_taken", "「{field}」已被其他账号使用。"),
     ("already_answered", "这次服务已经确认或提出过异议了。"),
+    ("already_registered", "您已经在这个社区登记过了。"),
     ("already_followed_up", "这笔订单已经回访过了。"),
     ("already_taken", "这笔订单已被其他服务方接单。"),
     ("answer_required", "有必答的问题没有回答（{field}）。"),
@@ -17,6 +18,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("called_off", "这一天的活动已取消。"),
     ("code_expired", "验证码已过期，请重新获取。"),
     ("code_locked", "验证码输错次数太多，请重新获取。"),
+    ("code_malformed", "验证码应为短信里的 6 位数字。"),
     ("code_missing", "请先获取验证码。"),
     ("code_sent_recently", "验证码刚刚发送过，请稍后再试。"),
     ("code_wrong", "验证码不正确。"),
@@ -33,6 +35,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("forbidden", "您没有权限进行这项操作。"),
     ("from_after_to", "开始日期晚于结束日期。"),
     ("high_risk_not_mediation", "只有调解类服务可以标记为高风险。"),
+    ("holder_busy", "有报名的志愿者在新的时间已有其他班次。"),
     ("idempotency_key_reused", "同一个幂等键已用于另一个请求。"),
     ("in_past", "时间不能早于现在（{field}）。"),
     ("incomplete_location", "经度和纬度要一起填写。"),
@@ -52,7 +55,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("invalid_mode", "派单方式应为“派单”或“抢单”。"),
     ("invalid_name", "名称应为 1 到 100 个字。"),
     ("invalid_outcome", "回访结果应为“满意”或“发现问题”。"),
-    ("invalid_password", "密码不符合要求：至少 8 位，不能太简单。"),
+    ("invalid_password", "密码应为 8 到 128 位。"),
     ("invalid_phone", "手机号格式不正确。"),
     ("invalid_quota", "服务时长目标应为 0 到 1000 小时。"),
     ("invalid_radius", "服务半径应为 10 到 100000 米。"),
@@ -82,11 +85,13 @@ const CATALOG: &[(&str, &str)] = &[
     ("missing_community", "社区工作人员需要选择所在社区。"),
     ("missing_coverage", "请选择服务覆盖的街道或社区。"),
     ("missing_credit_code", "机构需要填写统一社会信用代码。"),
+    ("missing_field", "缺少必填项「{field}」。"),
     ("missing_items", "请至少选择一项服务。"),
     ("missing_provider", "服务人员需要选择所属机构。"),
     ("missing_window", "请选择预约时段，或选择“尽快”。"),
     ("no_open_dispute", "这笔订单没有待处理的异议。"),
     ("no_open_offer", "这笔订单没有派给您，或已过期。"),
+    ("no_paired_branch", "这个社区还没有结对的党组织。"),
     ("no_visit", "这个计划在起止日期之间没有一次服务。"),
     ("no_weekday", "请至少选择一天。"),
     ("not_a_colleague", "只能转给本机构的同事。"),
@@ -95,6 +100,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("not_checked_in", "还没有签到。"),
     ("not_confirmed", "您的报名还没有确认。"),
     ("not_found", "没有找到，或者您无权查看。"),
+    ("not_pending", "这条登记已经处理过了。"),
     ("not_settled", "服务确认之后才能评价。"),
     ("not_started", "班次还没有开始。"),
     ("notes_too_long", "备注太长了。"),
@@ -106,12 +112,14 @@ const CATALOG: &[(&str, &str)] = &[
     ("phone_taken", "这个手机号已经注册过了。"),
     ("plan_changed", "计划刚被修改过，请刷新后再试。"),
     ("plan_ended", "这个计划已经结束了。"),
+    ("problem_state", "这个问题当前的状态不允许这项操作。"),
     ("provider_busy_then", "服务方在那个时间没有空。"),
     ("provider_cannot_take", "这个服务方不能承接这笔订单。"),
     ("questions_changed", "这项服务的问题刚更新过，请刷新后重新填写。"),
     ("rate_limited", "操作太频繁了，请稍后再试。"),
     ("refresh_token_invalid", "登录已过期，请重新登录。"),
     ("refresh_token_reused", "登录凭证被重复使用，为安全起见请重新登录。"),
+    ("registration_pending", "您已有一条待审核的登记。"),
     ("shift_closed", "班次已经结束了。"),
     ("shift_started", "班次已经开始，不能再更改。"),
     ("slot_full", "这个时间已约满，请选择其他时间。"),
@@ -136,14 +144,69 @@ const CATALOG: &[(&str, &str)] = &[
     ("unreadable_body", "请求内容无法读取。"),
     ("unsupported_media_type", "请求内容应为 JSON。"),
     ("until_before_from", "暂停的结束日期早于开始日期。"),
+    ("window_end_not_after_start", "结束时间应晚于开始时间。"),
+    ("window_in_past", "预约时间不能早于现在。"),
+    ("window_too_far_ahead", "预约时间最多提前 90 天。"),
+    ("window_too_long", "预约时段最长 24 小时。"),
     ("wrong_code", "签到码不正确。"),
     ("wrong_credentials", "账号或密码不正确。"),
     ("wrong_password", "密码不正确。"),
 ];
 
+/// The request fields people see named in a refusal, in Chinese; a field not listed is named as sent.
+const FIELDS: &[(&str, &str)] = &[
+    ("address", "地址"),
+    ("answers", "回答"),
+    ("body", "请求内容"),
+    ("capacity", "名额"),
+    ("code", "验证码"),
+    ("comment", "评价"),
+    ("community_id", "社区"),
+    ("current_password", "当前密码"),
+    ("date", "日期"),
+    ("display_name", "姓名"),
+    ("end_date", "结束日期"),
+    ("first_date", "第一天"),
+    ("item_id", "服务项目"),
+    ("language", "语言"),
+    ("lat", "纬度"),
+    ("lng", "经度"),
+    ("login", "账号"),
+    ("new_password", "新密码"),
+    ("note", "说明"),
+    ("notes", "备注"),
+    ("password", "密码"),
+    ("phone", "手机号"),
+    ("place", "地点"),
+    ("reason", "原因"),
+    ("stars", "评分"),
+    ("start_date", "开始日期"),
+    ("text", "内容"),
+    ("time", "时间"),
+    ("title", "标题"),
+    ("token", "邀请码"),
+    ("until", "结束日期"),
+    ("username", "用户名"),
+    ("window_end", "结束时间"),
+    ("window_start", "开始时间"),
+];
+
 /// Every code the catalog words.
 pub fn codes() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|(code, _)| *code)
+}
+
+/// Whether the catalog words `code`.
+pub fn knows(code: &str) -> bool {
+    CATALOG.iter().any(|(c, _)| *c == code)
+}
+
+/// A request field as a Chinese reader knows it: `answers.portions` is the answer to 「portions」.
+fn field_zh(field: &str) -> String {
+    if let Some(question) = field.strip_prefix("answers.") {
+        return format!("问题 {question} 的回答");
+    }
+    FIELDS.iter().find(|(f, _)| *f == field).map_or_else(|| field.to_owned(), |(_, zh)| (*zh).to_owned())
 }
 
 /// What a refusal with `code` says to a reader of `lang`: the catalog's Chinese, or for English the refusal's
@@ -153,18 +216,18 @@ pub fn detail(code: &str, field: Option<&str>, own: &str, lang: Lang) -> Option<
         return Some(own.to_owned());
     }
     let (_, zh) = CATALOG.iter().find(|(c, _)| *c == code)?;
-    Some(zh.replace("{field}", field.unwrap_or("?")))
+    Some(zh.replace("{field}", &field.map_or_else(|| "?".to_owned(), field_zh)))
 }
 
 /// The title of a refusal with HTTP `status`, in the reader's language.
 pub fn title(status: u16, lang: Lang) -> Option<&'static str> {
     let (zh, en) = match status {
         400 => ("请求有误", "Bad Request"),
-        401 => ("需要登录", "Unauthorized"),
+        401 => ("身份验证未通过", "Unauthorized"),
         403 => ("无权操作", "Forbidden"),
         404 => ("未找到", "Not Found"),
         405 => ("不支持的请求方式", "Method Not Allowed"),
-        409 => ("当前状态不允许", "Conflict"),
+        409 => ("无法完成", "Conflict"),
         413 => ("内容太大", "Payload Too Large"),
         415 => ("格式不支持", "Unsupported Media Type"),
         422 => ("填写有误", "Unprocessable Entity"),
@@ -185,7 +248,9 @@ mod tests {
         let own = "stars: a whole number from 1 to 5";
         assert_eq!(detail("invalid_stars", Some("stars"), own, Lang::ZhCn).unwrap(), "评分应为 1 到 5 星。");
         assert_eq!(detail("invalid_stars", Some("stars"), own, Lang::En).unwrap(), own);
-        assert_eq!(detail("too_long", Some("notes"), "at most 500", Lang::ZhCn).unwrap(), "「notes」太长了。");
+        assert_eq!(detail("too_long", Some("notes"), "at most 500", Lang::ZhCn).unwrap(), "「备注」太长了。");
+        let unanswered = detail("answer_required", Some("answers.portions"), own, Lang::ZhCn).unwrap();
+        assert_eq!(unanswered, "有必答的问题没有回答（问题 portions 的回答）。");
         assert_eq!(detail("no_such_code", None, own, Lang::ZhCn), None);
         assert_eq!(title(422, Lang::ZhCn), Some("填写有误"));
     }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, ERASED_ADDRESS, ERASED_NAME, PersonalData};
 use linli_domain::error::Unexpected;
+use linli_domain::words::{Lang, Message, Note};
 
 use super::Store;
 use crate::db::DbContext;
@@ -43,6 +44,8 @@ impl PersonalData for Store {
             .all(db)
             .await
             .context("exporting orders")?;
+        // Notes and messages are kept as catalog keys; the person reads them worded in their language.
+        let lang = me.first().and_then(|a| a["language"].as_str()).and_then(Lang::parse).unwrap_or_default();
         let order_ids: Vec<Uuid> = orders.iter().filter_map(|o| o["id"].as_str()?.parse().ok()).collect();
         let events = order_event::Entity::find()
             .filter(order_event::Column::OrderId.is_in(order_ids))
@@ -54,17 +57,33 @@ impl PersonalData for Store {
         let orders: Vec<Value> = without_secrets(orders)
             .into_iter()
             .map(|mut o| {
-                let history: Vec<&Value> = events.iter().filter(|e| e["order_id"] == o["id"]).collect();
+                let history: Vec<Value> = events
+                    .iter()
+                    .filter(|e| e["order_id"] == o["id"])
+                    .map(|e| {
+                        let mut e = e.clone();
+                        e["note"] = Note::read(e["note"].as_str().unwrap_or_default(), lang).into();
+                        e
+                    })
+                    .collect();
                 o["events"] = json!(history);
                 o
             })
             .collect();
-        let inbox = inbox_message::Entity::find()
+        let inbox: Vec<Value> = inbox_message::Entity::find()
             .filter(inbox_message::Column::AccountId.eq(id))
             .into_json()
             .all(db)
             .await
-            .context("exporting messages")?;
+            .context("exporting messages")?
+            .into_iter()
+            .map(|mut m| {
+                if let Some(message) = m["message"].as_str().and_then(|j| serde_json::from_str::<Message>(j).ok()) {
+                    (m["title"], m["body"]) = (message.title(lang).into(), message.body(lang).into());
+                }
+                m
+            })
+            .collect();
         let registrations = registration::Entity::find()
             .filter(registration::Column::AccountId.eq(id))
             .into_json()

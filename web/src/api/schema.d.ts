@@ -1653,8 +1653,9 @@ export interface paths {
         /**
          * Text a six-digit code to a mobile number, for signing up (`sign_up`) or resetting a password
          *     (`reset_password`). A code works for 10 minutes and 5 tries; a number gets one code a minute. Without
-         *     an SMS gateway the text goes to the server log and `sms.log` in the data directory. Anyone may call
-         *     this; limited per client address and per number.
+         *     an SMS gateway the text goes to the server log and `sms.log` in the data directory. The text is in the
+         *     language `Accept-Language` asks for, else the one the number's account chose, else Chinese. Anyone may
+         *     call this; limited per client address and per number.
          * @description Who may call: anyone, signed in or not.
          */
         post: {
@@ -6702,8 +6703,9 @@ export interface paths {
         };
         get?: never;
         /**
-         * Choose the language Linli tells you things in: inbox messages, reminders and texts, and its answers to
-         *     requests that name no language in `Accept-Language`. Any signed-in account, for itself.
+         * Choose the language Linli tells you things in: inbox messages, reminders and texts, and the messages,
+         *     order histories and explanations it reads out to requests whose `Accept-Language` names no language it
+         *     speaks. (Refusals follow `Accept-Language` alone.) Any signed-in account, for itself.
          * @description Who may call: any signed-in account (their own account).
          */
         put: {
@@ -13151,8 +13153,8 @@ export interface components {
              */
             deadline: string;
             /**
-             * @description Why your provider was offered this order, in the language of `Accept-Language` (Chinese unless it asks
-             *     for English).
+             * @description Why your provider was offered this order, in the language `Accept-Language` asks for, else the one your
+             *     account chose, else Chinese.
              */
             explanation: string;
             /** Format: date-time */

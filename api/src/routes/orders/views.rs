@@ -254,8 +254,8 @@ pub struct OfferView {
     pub offered_at: DateTime<Utc>,
     /// Accept before this time.
     pub deadline: DateTime<Utc>,
-    /// Why your provider was offered this order, in the language of `Accept-Language` (Chinese unless it asks
-    /// for English).
+    /// Why your provider was offered this order, in the language `Accept-Language` asks for, else the one your
+    /// account chose, else Chinese.
     pub explanation: String,
 }
 

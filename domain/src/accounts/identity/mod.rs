@@ -41,7 +41,7 @@ fn code_digits(raw: &str) -> Result<&str, Invalid> {
     if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) {
         Ok(raw)
     } else {
-        Err(Invalid::new("code", "invalid_code", "a code is the six digits of the text"))
+        Err(Invalid::new("code", "code_malformed", "a code is the six digits of the text"))
     }
 }
 
@@ -298,7 +298,8 @@ where
         let texted = match &phone {
             // Texted in Chinese: the person invited has no account, so no language of their own yet.
             Some(p) => {
-                let text = Message::Invitation { provider: organization.name.clone(), token: token.clone() };
+                let (provider, days) = (organization.name.clone(), INVITATION_LIFETIME.num_days());
+                let text = Message::Invitation { provider, token: token.clone(), days };
                 self.sms.send(p, &text.sms(Lang::ZhCn)).await.is_ok()
             }
             None => false,

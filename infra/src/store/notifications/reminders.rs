@@ -82,7 +82,10 @@ impl Reminders for Store {
             let message: Option<Message> = r.message.as_deref().and_then(|m| serde_json::from_str(m).ok());
             let inbox = match &message {
                 Some(m) => new_inbox(account, m, order, key, now),
-                None => inbox_row(account, "提醒", &r.text, None, order, key, now),
+                None => {
+                    let title = if r.signup_id.is_some() { "班次提醒" } else { "预约提醒" };
+                    inbox_row(account, title, &r.text, None, order, key, now)
+                }
             };
             insert_once(&txn, inbox, inbox_message::Column::SourceKey).await.context(what)?;
             if let Some(lang) = texts.get(&r.account_id) {
