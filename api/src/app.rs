@@ -337,6 +337,8 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
             .allow_headers(["authorization", "content-type", "idempotency-key"])
             .max_age(600)
     });
+    // Refusals are worded in the caller's language, which may be their account's.
+    let words = state.clone();
     Route::new()
         .nest_no_strip("/api", api.clone())
         .at("/healthz", api.clone())
@@ -356,7 +358,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         }))
         .around(move |ep, req| crate::limits::within(ep, req, timeout))
         .around(crate::limits::retry_after)
-        .around(crate::wording::word_problems)
+        .around(move |ep, req| crate::wording::word_problems(ep, req, words.clone()))
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Compression::new())
         .around(uncompressed_streams)

@@ -1,7 +1,7 @@
 //! Refusals in the reader's language: every `application/problem+json` answer, whoever shaped it (a handler,
 //! the framework, a timeout), has its `title` and `detail` worded from the catalog by its `code`, in the
-//! language the request's `Accept-Language` asks for (Chinese unless English). The `code` and `field` a program
-//! reads never change.
+//! language the request's `Accept-Language` asks for, else the one the caller's account chose, else Chinese.
+//! The `code` and `field` a program reads never change.
 
 use std::sync::Arc;
 
@@ -10,8 +10,11 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 
 use linli_domain::words::{Lang, problems};
 
-pub async fn word_problems<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
-    let lang = Lang::from_accept_language(req.header("accept-language"));
+use crate::state::AppState;
+
+pub async fn word_problems<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -> poem::Result<Response> {
+    let asked = Lang::asked(req.header("accept-language"));
+    let token = req.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::to_owned);
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => err.into_response(),
@@ -19,6 +22,13 @@ pub async fn word_problems<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Res
     if !resp.content_type().is_some_and(|c| c.starts_with("application/problem+json")) {
         return Ok(resp);
     }
+    let lang = match (asked, token) {
+        (Some(lang), _) => Some(lang),
+        // Usually the session is remembered from the request just answered, and no table is read.
+        (None, Some(token)) => state.accounts.resolve(&token).await.ok().flatten().and_then(|a| a.language),
+        (None, None) => None,
+    }
+    .unwrap_or_default();
     let (mut parts, body) = resp.into_parts();
     let bytes = body.into_bytes().await.unwrap_or_default();
     let Ok(mut problem) = serde_json::from_slice::<serde_json::Value>(&bytes) else {

@@ -280,6 +280,10 @@ async fn an_account_that_chose_english_reads_english_unless_a_request_asks_for_c
     assert_eq!(api.get("/api/v1/me", Some(&resident)).await.body["language"], "en");
     assert_eq!(first_message(api, &resident, &[]).await["title"], "Order placed");
     assert_eq!(first_message(api, &resident, &[("accept-language", "zh-CN")]).await["title"], "订单已提交");
+    let refused = api
+        .send(reqwest::Method::PUT, "/api/v1/me/language", Some(&resident), Some(json!({"language": "fr"})), &[])
+        .await;
+    assert_eq!((refused.status, refused.body["title"].as_str()), (StatusCode::BAD_REQUEST, Some("Bad Request")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

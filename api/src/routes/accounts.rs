@@ -173,9 +173,9 @@ impl AccountsApi {
         Ok(Done::Done)
     }
 
-    /// Choose the language Linli tells you things in: inbox messages, reminders and texts, and the messages,
-    /// order histories and explanations it reads out to requests whose `Accept-Language` names no language it
-    /// speaks. (Refusals follow `Accept-Language` alone.) Any signed-in account, for itself.
+    /// Choose the language Linli tells you things in: inbox messages, reminders and texts, and what it answers
+    /// (messages, order histories, explanations, refusals) to requests whose `Accept-Language` names no
+    /// language it speaks. Any signed-in account, for itself.
     #[oai(path = "/me/language", method = "put")]
     async fn set_language(
         &self,

@@ -6703,9 +6703,9 @@ export interface paths {
         };
         get?: never;
         /**
-         * Choose the language Linli tells you things in: inbox messages, reminders and texts, and the messages,
-         *     order histories and explanations it reads out to requests whose `Accept-Language` names no language it
-         *     speaks. (Refusals follow `Accept-Language` alone.) Any signed-in account, for itself.
+         * Choose the language Linli tells you things in: inbox messages, reminders and texts, and what it answers
+         *     (messages, order histories, explanations, refusals) to requests whose `Accept-Language` names no
+         *     language it speaks. Any signed-in account, for itself.
          * @description Who may call: any signed-in account (their own account).
          */
         put: {
