@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use poem::http::StatusCode;
 use poem::http::header::CONTENT_LENGTH;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
@@ -22,11 +23,16 @@ pub async fn word_problems<E: Endpoint>(next: Arc<E>, req: Request, state: AppSt
     if !resp.content_type().is_some_and(|c| c.starts_with("application/problem+json")) {
         return Ok(resp);
     }
+    // The account is looked up only for a refusal of what a signed-in caller asked: a token refused (401) has
+    // no account, and a failure on our side (5xx) may be the database itself being down.
+    let signed_in = resp.status().is_client_error() && resp.status() != StatusCode::UNAUTHORIZED;
     let lang = match (asked, token) {
         (Some(lang), _) => Some(lang),
         // Usually the session is remembered from the request just answered, and no table is read.
-        (None, Some(token)) => state.accounts.resolve(&token).await.ok().flatten().and_then(|a| a.language),
-        (None, None) => None,
+        (None, Some(token)) if signed_in => {
+            state.accounts.resolve(&token).await.ok().flatten().and_then(|a| a.language)
+        }
+        _ => None,
     }
     .unwrap_or_default();
     let (mut parts, body) = resp.into_parts();
