@@ -30,7 +30,7 @@ use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AftercareApi, AuditApi, CalendarApi, CarePlansApi, CatalogApi, EscalationsApi, EventsApi,
-    GeoApi, HealthApi, HoursApi, IdentityApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi,
+    GeoApi, HealthApi, HoursApi, IdentityApi, IntakeApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi,
     ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
 };
 use crate::state::{AppState, Desk};
@@ -311,7 +311,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi),
+            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi, IntakeApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -19,7 +19,7 @@ use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanRules, Pl
 use linli_domain::orders::{
     Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
     Completion, DeclineOutcome, FollowUp, FollowUpOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder, NewRating,
-    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Resolution, Schedule, Stars,
+    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Reach, Resolution, Schedule, Stars,
     Transition, TransitionEffect, Verdict, VisitText, Visits,
 };
 use linli_domain::providers::ProviderId;
@@ -879,8 +879,11 @@ async fn the_plans_to_extend_are_those_still_running_and_placed_short_of_the_hor
     store.placed_through(fresh.id, today()).await.unwrap();
     assert_eq!(store.plan(fresh.id).await.unwrap().unwrap().placed_through, Some(horizon), "never moved back");
     assert!(store.plans_to_extend(today(), horizon, 10).await.unwrap().is_empty());
-    assert_eq!(store.plans(Some(r), None, None, 10).await.unwrap().len(), 3);
-    assert!(store.plans(None, Some(CommunityId(2)), None, 10).await.unwrap().is_empty());
+    assert_eq!(store.plans(Some(r), &Reach::City, None, 10).await.unwrap().len(), 3);
+    let elsewhere = Reach::Communities { communities: vec![CommunityId(2)], filer: AccountId(uuid::Uuid::now_v7()) };
+    assert!(store.plans(None, &elsewhere, None, 10).await.unwrap().is_empty());
+    let filer = Reach::Communities { communities: vec![CommunityId(2)], filer: r };
+    assert_eq!(store.plans(None, &filer, None, 10).await.unwrap().len(), 3, "the plans the filer set up anywhere");
 }
 contract!(the_plans_to_extend_are_those_still_running_and_placed_short_of_the_horizon);
 
@@ -921,3 +924,71 @@ async fn a_plans_visits_are_read_by_their_time_and_whoever_took_the_latest_is_pr
     assert!(!store.is_resident(worker).await.unwrap());
 }
 contract!(a_plans_visits_are_read_by_their_time_and_whoever_took_the_latest_is_preferred_next);
+
+async fn a_workers_list_holds_their_communitys_orders_and_those_they_filed_anywhere_with_names(store: Store) {
+    use linli_domain::orders::AreaFilter;
+    let r = resident(&store).await;
+    let worker = store.account_by_login("worker").await.unwrap().expect("the demo worker exists").id;
+    let own = store.insert_order(new_order(r, None), Utc::now()).await.unwrap().order().id;
+    let filed = NewOrder { placed_by: worker, community: CommunityId(2), ..new_order(r, None) };
+    let filed = store.insert_order(filed, Utc::now()).await.unwrap().order().id;
+    let elsewhere = store.insert_order(NewOrder { community: CommunityId(2), ..new_order(r, None) }, Utc::now());
+    let elsewhere = elsewhere.await.unwrap().order().id;
+    let reach = Reach::Communities { communities: vec![CommunityId(1)], filer: worker };
+    let ids = |rows: Vec<linli_domain::orders::ListedOrder>| rows.into_iter().map(|r| r.order.id).collect::<Vec<_>>();
+    let all = store.area_orders(&reach, &AreaFilter::default(), None, 10).await.unwrap();
+    assert_eq!((all[0].item_name.as_str(), all[0].filed_by_name.is_empty()), ("日常保洁", false));
+    assert_eq!(ids(all), vec![filed, own]);
+    let mine = AreaFilter { filed_by: Some(worker), ..Default::default() };
+    assert_eq!(ids(store.area_orders(&reach, &mine, None, 10).await.unwrap()), vec![filed]);
+    let city = store.area_orders(&Reach::City, &AreaFilter::default(), None, 10).await.unwrap();
+    assert_eq!(ids(city), vec![elsewhere, filed, own]);
+    let later = AreaFilter { placed_from: Some(Utc::now() + chrono::Duration::hours(1)), ..Default::default() };
+    assert!(store.area_orders(&Reach::City, &later, None, 10).await.unwrap().is_empty());
+    let paged = store.area_orders(&reach, &AreaFilter::default(), Some(filed), 10).await.unwrap();
+    assert_eq!(ids(paged), vec![own]);
+}
+contract!(a_workers_list_holds_their_communitys_orders_and_those_they_filed_anywhere_with_names);
+
+async fn a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name(store: Store) {
+    use linli_domain::accounts::{
+        CreateAccountError, Landline, NewAccount, PhoneNumber, RecordDetails, ResidentQuery, ResidentRecords, Role,
+        Username,
+    };
+    use linli_domain::audit::AuditEntry;
+    let worker = store.account_by_login("worker").await.unwrap().unwrap().actor();
+    let new = |phone: &str| NewAccount {
+        username: Username::parse(&format!("m{phone}")).unwrap(),
+        phone: Some(PhoneNumber::parse(phone).unwrap()),
+        display_name: "贺兰淑芬".into(),
+        password_hash: String::new(),
+        role: Role::Resident,
+        provider: None,
+        community: None,
+        manager: false,
+        demo: false,
+    };
+    let record = RecordDetails {
+        community: CommunityId(2),
+        address: Some("北陵大街3号".into()),
+        landline: Some(Landline::parse("024-23456789").unwrap()),
+        filed_by: worker.account,
+    };
+    let audit = || AuditEntry::new(&worker, Utc::now(), "resident.filed", String::new());
+    let id = store.file_resident(new("13912345678"), record.clone(), Utc::now(), audit()).await.unwrap();
+    let again = store.file_resident(new("13912345678"), record, Utc::now(), audit()).await;
+    assert!(matches!(again, Err(CreateAccountError::Taken("phone"))), "{again:?}");
+    for query in [
+        ResidentQuery::Mobile(PhoneNumber::parse("13912345678").unwrap()),
+        ResidentQuery::Landline(Landline::parse("02423456789").unwrap()),
+        ResidentQuery::Name("兰淑".into()),
+    ] {
+        let found = store.find_residents(&query, 20).await.unwrap();
+        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id], "{query:?}");
+        assert_eq!((found[0].community, found[0].signs_in), (Some(CommunityId(2)), false));
+    }
+    let demo = store.resident(resident(&store).await).await.unwrap().expect("a resident who signed up");
+    assert_eq!((demo.community, demo.signs_in), (None, true));
+    assert!(store.resident(worker.account).await.unwrap().is_none(), "a worker is not a resident");
+}
+contract!(a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name);

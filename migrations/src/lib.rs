@@ -18,6 +18,7 @@ mod m20261203_000012_ratings;
 mod m20261203_000013_aftercare;
 mod m20261207_000014_care_plans;
 mod m20261207_000015_words;
+mod m20261208_000016_intake;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_aftercare::Migration),
             Box::new(m20261207_000014_care_plans::Migration),
             Box::new(m20261207_000015_words::Migration),
+            Box::new(m20261208_000016_intake::Migration),
         ]
     }
 }

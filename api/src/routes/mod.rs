@@ -9,6 +9,7 @@ mod csv;
 mod geo;
 mod health;
 mod identity;
+mod intake;
 mod live;
 mod notifications;
 mod orders;
@@ -28,6 +29,7 @@ pub use catalog::CatalogApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;
 pub use identity::IdentityApi;
+pub use intake::IntakeApi;
 pub use live::LiveApi;
 pub use notifications::NotificationsApi;
 pub use orders::{AftercareApi, CarePlansApi, EscalationsApi, OrdersApi, ProviderApi, VisitsApi};
@@ -48,6 +50,8 @@ pub enum ApiTags {
     Provider,
     /// Orders nobody took: the community workers' queue.
     Escalations,
+    /// 全科受理: residents a community worker files for, and the orders of the worker's area.
+    Intake,
     /// An area's figures day by day, and its map.
     Dashboard,
     /// Party members' registration, branches and their problems, events and shifts, service hours, calendars.

@@ -7,6 +7,9 @@ mod identity;
 #[cfg(test)]
 mod identity_tests;
 mod personal;
+mod residents;
+#[cfg(test)]
+mod residents_tests;
 #[cfg(test)]
 mod testing;
 
@@ -20,6 +23,9 @@ pub use identity::{
     SendCodeError, SignUpError, SignUpInput, VerificationCodes,
 };
 pub use personal::{ERASED_ADDRESS, ERASED_NAME, EraseError, PersonalData};
+pub use residents::{
+    Landline, LandlineError, MAX_FOUND, RecordDetails, ResidentInput, ResidentQuery, ResidentRecord, ResidentRecords,
+};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

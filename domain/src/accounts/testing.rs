@@ -29,6 +29,8 @@ pub struct Held {
     /// Invitations by digest.
     pub invitations: Vec<(String, InvitationRecord)>,
     pub disabled: Vec<AccountId>,
+    /// Residents' records, by account.
+    pub records: Vec<(AccountId, super::RecordDetails)>,
     /// Every audit entry written with a change, in order.
     pub audits: Vec<AuditEntry>,
     /// Every write asked of the fake, by port method, in order.
@@ -119,6 +121,60 @@ impl Accounts for FakeDirectory {
         rows.sort_by_key(|a| a.id.0);
         rows.truncate(limit as usize);
         Ok(rows)
+    }
+}
+
+impl super::ResidentRecords for FakeDirectory {
+    async fn find_residents(
+        &self,
+        query: &super::ResidentQuery,
+        limit: u64,
+    ) -> Result<Vec<super::ResidentRecord>, Unexpected> {
+        let ids: Vec<AccountId> = self.held().accounts.iter().map(|a| a.id).collect();
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(r) = self.resident(id).await? {
+                let hit = match query {
+                    super::ResidentQuery::Mobile(p) => r.phone.as_ref() == Some(p),
+                    super::ResidentQuery::Landline(l) => r.landline.as_ref() == Some(l),
+                    super::ResidentQuery::Name(n) => r.name.contains(n.as_str()),
+                };
+                found.extend(hit.then_some(r));
+            }
+        }
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
+    async fn resident(&self, id: AccountId) -> Result<Option<super::ResidentRecord>, Unexpected> {
+        let held = self.held();
+        let Some(a) = held.accounts.iter().find(|a| a.id == id && a.role == Role::Resident) else {
+            return Ok(None);
+        };
+        let record = held.records.iter().find(|(r, _)| *r == id).map(|(_, d)| d.clone());
+        Ok(Some(super::ResidentRecord {
+            id,
+            name: a.display_name.clone(),
+            phone: a.phone.as_deref().map(PhoneNumber::parse).transpose().expect("stored numbers parse"),
+            landline: record.as_ref().and_then(|d| d.landline.clone()),
+            community: record.as_ref().map(|d| d.community),
+            address: record.and_then(|d| d.address),
+            signs_in: !a.password_hash.is_empty(),
+        }))
+    }
+
+    async fn file_resident(
+        &self,
+        account: NewAccount,
+        record: super::RecordDetails,
+        _at: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<AccountId, CreateAccountError> {
+        let id = self.create_account(account, Some(audit)).await?;
+        let mut held = self.held();
+        held.writes.push("file_resident");
+        held.records.push((id, record));
+        Ok(id)
     }
 }
 

@@ -19,6 +19,8 @@ pub fn visibility(actor: &Actor, order: &Order, offered_to_actor: bool) -> Visib
         Role::Admin => Visibility::Full,
         Role::Resident if order.resident == actor.account => Visibility::Full,
         Role::CommunityWorker if actor.community == Some(order.community) => Visibility::Full,
+        // The worker who filed it for the resident follows it to the end, in whichever community it is.
+        Role::CommunityWorker if order.placed_by == actor.account => Visibility::Full,
         r if r.works_orders() && actor.provider.is_some() && actor.provider == order.provider => Visibility::Full,
         r if r.works_orders() && actor.provider.is_some() && offered_to_actor => Visibility::Partial,
         _ => Visibility::None,

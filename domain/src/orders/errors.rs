@@ -8,8 +8,11 @@ use crate::error::{Invalid, Unexpected};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlaceError {
-    #[error("only residents place orders for themselves")]
+    #[error("residents place orders for themselves, and community workers for residents")]
     NotAResident,
+    /// A worker filing for someone who is not a resident (or whose account is disabled).
+    #[error("no resident has that id")]
+    UnknownResident,
     #[error("no catalog item has that id")]
     UnknownItem,
     #[error("no community has that id")]

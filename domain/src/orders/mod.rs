@@ -3,6 +3,7 @@
 
 mod access;
 mod aftercare;
+mod area;
 mod booking;
 #[cfg(test)]
 mod booking_tests;
@@ -28,6 +29,7 @@ mod visiting_tests;
 
 pub use access::{Visibility, visibility};
 pub use aftercare::{AnswerWithin, Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp, FollowUpOutcome};
+pub use area::{AreaFilter, AreaFilterInput, ListedOrder, MAX_AREA_EXPORT, Reach};
 pub use booking::{ALTERNATIVES, MAX_SLOT_DAYS, OpenTimes};
 pub use dispatching::DispatchOutcome;
 pub use errors::{

@@ -8,6 +8,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::aftercare::{Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp};
+use super::area::{AreaFilter, ListedOrder, Reach};
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::plans::{CarePlanId, CarePlans};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
@@ -268,6 +269,16 @@ pub trait OrderLists: Clone + Send + Sync + 'static {
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
+
+    /// The orders over `reach` that pass `filter`, newest first, strictly older than `before` when given, each
+    /// with the names it is read by.
+    fn area_orders(
+        &self,
+        reach: &Reach,
+        filter: &AreaFilter,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> impl Future<Output = Result<Vec<ListedOrder>, Unexpected>> + Send;
 
     /// The name and number of the resident an order is for.
     fn resident_contact(

@@ -124,8 +124,16 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         mut order: NewOrder,
         answers: &RawAnswers,
     ) -> Result<(Placed, Option<Unexpected>), PlaceError> {
-        if actor.role != Role::Resident || order.resident != actor.account {
-            return Err(PlaceError::NotAResident);
+        match actor.role {
+            _ if order.placed_by != actor.account => return Err(PlaceError::NotAResident),
+            Role::Resident if order.resident == actor.account => {}
+            // 全科受理: a worker files for a resident of any community (全市通办), and follows the order after.
+            Role::CommunityWorker => {
+                if !self.store.is_resident(order.resident).await? {
+                    return Err(PlaceError::UnknownResident);
+                }
+            }
+            _ => return Err(PlaceError::NotAResident),
         }
         let now = self.clock.now();
         if let Schedule::Window(window) = &order.schedule {
@@ -315,7 +323,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let order = self.find_for(actor, id).await?;
         let owns = match actor.role {
             Role::Resident => order.resident == actor.account,
-            Role::CommunityWorker => actor.community == Some(order.community),
+            Role::CommunityWorker => actor.community == Some(order.community) || order.placed_by == actor.account,
             Role::Admin => true,
             Role::ProviderStaff | Role::PartyMember => false,
         };

@@ -88,14 +88,48 @@ fn no_answers() -> RawAnswers {
 }
 
 #[test]
-fn only_a_resident_places_an_order_and_only_for_themselves() {
+fn a_resident_places_an_order_only_for_themselves() {
     let (desk, fake) = desk();
     let resident = someone(Role::Resident);
-    let refused =
-        run(desk.place(&someone(Role::CommunityWorker), new_order(resident.account, 15, false), &no_answers()));
-    assert!(matches!(refused, Err(PlaceError::NotAResident)), "{refused:?}");
     let for_another = run(desk.place(&resident, new_order(AccountId(Uuid::now_v7()), 15, false), &no_answers()));
     assert!(matches!(for_another, Err(PlaceError::NotAResident)), "{for_another:?}");
+    for role in [Role::ProviderStaff, Role::PartyMember, Role::Admin] {
+        let refused = run(desk.place(&someone(role), new_order(resident.account, 15, false), &no_answers()));
+        assert!(matches!(refused, Err(PlaceError::NotAResident)), "{role:?}: {refused:?}");
+    }
+    assert!(fake.held().orders.is_empty());
+}
+
+#[test]
+fn a_worker_files_an_order_for_a_resident_of_another_community_and_follows_it() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
+    let resident = someone(Role::Resident);
+    fake.held().residents.push(resident.account);
+    let worker = worker_of(CommunityId(2));
+    let order = NewOrder { placed_by: worker.account, ..new_order(resident.account, 15, false) };
+    let (placed, _) = run(desk.place(&worker, order, &no_answers())).unwrap();
+    assert_eq!((placed.order().resident, placed.order().placed_by), (resident.account, worker.account));
+    let seen = run(desk.view(&worker, placed.order().id)).unwrap();
+    assert_eq!(seen.seen, Visibility::Full, "the filer follows it although it is another community's");
+    let stranger = run(desk.view(&worker_of(CommunityId(2)), placed.order().id));
+    assert!(matches!(stranger, Err(ViewError::NotFound)), "another worker of the filer's community does not");
+    run(desk.cancel(&worker, placed.order().id)).unwrap();
+}
+
+#[test]
+fn a_worker_files_only_for_a_resident_and_only_as_themselves() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
+    let worker = worker_of(HOME);
+    let not_a_resident = AccountId(Uuid::now_v7());
+    let order = NewOrder { placed_by: worker.account, ..new_order(not_a_resident, 15, false) };
+    let refused = run(desk.place(&worker, order, &no_answers()));
+    assert!(matches!(refused, Err(PlaceError::UnknownResident)), "{refused:?}");
+    let resident = someone(Role::Resident);
+    fake.held().residents.push(resident.account);
+    let as_someone_else = run(desk.place(&worker, new_order(resident.account, 15, false), &no_answers()));
+    assert!(matches!(as_someone_else, Err(PlaceError::NotAResident)), "{as_someone_else:?}");
     assert!(fake.held().orders.is_empty());
 }
 
@@ -443,4 +477,33 @@ fn a_repeated_dispatch_of_an_order_already_offered_does_nothing() {
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
     assert_eq!(run(desk.dispatch(id)).unwrap(), DispatchOutcome::NothingToDo);
     assert!(fake.transitions().is_empty());
+}
+
+#[test]
+fn a_workers_list_holds_their_communitys_orders_and_those_they_filed_elsewhere() {
+    let (desk, fake) = desk();
+    fake.held().items.push(item(15, Category::Cleaning));
+    let worker = worker_of(HOME);
+    let (here, there) = (someone(Role::Resident), someone(Role::Resident));
+    fake.held().residents.extend([here.account, there.account]);
+    let own = run(desk.place(&here, new_order(here.account, 15, false), &no_answers())).unwrap().0;
+    let filed =
+        NewOrder { placed_by: worker.account, community: CommunityId(2), ..new_order(there.account, 15, false) };
+    let filed = run(desk.place(&worker, filed, &no_answers())).unwrap().0;
+    let stranger = NewOrder { community: CommunityId(2), ..new_order(there.account, 15, false) };
+    run(desk.place(&there, stranger, &no_answers())).unwrap();
+    let ids = |filter: AreaFilterInput| {
+        let page = run(desk.area_orders(&worker, filter, PageRequest::default())).unwrap();
+        page.rows.into_iter().map(|r| r.order.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(AreaFilterInput::default()), vec![filed.order().id, own.order().id]);
+    assert_eq!(ids(AreaFilterInput { mine: true, ..Default::default() }), vec![filed.order().id]);
+    let bad = run(desk.area_orders(
+        &worker,
+        AreaFilterInput { state: Some("lost".into()), ..Default::default() },
+        PageRequest::default(),
+    ));
+    assert!(matches!(bad, Err(ListError::Invalid(e)) if e.field == "state"));
+    let resident = run(desk.area_orders(&here, AreaFilterInput::default(), PageRequest::default()));
+    assert!(matches!(resident, Err(ListError::Denied(_))));
 }

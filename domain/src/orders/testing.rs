@@ -299,6 +299,31 @@ impl Orders for FakeOrders {
 }
 
 impl OrderLists for FakeOrders {
+    async fn area_orders(
+        &self,
+        reach: &super::Reach,
+        filter: &super::AreaFilter,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<super::ListedOrder>, Unexpected> {
+        let held = self.held();
+        let mut found: Vec<&Order> = held
+            .orders
+            .iter()
+            .filter(|o| super::area::matches(o, reach, filter) && before.is_none_or(|b| o.id.0 < b.0))
+            .collect();
+        found.sort_by_key(|o| std::cmp::Reverse(o.id.0));
+        let listed = found.into_iter().take(limit as usize).map(|o| super::ListedOrder {
+            order: o.clone(),
+            item_name: format!("item {}", o.item.0),
+            community_name: format!("community {}", o.community.0),
+            resident_name: format!("resident {}", o.resident.0),
+            filed_by_name: format!("account {}", o.placed_by.0),
+            provider_name: o.provider.map(|p| format!("provider {}", p.0)),
+        });
+        Ok(listed.collect())
+    }
+
     async fn orders_of_resident(
         &self,
         resident: AccountId,

@@ -79,6 +79,21 @@ impl Lang {
     }
 }
 
+/// An order's state as a person reads it, in a list or a spreadsheet.
+pub fn order_state(state: crate::orders::OrderState, lang: Lang) -> &'static str {
+    use crate::orders::OrderState as S;
+    let [zh, en] = match state {
+        S::Submitted => ["已提交", "submitted"],
+        S::Offered => ["派单中", "offered"],
+        S::Accepted => ["已接单", "accepted"],
+        S::InService => ["服务中", "in service"],
+        S::Completed => ["已完成", "completed"],
+        S::Escalated => ["转社区处理", "with the community"],
+        S::Cancelled => ["已取消", "cancelled"],
+    };
+    if lang == Lang::ZhCn { zh } else { en }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,6 +151,9 @@ const CATALOG: &[(&str, &str)] = &[
     ("wrong_code", "签到码不正确。"),
     ("wrong_credentials", "账号或密码不正确。"),
     ("wrong_password", "密码不正确。"),
+    ("dates_reversed", "结束日期早于开始日期（{field}）。"),
+    ("invalid_landline", "固定电话格式不正确：区号加 7 到 8 位号码，如 024-23456789。"),
+    ("invalid_resident_query", "请输入完整的手机号或固定电话，或姓名中的 1 到 20 个字。"),
 ];
 
 /// The request fields people see named in a refusal, in Chinese; a field not listed is named as sent.
@@ -168,6 +171,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("end_date", "结束日期"),
     ("first_date", "第一天"),
     ("item_id", "服务项目"),
+    ("landline", "固定电话"),
     ("language", "语言"),
     ("lat", "纬度"),
     ("lng", "经度"),
@@ -178,9 +182,14 @@ const FIELDS: &[(&str, &str)] = &[
     ("password", "密码"),
     ("phone", "手机号"),
     ("place", "地点"),
+    ("placed_from", "开始日期"),
+    ("placed_to", "结束日期"),
+    ("q", "查询"),
     ("reason", "原因"),
+    ("resident_id", "居民"),
     ("stars", "评分"),
     ("start_date", "开始日期"),
+    ("state", "状态"),
     ("text", "内容"),
     ("time", "时间"),
     ("title", "标题"),

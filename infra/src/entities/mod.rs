@@ -35,6 +35,7 @@ pub mod provider_street;
 pub mod refresh_token;
 pub mod registration;
 pub mod reminder;
+pub mod resident_record;
 pub mod service_hour;
 pub mod session;
 pub mod shift;

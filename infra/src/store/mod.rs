@@ -14,6 +14,7 @@ mod orders;
 mod personal;
 mod providers;
 mod reports;
+mod residents;
 mod snapshot;
 mod volunteering;
 

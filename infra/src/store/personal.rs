@@ -15,7 +15,7 @@ use super::Store;
 use crate::db::DbContext;
 use crate::entities::{
     account, calendar_feed, community, delivery, inbox_message, order, order_event, refresh_token, registration,
-    reminder, service_hour, session, signup, verification_code,
+    reminder, resident_record, service_hour, session, signup, verification_code,
 };
 
 /// Columns that are never exported: they are credentials, or the server's own bookkeeping of one.
@@ -114,8 +114,14 @@ impl PersonalData for Store {
             .all(db)
             .await
             .context("exporting sessions")?;
+        let record = resident_record::Entity::find_by_id(id)
+            .into_json()
+            .one(db)
+            .await
+            .context("exporting a resident's record")?;
         Ok(json!({
             "account": without_secrets(me).into_iter().next(),
+            "resident_record": record,
             "orders": orders,
             "inbox": inbox,
             "registrations": registrations,
@@ -165,6 +171,11 @@ impl PersonalData for Store {
             .exec(&txn)
             .await
             .context("erasing messages")?;
+        resident_record::Entity::delete_many()
+            .filter(resident_record::Column::AccountId.eq(id))
+            .exec(&txn)
+            .await
+            .context("erasing a resident's record")?;
         reminder::Entity::delete_many()
             .filter(reminder::Column::AccountId.eq(id))
             .exec(&txn)

@@ -18,7 +18,8 @@ pub use provider::ProviderApi;
 pub use resident::OrdersApi;
 pub use visits::VisitsApi;
 
-use views::{OrderPage, OrderView};
+use views::OrderPage;
+pub(super) use views::OrderView;
 
 use linli_domain::paging::Page;
 

@@ -78,8 +78,8 @@ impl From<Repeat> for RepeatBody {
 #[derive(Object, Deserialize, Debug)]
 #[oai(skip_serializing_if_is_none)]
 pub struct NewPlanRequest {
-    /// For a community worker setting up a plan, for visits in their community, for a resident: the resident's
-    /// account. A resident leaves it out.
+    /// For a community worker setting up a plan for a resident of any community (全科受理): the resident's
+    /// account (see `GET /residents`). A resident leaves it out.
     pub resident_id: Option<Uuid>,
     pub item_id: i32,
     pub community_id: i32,
@@ -316,7 +316,7 @@ impl CarePlansApi {
     /// orders at once, each with a place held at its time, and later ones as the days pass. When a visit of those
     /// first days has no place at its time, the plan is refused with 409 `slots_full` naming every such date in
     /// `full_dates` with the open times nearest it: skip them (`skip_dates`) or choose another time. A community
-    /// worker sets one up in their community for a resident with `resident_id`.
+    /// worker sets one up for a resident of any community with `resident_id`, and follows it after.
     #[oai(path = "/", method = "post")]
     async fn create(
         &self,
@@ -336,7 +336,8 @@ impl CarePlansApi {
         Ok(CreateOutcome::Created(Json(Box::new(PlanView::detail(created))), location))
     }
 
-    /// Your care plans, newest first: a resident's own, a community worker's community's, every one for an admin.
+    /// Your care plans, newest first: a resident's own, a community worker's community's and those they set up,
+    /// every one for an admin.
     #[oai(path = "/", method = "get")]
     async fn list(
         &self,

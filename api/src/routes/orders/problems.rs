@@ -130,6 +130,7 @@ impl From<PlaceError> for ApiError {
         use PlaceError as E;
         match e {
             E::NotAResident => ApiError::forbidden(e.to_string()),
+            E::UnknownResident => ApiError::invalid("resident_id", "not_a_resident", e),
             E::UnknownItem => ApiError::invalid("item_id", "unknown_item", e),
             E::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
             E::KeyReused => ApiError::invalid("Idempotency-Key", "idempotency_key_reused", e),

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-use linli_domain::accounts::{Actor, Role};
+use linli_domain::accounts::{AccountId, Actor, Role};
 use linli_domain::catalog::ItemId;
 use linli_domain::dispatch::explain;
 use linli_domain::geo::CommunityId;
@@ -72,8 +72,9 @@ problems!(
 
 #[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
 impl OrdersApi {
-    /// Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
-    /// order. A booked time (`window_start`/`window_end`) must have a place free (see
+    /// Place an order: a resident for themselves, or a community worker for a resident of any community
+    /// (全科受理, with `resident_id`), who then follows it too. Send an `Idempotency-Key` to make retries safe:
+    /// the same key returns the same order. A booked time (`window_start`/`window_end`) must have a place free (see
     /// `GET /catalog/items/{id}/open-times`): a full one is refused with 409 `slot_full` and the open times
     /// nearest it in `alternatives`. A time nobody could serve, with no other time open either, is taken and
     /// goes to the community's workers.
@@ -86,7 +87,7 @@ impl OrdersApi {
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
         body: JsonBody<PlaceOrderRequest>,
     ) -> Result<PlaceOutcome, PlaceProblems> {
-        let actor = auth.0.require(&[Role::Resident])?;
+        let actor = auth.0.require(&[Role::Resident, Role::CommunityWorker])?;
         state.limits.check(Rule::PlaceOrder, client_of(req), Some(&actor.account.0.to_string())).await?;
         let mut request = body.0;
         // Answers are checked by the use case, against the item's questions it reads.
@@ -222,7 +223,7 @@ fn parse_order(req: PlaceOrderRequest, actor: &Actor, key: Option<&str>) -> ApiR
     let idempotency_key =
         key.map(IdempotencyKey::parse).transpose().map_err(|e| ApiError::malformed("Idempotency-Key", e))?;
     Ok(NewOrder {
-        resident: actor.account,
+        resident: req.resident_id.map_or(actor.account, AccountId),
         placed_by: actor.account,
         item: ItemId(req.item_id),
         community: CommunityId(req.community_id),

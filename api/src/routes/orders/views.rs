@@ -39,6 +39,9 @@ pub struct PlaceOrderRequest {
     /// Up to 500 characters for the provider.
     #[oai(validator(max_length = 500))]
     pub notes: Option<String>,
+    /// For a community worker filing for a resident (全科受理), of any community: the resident's account
+    /// (see `GET /residents`). A resident leaves it out.
+    pub resident_id: Option<Uuid>,
     /// For a mediation intake judged high risk: it goes straight to people instead of being offered.
     #[serde(default)]
     #[oai(default)]
@@ -164,6 +167,9 @@ pub struct OrderView {
     /// The resident's answers to the item's questions, in the order they were asked.
     pub answers: Vec<AnswerView>,
     pub provider_id: Option<Uuid>,
+    /// The community worker who filed it for the resident (全科受理), for those who see it in full; absent when
+    /// the resident placed it themselves.
+    pub filed_by: Option<Uuid>,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The order's history, oldest first; on the detail endpoint, for those who see the order in full.
@@ -217,6 +223,7 @@ impl OrderView {
             notes: o.notes,
             answers: o.answers.0.into_iter().map(AnswerView::from).collect(),
             provider_id: o.provider.map(|p| p.0),
+            filed_by: (full && o.placed_by != o.resident).then_some(o.placed_by.0),
             placed_at: o.placed_at,
             updated_at: o.updated_at,
             events: None,

@@ -17,13 +17,13 @@ use crate::clock::Clock;
 use crate::dispatch::{DispatchQueue, Slot};
 use crate::error::{Invalid, Unexpected};
 use crate::geo::{CommunityId, GeoPoint};
-use crate::orders::OrderDesk;
 use crate::orders::errors::{ListError, MoveError, PlaceError};
 use crate::orders::model::{Order, OrderId, Schedule};
 use crate::orders::ports::{InsertOrderError, NewOrder, OrderStore, Placed, TransitionEffect};
 use crate::orders::request::{Address, IdempotencyKey, Notes};
 use crate::orders::service::accept_by;
 use crate::orders::state::{OrderAction, OrderState};
+use crate::orders::{OrderDesk, Reach};
 use crate::paging::{Page, PageRequest};
 use crate::time::{TimeWindow, local_date, local_midnight};
 use crate::words::Note;
@@ -158,12 +158,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     ) -> Result<PlanDetail, PlanError> {
         match actor.role {
             Role::Resident if new.resident == actor.account => {}
-            Role::CommunityWorker if actor.community == Some(new.community) => {
+            // 全科受理: for a resident of any community (全市通办).
+            Role::CommunityWorker => {
                 if !self.store.is_resident(new.resident).await? {
                     return Err(PlanError::NotAResident);
                 }
             }
-            Role::CommunityWorker => return Err(PlanError::NotYours("set up a care plan in another community")),
             _ => return Err(PlanError::NotYours("set up a care plan for someone else")),
         }
         let now = self.clock.now();
@@ -193,19 +193,20 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         self.detail_of(plan.id, now).await
     }
 
-    /// The plans the actor follows, newest first: a resident's own, a worker's community's, every one for an
-    /// admin. Each comes without its days (see [`care_plan`](Self::care_plan)).
+    /// The plans the actor follows, newest first: a resident's own, a worker's community's and those they set
+    /// up anywhere, every one for an admin. Each comes without its days (see [`care_plan`](Self::care_plan)).
     pub async fn care_plans(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<PlanDetail>, ListError> {
-        let (resident, community) = match (actor.role, actor.community) {
-            (Role::Resident, _) => (Some(actor.account), None),
-            (Role::CommunityWorker, Some(c)) => (None, Some(c)),
-            (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
-            (Role::Admin, _) => (None, None),
+        let (resident, reach) = match actor.role {
+            Role::Resident => (Some(actor.account), Reach::City),
+            Role::CommunityWorker => {
+                (None, Reach::Communities { communities: actor.community.into_iter().collect(), filer: actor.account })
+            }
+            Role::Admin => (None, Reach::City),
             _ => return Err(ListError::Denied("only residents, community workers and admins follow care plans")),
         };
         let (size, before) = (page.size()?, page.cursor()?.map(CarePlanId));
         let today = local_date(self.clock.now());
-        let plans = self.store.plans(resident, community, before, size + 1).await?;
+        let plans = self.store.plans(resident, &reach, before, size + 1).await?;
         let rows =
             plans.into_iter().map(|plan| PlanDetail { ended: ended(&plan.rules, today), plan, days: Vec::new() });
         Ok(Page::of(rows.collect(), size))
@@ -587,11 +588,21 @@ fn order_date(order: &Order) -> Option<NaiveDate> {
     }
 }
 
-/// Whether the actor may see the plan: the resident, the community's workers, admins.
+/// Whether a list over `reach` holds the plan: what the fakes' answers follow.
+#[cfg(test)]
+pub(super) fn within(plan: &CarePlan, reach: &Reach) -> bool {
+    match reach {
+        Reach::City => true,
+        Reach::Communities { communities, filer } => communities.contains(&plan.community) || plan.filed_by == *filer,
+    }
+}
+
+/// Whether the actor may see the plan: the resident, the community's workers and the worker who set it up,
+/// admins.
 fn sees(actor: &Actor, plan: &CarePlan) -> bool {
     match actor.role {
         Role::Resident => actor.account == plan.resident,
-        Role::CommunityWorker => actor.community == Some(plan.community),
+        Role::CommunityWorker => actor.community == Some(plan.community) || actor.account == plan.filed_by,
         Role::Admin => true,
         Role::ProviderStaff | Role::PartyMember => false,
     }

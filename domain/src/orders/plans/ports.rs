@@ -10,8 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{CarePlan, CarePlanId, Continuity, PlanRules};
 use crate::accounts::AccountId;
 use crate::error::Unexpected;
-use crate::geo::CommunityId;
-use crate::orders::Order;
+use crate::orders::{Order, Reach};
 
 /// A change of a plan's rules, written only while the plan is still at `revision`.
 #[derive(Clone, Debug)]
@@ -30,12 +29,12 @@ pub trait CarePlans: Clone + Send + Sync + 'static {
 
     fn plan(&self, id: CarePlanId) -> impl Future<Output = Result<Option<CarePlan>, Unexpected>> + Send;
 
-    /// Plans newest first, strictly older than `before`: a resident's own, or those of a community (all of
-    /// them for neither).
+    /// Plans newest first, strictly older than `before`, within `reach` (for a worker, their community's and
+    /// those they filed): a resident's own when `resident` is given.
     fn plans(
         &self,
         resident: Option<AccountId>,
-        community: Option<CommunityId>,
+        reach: &Reach,
         before: Option<CarePlanId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<CarePlan>, Unexpected>> + Send;

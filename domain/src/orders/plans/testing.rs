@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{CarePlan, CarePlanId, CarePlans, Continuity, PlanWrite};
 use crate::accounts::AccountId;
 use crate::error::Unexpected;
-use crate::geo::CommunityId;
 use crate::orders::testing::FakeOrders;
 use crate::orders::{Order, OrderState, Schedule};
 
@@ -23,7 +22,7 @@ impl CarePlans for FakeOrders {
     async fn plans(
         &self,
         resident: Option<AccountId>,
-        community: Option<CommunityId>,
+        reach: &crate::orders::Reach,
         before: Option<CarePlanId>,
         limit: u64,
     ) -> Result<Vec<CarePlan>, Unexpected> {
@@ -31,7 +30,7 @@ impl CarePlans for FakeOrders {
         let mut plans: Vec<CarePlan> = held
             .plans
             .iter()
-            .filter(|p| resident.is_none_or(|r| p.resident == r) && community.is_none_or(|c| p.community == c))
+            .filter(|p| resident.is_none_or(|r| p.resident == r) && super::desk::within(p, reach))
             .filter(|p| before.is_none_or(|b| p.id < b))
             .cloned()
             .collect();

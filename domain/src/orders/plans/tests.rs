@@ -13,6 +13,7 @@ use crate::dispatch::rules::tests::candidate;
 use crate::dispatch::{Candidate, WorkingHours};
 use crate::orders::testing::{FakeOrders, desk_at, run, someone};
 use crate::orders::{Address, DispatchOutcome, NewOrder, Notes, Order, OrderState, Schedule};
+use crate::paging::PageRequest;
 use crate::volunteering::recurrence::Recurrence;
 
 const HOME: CommunityId = CommunityId(1);
@@ -268,7 +269,7 @@ fn a_new_plans_dates_are_checked_naming_the_field_at_fault() {
 }
 
 #[test]
-fn a_worker_sets_up_a_plan_for_a_resident_of_their_own_community_only() {
+fn a_worker_sets_up_a_plan_for_a_resident_of_any_community_and_follows_it() {
     let fake = two_kitchens();
     let aunt = resident();
     fake.held().residents.push(aunt.account);
@@ -276,9 +277,14 @@ fn a_worker_sets_up_a_plan_for_a_resident_of_their_own_community_only() {
     let filed = create(&fake, &worker, new_plan(&aunt, weekday_lunches())).unwrap();
     assert_eq!((filed.plan.resident, filed.plan.filed_by), (aunt.account, worker.account));
     assert!(orders_of(&fake, filed.plan.id).iter().all(|o| o.placed_by == worker.account));
-    let elsewhere = Actor { community: Some(CommunityId(2)), ..worker.clone() };
-    let refused = create(&fake, &elsewhere, new_plan(&aunt, weekday_lunches()));
-    assert!(matches!(refused, Err(PlanError::NotYours(_))));
+    let elsewhere = Actor { community: Some(CommunityId(2)), ..someone(Role::CommunityWorker) };
+    let theirs = create(&fake, &elsewhere, new_plan(&aunt, weekday_lunches())).unwrap().plan.id;
+    let desk = desk_at(now(), &fake);
+    assert!(run(desk.care_plan(&elsewhere, theirs)).is_ok(), "the worker who set it up follows it");
+    let listed = run(desk.care_plans(&elsewhere, PageRequest::default())).unwrap();
+    assert_eq!(listed.rows.iter().map(|p| p.plan.id).collect::<Vec<_>>(), vec![theirs]);
+    let colleague = Actor { community: Some(CommunityId(2)), ..someone(Role::CommunityWorker) };
+    assert!(matches!(run(desk.care_plan(&colleague, theirs)), Err(PlanError::NotFound)));
     let not_a_resident = create(&fake, &worker, new_plan(&worker, weekday_lunches()));
     assert!(matches!(not_a_resident, Err(PlanError::NotAResident)));
     let neighbour = resident();

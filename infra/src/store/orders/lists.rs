@@ -1,19 +1,52 @@
 //! The lists port: the orders a resident, a provider or a worker follows, newest first, a page at a time.
 
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
 
 use linli_domain::accounts::{AccountId, Role};
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
-use linli_domain::orders::{Order, OrderId, OrderLists, ProviderContact, ResidentContact};
+use linli_domain::orders::{
+    AreaFilter, ListedOrder, Order, OrderId, OrderLists, ProviderContact, Reach, ResidentContact,
+};
 use linli_domain::providers::ProviderId;
 
 use crate::db::DbContext;
 use crate::entities::states::StoredOrderState;
-use crate::entities::{account, order, provider};
+use crate::entities::{account, catalog_item, community, order, provider};
 use crate::store::{Store, convert};
 
 impl OrderLists for Store {
+    async fn area_orders(
+        &self,
+        reach: &Reach,
+        filter: &AreaFilter,
+        before: Option<OrderId>,
+        limit: u64,
+    ) -> Result<Vec<ListedOrder>, Unexpected> {
+        let mut owner = Condition::all();
+        if let Reach::Communities { communities, filer } = reach {
+            let ids: Vec<i32> = communities.iter().map(|c| c.0).collect();
+            owner = owner.add(
+                Condition::any().add(order::Column::CommunityId.is_in(ids)).add(order::Column::PlacedBy.eq(filer.0)),
+            );
+        }
+        let f = filter;
+        let optional = [
+            f.state.map(|s| order::Column::State.eq(StoredOrderState::from(s))),
+            f.item.map(|i| order::Column::ItemId.eq(i.0)),
+            f.provider.map(|p| order::Column::ProviderId.eq(p.0)),
+            f.placed_from.map(|t| order::Column::PlacedAt.gte(t)),
+            f.placed_before.map(|t| order::Column::PlacedAt.lt(t)),
+            f.filed_by.map(|a| order::Column::PlacedBy.eq(a.0)),
+        ];
+        let owner = optional.into_iter().flatten().fold(owner, Condition::add);
+        let orders = self.newest_orders(owner, before, limit).await?;
+        self.named(orders).await
+    }
+
     async fn orders_of_resident(
         &self,
         resident: AccountId,
@@ -91,6 +124,69 @@ impl OrderLists for Store {
 }
 
 impl Store {
+    /// The orders with the names a person reads them by: five reads, however many orders.
+    async fn named(&self, orders: Vec<Order>) -> Result<Vec<ListedOrder>, Unexpected> {
+        let what = "naming listed orders";
+        let set =
+            |ids: Vec<Uuid>| ids.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>();
+        let people = set(orders.iter().flat_map(|o| [o.resident.0, o.placed_by.0]).collect());
+        let providers = set(orders.iter().filter_map(|o| o.provider.map(|p| p.0)).collect());
+        let items: Vec<i32> = orders.iter().map(|o| o.item.0).collect();
+        let communities: Vec<i32> = orders.iter().map(|o| o.community.0).collect();
+        let people: HashMap<Uuid, String> = account::Entity::find()
+            .select_only()
+            .columns([account::Column::Id, account::Column::DisplayName])
+            .filter(account::Column::Id.is_in(people))
+            .into_tuple::<(Uuid, String)>()
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .collect();
+        let providers: HashMap<Uuid, String> = provider::Entity::find()
+            .select_only()
+            .columns([provider::Column::Id, provider::Column::Name])
+            .filter(provider::Column::Id.is_in(providers))
+            .into_tuple::<(Uuid, String)>()
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .collect();
+        let items: HashMap<i32, String> = catalog_item::Entity::find()
+            .select_only()
+            .columns([catalog_item::Column::Id, catalog_item::Column::Name])
+            .filter(catalog_item::Column::Id.is_in(items))
+            .into_tuple::<(i32, String)>()
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .collect();
+        let communities: HashMap<i32, String> = community::Entity::find()
+            .select_only()
+            .columns([community::Column::Id, community::Column::Name])
+            .filter(community::Column::Id.is_in(communities))
+            .into_tuple::<(i32, String)>()
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .collect();
+        let name = |m: &HashMap<Uuid, String>, id: Uuid| m.get(&id).cloned().unwrap_or_default();
+        Ok(orders
+            .into_iter()
+            .map(|order| ListedOrder {
+                item_name: items.get(&order.item.0).cloned().unwrap_or_default(),
+                community_name: communities.get(&order.community.0).cloned().unwrap_or_default(),
+                resident_name: name(&people, order.resident.0),
+                filed_by_name: name(&people, order.placed_by.0),
+                provider_name: order.provider.map(|p| name(&providers, p.0)),
+                order,
+            })
+            .collect())
+    }
+
     pub(super) async fn newest_orders(
         &self,
         owner: impl sea_orm::sea_query::IntoCondition,

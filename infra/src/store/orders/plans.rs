@@ -9,8 +9,8 @@ use linli_domain::accounts::{AccountId, Role};
 use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
-use linli_domain::orders::Order;
 use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, Continuity, PlanRules, PlanWrite};
+use linli_domain::orders::{Order, Reach};
 use linli_domain::providers::ProviderId;
 
 use crate::db::DbContext;
@@ -74,7 +74,7 @@ impl CarePlans for Store {
     async fn plans(
         &self,
         resident: Option<AccountId>,
-        community: Option<CommunityId>,
+        reach: &Reach,
         before: Option<CarePlanId>,
         limit: u64,
     ) -> Result<Vec<CarePlan>, Unexpected> {
@@ -82,8 +82,13 @@ impl CarePlans for Store {
         if let Some(r) = resident {
             filter = filter.add(care_plan::Column::ResidentId.eq(r.0));
         }
-        if let Some(c) = community {
-            filter = filter.add(care_plan::Column::CommunityId.eq(c.0));
+        if let Reach::Communities { communities, filer } = reach {
+            let ids: Vec<i32> = communities.iter().map(|c| c.0).collect();
+            filter = filter.add(
+                Condition::any()
+                    .add(care_plan::Column::CommunityId.is_in(ids))
+                    .add(care_plan::Column::FiledBy.eq(filer.0)),
+            );
         }
         if let Some(b) = before {
             filter = filter.add(care_plan::Column::Id.lt(b.0));
