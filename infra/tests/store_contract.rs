@@ -988,7 +988,7 @@ async fn a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name(store
         assert_eq!((found[0].community, found[0].signs_in), (Some(CommunityId(2)), false));
     }
     let demo = store.resident(resident(&store).await).await.unwrap().expect("a resident who signed up");
-    assert_eq!((demo.community, demo.signs_in), (None, true));
+    assert_eq!((demo.community, demo.signs_in), (Some(CommunityId(1)), true));
     assert!(store.resident(worker.account).await.unwrap().is_none(), "a worker is not a resident");
 }
 contract!(a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name);

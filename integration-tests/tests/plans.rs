@@ -1,8 +1,8 @@
 //! Care plans over HTTP on both backends, with the clock moved instead of waiting: weekday lunches for four
 //! weeks with a pause in the middle fall on the right dates, each visit is dispatched, later visits go first to
 //! the kitchen that took the plan's latest one, and reminders come only for the visits that happen. A plan whose
-//! first days are full is refused naming each of them; a worker sets one up for a resident of their community
-//! and nobody else's; bad input names its field.
+//! first days are full is refused naming each of them; a worker sets one up for a resident, and changes it for
+//! them while neighbours see nothing of it; bad input names its field.
 
 use std::time::Duration;
 

@@ -251,7 +251,7 @@ pub struct ResidentView {
     pub phone: Option<String>,
     /// Their landline, masked (024****6789).
     pub landline: Option<String>,
-    /// Where they live, from the record a worker made; absent for a resident who signed up themselves.
+    /// Where they live, from the record a worker made or their account; absent when neither says.
     pub community_id: Option<i32>,
     pub address: Option<String>,
     /// Whether they use Linli themselves: they then see their orders in the app too.

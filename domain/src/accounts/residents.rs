@@ -59,8 +59,8 @@ pub struct ResidentRecord {
     pub name: String,
     pub phone: Option<PhoneNumber>,
     pub landline: Option<Landline>,
-    /// Where they live, as the worker who made their record wrote it; none for a resident who signed up
-    /// themselves.
+    /// Where they live, as the worker who made their record wrote it, else as their account says, when it
+    /// does.
     pub community: Option<CommunityId>,
     /// The street address and door, from the same record.
     pub address: Option<String>,

@@ -157,7 +157,7 @@ impl super::ResidentRecords for FakeDirectory {
             name: a.display_name.clone(),
             phone: a.phone.as_deref().map(PhoneNumber::parse).transpose().expect("stored numbers parse"),
             landline: record.as_ref().and_then(|d| d.landline.clone()),
-            community: record.as_ref().map(|d| d.community),
+            community: record.as_ref().map(|d| d.community).or(a.community),
             address: record.and_then(|d| d.address),
             signs_in: !a.password_hash.is_empty(),
         }))

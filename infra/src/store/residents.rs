@@ -117,7 +117,7 @@ fn resident(a: account::Model, record: Option<resident_record::Model>) -> Result
         name: a.display_name,
         phone,
         landline,
-        community: record.as_ref().map(|r| CommunityId(r.community_id)),
+        community: record.as_ref().map(|r| r.community_id).or(a.community_id).map(CommunityId),
         address: record.and_then(|r| r.address),
         signs_in: !a.password_hash.is_empty(),
     })
