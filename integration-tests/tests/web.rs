@@ -231,3 +231,9 @@ async fn the_web_apps_typed_client_is_generated_from_the_spec_the_server_serves(
          `cd web && npm run client`"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_files_for_a_resident_with_no_app_and_follows_the_order_to_completion() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "intake.mjs", "intake").await;
+    assert!(shots.join("area-orders-360.png").exists());
+}

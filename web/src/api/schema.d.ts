@@ -1641,6 +1641,218 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/area/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The orders you look after, newest first: a community worker's community's and every one they filed
+         *     for a resident elsewhere (an admin's: the city's). Filter by `state`, `item_id`, `provider_id`, the
+         *     days placed (`placed_from`, `placed_to`, Shanghai dates, both included) and `mine` (only those you
+         *     filed).
+         * @description Who may call: community_worker, admin (their community's and those they filed (admins every one)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    item_id?: number;
+                    provider_id?: string;
+                    placed_from?: string;
+                    placed_to?: string;
+                    mine?: boolean;
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AreaPage"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/area/orders.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same orders as a CSV file, in the reader's language, times in Shanghai. Community workers and
+         *     admins.
+         * @description Who may call: community_worker, admin (their community's and those they filed (admins every one)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    item_id?: number;
+                    provider_id?: string;
+                    placed_from?: string;
+                    placed_to?: string;
+                    mine?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /**
+                 * @description The matching orders as CSV, newest first, in the reader's language (at most 10,000; `X-Truncated: true`
+                 *     when there were more).
+                 */
+                200: {
+                    headers: {
+                        "CONTENT-DISPOSITION": string;
+                        "X-TRUNCATED": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv; charset=utf-8": string;
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/codes": {
         parameters: {
             query?: never;
@@ -2857,8 +3069,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Your care plans, newest first: a resident's own, a community worker's community's, every one for an admin.
-         * @description Who may call: resident, community_worker, admin (their own; a worker their community's (admins every one)).
+         * Your care plans, newest first: a resident's own, a community worker's community's and those they set up,
+         *     every one for an admin.
+         * @description Who may call: resident, community_worker, admin (their own; a worker their community's and those they set up (admins every one)).
          */
         get: {
             parameters: {
@@ -2936,8 +3149,8 @@ export interface paths {
          *     orders at once, each with a place held at its time, and later ones as the days pass. When a visit of those
          *     first days has no place at its time, the plan is refused with 409 `slots_full` naming every such date in
          *     `full_dates` with the open times nearest it: skip them (`skip_dates`) or choose another time. A community
-         *     worker sets one up in their community for a resident with `resident_id`.
-         * @description Who may call: resident, community_worker (for themselves; a worker for a resident, for visits in their community).
+         *     worker sets one up for a resident of any community with `resident_id`, and follows it after.
+         * @description Who may call: resident, community_worker (for themselves; a worker for a resident of any community).
          */
         post: {
             parameters: {
@@ -3061,7 +3274,7 @@ export interface paths {
         /**
          * A care plan with its dates of the next four weeks: each placed (with its order), upcoming, paused or
          *     skipped.
-         * @description Who may call: resident, community_worker, admin (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker, admin (the resident's own; a worker of its community or who set it up).
          */
         get: {
             parameters: {
@@ -3149,7 +3362,7 @@ export interface paths {
         /**
          * Cancel the rest of the plan from `from` (today when left out): it ends the day before, and every visit from
          *     that date on is cancelled.
-         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community or who set it up).
          */
         post: {
             parameters: {
@@ -3284,7 +3497,7 @@ export interface paths {
         /**
          * Pause the plan from `from` through `until` (a hospital stay): the visits placed for those days are
          *     cancelled (their providers told, their reminders dropped) and none is placed there.
-         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community or who set it up).
          */
         post: {
             parameters: {
@@ -3418,7 +3631,7 @@ export interface paths {
         put?: never;
         /**
          * Leave out one date of the plan; its visit, if placed, is cancelled.
-         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community or who set it up).
          */
         post: {
             parameters: {
@@ -3553,7 +3766,7 @@ export interface paths {
         /**
          * Change the time of the visits from `from` on: those placed already are cancelled and placed again at the
          *     new time (offered first to whoever took the latest visit).
-         * @description Who may call: resident, community_worker (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker (the resident's own; a worker of its community or who set it up).
          */
         post: {
             parameters: {
@@ -7262,12 +7475,13 @@ export interface paths {
         };
         put?: never;
         /**
-         * Place an order (resident). Send an `Idempotency-Key` to make retries safe: the same key returns the same
-         *     order. A booked time (`window_start`/`window_end`) must have a place free (see
+         * Place an order: a resident for themselves, or a community worker for a resident of any community
+         *     (全科受理, with `resident_id`), who then follows it too. Send an `Idempotency-Key` to make retries safe:
+         *     the same key returns the same order. A booked time (`window_start`/`window_end`) must have a place free (see
          *     `GET /catalog/items/{id}/open-times`): a full one is refused with 409 `slot_full` and the open times
          *     nearest it in `alternatives`. A time nobody could serve, with no other time open either, is taken and
          *     goes to the community's workers.
-         * @description Who may call: resident (for themselves).
+         * @description Who may call: resident, community_worker (for themselves; a worker for a resident of any community).
          */
         post: {
             parameters: {
@@ -7414,7 +7628,7 @@ export interface paths {
         };
         /**
          * One order with its history. Poll with `If-None-Match` to get 304 while nothing changed.
-         * @description Who may call: any signed-in account (the resident's own; offered to or held by the caller's provider (the address and the resident's name and number only once accepted); a worker of its community; admins).
+         * @description Who may call: any signed-in account (the resident's own; offered to or held by the caller's provider (the address and the resident's name and number only once accepted); a worker of its community or who filed it; admins).
          */
         get: {
             parameters: {
@@ -7884,7 +8098,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an order before its service starts (the resident, a worker of its community, or an admin).
-         * @description Who may call: resident, community_worker, admin (the resident's own; a worker of its community).
+         * @description Who may call: resident, community_worker, admin (the resident's own; a worker of its community or who filed it).
          */
         post: {
             parameters: {
@@ -10781,6 +10995,326 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/residents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Residents of any community matching `q`: a whole mobile or landline number, or part of a name (at most
+         *     20, by name). Numbers are shown masked. Community workers and admins.
+         * @description Who may call: community_worker, admin (residents of any community).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A mobile (13912345678), a landline (024-23456789) or 1 to 20 characters of a name. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ResidentList"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record a resident who has no account (a phone is optional, a landline allowed), to file orders for
+         *     them. With a mobile, they get the texts of their orders and can later set a password with a code
+         *     texted to it (`POST /auth/password-reset`). A mobile already in use is 409 `account_taken`: look that
+         *     resident up instead. Community workers (of any community) and admins.
+         * @description Who may call: community_worker, admin (a resident of any community).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewResidentRequest"];
+                };
+            };
+            responses: {
+                /** @description The record was made; the resident can now be filed for. */
+                201: {
+                    headers: {
+                        LOCATION: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ResidentView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/residents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One resident, for filing an order or a care plan for them. Community workers and admins.
+         * @description Who may call: community_worker, admin.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ResidentView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shifts/{id}": {
         parameters: {
             query?: never;
@@ -12229,6 +12763,25 @@ export interface components {
             /** @description The answer as it was given. */
             value: unknown;
         };
+        /**
+         * AreaOrderView
+         * @description An order in a worker's list, with the names it is read by.
+         */
+        AreaOrderView: {
+            community_name: string;
+            /** @description The worker who filed it for the resident; absent when the resident placed it. */
+            filed_by_name?: string;
+            item_name: string;
+            order: components["schemas"]["OrderView"];
+            provider_name?: string;
+            resident_name: string;
+        };
+        /** AreaPage */
+        AreaPage: {
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            next_cursor?: string;
+            orders: components["schemas"]["AreaOrderView"][];
+        };
         /** AssignRequest */
         AssignRequest: {
             /**
@@ -13084,8 +13637,8 @@ export interface components {
             repeat: components["schemas"]["RepeatBody"];
             /**
              * Format: uuid
-             * @description For a community worker setting up a plan, for visits in their community, for a resident: the resident's
-             *     account. A resident leaves it out.
+             * @description For a community worker setting up a plan for a resident of any community (全科受理): the resident's
+             *     account (see `GET /residents`). A resident leaves it out.
              */
             resident_id?: string;
             /**
@@ -13107,6 +13660,22 @@ export interface components {
             details: string;
             /** @description 1 to 100 characters. */
             title: string;
+        };
+        /** NewResidentRequest */
+        NewResidentRequest: {
+            /** @description Building, unit and door, up to 200 characters. */
+            address?: string;
+            /**
+             * Format: int32
+             * @description The community they live in: any in the city.
+             */
+            community_id: number;
+            /** @description The resident's name, 1 to 50 characters. */
+            display_name: string;
+            /** @description Their landline, if that is how they are reached (024-23456789). */
+            landline?: string;
+            /** @description Their mobile, if they have one: their orders' texts go to it. */
+            phone?: string;
         };
         /** OccurrencePatch */
         OccurrencePatch: {
@@ -13231,6 +13800,12 @@ export interface components {
             detail: components["schemas"]["Detail"];
             /** @description The order's history, oldest first; on the detail endpoint, for those who see the order in full. */
             events?: components["schemas"]["EventView"][];
+            /**
+             * Format: uuid
+             * @description The community worker who filed it for the resident (全科受理), for those who see it in full; absent when
+             *     the resident placed it themselves.
+             */
+            filed_by?: string;
             /** @description The worker's follow-up, on the detail endpoint for the community's workers and admins. */
             follow_up?: components["schemas"]["FollowUpView"] & unknown;
             /** Format: uuid */
@@ -13335,6 +13910,12 @@ export interface components {
             lng: number;
             /** @description Up to 500 characters for the provider. */
             notes?: string;
+            /**
+             * Format: uuid
+             * @description For a community worker filing for a resident (全科受理), of any community: the resident's account
+             *     (see `GET /residents`). A resident leaves it out.
+             */
+            resident_id?: string;
             /** Format: date-time */
             window_end?: string;
             /** Format: date-time */
@@ -13823,6 +14404,31 @@ export interface components {
             code: string;
             new_password: string;
             phone: string;
+        };
+        /** ResidentList */
+        ResidentList: {
+            residents: components["schemas"]["ResidentView"][];
+        };
+        /**
+         * ResidentView
+         * @description A resident as a worker finds them.
+         */
+        ResidentView: {
+            address?: string;
+            /**
+             * Format: int32
+             * @description Where they live, from the record a worker made or their account; absent when neither says.
+             */
+            community_id?: number;
+            display_name: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Their landline, masked (024****6789). */
+            landline?: string;
+            /** @description Their mobile, masked (139****5678). */
+            phone?: string;
+            /** @description Whether they use Linli themselves: they then see their orders in the app too. */
+            signs_in: boolean;
         };
         /**
          * ResolveRequest
