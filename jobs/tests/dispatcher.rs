@@ -17,10 +17,10 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{Area, CommunityId, GeoPoint};
 use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanWrite};
 use linli_domain::orders::{
-    Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
-    DeclineOutcome, FollowUp, InsertOrderError, NewOrder, NewRating, Notes, Offer, Offers, Order, OrderDesk,
-    OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Rating, Reschedule, RescheduleOutcome, Resolution,
-    Schedule, Transition, Visit, Visits,
+    Address, Aftercare, Answer, AreaFilter, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope,
+    ComplaintState, DeclineOutcome, FollowUp, InsertOrderError, ListedOrder, NewOrder, NewRating, Notes, Offer, Offers,
+    Order, OrderDesk, OrderEvent, OrderId, OrderLists, OrderState, Orders, Placed, Rating, Reach, Reschedule,
+    RescheduleOutcome, Resolution, Schedule, Transition, Visit, Visits,
 };
 use linli_domain::providers::{NewProvider, ProviderId, Providers};
 use linli_domain::time::TimeWindow;
@@ -341,6 +341,15 @@ impl Orders for StaleReads {
 }
 
 impl OrderLists for StaleReads {
+    async fn area_orders(
+        &self,
+        reach: &Reach,
+        filter: &AreaFilter,
+        before: Option<OrderId>,
+        n: u64,
+    ) -> Result<Vec<ListedOrder>, Unexpected> {
+        self.store.area_orders(reach, filter, before, n).await
+    }
     async fn orders_of_resident(
         &self,
         r: AccountId,
@@ -546,11 +555,11 @@ impl CarePlans for StaleReads {
     async fn plans(
         &self,
         r: Option<AccountId>,
-        c: Option<CommunityId>,
+        reach: &Reach,
         before: Option<CarePlanId>,
         n: u64,
     ) -> Result<Vec<CarePlan>, Unexpected> {
-        self.store.plans(r, c, before, n).await
+        self.store.plans(r, reach, before, n).await
     }
     async fn change_plan(&self, w: &PlanWrite) -> Result<bool, Unexpected> {
         self.store.change_plan(w).await
