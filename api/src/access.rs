@@ -84,6 +84,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/me", SIGNED, "their own account"),
     rule("GET", "/api/v1/catalog/categories", ANYONE, ""),
     rule("GET", "/api/v1/catalog/items", ANYONE, ""),
+    rule("GET", "/api/v1/catalog/search", ANYONE, ""),
     rule("GET", "/api/v1/catalog/items/{id}", ANYONE, ""),
     rule("GET", "/api/v1/catalog/items/{id}/open-times", ANYONE, ""),
     rule("GET", "/api/v1/geo/districts", ANYONE, ""),

@@ -1,7 +1,8 @@
 //! 全科受理 over HTTP: a community worker records a resident with no app who lives in another community,
 //! files an order for them that is dispatched there and texted to the resident's mobile through a real SMS
 //! receiver, and follows it in their list and its CSV file; a worker sees their community's orders and those
-//! they filed, and no others; residents are found by number or name, and a bad record names its field.
+//! they filed, and no others; residents are found by number or name, and a bad record names its field. The
+//! catalog is searched by Chinese words, pinyin or its initials, best first.
 
 use std::time::Duration;
 
@@ -163,3 +164,22 @@ async fn a_resident_is_found_by_number_or_name_and_a_bad_record_names_its_field(
     assert_eq!(not_theirs.status, StatusCode::FORBIDDEN, "a resident files only for themselves");
 }
 on_both_backends!(a_resident_is_found_by_number_or_name_and_a_bad_record_names_its_field);
+
+async fn the_catalog_is_searched_by_chinese_words_pinyin_or_initials_best_first(app: TestApp) {
+    let api = &app.api;
+    let names = |reply: &Value| -> Vec<String> {
+        let items = reply["items"].as_array().unwrap_or_else(|| panic!("{reply:?}"));
+        items.iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
+    };
+    for q in ["bj", "baojie", "bao%20jie", "保洁"] {
+        let found = api.get(&format!("/api/v1/catalog/search?q={q}"), None).await;
+        assert_eq!(names(&found.body)[..3], ["日常保洁", "深度保洁", "开荒保洁"], "{q}");
+    }
+    let exact = api.get("/api/v1/catalog/search?q=上门助浴", None).await;
+    assert_eq!(names(&exact.body)[0], "上门助浴", "the whole name first");
+    let both_readings = api.get("/api/v1/catalog/search?q=diaojie", None).await;
+    assert!(names(&both_readings.body).iter().all(|n| n.ends_with("调解")), "{:?}", both_readings.body);
+    let empty = api.get("/api/v1/catalog/search?q=", None).await;
+    assert_eq!((empty.status, empty.field()), (StatusCode::UNPROCESSABLE_ENTITY, "q"));
+}
+on_both_backends!(the_catalog_is_searched_by_chinese_words_pinyin_or_initials_best_first);

@@ -1,5 +1,5 @@
 // The catalog's items by id, read once per page load: orders and offers carry an item's id, people read its name.
-import { ref } from 'vue'
+import { ref, watch, type Ref } from 'vue'
 import { api } from './api/client'
 import type { components } from './api/schema'
 
@@ -25,4 +25,27 @@ export function loadItems(): Promise<void> {
 
 export function itemName(id: number): string {
   return items.value.get(id)?.name ?? `#${id}`
+}
+
+/** The items matching what was typed (Chinese words, or pinyin in full or by initials), best first, as the
+ * server ranks them; a search typed again before the answer came drops the older answer. */
+export function useSearch(query: Ref<string>): Ref<Item[] | null> {
+  const found = ref<Item[] | null>(null)
+  let asked = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  watch(query, (q) => {
+    clearTimeout(timer)
+    const typed = q.trim()
+    if (!typed) {
+      found.value = null
+      return
+    }
+    // A short pause after the last key: a search per word typed, not per letter.
+    timer = setTimeout(async () => {
+      const mine = ++asked
+      const { data } = await api.GET('/api/v1/catalog/search', { params: { query: { q: typed } } })
+      if (mine === asked) found.value = data?.items ?? []
+    }, 200)
+  })
+  return found
 }

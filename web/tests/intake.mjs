@@ -2,7 +2,8 @@
 // a neighbouring community. Nobody is found by her name, so the worker makes her record (mobile, landline,
 // community, door), chooses 日常保洁 and files it; the form starts from where she lives and names her. An
 // organization takes and completes the job; the worker finds it among the orders they filed, completed, and
-// opens it. axe-core checks each page; screenshots at 360 and 1280 px are written.
+// opens it. Typed by pinyin initials (bj) in the intake and in full (baojie) in a resident's catalog, the
+// cleaning items come first. axe-core checks each page; screenshots at 360 and 1280 px are written.
 //
 //   node tests/intake.mjs --base URL --shots DIR
 import { call, pickCommunity, reaches, takeOffer } from './api.mjs'
@@ -35,7 +36,12 @@ await scenario(async () => {
   await worker.getByTestId('chosen-resident').filter({ hasText: '贺兰淑芬' }).waitFor({ timeout: WAIT })
 
   // The worker chooses the item; the form files for her, from her community and door.
-  await worker.getByPlaceholder('搜索服务').fill('日常保洁')
+  // Typed by its pinyin initials, as on a phone: the cleaning items come first.
+  await worker.getByPlaceholder('服务名称或拼音').fill('bj')
+  const shown = () => worker.locator('[data-item]').evaluateAll((els) => els.map((e) => e.dataset.item))
+  await until('the items found by bj', async () => (await shown())[0] === '日常保洁')
+  const cleaning = (await shown()).slice(0, 3)
+  if (cleaning.join() !== '日常保洁,深度保洁,开荒保洁') fail(`bj found ${cleaning} first`)
   await worker.getByText('日常保洁', { exact: true }).click()
   await worker.waitForURL(/#\/items\/\d+\/order\?for=/, { timeout: WAIT })
   await worker.getByTestId('on-behalf').filter({ hasText: '代 贺兰淑芬 受理' }).waitFor({ timeout: WAIT })
@@ -70,5 +76,14 @@ await scenario(async () => {
   await shoot(worker, 'area-orders')
   await row.click()
   await worker.locator('[data-testid="order-state"][data-state="completed"]').waitFor({ timeout: WAIT })
+
+  // A resident finds the same items by their pinyin in the catalog.
+  const resident = await page(base)
+  await signIn(resident, 'resident')
+  await resident.getByPlaceholder('服务名称或拼音').fill('baojie')
+  const results = resident.getByTestId('search-results').locator('[data-item]')
+  await until('the items found by baojie', async () => (await results.first().getAttribute('data-item')) === '日常保洁')
+  await accessible(resident, 'catalog search')
+  await shoot(resident, 'catalog-search')
   return `filed and followed ${id} to completion`
 })

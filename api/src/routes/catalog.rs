@@ -32,6 +32,10 @@ problems!(
     ItemsProblems: BadRequest
 );
 problems!(
+    /// What `GET /search` can answer besides its success.
+    SearchProblems: BadRequest, Unprocessable
+);
+problems!(
     /// What `GET /items/:id` can answer besides its success.
     ItemProblems: BadRequest, NotFound
 );
@@ -71,6 +75,19 @@ impl CatalogApi {
         let page = Page::of(rows, size);
         let next_cursor = page.next_cursor(|i| i.id.0.to_string());
         Ok(Json(CatalogPage { items: page.rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
+    }
+
+    /// Items matching `q`, best first (at most 20): words of their name or description in Chinese, or their
+    /// name's pinyin typed in full (`baojie`), by initials (`bj`) or mixed (`baoj`).
+    #[oai(path = "/search", method = "get")]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        /// 1 to 20 characters: 保洁, baojie or bj.
+        q: Query<Option<String>>,
+    ) -> Result<Json<CatalogSearch>, SearchProblems> {
+        let found = state.catalog.search(q.0.as_deref().unwrap_or("")).await?;
+        Ok(Json(CatalogSearch { items: found.into_iter().map(CatalogItemView::from).collect() }))
     }
 
     /// One item.
@@ -227,6 +244,12 @@ impl From<CatalogItem> for CatalogItemView {
             questions: i.questions.as_slice().iter().map(QuestionView::from).collect(),
         }
     }
+}
+
+/// Items found by a search, best first.
+#[derive(Object)]
+pub struct CatalogSearch {
+    pub items: Vec<CatalogItemView>,
 }
 
 #[derive(Object)]

@@ -3,9 +3,11 @@
 
 mod desk;
 pub mod questions;
+mod search;
 
 pub use desk::{CatalogDesk, CatalogItems, PolicyChange, PolicyInput};
 pub use questions::{Answers, Questions};
+pub use search::{SearchText, search};
 
 use serde::{Deserialize, Serialize};
 

@@ -152,6 +152,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("wrong_credentials", "账号或密码不正确。"),
     ("wrong_password", "密码不正确。"),
     ("dates_reversed", "结束日期早于开始日期（{field}）。"),
+    ("invalid_search", "请输入 1 到 20 个字的服务名称或拼音。"),
     ("invalid_landline", "固定电话格式不正确：区号加 7 到 8 位号码，如 024-23456789。"),
     ("invalid_resident_query", "请输入完整的手机号或固定电话，或姓名中的 1 到 20 个字。"),
 ];

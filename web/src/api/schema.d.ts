@@ -4169,6 +4169,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Items matching `q`, best first (at most 20): words of their name or description in Chinese, or their
+         *     name's pinyin typed in full (`baojie`), by initials (`bj`) or mixed (`baoj`).
+         * @description Who may call: anyone, signed in or not.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1 to 20 characters: 保洁, baojie or bj. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CatalogSearch"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{id}/dashboard": {
         parameters: {
             query?: never;
@@ -12905,6 +12983,13 @@ export interface components {
             items: components["schemas"]["CatalogItemView"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * CatalogSearch
+         * @description Items found by a search, best first.
+         */
+        CatalogSearch: {
+            items: components["schemas"]["CatalogItemView"][];
         };
         /**
          * @description The catalog's categories.

@@ -78,7 +78,7 @@ const en: typeof zh = {
     submit: 'Sign up and sign in',
     toSignIn: 'Have an account? Sign in',
   },
-  catalog: { title: 'Services', search: 'Search services', all: 'All', none: 'No service matches' },
+  catalog: { title: 'Services', search: 'Search services', searchHint: 'A service or its pinyin: 保洁, baojie, bj', results: 'Search results', all: 'All', none: 'No service matches' },
   order: {
     title: 'Book',
     minutes: 'about {n} min',

@@ -76,7 +76,7 @@ export default {
     submit: '注册并登录',
     toSignIn: '已有账号？登录',
   },
-  catalog: { title: '服务事项', search: '搜索服务', all: '全部', none: '没有找到相关服务' },
+  catalog: { title: '服务事项', search: '搜索服务', searchHint: '服务名称或拼音，如 保洁、baojie、bj', results: '搜索结果', all: '全部', none: '没有找到相关服务' },
   order: {
     title: '预约',
     minutes: '约 {n} 分钟',
