@@ -29,9 +29,9 @@ use crate::limits::Limits;
 use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
-    AccountsApi, AdminApi, AftercareApi, AuditApi, CalendarApi, CarePlansApi, CatalogApi, EscalationsApi, EventsApi,
-    GeoApi, HealthApi, HoursApi, IdentityApi, IntakeApi, LiveApi, MembersApi, NotificationsApi, OrdersApi, PairingApi,
-    ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
+    AccountsApi, AdminApi, AftercareApi, AuditApi, AvailabilityApi, CalendarApi, CarePlansApi, CatalogApi,
+    EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, IdentityApi, IntakeApi, LiveApi, MembersApi,
+    NotificationsApi, OrdersApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -311,7 +311,7 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi, IntakeApi),
+            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi, IntakeApi, AvailabilityApi),
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -49,6 +49,8 @@ fn providers(n: usize, span_deg: f64, kind: ProviderKind, item: i32, rng: &mut R
             id: ProviderId(Uuid::from_u128(i as u128 + 1)),
             kind,
             active: rng.next() > 0.05,
+            paused: false,
+            closed: Vec::new(),
             location: GeoPoint::parse(41.80 + (rng.next() - 0.5) * span_deg, 123.40 + (rng.next() - 0.5) * span_deg)
                 .unwrap(),
             items: vec![ItemId(item)],

@@ -1,6 +1,7 @@
 //! The order store contract, run against SQLite and PostgreSQL alike: conditional transitions, idempotent
 //! placing, offers and their effects, the event and outbox rows every change writes, visits and their answers,
-//! care plans, and repeatable seeding.
+//! care plans, workers' lists and residents' records, a provider's pause and closed dates, and repeatable
+//! seeding.
 //!
 //! Longer than our usual 400 lines on purpose: every test runs on both backends from one definition, and a
 //! second binary would link the adapters again; each test is short and names one behaviour.
@@ -992,3 +993,29 @@ async fn a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name(store
     assert!(store.resident(worker.account).await.unwrap().is_none(), "a worker is not a resident");
 }
 contract!(a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name);
+
+async fn a_providers_pause_and_closed_dates_are_kept_and_dispatch_reads_them_at_once(store: Store) {
+    use linli_domain::audit::AuditEntry;
+    use linli_domain::dispatch::WorkingHours;
+    use linli_domain::providers::Availabilities;
+    let admin = store.account_by_login("admin").await.unwrap().unwrap().actor();
+    let before = store.availability(org(1)).await.unwrap().expect("the demo organization");
+    assert_eq!((before.paused_since, before.closed.len()), (None, 0));
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2027, 1, d).unwrap();
+    let next = linli_domain::providers::Availability {
+        paused_since: Some(Utc::now()),
+        closed: vec![day(1), day(2)],
+        capacity: 4,
+        hours: WorkingHours::daily(8 * 60, 18 * 60).unwrap(),
+        ..before
+    };
+    let audit = AuditEntry::new(&admin, Utc::now(), "provider.paused", format!("provider:{}", org(1).0));
+    store.set_availability(&next, audit).await.unwrap();
+    let kept = store.availability(org(1)).await.unwrap().unwrap();
+    assert_eq!((kept.closed, kept.capacity, kept.hours), (next.closed.clone(), 4, next.hours.clone()));
+    assert!(kept.paused_since.is_some());
+    let seen = store.candidates(ItemId(15), Utc::now()).await.unwrap();
+    let org1 = seen.iter().find(|c| c.id == org(1)).expect("still a candidate, passed over by the rules");
+    assert_eq!((org1.paused, org1.closed.clone()), (true, next.closed));
+}
+contract!(a_providers_pause_and_closed_dates_are_kept_and_dispatch_reads_them_at_once);

@@ -19,6 +19,7 @@ mod m20261203_000013_aftercare;
 mod m20261207_000014_care_plans;
 mod m20261207_000015_words;
 mod m20261208_000016_intake;
+mod m20261208_000017_availability;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_care_plans::Migration),
             Box::new(m20261207_000015_words::Migration),
             Box::new(m20261208_000016_intake::Migration),
+            Box::new(m20261208_000017_availability::Migration),
         ]
     }
 }

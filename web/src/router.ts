@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/shifts', component: () => import('./pages/ShiftsPage.vue'), meta: { roles: ['party_member', 'resident'] } },
     { path: '/volunteer', component: () => import('./pages/MemberPage.vue'), meta: { roles: ['party_member'] } },
     { path: '/provider/webhook', component: () => import('./pages/WebhookPage.vue'), meta: { roles: ['provider_staff'] } },
+    { path: '/provider/settings', component: () => import('./pages/ProviderSettings.vue'), meta: { roles: ['provider_staff'] } },
     { path: '/provider/staff', component: () => import('./pages/StaffInvite.vue'), meta: { roles: ['provider_staff'] } },
     { path: '/community', component: () => import('./pages/WorkerHome.vue'), meta: { roles: ['community_worker'] } },
     { path: '/community/intake', component: () => import('./pages/IntakePage.vue'), meta: { roles: ['community_worker'] } },

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod audit;
+mod availability;
 mod catalog;
 mod choices;
 mod csv;
@@ -25,6 +26,7 @@ use crate::problem::{ApiError, ApiResult};
 pub use accounts::AccountsApi;
 pub use admin::AdminApi;
 pub use audit::AuditApi;
+pub use availability::AvailabilityApi;
 pub use catalog::CatalogApi;
 pub use geo::GeoApi;
 pub use health::HealthApi;

@@ -11,7 +11,7 @@ mod residents;
 #[cfg(test)]
 mod residents_tests;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use desk::{
     AccountDesk, AccountInput, AccountRecord, Accounts, CreateAccountError, LoginError, NewAccount, Session,

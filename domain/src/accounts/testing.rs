@@ -29,6 +29,8 @@ pub struct Held {
     /// Invitations by digest.
     pub invitations: Vec<(String, InvitationRecord)>,
     pub disabled: Vec<AccountId>,
+    /// How each provider takes orders.
+    pub availabilities: Vec<crate::providers::Availability>,
     /// Residents' records, by account.
     pub records: Vec<(AccountId, super::RecordDetails)>,
     /// Every audit entry written with a change, in order.
@@ -175,6 +177,25 @@ impl super::ResidentRecords for FakeDirectory {
         held.writes.push("file_resident");
         held.records.push((id, record));
         Ok(id)
+    }
+}
+
+impl crate::providers::Availabilities for FakeDirectory {
+    async fn availability(&self, id: ProviderId) -> Result<Option<crate::providers::Availability>, Unexpected> {
+        Ok(self.held().availabilities.iter().find(|a| a.provider == id).cloned())
+    }
+
+    async fn set_availability(
+        &self,
+        next: &crate::providers::Availability,
+        audit: AuditEntry,
+    ) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("set_availability");
+        held.audits.push(audit);
+        held.availabilities.retain(|a| a.provider != next.provider);
+        held.availabilities.push(next.clone());
+        Ok(())
     }
 }
 

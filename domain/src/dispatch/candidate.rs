@@ -1,7 +1,7 @@
 //! What dispatch knows of a provider and of an order at the moment it decides: a snapshot, so that the rules
 //! and the ranking are pure functions of it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::hours::WorkingHours;
 use crate::catalog::{Category, ItemId};
@@ -15,6 +15,10 @@ pub struct Candidate {
     pub id: ProviderId,
     pub kind: ProviderKind,
     pub active: bool,
+    /// Its managers paused new offers (a holiday): it is offered nothing until they resume.
+    pub paused: bool,
+    /// The Shanghai dates it does not work at all, whatever its weekly hours say.
+    pub closed: Vec<NaiveDate>,
     pub location: GeoPoint,
     pub items: Vec<ItemId>,
     /// Communities served by name.

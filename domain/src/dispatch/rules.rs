@@ -8,18 +8,22 @@ use super::travel::TravelModel;
 use crate::catalog::Routing;
 use crate::geo::{CommunityId, StreetId};
 use crate::providers::{ProviderId, ProviderKind};
-use crate::time::TimeWindow;
+use crate::time::{TimeWindow, local_date};
 
 /// Why a provider is not eligible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ineligible {
     Inactive,
+    /// Its managers paused new offers.
+    Paused,
     /// Does not offer the item.
     ItemNotOffered,
     /// Neither covers the order's area at this scope nor is inside the service circle.
     OutOfArea,
     /// Not working during the order's window.
     OutsideHours,
+    /// Closed on the order's day.
+    ClosedThatDay,
     /// Already holds as many overlapping jobs as it can.
     NoCapacity,
     /// Was offered this order before (declined or let it lapse): never the same provider twice.
@@ -64,6 +68,9 @@ pub fn room(request: &Request, candidate: &Candidate, travel: &TravelModel) -> R
     if !candidate.active {
         return Err(Ineligible::Inactive);
     }
+    if candidate.paused {
+        return Err(Ineligible::Paused);
+    }
     if !candidate.items.contains(&request.item) {
         return Err(Ineligible::ItemNotOffered);
     }
@@ -74,7 +81,19 @@ pub fn room(request: &Request, candidate: &Candidate, travel: &TravelModel) -> R
     if !candidate.hours.covers(&request.window) {
         return Err(Ineligible::OutsideHours);
     }
+    if closed_during(candidate, &request.window) {
+        return Err(Ineligible::ClosedThatDay);
+    }
     Ok((minutes, candidate.capacity.saturating_sub(jobs_during(candidate, &request.window, minutes))))
+}
+
+/// Whether the window falls on a day the provider is closed (its last moment is just before its end).
+fn closed_during(candidate: &Candidate, window: &TimeWindow) -> bool {
+    if candidate.closed.is_empty() {
+        return false;
+    }
+    let last = window.end() - Duration::seconds(1);
+    [window.start(), last].iter().any(|t| candidate.closed.contains(&local_date(*t)))
 }
 
 /// The jobs a provider holds that leave no time to get to `window`: those overlapping it once the travel
@@ -133,6 +152,8 @@ pub(crate) mod tests {
             id: ProviderId(Uuid::from_u128(n)),
             kind: ProviderKind::Organization,
             active: true,
+            paused: false,
+            closed: Vec::new(),
             location: GeoPoint::parse(41.809, 123.40).unwrap(),
             items: vec![ItemId(15)],
             communities: vec![CommunityId(1)],
@@ -236,5 +257,23 @@ pub(crate) mod tests {
         assert!(check(&at(Scope::District), &district_wide, &[], &t).is_ok());
         assert_eq!(Scope::Community.widen(), Some(Scope::Street));
         assert_eq!(Scope::District.widen(), None);
+    }
+
+    #[test]
+    fn a_paused_provider_is_offered_nothing_until_it_resumes() {
+        assert_eq!(verdict(&Candidate { paused: true, ..candidate(1) }), Err(Ineligible::Paused));
+        assert!(verdict(&Candidate { paused: false, ..candidate(1) }).is_ok());
+    }
+
+    #[test]
+    fn a_provider_closed_on_the_orders_day_is_passed_over_and_open_the_next_day() {
+        let today = crate::time::local_date(now());
+        let closed_today = Candidate { closed: vec![today], ..candidate(1) };
+        assert_eq!(verdict(&closed_today), Err(Ineligible::ClosedThatDay));
+        let tomorrow = Request {
+            window: TimeWindow::from_stored(now() + Duration::days(1), now() + Duration::days(1) + Duration::hours(2)),
+            ..request()
+        };
+        assert!(check(&tomorrow, &closed_today, &[], &TravelModel::default()).is_ok());
     }
 }

@@ -1,9 +1,13 @@
 //! Providers: whoever can take an order — an organization (功能型服务组织), a Party member, or a community
 //! point — and the identity rules that come with them.
 
+mod availability;
+#[cfg(test)]
+mod availability_tests;
 mod desk;
 mod rating;
 
+pub use availability::{Availabilities, Availability, AvailabilityInput, CLOSED_DATES_AHEAD_DAYS, MAX_CLOSED_DATES};
 pub use desk::{
     CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, ProviderSummary, Providers,
 };

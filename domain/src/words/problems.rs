@@ -152,6 +152,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("wrong_credentials", "账号或密码不正确。"),
     ("wrong_password", "密码不正确。"),
     ("dates_reversed", "结束日期早于开始日期（{field}）。"),
+    ("too_many_dates", "休息日最多 60 个。"),
     ("invalid_search", "请输入 1 到 20 个字的服务名称或拼音。"),
     ("invalid_landline", "固定电话格式不正确：区号加 7 到 8 位号码，如 024-23456789。"),
     ("invalid_resident_query", "请输入完整的手机号或固定电话，或姓名中的 1 到 20 个字。"),
@@ -163,6 +164,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("answers", "回答"),
     ("body", "请求内容"),
     ("capacity", "名额"),
+    ("closed_dates", "休息日"),
     ("code", "验证码"),
     ("comment", "评价"),
     ("community_id", "社区"),
@@ -198,6 +200,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("until", "结束日期"),
     ("username", "用户名"),
     ("window_end", "结束时间"),
+    ("working_hours", "营业时间"),
     ("window_start", "开始时间"),
 ];
 

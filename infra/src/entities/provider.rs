@@ -25,6 +25,10 @@ pub struct Model {
     pub target_share: f64,
     pub demo: bool,
     pub created_at: DateTimeUtc,
+    /// Since when its managers have paused new offers; none while it takes them.
+    pub paused_since: Option<DateTimeUtc>,
+    /// Closed dates, `YYYY-MM-DD` separated by commas, in order; empty for none.
+    pub closed_dates: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -144,6 +144,8 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
             target_share: Set(1.0),
             demo: Set(true),
             created_at: Set(now),
+            paused_since: Set(None),
+            closed_dates: Set(String::new()),
         }),
     )
     .await?;
@@ -168,6 +170,8 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
             target_share: Set(1.0),
             demo: Set(true),
             created_at: Set(now),
+            paused_since: Set(None),
+            closed_dates: Set(String::new()),
         }),
     )
     .await?;

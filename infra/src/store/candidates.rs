@@ -162,6 +162,8 @@ impl Store {
                     kind: ProviderKind::parse(&p.kind)
                         .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
                     active: p.active,
+                    paused: p.paused_since.is_some(),
+                    closed: super::providers::closed_dates(p.id, &p.closed_dates)?,
                     location: convert::point(p.id, p.lat, p.lng)?,
                     items: items.get(&p.id).cloned().unwrap_or_default(),
                     communities: served,

@@ -1,16 +1,18 @@
 //! Registering providers with the items they offer and the communities they cover.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::WorkingHours;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::{
-    CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord, ProviderSummary, Providers,
+    Availabilities, Availability, CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord,
+    ProviderSummary, Providers,
 };
 
 use super::{Store, convert};
@@ -62,6 +64,8 @@ impl Providers for Store {
             target_share: Set(new.target_share),
             demo: Set(false),
             created_at: Set(Utc::now()),
+            paused_since: Set(None),
+            closed_dates: Set(String::new()),
         })
         .exec_without_returning(&txn)
         .await
@@ -166,4 +170,51 @@ where
     let known: Vec<i32> =
         E::find().select_only().column(column).filter(column.is_in(ids.to_vec())).into_tuple().all(db).await?;
     Ok(ids.iter().copied().find(|id| !known.contains(id)))
+}
+
+impl Availabilities for Store {
+    async fn availability(&self, id: ProviderId) -> Result<Option<Availability>, Unexpected> {
+        let row = provider::Entity::find_by_id(id.0).one(&self.db).await.context("reading how a provider works")?;
+        row.map(|p| {
+            Ok(Availability {
+                provider: ProviderId(p.id),
+                kind: ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+                hours: WorkingHours::parse(&p.working_hours)
+                    .map_err(|_| convert::corrupt("working hours", p.id, &p.working_hours))?,
+                capacity: p.capacity,
+                closed: closed_dates(p.id, &p.closed_dates)?,
+                paused_since: p.paused_since,
+                name: p.name,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_availability(&self, next: &Availability, audit: AuditEntry) -> Result<(), Unexpected> {
+        let what = "changing how a provider works";
+        let txn = self.begin(what).await?;
+        let closed: Vec<String> = next.closed.iter().map(ToString::to_string).collect();
+        provider::Entity::update_many()
+            .col_expr(provider::Column::WorkingHours, Expr::value(next.hours.format()))
+            .col_expr(provider::Column::Capacity, Expr::value(next.capacity))
+            .col_expr(provider::Column::ClosedDates, Expr::value(closed.join(",")))
+            .col_expr(provider::Column::PausedSince, Expr::value(next.paused_since))
+            .filter(provider::Column::Id.eq(next.provider.0))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        // Dispatch on every replica reads providers again at its next order.
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)
+    }
+}
+
+/// The stored closed dates, `YYYY-MM-DD` separated by commas.
+pub(super) fn closed_dates(provider: Uuid, stored: &str) -> Result<Vec<NaiveDate>, Unexpected> {
+    stored
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse().map_err(|_| convert::corrupt("closed dates", provider, stored)))
+        .collect()
 }

@@ -272,6 +272,8 @@ async fn settle_provider(
                 target_share: Set(1.0),
                 demo: Set(false),
                 created_at: Set(now),
+                paused_since: Set(None),
+                closed_dates: Set(String::new()),
             })
             .exec_without_returning(txn)
             .await

@@ -1,0 +1,77 @@
+// An organization pauses its offers in a real browser: with the other demo organizations paused, org001 is
+// the one cleaning organization of 文安路社区 taking offers. An order reaches its job board live; its manager
+// opens 我的 → 接单设置 and pauses; the next order never reaches the board; after resuming, the next one does.
+// Then they close Sundays and a holiday and set Monday's hours, and dispatch reads what they saved.
+// axe-core checks the page; screenshots at 360 and 1280 px are written.
+//
+//   node tests/availability.mjs --base URL --shots DIR
+import { call, login, order } from './api.mjs'
+import { WAIT, accessible, args, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
+
+const base = args.base
+const CLEANING = 15
+
+/** Places a cleaning order as the demo resident and waits until dispatch has decided it. */
+async function dispatched(resident) {
+  const id = await order(base, resident, CLEANING)
+  await until(`order ${id} dispatched`, async () => (await call(base, 'GET', `/orders/${id}`, resident)).state !== 'submitted')
+  return id
+}
+
+await scenario(async () => {
+  for (let n = 2; n <= 5; n++) await call(base, 'POST', '/provider/pause', await login(base, `org00${n}`))
+  const resident = await login(base, 'resident')
+
+  const manager = await page(base)
+  await signIn(manager, 'org001')
+  await manager.waitForURL(/#\/jobs$/, { timeout: WAIT })
+  const first = await dispatched(resident)
+  await manager.locator(`[data-offer="${first}"]`).waitFor({ timeout: WAIT })
+
+  // The manager pauses from 我的 → 接单设置.
+  await manager.getByRole('tab', { name: '我的', exact: true }).click()
+  await manager.getByTestId('to-availability').click()
+  await manager.waitForURL(/#\/provider\/settings$/, { timeout: WAIT })
+  await manager.getByRole('button', { name: '暂停接单' }).click()
+  await manager.locator('[data-testid="taking-offers"][data-taking="false"]').waitFor({ timeout: WAIT })
+  await accessible(manager, 'taking orders')
+  await shoot(manager, 'availability-paused')
+
+  // The next order never reaches the board.
+  const second = await dispatched(resident)
+  await manager.getByRole('tab', { name: '接单', exact: true }).click()
+  await manager.locator(`[data-offer="${first}"]`).waitFor({ timeout: WAIT })
+  if (await manager.locator(`[data-offer="${second}"]`).count()) fail('a paused organization was offered an order')
+
+  // Resumed, the next one does.
+  await manager.getByRole('tab', { name: '我的', exact: true }).click()
+  await manager.getByTestId('to-availability').click()
+  await manager.getByRole('button', { name: '恢复接单' }).click()
+  await manager.locator('[data-testid="taking-offers"][data-taking="true"]').waitFor({ timeout: WAIT })
+  const third = await dispatched(resident)
+  await manager.getByRole('tab', { name: '接单', exact: true }).click()
+  await manager.locator(`[data-offer="${third}"]`).waitFor({ timeout: WAIT })
+  if (await manager.locator(`[data-offer="${second}"]`).count()) fail('the order made while paused came later')
+  await shoot(manager, 'availability-offers-back')
+
+  // The manager closes Sundays and one holiday, and keeps weekday hours; what is saved is what dispatch reads.
+  await manager.getByRole('tab', { name: '我的', exact: true }).click()
+  await manager.getByTestId('to-availability').click()
+  await manager.getByLabel('周日', { exact: true }).selectOption('closed')
+  await manager.getByLabel('周一', { exact: true }).selectOption('hours')
+  await manager.getByLabel('周一开始').fill('08:00')
+  await manager.getByLabel('周一结束').fill('18:00')
+  const holiday = new Date(Date.now() + 8 * 3_600_000 + 10 * 86_400_000).toISOString().slice(0, 10)
+  await manager.getByLabel('添加休息日').fill(holiday)
+  await manager.getByRole('button', { name: '添加', exact: true }).click()
+  await manager.locator(`[data-closed="${holiday}"]`).waitFor({ timeout: WAIT })
+  await manager.getByRole('button', { name: '保存设置' }).click()
+  await manager.getByText('已保存接单设置').waitFor({ timeout: WAIT })
+  await accessible(manager, 'taking orders, changed')
+  await shoot(manager, 'availability-hours')
+  const saved = await call(base, 'GET', '/provider/availability', await login(base, 'org001'))
+  const days = saved.working_hours.split(',')
+  if (days[0] !== '08:00-18:00' || days[6] !== '-' || days[3] !== '00:00-24:00') fail(`saved hours ${saved.working_hours}`)
+  if (saved.closed_dates.join() !== holiday) fail(`saved closed dates ${saved.closed_dates}`)
+  return `paused and resumed: ${second} passed over, ${third} offered`
+})
