@@ -116,6 +116,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/offers", PROVIDERS, "offers to their own provider"),
     rule("POST", "/api/v1/orders/{id}/accept", PROVIDERS, "offered to their provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/decline", PROVIDERS, "offered to their provider").refusing(&[OtherProvider]),
+    rule("POST", "/api/v1/orders/{id}/hand-back", PROVIDERS, "accepted by their provider, before it starts").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/start", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/complete", PROVIDERS, "held by their provider").refusing(&[OtherProvider]),
     rule("POST", "/api/v1/orders/{id}/assignee", Who::Roles(&[S]), "held by their organization").refusing(&[OtherProvider]),

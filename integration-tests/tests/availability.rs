@@ -1,7 +1,8 @@
 //! How an organization takes orders, kept by its managers over HTTP: a paused organization is offered nothing
 //! and resuming brings the offers back; a closed date takes its places out of that day's open times, and an
-//! order for that day passes the organization over. The item is 日常保洁 (15) in 文安路社区, cleaned by the
-//! five demo organizations, whose one member of staff each (org001…org005) manages it.
+//! order for that day passes the organization over; a job handed back before the visit is dispatched again to
+//! others only, the resident is told, and the organization's figures count it. The item is 日常保洁 (15) in
+//! 文安路社区, cleaned by the five demo organizations, whose one member of staff each (org001…org005) manages it.
 
 use std::time::Duration;
 
@@ -71,7 +72,9 @@ async fn a_paused_organization_is_offered_nothing_and_resuming_brings_offers_bac
 }
 on_both_backends!(a_paused_organization_is_offered_nothing_and_resuming_brings_offers_back);
 
-async fn a_closed_date_takes_the_organizations_places_from_the_open_times_and_an_order_that_day_passes_it_over(app: TestApp) {
+async fn a_closed_date_takes_the_organizations_places_from_the_open_times_and_an_order_that_day_passes_it_over(
+    app: TestApp,
+) {
     let api = &app.api;
     let orgs = managers(api).await;
     let resident = api.login_demo("resident").await;
@@ -106,4 +109,51 @@ async fn a_closed_date_takes_the_organizations_places_from_the_open_times_and_an
     let refused = close_on(api, manager, json!([today.checked_add_days(Days::new(400)).unwrap()])).await;
     assert_eq!((refused.status, refused.field()), (StatusCode::UNPROCESSABLE_ENTITY, "closed_dates[0]"));
 }
-on_both_backends!(a_closed_date_takes_the_organizations_places_from_the_open_times_and_an_order_that_day_passes_it_over);
+on_both_backends!(
+    a_closed_date_takes_the_organizations_places_from_the_open_times_and_an_order_that_day_passes_it_over
+);
+
+/// The demo organizations (1 to 5) holding an open offer of the order.
+async fn offered_orgs(api: &Api, orgs: &[String], order: &str) -> Vec<usize> {
+    let mut holders = Vec::new();
+    for (n, token) in orgs.iter().enumerate() {
+        if offered_to(api, token, order).await {
+            holders.push(n + 1);
+        }
+    }
+    holders
+}
+
+async fn a_job_handed_back_is_dispatched_again_to_others_the_resident_told_and_the_hand_back_counted(app: TestApp) {
+    let api = &app.api;
+    let orgs = managers(api).await;
+    let resident = api.login_demo("resident").await;
+    let id = dispatched(api, &resident).await;
+    let first = offered_orgs(api, &orgs, &id).await;
+    let holder = first[0];
+    let manager = &orgs[holder - 1];
+    assert_eq!(api.act(manager, &id, "accept").await.status, StatusCode::OK);
+
+    let body = json!({"reason": "staff_unavailable"});
+    let back = api.post(&format!("/api/v1/orders/{id}/hand-back"), Some(manager), body.clone()).await;
+    assert_eq!(back.status, StatusCode::OK, "{:?}", back.body);
+    let again = api.post(&format!("/api/v1/orders/{id}/hand-back"), Some(manager), body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "it no longer holds the order: {:?}", again.body);
+    let offered = api.wait_for_state(&resident, &id, "offered", Duration::from_secs(10)).await;
+    let now_offered = offered_orgs(api, &orgs, &id).await;
+    assert!(!now_offered.contains(&holder), "offered again to {now_offered:?}, the one that gave it back among them");
+    let history = offered.body["events"].as_array().unwrap();
+    assert!(history.iter().any(|e| e["note"] == "服务方退单（人手不足），重新派单"), "{history:?}");
+
+    // The resident is told, and the organization's figures count the hand-back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !api.inbox_has(&resident, "正在为您另找服务方").await {
+        assert!(tokio::time::Instant::now() < deadline, "the resident was never told");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let provider = api.get("/api/v1/me", Some(manager)).await.body["provider_id"].as_str().unwrap().to_owned();
+    let admin = api.login_demo("admin").await;
+    let figures = api.get(&format!("/api/v1/providers/{provider}"), Some(&admin)).await.body["figures"].clone();
+    assert_eq!((figures["handed_back"].as_u64(), figures["accepted"].as_u64()), (Some(1), Some(0)), "{figures:?}");
+}
+on_both_backends!(a_job_handed_back_is_dispatched_again_to_others_the_resident_told_and_the_hand_back_counted);

@@ -1,7 +1,8 @@
 // An organization pauses its offers in a real browser: with the other demo organizations paused, org001 is
 // the one cleaning organization of 文安路社区 taking offers. An order reaches its job board live; its manager
 // opens 我的 → 接单设置 and pauses; the next order never reaches the board; after resuming, the next one does.
-// Then they close Sundays and a holiday and set Monday's hours, and dispatch reads what they saved.
+// They take that one and give it back with a reason, and it leaves their jobs. Then they close Sundays and a
+// holiday and set Monday's hours, and dispatch reads what they saved.
 // axe-core checks the page; screenshots at 360 and 1280 px are written.
 //
 //   node tests/availability.mjs --base URL --shots DIR
@@ -53,6 +54,19 @@ await scenario(async () => {
   await manager.locator(`[data-offer="${third}"]`).waitFor({ timeout: WAIT })
   if (await manager.locator(`[data-offer="${second}"]`).count()) fail('the order made while paused came later')
   await shoot(manager, 'availability-offers-back')
+
+  // The manager takes it, then gives it back before going, with a reason: it leaves their jobs, and its
+  // history says why.
+  await manager.locator(`[data-offer="${third}"]`).getByRole('button', { name: '接单', exact: true }).click()
+  await manager.locator(`[data-job="${third}"]`).waitFor({ timeout: WAIT })
+  await manager.locator(`[data-hand-back="${third}"]`).click()
+  await manager.getByLabel('退单原因').selectOption('cannot_arrive_in_time')
+  await accessible(manager, 'handing a job back')
+  await shoot(manager, 'hand-back')
+  await manager.getByRole('button', { name: '确认退单' }).click()
+  await until('the job given back gone', async () => (await manager.locator(`[data-job="${third}"]`).count()) === 0)
+  const history = (await call(base, 'GET', `/orders/${third}`, resident)).events.map((e) => e.note)
+  if (!history.some((n) => n.includes('无法按时到达'))) fail(`the history says ${history}`)
 
   // The manager closes Sundays and one holiday, and keeps weekday hours; what is saved is what dispatch reads.
   await manager.getByRole('tab', { name: '我的', exact: true }).click()

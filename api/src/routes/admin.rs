@@ -345,6 +345,33 @@ pub struct ProviderView {
     pub demo: bool,
     pub item_ids: Vec<i32>,
     pub coverage_community_ids: Vec<i32>,
+    /// What became of the offers made to it in the last 30 days.
+    pub figures: OfferFiguresView,
+}
+
+/// Offers made to a provider in the last 30 days, each counted once by where it ended up.
+#[derive(Object)]
+pub struct OfferFiguresView {
+    pub offered: u32,
+    /// Accepted (or given by hand), and kept.
+    pub accepted: u32,
+    pub declined: u32,
+    /// Left unanswered until the offer lapsed.
+    pub expired: u32,
+    /// Accepted, then given back before the visit.
+    pub handed_back: u32,
+}
+
+impl From<linli_domain::providers::OfferFigures> for OfferFiguresView {
+    fn from(f: linli_domain::providers::OfferFigures) -> Self {
+        Self {
+            offered: f.offered,
+            accepted: f.accepted,
+            declined: f.declined,
+            expired: f.expired,
+            handed_back: f.handed_back,
+        }
+    }
 }
 
 impl From<linli_domain::providers::ProviderRecord> for ProviderView {
@@ -364,6 +391,7 @@ impl From<linli_domain::providers::ProviderRecord> for ProviderView {
             demo: p.demo,
             item_ids: p.items.into_iter().map(|i| i.0).collect(),
             coverage_community_ids: p.coverage.into_iter().map(|c| c.0).collect(),
+            figures: p.figures.into(),
         }
     }
 }

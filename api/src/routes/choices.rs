@@ -140,3 +140,14 @@ choice!(
         Date = "date",
     }
 );
+
+choice!(
+    /// Why a provider gives back a job it accepted: nobody is free then after all, they cannot get there in
+    /// time, the job needs what they do not do, or another reason.
+    HandBackReasonName {
+        StaffUnavailable = "staff_unavailable",
+        CannotArriveInTime = "cannot_arrive_in_time",
+        BeyondOurSkills = "beyond_our_skills",
+        Other = "other",
+    }
+);

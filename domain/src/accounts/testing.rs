@@ -324,6 +324,15 @@ impl Invitations for FakeDirectory {
 }
 
 impl Providers for FakeDirectory {
+    async fn offer_figures(
+        &self,
+        _id: ProviderId,
+        _since: DateTime<Utc>,
+    ) -> Result<crate::providers::OfferFigures, Unexpected> {
+        // The directory's fake holds no offers.
+        Ok(Default::default())
+    }
+
     async fn create_provider(&self, new: NewProvider, audit: AuditEntry) -> Result<ProviderId, CreateProviderError> {
         let mut held = self.held();
         held.writes.push("create_provider");
@@ -346,6 +355,7 @@ impl Providers for FakeDirectory {
             demo: false,
             items: new.items,
             coverage: new.coverage,
+            figures: Default::default(),
         });
         Ok(id)
     }

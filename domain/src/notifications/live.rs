@@ -133,6 +133,7 @@ impl<R: LiveReceiver> LiveFeed<R> {
 pub fn live_notices(happened: Happened, context: &EventContext, notices: &[Notice]) -> Vec<LiveNotice> {
     let state = match happened {
         Happened::Moved(s) => Some(s),
+        Happened::HandedBack => Some(OrderState::Submitted),
         Happened::Rescheduled | Happened::Visit(_) => None,
     };
     let mut out = Vec::new();

@@ -17,6 +17,8 @@ pub enum Happened {
     Rescheduled,
     /// The resident (or Linli, when they did not answer) said something of the completed visit.
     Visit(VisitNews),
+    /// The provider gave back the order it had accepted: it is back with dispatch (from accepted to submitted).
+    HandedBack,
 }
 
 /// What was said of a completed visit: the resident's answer, a dispute's end, a complaint and its fate.
@@ -174,6 +176,7 @@ pub fn plan_notices(
         Happened::Moved(to) => format!("order.{}", to.as_str()),
         Happened::Rescheduled => "order.rescheduled".to_owned(),
         Happened::Visit(news) => news.event_type().to_owned(),
+        Happened::HandedBack => "order.handed_back".to_owned(),
     };
     let webhook = |provider: ProviderId| Notice::Webhook {
         provider,
@@ -195,6 +198,16 @@ pub fn plan_notices(
     let resident: Vec<AccountId> = ctx.resident.into_iter().collect();
     let to = match happened {
         Happened::Moved(to) => to,
+        Happened::HandedBack => {
+            // The reminders of the visit that will not happen go; the resident is told, by text too, as they
+            // were of the acceptance.
+            out.push(Notice::CancelReminders);
+            tell(&resident, Message::HandedBack { item: item() }, &mut out);
+            for account in &resident {
+                out.push(Notice::Sms { account: *account, message: Message::HandedBack { item: item() } });
+            }
+            return out;
+        }
         Happened::Rescheduled => {
             let start = ctx.window_start;
             // The old reminders go, and the new window's are made as for a fresh acceptance.
@@ -307,6 +320,18 @@ mod tests {
             ..EventContext::default()
         };
         plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Accepted), at, at, &ctx)
+    }
+
+    #[test]
+    fn a_job_handed_back_tells_the_resident_by_text_and_calls_off_the_visits_reminders() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let ctx =
+            EventContext { item_name: "日常保洁".into(), resident: Some(account(1)), ..EventContext::default() };
+        let notices = plan_notices(Uuid::from_u128(7), Happened::HandedBack, at, at, &ctx);
+        let told = Message::HandedBack { item: "日常保洁".into() };
+        assert!(notices.contains(&Notice::CancelReminders));
+        assert!(notices.contains(&Notice::Inbox { account: account(1), message: told.clone() }));
+        assert!(notices.contains(&Notice::Sms { account: account(1), message: told }));
     }
 
     #[test]

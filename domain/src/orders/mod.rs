@@ -12,6 +12,7 @@ mod errors;
 mod following;
 #[cfg(test)]
 mod following_tests;
+mod hand_back;
 mod model;
 pub mod plans;
 mod ports;
@@ -36,6 +37,7 @@ pub use errors::{
     AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError,
     RescheduleError, SlotsError, ViewError, VisitError,
 };
+pub use hand_back::HandBackReason;
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
     Aftercare, Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists,

@@ -606,7 +606,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, MoveError> {
+    pub(super) fn staff_provider(actor: &Actor, what: &'static str) -> Result<ProviderId, MoveError> {
         match (actor.role, actor.provider) {
             (role, Some(p)) if role.works_orders() => Ok(p),
             _ => Err(MoveError::NotYours(what)),

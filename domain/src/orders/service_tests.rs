@@ -507,3 +507,17 @@ fn a_workers_list_holds_their_communitys_orders_and_those_they_filed_elsewhere()
     let resident = run(desk.area_orders(&here, AreaFilterInput::default(), PageRequest::default()));
     assert!(matches!(resident, Err(ListError::Denied(_))));
 }
+
+#[test]
+fn the_provider_holding_an_accepted_order_hands_it_back_to_dispatch_before_the_visit() {
+    let (desk, fake) = desk();
+    let (holder, other) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
+    let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(holder));
+    let refused = run(desk.hand_back(&staff_of(other), id, HandBackReason::StaffUnavailable));
+    assert!(refused.is_err(), "only the holder hands it back");
+    let back = run(desk.hand_back(&staff_of(holder), id, HandBackReason::StaffUnavailable)).unwrap();
+    assert_eq!((back.state, back.provider), (OrderState::Submitted, None));
+    let started = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::InService, Some(holder));
+    let too_late = run(desk.hand_back(&staff_of(holder), started, HandBackReason::Other));
+    assert!(matches!(too_late, Err(JobError::Move(MoveError::Conflict { .. }))), "{too_late:?}");
+}

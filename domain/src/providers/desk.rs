@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 use super::{CreditCode, ProviderId, ProviderKind};
 use serde_json::json;
 
@@ -53,6 +55,24 @@ pub struct ProviderRecord {
     pub demo: bool,
     pub items: Vec<ItemId>,
     pub coverage: Vec<CommunityId>,
+    /// What became of the offers made to it in the last [`FIGURES_DAYS`] days.
+    pub figures: OfferFigures,
+}
+
+/// How many days a provider's offer figures look back.
+pub const FIGURES_DAYS: i64 = 30;
+
+/// What became of the offers made to a provider: each offer counts once, by where it ended up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OfferFigures {
+    pub offered: u32,
+    /// Accepted (or given to it by hand), and kept.
+    pub accepted: u32,
+    pub declined: u32,
+    /// Left unanswered until the offer lapsed.
+    pub expired: u32,
+    /// Accepted, then given back before the visit.
+    pub handed_back: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +104,15 @@ pub trait Providers: Clone + Send + Sync + 'static {
         audit: AuditEntry,
     ) -> impl Future<Output = Result<ProviderId, CreateProviderError>> + Send;
 
+    /// The provider, with its figures left at zero (see [`offer_figures`](Self::offer_figures)).
     fn provider(&self, id: ProviderId) -> impl Future<Output = Result<Option<ProviderRecord>, Unexpected>> + Send;
+
+    /// What became of the offers made to the provider since `since`.
+    fn offer_figures(
+        &self,
+        id: ProviderId,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<OfferFigures, Unexpected>> + Send;
 
     /// Providers in id order after `after`, at most `limit`: those offering `item` when given, organizations
     /// and community points only unless `members` (Party members are many, and are people).
@@ -253,12 +281,16 @@ impl<R: Providers, C: Clock> ProviderDesk<R, C> {
         Ok(self.repo.provider(id).await?.ok_or(Unexpected::new("reading back a provider", ReadBack))?)
     }
 
-    /// A provider, for an admin or the provider's own staff; to anyone else it does not exist.
+    /// A provider with its offer figures of the last 30 days, for an admin or the provider's own staff; to
+    /// anyone else it does not exist.
     pub async fn provider(&self, actor: &Actor, id: ProviderId) -> Result<ProviderRecord, DeskError> {
         if actor.role != Role::Admin && actor.provider != Some(id) {
             return Err(DeskError::NotFound("provider"));
         }
-        self.repo.provider(id).await?.ok_or(DeskError::NotFound("provider"))
+        let mut record = self.repo.provider(id).await?.ok_or(DeskError::NotFound("provider"))?;
+        let since = self.clock.now() - chrono::Duration::days(FIGURES_DAYS);
+        record.figures = self.repo.offer_figures(id, since).await?;
+        Ok(record)
     }
 
     /// Providers a page at a time, for admins and for community workers choosing whom to give an escalated

@@ -9,7 +9,8 @@ mod rating;
 
 pub use availability::{Availabilities, Availability, AvailabilityInput, CLOSED_DATES_AHEAD_DAYS, MAX_CLOSED_DATES};
 pub use desk::{
-    CreateProviderError, NewProvider, ProviderDesk, ProviderInput, ProviderRecord, ProviderSummary, Providers,
+    CreateProviderError, FIGURES_DAYS, NewProvider, OfferFigures, ProviderDesk, ProviderInput, ProviderRecord,
+    ProviderSummary, Providers,
 };
 pub use rating::{PRIOR_MEAN, PRIOR_WEIGHT, RatingTally};
 

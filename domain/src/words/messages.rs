@@ -24,6 +24,11 @@ pub enum Message {
     OrderAccepted {
         item: String,
     },
+    /// To the resident: the provider that took the order gave it back before coming; another is being sought
+    /// (also their SMS).
+    HandedBack {
+        item: String,
+    },
     ServiceStarted {
         item: String,
     },
@@ -153,6 +158,7 @@ impl Message {
             Message::OrderSubmitted { item: item() },
             Message::OrderOffered { item: item() },
             Message::OrderAccepted { item: item() },
+            Message::HandedBack { item: item() },
             Message::ServiceStarted { item: item() },
             Message::ServiceCompleted { item: item() },
             Message::EscalatedForWorkers { item: item() },
@@ -193,6 +199,7 @@ impl Message {
             Message::OrderSubmitted { .. } => ("订单已提交", "Order placed"),
             Message::OrderOffered { .. } => ("新的派单", "A new order for you"),
             Message::OrderAccepted { .. } => ("订单已被接单", "Order accepted"),
+            Message::HandedBack { .. } => ("正在为您另找服务方", "Finding another provider"),
             Message::ServiceStarted { .. } => ("服务已开始", "Service started"),
             Message::ServiceCompleted { .. } => ("服务已完成", "Service completed"),
             Message::EscalatedForWorkers { .. } => ("订单待人工处理", "An order needs a person"),
@@ -245,6 +252,10 @@ impl Message {
             Message::OrderAccepted { item } => match zh {
                 true => format!("您的「{item}」订单已被接单，服务方会按约定时间上门。"),
                 false => format!("Your order for {item} was accepted; the provider will come at the agreed time."),
+            },
+            Message::HandedBack { item } => match zh {
+                true => format!("您的「{item}」订单的服务方因故无法上门，正在为您另找服务方。"),
+                false => format!("The provider for your {item} order cannot come after all; we are finding another."),
             },
             Message::ServiceStarted { item } => match zh {
                 true => format!("您的「{item}」服务已开始。"),

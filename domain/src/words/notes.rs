@@ -62,6 +62,10 @@ pub enum Note {
     PlanCancelled,
     /// The plan changed while the visit was being placed, and no longer has it.
     NoLongerInPlan,
+    /// The provider gave back the job it had accepted, for this reason; the order went back to dispatch.
+    HandedBack {
+        reason: crate::orders::HandBackReason,
+    },
 }
 
 impl Note {
@@ -98,6 +102,7 @@ impl Note {
             Note::PlanTimeChanged,
             Note::PlanCancelled,
             Note::NoLongerInPlan,
+            Note::HandedBack { reason: crate::orders::HandBackReason::StaffUnavailable },
         ]
     }
 
@@ -174,6 +179,10 @@ impl Note {
             Note::PlanTimeChanged => fixed("已取消：周期服务改了时间", "cancelled: care plan moved to another time"),
             Note::PlanCancelled => fixed("已取消：周期服务终止", "cancelled with the rest of the care plan"),
             Note::NoLongerInPlan => fixed("已取消：不再属于周期服务", "cancelled: no longer in the care plan"),
+            Note::HandedBack { reason } => match zh {
+                true => format!("服务方退单（{}），重新派单", reason.words(lang)),
+                false => format!("handed back by the provider ({}); back to dispatch", reason.words(lang)),
+            },
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Registering providers with the items they offer and the communities they cover.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
@@ -11,13 +11,16 @@ use linli_domain::dispatch::WorkingHours;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::{
-    Availabilities, Availability, CreateProviderError, NewProvider, ProviderId, ProviderKind, ProviderRecord,
-    ProviderSummary, Providers,
+    Availabilities, Availability, CreateProviderError, NewProvider, OfferFigures, ProviderId, ProviderKind,
+    ProviderRecord, ProviderSummary, Providers,
 };
 
 use super::{Store, convert};
 use crate::db::{DbContext, db_err};
-use crate::entities::{catalog_item, community, provider, provider_coverage, provider_item, provider_street, street};
+use crate::entities::states::StoredOfferStatus;
+use crate::entities::{
+    catalog_item, community, order_offer, provider, provider_coverage, provider_item, provider_street, street,
+};
 
 impl Providers for Store {
     async fn create_provider(&self, new: NewProvider, audit: AuditEntry) -> Result<ProviderId, CreateProviderError> {
@@ -115,7 +118,35 @@ impl Providers for Store {
             demo: p.demo,
             items: items.into_iter().map(|r| ItemId(r.item_id)).collect(),
             coverage: coverage.into_iter().map(|r| CommunityId(r.community_id)).collect(),
+            figures: OfferFigures::default(),
         }))
+    }
+
+    async fn offer_figures(&self, id: ProviderId, since: DateTime<Utc>) -> Result<OfferFigures, Unexpected> {
+        let rows: Vec<(StoredOfferStatus, i64)> = order_offer::Entity::find()
+            .select_only()
+            .column(order_offer::Column::Status)
+            .column_as(order_offer::Column::OrderId.count(), "n")
+            .filter(order_offer::Column::ProviderId.eq(id.0))
+            .filter(order_offer::Column::OfferedAt.gte(since))
+            .group_by(order_offer::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context("counting a provider's offers")?;
+        let mut f = OfferFigures::default();
+        for (status, n) in rows {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            f.offered += n;
+            match status {
+                StoredOfferStatus::Won => f.accepted += n,
+                StoredOfferStatus::Declined => f.declined += n,
+                StoredOfferStatus::Expired => f.expired += n,
+                StoredOfferStatus::Released => f.handed_back += n,
+                StoredOfferStatus::Open | StoredOfferStatus::Withdrawn => {}
+            }
+        }
+        Ok(f)
     }
 
     async fn list_providers(

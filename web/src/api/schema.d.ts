@@ -9282,6 +9282,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give back an order your organization accepted, before the visit starts, with a reason from the list:
+         *     it is dispatched again to others (never to your organization), the resident is told, and it counts in
+         *     your organization's figures.
+         * @description Who may call: provider_staff, party_member (accepted by their provider, before it starts).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HandBackRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrderView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource is not in a state that allows this. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/rating": {
         parameters: {
             query?: never;
@@ -13820,6 +13956,19 @@ export interface components {
             quota_minutes?: number;
         };
         /**
+         * @description Why a provider gives back a job it accepted: nobody is free then after all, they cannot get there in
+         *     time, the job needs what they do not do, or another reason.
+         * @enum {string}
+         */
+        HandBackReasonName: "staff_unavailable" | "cannot_arrive_in_time" | "beyond_our_skills" | "other";
+        /**
+         * HandBackRequest
+         * @description Why a job is given back.
+         */
+        HandBackRequest: {
+            reason: components["schemas"]["HandBackReasonName"];
+        };
+        /**
          * HandOverRequest
          * @description The colleague a job is handed to.
          */
@@ -14191,6 +14340,31 @@ export interface components {
              */
             rule_date: string;
             shifts: components["schemas"]["ShiftView"][];
+        };
+        /**
+         * OfferFiguresView
+         * @description Offers made to a provider in the last 30 days, each counted once by where it ended up.
+         */
+        OfferFiguresView: {
+            /**
+             * Format: uint32
+             * @description Accepted (or given by hand), and kept.
+             */
+            accepted: number;
+            /** Format: uint32 */
+            declined: number;
+            /**
+             * Format: uint32
+             * @description Left unanswered until the offer lapsed.
+             */
+            expired: number;
+            /**
+             * Format: uint32
+             * @description Accepted, then given back before the visit.
+             */
+            handed_back: number;
+            /** Format: uint32 */
+            offered: number;
         };
         /** OfferList */
         OfferList: {
@@ -14611,6 +14785,8 @@ export interface components {
             credit_code?: string;
             /** @description Part of the demo data. */
             demo: boolean;
+            /** @description What became of the offers made to it in the last 30 days. */
+            figures: components["schemas"]["OfferFiguresView"] & unknown;
             /** Format: uuid */
             id: string;
             item_ids: number[];

@@ -209,6 +209,17 @@ const en: typeof zh = {
     note: 'Service note',
     notePlaceholder: 'What was done, how the resident is, anything to watch (2 characters or more)',
     finish: 'Submit and complete',
+    handBack: 'Give back',
+    handBackHint: 'Give a job back only when you truly cannot come: it is offered to other providers, the resident is told, and it counts in your organization\'s figures.',
+    reason: 'Why',
+    handBackConfirm: 'Give it back',
+    handedBack: 'Given back; another provider is being found',
+    reasons: {
+      staff_unavailable: 'No staff free',
+      cannot_arrive_in_time: 'Cannot arrive in time',
+      beyond_our_skills: 'Beyond what we do',
+      other: 'Another reason',
+    },
   },
   shifts: {
     mine: 'My shifts',

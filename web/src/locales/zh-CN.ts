@@ -207,6 +207,17 @@ export default {
     note: '服务记录',
     notePlaceholder: '做了什么、老人情况、需要注意的事（至少2个字）',
     finish: '提交并完成',
+    handBack: '退单',
+    handBackHint: '上门前确实无法服务时退单：订单会重新派给其他服务方，居民会收到通知，退单计入机构的统计。',
+    reason: '退单原因',
+    handBackConfirm: '确认退单',
+    handedBack: '已退单，正在为居民另找服务方',
+    reasons: {
+      staff_unavailable: '人手不足',
+      cannot_arrive_in_time: '无法按时到达',
+      beyond_our_skills: '超出服务能力',
+      other: '其他原因',
+    },
   },
   shifts: {
     mine: '我的班次',

@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::geo::{GeoPoint, parse_point};
-use linli_domain::orders::{DeclineOutcome, OrderId, Visibility, VisitText};
+use linli_domain::orders::{DeclineOutcome, HandBackReason, OrderId, Visibility, VisitText};
 use linli_domain::paging::PageRequest;
 
 use super::views::{
-    ColleagueList, ColleagueView, CompleteRequest, DeclineView, HandOverRequest, OfferList, OfferView, OrderView,
-    StartRequest,
+    ColleagueList, ColleagueView, CompleteRequest, DeclineView, HandBackRequest, HandOverRequest, OfferList, OfferView,
+    OrderView, StartRequest,
 };
 use crate::auth::BearerAuth;
 use crate::body::{JsonBody, OptionalJsonBody};
@@ -34,6 +34,10 @@ problems!(
 problems!(
     /// What `POST /orders/:id/accept` can answer besides its success.
     AcceptProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+);
+problems!(
+    /// What `POST /orders/:id/hand-back` can answer besides its success.
+    HandBackProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
     /// What `POST /orders/:id/decline` can answer besides its success.
@@ -101,6 +105,23 @@ impl ProviderApi {
         let outcome = state.orders.decline(&auth.0.actor(), OrderId(id.0)).await?;
         let returned_to_dispatch = matches!(outcome, DeclineOutcome::Declined { returned_to_dispatch: true });
         Ok(Json(DeclineView { returned_to_dispatch }))
+    }
+
+    /// Give back an order your organization accepted, before the visit starts, with a reason from the list:
+    /// it is dispatched again to others (never to your organization), the resident is told, and it counts in
+    /// your organization's figures.
+    #[oai(path = "/orders/:id/hand-back", method = "post")]
+    async fn hand_back(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<HandBackRequest>,
+    ) -> Result<Json<OrderView>, HandBackProblems> {
+        let reason = HandBackReason::parse(body.reason.as_str())
+            .ok_or_else(|| ApiError::invalid("reason", "invalid_reason", "not a reason from the list"))?;
+        let order = state.orders.hand_back(&auth.0.actor(), OrderId(id.0), reason).await?;
+        Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
     /// Start the service of an accepted order. The body is optional: give `lat` and `lng` when the device

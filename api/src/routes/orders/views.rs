@@ -86,6 +86,12 @@ impl EventView {
     }
 }
 
+/// Why a job is given back.
+#[derive(Object, Deserialize)]
+pub struct HandBackRequest {
+    pub reason: crate::routes::choices::HandBackReasonName,
+}
+
 /// The colleague a job is handed to.
 #[derive(Object, Deserialize)]
 pub struct HandOverRequest {

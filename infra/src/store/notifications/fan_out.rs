@@ -130,7 +130,12 @@ fn parse_outbox(row: outbox::Model) -> Option<OutboxEvent> {
         } else if let Some(news) = VisitNews::parse(&row.topic) {
             Happened::Visit(news)
         } else {
-            Happened::Moved(text("to").and_then(|s| OrderState::parse(&s))?)
+            let to = text("to").and_then(|s| OrderState::parse(&s))?;
+            // Only a provider giving an accepted order back moves it from accepted to submitted.
+            match text("from").and_then(|s| OrderState::parse(&s)) {
+                Some(OrderState::Accepted) if to == OrderState::Submitted => Happened::HandedBack,
+                _ => Happened::Moved(to),
+            }
         },
         at: row.created_at,
     })
