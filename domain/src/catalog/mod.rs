@@ -174,6 +174,28 @@ pub struct CatalogItem {
 }
 
 #[cfg(test)]
+impl CatalogItem {
+    /// An item for tests: offered one provider at a time, an hour long, free, asking nothing.
+    pub(crate) fn sample(id: i32, name: &str, category: Category) -> Self {
+        Self {
+            id: ItemId(id),
+            code: format!("ITEM-{id}"),
+            name: name.into(),
+            category,
+            description: String::new(),
+            mode: DispatchMode::Dispatch,
+            duration_minutes: 60,
+            price: Fen(0),
+            routing: Routing::Standard,
+            offer_ttl_seconds: None,
+            broadcast_k: 3,
+            max_rounds: 2,
+            questions: Questions::default(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -121,24 +121,10 @@ pub fn search(items: Vec<CatalogItem>, typed: &SearchText) -> Vec<CatalogItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Category, DispatchMode, Fen, ItemId, Questions, Routing};
+    use crate::catalog::Category;
 
     fn item(id: i32, name: &str, description: &str) -> CatalogItem {
-        CatalogItem {
-            id: ItemId(id),
-            code: format!("ITEM-{id}"),
-            name: name.into(),
-            category: Category::Cleaning,
-            description: description.into(),
-            mode: DispatchMode::Dispatch,
-            duration_minutes: 60,
-            price: Fen(0),
-            routing: Routing::Standard,
-            offer_ttl_seconds: None,
-            broadcast_k: 3,
-            max_rounds: 2,
-            questions: Questions::default(),
-        }
+        CatalogItem { description: description.into(), ..CatalogItem::sample(id, name, Category::Cleaning) }
     }
 
     fn catalog() -> Vec<CatalogItem> {

@@ -8,7 +8,7 @@ use super::testing::{FakeOrders, desk_at, run, someone};
 use super::*;
 use crate::accounts::Role;
 use crate::catalog::questions::RawAnswers;
-use crate::catalog::{Answers, CatalogItem, Category, DispatchMode, Fen, ItemId, Questions, Routing};
+use crate::catalog::{Answers, CatalogItem, Category, ItemId, Questions};
 use crate::dispatch::rules::tests::candidate;
 use crate::dispatch::{Candidate, WorkingHours};
 use crate::geo::{CommunityId, GeoPoint};
@@ -29,21 +29,7 @@ fn window(day: u32, h: u32) -> TimeWindow {
 }
 
 fn cleaning() -> CatalogItem {
-    CatalogItem {
-        id: ItemId(15),
-        code: "JZ-15".into(),
-        name: "日常保洁".into(),
-        category: Category::Cleaning,
-        description: String::new(),
-        mode: DispatchMode::Dispatch,
-        duration_minutes: 60,
-        price: Fen(0),
-        routing: Routing::Standard,
-        offer_ttl_seconds: None,
-        broadcast_k: 3,
-        max_rounds: 2,
-        questions: Questions::default(),
-    }
+    CatalogItem::sample(15, "日常保洁", Category::Cleaning)
 }
 
 /// One organization with one team, working 09:00–17:00.

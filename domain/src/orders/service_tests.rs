@@ -11,7 +11,7 @@ use super::testing::{FakeOrders, FakeQueue};
 use super::*;
 use crate::accounts::{AccountId, Actor, Role};
 use crate::catalog::questions::{QuestionInput, RawAnswers};
-use crate::catalog::{Answers, CatalogItem, Category, DispatchMode, Fen, ItemId, Questions, Routing};
+use crate::catalog::{Answers, CatalogItem, Category, ItemId, Questions};
 use crate::clock::FixedClock;
 use crate::geo::{CommunityId, GeoPoint};
 use crate::paging::PageRequest;
@@ -45,21 +45,7 @@ fn worker_of(community: CommunityId) -> Actor {
 }
 
 fn item(id: i32, category: Category) -> CatalogItem {
-    CatalogItem {
-        id: ItemId(id),
-        code: format!("ITEM-{id}"),
-        name: "服务".into(),
-        category,
-        description: String::new(),
-        mode: DispatchMode::Dispatch,
-        duration_minutes: 60,
-        price: Fen(0),
-        routing: Routing::Standard,
-        offer_ttl_seconds: None,
-        broadcast_k: 3,
-        max_rounds: 2,
-        questions: Questions::default(),
-    }
+    CatalogItem::sample(id, "服务", category)
 }
 
 fn new_order(resident: AccountId, item: i32, high_risk: bool) -> NewOrder {

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday
 use super::*;
 use crate::accounts::{Actor, Role};
 use crate::catalog::questions::RawAnswers;
-use crate::catalog::{CatalogItem, Category, DispatchMode, Fen, Questions, Routing};
+use crate::catalog::{CatalogItem, Category, Questions};
 use crate::dispatch::rules::tests::candidate;
 use crate::dispatch::{Candidate, WorkingHours};
 use crate::orders::testing::{FakeOrders, desk_at, run, someone};
@@ -127,21 +127,7 @@ fn a_repeat_rule_as_typed_is_refused_naming_the_part_at_fault() {
 }
 
 fn lunches_item() -> CatalogItem {
-    CatalogItem {
-        id: ItemId(15),
-        code: "ZC-15".into(),
-        name: "老年助餐".into(),
-        category: Category::Meals,
-        description: String::new(),
-        mode: DispatchMode::Dispatch,
-        duration_minutes: 60,
-        price: Fen(0),
-        routing: Routing::Standard,
-        offer_ttl_seconds: None,
-        broadcast_k: 3,
-        max_rounds: 2,
-        questions: Questions::default(),
-    }
+    CatalogItem::sample(15, "老年助餐", Category::Meals)
 }
 
 /// A kitchen near the community and one a little further, each with one team working 09:00–17:00.

@@ -126,53 +126,20 @@ impl OrderLists for Store {
 impl Store {
     /// The orders with the names a person reads them by: five reads, however many orders.
     async fn named(&self, orders: Vec<Order>) -> Result<Vec<ListedOrder>, Unexpected> {
-        let what = "naming listed orders";
         let set =
             |ids: Vec<Uuid>| ids.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>();
         let people = set(orders.iter().flat_map(|o| [o.resident.0, o.placed_by.0]).collect());
         let providers = set(orders.iter().filter_map(|o| o.provider.map(|p| p.0)).collect());
         let items: Vec<i32> = orders.iter().map(|o| o.item.0).collect();
         let communities: Vec<i32> = orders.iter().map(|o| o.community.0).collect();
-        let people: HashMap<Uuid, String> = account::Entity::find()
-            .select_only()
-            .columns([account::Column::Id, account::Column::DisplayName])
-            .filter(account::Column::Id.is_in(people))
-            .into_tuple::<(Uuid, String)>()
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .collect();
-        let providers: HashMap<Uuid, String> = provider::Entity::find()
-            .select_only()
-            .columns([provider::Column::Id, provider::Column::Name])
-            .filter(provider::Column::Id.is_in(providers))
-            .into_tuple::<(Uuid, String)>()
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .collect();
-        let items: HashMap<i32, String> = catalog_item::Entity::find()
-            .select_only()
-            .columns([catalog_item::Column::Id, catalog_item::Column::Name])
-            .filter(catalog_item::Column::Id.is_in(items))
-            .into_tuple::<(i32, String)>()
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .collect();
-        let communities: HashMap<i32, String> = community::Entity::find()
-            .select_only()
-            .columns([community::Column::Id, community::Column::Name])
-            .filter(community::Column::Id.is_in(communities))
-            .into_tuple::<(i32, String)>()
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .collect();
+        let people =
+            self.names::<account::Entity, _>(account::Column::Id, account::Column::DisplayName, people).await?;
+        let providers =
+            self.names::<provider::Entity, _>(provider::Column::Id, provider::Column::Name, providers).await?;
+        let items =
+            self.names::<catalog_item::Entity, _>(catalog_item::Column::Id, catalog_item::Column::Name, items).await?;
+        let communities =
+            self.names::<community::Entity, _>(community::Column::Id, community::Column::Name, communities).await?;
         let name = |m: &HashMap<Uuid, String>, id: Uuid| m.get(&id).cloned().unwrap_or_default();
         Ok(orders
             .into_iter()
@@ -185,6 +152,23 @@ impl Store {
                 order,
             })
             .collect())
+    }
+
+    /// The `name` of each row of `E` whose `id` is among `ids`, by id.
+    async fn names<E, K>(&self, id: E::Column, name: E::Column, ids: Vec<K>) -> Result<HashMap<K, String>, Unexpected>
+    where
+        E: EntityTrait,
+        K: Eq + std::hash::Hash + sea_orm::TryGetable + Into<sea_orm::Value> + Send,
+    {
+        let rows: Vec<(K, String)> = E::find()
+            .select_only()
+            .columns([id, name])
+            .filter(id.is_in(ids))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context("naming listed orders")?;
+        Ok(rows.into_iter().collect())
     }
 
     pub(super) async fn newest_orders(
