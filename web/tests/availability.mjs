@@ -68,6 +68,18 @@ await scenario(async () => {
   const history = (await call(base, 'GET', `/orders/${third}`, resident)).events.map((e) => e.note)
   if (!history.some((n) => n.includes('无法按时到达'))) fail(`the history says ${history}`)
 
+  // An admin sees the hand-back in the organization's figures.
+  const admin = await page(base)
+  await signIn(admin, 'admin')
+  await admin.getByText('服务机构', { exact: true }).click()
+  const { provider_id: org001 } = await call(base, 'GET', '/me', await login(base, 'org001'))
+  const row = admin.locator(`[data-provider="${org001}"]`)
+  await row.click()
+  const line = await row.locator('[data-figures]').innerText({ timeout: WAIT })
+  if (!line.includes('退单 1')) fail(`the figures say ${line}`)
+  await accessible(admin, 'provider figures')
+  await shoot(admin, 'provider-figures')
+
   // The manager closes Sundays and one holiday, and keeps weekday hours; what is saved is what dispatch reads.
   await manager.getByRole('tab', { name: '我的', exact: true }).click()
   await manager.getByTestId('to-availability').click()

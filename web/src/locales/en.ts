@@ -565,6 +565,7 @@ const en: typeof zh = {
     deliveries: 'Failed webhooks and texts',
     jobs: 'Scheduled jobs',
     offering: 'Offering',
+    figures: 'Last 30 days: offered {offered} · accepted {accepted} · declined {declined} · lapsed {expired} · handed back {handedBack}',
     withMembers: 'Include Party members',
     capacity: '{n} jobs at once',
     active: 'Taking offers',

@@ -563,6 +563,7 @@ export default {
     deliveries: '推送与短信失败记录',
     jobs: '定时任务',
     offering: '提供服务',
+    figures: '近30天：派单 {offered} · 接单 {accepted} · 拒绝 {declined} · 超时 {expired} · 退单 {handedBack}',
     withMembers: '包括在职党员',
     capacity: '同时可接 {n} 单',
     active: '接单中',
