@@ -17,6 +17,10 @@ await scenario(async () => {
   const worker = await page(base)
   await signIn(worker, 'worker')
   await worker.waitForURL(/#\/community$/, { timeout: WAIT })
+  // An order form reached without a resident chosen sends the worker to choose one.
+  await worker.goto(`${base}/#/items/15/order`)
+  await worker.waitForURL(/#\/community\/intake$/, { timeout: WAIT })
+  await worker.goto(`${base}/#/community`)
   await worker.getByTestId('to-intake').click()
   await worker.waitForURL(/#\/community\/intake$/, { timeout: WAIT })
 
