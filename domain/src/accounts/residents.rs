@@ -10,6 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::desk::{AccountDesk, Accounts, CreateAccountError, NewAccount};
+use super::identity;
 use super::{AccountId, Actor, PhoneNumber, Role, Username};
 use crate::audit::AuditEntry;
 use crate::clock::Clock;
@@ -118,15 +119,9 @@ pub struct RecordDetails {
 
 impl ResidentInput {
     fn parse(self, filed_by: AccountId) -> Result<(String, Option<PhoneNumber>, RecordDetails), Invalid> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 50 {
-            return Err(Invalid::new("display_name", "invalid_display_name", "a display name has 1 to 50 characters"));
-        }
+        let name = identity::display_name(&self.name)?;
         let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let phone = given(self.phone)
-            .map(|p| PhoneNumber::parse(&p))
-            .transpose()
-            .map_err(|e| Invalid::new("phone", "invalid_phone", e))?;
+        let phone = given(self.phone).as_deref().map(identity::phone).transpose()?;
         let landline = given(self.landline)
             .map(|l| Landline::parse(&l))
             .transpose()

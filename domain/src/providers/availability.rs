@@ -66,11 +66,7 @@ impl AvailabilityInput {
                 WorkingHours::parse(&h).map_err(|e| Invalid::new("working_hours", "invalid_working_hours", e))?;
         }
         if let Some(c) = self.capacity {
-            let one = current.kind == ProviderKind::PartyMember;
-            if !(1..=1000).contains(&c) || (one && c != 1) {
-                let rule = "capacity is between 1 and 1000 concurrent jobs, and 1 for a Party member";
-                return Err(Invalid::new("capacity", "invalid_capacity", rule));
-            }
+            super::desk::check_capacity(current.kind, c)?;
             next.capacity = c;
         }
         if let Some(mut dates) = self.closed_dates {

@@ -186,10 +186,7 @@ impl ProviderInput {
             (_, None) => None,
         };
         let location = parse_point(self.lat, self.lng)?;
-        if !(1..=1000).contains(&self.capacity) || (kind == ProviderKind::PartyMember && self.capacity != 1) {
-            let rule = "capacity is between 1 and 1000 concurrent jobs, and 1 for a Party member";
-            return Err(Invalid::new("capacity", "invalid_capacity", rule));
-        }
+        check_capacity(kind, self.capacity)?;
         if self.item_ids.is_empty() {
             return Err(Invalid::new("item_ids", "missing_items", "a provider offers at least one item"));
         }
@@ -308,6 +305,15 @@ impl<R: Providers, C: Clock> ProviderDesk<R, C> {
         let (size, after) = (page.size()?, page.cursor()?.map(ProviderId));
         Ok(Page::of(self.repo.list_providers(item, members, after, size + 1).await?, size))
     }
+}
+
+/// How many jobs a provider of `kind` may hold at once: 1 to 1000, and exactly 1 for a Party member.
+pub(super) fn check_capacity(kind: ProviderKind, capacity: i32) -> Result<(), Invalid> {
+    if !(1..=1000).contains(&capacity) || (kind == ProviderKind::PartyMember && capacity != 1) {
+        let rule = "capacity is between 1 and 1000 concurrent jobs, and 1 for a Party member";
+        return Err(Invalid::new("capacity", "invalid_capacity", rule));
+    }
+    Ok(())
 }
 
 /// A row written a moment ago in the same use case is gone.

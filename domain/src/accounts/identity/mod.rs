@@ -19,7 +19,7 @@ mod model;
 
 pub use model::*;
 
-fn display_name(raw: &str) -> Result<String, Invalid> {
+pub(super) fn display_name(raw: &str) -> Result<String, Invalid> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(Invalid::new("display_name", "invalid_display_name", "a display name has 1 to 50 characters"));
@@ -27,7 +27,7 @@ fn display_name(raw: &str) -> Result<String, Invalid> {
     Ok(name.to_owned())
 }
 
-fn phone(raw: &str) -> Result<PhoneNumber, Invalid> {
+pub(super) fn phone(raw: &str) -> Result<PhoneNumber, Invalid> {
     PhoneNumber::parse(raw).map_err(|e| Invalid::new("phone", "invalid_phone", e))
 }
 
