@@ -53,6 +53,7 @@ pub fn set_up_by_hand() -> linli_domain::audit::AuditEntry {
         role: linli_domain::accounts::Role::Admin,
         provider: None,
         community: None,
+        street: None,
     };
     linli_domain::audit::AuditEntry::new(&admin, chrono::Utc::now(), "provider.created", String::new())
 }

@@ -242,7 +242,7 @@ async fn seeding_twice_changes_nothing(store: Store) {
         ("streets", 110),
         ("communities", 955),
         ("catalog_items", 115),
-        ("providers", 125 + 955 + 110),
+        ("providers", 125 + 955 + 110 + 1),
         ("branches", 1860),
         ("pairings", 1860 + 1860 / 5),
     ] {
@@ -714,7 +714,7 @@ async fn a_dispute_is_listed_for_its_community_until_it_is_resolved_once(store: 
     assert!(store.answer_visit(id, &Answer::Dispute(reason), r, Utc::now()).await.unwrap());
     let listed = |c| {
         let store = store.clone();
-        async move { store.open_disputes(Some(CommunityId(c)), None, 10).await.unwrap() }
+        async move { store.open_disputes(Some(vec![CommunityId(c)]), None, 10).await.unwrap() }
     };
     assert_eq!(listed(1).await.iter().map(|(o, _)| o.id).collect::<Vec<_>>(), vec![id]);
     assert!(listed(2).await.is_empty(), "not another community's");
@@ -775,7 +775,7 @@ async fn a_follow_up_and_a_complaint_are_each_written_once_and_a_late_complaint_
     let call = FollowUp { order: id, by: r, outcome: FollowUpOutcome::Satisfied, note: None, at };
     let (a, b) = tokio::join!(store.record_follow_up(&call), store.record_follow_up(&call));
     assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|w| **w).count(), 1);
-    assert!(store.awaiting_follow_up(Some(CommunityId(1)), None, 50).await.unwrap().iter().all(|o| o.id != id));
+    assert!(store.awaiting_follow_up(Some(vec![CommunityId(1)]), None, 50).await.unwrap().iter().all(|o| o.id != id));
     let complaint = Complaint {
         id: ComplaintId(uuid::Uuid::now_v7()),
         order: id,
@@ -966,6 +966,7 @@ async fn a_resident_filed_by_a_worker_is_found_by_mobile_landline_and_name(store
         role: Role::Resident,
         provider: None,
         community: None,
+        street: None,
         manager: false,
         demo: false,
     };

@@ -279,6 +279,7 @@ impl Outsiders {
         }
         objects.insert((Outsider::OtherCommunity, "shifts"), shift.clone());
         objects.insert((Outsider::OtherCommunity, "communities"), "1".to_owned());
+        objects.insert((Outsider::OtherCommunity, "streets"), "1".to_owned());
         objects.insert((Outsider::Resident, "shifts"), shift);
 
         // A member of a branch paired with community 2 only, on branch 1 and community 1's problems.

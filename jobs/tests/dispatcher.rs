@@ -360,7 +360,7 @@ impl OrderLists for StaleReads {
     }
     async fn escalated_orders(
         &self,
-        c: Option<CommunityId>,
+        c: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         n: u64,
     ) -> Result<Vec<Order>, Unexpected> {
@@ -481,7 +481,7 @@ impl Visits for StaleReads {
     }
     async fn open_disputes(
         &self,
-        c: Option<CommunityId>,
+        c: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         n: u64,
     ) -> Result<Vec<(Order, Visit)>, Unexpected> {
@@ -507,7 +507,7 @@ impl Aftercare for StaleReads {
     }
     async fn awaiting_follow_up(
         &self,
-        c: Option<CommunityId>,
+        c: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         n: u64,
     ) -> Result<Vec<Order>, Unexpected> {

@@ -132,7 +132,7 @@ async fn cancelling_a_booking_calls_off_its_reminders() {
 }
 
 #[tokio::test]
-async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
+async fn the_morning_digest_reaches_the_communitys_and_the_streets_workers_once_a_day_and_once_after_days_missed() {
     let store = store().await;
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap(); // 09:00 in Shanghai
     // An order nobody took, waiting for the community's worker.
@@ -152,16 +152,18 @@ async fn the_morning_digest_goes_out_once_a_day_and_once_after_days_missed() {
     };
     store.transition(escalate).await.unwrap().unwrap();
 
-    assert_eq!(notifier(&store, now).morning_digest().await.unwrap(), 1, "the community's worker");
+    assert_eq!(notifier(&store, now).morning_digest().await.unwrap(), 2, "the community's worker and the street's");
     assert_eq!(notifier(&store, now + chrono::Duration::hours(3)).morning_digest().await.unwrap(), 0, "same day");
     let worker = account(&store, "worker").await;
     let digests = |all: Vec<linli_domain::notifications::records::InboxRecord>| {
         all.into_iter().filter(|m| m.title.starts_with("每日待办")).count()
     };
     assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 1);
+    let street = account(&store, "street").await;
+    assert_eq!(digests(store.inbox(street, false, None, 50).await.unwrap()), 1);
     // Down for three days: back at 10:00 on the 4th, one digest, not three.
     let back = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();
-    assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 1);
+    assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 2);
     assert_eq!(notifier(&store, back).morning_digest().await.unwrap(), 0);
     assert_eq!(digests(store.inbox(worker, false, None, 50).await.unwrap()), 2);
 }

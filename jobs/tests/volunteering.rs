@@ -52,6 +52,7 @@ async fn member(store: &Store, name: &str) -> AccountId {
                 role: Role::PartyMember,
                 provider: None,
                 community: None,
+                street: None,
                 manager: false,
                 demo: false,
             },
@@ -61,8 +62,13 @@ async fn member(store: &Store, name: &str) -> AccountId {
         .unwrap();
     let reg = store.register(account, CommunityId(1), None, &Skills::default(), setup_time()).await.unwrap();
     let worker = store.account_by_login("worker").await.unwrap().unwrap().id;
-    let worker =
-        Actor { account: worker, role: Role::CommunityWorker, provider: None, community: Some(CommunityId(1)) };
+    let worker = Actor {
+        account: worker,
+        role: Role::CommunityWorker,
+        provider: None,
+        community: Some(CommunityId(1)),
+        street: None,
+    };
     let audit = AuditEntry::new(&worker, setup_time(), "registration.confirmed", format!("registration:{}", reg.id.0));
     store.decide_registration(reg.id, Decision::Confirm, None, audit).await.unwrap();
     account

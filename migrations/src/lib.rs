@@ -20,6 +20,7 @@ mod m20261207_000014_care_plans;
 mod m20261207_000015_words;
 mod m20261208_000016_intake;
 mod m20261208_000017_availability;
+mod m20261209_000018_street_workers;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_words::Migration),
             Box::new(m20261208_000016_intake::Migration),
             Box::new(m20261208_000017_availability::Migration),
+            Box::new(m20261209_000018_street_workers::Migration),
         ]
     }
 }

@@ -278,6 +278,10 @@ pub struct AccountView {
     pub role: String,
     pub provider_id: Option<Uuid>,
     pub community_id: Option<i32>,
+    /// For a street worker: their street, whose communities they look after.
+    pub street_id: Option<i32>,
+    /// For a street worker: the communities of their street.
+    pub street_community_ids: Option<Vec<i32>>,
     /// For provider staff: whether they manage the organization (invite its staff).
     pub manager: bool,
     /// An admin has disabled the account.
@@ -295,6 +299,8 @@ impl From<&AccountRecord> for AccountView {
             role: a.role.as_str().to_owned(),
             provider_id: a.provider.map(|p| p.0),
             community_id: a.community.map(|c| c.0),
+            street_id: a.street.as_ref().map(|s| s.street.0),
+            street_community_ids: a.street.as_ref().map(|s| s.communities.iter().map(|c| c.0).collect()),
             manager: a.manager,
             disabled: a.disabled,
             language: a.language.map(|l| match l {

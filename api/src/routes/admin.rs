@@ -11,7 +11,7 @@ use uuid::Uuid;
 use linli_domain::accounts::AccountInput;
 use linli_domain::catalog::questions::QuestionInput;
 use linli_domain::catalog::{ItemId, PolicyInput};
-use linli_domain::geo::CommunityId;
+use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::paging::PageRequest;
 use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput, ProviderSummary};
 
@@ -229,6 +229,7 @@ impl From<CreateAccountRequest> for AccountInput {
             phone: r.phone,
             provider_id: r.provider_id.map(ProviderId),
             community_id: r.community_id.map(CommunityId),
+            street_id: r.street_id.map(StreetId),
             manager: r.manager,
         }
     }
@@ -414,8 +415,11 @@ pub struct CreateAccountRequest {
     pub phone: Option<String>,
     /// Required for provider_staff: the provider they work for.
     pub provider_id: Option<Uuid>,
-    /// Required for community_worker; a resident's home community.
+    /// Required for community_worker (or `street_id` instead); a resident's home community.
     pub community_id: Option<i32>,
+    /// For a street worker (a community_worker of a whole street), instead of `community_id`: the street whose
+    /// communities they look after.
+    pub street_id: Option<i32>,
     /// For provider_staff: whether they manage the organization (invite its staff).
     #[serde(default)]
     #[oai(default)]

@@ -108,10 +108,10 @@ impl IntakeApi {
         Ok(Filed::Created(Json(filed.into()), location))
     }
 
-    /// The orders you look after, newest first: a community worker's community's and every one they filed
-    /// for a resident elsewhere (an admin's: the city's). Filter by `state`, `item_id`, `provider_id`, the
-    /// days placed (`placed_from`, `placed_to`, Shanghai dates, both included) and `mine` (only those you
-    /// filed).
+    /// The orders you look after, newest first: a community worker's community's (a street worker's: their
+    /// street's) and every one they filed for a resident elsewhere (an admin's: the city's). Filter by `state`,
+    /// `item_id`, `provider_id`, the days placed (`placed_from`, `placed_to`, Shanghai dates, both included),
+    /// `mine` (only those you filed) and `routing`.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/area/orders", method = "get")]
     async fn area(
@@ -124,12 +124,15 @@ impl IntakeApi {
         placed_from: Query<Option<NaiveDate>>,
         placed_to: Query<Option<NaiveDate>>,
         mine: Query<Option<bool>>,
+        /// `property_dispute` for the street sub-center's cases; also `standard`, `volunteer`,
+        /// `neighbour_dispute`.
+        routing: Query<Option<String>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
         limit: Query<Option<PageLimit>>,
     ) -> Result<Json<AreaPage>, AreaProblems> {
-        let filter = filter(order_state.0, item_id.0, provider_id.0, placed_from.0, placed_to.0, mine.0);
+        let filter = filter(order_state.0, item_id.0, provider_id.0, (placed_from.0, placed_to.0), mine.0, routing.0);
         let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let found = state.orders.area_orders(&auth.0.actor(), filter, page).await?;
         Ok(Json(AreaPage {
@@ -153,8 +156,10 @@ impl IntakeApi {
         placed_from: Query<Option<NaiveDate>>,
         placed_to: Query<Option<NaiveDate>>,
         mine: Query<Option<bool>>,
+        /// As for the list.
+        routing: Query<Option<String>>,
     ) -> Result<AreaCsv, AreaProblems> {
-        let filter = filter(order_state.0, item_id.0, provider_id.0, placed_from.0, placed_to.0, mine.0);
+        let filter = filter(order_state.0, item_id.0, provider_id.0, (placed_from.0, placed_to.0), mine.0, routing.0);
         let found = state.orders.area_export(&auth.0.actor(), filter).await?;
         let lang = lang_of(req, &auth.0);
         let name = "attachment; filename=\"orders.csv\"".to_owned();
@@ -166,9 +171,9 @@ fn filter(
     state: Option<String>,
     item: Option<i32>,
     provider: Option<Uuid>,
-    placed_from: Option<NaiveDate>,
-    placed_to: Option<NaiveDate>,
+    (placed_from, placed_to): (Option<NaiveDate>, Option<NaiveDate>),
     mine: Option<bool>,
+    routing: Option<String>,
 ) -> AreaFilterInput {
     AreaFilterInput {
         state,
@@ -177,6 +182,7 @@ fn filter(
         placed_from,
         placed_to,
         mine: mine.unwrap_or(false),
+        routing,
     }
 }
 

@@ -207,7 +207,7 @@ impl ReportsApi {
         Ok(csv_answer(&state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?))
     }
 
-    /// A street's figures, summed over its communities, for each day from `from` to `to`. Admins.
+    /// A street's figures, summed over its communities, for each day from `from` to `to`. Its street workers and admins.
     #[oai(path = "/streets/:id/dashboard", method = "get")]
     async fn street(
         &self,
@@ -247,7 +247,7 @@ impl ReportsApi {
         Ok(Json(state.reports.map(&auth.0.actor(), Area::Community(CommunityId(id.0))).await?.into()))
     }
 
-    /// A street's communities and the organizations and community points serving them. Admins.
+    /// A street's communities and the organizations and community points serving them. Its street workers and admins.
     #[oai(path = "/streets/:id/map", method = "get")]
     async fn street_map(
         &self,

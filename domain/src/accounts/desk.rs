@@ -6,11 +6,11 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, Username};
+use super::{AccountId, Actor, NewPassword, PhoneNumber, Role, StreetScope, Username};
 use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
-use crate::geo::{CommunityId, Geography};
+use crate::geo::{CommunityId, Geography, StreetId};
 use crate::paging::{Page, PageRequest};
 use crate::providers::{ProviderId, Providers};
 use crate::words::Lang;
@@ -25,6 +25,8 @@ pub struct AccountRecord {
     pub role: Role,
     pub provider: Option<ProviderId>,
     pub community: Option<CommunityId>,
+    /// For a street worker: their street and its communities.
+    pub street: Option<StreetScope>,
     pub password_hash: String,
     /// For provider staff: whether they manage the organization (invite its staff).
     pub manager: bool,
@@ -36,7 +38,13 @@ pub struct AccountRecord {
 
 impl AccountRecord {
     pub fn actor(&self) -> Actor {
-        Actor { account: self.id, role: self.role, provider: self.provider, community: self.community }
+        Actor {
+            account: self.id,
+            role: self.role,
+            provider: self.provider,
+            community: self.community,
+            street: self.street.clone(),
+        }
     }
 }
 
@@ -50,6 +58,8 @@ pub struct NewAccount {
     pub role: Role,
     pub provider: Option<ProviderId>,
     pub community: Option<CommunityId>,
+    /// For a street worker, instead of a community.
+    pub street: Option<StreetId>,
     /// For provider staff: whether they manage the organization.
     pub manager: bool,
     pub demo: bool,
@@ -198,6 +208,8 @@ pub struct AccountInput {
     pub phone: Option<String>,
     pub provider_id: Option<ProviderId>,
     pub community_id: Option<CommunityId>,
+    /// For a street worker (a community worker of a whole street): their street, instead of a community.
+    pub street_id: Option<StreetId>,
     /// For provider staff: whether they manage the organization.
     pub manager: bool,
 }
@@ -232,8 +244,23 @@ impl AccountInput {
                 "provider staff need the provider they work for",
             ));
         }
-        if role == Role::CommunityWorker && self.community_id.is_none() {
-            return Err(Invalid::new("community_id", "missing_community", "a community worker needs their community"));
+        let street = self.street_id.filter(|_| role == Role::CommunityWorker);
+        match (role, self.community_id, street) {
+            (Role::CommunityWorker, None, None) => {
+                return Err(Invalid::new(
+                    "community_id",
+                    "missing_community",
+                    "a community worker needs their community, or a street worker their street",
+                ));
+            }
+            (Role::CommunityWorker, Some(_), Some(_)) => {
+                return Err(Invalid::new(
+                    "street_id",
+                    "community_and_street",
+                    "a worker looks after a community or a whole street, not both",
+                ));
+            }
+            _ => {}
         }
         let account = NewAccount {
             username,
@@ -243,6 +270,7 @@ impl AccountInput {
             role,
             provider: self.provider_id,
             community: self.community_id,
+            street,
             manager: self.manager && role == Role::ProviderStaff,
             demo: false,
         };
@@ -334,6 +362,11 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
         {
             return Err(Invalid::new("community_id", "unknown_community", "no community has that id").into());
         }
+        if let Some(s) = new.street
+            && self.repo.street(s).await?.is_none()
+        {
+            return Err(Invalid::new("street_id", "unknown_street", "no street has that id").into());
+        }
         if self.repo.account_by_login(new.username.as_ref()).await?.is_some() {
             return Err(CreateAccountError::Taken("username"));
         }
@@ -349,6 +382,7 @@ impl<R: Accounts + Providers + Geography, S: SessionKeeper, C: Clock, M> Account
             "role": new.role.as_str(),
             "provider_id": new.provider.map(|p| p.0),
             "community_id": new.community.map(|c| c.0),
+            "street_id": new.street.map(|s| s.0),
             "manager": new.manager,
         }));
         // Someone may take the name or number between the check and the insert; the store says `Taken` then.

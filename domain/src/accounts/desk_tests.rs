@@ -24,7 +24,7 @@ fn accounts() -> (AccountDesk<FakeDirectory, FakeSessions, FixedClock, FakeTexts
 }
 
 fn actor(role: Role) -> Actor {
-    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None, street: None }
 }
 
 fn worker_input(username: &str) -> AccountInput {
@@ -36,6 +36,7 @@ fn worker_input(username: &str) -> AccountInput {
         phone: Some("13800241234".into()),
         provider_id: None,
         community_id: Some(HOME),
+        street_id: None,
         manager: false,
     }
 }
@@ -51,6 +52,25 @@ fn only_admins_create_accounts() {
     let made = run(desk.create_account(&actor(Role::Admin), worker_input("li.worker"))).unwrap();
     assert_eq!((made.role, made.community), (Role::CommunityWorker, Some(HOME)));
     assert_eq!(made.password_hash, "hashed:11", "the password is stored hashed, never as typed");
+}
+
+#[test]
+fn an_admin_makes_a_street_worker_who_looks_after_every_community_of_the_street() {
+    let (desk, _) = accounts();
+    let admin = actor(Role::Admin);
+    let street = crate::geo::StreetId(1);
+    let input = AccountInput { community_id: None, street_id: Some(street), ..worker_input("wang.street") };
+    let made = run(desk.create_account(&admin, input)).unwrap();
+    let worker = made.actor();
+    assert_eq!((worker.community, worker.street.map(|s| s.street)), (None, Some(street)));
+    assert!(made.actor().looks_after(HOME) && made.actor().area() == vec![HOME]);
+    let both = AccountInput { street_id: Some(street), ..worker_input("zhao.both") };
+    let refused = run(desk.create_account(&admin, both));
+    assert!(matches!(refused, Err(CreateAccountError::Invalid(i)) if i.field == "street_id"));
+    let unknown =
+        AccountInput { community_id: None, street_id: Some(crate::geo::StreetId(9)), ..worker_input("x.street") };
+    let refused = run(desk.create_account(&admin, unknown));
+    assert!(matches!(refused, Err(CreateAccountError::Invalid(i)) if i.code == "unknown_street"));
 }
 
 #[test]

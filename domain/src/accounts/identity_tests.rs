@@ -195,8 +195,13 @@ fn only_admins_disable_an_account_and_its_sessions_end() {
     let w = World::new();
     run(w.desk.send_code(PHONE, CodePurpose::SignUp, None)).unwrap();
     let resident = w.sign_up(&w.last_code()).unwrap().account;
-    let worker =
-        Actor { account: AccountId(Uuid::now_v7()), role: Role::CommunityWorker, provider: None, community: None };
+    let worker = Actor {
+        account: AccountId(Uuid::now_v7()),
+        role: Role::CommunityWorker,
+        provider: None,
+        community: None,
+        street: None,
+    };
     assert!(matches!(run(w.desk.set_disabled(&worker, resident.id, true)), Err(DeskError::Denied(_))));
     let admin = Actor { role: Role::Admin, ..worker };
     run(w.desk.set_disabled(&admin, resident.id, true)).unwrap();
@@ -218,13 +223,15 @@ fn only_admins_disable_an_account_and_its_sessions_end() {
 #[test]
 fn an_admin_cannot_disable_their_own_account() {
     let w = World::new();
-    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let admin =
+        Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     assert!(matches!(run(w.desk.set_disabled(&admin, admin.account, true)), Err(DeskError::Denied(_))));
     assert!(w.store.held().disabled.is_empty() && w.store.held().audits.is_empty());
 }
 
 fn organization(store: &FakeDirectory) -> ProviderId {
-    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let admin =
+        Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     let audit = crate::audit::AuditEntry::new(&admin, start(), "provider.created", String::new());
     run(store.create_provider(
         NewProvider {
@@ -255,11 +262,12 @@ fn staff(store: &FakeDirectory, provider: ProviderId, manager: bool) -> Actor {
         role: Role::ProviderStaff,
         provider: Some(provider),
         community: None,
+        street: None,
         manager,
         demo: false,
     };
     let id = run(store.create_account(new, None)).unwrap();
-    Actor { account: id, role: Role::ProviderStaff, provider: Some(provider), community: None }
+    Actor { account: id, role: Role::ProviderStaff, provider: Some(provider), community: None, street: None }
 }
 
 fn invitation() -> InvitationInput {
@@ -295,7 +303,8 @@ fn an_organizations_manager_invites_staff_and_other_staff_cannot() {
 fn an_invitation_sets_the_password_once_and_signs_in() {
     let w = World::new();
     let org = organization(&w.store);
-    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let admin =
+        Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     let sent = run(w.desk.invite_staff(&admin, org, invitation())).unwrap();
     let session = run(w.desk.accept_invitation(&sent.token, "my own password".into())).unwrap();
     assert_eq!(session.account.password_hash, "hashed:15");
@@ -307,7 +316,8 @@ fn an_invitation_sets_the_password_once_and_signs_in() {
 fn an_invitation_expires_after_a_week() {
     let w = World::new();
     let org = organization(&w.store);
-    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let admin =
+        Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     let sent = run(w.desk.invite_staff(&admin, org, invitation())).unwrap();
     let late = run(w.later(INVITATION_LIFETIME).accept_invitation(&sent.token, "my own password".into()));
     assert!(matches!(late, Err(AcceptInvitationError::Unknown)));
@@ -331,7 +341,7 @@ fn a_resident_erases_their_account_with_their_password_and_its_sessions_end() {
 fn staff_workers_and_admins_do_not_erase_their_own_accounts() {
     let w = World::new();
     for role in [Role::ProviderStaff, Role::CommunityWorker, Role::Admin] {
-        let someone = Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None };
+        let someone = Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None, street: None };
         assert!(matches!(run(w.desk.erase(&someone, "whatever")), Err(EraseError::Denied(_))), "{role:?}");
     }
 }

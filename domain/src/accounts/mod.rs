@@ -30,7 +30,7 @@ pub use residents::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::geo::CommunityId;
+use crate::geo::{CommunityId, StreetId};
 use crate::providers::ProviderId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,7 +43,8 @@ pub enum Role {
     Resident,
     /// Staff of a provider (服务组织): sees offers, accepts and works jobs.
     ProviderStaff,
-    /// 社区工作者: works the orders and escalations of their area, and organizes its events.
+    /// 社区工作者: works the orders and escalations of their area, and organizes its events. A worker of a
+    /// street (街道工作者) has the street's communities for their area.
     CommunityWorker,
     /// 在职党员: registers (报到) with their residence community, signs up for shifts and, once confirmed, takes
     /// volunteer orders as a provider of capacity 1.
@@ -85,6 +86,33 @@ pub struct Actor {
     pub provider: Option<ProviderId>,
     /// Set for community workers: the community they work in; for a confirmed Party member, where they live.
     pub community: Option<CommunityId>,
+    /// Set for a street worker instead of a community: the street whose communities they look after.
+    pub street: Option<StreetScope>,
+}
+
+/// A street worker's reach: their street and its communities, read with their account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreetScope {
+    pub street: StreetId,
+    pub communities: Vec<CommunityId>,
+}
+
+impl Actor {
+    /// Whether the actor is a worker who looks after `community`: their own, or one of their street's.
+    pub fn looks_after(&self, community: CommunityId) -> bool {
+        self.role == Role::CommunityWorker
+            && (self.community == Some(community)
+                || self.street.as_ref().is_some_and(|s| s.communities.contains(&community)))
+    }
+
+    /// The communities a worker looks after: theirs, or their street's; none for anyone else.
+    pub fn area(&self) -> Vec<CommunityId> {
+        match (self.role, &self.street) {
+            (Role::CommunityWorker, Some(s)) => s.communities.clone(),
+            (Role::CommunityWorker, None) => self.community.into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A mainland mobile number, stored as its 11 digits.

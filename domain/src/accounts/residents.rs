@@ -214,6 +214,7 @@ where
             role: Role::Resident,
             provider: None,
             community: None,
+            street: None,
             manager: false,
             demo: false,
         };

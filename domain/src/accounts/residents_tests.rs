@@ -29,6 +29,7 @@ fn worker() -> Actor {
         role: Role::CommunityWorker,
         provider: None,
         community: Some(CommunityId(1)),
+        street: None,
     }
 }
 

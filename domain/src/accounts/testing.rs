@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     AccountChanges, AccountId, AccountRecord, Accounts, CodePurpose, CodeRecord, CreateAccountError, InvitationRecord,
     Invitations, LoginError, NewAccount, NewPassword, PersonalData, PhoneNumber, RefreshError, Role, Session,
-    SessionKeeper, VerificationCodes,
+    SessionKeeper, StreetScope, VerificationCodes,
 };
 use crate::audit::AuditEntry;
 use crate::catalog::ItemId;
@@ -72,6 +72,8 @@ impl Accounts for FakeDirectory {
         held.writes.push("create_account");
         held.audits.extend(audit);
         let id = AccountId(Uuid::now_v7());
+        // Every community the fake knows lies on street 1.
+        let street = new.street.map(|street| StreetScope { street, communities: held.communities.clone() });
         held.accounts.push(AccountRecord {
             id,
             username: new.username.as_ref().to_owned(),
@@ -80,6 +82,7 @@ impl Accounts for FakeDirectory {
             role: new.role,
             provider: new.provider,
             community: new.community,
+            street,
             password_hash: new.password_hash,
             manager: new.manager,
             disabled: false,
@@ -409,8 +412,10 @@ impl Geography for FakeDirectory {
         Ok(Vec::new())
     }
 
-    async fn street(&self, _id: StreetId) -> Result<Option<Street>, Unexpected> {
-        Ok(None)
+    /// Street 1, which every community the fake knows lies on.
+    async fn street(&self, id: StreetId) -> Result<Option<Street>, Unexpected> {
+        let known = id == StreetId(1) && !self.held().communities.is_empty();
+        Ok(known.then(|| Street { id, district: DistrictId(1), name: "文安路街道".into(), center: centre() }))
     }
 
     async fn communities_of(&self, _id: StreetId) -> Result<Vec<Community>, Unexpected> {

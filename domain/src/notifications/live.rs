@@ -242,7 +242,7 @@ mod tests {
             notice(vec![], LiveKind::Resync),
             notice(vec![other], LiveKind::Inbox),
         ])));
-        let actor = Actor { account: me, role: Role::ProviderStaff, provider: None, community: None };
+        let actor = Actor { account: me, role: Role::ProviderStaff, provider: None, community: None, street: None };
         let mut feed = LiveDesk::new(heard).open(&actor);
         let mut kinds = Vec::new();
         while let Some(n) = futures_util::FutureExt::now_or_never(feed.next()).flatten() {
@@ -261,6 +261,7 @@ mod tests {
             role,
             provider: None,
             community: community.map(CommunityId),
+            street: None,
         };
         assert!(changed.is_for(&actor(member, Role::PartyMember, Some(4))));
         assert!(changed.is_for(&actor(someone(), Role::CommunityWorker, Some(3))));

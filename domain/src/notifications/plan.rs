@@ -130,6 +130,10 @@ pub struct EventContext {
     pub offered_before: Vec<AccountId>,
     /// The community's workers.
     pub workers: Vec<AccountId>,
+    /// A mediation intake marked high risk, which goes to the street at once.
+    pub high_risk: bool,
+    /// The workers of the community's street, told of a high-risk intake.
+    pub street_workers: Vec<AccountId>,
     /// When the appointment's window opens, for an order booked for a time.
     pub window_start: Option<DateTime<Utc>>,
 }
@@ -266,6 +270,9 @@ pub fn plan_notices(
         }
         OrderState::Escalated => {
             tell(&ctx.workers, Message::EscalatedForWorkers { item: item() }, &mut out);
+            if ctx.high_risk {
+                tell(&ctx.street_workers, Message::HighRiskForStreet { item: item() }, &mut out);
+            }
             tell(&resident, Message::EscalatedForResident { item: item() }, &mut out);
         }
         OrderState::Cancelled => {
@@ -379,6 +386,27 @@ mod tests {
         assert_eq!(told, vec![account(3), account(2)]);
         let hook = |n: &Notice| matches!(n, Notice::Webhook { event_type, .. } if event_type == "order.visit_disputed");
         assert!(notices.iter().any(hook));
+    }
+
+    #[test]
+    fn a_high_risk_intake_is_told_to_the_streets_workers_at_once_and_an_ordinary_escalation_is_not() {
+        let ctx = |high_risk| EventContext {
+            order: Some(OrderId(Uuid::from_u128(9))),
+            item_name: "物业纠纷调解".into(),
+            resident: Some(account(1)),
+            workers: vec![account(3)],
+            street_workers: vec![account(4)],
+            high_risk,
+            ..EventContext::default()
+        };
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let street_told = |high_risk| {
+            plan_notices(Uuid::from_u128(7), Happened::Moved(OrderState::Escalated), at, at, &ctx(high_risk))
+                .iter()
+                .any(|n| matches!(n, Notice::Inbox { account: to, message: Message::HighRiskForStreet { .. } } if *to == account(4)))
+        };
+        assert!(street_told(true));
+        assert!(!street_told(false));
     }
 
     #[test]

@@ -170,8 +170,8 @@ pub trait JobRecord: Clone + Send + Sync + 'static {
 
 /// Telling one person something once, and what the workers' morning digest counts.
 pub trait Notices: Clone + Send + Sync + 'static {
-    /// Each community worker with the number of escalated orders waiting in their community (only those with
-    /// at least one).
+    /// Each community worker with the number of escalated orders waiting in their community, and each street
+    /// worker with those of their street's communities (only those with at least one).
     fn open_escalations_by_worker(&self) -> impl Future<Output = Result<Vec<(AccountId, u64)>, Unexpected>> + Send;
 
     /// An inbox message, unless one with `source_key` exists.

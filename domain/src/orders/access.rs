@@ -18,7 +18,8 @@ pub fn visibility(actor: &Actor, order: &Order, offered_to_actor: bool) -> Visib
     match actor.role {
         Role::Admin => Visibility::Full,
         Role::Resident if order.resident == actor.account => Visibility::Full,
-        Role::CommunityWorker if actor.community == Some(order.community) => Visibility::Full,
+        // A worker sees their community's orders; a street worker every one of their street's.
+        Role::CommunityWorker if actor.looks_after(order.community) => Visibility::Full,
         // The worker who filed it for the resident follows it to the end, in whichever community it is.
         Role::CommunityWorker if order.placed_by == actor.account => Visibility::Full,
         r if r.works_orders() && actor.provider.is_some() && actor.provider == order.provider => Visibility::Full,
@@ -65,7 +66,7 @@ mod tests {
     }
 
     fn actor(role: Role) -> Actor {
-        Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+        Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None, street: None }
     }
 
     #[test]
@@ -98,5 +99,18 @@ mod tests {
         let o = order(AccountId(Uuid::now_v7()), None);
         assert_eq!(visibility(&worker, &o, false), Visibility::Full);
         assert_eq!(visibility(&elsewhere, &o, false), Visibility::None);
+    }
+
+    #[test]
+    fn a_street_worker_sees_every_order_of_their_streets_communities_and_none_of_another_street() {
+        let street = crate::accounts::StreetScope {
+            street: crate::geo::StreetId(1),
+            communities: vec![CommunityId(7), CommunityId(8)],
+        };
+        let worker = Actor { street: Some(street), ..actor(Role::CommunityWorker) };
+        let o = order(AccountId(Uuid::now_v7()), None);
+        assert_eq!(visibility(&worker, &o, false), Visibility::Full);
+        let elsewhere = Order { community: CommunityId(9), ..o };
+        assert_eq!(visibility(&worker, &elsewhere, false), Visibility::None);
     }
 }

@@ -111,10 +111,11 @@ pub struct Complaint {
 }
 
 /// Whose complaints a list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ComplaintScope {
     All,
-    Community(CommunityId),
+    /// A worker's: their community's, or their street's.
+    Communities(Vec<CommunityId>),
     Provider(ProviderId),
 }
 

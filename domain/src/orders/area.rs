@@ -1,6 +1,7 @@
-//! A worker's list of the orders they look after: their community's, and every order they filed for a
-//! resident anywhere (全科受理), filtered by state, item, provider, the days they were placed and who filed
-//! them, a page at a time or whole for a CSV file. Admins see the city's.
+//! A worker's list of the orders they look after: their community's (a street worker's: every community's of
+//! their street), and every order they filed for a resident anywhere (全科受理), filtered by state, item, how
+//! the item is routed, provider, the days they were placed and who filed them, a page at a time or whole for
+//! a CSV file. Admins see the city's.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -10,7 +11,7 @@ use super::ports::OrderStore;
 use super::service::OrderDesk;
 use super::state::OrderState;
 use crate::accounts::{AccountId, Actor, Role};
-use crate::catalog::ItemId;
+use crate::catalog::{ItemId, Routing};
 use crate::clock::Clock;
 use crate::dispatch::DispatchQueue;
 use crate::error::Invalid;
@@ -42,6 +43,8 @@ pub struct AreaFilterInput {
     pub placed_to: Option<NaiveDate>,
     /// Only the orders the caller filed.
     pub mine: bool,
+    /// Only the orders of items routed this way (`property_dispute`: the street sub-center's cases).
+    pub routing: Option<String>,
 }
 
 /// The filters, checked: each is `None` when not asked for.
@@ -54,6 +57,7 @@ pub struct AreaFilter {
     pub placed_from: Option<DateTime<Utc>>,
     pub placed_before: Option<DateTime<Utc>>,
     pub filed_by: Option<AccountId>,
+    pub routing: Option<Routing>,
 }
 
 impl AreaFilterInput {
@@ -63,6 +67,16 @@ impl AreaFilterInput {
             Some(s) => Some(OrderState::parse(s).ok_or_else(|| {
                 let known: Vec<&str> = OrderState::ALL.iter().map(|s| s.as_str()).collect();
                 Invalid::new("state", "invalid_state", format!("state is one of {}", known.join(", ")))
+            })?),
+        };
+        let routing = match self.routing.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(r) => Some(Routing::parse(r).ok_or_else(|| {
+                Invalid::new(
+                    "routing",
+                    "invalid_routing",
+                    "routing is standard, volunteer, neighbour_dispute or property_dispute",
+                )
             })?),
         };
         if let (Some(from), Some(to)) = (self.placed_from, self.placed_to)
@@ -77,6 +91,7 @@ impl AreaFilterInput {
             placed_from: self.placed_from.map(local_midnight),
             placed_before: self.placed_to.and_then(|d| d.succ_opt()).map(local_midnight),
             filed_by: self.mine.then_some(actor.account),
+            routing,
         })
     }
 }
@@ -95,11 +110,9 @@ pub struct ListedOrder {
 
 /// Whose orders the actor looks after, or why they may not list them.
 fn reach_of(actor: &Actor) -> Result<Reach, ListError> {
-    match (actor.role, actor.community) {
-        (Role::Admin, _) => Ok(Reach::City),
-        (Role::CommunityWorker, c) => {
-            Ok(Reach::Communities { communities: c.into_iter().collect(), filer: actor.account })
-        }
+    match actor.role {
+        Role::Admin => Ok(Reach::City),
+        Role::CommunityWorker => Ok(Reach::Communities { communities: actor.area(), filer: actor.account }),
         _ => Err(ListError::Denied("only community workers and admins list an area's orders")),
     }
 }

@@ -11,9 +11,9 @@ use super::booking::routed_pool;
 use super::model::{Order, OrderId, Schedule};
 use super::ports::{OrderStore, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
-use crate::catalog::{CatalogItem, DispatchMode, ItemId};
+use crate::catalog::{CatalogItem, DispatchMode, ItemId, Routing};
 use crate::clock::Clock;
-use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Why, prefer, rank};
+use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Why, nearest_level_first, prefer, rank};
 use crate::error::Unexpected;
 use crate::geo::Area;
 use crate::providers::ProviderId;
@@ -240,6 +240,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 let mut ranked = rank(&request, &candidates, already, &self.travel, &self.weights);
                 if let Some(preferred) = order.preferred {
                     prefer(&mut ranked, preferred);
+                }
+                if item.routing == Routing::PropertyDispute {
+                    nearest_level_first(&mut ranked, &candidates);
                 }
                 if !ranked.is_empty() {
                     let take = match item.mode {

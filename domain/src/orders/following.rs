@@ -92,9 +92,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         states: &[ComplaintState],
         page: PageRequest<'_>,
     ) -> Result<Page<Complaint>, ListError> {
-        let scope = match (actor.role, actor.community, actor.provider) {
+        let scope = match (actor.role, actor.area(), actor.provider) {
             (Role::Admin, _, _) => ComplaintScope::All,
-            (Role::CommunityWorker, Some(c), _) => ComplaintScope::Community(c),
+            (Role::CommunityWorker, area, _) if !area.is_empty() => ComplaintScope::Communities(area),
             (Role::ProviderStaff, _, Some(p)) => ComplaintScope::Provider(p),
             (Role::CommunityWorker | Role::ProviderStaff, _, _) => return Ok(Page { rows: Vec::new(), more: false }),
             _ => return Err(ListError::Denied("complaints are for workers, organizations' staff and admins")),

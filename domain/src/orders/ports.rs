@@ -254,10 +254,10 @@ pub trait OrderLists: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
 
-    /// Escalated orders, newest first, of one community or all of them.
+    /// Escalated orders, newest first, of some communities or all of them.
     fn escalated_orders(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;
@@ -437,10 +437,10 @@ pub trait Visits: Clone + Send + Sync + 'static {
         resolution: &Resolution,
     ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
-    /// Orders whose visit is disputed and not yet resolved, newest first, of one community or all of them.
+    /// Orders whose visit is disputed and not yet resolved, newest first, of some communities or all of them.
     fn open_disputes(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(Order, Visit)>, Unexpected>> + Send;
@@ -474,10 +474,10 @@ pub trait Aftercare: Clone + Send + Sync + 'static {
     /// Records the follow-up unless the order has one; says whether it did.
     fn record_follow_up(&self, follow_up: &FollowUp) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
-    /// Completed orders not followed up yet, newest first, of one community or all of them.
+    /// Completed orders not followed up yet, newest first, of some communities or all of them.
     fn awaiting_follow_up(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Order>, Unexpected>> + Send;

@@ -309,7 +309,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     ) -> Result<Order, MoveError> {
         let order = self.find_for(actor, id).await?;
         let may = match actor.role {
-            Role::CommunityWorker => actor.community == Some(order.community),
+            Role::CommunityWorker => actor.looks_after(order.community),
             Role::Admin => true,
             _ => false,
         };
@@ -323,7 +323,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let order = self.find_for(actor, id).await?;
         let owns = match actor.role {
             Role::Resident => order.resident == actor.account,
-            Role::CommunityWorker => actor.community == Some(order.community) || order.placed_by == actor.account,
+            Role::CommunityWorker => actor.looks_after(order.community) || order.placed_by == actor.account,
             Role::Admin => true,
             Role::ProviderStaff | Role::PartyMember => false,
         };
@@ -620,17 +620,17 @@ pub(super) async fn worker_list<T, Fut>(
     actor: &Actor,
     page: PageRequest<'_>,
     denied: &'static str,
-    read: impl FnOnce(Option<CommunityId>, Option<OrderId>, u64) -> Fut,
+    read: impl FnOnce(Option<Vec<CommunityId>>, Option<OrderId>, u64) -> Fut,
 ) -> Result<Page<T>, ListError>
 where
     Fut: std::future::Future<Output = Result<Vec<T>, Unexpected>>,
 {
-    let community = match (actor.role, actor.community) {
-        (Role::Admin, _) => None,
-        (Role::CommunityWorker, Some(c)) => Some(c),
-        (Role::CommunityWorker, None) => return Ok(Page { rows: Vec::new(), more: false }),
+    let communities = match actor.role {
+        Role::Admin => None,
+        Role::CommunityWorker if actor.area().is_empty() => return Ok(Page { rows: Vec::new(), more: false }),
+        Role::CommunityWorker => Some(actor.area()),
         _ => return Err(ListError::Denied(denied)),
     };
     let (size, before) = (page.size()?, page.cursor()?.map(OrderId));
-    Ok(Page::of(read(community, before, size + 1).await?, size))
+    Ok(Page::of(read(communities, before, size + 1).await?, size))
 }

@@ -33,7 +33,7 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 fn someone(role: Role) -> Actor {
-    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None, street: None }
 }
 
 fn staff_of(provider: ProviderId) -> Actor {

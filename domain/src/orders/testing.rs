@@ -73,7 +73,7 @@ pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 
 /// A new account of `role`, of no provider or community.
 pub fn someone(role: crate::accounts::Role) -> crate::accounts::Actor {
-    crate::accounts::Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None }
+    crate::accounts::Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community: None, street: None }
 }
 
 /// The fake store; clones share what they hold.
@@ -336,15 +336,14 @@ impl OrderLists for FakeOrders {
 
     async fn escalated_orders(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         _before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
         let held = self.held();
-        let escalated = held
-            .orders
-            .iter()
-            .filter(|o| o.state == OrderState::Escalated && community.is_none_or(|c| o.community == c));
+        let escalated = held.orders.iter().filter(|o| {
+            o.state == OrderState::Escalated && communities.as_ref().is_none_or(|c| c.contains(&o.community))
+        });
         Ok(escalated.take(limit as usize).cloned().collect())
     }
 
@@ -505,7 +504,7 @@ impl Visits for FakeOrders {
 
     async fn open_disputes(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         _before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<(Order, Visit)>, Unexpected> {
@@ -513,7 +512,10 @@ impl Visits for FakeOrders {
         let disputed = held.visits.iter().filter(|v| v.open_dispute());
         let with_order =
             disputed.filter_map(|v| held.orders.iter().find(|o| o.id == v.order).map(|o| (o.clone(), v.clone())));
-        Ok(with_order.filter(|(o, _)| community.is_none_or(|c| o.community == c)).take(limit as usize).collect())
+        Ok(with_order
+            .filter(|(o, _)| communities.as_ref().is_none_or(|c| c.contains(&o.community)))
+            .take(limit as usize)
+            .collect())
     }
 
     async fn rating(&self, order: OrderId) -> Result<Option<Rating>, Unexpected> {
@@ -572,14 +574,14 @@ impl Aftercare for FakeOrders {
 
     async fn awaiting_follow_up(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         _before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
         let held = self.held();
         let due = held.orders.iter().filter(|o| {
             o.state == OrderState::Completed
-                && community.is_none_or(|c| o.community == c)
+                && communities.as_ref().is_none_or(|c| c.contains(&o.community))
                 && !held.follow_ups.iter().any(|f| f.order == o.id)
         });
         Ok(due.take(limit as usize).cloned().collect())
@@ -611,10 +613,10 @@ impl Aftercare for FakeOrders {
     ) -> Result<Vec<Complaint>, Unexpected> {
         let held = self.held();
         let fits = |c: &&Complaint| {
-            let within = match scope {
+            let within = match &scope {
                 ComplaintScope::All => true,
-                ComplaintScope::Community(x) => c.community == x,
-                ComplaintScope::Provider(p) => c.provider == p,
+                ComplaintScope::Communities(x) => x.contains(&c.community),
+                ComplaintScope::Provider(p) => c.provider == *p,
             };
             within && (states.is_empty() || states.contains(&c.state))
         };

@@ -48,12 +48,13 @@ fn staff(fake: &FakeDirectory, manager: bool) -> Actor {
         role: Role::ProviderStaff,
         provider: Some(KITCHEN),
         community: None,
+        street: None,
         password_hash: "x".into(),
         manager,
         disabled: false,
         language: None,
     });
-    Actor { account: id, role: Role::ProviderStaff, provider: Some(KITCHEN), community: None }
+    Actor { account: id, role: Role::ProviderStaff, provider: Some(KITCHEN), community: None, street: None }
 }
 
 #[test]
@@ -78,7 +79,8 @@ fn only_the_providers_managers_and_admins_change_it_and_its_staff_see_it() {
     let elsewhere = Actor { provider: Some(ProviderId(Uuid::now_v7())), ..staff(&fake, true) };
     assert!(matches!(run(desk.pause(&elsewhere, KITCHEN, true)), Err(DeskError::NotFound(_))));
     assert!(matches!(run(desk.availability(&elsewhere, KITCHEN)), Err(DeskError::NotFound(_))));
-    let admin = Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None };
+    let admin =
+        Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     assert!(run(desk.pause(&admin, KITCHEN, true)).is_ok());
 }
 

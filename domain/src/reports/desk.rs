@@ -78,12 +78,13 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
     async fn admit(&self, actor: &Actor, area: Area) -> Result<(), DeskError> {
         match (actor.role, area) {
             (Role::Admin, _) => {}
-            (Role::CommunityWorker, Area::Community(c)) if actor.community == Some(c) => {}
+            (Role::CommunityWorker, Area::Community(c)) if actor.looks_after(c) => {}
             (Role::CommunityWorker, Area::Community(_)) => {
-                return Err(Denied("a community worker sees their own community's figures").into());
+                return Err(Denied("a worker sees the figures of the communities they look after").into());
             }
+            (Role::CommunityWorker, Area::Street(s)) if actor.street.as_ref().is_some_and(|own| own.street == s) => {}
             (Role::CommunityWorker, Area::Street(_)) => {
-                return Err(Denied("a street's figures are for admins").into());
+                return Err(Denied("a street's figures are for its street workers and admins").into());
             }
             _ => return Err(Denied("the dashboard is for community workers and admins").into()),
         }
@@ -160,7 +161,13 @@ mod tests {
     }
 
     fn actor(role: Role, community: Option<i32>) -> Actor {
-        Actor { account: AccountId(Uuid::nil()), role, provider: None, community: community.map(CommunityId) }
+        Actor {
+            account: AccountId(Uuid::nil()),
+            role,
+            provider: None,
+            community: community.map(CommunityId),
+            street: None,
+        }
     }
 
     fn placed(community: i32, ago_hours: i64) -> (Area, OrderFact) {
@@ -182,6 +189,23 @@ mod tests {
         assert!(matches!(other, Err(DeskError::Denied(_))));
         let street = run(desk(facts).map(&worker, Area::Street(StreetId(1))));
         assert!(matches!(street, Err(DeskError::Denied(_))));
+    }
+
+    #[test]
+    fn a_street_worker_sees_their_streets_figures_and_each_of_its_communities_but_not_another_street() {
+        let facts = Facts::default();
+        facts.orders.lock().unwrap().extend([placed(1, 1), placed(2, 1)]);
+        let scope =
+            crate::accounts::StreetScope { street: StreetId(1), communities: vec![CommunityId(1), CommunityId(2)] };
+        let worker = Actor { street: Some(scope), ..actor(Role::CommunityWorker, None) };
+        let street = run(desk(facts.clone()).dashboard(&worker, Area::Street(StreetId(1)), None, None)).unwrap();
+        assert_eq!(street.total.orders, 2);
+        let one = run(desk(facts.clone()).dashboard(&worker, Area::Community(CommunityId(2)), None, None)).unwrap();
+        assert_eq!(one.total.orders, 1);
+        let other = run(desk(facts.clone()).dashboard(&worker, Area::Street(StreetId(2)), None, None));
+        assert!(matches!(other, Err(DeskError::Denied(_))));
+        let outside = run(desk(facts).dashboard(&worker, Area::Community(CommunityId(3)), None, None));
+        assert!(matches!(outside, Err(DeskError::Denied(_))));
     }
 
     #[test]

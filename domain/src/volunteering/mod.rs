@@ -49,11 +49,11 @@ id_type!(
     SignupId,
 );
 
-/// Whether the actor organizes events of `community`: its community workers, and administrators.
+/// Whether the actor organizes events of `community`: its workers (its street's among them), and administrators.
 pub fn organizes(actor: &Actor, community: CommunityId) -> bool {
     match actor.role {
         Role::Admin => true,
-        Role::CommunityWorker => actor.community == Some(community),
+        Role::CommunityWorker => actor.looks_after(community),
         _ => false,
     }
 }
@@ -70,7 +70,13 @@ mod tests {
     use crate::accounts::AccountId;
 
     fn actor(role: Role, community: Option<i32>) -> Actor {
-        Actor { account: AccountId(Uuid::nil()), role, provider: None, community: community.map(CommunityId) }
+        Actor {
+            account: AccountId(Uuid::nil()),
+            role,
+            provider: None,
+            community: community.map(CommunityId),
+            street: None,
+        }
     }
 
     #[test]

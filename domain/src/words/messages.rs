@@ -40,6 +40,10 @@ pub enum Message {
     EscalatedForWorkers {
         item: String,
     },
+    /// To the street's workers: a mediation intake marked high risk came to them at once.
+    HighRiskForStreet {
+        item: String,
+    },
     EscalatedForResident {
         item: String,
     },
@@ -162,6 +166,7 @@ impl Message {
             Message::ServiceStarted { item: item() },
             Message::ServiceCompleted { item: item() },
             Message::EscalatedForWorkers { item: item() },
+            Message::HighRiskForStreet { item: item() },
             Message::EscalatedForResident { item: item() },
             Message::CancelledForResident { item: item() },
             Message::CancelledForProvider { item: item() },
@@ -203,6 +208,7 @@ impl Message {
             Message::ServiceStarted { .. } => ("服务已开始", "Service started"),
             Message::ServiceCompleted { .. } => ("服务已完成", "Service completed"),
             Message::EscalatedForWorkers { .. } => ("订单待人工处理", "An order needs a person"),
+            Message::HighRiskForStreet { .. } => ("高风险调解转街道", "A high-risk mediation came to the street"),
             Message::EscalatedForResident { .. } => ("订单转人工处理", "Your order went to community workers"),
             Message::CancelledForResident { .. } | Message::CancelledForProvider { .. } => {
                 ("订单已取消", "Order cancelled")
@@ -267,6 +273,12 @@ impl Message {
                     "Your {item} service is done. Please confirm it on the order's page, or dispute it if \
                      something was wrong."
                 ),
+            },
+            Message::HighRiskForStreet { item } => match zh {
+                true => format!("一件「{item}」调解被标记为高风险，已直接转到街道，请立即处理。"),
+                false => {
+                    format!("A {item} mediation was marked high risk and came straight to the street; please act now.")
+                }
             },
             Message::EscalatedForWorkers { item } => match zh {
                 true => format!("一笔「{item}」订单没有服务方接单，请指派或关闭。"),

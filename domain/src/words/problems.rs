@@ -69,6 +69,8 @@ const CATALOG: &[(&str, &str)] = &[
     ("invalid_skills", "技能填写不正确。"),
     ("invalid_stars", "评分应为 1 到 5 星。"),
     ("invalid_state", "状态不正确（{field}）。"),
+    ("invalid_routing", "派单方式不正确（{field}）。"),
+    ("community_and_street", "工作人员负责一个社区或一整条街道，二者只能选一个。"),
     ("invalid_target_share", "目标份额应为 0.1 到 10。"),
     ("invalid_text", "「{field}」的字数不符合要求。"),
     ("invalid_time", "时间格式应为“时:分”，例如 11:30。"),
@@ -190,9 +192,11 @@ const FIELDS: &[(&str, &str)] = &[
     ("q", "查询"),
     ("reason", "原因"),
     ("resident_id", "居民"),
+    ("routing", "派单方式"),
     ("stars", "评分"),
     ("start_date", "开始日期"),
     ("state", "状态"),
+    ("street_id", "街道"),
     ("text", "内容"),
     ("time", "时间"),
     ("title", "标题"),
@@ -200,8 +204,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("until", "结束日期"),
     ("username", "用户名"),
     ("window_end", "结束时间"),
-    ("working_hours", "营业时间"),
     ("window_start", "开始时间"),
+    ("working_hours", "营业时间"),
 ];
 
 /// Every code the catalog words.

@@ -14,6 +14,8 @@ pub struct Model {
     pub role: String,
     pub provider_id: Option<Uuid>,
     pub community_id: Option<i32>,
+    /// For a street worker: the street whose communities they look after.
+    pub street_id: Option<i32>,
     pub demo: bool,
     pub created_at: DateTimeUtc,
     pub manager: bool,

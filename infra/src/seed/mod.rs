@@ -15,7 +15,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, Iterable, Prim
 use linli_domain::accounts::{NewPassword, PhoneNumber, Role, Username};
 use linli_domain::catalog::{Category, Routing};
 use linli_domain::error::Unexpected;
-use linli_domain::geo::CommunityId;
+use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::{ProviderId, ProviderKind};
 
 use crate::auth::hash_password;
@@ -269,6 +269,8 @@ async fn seed_accounts(
             .community(demo_community)),
         (NewDemo::new("worker", Role::CommunityWorker, "张敏 (community worker, 文安路社区)")
             .community(demo_community)),
+        // The street of 文安路社区 and eight other communities.
+        (NewDemo::new("street", Role::CommunityWorker, "刘洋 (street worker, 南湖街道)").street(StreetId(1))),
         (NewDemo::new(
             "member",
             Role::PartyMember,
@@ -300,6 +302,7 @@ async fn seed_accounts(
             role: demo.role,
             provider: demo.provider,
             community: demo.community,
+            street: demo.street,
             // Each demo organization's one member of staff is also its manager, who invites the others.
             manager: demo.role == Role::ProviderStaff,
             demo: true,
@@ -330,6 +333,7 @@ struct NewDemo {
     phone: Option<String>,
     provider: Option<ProviderId>,
     community: Option<CommunityId>,
+    street: Option<StreetId>,
 }
 
 impl NewDemo {
@@ -341,6 +345,7 @@ impl NewDemo {
             phone: None,
             provider: None,
             community: None,
+            street: None,
         }
     }
 
@@ -350,6 +355,10 @@ impl NewDemo {
 
     fn community(self, c: CommunityId) -> Self {
         Self { community: Some(c), ..self }
+    }
+
+    fn street(self, s: StreetId) -> Self {
+        Self { street: Some(s), ..self }
     }
 
     fn provider(self, p: ProviderId) -> Self {

@@ -1,5 +1,7 @@
-//! The demo's community points: a resident mediation point (居民评理说事点) in every community, and a
-//! property-dispute mediation sub-center (物业纠纷调解分中心) in every street, as the source report describes.
+//! The demo's community points: a resident mediation point (居民评理说事点) in every community, a
+//! property-dispute mediation sub-center (物业纠纷调解分中心) in every street, as the source report describes,
+//! and the city's property-dispute mediation centre (物业纠纷调解中心) above the sub-centers, which serves every
+//! street and is asked when a street's own sub-center cannot take a case.
 
 use uuid::Uuid;
 
@@ -60,6 +62,21 @@ pub fn build(city: &DemoCity, items: &[DemoItem]) -> Vec<DemoPoint> {
             coverage: communities,
         }
     }));
+    // The centre sits in the community nearest the city hall square (市府广场).
+    let (hall_lat, hall_lng) = (41.8057, 123.4315);
+    let distance = |c: &&super::city::DemoCommunity| (c.lat - hall_lat).powi(2) + (c.lng - hall_lng).powi(2);
+    let home =
+        city.communities.iter().min_by(|a, b| distance(a).total_cmp(&distance(b))).expect("the city has communities");
+    points.push(DemoPoint {
+        id: Uuid::from_u128(0x6c69_6e6c_6900_4000_8000_0007_0000_0000 | 1),
+        name: "沈阳市物业纠纷调解中心".to_owned(),
+        community: home.id,
+        lat: home.lat,
+        lng: home.lng,
+        capacity: 10,
+        items: sub_center_items,
+        coverage: city.communities.iter().map(|c| c.id).collect(),
+    });
     points
 }
 
@@ -72,9 +89,11 @@ mod tests {
     fn every_community_has_a_mediation_point_and_every_street_a_sub_center() {
         let city = city::build(&mut Rng::new(1));
         let points = build(&city, &catalog::build());
-        assert_eq!(points.len(), 955 + 110);
+        assert_eq!(points.len(), 955 + 110 + 1);
         assert!(points[0].name.ends_with("居民评理说事点") && points[0].items.len() == 5);
         assert!(points[955].name.ends_with("物业纠纷调解分中心") && points[955].items.len() == 3);
         assert!(points[955].coverage.len() >= 8);
+        let centre = points.last().unwrap();
+        assert_eq!((centre.name.as_str(), centre.coverage.len()), ("沈阳市物业纠纷调解中心", 955));
     }
 }

@@ -1,20 +1,24 @@
 //! Accounts and their access sessions. Tokens are stored only as their SHA-256 digest, so a copy of the
 //! database does not hold usable credentials.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
 
-use linli_domain::accounts::{AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role};
+use linli_domain::accounts::{
+    AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role, StreetScope,
+};
 use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::CommunityId;
+use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::providers::ProviderId;
 use linli_domain::words::Lang;
 
 use super::{Store, convert};
 use crate::db::{DbContext, db_err};
-use crate::entities::{account, session};
+use crate::entities::{account, community, session};
 
 impl Accounts for Store {
     /// Inserts the account, and its audit entry in the same transaction; a username or phone number already
@@ -45,12 +49,12 @@ impl Accounts for Store {
             any = any.add(account::Column::Phone.eq(phone.as_ref()));
         }
         let row = account::Entity::find().filter(any).one(&self.db).await.context("looking up a login")?;
-        row.map(record).transpose()
+        self.account_record(row).await
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, Unexpected> {
         let row = account::Entity::find_by_id(id.0).one(&self.db).await.context("reading an account")?;
-        row.map(record).transpose()
+        self.account_record(row).await
     }
 
     async fn set_language(&self, id: AccountId, lang: Lang) -> Result<(), Unexpected> {
@@ -87,7 +91,7 @@ impl Accounts for Store {
             find = find.filter(account::Column::Id.gt(after.0));
         }
         let rows = find.all(&self.db).await.context("listing accounts")?;
-        rows.into_iter().map(record).collect()
+        self.account_records(rows).await
     }
 }
 
@@ -111,7 +115,38 @@ impl Store {
             .one(&self.db)
             .await
             .context("checking a session")?;
-        row.map(record).transpose()
+        self.account_record(row).await
+    }
+
+    /// The accounts of `rows`, a street worker's with the communities of their street: one more read, made
+    /// only when a row names a street.
+    pub(super) async fn account_records(&self, rows: Vec<account::Model>) -> Result<Vec<AccountRecord>, Unexpected> {
+        let streets: Vec<i32> = rows.iter().filter_map(|r| r.street_id).collect();
+        let mut of_street: HashMap<i32, Vec<CommunityId>> = HashMap::new();
+        if !streets.is_empty() {
+            let communities = community::Entity::find()
+                .filter(community::Column::StreetId.is_in(streets))
+                .order_by_asc(community::Column::Id)
+                .all(&self.db)
+                .await
+                .context("reading a street's communities")?;
+            for c in communities {
+                of_street.entry(c.street_id).or_default().push(CommunityId(c.id));
+            }
+        }
+        rows.into_iter()
+            .map(|m| {
+                let street = m.street_id.map(|s| StreetScope {
+                    street: StreetId(s),
+                    communities: of_street.get(&s).cloned().unwrap_or_default(),
+                });
+                record(m, street)
+            })
+            .collect()
+    }
+
+    async fn account_record(&self, row: Option<account::Model>) -> Result<Option<AccountRecord>, Unexpected> {
+        Ok(self.account_records(row.into_iter().collect()).await?.pop())
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<(), Unexpected> {
@@ -132,6 +167,7 @@ pub(super) fn new_row(new: NewAccount) -> (AccountId, account::ActiveModel) {
         role: Set(new.role.as_str().to_owned()),
         provider_id: Set(new.provider.map(|p| p.0)),
         community_id: Set(new.community.map(|c| c.0)),
+        street_id: Set(new.street.map(|s| s.0)),
         demo: Set(new.demo),
         created_at: Set(Utc::now()),
         manager: Set(new.manager),
@@ -152,12 +188,13 @@ pub(super) fn create_error(err: sea_orm::DbErr, what: &'static str) -> CreateAcc
     }
 }
 
-fn record(m: account::Model) -> Result<AccountRecord, Unexpected> {
+fn record(m: account::Model, street: Option<StreetScope>) -> Result<AccountRecord, Unexpected> {
     Ok(AccountRecord {
         id: AccountId(m.id),
         role: Role::parse(&m.role).ok_or_else(|| convert::corrupt("role", m.id, &m.role))?,
         provider: m.provider_id.map(ProviderId),
         community: m.community_id.map(CommunityId),
+        street,
         username: m.username,
         display_name: m.display_name,
         phone: m.phone,

@@ -165,6 +165,8 @@ pub struct OrderView {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub asap: bool,
+    /// A mediation intake marked high risk: it went to the street's workers at once, without an offer.
+    pub high_risk: bool,
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: Option<DateTime<Utc>>,
     /// The care plan this order is a visit of (for those who see it in full).
@@ -223,6 +225,7 @@ impl OrderView {
             lat: full.then_some(o.location.lat()),
             lng: full.then_some(o.location.lng()),
             asap,
+            high_risk: o.high_risk,
             window_start,
             window_end,
             care_plan_id: if full { o.plan.map(|p| p.0) } else { None },

@@ -161,6 +161,7 @@ where
             role,
             provider: None,
             community: None,
+            street: None,
             manager: false,
             demo: false,
         };
@@ -283,6 +284,7 @@ where
             role: Role::ProviderStaff,
             provider: Some(provider),
             community: None,
+            street: None,
             manager: input.manager,
             demo: false,
         };

@@ -26,7 +26,7 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 fn actor(role: Role, provider: Option<ProviderId>) -> Actor {
-    Actor { account: AccountId(Uuid::now_v7()), role, provider, community: None }
+    Actor { account: AccountId(Uuid::now_v7()), role, provider, community: None, street: None }
 }
 
 fn staff() -> Actor {

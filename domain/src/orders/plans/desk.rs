@@ -198,9 +198,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     pub async fn care_plans(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<PlanDetail>, ListError> {
         let (resident, reach) = match actor.role {
             Role::Resident => (Some(actor.account), Reach::City),
-            Role::CommunityWorker => {
-                (None, Reach::Communities { communities: actor.community.into_iter().collect(), filer: actor.account })
-            }
+            Role::CommunityWorker => (None, Reach::Communities { communities: actor.area(), filer: actor.account }),
             Role::Admin => (None, Reach::City),
             _ => return Err(ListError::Denied("only residents, community workers and admins follow care plans")),
         };
@@ -602,7 +600,7 @@ pub(super) fn within(plan: &CarePlan, reach: &Reach) -> bool {
 fn sees(actor: &Actor, plan: &CarePlan) -> bool {
     match actor.role {
         Role::Resident => actor.account == plan.resident,
-        Role::CommunityWorker => actor.community == Some(plan.community) || actor.account == plan.filed_by,
+        Role::CommunityWorker => actor.looks_after(plan.community) || actor.account == plan.filed_by,
         Role::Admin => true,
         Role::ProviderStaff | Role::PartyMember => false,
     }

@@ -44,7 +44,7 @@ const HOME: CommunityId = CommunityId(1);
 const ELSEWHERE: CommunityId = CommunityId(2);
 
 fn actor(role: Role, community: Option<CommunityId>) -> Actor {
-    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community }
+    Actor { account: AccountId(Uuid::now_v7()), role, provider: None, community, street: None }
 }
 
 fn worker() -> Actor {

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait, QueryFilter};
 use uuid::Uuid;
 
-use linli_domain::accounts::{AccountId, Role};
+use linli_domain::accounts::AccountId;
 use linli_domain::error::Unexpected;
 use linli_domain::notifications::{Channel, EventContext, Happened, Notice, Outbox, OutboxEvent, VisitNews};
 use linli_domain::orders::{OrderId, OrderState};
@@ -19,7 +19,7 @@ use super::{RESCHEDULED_TOPIC, claimable, insert_once, new_delivery, new_inbox};
 use crate::db::DbContext;
 use crate::entities::states::StoredReminderState;
 use crate::entities::{
-    account, catalog_item, delivery, inbox_message, order, order_offer, outbox, reminder, webhook_endpoint,
+    account, catalog_item, community, delivery, inbox_message, order, order_offer, outbox, reminder, webhook_endpoint,
 };
 use crate::store::Store;
 
@@ -75,15 +75,19 @@ impl Outbox for Store {
         concerned.extend(&before);
         concerned.extend(o.provider_id);
         let staff = self.staff_of(concerned).await.context(what)?;
-        let workers = account::Entity::find()
-            .filter(account::Column::Role.eq(Role::CommunityWorker.as_str()))
-            .filter(account::Column::CommunityId.eq(o.community_id))
-            .all(&self.db)
-            .await
-            .context(what)?
-            .into_iter()
-            .map(|a| AccountId(a.id))
-            .collect();
+        let workers = self.workers(account::Column::CommunityId.eq(o.community_id)).await.context(what)?;
+        // A high-risk intake goes to the street at once: its workers are told too.
+        let street_workers = match o.high_risk {
+            true => {
+                let street = Query::select()
+                    .column(community::Column::StreetId)
+                    .from(community::Entity)
+                    .and_where(community::Column::Id.eq(o.community_id))
+                    .to_owned();
+                self.workers(account::Column::StreetId.in_subquery(street)).await.context(what)?
+            }
+            false => Vec::new(),
+        };
         Ok(EventContext {
             order: Some(id),
             item_name: item_name.unwrap_or_default(),
@@ -93,6 +97,8 @@ impl Outbox for Store {
             offered: open.iter().map(|p| (ProviderId(*p), staff.get(p).cloned().unwrap_or_default())).collect(),
             offered_before: before.iter().flat_map(|p| staff.get(p).cloned().unwrap_or_default()).collect(),
             workers,
+            high_risk: o.high_risk,
+            street_workers,
             window_start: o.window_start,
         })
     }

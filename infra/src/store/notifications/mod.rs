@@ -18,7 +18,7 @@ use sea_orm::sea_query::{LockBehavior, LockType, OnConflict, SelectStatement};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use linli_domain::accounts::AccountId;
+use linli_domain::accounts::{AccountId, Role};
 use linli_domain::notifications::Channel;
 use linli_domain::orders::OrderId;
 use linli_domain::providers::ProviderId;
@@ -147,5 +147,15 @@ impl Store {
             }
         }
         Ok(staff)
+    }
+
+    /// The community workers' accounts that meet `which` (of a community, or of a street).
+    async fn workers(&self, which: sea_orm::sea_query::SimpleExpr) -> Result<Vec<AccountId>, DbErr> {
+        let rows = account::Entity::find()
+            .filter(account::Column::Role.eq(Role::CommunityWorker.as_str()))
+            .filter(which)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|a| AccountId(a.id)).collect())
     }
 }

@@ -76,7 +76,7 @@ impl Aftercare for Store {
 
     async fn awaiting_follow_up(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
@@ -85,8 +85,8 @@ impl Aftercare for Store {
         let mut filter = Condition::all()
             .add(order::Column::State.eq(StoredOrderState::Completed))
             .add(order::Column::Id.not_in_subquery(followed));
-        if let Some(c) = community {
-            filter = filter.add(order::Column::CommunityId.eq(c.0));
+        if let Some(c) = communities {
+            filter = filter.add(order::Column::CommunityId.is_in(c.iter().map(|c| c.0)));
         }
         self.newest_orders(filter, before, limit).await
     }
@@ -152,7 +152,7 @@ impl Aftercare for Store {
         let mut query = complaint::Entity::find();
         query = match scope {
             ComplaintScope::All => query,
-            ComplaintScope::Community(c) => query.filter(complaint::Column::CommunityId.eq(c.0)),
+            ComplaintScope::Communities(c) => query.filter(complaint::Column::CommunityId.is_in(c.iter().map(|c| c.0))),
             ComplaintScope::Provider(p) => query.filter(complaint::Column::ProviderId.eq(p.0)),
         };
         if !states.is_empty() {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -41,6 +42,14 @@ impl OrderLists for Store {
             f.placed_from.map(|t| order::Column::PlacedAt.gte(t)),
             f.placed_before.map(|t| order::Column::PlacedAt.lt(t)),
             f.filed_by.map(|a| order::Column::PlacedBy.eq(a.0)),
+            f.routing.map(|r| {
+                let items = Query::select()
+                    .column(catalog_item::Column::Id)
+                    .from(catalog_item::Entity)
+                    .and_where(catalog_item::Column::Routing.eq(r.as_str()))
+                    .to_owned();
+                order::Column::ItemId.in_subquery(items)
+            }),
         ];
         let owner = optional.into_iter().flatten().fold(owner, Condition::add);
         let orders = self.newest_orders(owner, before, limit).await?;
@@ -56,16 +65,16 @@ impl OrderLists for Store {
         self.newest_orders(order::Column::ResidentId.eq(resident.0), before, limit).await
     }
 
-    /// Escalated orders, newest first: of one community, or all of them.
+    /// Escalated orders, newest first: of some communities, or all of them.
     async fn escalated_orders(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<Order>, Unexpected> {
         let mut filter = Condition::all().add(order::Column::State.eq(StoredOrderState::Escalated));
-        if let Some(c) = community {
-            filter = filter.add(order::Column::CommunityId.eq(c.0));
+        if let Some(c) = communities {
+            filter = filter.add(order::Column::CommunityId.is_in(c.iter().map(|c| c.0)));
         }
         self.newest_orders(filter, before, limit).await
     }

@@ -256,7 +256,7 @@ impl Visits for Store {
 
     async fn open_disputes(
         &self,
-        community: Option<CommunityId>,
+        communities: Option<Vec<CommunityId>>,
         before: Option<OrderId>,
         limit: u64,
     ) -> Result<Vec<(Order, Visit)>, Unexpected> {
@@ -264,8 +264,8 @@ impl Visits for Store {
             .find_also_related(order::Entity)
             .filter(order_visit::Column::Verdict.eq(DISPUTED))
             .filter(order_visit::Column::ResolvedAt.is_null());
-        if let Some(c) = community {
-            query = query.filter(order::Column::CommunityId.eq(c.0));
+        if let Some(c) = communities {
+            query = query.filter(order::Column::CommunityId.is_in(c.iter().map(|c| c.0)));
         }
         if let Some(before) = before {
             query = query.filter(order_visit::Column::OrderId.lt(before.0));
