@@ -239,6 +239,12 @@ async fn a_worker_files_for_a_resident_with_no_app_and_follows_the_order_to_comp
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_street_worker_finds_a_high_risk_intake_tagged_on_the_streets_desk_and_its_figures() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "street.mjs", "street").await;
+    assert!(shots.join("street-escalations-360.png").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_pauses_their_organization_and_sees_offers_stop_until_they_resume() {
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "availability.mjs", "availability").await;
     assert!(shots.join("availability-paused-360.png").exists());

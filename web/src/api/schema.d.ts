@@ -1649,11 +1649,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The orders you look after, newest first: a community worker's community's and every one they filed
-         *     for a resident elsewhere (an admin's: the city's). Filter by `state`, `item_id`, `provider_id`, the
-         *     days placed (`placed_from`, `placed_to`, Shanghai dates, both included) and `mine` (only those you
-         *     filed).
-         * @description Who may call: community_worker, admin (their community's and those they filed (admins every one)).
+         * The orders you look after, newest first: a community worker's community's (a street worker's: their
+         *     street's) and every one they filed for a resident elsewhere (an admin's: the city's). Filter by `state`,
+         *     `item_id`, `provider_id`, the days placed (`placed_from`, `placed_to`, Shanghai dates, both included),
+         *     `mine` (only those you filed) and `routing`.
+         * @description Who may call: community_worker, admin (their community's or street's and those they filed (admins every one)).
          */
         get: {
             parameters: {
@@ -1664,6 +1664,11 @@ export interface paths {
                     placed_from?: string;
                     placed_to?: string;
                     mine?: boolean;
+                    /**
+                     * @description `property_dispute` for the street sub-center's cases; also `standard`, `volunteer`,
+                     *     `neighbour_dispute`.
+                     */
+                    routing?: string;
                     /** @description `next_cursor` of the previous page. */
                     cursor?: string;
                     /** @description Page size, 1 to 100 (default 20). */
@@ -1757,7 +1762,7 @@ export interface paths {
         /**
          * The same orders as a CSV file, in the reader's language, times in Shanghai. Community workers and
          *     admins.
-         * @description Who may call: community_worker, admin (their community's and those they filed (admins every one)).
+         * @description Who may call: community_worker, admin (their community's or street's and those they filed (admins every one)).
          */
         get: {
             parameters: {
@@ -1768,6 +1773,8 @@ export interface paths {
                     placed_from?: string;
                     placed_to?: string;
                     mine?: boolean;
+                    /** @description As for the list. */
+                    routing?: string;
                 };
                 header?: never;
                 path?: never;
@@ -4258,7 +4265,7 @@ export interface paths {
          * A community's figures for each day from `from` to `to` (dates in Shanghai, at most 92 days; the last
          *     two weeks by default): orders, fill rate, median time to accept, escalations, volunteer hours. Its own
          *     community workers and admins.
-         * @description Who may call: community_worker, admin (their community's).
+         * @description Who may call: community_worker, admin (their community's (a street worker's: any of their street)).
          */
         get: {
             parameters: {
@@ -4364,7 +4371,7 @@ export interface paths {
         };
         /**
          * The same days as CSV.
-         * @description Who may call: community_worker, admin (their community's).
+         * @description Who may call: community_worker, admin (their community's (a street worker's: any of their street)).
          */
         get: {
             parameters: {
@@ -5554,7 +5561,7 @@ export interface paths {
         };
         /**
          * Escalated orders of your community (an admin sees every community's), newest first.
-         * @description Who may call: community_worker, admin (their community's (admins every community's)).
+         * @description Who may call: community_worker, admin (their community's or street's (admins every community's)).
          */
         get: {
             parameters: {
@@ -12886,8 +12893,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A street's figures, summed over its communities, for each day from `from` to `to`. Admins.
-         * @description Who may call: admin.
+         * A street's figures, summed over its communities, for each day from `from` to `to`. Its street workers and admins.
+         * @description Who may call: community_worker, admin (a street worker's own street).
          */
         get: {
             parameters: {
@@ -12993,7 +13000,7 @@ export interface paths {
         };
         /**
          * The same days as CSV.
-         * @description Who may call: admin.
+         * @description Who may call: community_worker, admin (a street worker's own street).
          */
         get: {
             parameters: {
@@ -13100,8 +13107,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A street's communities and the organizations and community points serving them. Admins.
-         * @description Who may call: admin.
+         * A street's communities and the organizations and community points serving them. Its street workers and admins.
+         * @description Who may call: community_worker, admin (a street worker's own street).
          */
         get: {
             parameters: {
@@ -13313,6 +13320,13 @@ export interface components {
             provider_id?: string;
             /** @description `resident`, `provider_staff`, `community_worker`, `party_member` or `admin`. */
             role: string;
+            /** @description For a street worker: the communities of their street. */
+            street_community_ids?: number[];
+            /**
+             * Format: int32
+             * @description For a street worker: their street, whose communities they look after.
+             */
+            street_id?: number;
             username: string;
         };
         /**
@@ -13668,7 +13682,7 @@ export interface components {
         CreateAccountRequest: {
             /**
              * Format: int32
-             * @description Required for community_worker; a resident's home community.
+             * @description Required for community_worker (or `street_id` instead); a resident's home community.
              */
             community_id?: number;
             /** @description 1 to 50 characters. */
@@ -13688,6 +13702,12 @@ export interface components {
              */
             provider_id?: string;
             role: components["schemas"]["RoleName"];
+            /**
+             * Format: int32
+             * @description For a street worker (a community_worker of a whole street), instead of `community_id`: the street whose
+             *     communities they look after.
+             */
+            street_id?: number;
             /** @description 3 to 32 characters of a-z, 0-9, '.', '_' or '-'. */
             username: string;
         };
@@ -14464,6 +14484,8 @@ export interface components {
             filed_by?: string;
             /** @description The worker's follow-up, on the detail endpoint for the community's workers and admins. */
             follow_up?: components["schemas"]["FollowUpView"] & unknown;
+            /** @description A mediation intake marked high risk: it went to the street's workers at once, without an offer. */
+            high_risk: boolean;
             /** Format: uuid */
             id: string;
             /** Format: int32 */
