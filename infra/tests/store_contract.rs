@@ -19,9 +19,9 @@ use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanRules, PlanWrite, Repeat, Weekdays};
 use linli_domain::orders::{
     Address, Aftercare, Answer, Backlog, Candidates, Complaint, ComplaintId, ComplaintScope, ComplaintState,
-    Completion, DeclineOutcome, FollowUp, FollowUpOutcome, IdempotencyKey, InsertOrderError, Mark, NewOrder, NewRating,
-    Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Reach, Resolution, Schedule, Stars,
-    Transition, TransitionEffect, Verdict, VisitText, Visits,
+    Completion, DeclineOutcome, FollowUp, FollowUpOutcome, IdempotencyKey, InsertOrderError, JobReason, Mark, NewOrder,
+    NewRating, Notes, Offers, OrderAction, OrderId, OrderLists, OrderState, Orders, Placed, Reach, Resolution,
+    Schedule, Stars, Transition, TransitionEffect, Verdict, VisitText, Visits,
 };
 use linli_domain::providers::ProviderId;
 use linli_domain::providers::{NewProvider, Providers};
@@ -207,17 +207,26 @@ async fn concurrent_awards_have_exactly_one_winner(store: Store) {
 }
 contract!(concurrent_awards_have_exactly_one_winner);
 
-async fn declining_the_last_open_offer_returns_the_order_to_dispatch(store: Store) {
+async fn declining_the_last_open_offer_returns_the_order_to_dispatch_and_each_reason_is_counted(store: Store) {
+    use linli_domain::providers::Providers;
     let r = resident(&store).await;
     let id = offered_to(&store, &[org(1), org(2)]).await;
-    let first = store.decline_offer(id, org(1), r, Utc::now()).await.unwrap();
+    let first = store.decline_offer(id, org(1), r, JobReason::StaffUnavailable, Utc::now()).await.unwrap();
     assert_eq!(first, DeclineOutcome::Declined { returned_to_dispatch: false });
-    assert_eq!(store.decline_offer(id, org(1), r, Utc::now()).await.unwrap(), DeclineOutcome::NoOpenOffer);
-    let last = store.decline_offer(id, org(2), r, Utc::now()).await.unwrap();
+    let again = store.decline_offer(id, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
+    assert_eq!(again, DeclineOutcome::NoOpenOffer);
+    let last = store.decline_offer(id, org(2), r, JobReason::CannotArriveInTime, Utc::now()).await.unwrap();
     assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
     assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
+    let since = Utc::now() - chrono::Duration::days(30);
+    let figures = store.offer_figures(org(1), since).await.unwrap();
+    assert_eq!(
+        figures.declined_because,
+        vec![(JobReason::StaffUnavailable, 1)],
+        "the first reason, not the refused one"
+    );
 }
-contract!(declining_the_last_open_offer_returns_the_order_to_dispatch);
+contract!(declining_the_last_open_offer_returns_the_order_to_dispatch_and_each_reason_is_counted);
 
 async fn candidates_are_the_providers_offering_the_item_with_their_coverage(store: Store) {
     let candidates = store.candidates(ItemId(15), Utc::now()).await.unwrap();
@@ -326,7 +335,7 @@ contract!(a_step_by_a_former_holder_does_not_move_the_order);
 async fn an_order_is_never_offered_twice_to_the_same_provider(store: Store) {
     let r = resident(&store).await;
     let id = offered_to(&store, &[org(1)]).await;
-    store.decline_offer(id, org(1), r, Utc::now()).await.unwrap();
+    store.decline_offer(id, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
     let deadline = Utc::now() + chrono::Duration::minutes(2);
     let again = TransitionEffect::OpenOffers {
         offers: vec![(org(1), "again".to_owned())],
@@ -438,7 +447,7 @@ contract!(a_batch_of_offers_moves_each_waiting_order_once_and_counts_every_offer
 async fn a_batch_that_would_offer_an_order_to_the_same_provider_twice_is_applied_one_by_one(store: Store) {
     let r = resident(&store).await;
     let again = offered_to(&store, &[org(1)]).await;
-    store.decline_offer(again, org(1), r, Utc::now()).await.unwrap();
+    store.decline_offer(again, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
     let fresh = placed(&store).await;
     let batch = vec![open_offers(again, &[org(1)]), open_offers(fresh, &[org(2)])];
     assert_eq!(store.transition_batch(batch).await.unwrap(), vec![false, true]);

@@ -410,9 +410,10 @@ impl Offers for StaleReads {
         order: OrderId,
         p: ProviderId,
         actor: AccountId,
+        reason: linli_domain::orders::JobReason,
         at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
-        self.store.decline_offer(order, p, actor, at).await
+        self.store.decline_offer(order, p, actor, reason, at).await
     }
     async fn expire_offers_of(&self, orders: &[OrderId], now: DateTime<Utc>) -> Result<Vec<OrderId>, Unexpected> {
         self.store.expire_offers_of(orders, now).await

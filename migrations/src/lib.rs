@@ -21,6 +21,7 @@ mod m20261207_000015_words;
 mod m20261208_000016_intake;
 mod m20261208_000017_availability;
 mod m20261209_000018_street_workers;
+mod m20261209_000019_decline_reasons;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000016_intake::Migration),
             Box::new(m20261208_000017_availability::Migration),
             Box::new(m20261209_000018_street_workers::Migration),
+            Box::new(m20261209_000019_decline_reasons::Migration),
         ]
     }
 }

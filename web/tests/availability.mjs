@@ -1,7 +1,8 @@
 // An organization pauses its offers in a real browser: with the other demo organizations paused, org001 is
 // the one cleaning organization of 文安路社区 taking offers. An order reaches its job board live; its manager
 // opens 我的 → 接单设置 and pauses; the next order never reaches the board; after resuming, the next one does.
-// They take that one and give it back with a reason, and it leaves their jobs. Then they close Sundays and a
+// They turn the first down with a reason, take the third and give it back with a reason, and it leaves their
+// jobs; an admin sees both in the organization's figures. Then they close Sundays and a
 // holiday and set Monday's hours, and dispatch reads what they saved.
 // axe-core checks the page; screenshots at 360 and 1280 px are written.
 //
@@ -55,6 +56,13 @@ await scenario(async () => {
   if (await manager.locator(`[data-offer="${second}"]`).count()) fail('the order made while paused came later')
   await shoot(manager, 'availability-offers-back')
 
+  // The first offer they turn down, with a reason from the list.
+  await manager.locator(`[data-decline="${first}"]`).click()
+  await manager.getByLabel('拒单原因').selectOption('beyond_our_skills')
+  await accessible(manager, 'declining an offer')
+  await manager.getByRole('button', { name: '确认拒绝' }).click()
+  await until('the declined offer gone', async () => (await manager.locator(`[data-offer="${first}"]`).count()) === 0)
+
   // The manager takes it, then gives it back before going, with a reason: it leaves their jobs, and its
   // history says why.
   await manager.locator(`[data-offer="${third}"]`).getByRole('button', { name: '接单', exact: true }).click()
@@ -68,7 +76,7 @@ await scenario(async () => {
   const history = (await call(base, 'GET', `/orders/${third}`, resident)).events.map((e) => e.note)
   if (!history.some((n) => n.includes('无法按时到达'))) fail(`the history says ${history}`)
 
-  // An admin sees the hand-back in the organization's figures.
+  // An admin sees the hand-back and the reason for the decline in the organization's figures.
   const admin = await page(base)
   await signIn(admin, 'admin')
   await admin.getByText('服务机构', { exact: true }).click()
@@ -76,7 +84,7 @@ await scenario(async () => {
   const row = admin.locator(`[data-provider="${org001}"]`)
   await row.click()
   const line = await row.locator('[data-figures]').innerText({ timeout: WAIT })
-  if (!line.includes('退单 1')) fail(`the figures say ${line}`)
+  if (!line.includes('退单 1') || !line.includes('拒绝原因：超出服务能力 1')) fail(`the figures say ${line}`)
   await accessible(admin, 'provider figures')
   await shoot(admin, 'provider-figures')
 

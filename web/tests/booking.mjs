@@ -61,7 +61,8 @@ await scenario(async () => {
   const point = providers.find((x) => x.kind === 'community_point' && x.community_id === 1)
   const mediator = { username: 'tiaojie-1', password: 'mediation-pass', display_name: '调解员老周', role: 'provider_staff' }
   await call('POST', '/admin/accounts', admin, { ...mediator, provider_id: point.id })
-  await call('POST', `/orders/${id}/decline`, await login(base, mediator.username, mediator.password))
+  const turnedDown = { reason: 'beyond_our_skills' }
+  await call('POST', `/orders/${id}/decline`, await login(base, mediator.username, mediator.password), turnedDown)
   await reaches(base, resident, id, 'escalated')
   await p.getByTestId('order-state').and(p.locator('[data-state="escalated"]')).waitFor({ timeout: WAIT })
   if (await p.getByTestId('alternatives').count()) fail('the point that turned it down is offered it again')

@@ -361,6 +361,16 @@ pub struct OfferFiguresView {
     pub expired: u32,
     /// Accepted, then given back before the visit.
     pub handed_back: u32,
+    /// The declines by the reason chosen, most first.
+    pub declined_because: Vec<ReasonCount>,
+}
+
+/// How many declines gave one reason.
+#[derive(Object)]
+pub struct ReasonCount {
+    /// `staff_unavailable`, `cannot_arrive_in_time`, `beyond_our_skills` or `other`.
+    pub reason: String,
+    pub count: u32,
 }
 
 impl From<linli_domain::providers::OfferFigures> for OfferFiguresView {
@@ -371,6 +381,11 @@ impl From<linli_domain::providers::OfferFigures> for OfferFiguresView {
             declined: f.declined,
             expired: f.expired,
             handed_back: f.handed_back,
+            declined_because: f
+                .declined_because
+                .into_iter()
+                .map(|(r, count)| ReasonCount { reason: r.as_str().to_owned(), count })
+                .collect(),
         }
     }
 }

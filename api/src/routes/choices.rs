@@ -142,9 +142,9 @@ choice!(
 );
 
 choice!(
-    /// Why a provider gives back a job it accepted: nobody is free then after all, they cannot get there in
-    /// time, the job needs what they do not do, or another reason.
-    HandBackReasonName {
+    /// Why a provider declines an offer or gives back a job it accepted: nobody is free then, they cannot get
+    /// there in time, the job needs what they do not do, or another reason.
+    JobReasonName {
         StaffUnavailable = "staff_unavailable",
         CannotArriveInTime = "cannot_arrive_in_time",
         BeyondOurSkills = "beyond_our_skills",

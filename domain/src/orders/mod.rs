@@ -37,7 +37,7 @@ pub use errors::{
     AcceptError, AftercareError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RateError,
     RescheduleError, SlotsError, ViewError, VisitError,
 };
-pub use hand_back::HandBackReason;
+pub use hand_back::JobReason;
 pub use model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 pub use ports::{
     Aftercare, Backlog, Candidates, Completion, DeclineOutcome, InsertOrderError, NewOrder, Offers, OrderLists,

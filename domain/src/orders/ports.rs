@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::aftercare::{Complaint, ComplaintId, ComplaintScope, ComplaintState, FollowUp};
 use super::area::{AreaFilter, ListedOrder, Reach};
+use super::hand_back::JobReason;
 use super::model::{Offer, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
 use super::plans::{CarePlanId, CarePlans};
 use super::request::{Address, IdempotencyKey, Notes, TimeWindow};
@@ -322,13 +323,14 @@ pub trait Offers: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(Offer, Order)>, Unexpected>> + Send;
 
-    /// Marks the provider's open offer declined; when it was the last open one, returns the order to dispatch
+    /// Marks the provider's open offer declined, for `reason`; when it was the last open one, returns the order to dispatch
     /// in the same transaction, so two declines at once cannot both leave it stranded.
     fn decline_offer(
         &self,
         order: OrderId,
         provider: ProviderId,
         actor: AccountId,
+        reason: JobReason,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
 

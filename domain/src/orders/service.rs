@@ -14,6 +14,7 @@ use super::access::{Visibility, visibility};
 use super::errors::{
     AcceptError, AssignError, HandOverError, JobError, ListError, MoveError, PlaceError, RescheduleError, ViewError,
 };
+use super::hand_back::JobReason;
 
 use super::aftercare::{Complaint, FollowUp};
 use super::model::{Offer, OfferStatus, Order, OrderEvent, OrderId, ProviderContact, ResidentContact, Schedule};
@@ -442,10 +443,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    pub async fn decline(&self, actor: &Actor, id: OrderId) -> Result<DeclineOutcome, JobError> {
+    /// The provider's staff decline an offer with a reason from the list; the order is never offered to them
+    /// again, and their reasons are counted for admins.
+    pub async fn decline(&self, actor: &Actor, id: OrderId, reason: JobReason) -> Result<DeclineOutcome, JobError> {
         let provider = Self::staff_provider(actor, "decline")?;
         self.order_for_provider(id, provider).await?;
-        let outcome = self.store.decline_offer(id, provider, actor.account, self.clock.now()).await?;
+        let outcome = self.store.decline_offer(id, provider, actor.account, reason, self.clock.now()).await?;
         match outcome {
             DeclineOutcome::NoOpenOffer => Err(self.refusal(id, provider).await),
             DeclineOutcome::Declined { returned_to_dispatch } => {

@@ -321,18 +321,21 @@ fn a_provider_holding_as_many_jobs_as_it_can_cannot_accept_another() {
 }
 
 #[test]
-fn a_provider_declines_its_open_offer_once_and_the_last_decline_returns_the_order_to_dispatch() {
+fn a_provider_declines_its_open_offer_once_with_a_reason_and_the_last_decline_returns_the_order_to_dispatch() {
     let (desk, fake) = desk();
     let (first, second) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
     fake.offer(id, first);
     fake.offer(id, second);
-    let declined = run(desk.decline(&staff_of(first), id)).unwrap();
+    let declined = run(desk.decline(&staff_of(first), id, JobReason::StaffUnavailable)).unwrap();
     assert_eq!(declined, DeclineOutcome::Declined { returned_to_dispatch: false });
-    let again = run(desk.decline(&staff_of(first), id));
+    let again = run(desk.decline(&staff_of(first), id, JobReason::Other));
     assert!(matches!(again, Err(JobError::NoOpenOffer)), "{again:?}");
-    let last = run(desk.decline(&staff_of(second), id)).unwrap();
+    let last = run(desk.decline(&staff_of(second), id, JobReason::CannotArriveInTime)).unwrap();
     assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
+    let reasons = fake.held().decline_reasons.clone();
+    assert_eq!(reasons[0], (id, first, JobReason::StaffUnavailable), "the reason is kept with the decline");
+    assert_eq!(reasons[2], (id, second, JobReason::CannotArriveInTime));
 }
 
 #[test]
@@ -499,11 +502,11 @@ fn the_provider_holding_an_accepted_order_hands_it_back_to_dispatch_before_the_v
     let (desk, fake) = desk();
     let (holder, other) = (ProviderId(Uuid::now_v7()), ProviderId(Uuid::now_v7()));
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Accepted, Some(holder));
-    let refused = run(desk.hand_back(&staff_of(other), id, HandBackReason::StaffUnavailable));
+    let refused = run(desk.hand_back(&staff_of(other), id, JobReason::StaffUnavailable));
     assert!(refused.is_err(), "only the holder hands it back");
-    let back = run(desk.hand_back(&staff_of(holder), id, HandBackReason::StaffUnavailable)).unwrap();
+    let back = run(desk.hand_back(&staff_of(holder), id, JobReason::StaffUnavailable)).unwrap();
     assert_eq!((back.state, back.provider), (OrderState::Submitted, None));
     let started = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::InService, Some(holder));
-    let too_late = run(desk.hand_back(&staff_of(holder), started, HandBackReason::Other));
+    let too_late = run(desk.hand_back(&staff_of(holder), started, JobReason::Other));
     assert!(matches!(too_late, Err(JobError::Move(MoveError::Conflict { .. }))), "{too_late:?}");
 }

@@ -49,6 +49,8 @@ pub struct Held {
     pub keys: Vec<(AccountId, String, OrderId)>,
     /// The accounts that are residents', for a worker filing on their behalf.
     pub residents: Vec<AccountId>,
+    /// Each decline asked for, with its reason, whether or not an offer was open.
+    pub decline_reasons: Vec<(OrderId, ProviderId, super::JobReason)>,
 }
 
 /// The instant the visit and aftercare tests stand at.
@@ -408,9 +410,11 @@ impl Offers for FakeOrders {
         order: OrderId,
         provider: ProviderId,
         _actor: AccountId,
+        reason: super::JobReason,
         _at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
         let mut held = self.held();
+        held.decline_reasons.push((order, provider, reason));
         let Some(offer) = held
             .offers
             .iter_mut()

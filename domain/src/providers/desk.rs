@@ -63,7 +63,7 @@ pub struct ProviderRecord {
 pub const FIGURES_DAYS: i64 = 30;
 
 /// What became of the offers made to a provider: each offer counts once, by where it ended up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfferFigures {
     pub offered: u32,
     /// Accepted (or given to it by hand), and kept.
@@ -73,6 +73,9 @@ pub struct OfferFigures {
     pub expired: u32,
     /// Accepted, then given back before the visit.
     pub handed_back: u32,
+    /// The declines by the reason their staff chose, most first (declines from before reasons were asked are
+    /// in `declined` only).
+    pub declined_because: Vec<(crate::orders::JobReason, u32)>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -64,7 +64,7 @@ pub enum Note {
     NoLongerInPlan,
     /// The provider gave back the job it had accepted, for this reason; the order went back to dispatch.
     HandedBack {
-        reason: crate::orders::HandBackReason,
+        reason: crate::orders::JobReason,
     },
 }
 
@@ -102,7 +102,7 @@ impl Note {
             Note::PlanTimeChanged,
             Note::PlanCancelled,
             Note::NoLongerInPlan,
-            Note::HandedBack { reason: crate::orders::HandBackReason::StaffUnavailable },
+            Note::HandedBack { reason: crate::orders::JobReason::StaffUnavailable },
         ]
     }
 

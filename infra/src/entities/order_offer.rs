@@ -16,6 +16,8 @@ pub struct Model {
     pub deadline: DateTimeUtc,
     /// Why this provider was offered the order (its rank factors).
     pub explanation: String,
+    /// Why the provider declined, from the list (`JobReason`); none before reasons were asked.
+    pub decline_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

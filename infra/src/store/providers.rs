@@ -10,6 +10,7 @@ use linli_domain::catalog::ItemId;
 use linli_domain::dispatch::WorkingHours;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
+use linli_domain::orders::JobReason;
 use linli_domain::providers::{
     Availabilities, Availability, CreateProviderError, NewProvider, OfferFigures, ProviderId, ProviderKind,
     ProviderRecord, ProviderSummary, Providers,
@@ -146,6 +147,25 @@ impl Providers for Store {
                 StoredOfferStatus::Open | StoredOfferStatus::Withdrawn => {}
             }
         }
+        let reasons: Vec<(Option<String>, i64)> = order_offer::Entity::find()
+            .select_only()
+            .column(order_offer::Column::DeclineReason)
+            .column_as(order_offer::Column::OrderId.count(), "n")
+            .filter(order_offer::Column::ProviderId.eq(id.0))
+            .filter(order_offer::Column::OfferedAt.gte(since))
+            .filter(order_offer::Column::Status.eq(StoredOfferStatus::Declined))
+            .group_by(order_offer::Column::DeclineReason)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context("counting a provider's reasons to decline")?;
+        f.declined_because = reasons
+            .into_iter()
+            .filter_map(|(reason, n)| {
+                Some((JobReason::parse(reason.as_deref()?)?, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        f.declined_because.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
         Ok(f)
     }
 

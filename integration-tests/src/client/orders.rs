@@ -19,7 +19,11 @@ impl Api {
 
     /// `accept`, `decline`, `start`, `complete` or `cancel` on an order; `complete` with a service note.
     pub async fn act(&self, token: &str, id: &str, action: &str) -> Reply {
-        let body = (action == "complete").then(|| serde_json::json!({ "note": "服务已按要求完成" }));
+        let body = match action {
+            "complete" => Some(serde_json::json!({ "note": "服务已按要求完成" })),
+            "decline" => Some(serde_json::json!({ "reason": "staff_unavailable" })),
+            _ => None,
+        };
         self.send(Method::POST, &format!("/api/v1/orders/{id}/{action}"), Some(token), body, &[]).await
     }
 

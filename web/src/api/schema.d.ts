@@ -8793,7 +8793,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decline an offer; the order is never offered to your provider again.
+         * Decline an offer, with a reason from the list; the order is never offered to your provider again, and
+         *     your provider's reasons are counted for admins.
          * @description Who may call: provider_staff, party_member (offered to their provider).
          */
         post: {
@@ -8805,7 +8806,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReasonRequest"];
+                };
+            };
             responses: {
                 200: {
                     headers: {
@@ -8853,6 +8858,33 @@ export interface paths {
                 };
                 /** @description The resource is not in a state that allows this. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9315,7 +9347,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["HandBackRequest"];
+                    "application/json": components["schemas"]["ReasonRequest"];
                 };
             };
             responses: {
@@ -13976,19 +14008,6 @@ export interface components {
             quota_minutes?: number;
         };
         /**
-         * @description Why a provider gives back a job it accepted: nobody is free then after all, they cannot get there in
-         *     time, the job needs what they do not do, or another reason.
-         * @enum {string}
-         */
-        HandBackReasonName: "staff_unavailable" | "cannot_arrive_in_time" | "beyond_our_skills" | "other";
-        /**
-         * HandBackRequest
-         * @description Why a job is given back.
-         */
-        HandBackRequest: {
-            reason: components["schemas"]["HandBackReasonName"];
-        };
-        /**
          * HandOverRequest
          * @description The colleague a job is handed to.
          */
@@ -14039,6 +14058,12 @@ export interface components {
         JobList: {
             jobs: components["schemas"]["JobView"][];
         };
+        /**
+         * @description Why a provider declines an offer or gives back a job it accepted: nobody is free then, they cannot get
+         *     there in time, the job needs what they do not do, or another reason.
+         * @enum {string}
+         */
+        JobReasonName: "staff_unavailable" | "cannot_arrive_in_time" | "beyond_our_skills" | "other";
         /**
          * JobView
          * @description How one scheduled job's runs went (across every jobs process).
@@ -14373,6 +14398,8 @@ export interface components {
             accepted: number;
             /** Format: uint32 */
             declined: number;
+            /** @description The declines by the reason chosen, most first. */
+            declined_because: components["schemas"]["ReasonCount"][];
             /**
              * Format: uint32
              * @description Left unanswered until the offer lapsed.
@@ -14943,6 +14970,23 @@ export interface components {
             stars: number;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * ReasonCount
+         * @description How many declines gave one reason.
+         */
+        ReasonCount: {
+            /** Format: uint32 */
+            count: number;
+            /** @description `staff_unavailable`, `cannot_arrive_in_time`, `beyond_our_skills` or `other`. */
+            reason: string;
+        };
+        /**
+         * ReasonRequest
+         * @description Why an offer is declined or a job given back.
+         */
+        ReasonRequest: {
+            reason: components["schemas"]["JobReasonName"];
         };
         /**
          * RecurrenceBody

@@ -213,6 +213,8 @@ const en: typeof zh = {
     handBack: 'Give back',
     handBackHint: 'Give a job back only when you truly cannot come: it is offered to other providers, the resident is told, and it counts in your organization\'s figures.',
     reason: 'Why',
+    declineReason: 'Why decline',
+    declineConfirm: 'Decline',
     handBackConfirm: 'Give it back',
     handedBack: 'Given back; another provider is being found',
     reasons: {
@@ -587,6 +589,7 @@ const en: typeof zh = {
     jobs: 'Scheduled jobs',
     offering: 'Offering',
     figures: 'Last 30 days: offered {offered} · accepted {accepted} · declined {declined} · lapsed {expired} · handed back {handedBack}',
+    declinedBecause: 'Declined because: {reasons}',
     withMembers: 'Include Party members',
     capacity: '{n} jobs at once',
     active: 'Taking offers',

@@ -211,6 +211,8 @@ export default {
     handBack: '退单',
     handBackHint: '上门前确实无法服务时退单：订单会重新派给其他服务方，居民会收到通知，退单计入机构的统计。',
     reason: '退单原因',
+    declineReason: '拒单原因',
+    declineConfirm: '确认拒绝',
     handBackConfirm: '确认退单',
     handedBack: '已退单，正在为居民另找服务方',
     reasons: {
@@ -585,6 +587,7 @@ export default {
     jobs: '定时任务',
     offering: '提供服务',
     figures: '近30天：派单 {offered} · 接单 {accepted} · 拒绝 {declined} · 超时 {expired} · 退单 {handedBack}',
+    declinedBecause: '拒绝原因：{reasons}',
     withMembers: '包括在职党员',
     capacity: '同时可接 {n} 单',
     active: '接单中',

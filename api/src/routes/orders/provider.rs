@@ -10,18 +10,19 @@ use uuid::Uuid;
 
 use linli_domain::accounts::AccountId;
 use linli_domain::geo::{GeoPoint, parse_point};
-use linli_domain::orders::{DeclineOutcome, HandBackReason, OrderId, Visibility, VisitText};
+use linli_domain::orders::{DeclineOutcome, JobReason, OrderId, Visibility, VisitText};
 use linli_domain::paging::PageRequest;
 
 use super::views::{
-    ColleagueList, ColleagueView, CompleteRequest, DeclineView, HandBackRequest, HandOverRequest, OfferList, OfferView,
-    OrderView, StartRequest,
+    ColleagueList, ColleagueView, CompleteRequest, DeclineView, HandOverRequest, OfferList, OfferView, OrderView,
+    ReasonRequest, StartRequest,
 };
 use crate::auth::BearerAuth;
 use crate::body::{JsonBody, OptionalJsonBody};
 use crate::problem::problems;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::ApiTags;
+use crate::routes::choices::JobReasonName;
 use crate::routes::{PageLimit, lang_of, limit_of};
 use crate::state::AppState;
 
@@ -41,7 +42,7 @@ problems!(
 );
 problems!(
     /// What `POST /orders/:id/decline` can answer besides its success.
-    DeclineProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict
+    DeclineProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
     /// What `POST /orders/:id/start` can answer besides its success.
@@ -94,15 +95,18 @@ impl ProviderApi {
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
-    /// Decline an offer; the order is never offered to your provider again.
+    /// Decline an offer, with a reason from the list; the order is never offered to your provider again, and
+    /// your provider's reasons are counted for admins.
     #[oai(path = "/orders/:id/decline", method = "post")]
     async fn decline(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        body: JsonBody<ReasonRequest>,
     ) -> Result<Json<DeclineView>, DeclineProblems> {
-        let outcome = state.orders.decline(&auth.0.actor(), OrderId(id.0)).await?;
+        let reason = job_reason(body.reason)?;
+        let outcome = state.orders.decline(&auth.0.actor(), OrderId(id.0), reason).await?;
         let returned_to_dispatch = matches!(outcome, DeclineOutcome::Declined { returned_to_dispatch: true });
         Ok(Json(DeclineView { returned_to_dispatch }))
     }
@@ -116,10 +120,9 @@ impl ProviderApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: JsonBody<HandBackRequest>,
+        body: JsonBody<ReasonRequest>,
     ) -> Result<Json<OrderView>, HandBackProblems> {
-        let reason = HandBackReason::parse(body.reason.as_str())
-            .ok_or_else(|| ApiError::invalid("reason", "invalid_reason", "not a reason from the list"))?;
+        let reason = job_reason(body.reason)?;
         let order = state.orders.hand_back(&auth.0.actor(), OrderId(id.0), reason).await?;
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
@@ -190,4 +193,10 @@ fn device_location(lat: Option<f64>, lng: Option<f64>) -> ApiResult<Option<GeoPo
         (Some(_), None) => Err(ApiError::invalid("lng", "incomplete_location", "give lng with lat, or neither")),
         (None, Some(_)) => Err(ApiError::invalid("lat", "incomplete_location", "give lat with lng, or neither")),
     }
+}
+
+/// The domain's reason for the one chosen from the list.
+fn job_reason(chosen: JobReasonName) -> Result<JobReason, ApiError> {
+    JobReason::parse(chosen.as_str())
+        .ok_or_else(|| ApiError::invalid("reason", "invalid_reason", "not a reason from the list"))
 }

@@ -86,10 +86,10 @@ impl EventView {
     }
 }
 
-/// Why a job is given back.
+/// Why an offer is declined or a job given back.
 #[derive(Object, Deserialize)]
-pub struct HandBackRequest {
-    pub reason: crate::routes::choices::HandBackReasonName,
+pub struct ReasonRequest {
+    pub reason: crate::routes::choices::JobReasonName,
 }
 
 /// The colleague a job is handed to.

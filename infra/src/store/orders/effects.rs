@@ -64,6 +64,8 @@ impl Store {
                         offered_at: Set(c.at),
                         deadline: Set(*deadline),
                         explanation: Set(why.clone()),
+                        // Left out of the insert: an offer has no reason to decline yet.
+                        decline_reason: sea_orm::ActiveValue::NotSet,
                     });
                 }
             }
@@ -164,6 +166,7 @@ pub(super) async fn apply_effect(txn: &DatabaseTransaction, change: &Transition)
                 offered_at: Set(change.at),
                 deadline: Set(change.at),
                 explanation: Set(change.note.clone()),
+                decline_reason: sea_orm::ActiveValue::NotSet,
             })
             .exec_without_returning(txn)
             .await
@@ -178,6 +181,7 @@ pub(super) async fn apply_effect(txn: &DatabaseTransaction, change: &Transition)
                 offered_at: Set(change.at),
                 deadline: Set(*deadline),
                 explanation: Set(why.clone()),
+                decline_reason: sea_orm::ActiveValue::NotSet,
             });
             let inserted = order_offer::Entity::insert_many(rows).exec_without_returning(txn).await;
             if let Err(err) = inserted {
