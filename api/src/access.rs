@@ -210,6 +210,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/streets/{id}/dashboard", WORKERS, "a street worker's own street").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/streets/{id}/dashboard.csv", WORKERS, "a street worker's own street").refusing(&[OtherCommunity]),
     rule("GET", "/api/v1/streets/{id}/map", WORKERS, "a street worker's own street").refusing(&[OtherCommunity]),
+    rule("GET", "/api/v1/service-levels", WORKERS, "their community's or street's (admins any area)"),
     rule("GET", "/api/v1/branches/{id}/hours", Who::Roles(&[P, A]), "a member of that branch").refusing(&[OtherBranch]),
     rule("GET", "/api/v1/hours-quota/{year}", SIGNED, ""),
     rule("PUT", "/api/v1/admin/hours-quota/{year}", ADMINS, ""),

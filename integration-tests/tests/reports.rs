@@ -1,6 +1,7 @@
 //! The area dashboard, its CSV and map, and the provider and account lists, over HTTP on both backends: the
 //! figures are counted from what really happened to the orders (accepted, withdrawn, escalated), a street's
-//! are its communities' summed, and bad periods are refused naming their field.
+//! are its communities' summed, and bad periods are refused naming their field. Each provider's share of the
+//! offers, acceptance, time to accept and declines are counted from the offers really made.
 
 use std::time::Duration;
 
@@ -107,3 +108,50 @@ async fn providers_and_accounts_are_listed_a_page_at_a_time_and_filtered(app: Te
     assert_eq!(api.get("/api/v1/admin/accounts", Some(&worker)).await.status, StatusCode::FORBIDDEN);
 }
 on_both_backends!(providers_and_accounts_are_listed_a_page_at_a_time_and_filtered);
+
+async fn service_levels_count_each_providers_offers_against_its_share(app: TestApp) {
+    let api = &app.api;
+    let (resident, worker, admin) =
+        (api.login_demo("resident").await, api.login_demo("worker").await, api.login_demo("admin").await);
+    let wait = Duration::from_secs(15);
+    let taken = api.place_order(&resident, cleaning_order(), None).await.body["id"].as_str().unwrap().to_owned();
+    api.wait_for_state(&resident, &taken, "offered", wait).await;
+    let offered = api.offered_staff(&taken).await;
+    assert!(offered.len() >= 2, "cleaning is offered to three at once");
+    assert_eq!(api.act(&offered[1], &taken, "decline").await.status, StatusCode::OK);
+    assert_eq!(api.act(&offered[0], &taken, "accept").await.status, StatusCode::OK);
+    let (taker, decliner) = (
+        api.get("/api/v1/me", Some(&offered[0])).await.body["provider_id"].clone(),
+        api.get("/api/v1/me", Some(&offered[1])).await.body["provider_id"].clone(),
+    );
+
+    let levels = api.get("/api/v1/service-levels?community_id=1&item_id=15", Some(&worker)).await;
+    assert_eq!(levels.status, StatusCode::OK, "{:?}", levels.body);
+    let lines = levels.body["providers"].as_array().unwrap();
+    let line = |id: &Value| lines.iter().find(|l| &l["provider_id"] == id).unwrap_or_else(|| panic!("{lines:?}"));
+    let offers: u64 = lines.iter().map(|l| l["offered"].as_u64().unwrap()).sum();
+    assert_eq!(levels.body["offered"].as_u64(), Some(offers));
+    assert!(offers >= 2, "{lines:?}");
+    let shares: f64 = lines.iter().map(|l| l["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "the shares add up to the whole: {shares}");
+    let took = line(&taker);
+    assert_eq!((took["accepted"].as_u64(), took["acceptance_rate"].as_f64()), (Some(1), Some(1.0)), "{took:?}");
+    assert!(took["median_accept_seconds"].as_i64().is_some_and(|s| s >= 0), "{took:?}");
+    let turned_down = line(&decliner);
+    assert_eq!((turned_down["declined"].as_u64(), turned_down["acceptance_rate"].as_f64()), (Some(1), Some(0.0)));
+
+    let street = api.login_demo("street").await;
+    let own = api.get("/api/v1/service-levels?item_id=15", Some(&street)).await;
+    assert_eq!((own.body["area_kind"].as_str(), own.body["offered"].as_u64()), (Some("street"), Some(offers)));
+    let other_day = api.get("/api/v1/service-levels?community_id=1&item_id=16", Some(&admin)).await;
+    assert_eq!(other_day.body["offered"], 0, "another item's offers are not counted");
+    for (path, token, status, field) in [
+        ("/api/v1/service-levels", &admin, StatusCode::UNPROCESSABLE_ENTITY, "community_id"),
+        ("/api/v1/service-levels?street_id=2", &worker, StatusCode::FORBIDDEN, ""),
+        ("/api/v1/service-levels?community_id=1", &resident, StatusCode::FORBIDDEN, ""),
+    ] {
+        let refused = api.get(path, Some(token)).await;
+        assert_eq!((refused.status, refused.field()), (status, field), "{path}: {:?}", refused.body);
+    }
+}
+on_both_backends!(service_levels_count_each_providers_offers_against_its_share);

@@ -1,5 +1,6 @@
 //! The area dashboard and map: a community's or a street's figures day by day (as JSON for the charts and as
-//! CSV for a spreadsheet, the same rows), and its communities and providers with their coordinates.
+//! CSV for a spreadsheet, the same rows), its communities and providers with their coordinates, and each
+//! provider's fairness and service levels.
 
 use chrono::NaiveDate;
 use poem::web::Data;
@@ -8,12 +9,14 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use linli_domain::accounts::Role;
+use linli_domain::catalog::ItemId;
 use linli_domain::geo::{CommunityId, StreetId};
-use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures};
+use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures, Period, ServiceLevels};
 
 use super::csv::{CsvContent, csv_line};
 use crate::auth::BearerAuth;
-use crate::problem::problems;
+use crate::problem::{ApiError, problems};
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -175,6 +178,83 @@ problems!(
     DashboardProblems: BadRequest, Unauthorized, Forbidden, NotFound, Unprocessable
 );
 
+/// One provider's fairness and service level over the period.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct ProviderLevelView {
+    provider_id: Uuid,
+    name: String,
+    offered: u32,
+    /// Its part of all the offers made, 0 to 1.
+    share: f64,
+    /// The part its weight entitles it to among the providers offered anything, 0 to 1.
+    target: f64,
+    /// `share / target`: 1 is exactly fair; absent for a provider of no weight.
+    share_of_target: Option<f64>,
+    /// Accepted and kept.
+    accepted: u32,
+    /// Accepted, then given back before the visit.
+    handed_back: u32,
+    declined: u32,
+    /// Left unanswered until they lapsed.
+    lapsed: u32,
+    /// Accepted (handed back or not) out of the offers answered or lapsed, 0 to 1; absent before any was.
+    acceptance_rate: Option<f64>,
+    /// The median time from an offer to its acceptance; absent before any.
+    median_accept_seconds: Option<i64>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+struct ServiceLevelsView {
+    /// `community` or `street`.
+    area_kind: String,
+    area_id: i32,
+    /// Absent for every item.
+    item_id: Option<i32>,
+    from: NaiveDate,
+    to: NaiveDate,
+    /// Offers made in the period.
+    offered: u32,
+    /// The highest `share_of_target` over the lowest; absent with fewer than two providers.
+    spread: Option<f64>,
+    /// Most offers first.
+    providers: Vec<ProviderLevelView>,
+}
+
+impl ServiceLevelsView {
+    fn new(area: Area, item: Option<ItemId>, period: Period, levels: ServiceLevels) -> Self {
+        let (area_kind, area_id) = area_words(area);
+        Self {
+            area_kind: area_kind.to_owned(),
+            area_id,
+            item_id: item.map(|i| i.0),
+            from: period.from(),
+            to: period.to(),
+            offered: levels.offered,
+            spread: levels.spread,
+            providers: levels
+                .providers
+                .into_iter()
+                .map(|p| ProviderLevelView {
+                    provider_id: p.provider.0,
+                    share_of_target: p.share_of_target(),
+                    name: p.name,
+                    offered: p.offered,
+                    share: p.share,
+                    target: p.target,
+                    accepted: p.accepted,
+                    handed_back: p.handed_back,
+                    declined: p.declined,
+                    lapsed: p.lapsed,
+                    acceptance_rate: p.acceptance_rate,
+                    median_accept_seconds: p.median_seconds_to_accept,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Dashboard")]
 impl ReportsApi {
     /// A community's figures for each day from `from` to `to` (dates in Shanghai, at most 92 days; the last
@@ -233,6 +313,44 @@ impl ReportsApi {
     ) -> Result<DashboardCsv, DashboardProblems> {
         let area = Area::Street(StreetId(id.0));
         Ok(csv_answer(&state.reports.dashboard(&auth.0.actor(), area, from.0, to.0).await?))
+    }
+
+    /// Fairness and service levels, live: for the offers made for the area's orders from `from` to `to`
+    /// (Shanghai dates, at most 92 days; the last two weeks by default), of one item when `item_id` is given,
+    /// each provider's share against the share its weight entitles it to, acceptance rate, median time to
+    /// accept, declines, lapses and hand-backs. Name the area by `community_id` or `street_id`; a worker who
+    /// names neither gets their own. Workers of the area and admins.
+    #[oai(path = "/service-levels", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn service_levels(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        community_id: Query<Option<i32>>,
+        street_id: Query<Option<i32>>,
+        item_id: Query<Option<i32>>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<ServiceLevelsView>, DashboardProblems> {
+        // Only workers and admins: anyone else is refused before the area is asked for.
+        let actor = auth.0.require(&[Role::CommunityWorker, Role::Admin])?;
+        let area = match (community_id.0, street_id.0, &actor.street, actor.community) {
+            (Some(_), Some(_), _, _) => {
+                return Err(
+                    ApiError::invalid("street_id", "community_and_street", "name a community or a street").into()
+                );
+            }
+            (Some(c), None, _, _) => Area::Community(CommunityId(c)),
+            (None, Some(s), _, _) => Area::Street(StreetId(s)),
+            (None, None, Some(own), _) => Area::Street(own.street),
+            (None, None, None, Some(c)) if actor.role == Role::CommunityWorker => Area::Community(c),
+            (None, None, _, _) => {
+                return Err(ApiError::invalid("community_id", "missing_area", "name a community or a street").into());
+            }
+        };
+        let item = item_id.0.map(ItemId);
+        let (period, levels) = state.reports.service_levels(&actor, area, item, from.0, to.0).await?;
+        Ok(Json(ServiceLevelsView::new(area, item, period, levels)))
     }
 
     /// The map around a community: every community of its street and the organizations and community points

@@ -1,12 +1,15 @@
-//! Who sees an area's dashboard and map: a community worker their own community's, an admin any community's
-//! or street's. The period is parsed only once the caller may see the area.
+//! Who sees an area's dashboard, map and service levels: a community worker their own community's, a street
+//! worker their street's and any of its communities', an admin any community's or street's. The period is
+//! parsed only once the caller may see the area.
 
 use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::levels::{OfferFact, ServiceLevels, service_levels};
 use super::{Area, AreaMap, Dashboard, HoursFact, OrderFact, Period, daily_figures};
 use crate::accounts::{Actor, Role};
+use crate::catalog::ItemId;
 use crate::clock::Clock;
 use crate::error::{Denied, DeskError, Unexpected};
 
@@ -33,6 +36,15 @@ pub trait AreaFacts: Clone + Send + Sync + 'static {
 
     /// The area's orders escalated and not yet assigned or closed.
     fn open_escalations(&self, area: Area) -> impl Future<Output = Result<u64, Unexpected>> + Send;
+
+    /// The offers made in `[from, to)` for the area's orders (of `item` only, when given), each with its end.
+    fn offer_facts(
+        &self,
+        area: Area,
+        item: Option<ItemId>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<OfferFact>, Unexpected>> + Send;
 
     /// The area's map: for a community, every community of its street, so the neighbourhood shows; for a
     /// street, its communities. Providers are those based in or covering one of them.
@@ -67,6 +79,23 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
         let (days, total) = daily_figures(period, &orders, &hours);
         let open_escalations = self.repo.open_escalations(area).await?;
         Ok(Dashboard { area, period, days, total, open_escalations })
+    }
+
+    /// Each provider's share of the offers for the area's orders against its entitlement, its acceptance rate,
+    /// median time to accept, declines, lapses and hand-backs, over the period (of one item when given).
+    pub async fn service_levels(
+        &self,
+        actor: &Actor,
+        area: Area,
+        item: Option<ItemId>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<(Period, ServiceLevels), DeskError> {
+        self.admit(actor, area).await?;
+        let period = Period::parse(from, to, self.clock.now())?;
+        let (start, end) = period.instants();
+        let offers = self.repo.offer_facts(area, item, start, end).await?;
+        Ok((period, service_levels(&offers)))
     }
 
     /// The communities and providers of the area, with their coordinates.
@@ -141,6 +170,16 @@ mod tests {
 
         async fn open_escalations(&self, _: Area) -> Result<u64, Unexpected> {
             Ok(2)
+        }
+
+        async fn offer_facts(
+            &self,
+            _: Area,
+            _: Option<ItemId>,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> Result<Vec<OfferFact>, Unexpected> {
+            Ok(Vec::new())
         }
 
         async fn area_map(&self, _: Area) -> Result<AreaMap, Unexpected> {

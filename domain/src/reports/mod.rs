@@ -1,11 +1,13 @@
 //! The area dashboard: how a community's or a street's service went, day by day — orders placed, how many were
-//! taken (the fill rate), the median time from placing to acceptance, escalations, and volunteer hours — and
-//! the map of its communities and providers. The figures are computed here from plain facts the store reads
+//! taken (the fill rate), the median time from placing to acceptance, escalations, and volunteer hours — the
+//! map of its communities and providers, and each provider's fairness and service levels. The figures are computed here from plain facts the store reads
 //! (one row per order, one per hours entry), so that the same rules make the chart and the CSV.
 
 mod desk;
+mod levels;
 
 pub use desk::{AreaFacts, ReportDesk};
+pub use levels::{OfferEnd, OfferFact, ProviderLevel, ServiceLevels, service_levels};
 
 use std::collections::BTreeMap;
 

@@ -70,6 +70,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("invalid_stars", "评分应为 1 到 5 星。"),
     ("invalid_state", "状态不正确（{field}）。"),
     ("invalid_routing", "派单方式不正确（{field}）。"),
+    ("missing_area", "请选择社区或街道。"),
     ("community_and_street", "工作人员负责一个社区或一整条街道，二者只能选一个。"),
     ("invalid_target_share", "目标份额应为 0.1 到 10。"),
     ("invalid_text", "「{field}」的字数不符合要求。"),

@@ -1,5 +1,5 @@
 //! The facts of the area dashboard: an area's orders with when they were first accepted and whether they were
-//! escalated, its volunteer hours, its open escalations, and its map. Two or three reads each, however many
+//! escalated, its volunteer hours, its open escalations, its map, and the offers made for its orders. Two or three reads each, however many
 //! orders: the events of the area's orders are read through a subquery, not an id list.
 
 use std::collections::{HashMap, HashSet};
@@ -9,15 +9,20 @@ use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use linli_domain::catalog::ItemId;
 use linli_domain::error::Unexpected;
 use linli_domain::geo::CommunityId;
 use linli_domain::providers::{ProviderId, ProviderKind};
-use linli_domain::reports::{Area, AreaFacts, AreaMap, HoursFact, MapCommunity, MapProvider, OrderFact};
+use linli_domain::reports::{
+    Area, AreaFacts, AreaMap, HoursFact, MapCommunity, MapProvider, OfferEnd, OfferFact, OrderFact,
+};
 
 use super::{Store, convert};
 use crate::db::DbContext;
-use crate::entities::states::StoredOrderState;
-use crate::entities::{community, order, order_event, provider, provider_coverage, provider_street, service_hour};
+use crate::entities::states::{StoredOfferStatus, StoredOrderState};
+use crate::entities::{
+    community, order, order_event, order_offer, provider, provider_coverage, provider_street, service_hour,
+};
 
 /// The ids of the area's communities, as a subquery.
 fn communities_of(area: Area) -> SelectStatement {
@@ -132,6 +137,83 @@ impl AreaFacts for Store {
             .count(&self.db)
             .await
             .context("counting an area's open escalations")
+    }
+
+    async fn offer_facts(
+        &self,
+        area: Area,
+        item: Option<ItemId>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<OfferFact>, Unexpected> {
+        let what = "reading an area's offers";
+        let mut orders = Query::select()
+            .column(order::Column::Id)
+            .from(order::Entity)
+            .and_where(order::Column::CommunityId.in_subquery(communities_of(area)))
+            .to_owned();
+        if let Some(item) = item {
+            orders.and_where(Expr::col(order::Column::ItemId).eq(item.0));
+        }
+        let offers = order_offer::Entity::find()
+            .filter(order_offer::Column::OrderId.in_subquery(orders.clone()))
+            .filter(order_offer::Column::OfferedAt.gte(from))
+            .filter(order_offer::Column::OfferedAt.lt(to))
+            .all(&self.db)
+            .await
+            .context(what)?;
+        // When each order was accepted, every time it was: an offer's acceptance is the first after it was made.
+        let accepted: Vec<(Uuid, DateTime<Utc>)> = order_event::Entity::find()
+            .select_only()
+            .columns([order_event::Column::OrderId, order_event::Column::At])
+            .filter(order_event::Column::OrderId.in_subquery(orders))
+            .filter(order_event::Column::ToState.eq(StoredOrderState::Accepted))
+            .filter(order_event::Column::At.gte(from))
+            .order_by_asc(order_event::Column::At)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let mut acceptances: HashMap<Uuid, Vec<DateTime<Utc>>> = HashMap::new();
+        for (id, at) in accepted {
+            acceptances.entry(id).or_default().push(at);
+        }
+        let ids: HashSet<Uuid> = offers.iter().map(|o| o.provider_id).collect();
+        let providers: HashMap<Uuid, (String, f64)> = provider::Entity::find()
+            .filter(provider::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .context(what)?
+            .into_iter()
+            .map(|p| (p.id, (p.name, p.target_share)))
+            .collect();
+        Ok(offers
+            .into_iter()
+            .map(|o| {
+                let end = match o.status {
+                    StoredOfferStatus::Open => OfferEnd::Open,
+                    StoredOfferStatus::Won => OfferEnd::Accepted,
+                    StoredOfferStatus::Released => OfferEnd::HandedBack,
+                    StoredOfferStatus::Declined => OfferEnd::Declined,
+                    StoredOfferStatus::Expired => OfferEnd::Lapsed,
+                    StoredOfferStatus::Withdrawn => OfferEnd::Withdrawn,
+                };
+                let took = matches!(end, OfferEnd::Accepted | OfferEnd::HandedBack);
+                let seconds_to_accept = acceptances
+                    .get(&o.order_id)
+                    .and_then(|times| times.iter().find(|at| **at >= o.offered_at))
+                    .filter(|_| took)
+                    .map(|at| (*at - o.offered_at).num_seconds());
+                let (name, target_share) = providers.get(&o.provider_id).cloned().unwrap_or((String::new(), 1.0));
+                OfferFact {
+                    provider: ProviderId(o.provider_id),
+                    provider_name: name,
+                    target_share,
+                    end,
+                    seconds_to_accept,
+                }
+            })
+            .collect())
     }
 
     async fn area_map(&self, area: Area) -> Result<AreaMap, Unexpected> {
