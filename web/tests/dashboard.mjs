@@ -3,7 +3,8 @@
 // escalated at once — and the community's worker opens the dashboard. Today's figures must have moved by
 // exactly those orders; each chart's series (read back from ECharts) must equal the API's figures, the table
 // must show them, and the CSV the page downloads must hold the same rows. The map draws every community and
-// provider the API names. An admin sees the street's dashboard. axe-core checks the pages; screenshots at
+// provider the API names; the fairness and service levels of cleaning show each provider's line as the API
+// counts it. An admin sees the street's dashboard. axe-core checks the pages; screenshots at
 // 360 and 1280 px are written.
 //
 //   node tests/dashboard.mjs --base URL --shots DIR
@@ -90,6 +91,22 @@ await scenario(async () => {
   if (!communities.data.some((c) => c.name === '文安路社区')) fail('the map lacks 文安路社区')
   await accessible(p, 'dashboard')
   await shoot(p, 'dashboard')
+
+  // Fairness and service levels of 日常保洁: each provider's line as the API counts it, the taker's with its
+  // acceptance.
+  await p.getByLabel('服务', { exact: true }).selectOption(String(cleaning))
+  const levels = await call(base, 'GET', `/service-levels?community_id=1&item_id=${cleaning}`, worker)
+  if (levels.offered < 3) fail(`cleaning was offered ${levels.offered} times`)
+  await until('the service levels of cleaning', async () => (await p.locator('[data-level]').count()) === levels.providers.length)
+  for (const line of levels.providers) {
+    const cells = (await p.locator(`[data-level="${line.provider_id}"]`).innerText()).split(/\t|\n/).map((c) => c.trim())
+    if (cells[0] !== line.name || Number(cells[1]) !== line.offered) fail(`the row of ${line.name} reads ${cells}`)
+  }
+  if (!levels.providers.some((l) => l.accepted === 1 && l.acceptance_rate > 0)) fail('no provider shows the acceptance')
+  const summary = await p.getByTestId('levels-summary').innerText()
+  if (!summary.includes(`共派单 ${levels.offered} 次`)) fail(`the summary says ${summary}`)
+  await accessible(p, 'service levels')
+  await shoot(p, 'service-levels')
 
   // An admin sees a street's figures, which include community 1's.
   const admin = await page(base, 1280)

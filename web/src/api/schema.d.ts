@@ -11926,6 +11926,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fairness and service levels, live: for the offers made for the area's orders from `from` to `to`
+         *     (Shanghai dates, at most 92 days; the last two weeks by default), of one item when `item_id` is given,
+         *     each provider's share against the share its weight entitles it to, acceptance rate, median time to
+         *     accept, declines, lapses and hand-backs. Name the area by `community_id` or `street_id`; a worker who
+         *     names neither gets their own. Workers of the area and admins.
+         * @description Who may call: community_worker, admin (their community's or street's (admins any area)).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    community_id?: number;
+                    street_id?: number;
+                    item_id?: number;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ServiceLevelsView"];
+                    };
+                };
+                /** @description The request is malformed: bad JSON, a wrong type, a missing field or parameter. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The caller may not do this. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing there, or nothing the caller may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; the problem names the field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on our side; the log has the details. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database or queue cannot be reached right now; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shifts/{id}": {
         parameters: {
             query?: never;
@@ -14791,6 +14902,59 @@ export interface components {
          */
         ProviderKindName: "organization" | "party_member" | "community_point";
         /**
+         * ProviderLevelView
+         * @description One provider's fairness and service level over the period.
+         */
+        ProviderLevelView: {
+            /**
+             * Format: double
+             * @description Accepted (handed back or not) out of the offers answered or lapsed, 0 to 1; absent before any was.
+             */
+            acceptance_rate?: number;
+            /**
+             * Format: uint32
+             * @description Accepted and kept.
+             */
+            accepted: number;
+            /** Format: uint32 */
+            declined: number;
+            /**
+             * Format: uint32
+             * @description Accepted, then given back before the visit.
+             */
+            handed_back: number;
+            /**
+             * Format: uint32
+             * @description Left unanswered until they lapsed.
+             */
+            lapsed: number;
+            /**
+             * Format: int64
+             * @description The median time from an offer to its acceptance; absent before any.
+             */
+            median_accept_seconds?: number;
+            name: string;
+            /** Format: uint32 */
+            offered: number;
+            /** Format: uuid */
+            provider_id: string;
+            /**
+             * Format: double
+             * @description Its part of all the offers made, 0 to 1.
+             */
+            share: number;
+            /**
+             * Format: double
+             * @description `share / target`: 1 is exactly fair; absent for a provider of no weight.
+             */
+            share_of_target?: number;
+            /**
+             * Format: double
+             * @description The part its weight entitles it to among the providers offered anything, 0 to 1.
+             */
+            target: number;
+        };
+        /**
          * ProviderListView
          * @description A provider as a list shows it.
          */
@@ -15182,6 +15346,34 @@ export interface components {
             shift: components["schemas"]["ShiftView"];
             /** @description In the order people will move up. */
             wait_list: components["schemas"]["SignupView"][];
+        };
+        /** ServiceLevelsView */
+        ServiceLevelsView: {
+            /** Format: int32 */
+            area_id: number;
+            /** @description `community` or `street`. */
+            area_kind: string;
+            /** Format: naive-date */
+            from: string;
+            /**
+             * Format: int32
+             * @description Absent for every item.
+             */
+            item_id?: number;
+            /**
+             * Format: uint32
+             * @description Offers made in the period.
+             */
+            offered: number;
+            /** @description Most offers first. */
+            providers: components["schemas"]["ProviderLevelView"][];
+            /**
+             * Format: double
+             * @description The highest `share_of_target` over the lowest; absent with fewer than two providers.
+             */
+            spread?: number;
+            /** Format: naive-date */
+            to: string;
         };
         /** SetQuestionsRequest */
         SetQuestionsRequest: {
