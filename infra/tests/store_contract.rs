@@ -211,11 +211,11 @@ async fn declining_the_last_open_offer_returns_the_order_to_dispatch_and_each_re
     use linli_domain::providers::Providers;
     let r = resident(&store).await;
     let id = offered_to(&store, &[org(1), org(2)]).await;
-    let first = store.decline_offer(id, org(1), r, JobReason::StaffUnavailable, Utc::now()).await.unwrap();
+    let first = store.decline_offer(id, org(1), r, Some(JobReason::StaffUnavailable), Utc::now()).await.unwrap();
     assert_eq!(first, DeclineOutcome::Declined { returned_to_dispatch: false });
-    let again = store.decline_offer(id, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
+    let again = store.decline_offer(id, org(1), r, Some(JobReason::Other), Utc::now()).await.unwrap();
     assert_eq!(again, DeclineOutcome::NoOpenOffer);
-    let last = store.decline_offer(id, org(2), r, JobReason::CannotArriveInTime, Utc::now()).await.unwrap();
+    let last = store.decline_offer(id, org(2), r, None, Utc::now()).await.unwrap();
     assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
     assert_eq!(store.find_order(id).await.unwrap().unwrap().state, OrderState::Submitted);
     let since = Utc::now() - chrono::Duration::days(30);
@@ -335,7 +335,7 @@ contract!(a_step_by_a_former_holder_does_not_move_the_order);
 async fn an_order_is_never_offered_twice_to_the_same_provider(store: Store) {
     let r = resident(&store).await;
     let id = offered_to(&store, &[org(1)]).await;
-    store.decline_offer(id, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
+    store.decline_offer(id, org(1), r, Some(JobReason::Other), Utc::now()).await.unwrap();
     let deadline = Utc::now() + chrono::Duration::minutes(2);
     let again = TransitionEffect::OpenOffers {
         offers: vec![(org(1), "again".to_owned())],
@@ -447,7 +447,7 @@ contract!(a_batch_of_offers_moves_each_waiting_order_once_and_counts_every_offer
 async fn a_batch_that_would_offer_an_order_to_the_same_provider_twice_is_applied_one_by_one(store: Store) {
     let r = resident(&store).await;
     let again = offered_to(&store, &[org(1)]).await;
-    store.decline_offer(again, org(1), r, JobReason::Other, Utc::now()).await.unwrap();
+    store.decline_offer(again, org(1), r, Some(JobReason::Other), Utc::now()).await.unwrap();
     let fresh = placed(&store).await;
     let batch = vec![open_offers(again, &[org(1)]), open_offers(fresh, &[org(2)])];
     assert_eq!(store.transition_batch(batch).await.unwrap(), vec![false, true]);

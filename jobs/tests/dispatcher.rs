@@ -410,7 +410,7 @@ impl Offers for StaleReads {
         order: OrderId,
         p: ProviderId,
         actor: AccountId,
-        reason: linli_domain::orders::JobReason,
+        reason: Option<linli_domain::orders::JobReason>,
         at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
         self.store.decline_offer(order, p, actor, reason, at).await

@@ -193,6 +193,8 @@ struct ProviderLevelView {
     share_of_target: Option<f64>,
     /// Accepted and kept.
     accepted: u32,
+    /// Given to it by a worker's hand (not counted in the acceptance rate).
+    assigned: u32,
     /// Accepted, then given back before the visit.
     handed_back: u32,
     declined: u32,
@@ -244,6 +246,7 @@ impl ServiceLevelsView {
                     share: p.share,
                     target: p.target,
                     accepted: p.accepted,
+                    assigned: p.assigned,
                     handed_back: p.handed_back,
                     declined: p.declined,
                     lapsed: p.lapsed,

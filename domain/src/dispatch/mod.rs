@@ -15,7 +15,7 @@ pub use candidate::{Candidate, Request, Scope};
 pub use hours::{HoursError, WorkingHours};
 pub use index::GridIndex;
 pub use ports::{ClaimOutcome, Delivery, DispatchQueue};
-pub use ranking::{Explanation, FAIRNESS_PERIOD_DAYS, RankWeights, Ranked, nearest_level_first, prefer, rank};
+pub use ranking::{Explanation, FAIRNESS_PERIOD_DAYS, RankWeights, Ranked, nearest_level, prefer, rank};
 pub use rules::{Ineligible, check, jobs_during, room, routed};
 pub use slots::{Slot, SlotRules, SlotSearch, room_at};
 pub use travel::{SpeedError, TravelModel};

@@ -78,13 +78,16 @@ pub fn prefer(ranked: &mut [Ranked], provider: ProviderId) {
     ranked[0].explanation.continuity = true;
 }
 
-/// Puts the providers that serve the fewest streets first, keeping the ranking within each level: a property
-/// dispute goes to its street's own mediation sub-center (物业纠纷调解分中心), and to the city's mediation
-/// centre above the sub-centers only when the street's cannot take it (it declined, let the offer lapse, or is
-/// full or closed). Ranks are renumbered.
-pub fn nearest_level_first(ranked: &mut [Ranked], pool: &[Candidate]) {
+/// Keeps only the eligible providers that serve the fewest streets, in their ranking: a property dispute goes to
+/// its street's own mediation sub-center (物业纠纷调解分中心), and to the city's mediation centre above the
+/// sub-centers only when the street's cannot take it (it declined, let the offer lapse, or is full or closed),
+/// even when the item is broadcast. Ranks are renumbered.
+pub fn nearest_level(ranked: &mut Vec<Ranked>, pool: &[Candidate]) {
     let streets_served = |p: ProviderId| pool.iter().find(|c| c.id == p).map_or(usize::MAX, |c| c.streets.len());
-    ranked.sort_by_key(|r| streets_served(r.provider));
+    let Some(nearest) = ranked.iter().map(|r| streets_served(r.provider)).min() else {
+        return;
+    };
+    ranked.retain(|r| streets_served(r.provider) == nearest);
     for (i, r) in ranked.iter_mut().enumerate() {
         r.explanation.rank = i + 1;
     }
@@ -254,23 +257,24 @@ mod tests {
     }
 
     #[test]
-    fn the_streets_own_sub_center_comes_before_a_nearer_city_centre_and_the_centre_is_next() {
+    fn the_streets_own_sub_center_is_asked_before_a_nearer_city_centre_and_the_centre_after_it_declines() {
         let streets = vec![StreetId(1), StreetId(2), StreetId(3)];
         let city = Candidate { location: GeoPoint::parse(41.801, 123.40).unwrap(), streets, ..candidate(2) };
         let street = Candidate { location: GeoPoint::parse(41.830, 123.40).unwrap(), ..candidate(1) };
         let mut r =
             rank(&request(), &[city.clone(), street.clone()], &[], &TravelModel::default(), &RankWeights::default());
         assert_eq!(r[0].provider, city.id, "the centre is nearer, so ranking alone puts it first");
-        nearest_level_first(&mut r, &[city.clone(), street.clone()]);
-        assert_eq!(r.iter().map(|x| x.provider).collect::<Vec<_>>(), vec![street.id, city.id]);
-        assert_eq!((r[0].explanation.rank, r[1].explanation.rank), (1, 2));
-        let after_decline = rank(
+        nearest_level(&mut r, &[city.clone(), street.clone()]);
+        assert_eq!(r.iter().map(|x| x.provider).collect::<Vec<_>>(), vec![street.id], "not both at once");
+        assert_eq!(r[0].explanation.rank, 1);
+        let mut after_decline = rank(
             &request(),
             &[city.clone(), street.clone()],
             &[street.id],
             &TravelModel::default(),
             &Default::default(),
         );
+        nearest_level(&mut after_decline, &[city.clone(), street.clone()]);
         assert_eq!(after_decline.iter().map(|x| x.provider).collect::<Vec<_>>(), vec![city.id]);
     }
 

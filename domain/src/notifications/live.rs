@@ -147,6 +147,8 @@ pub fn live_notices(happened: Happened, context: &EventContext, notices: &[Notic
     let mut followers: Vec<AccountId> = context.resident.into_iter().collect();
     followers.extend(&context.provider_staff);
     followers.extend(&context.workers);
+    // Loaded for a high-risk intake only, which goes to the street at once.
+    followers.extend(&context.street_workers);
     push(LiveKind::Order, followers);
     // The providers offered it now see it come; those offered it before see it go (taken, expired, cancelled)
     // or come back round.

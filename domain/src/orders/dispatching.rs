@@ -13,7 +13,7 @@ use super::ports::{OrderStore, Transition, TransitionEffect};
 use super::state::{OrderAction, OrderState};
 use crate::catalog::{CatalogItem, DispatchMode, ItemId, Routing};
 use crate::clock::Clock;
-use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Why, nearest_level_first, prefer, rank};
+use crate::dispatch::{Candidate, DispatchQueue, Request, Scope, Why, nearest_level, prefer, rank};
 use crate::error::Unexpected;
 use crate::geo::Area;
 use crate::providers::ProviderId;
@@ -238,11 +238,12 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                     now,
                 };
                 let mut ranked = rank(&request, &candidates, already, &self.travel, &self.weights);
+                // Before the care plan's preference, so that the provider marked for continuity stays first.
+                if item.routing == Routing::PropertyDispute {
+                    nearest_level(&mut ranked, &candidates);
+                }
                 if let Some(preferred) = order.preferred {
                     prefer(&mut ranked, preferred);
-                }
-                if item.routing == Routing::PropertyDispute {
-                    nearest_level_first(&mut ranked, &candidates);
                 }
                 if !ranked.is_empty() {
                     let take = match item.mode {

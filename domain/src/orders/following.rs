@@ -23,7 +23,7 @@ use crate::paging::{Page, PageRequest};
 const ESCALATE_BATCH: u64 = 200;
 
 impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
-    /// The completed orders of a worker's community (an admin's: every community's) nobody has followed up,
+    /// The completed orders of a worker's community or street (an admin's: every community's) nobody has followed up,
     /// newest first.
     pub async fn follow_ups_due(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
         let denied = "only community workers and admins follow orders up";

@@ -323,14 +323,14 @@ pub trait Offers: Clone + Send + Sync + 'static {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<(Offer, Order)>, Unexpected>> + Send;
 
-    /// Marks the provider's open offer declined, for `reason`; when it was the last open one, returns the order to dispatch
+    /// Marks the provider's open offer declined, for `reason` when one was given; when it was the last open one, returns the order to dispatch
     /// in the same transaction, so two declines at once cannot both leave it stranded.
     fn decline_offer(
         &self,
         order: OrderId,
         provider: ProviderId,
         actor: AccountId,
-        reason: JobReason,
+        reason: Option<JobReason>,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<DeclineOutcome, Unexpected>> + Send;
 

@@ -268,13 +268,13 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    /// The escalations a worker handles (their community's) or an admin oversees (all), newest first.
+    /// The escalations a worker handles (their community's or street's) or an admin oversees (all), newest first.
     pub async fn escalations(&self, actor: &Actor, page: PageRequest<'_>) -> Result<Page<Order>, ListError> {
         let denied = "only community workers and admins handle escalations";
         worker_list(actor, page, denied, |c, before, n| self.store.escalated_orders(c, before, n)).await
     }
 
-    /// A community worker (of the order's community) or an admin gives an escalated order to a provider by hand.
+    /// A worker who looks after the order's community, or an admin, gives an escalated order to a provider by hand.
     /// The provider must offer the item and be active; the reason is recorded.
     pub async fn assign(
         &self,
@@ -295,7 +295,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             .await?)
     }
 
-    /// A community worker (of the order's community) or an admin closes an escalated order that cannot be served.
+    /// A worker who looks after the order's community, or an admin, closes an escalated order that cannot be
+    /// served.
     pub async fn close(&self, actor: &Actor, id: OrderId, reason: &str) -> Result<Order, MoveError> {
         let order = self.order_for_worker(actor, id, "close").await?;
         let note = Note::Closed { reason: reason.to_owned() }.stored();
@@ -443,9 +444,14 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
     }
 
-    /// The provider's staff decline an offer with a reason from the list; the order is never offered to them
-    /// again, and their reasons are counted for admins.
-    pub async fn decline(&self, actor: &Actor, id: OrderId, reason: JobReason) -> Result<DeclineOutcome, JobError> {
+    /// The provider's staff decline an offer, with a reason from the list when they give one; the order is
+    /// never offered to them again, and their reasons are counted for admins.
+    pub async fn decline(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        reason: Option<JobReason>,
+    ) -> Result<DeclineOutcome, JobError> {
         let provider = Self::staff_provider(actor, "decline")?;
         self.order_for_provider(id, provider).await?;
         let outcome = self.store.decline_offer(id, provider, actor.account, reason, self.clock.now()).await?;

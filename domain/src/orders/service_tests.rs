@@ -327,15 +327,15 @@ fn a_provider_declines_its_open_offer_once_with_a_reason_and_the_last_decline_re
     let id = fake.order(AccountId(Uuid::now_v7()), HOME, OrderState::Offered, None);
     fake.offer(id, first);
     fake.offer(id, second);
-    let declined = run(desk.decline(&staff_of(first), id, JobReason::StaffUnavailable)).unwrap();
+    let declined = run(desk.decline(&staff_of(first), id, Some(JobReason::StaffUnavailable))).unwrap();
     assert_eq!(declined, DeclineOutcome::Declined { returned_to_dispatch: false });
-    let again = run(desk.decline(&staff_of(first), id, JobReason::Other));
+    let again = run(desk.decline(&staff_of(first), id, None));
     assert!(matches!(again, Err(JobError::NoOpenOffer)), "{again:?}");
-    let last = run(desk.decline(&staff_of(second), id, JobReason::CannotArriveInTime)).unwrap();
+    let last = run(desk.decline(&staff_of(second), id, Some(JobReason::CannotArriveInTime))).unwrap();
     assert_eq!(last, DeclineOutcome::Declined { returned_to_dispatch: true });
     let reasons = fake.held().decline_reasons.clone();
-    assert_eq!(reasons[0], (id, first, JobReason::StaffUnavailable), "the reason is kept with the decline");
-    assert_eq!(reasons[2], (id, second, JobReason::CannotArriveInTime));
+    assert_eq!(reasons[0], (id, first, Some(JobReason::StaffUnavailable)), "the reason is kept with the decline");
+    assert_eq!(reasons[2], (id, second, Some(JobReason::CannotArriveInTime)));
 }
 
 #[test]

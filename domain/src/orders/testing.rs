@@ -50,7 +50,7 @@ pub struct Held {
     /// The accounts that are residents', for a worker filing on their behalf.
     pub residents: Vec<AccountId>,
     /// Each decline asked for, with its reason, whether or not an offer was open.
-    pub decline_reasons: Vec<(OrderId, ProviderId, super::JobReason)>,
+    pub decline_reasons: Vec<(OrderId, ProviderId, Option<super::JobReason>)>,
 }
 
 /// The instant the visit and aftercare tests stand at.
@@ -410,7 +410,7 @@ impl Offers for FakeOrders {
         order: OrderId,
         provider: ProviderId,
         _actor: AccountId,
-        reason: super::JobReason,
+        reason: Option<super::JobReason>,
         _at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
         let mut held = self.held();

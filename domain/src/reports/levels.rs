@@ -12,8 +12,10 @@ use crate::providers::ProviderId;
 pub enum OfferEnd {
     /// Still waiting for an answer.
     Open,
-    /// Accepted (or given by hand), and kept.
+    /// Accepted, and kept.
     Accepted,
+    /// Given to the provider by a worker's hand: it counts in the provider's share, not in how it answers.
+    Assigned,
     /// Accepted, then given back before the visit.
     HandedBack,
     Declined,
@@ -46,6 +48,8 @@ pub struct ProviderLevel {
     /// The part its weight entitles it to among the providers offered anything, 0 to 1.
     pub target: f64,
     pub accepted: u32,
+    /// Given by a worker's hand.
+    pub assigned: u32,
     pub handed_back: u32,
     pub declined: u32,
     pub lapsed: u32,
@@ -83,6 +87,7 @@ pub fn service_levels(offers: &[OfferFact]) -> ServiceLevels {
                 share: 0.0,
                 target: o.target_share.max(0.0),
                 accepted: 0,
+                assigned: 0,
                 handed_back: 0,
                 declined: 0,
                 lapsed: 0,
@@ -94,6 +99,7 @@ pub fn service_levels(offers: &[OfferFact]) -> ServiceLevels {
         line.offered += 1;
         match o.end {
             OfferEnd::Accepted => line.accepted += 1,
+            OfferEnd::Assigned => line.assigned += 1,
             OfferEnd::HandedBack => line.handed_back += 1,
             OfferEnd::Declined => line.declined += 1,
             OfferEnd::Lapsed => line.lapsed += 1,
@@ -112,7 +118,7 @@ pub fn service_levels(offers: &[OfferFact]) -> ServiceLevels {
             let answered = took + line.declined + line.lapsed;
             line.acceptance_rate = (answered > 0).then(|| f64::from(took) / f64::from(answered));
             waits.sort_unstable();
-            line.median_seconds_to_accept = median(&waits);
+            line.median_seconds_to_accept = super::median(&waits);
             line
         })
         .collect();
@@ -123,14 +129,6 @@ pub fn service_levels(offers: &[OfferFact]) -> ServiceLevels {
         _ => None,
     };
     ServiceLevels { providers, offered, spread }
-}
-
-/// The middle of sorted values (the lower of the two middle ones for an even count, a whole second).
-fn median(sorted: &[i64]) -> Option<i64> {
-    match sorted.len() {
-        0 => None,
-        n => Some(sorted[(n - 1) / 2]),
-    }
 }
 
 #[cfg(test)]
@@ -161,8 +159,9 @@ mod tests {
     }
 
     #[test]
-    fn acceptance_counts_hand_backs_as_accepted_and_leaves_open_and_withdrawn_offers_out() {
+    fn acceptance_counts_hand_backs_as_accepted_and_leaves_open_withdrawn_and_assigned_offers_out() {
         let offers = [
+            offer(1, 1.0, OfferEnd::Assigned, Some(0)),
             offer(1, 1.0, OfferEnd::Accepted, Some(30)),
             offer(1, 1.0, OfferEnd::HandedBack, Some(90)),
             offer(1, 1.0, OfferEnd::Declined, None),
@@ -171,9 +170,10 @@ mod tests {
             offer(1, 1.0, OfferEnd::Withdrawn, None),
         ];
         let line = &service_levels(&offers).providers[0];
-        assert_eq!((line.offered, line.accepted, line.handed_back, line.declined, line.lapsed), (6, 1, 1, 1, 1));
+        assert_eq!((line.offered, line.accepted, line.handed_back, line.declined, line.lapsed), (7, 1, 1, 1, 1));
+        assert_eq!(line.assigned, 1);
         assert_eq!(line.acceptance_rate, Some(0.5));
-        assert_eq!(line.median_seconds_to_accept, Some(30), "the lower middle of 30 and 90");
+        assert_eq!(line.median_seconds_to_accept, Some(60), "between 30 and 90, as the dashboard's median");
     }
 
     #[test]

@@ -49,11 +49,12 @@ id_type!(
     SignupId,
 );
 
-/// Whether the actor organizes events of `community`: its workers (its street's among them), and administrators.
+/// Whether the actor organizes events of `community`: its community workers, and administrators.
 pub fn organizes(actor: &Actor, community: CommunityId) -> bool {
     match actor.role {
         Role::Admin => true,
-        Role::CommunityWorker => actor.looks_after(community),
+        // A street worker's is the street's desk: each community's events stay with its own workers.
+        Role::CommunityWorker => actor.community == Some(community),
         _ => false,
     }
 }

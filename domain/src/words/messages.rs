@@ -369,8 +369,10 @@ impl Message {
                 false => format!("{title} now takes place at {place}."),
             },
             Message::EscalationDigest { count } => match zh {
-                true => format!("您的社区有 {count} 笔订单等待人工处理（指派或关闭）。"),
-                false => format!("{count} order(s) in your community wait for a person to assign or close them."),
+                true => format!("您负责的社区有 {count} 笔订单等待人工处理（指派或关闭）。"),
+                false => format!(
+                    "{count} order(s) in the communities you look after wait for a person to assign or close them."
+                ),
             },
             Message::SignUpCode { code, minutes } => match zh {
                 true => format!("您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。"),

@@ -74,7 +74,8 @@ pub fn build(city: &DemoCity, items: &[DemoItem]) -> Vec<DemoPoint> {
         lat: home.lat,
         lng: home.lng,
         capacity: 10,
-        items: sub_center_items,
+        // Property disputes only: the other disputes a sub-center hears stay in their street.
+        items: ids_of(Routing::PropertyDispute, &[]),
         coverage: city.communities.iter().map(|c| c.id).collect(),
     });
     points

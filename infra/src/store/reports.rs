@@ -192,6 +192,8 @@ impl AreaFacts for Store {
             .map(|o| {
                 let end = match o.status {
                     StoredOfferStatus::Open => OfferEnd::Open,
+                    // A hand assignment stands as a won offer made and due at the same moment.
+                    StoredOfferStatus::Won if o.deadline == o.offered_at => OfferEnd::Assigned,
                     StoredOfferStatus::Won => OfferEnd::Accepted,
                     StoredOfferStatus::Released => OfferEnd::HandedBack,
                     StoredOfferStatus::Declined => OfferEnd::Declined,

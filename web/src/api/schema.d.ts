@@ -3078,7 +3078,7 @@ export interface paths {
         /**
          * Your care plans, newest first: a resident's own, a community worker's community's and those they set up,
          *     every one for an admin.
-         * @description Who may call: resident, community_worker, admin (their own; a worker their community's and those they set up (admins every one)).
+         * @description Who may call: resident, community_worker, admin (their own; a worker their community's or street's and those they set up (admins every one)).
          */
         get: {
             parameters: {
@@ -4755,7 +4755,7 @@ export interface paths {
         /**
          * The map around a community: every community of its street and the organizations and community points
          *     based in or serving them, with coordinates. Its own community workers and admins.
-         * @description Who may call: community_worker, admin (their community's).
+         * @description Who may call: community_worker, admin (their community's (a street worker's: any of their street)).
          */
         get: {
             parameters: {
@@ -5240,7 +5240,7 @@ export interface paths {
         /**
          * Complaints newest first: your community's, your organization's, or (admins) every one; `state` keeps
          *     those `open`, `answered` or `escalated`.
-         * @description Who may call: community_worker, provider_staff, admin (their community's; staff their organization's).
+         * @description Who may call: community_worker, provider_staff, admin (their community's or street's; staff their organization's).
          */
         get: {
             parameters: {
@@ -5473,7 +5473,7 @@ export interface paths {
         };
         /**
          * Disputed visits of your community not yet resolved (an admin sees every community's), newest first.
-         * @description Who may call: community_worker, admin (their community's (admins every community's)).
+         * @description Who may call: community_worker, admin (their community's or street's (admins every community's)).
          */
         get: {
             parameters: {
@@ -5734,7 +5734,7 @@ export interface paths {
         };
         /**
          * Completed orders of your community not followed up yet (an admin sees every community's), newest first.
-         * @description Who may call: community_worker, admin (their community's (admins every community's)).
+         * @description Who may call: community_worker, admin (their community's or street's (admins every community's)).
          */
         get: {
             parameters: {
@@ -7915,7 +7915,7 @@ export interface paths {
         put?: never;
         /**
          * Give an escalated order to a provider by hand, with a reason.
-         * @description Who may call: community_worker, admin (an escalated order of their community).
+         * @description Who may call: community_worker, admin (an escalated order of their community or street).
          */
         post: {
             parameters: {
@@ -8286,7 +8286,7 @@ export interface paths {
         put?: never;
         /**
          * Close an escalated order that cannot be served, with a reason.
-         * @description Who may call: community_worker, admin (an escalated order of their community).
+         * @description Who may call: community_worker, admin (an escalated order of their community or street).
          */
         post: {
             parameters: {
@@ -8421,7 +8421,7 @@ export interface paths {
         /**
          * Open a complaint (投诉) against the provider of a completed order of your community; it must answer
          *     within `answer_within_hours` (default 48) or the complaint is escalated. One per order.
-         * @description Who may call: community_worker, admin (a completed order of their community).
+         * @description Who may call: community_worker, admin (a completed order of their community or street).
          */
         post: {
             parameters: {
@@ -8793,8 +8793,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decline an offer, with a reason from the list; the order is never offered to your provider again, and
-         *     your provider's reasons are counted for admins.
+         * Decline an offer, with a reason from the list (the body may be left out by a system that has none); the
+         *     order is never offered to your provider again, and your provider's reasons are counted for admins.
          * @description Who may call: provider_staff, party_member (offered to their provider).
          */
         post: {
@@ -8806,7 +8806,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["ReasonRequest"];
                 };
@@ -9063,7 +9063,7 @@ export interface paths {
         put?: never;
         /**
          * Close a dispute of your community, saying how it was settled; the resident and the provider are told.
-         * @description Who may call: community_worker, admin (a disputed visit of their community).
+         * @description Who may call: community_worker, admin (a disputed visit of their community or street).
          */
         post: {
             parameters: {
@@ -9198,7 +9198,7 @@ export interface paths {
         /**
          * Record the follow-up call (回访) of a completed order of your community: `satisfied` or `issue_found`,
          *     with a note. Once per order (409 `already_followed_up`).
-         * @description Who may call: community_worker, admin (a completed order of their community).
+         * @description Who may call: community_worker, admin (a completed order of their community or street).
          */
         post: {
             parameters: {
@@ -14916,6 +14916,11 @@ export interface components {
              * @description Accepted and kept.
              */
             accepted: number;
+            /**
+             * Format: uint32
+             * @description Given to it by a worker's hand (not counted in the acceptance rate).
+             */
+            assigned: number;
             /** Format: uint32 */
             declined: number;
             /**

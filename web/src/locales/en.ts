@@ -325,6 +325,7 @@ const en: typeof zh = {
     target: 'Due share',
     acceptance: 'Accepted',
     medianAccept: 'Median time to accept',
+    assigned: 'Assigned by hand',
     declined: 'Declined',
     lapsed: 'Lapsed',
     handedBack: 'Handed back',

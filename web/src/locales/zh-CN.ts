@@ -323,6 +323,7 @@ export default {
     target: '应得份额',
     acceptance: '接单率',
     medianAccept: '接单用时中位数',
+    assigned: '人工指派',
     declined: '拒绝',
     lapsed: '超时',
     handedBack: '退单',

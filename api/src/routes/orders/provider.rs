@@ -95,17 +95,17 @@ impl ProviderApi {
         Ok(Json(OrderView::new(order, Visibility::Full)))
     }
 
-    /// Decline an offer, with a reason from the list; the order is never offered to your provider again, and
-    /// your provider's reasons are counted for admins.
+    /// Decline an offer, with a reason from the list (the body may be left out by a system that has none); the
+    /// order is never offered to your provider again, and your provider's reasons are counted for admins.
     #[oai(path = "/orders/:id/decline", method = "post")]
     async fn decline(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: JsonBody<ReasonRequest>,
+        body: OptionalJsonBody<ReasonRequest>,
     ) -> Result<Json<DeclineView>, DeclineProblems> {
-        let reason = job_reason(body.reason)?;
+        let reason = body.0.map(|b| job_reason(b.reason)).transpose()?;
         let outcome = state.orders.decline(&auth.0.actor(), OrderId(id.0), reason).await?;
         let returned_to_dispatch = matches!(outcome, DeclineOutcome::Declined { returned_to_dispatch: true });
         Ok(Json(DeclineView { returned_to_dispatch }))

@@ -67,7 +67,7 @@ impl Offers for Store {
         id: OrderId,
         provider: ProviderId,
         actor: AccountId,
-        reason: JobReason,
+        reason: Option<JobReason>,
         at: DateTime<Utc>,
     ) -> Result<DeclineOutcome, Unexpected> {
         let what = "declining an offer";
@@ -79,13 +79,15 @@ impl Offers for Store {
         if declined == 0 {
             return Ok(DeclineOutcome::NoOpenOffer);
         }
-        order_offer::Entity::update_many()
-            .col_expr(order_offer::Column::DeclineReason, Expr::value(reason.as_str()))
-            .filter(order_offer::Column::OrderId.eq(id.0))
-            .filter(order_offer::Column::ProviderId.eq(provider.0))
-            .exec(&txn)
-            .await
-            .context(what)?;
+        if let Some(reason) = reason {
+            order_offer::Entity::update_many()
+                .col_expr(order_offer::Column::DeclineReason, Expr::value(reason.as_str()))
+                .filter(order_offer::Column::OrderId.eq(id.0))
+                .filter(order_offer::Column::ProviderId.eq(provider.0))
+                .exec(&txn)
+                .await
+                .context(what)?;
+        }
         let note = Note::EveryOfferDeclined.stored();
         let back = return_if_no_open_offers(&txn, &row, Some(actor), &note, at).await?;
         txn.commit().await.context(what)?;
