@@ -9,14 +9,13 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use linli_domain::accounts::Role;
 use linli_domain::catalog::ItemId;
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures, Period, ServiceLevels};
 
 use super::csv::{CsvContent, csv_line};
 use crate::auth::BearerAuth;
-use crate::problem::{ApiError, problems};
+use crate::problem::problems;
 use crate::routes::ApiTags;
 use crate::state::AppState;
 
@@ -335,24 +334,10 @@ impl ReportsApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<ServiceLevelsView>, DashboardProblems> {
-        // Only workers and admins: anyone else is refused before the area is asked for.
-        let actor = auth.0.require(&[Role::CommunityWorker, Role::Admin])?;
-        let area = match (community_id.0, street_id.0, &actor.street, actor.community) {
-            (Some(_), Some(_), _, _) => {
-                return Err(
-                    ApiError::invalid("street_id", "community_and_street", "name a community or a street").into()
-                );
-            }
-            (Some(c), None, _, _) => Area::Community(CommunityId(c)),
-            (None, Some(s), _, _) => Area::Street(StreetId(s)),
-            (None, None, Some(own), _) => Area::Street(own.street),
-            (None, None, None, Some(c)) if actor.role == Role::CommunityWorker => Area::Community(c),
-            (None, None, _, _) => {
-                return Err(ApiError::invalid("community_id", "missing_area", "name a community or a street").into());
-            }
-        };
-        let item = item_id.0.map(ItemId);
-        let (period, levels) = state.reports.service_levels(&actor, area, item, from.0, to.0).await?;
+        let (community, street, item) =
+            (community_id.0.map(CommunityId), street_id.0.map(StreetId), item_id.0.map(ItemId));
+        let (area, period, levels) =
+            state.reports.service_levels(&auth.0.actor(), community, street, item, from.0, to.0).await?;
         Ok(Json(ServiceLevelsView::new(area, item, period, levels)))
     }
 

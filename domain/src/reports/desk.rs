@@ -11,7 +11,8 @@ use super::{Area, AreaMap, Dashboard, HoursFact, OrderFact, Period, daily_figure
 use crate::accounts::{Actor, Role};
 use crate::catalog::ItemId;
 use crate::clock::Clock;
-use crate::error::{Denied, DeskError, Unexpected};
+use crate::error::{Denied, DeskError, Invalid, Unexpected};
+use crate::geo::{CommunityId, StreetId};
 
 /// The facts an area's figures are made of, as the store keeps them.
 pub trait AreaFacts: Clone + Send + Sync + 'static {
@@ -83,19 +84,37 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
 
     /// Each provider's share of the offers for the area's orders against its entitlement, its acceptance rate,
     /// median time to accept, declines, lapses and hand-backs, over the period (of one item when given).
+    /// The area is the community or the street named; a worker who names neither gets their own.
     pub async fn service_levels(
         &self,
         actor: &Actor,
-        area: Area,
+        community: Option<CommunityId>,
+        street: Option<StreetId>,
         item: Option<ItemId>,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
-    ) -> Result<(Period, ServiceLevels), DeskError> {
+    ) -> Result<(Area, Period, ServiceLevels), DeskError> {
+        // Anyone but a worker or an admin is refused before the area is asked for.
+        if !matches!(actor.role, Role::CommunityWorker | Role::Admin) {
+            return Err(Denied("service levels are for community workers and admins").into());
+        }
+        let area = match (community, street, &actor.street, actor.community) {
+            (Some(_), Some(_), _, _) => {
+                return Err(Invalid::new("street_id", "community_and_street", "name a community or a street").into());
+            }
+            (Some(c), None, _, _) => Area::Community(c),
+            (None, Some(s), _, _) => Area::Street(s),
+            (None, None, Some(own), _) => Area::Street(own.street),
+            (None, None, None, Some(c)) if actor.role == Role::CommunityWorker => Area::Community(c),
+            (None, None, _, _) => {
+                return Err(Invalid::new("community_id", "missing_area", "name a community or a street").into());
+            }
+        };
         self.admit(actor, area).await?;
         let period = Period::parse(from, to, self.clock.now())?;
         let (start, end) = period.instants();
         let offers = self.repo.offer_facts(area, item, start, end).await?;
-        Ok((period, service_levels(&offers)))
+        Ok((area, period, service_levels(&offers)))
     }
 
     /// The communities and providers of the area, with their coordinates.
@@ -132,7 +151,6 @@ mod tests {
     use super::*;
     use crate::accounts::AccountId;
     use crate::clock::FixedClock;
-    use crate::geo::{CommunityId, StreetId};
     use chrono::{Duration, TimeZone};
     use futures_util::FutureExt;
     use std::sync::{Arc, Mutex};
@@ -266,6 +284,29 @@ mod tests {
         let admin = actor(Role::Admin, None);
         let bad = run(desk(Facts::default()).dashboard(&admin, Area::Community(CommunityId(1)), backwards, None));
         assert!(matches!(bad, Err(DeskError::Invalid(i)) if i.field == "from"));
+    }
+
+    #[test]
+    fn a_worker_who_names_no_area_gets_the_service_levels_of_their_own_and_an_admin_must_name_one() {
+        let worker = actor(Role::CommunityWorker, Some(1));
+        let (area, _, _) = run(desk(Facts::default()).service_levels(&worker, None, None, None, None, None)).unwrap();
+        assert_eq!(area, Area::Community(CommunityId(1)));
+        let admin = actor(Role::Admin, None);
+        let unnamed = run(desk(Facts::default()).service_levels(&admin, None, None, None, None, None));
+        assert!(matches!(unnamed, Err(DeskError::Invalid(i)) if i.field == "community_id"));
+        let both = run(desk(Facts::default()).service_levels(
+            &admin,
+            Some(CommunityId(1)),
+            Some(StreetId(1)),
+            None,
+            None,
+            None,
+        ));
+        assert!(matches!(both, Err(DeskError::Invalid(i)) if i.field == "street_id"));
+        let resident = actor(Role::Resident, Some(1));
+        let refused =
+            run(desk(Facts::default()).service_levels(&resident, Some(CommunityId(1)), None, None, None, None));
+        assert!(matches!(refused, Err(DeskError::Denied(_))));
     }
 
     #[test]
