@@ -30,8 +30,8 @@ use crate::metrics::MetricsAccess;
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AftercareApi, AuditApi, AvailabilityApi, CalendarApi, CarePlansApi, CatalogApi,
-    EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, IdentityApi, IntakeApi, LiveApi, MembersApi,
-    NotificationsApi, OrdersApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
+    EscalationsApi, EventsApi, GeoApi, HealthApi, HoursApi, IdentityApi, IntakeApi, LiveApi, MapUpkeepApi, MembersApi,
+    NotificationsApi, OrdersApi, OrganizationApi, PairingApi, ProviderApi, ReportsApi, ShiftsApi, VisitsApi,
 };
 use crate::state::{AppState, Desk};
 
@@ -311,7 +311,8 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
             (AdminApi, AuditApi, IdentityApi, MembersApi, PairingApi, EventsApi, ShiftsApi, HoursApi, CalendarApi),
-            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi, IntakeApi, AvailabilityApi),
+            (LiveApi, ReportsApi, VisitsApi, AftercareApi, CarePlansApi, IntakeApi, AvailabilityApi, MapUpkeepApi),
+            OrganizationApi,
         ),
         "Linli (邻里)",
         env!("CARGO_PKG_VERSION"),

@@ -31,7 +31,7 @@ pub struct AppState {
     pub audit: AuditDesk<Store>,
     pub providers: ProviderDesk<Store, SystemClock>,
     pub catalog: CatalogDesk<Store, SystemClock>,
-    pub geo: GeoDesk<Store>,
+    pub geo: GeoDesk<Store, SystemClock>,
     pub reports: ReportDesk<Store, SystemClock>,
     pub health: HealthDesk<Store, AnyQueue>,
     /// Rate limits, checked at the edge before a use case runs.
@@ -60,7 +60,7 @@ impl AppState {
             audit: AuditDesk::new(store.clone()),
             providers: ProviderDesk::new(store.clone(), clock.clone()),
             catalog: CatalogDesk::new(store.clone(), clock.clone()),
-            geo: GeoDesk::new(store.clone()),
+            geo: GeoDesk::new(store.clone(), clock.clone()),
             reports: ReportDesk::new(store.clone(), clock.clone()),
             health: HealthDesk::new(store, queue),
             limits,

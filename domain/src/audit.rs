@@ -41,14 +41,29 @@ impl AuditEntry {
 }
 
 /// Every action the log records.
-pub const ACTIONS: [&str; 15] = [
+pub const ACTIONS: [&str; 30] = [
     "account.created",
+    "account.changed",
     "account.disabled",
     "account.enabled",
     "staff.invited",
+    "resident.filed",
     "provider.created",
-    "catalog.policy_changed",
+    "provider.changed",
+    "provider.deactivated",
+    "provider.reactivated",
+    "provider.availability_changed",
+    "provider.paused",
+    "provider.resumed",
+    "catalog.item_created",
+    "catalog.item_changed",
+    "catalog.item_retired",
+    "catalog.item_restored",
     "catalog.questions_changed",
+    "map.street_added",
+    "map.street_changed",
+    "map.community_added",
+    "map.community_changed",
     "order.assigned",
     "order.closed",
     "registration.confirmed",

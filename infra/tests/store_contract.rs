@@ -1,7 +1,7 @@
 //! The order store contract, run against SQLite and PostgreSQL alike: conditional transitions, idempotent
 //! placing, offers and their effects, the event and outbox rows every change writes, visits and their answers,
-//! care plans, workers' lists and residents' records, a provider's pause and closed dates, and repeatable
-//! seeding.
+//! care plans, workers' lists and residents' records, a provider's pause and closed dates, repeatable seeding,
+//! and admins' upkeep: retired and new items, providers' items and coverage, the map, corrected accounts.
 //!
 //! Longer than our usual 400 lines on purpose: every test runs on both backends from one definition, and a
 //! second binary would link the adapters again; each test is short and names one behaviour.
@@ -13,7 +13,7 @@ use linli_domain::accounts::AccountId;
 use linli_domain::accounts::Accounts;
 use linli_domain::catalog::ItemId;
 use linli_domain::catalog::questions::{QuestionInput, RawAnswers};
-use linli_domain::catalog::{Answers, CatalogItems, PolicyChange, Questions};
+use linli_domain::catalog::{Answers, CatalogItem, CatalogItems, Questions};
 use linli_domain::dispatch::Scope;
 use linli_domain::geo::{CommunityId, GeoPoint};
 use linli_domain::orders::plans::{CarePlan, CarePlanId, CarePlans, PlanRules, PlanWrite, Repeat, Weekdays};
@@ -466,14 +466,8 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     assert!(after.iter().any(|c| c.id == member), "the other replica's snapshot was out of date");
     // The port's read, which dispatch uses, is the one served from the snapshot.
     let cached = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
-    let policy = store
-        .update_dispatch_policy(
-            ItemId(15),
-            PolicyChange { broadcast_k: Some(cached.broadcast_k + 2), ..Default::default() },
-            linli_infra::testing::set_up_by_hand(),
-        )
-        .await;
-    assert_eq!(policy.unwrap().unwrap().broadcast_k, cached.broadcast_k + 2);
+    let wider = CatalogItem { broadcast_k: cached.broadcast_k + 2, ..cached.clone() };
+    assert!(store.save_item(&wider, linli_infra::testing::set_up_by_hand()).await.unwrap());
     let seen = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
 }
@@ -1029,3 +1023,81 @@ async fn a_providers_pause_and_closed_dates_are_kept_and_dispatch_reads_them_at_
     assert_eq!((org1.paused, org1.closed.clone()), (true, next.closed));
 }
 contract!(a_providers_pause_and_closed_dates_are_kept_and_dispatch_reads_them_at_once);
+
+async fn a_retired_item_takes_no_order_even_from_a_copy_of_the_catalog_read_before(store: Store) {
+    let r = resident(&store).await;
+    let item = CatalogItems::catalog_item(&store, ItemId(15)).await.unwrap().unwrap();
+    let retired = CatalogItem { retired_at: Some(Utc::now()), ..item.clone() };
+    assert!(store.save_item(&retired, linli_infra::testing::set_up_by_hand()).await.unwrap());
+    // The order was checked against the item as it was: the insert itself refuses it.
+    let refused = store.insert_order(new_order(r, None), Utc::now()).await;
+    assert!(matches!(refused, Err(InsertOrderError::QuestionsChanged)), "{refused:?}");
+    assert!(store.catalog_items(None, None, 200, false).await.unwrap().iter().all(|i| i.id != ItemId(15)));
+    assert!(store.catalog_items(None, None, 200, true).await.unwrap().iter().any(|i| i.id == ItemId(15)));
+    assert!(store.save_item(&item, linli_infra::testing::set_up_by_hand()).await.unwrap());
+    assert!(store.insert_order(new_order(r, None), Utc::now()).await.is_ok());
+}
+contract!(a_retired_item_takes_no_order_even_from_a_copy_of_the_catalog_read_before);
+
+async fn a_new_item_takes_the_next_id_and_a_taken_code_is_refused(store: Store) {
+    let item = CatalogItems::catalog_item(&store, ItemId(15)).await.unwrap().unwrap();
+    let new = CatalogItem { code: "BATH-099".into(), name: "夜间助浴".into(), ..item.clone() };
+    let id = store.create_item(&new, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    assert_eq!(CatalogItems::catalog_item(&store, id).await.unwrap().unwrap().name, "夜间助浴");
+    let again = store.create_item(&new, linli_infra::testing::set_up_by_hand()).await;
+    assert!(matches!(again, Err(linli_domain::catalog::CreateItemError::DuplicateCode)), "{again:?}");
+}
+contract!(a_new_item_takes_the_next_id_and_a_taken_code_is_refused);
+
+async fn a_providers_items_and_coverage_are_replaced_whole_and_dispatch_sees_them_on_another_replica(store: Store) {
+    use linli_domain::providers::Profiles;
+    let replica = Store::new(store.connection().clone());
+    let id = org(1);
+    let before = replica.candidates(ItemId(15), Utc::now()).await.unwrap().into_iter().any(|c| c.id == id);
+    let mut profile = store.profile(id).await.unwrap().unwrap();
+    assert_eq!(before, profile.items.contains(&ItemId(15)));
+    profile.items = vec![ItemId(16)];
+    profile.coverage = vec![CommunityId(3), CommunityId(4)];
+    profile.streets = vec![];
+    store.set_profile(&profile, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    assert_eq!(store.profile(id).await.unwrap().unwrap(), profile);
+    assert!(!replica.candidates(ItemId(15), Utc::now()).await.unwrap().iter().any(|c| c.id == id));
+    profile.coverage = vec![CommunityId(99_999)];
+    let unknown = store.set_profile(&profile, linli_infra::testing::set_up_by_hand()).await;
+    assert!(matches!(unknown, Err(linli_domain::providers::CreateProviderError::UnknownCommunity(_))));
+}
+contract!(a_providers_items_and_coverage_are_replaced_whole_and_dispatch_sees_them_on_another_replica);
+
+async fn a_community_moved_to_another_street_is_read_there_by_every_replica(store: Store) {
+    use linli_domain::geo::{Geography, MapUpkeep, StreetId};
+    let replica = Store::new(store.connection().clone());
+    assert_eq!(replica.area_of(CommunityId(1)).await.unwrap().unwrap().street, StreetId(1));
+    let mut community = store.community(CommunityId(1)).await.unwrap().unwrap();
+    community.street = StreetId(2);
+    store.save_community(&community, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    // Dispatch reads the change counter for its candidates before it asks where an order's community lies.
+    replica.candidates(ItemId(15), Utc::now()).await.unwrap();
+    assert_eq!(replica.area_of(CommunityId(1)).await.unwrap().unwrap().street, StreetId(2));
+    let added = store.add_community(&community, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    assert_eq!(store.community(added).await.unwrap().unwrap().street, StreetId(2));
+}
+contract!(a_community_moved_to_another_street_is_read_there_by_every_replica);
+
+async fn a_corrected_number_another_account_holds_is_taken(store: Store) {
+    use linli_domain::accounts::{AccountDetails, AccountKeeping, CreateAccountError, PhoneNumber};
+    let r = store.account_by_login("resident").await.unwrap().unwrap();
+    let other = store.account_by_login("resident2").await.unwrap().unwrap();
+    let details = AccountDetails {
+        display_name: r.display_name.clone(),
+        phone: Some(PhoneNumber::parse(other.phone.as_deref().expect("the demo resident has a number")).unwrap()),
+        community: r.community,
+        street: None,
+        manager: false,
+    };
+    let taken = store.set_details(r.id, &details, linli_infra::testing::set_up_by_hand()).await;
+    assert!(matches!(taken, Err(CreateAccountError::Taken("phone"))), "{taken:?}");
+    let renamed = AccountDetails { display_name: "王秀英".into(), phone: None, ..details };
+    store.set_details(r.id, &renamed, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    assert_eq!(store.account(r.id).await.unwrap().unwrap().display_name, "王秀英");
+}
+contract!(a_corrected_number_another_account_holds_is_taken);

@@ -236,12 +236,16 @@ impl Outsiders {
         api.wait_for_state(&resident, &held, "offered", Duration::from_secs(10)).await;
         let holder = api.offered_staff(&held).await.remove(0);
         assert_eq!(api.act(&holder, &held, "accept").await.body["state"], "accepted");
-        let holders_provider = api.get("/api/v1/me", Some(&holder)).await.body["provider_id"].clone();
+        let holder_me = api.get("/api/v1/me", Some(&holder)).await.body;
+        let holders_provider = holder_me["provider_id"].clone();
         let code = linli_domain::providers::CreditCode::with_check_character("92210102MA9000099").unwrap();
         let elsewhere = json!({"name": "局外家政", "credit_code": code.as_ref(), "community_id": 900,
             "lat": 41.8, "lng": 123.4, "capacity": 2, "item_ids": [15], "coverage_community_ids": [900]});
         let elsewhere = id_of(&api.create_provider(&admin, elsewhere).await);
-        let stranger = account(api, &admin, "stranger", "provider_staff", json!({"provider_id": elsewhere})).await;
+        // A manager, so that their scope, not their role, is what refuses them another organization's staff.
+        let stranger =
+            account(api, &admin, "stranger", "provider_staff", json!({"provider_id": elsewhere, "manager": true}))
+                .await;
         // A second job of the holder's, done, with a complaint against it.
         let done = id_of(&api.place_order(&resident, cleaning_order(), None).await);
         api.wait_for_state(&resident, &done, "offered", Duration::from_secs(10)).await;
@@ -254,6 +258,7 @@ impl Outsiders {
         objects.insert((Outsider::OtherProvider, "complaints"), id_of(&complaint));
         objects.insert((Outsider::OtherProvider, "orders"), held);
         objects.insert((Outsider::OtherProvider, "providers"), holders_provider.as_str().unwrap().to_owned());
+        objects.insert((Outsider::OtherProvider, "provider"), holder_me["id"].as_str().unwrap().to_owned());
 
         // Community 1's registration, problems, event and shift; a worker of community 2.
         let worker2 = account(api, &admin, "worker2", "community_worker", json!({"community_id": 2})).await;

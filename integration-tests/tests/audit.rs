@@ -29,7 +29,7 @@ async fn an_admins_changes_are_audited_with_before_and_after(app: TestApp) {
     let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["catalog.policy_changed", "account.disabled", "account.created"],
+        ["catalog.item_changed", "account.disabled", "account.created"],
         "newest first, and the refused disable left nothing"
     );
     assert!(entries.iter().all(|e| e["actor_id"] == admin_id.as_str()));

@@ -22,6 +22,7 @@ mod m20261208_000016_intake;
 mod m20261208_000017_availability;
 mod m20261209_000018_street_workers;
 mod m20261209_000019_decline_reasons;
+mod m20261210_000020_retired_items;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000017_availability::Migration),
             Box::new(m20261209_000018_street_workers::Migration),
             Box::new(m20261209_000019_decline_reasons::Migration),
+            Box::new(m20261210_000020_retired_items::Migration),
         ]
     }
 }

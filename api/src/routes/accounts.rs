@@ -274,6 +274,8 @@ pub struct AccountView {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
+    /// Their mobile number, when they gave one.
+    pub phone: Option<String>,
     /// `resident`, `provider_staff`, `community_worker`, `party_member` or `admin`.
     pub role: String,
     pub provider_id: Option<Uuid>,
@@ -296,6 +298,7 @@ impl From<&AccountRecord> for AccountView {
             id: a.id.0,
             username: a.username.clone(),
             display_name: a.display_name.clone(),
+            phone: a.phone.clone(),
             role: a.role.as_str().to_owned(),
             provider_id: a.provider.map(|p| p.0),
             community_id: a.community.map(|c| c.0),

@@ -1,5 +1,5 @@
-//! Administration: registering and listing organizations, creating and listing accounts, and catalog items'
-//! dispatch settings and questions.
+//! Administration: registering and listing organizations; creating, listing and correcting accounts; and the
+//! catalog's items — added, edited (words, price, routing, dispatch), asked questions, retired and restored.
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -8,16 +8,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use linli_domain::accounts::AccountInput;
+use linli_domain::accounts::{AccountEdit, AccountId, AccountInput};
 use linli_domain::catalog::questions::QuestionInput;
-use linli_domain::catalog::{ItemId, PolicyInput};
+use linli_domain::catalog::{CreateItemError, ItemId, ItemInput, ItemWords, PolicyInput};
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::paging::PageRequest;
 use linli_domain::providers::{CreateProviderError, ProviderId, ProviderInput, ProviderSummary};
 
 use super::accounts::{AccountView, account_problem};
 use super::catalog::CatalogItemView;
-use super::choices::{DispatchModeName, ProviderKindName, QuestionKindName, RoleName};
+use super::choices::{CategoryName, DispatchModeName, ProviderKindName, QuestionKindName, RoleName, RoutingName};
 use super::{ApiTags, PageLimit, limit_of};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
@@ -34,6 +34,12 @@ enum ProviderCreated {
 }
 
 #[derive(ApiResponse)]
+enum ItemCreated {
+    #[oai(status = 201)]
+    Created(Json<CatalogItemView>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
 enum AccountCreated {
     #[oai(status = 201)]
     Created(Json<AccountView>),
@@ -44,8 +50,20 @@ problems!(
     CreateProviderProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
+    /// What `POST /admin/catalog/items` can answer besides its success.
+    CreateItemProblems: BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
     /// What `PATCH /admin/catalog/items/:id` can answer besides its success.
-    UpdateDispatchPolicyProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    ChangeItemProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `POST /admin/catalog/items/:id/retire` and `…/restore` can answer besides their success.
+    RetireProblems: BadRequest, Unauthorized, Forbidden, NotFound
+);
+problems!(
+    /// What `PATCH /admin/accounts/:id` can answer besides its success.
+    ChangeAccountProblems: BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 );
 problems!(
     /// What `PUT /admin/catalog/items/:id/questions` can answer besides its success.
@@ -91,25 +109,90 @@ impl AdminApi {
         Ok(ProviderCreated::Created(Json(record.into()), location))
     }
 
-    /// Set how an item's orders are dispatched: one provider at a time (`dispatch`) or several at once
-    /// (`broadcast`, to `broadcast_k`), how many rounds per scope, and how long an offer stays open.
+    /// Add an item to the catalog: it can be ordered at once, asking nothing until its questions are set.
+    #[oai(path = "/admin/catalog/items", method = "post")]
+    async fn create_item(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<CreateItemRequest>,
+    ) -> Result<ItemCreated, CreateItemProblems> {
+        let b = body.0;
+        let input = ItemInput {
+            code: b.code,
+            words: ItemWords {
+                name: Some(b.name),
+                category: Some(b.category.as_str().to_owned()),
+                description: b.description,
+                duration_minutes: b.duration_minutes,
+                price_fen: b.price_fen,
+                routing: b.routing.map(|r| r.as_str().to_owned()),
+            },
+            mode: b.mode.map(|m| m.as_str().to_owned()),
+        };
+        let item = state.catalog.create_item(&auth.0.actor(), input).await.map_err(|e| match e {
+            CreateItemError::DuplicateCode => {
+                ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_code", e.to_string()).field("code")
+            }
+            CreateItemError::Denied(d) => d.into(),
+            CreateItemError::Invalid(i) => i.into(),
+            CreateItemError::Unexpected(u) => ApiError::unexpected(u),
+        })?;
+        let location = format!("/api/v1/catalog/items/{}", item.id.0);
+        Ok(ItemCreated::Created(Json(item.into()), location))
+    }
+
+    /// Edit an item: its words, price and routing, and how its orders are dispatched — one provider at a time
+    /// (`dispatch`) or several at once (`broadcast`, to `broadcast_k`), how many rounds per scope, how long an
+    /// offer stays open. What is left out stays as it is; orders placed before keep theirs.
     #[oai(path = "/admin/catalog/items/:id", method = "patch")]
-    async fn update_dispatch_policy(
+    async fn change_item(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i32>,
-        body: JsonBody<UpdateDispatchPolicy>,
-    ) -> Result<Json<CatalogItemView>, UpdateDispatchPolicyProblems> {
+        body: JsonBody<ChangeItemRequest>,
+    ) -> Result<Json<CatalogItemView>, ChangeItemProblems> {
         let p = body.0;
+        let words = ItemWords {
+            name: p.name,
+            category: p.category.map(|c| c.as_str().to_owned()),
+            description: p.description,
+            duration_minutes: p.duration_minutes,
+            price_fen: p.price_fen,
+            routing: p.routing.map(|r| r.as_str().to_owned()),
+        };
         let policy = PolicyInput {
             mode: p.mode.map(|m| m.as_str().to_owned()),
             broadcast_k: p.broadcast_k,
             max_rounds: p.max_rounds,
             offer_ttl_seconds: p.offer_ttl_seconds,
         };
-        let item = state.catalog.update_dispatch_policy(&auth.0.actor(), ItemId(id.0), &policy).await?;
+        let item = state.catalog.change_item(&auth.0.actor(), ItemId(id.0), words, &policy).await?;
         Ok(Json(item.into()))
+    }
+
+    /// Retire an item: it takes no new orders (nor care-plan visits) and leaves the lists and search; the
+    /// orders placed before keep it.
+    #[oai(path = "/admin/catalog/items/:id/retire", method = "post")]
+    async fn retire_item(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+    ) -> Result<Json<CatalogItemView>, RetireProblems> {
+        Ok(Json(state.catalog.retire(&auth.0.actor(), ItemId(id.0), true).await?.into()))
+    }
+
+    /// Bring a retired item back: it takes orders again.
+    #[oai(path = "/admin/catalog/items/:id/restore", method = "post")]
+    async fn restore_item(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+    ) -> Result<Json<CatalogItemView>, RetireProblems> {
+        Ok(Json(state.catalog.retire(&auth.0.actor(), ItemId(id.0), false).await?.into()))
     }
 
     /// Replace what ordering an item asks, in the order given (at most 20 questions). Orders placed before keep
@@ -139,8 +222,10 @@ impl AdminApi {
     }
 
     /// Providers in the order they were registered, a page at a time: with `item_id`, those offering it;
-    /// Party members only with `members=true`. Admins, and community workers choosing whom to assign to.
+    /// with `q`, those whose name contains it; Party members only with `members=true`. Admins, and community
+    /// workers choosing whom to assign to.
     #[oai(path = "/providers", method = "get")]
+    #[allow(clippy::too_many_arguments)] // each query parameter is an argument of the handler
     async fn providers(
         &self,
         state: Data<&AppState>,
@@ -148,6 +233,8 @@ impl AdminApi {
         item_id: Query<Option<i32>>,
         /// Include Party members (default false).
         members: Query<Option<bool>>,
+        /// Part of a name, at most 50 characters.
+        q: Query<Option<String>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
@@ -155,7 +242,8 @@ impl AdminApi {
     ) -> Result<Json<ProviderPage>, ListProblems> {
         let page = PageRequest::new(limit_of(limit.0), cursor.0.as_deref());
         let item = item_id.0.map(ItemId);
-        let found = state.providers.providers(&auth.0.actor(), item, members.0.unwrap_or(false), page).await?;
+        let (actor, members) = (auth.0.actor(), members.0.unwrap_or(false));
+        let found = state.providers.providers(&actor, item, members, q.0.as_deref(), page).await?;
         Ok(Json(ProviderPage {
             next_cursor: found.next_cursor(|p| p.id.0.to_string()),
             providers: found.rows.into_iter().map(ProviderListView::from).collect(),
@@ -184,6 +272,32 @@ impl AdminApi {
             next_cursor: found.next_cursor(|a| a.id.0.to_string()),
             accounts: found.rows.iter().map(AccountView::from).collect(),
         }))
+    }
+
+    /// Correct an account: its name, mobile number (empty to remove it), community or street (a worker looks
+    /// after one or the other), and whether a member of staff manages. What is left out stays as it is.
+    #[oai(path = "/admin/accounts/:id", method = "patch")]
+    async fn change_account(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<ChangeAccountRequest>,
+    ) -> Result<Json<AccountView>, ChangeAccountProblems> {
+        let b = body.0;
+        let edit = AccountEdit {
+            display_name: b.display_name,
+            phone: b.phone,
+            community_id: b.community_id.map(CommunityId),
+            street_id: b.street_id.map(StreetId),
+            manager: b.manager,
+        };
+        let record =
+            state.accounts.change_account(&auth.0.actor(), AccountId(id.0), edit).await.map_err(|e| match e {
+                linli_domain::accounts::CreateAccountError::UnknownReference => ApiError::not_found("account"),
+                other => account_problem(other),
+            })?;
+        Ok(Json(AccountView::from(&record)))
     }
 
     /// Create an account of any role.
@@ -282,9 +396,40 @@ impl From<QuestionBody> for QuestionInput {
     }
 }
 
+/// A new catalog item.
+#[derive(Object, Deserialize)]
+pub struct CreateItemRequest {
+    /// 2 to 32 capital letters, digits or `-`, starting with a letter, e.g. `MEAL-031`; unique.
+    pub code: String,
+    /// 1 to 50 characters.
+    pub name: String,
+    pub category: CategoryName,
+    /// Up to 500 characters.
+    pub description: Option<String>,
+    /// 5 to 1440 (default 60).
+    pub duration_minutes: Option<i32>,
+    /// 0 to 10,000,000 fen (default 0, free).
+    pub price_fen: Option<i64>,
+    /// Default `standard`.
+    pub routing: Option<RoutingName>,
+    /// Default `dispatch`.
+    pub mode: Option<DispatchModeName>,
+}
+
+/// A change of an item: each part left out stays as it is.
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none)]
-pub struct UpdateDispatchPolicy {
+pub struct ChangeItemRequest {
+    /// 1 to 50 characters.
+    pub name: Option<String>,
+    pub category: Option<CategoryName>,
+    /// Up to 500 characters.
+    pub description: Option<String>,
+    /// 5 to 1440.
+    pub duration_minutes: Option<i32>,
+    /// 0 to 10,000,000 fen.
+    pub price_fen: Option<i64>,
+    pub routing: Option<RoutingName>,
     pub mode: Option<DispatchModeName>,
     /// 1 to 1000.
     pub broadcast_k: Option<u32>,
@@ -292,6 +437,21 @@ pub struct UpdateDispatchPolicy {
     pub max_rounds: Option<u32>,
     /// 10 to 86400.
     pub offer_ttl_seconds: Option<u32>,
+}
+
+/// A correction of an account: each part left out stays as it is.
+#[derive(Object, Deserialize)]
+pub struct ChangeAccountRequest {
+    /// 1 to 50 characters.
+    pub display_name: Option<String>,
+    /// A mainland mobile number; empty to remove it.
+    pub phone: Option<String>,
+    /// A resident's home community, or the community a worker looks after.
+    pub community_id: Option<i32>,
+    /// The street a worker looks after (instead of a community).
+    pub street_id: Option<i32>,
+    /// For provider staff: whether they manage the organization.
+    pub manager: Option<bool>,
 }
 
 #[derive(Object, Deserialize)]

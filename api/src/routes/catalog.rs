@@ -52,13 +52,15 @@ impl CatalogApi {
         Json(Category::ALL.into_iter().map(CategoryView::from).collect())
     }
 
-    /// Items, optionally of one category, a page at a time.
+    /// Items, optionally of one category, a page at a time; retired items only when asked.
     #[oai(path = "/items", method = "get")]
     async fn items(
         &self,
         state: Data<&AppState>,
         /// A category code from `/catalog/categories`, e.g. `meals`.
         category: Query<Option<CategoryName>>,
+        /// Include retired items, which take no new orders (default false).
+        retired: Query<Option<bool>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1 to 100 (default 20).
@@ -71,7 +73,10 @@ impl CatalogApi {
             }
         };
         let size = page_size(limit_of(limit.0))?;
-        let rows = state.catalog.items(category.0.map(CategoryName::as_str), after, size + 1).await?;
+        let rows = state
+            .catalog
+            .items(category.0.map(CategoryName::as_str), after, size + 1, retired.0.unwrap_or(false))
+            .await?;
         let page = Page::of(rows, size);
         let next_cursor = page.next_cursor(|i| i.id.0.to_string());
         Ok(Json(CatalogPage { items: page.rows.into_iter().map(CatalogItemView::from).collect(), next_cursor }))
@@ -176,6 +181,8 @@ pub struct CatalogItemView {
     pub max_rounds: u32,
     /// What ordering the item asks, in order; answer them in the order's `answers`, by `code`.
     pub questions: Vec<QuestionView>,
+    /// Since when it takes no new orders; absent while it does.
+    pub retired_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// One of an item's questions.
@@ -242,6 +249,7 @@ impl From<CatalogItem> for CatalogItemView {
             broadcast_k: i.broadcast_k,
             max_rounds: i.max_rounds,
             questions: i.questions.as_slice().iter().map(QuestionView::from).collect(),
+            retired_at: i.retired_at,
         }
     }
 }

@@ -84,6 +84,17 @@ choice!(
 );
 
 choice!(
+    /// Who an item's orders go to: organizations (`standard`), Party members (`volunteer`), the community's
+    /// mediation point (`neighbour_dispute`) or the street's property-dispute sub-center (`property_dispute`).
+    RoutingName {
+        Standard = "standard",
+        Volunteer = "volunteer",
+        NeighbourDispute = "neighbour_dispute",
+        PropertyDispute = "property_dispute",
+    }
+);
+
+choice!(
     /// Where a registration stands.
     RegistrationStateName { Pending = "pending", Confirmed = "confirmed", Rejected = "rejected", Ended = "ended" }
 );

@@ -1,17 +1,39 @@
-//! The map, coarse to fine: public, since a resident picks their community before ordering.
+//! The map, coarse to fine: public, since a resident picks their community before ordering; admins keep it
+//! (`MapUpkeepApi`).
 
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
 
-use linli_domain::geo::{Community, CommunityId, District, DistrictId, Street, StreetId};
+use linli_domain::geo::{Community, CommunityId, District, DistrictId, PlaceInput, Street, StreetId};
 
 use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
 use crate::problem::problems;
 use crate::state::AppState;
 
 pub struct GeoApi;
+
+/// Admins' upkeep of the map.
+pub struct MapUpkeepApi;
+
+#[derive(ApiResponse)]
+enum PlaceAdded {
+    #[oai(status = 201)]
+    Created(Json<PlaceView>, #[oai(header = "Location")] String),
+}
+
+problems!(
+    /// What `POST /admin/streets` and `POST /admin/communities` can answer besides their success.
+    AddPlaceProblems: BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
+problems!(
+    /// What `PATCH /admin/streets/:id` and `PATCH /admin/communities/:id` can answer besides their success.
+    ChangePlaceProblems: BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+);
 
 problems!(
     /// What `GET /districts` can answer besides its success.
@@ -58,6 +80,96 @@ impl GeoApi {
     #[oai(path = "/communities/:id", method = "get")]
     async fn community(&self, state: Data<&AppState>, id: Path<i32>) -> Result<Json<PlaceView>, CommunityProblems> {
         Ok(Json(state.geo.community(CommunityId(id.0)).await?.into()))
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
+impl MapUpkeepApi {
+    /// Add a street to a district (`parent_id`), with its name and centre.
+    #[oai(path = "/streets", method = "post")]
+    async fn add_street(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewPlaceRequest>,
+    ) -> Result<PlaceAdded, AddPlaceProblems> {
+        let street = state.geo.add_street(&auth.0.actor(), body.0.into()).await?;
+        let location = format!("/api/v1/geo/districts/{}/streets", street.district.0);
+        Ok(PlaceAdded::Created(Json(street.into()), location))
+    }
+
+    /// Correct a street's name or centre, or move it to another district (`parent_id`); what is left out
+    /// stays as it is.
+    #[oai(path = "/streets/:id", method = "patch")]
+    async fn change_street(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        body: JsonBody<PlaceChangeRequest>,
+    ) -> Result<Json<PlaceView>, ChangePlaceProblems> {
+        Ok(Json(state.geo.change_street(&auth.0.actor(), StreetId(id.0), body.0.into()).await?.into()))
+    }
+
+    /// Add a community to a street (`parent_id`), with its name and centre.
+    #[oai(path = "/communities", method = "post")]
+    async fn add_community(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewPlaceRequest>,
+    ) -> Result<PlaceAdded, AddPlaceProblems> {
+        let community = state.geo.add_community(&auth.0.actor(), body.0.into()).await?;
+        let location = format!("/api/v1/geo/communities/{}", community.id.0);
+        Ok(PlaceAdded::Created(Json(community.into()), location))
+    }
+
+    /// Correct a community's name or centre, or move it to another street (`parent_id`); what is left out
+    /// stays as it is. Dispatch, open times and the street's workers follow at once.
+    #[oai(path = "/communities/:id", method = "patch")]
+    async fn change_community(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i32>,
+        body: JsonBody<PlaceChangeRequest>,
+    ) -> Result<Json<PlaceView>, ChangePlaceProblems> {
+        Ok(Json(state.geo.change_community(&auth.0.actor(), CommunityId(id.0), body.0.into()).await?.into()))
+    }
+}
+
+/// A new street or community.
+#[derive(Object, Deserialize)]
+pub struct NewPlaceRequest {
+    /// 1 to 50 characters.
+    pub name: String,
+    pub lat: f64,
+    pub lng: f64,
+    /// The district of a street, or the street of a community.
+    pub parent_id: i32,
+}
+
+impl From<NewPlaceRequest> for PlaceInput {
+    fn from(r: NewPlaceRequest) -> Self {
+        Self { name: Some(r.name), lat: Some(r.lat), lng: Some(r.lng), parent_id: Some(r.parent_id) }
+    }
+}
+
+/// A correction of a street or community: each part left out stays as it is.
+#[derive(Object, Deserialize)]
+pub struct PlaceChangeRequest {
+    /// 1 to 50 characters.
+    pub name: Option<String>,
+    /// With `lng`: a new centre.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// Another district for a street, or another street for a community.
+    pub parent_id: Option<i32>,
+}
+
+impl From<PlaceChangeRequest> for PlaceInput {
+    fn from(r: PlaceChangeRequest) -> Self {
+        Self { name: r.name, lat: r.lat, lng: r.lng, parent_id: r.parent_id }
     }
 }
 

@@ -14,6 +14,7 @@ mod intake;
 mod live;
 mod notifications;
 mod orders;
+mod organization;
 mod reports;
 mod volunteering;
 
@@ -28,13 +29,14 @@ pub use admin::AdminApi;
 pub use audit::AuditApi;
 pub use availability::AvailabilityApi;
 pub use catalog::CatalogApi;
-pub use geo::GeoApi;
+pub use geo::{GeoApi, MapUpkeepApi};
 pub use health::HealthApi;
 pub use identity::IdentityApi;
 pub use intake::IntakeApi;
 pub use live::LiveApi;
 pub use notifications::NotificationsApi;
 pub use orders::{AftercareApi, CarePlansApi, EscalationsApi, OrdersApi, ProviderApi, VisitsApi};
+pub use organization::OrganizationApi;
 pub use reports::ReportsApi;
 pub use volunteering::{CalendarApi, EventsApi, HoursApi, MembersApi, PairingApi, ShiftsApi};
 

@@ -18,7 +18,7 @@ type Desk = AccountDesk<FakeDirectory, FakeSessions, FixedClock, FakeTexts>;
 
 const PHONE: &str = "13800241234";
 
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+pub(crate) fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     f.now_or_never().expect("the fakes never wait")
 }
 
@@ -26,15 +26,15 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
 }
 
-struct World {
-    desk: Desk,
-    store: FakeDirectory,
-    sessions: FakeSessions,
-    texts: FakeTexts,
+pub(crate) struct World {
+    pub desk: Desk,
+    pub store: FakeDirectory,
+    pub sessions: FakeSessions,
+    pub texts: FakeTexts,
 }
 
 impl World {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let store = FakeDirectory::default().with_community(CommunityId(1));
         let sessions = FakeSessions::default();
         let texts = FakeTexts::default();
@@ -229,7 +229,7 @@ fn an_admin_cannot_disable_their_own_account() {
     assert!(w.store.held().disabled.is_empty() && w.store.held().audits.is_empty());
 }
 
-fn organization(store: &FakeDirectory) -> ProviderId {
+pub(crate) fn organization(store: &FakeDirectory) -> ProviderId {
     let admin =
         Actor { account: AccountId(Uuid::now_v7()), role: Role::Admin, provider: None, community: None, street: None };
     let audit = crate::audit::AuditEntry::new(&admin, start(), "provider.created", String::new());
@@ -253,7 +253,7 @@ fn organization(store: &FakeDirectory) -> ProviderId {
     .unwrap()
 }
 
-fn staff(store: &FakeDirectory, provider: ProviderId, manager: bool) -> Actor {
+pub(crate) fn staff(store: &FakeDirectory, provider: ProviderId, manager: bool) -> Actor {
     let new = NewAccount {
         username: Username::parse(if manager { "boss" } else { "helper" }).unwrap(),
         phone: None,

@@ -6,6 +6,7 @@ mod desk_tests;
 mod identity;
 #[cfg(test)]
 mod identity_tests;
+mod keeping;
 mod personal;
 mod residents;
 #[cfg(test)]
@@ -22,6 +23,7 @@ pub use identity::{
     INVITATION_LIFETIME, Invitation, InvitationInput, InvitationRecord, Invitations, RefreshError, ResetPasswordError,
     SendCodeError, SignUpError, SignUpInput, VerificationCodes,
 };
+pub use keeping::{AccountDetails, AccountEdit, AccountKeeping};
 pub use personal::{ERASED_ADDRESS, ERASED_NAME, EraseError, PersonalData};
 pub use residents::{
     Landline, LandlineError, MAX_FOUND, RecordDetails, ResidentInput, ResidentQuery, ResidentRecord, ResidentRecords,

@@ -31,6 +31,8 @@ pub struct Held {
     pub disabled: Vec<AccountId>,
     /// How each provider takes orders.
     pub availabilities: Vec<crate::providers::Availability>,
+    /// What each provider offers and where.
+    pub profiles: Vec<crate::providers::Profile>,
     /// Residents' records, by account.
     pub records: Vec<(AccountId, super::RecordDetails)>,
     /// Every audit entry written with a change, in order.
@@ -129,6 +131,41 @@ impl Accounts for FakeDirectory {
     }
 }
 
+impl super::AccountKeeping for FakeDirectory {
+    async fn set_details(
+        &self,
+        account: AccountId,
+        details: &super::AccountDetails,
+        audit: AuditEntry,
+    ) -> Result<(), CreateAccountError> {
+        let mut held = self.held();
+        held.writes.push("set_details");
+        let phone = details.phone.as_ref().map(|p| p.as_ref().to_owned());
+        if phone.is_some() && held.accounts.iter().any(|a| a.id != account && a.phone == phone) {
+            return Err(CreateAccountError::Taken("phone"));
+        }
+        let communities = held.communities.clone();
+        let a = held.accounts.iter_mut().find(|a| a.id == account).ok_or(CreateAccountError::UnknownReference)?;
+        a.display_name = details.display_name.clone();
+        a.phone = phone;
+        a.community = details.community;
+        a.street = details.street.map(|street| StreetScope { street, communities });
+        a.manager = details.manager;
+        held.audits.push(audit);
+        Ok(())
+    }
+
+    async fn staff_of(&self, provider: ProviderId) -> Result<Vec<AccountRecord>, Unexpected> {
+        let held = self.held();
+        Ok(held
+            .accounts
+            .iter()
+            .filter(|a| a.provider == Some(provider) && a.role == Role::ProviderStaff)
+            .cloned()
+            .collect())
+    }
+}
+
 impl super::ResidentRecords for FakeDirectory {
     async fn find_residents(
         &self,
@@ -198,6 +235,28 @@ impl crate::providers::Availabilities for FakeDirectory {
         held.audits.push(audit);
         held.availabilities.retain(|a| a.provider != next.provider);
         held.availabilities.push(next.clone());
+        Ok(())
+    }
+}
+
+impl crate::providers::Profiles for FakeDirectory {
+    async fn profile(&self, id: ProviderId) -> Result<Option<crate::providers::Profile>, Unexpected> {
+        Ok(self.held().profiles.iter().find(|p| p.provider == id).cloned())
+    }
+
+    async fn set_profile(
+        &self,
+        next: &crate::providers::Profile,
+        audit: AuditEntry,
+    ) -> Result<(), CreateProviderError> {
+        let mut held = self.held();
+        held.writes.push("set_profile");
+        if let Some(c) = next.coverage.iter().chain([&next.community]).find(|c| !held.communities.contains(c)) {
+            return Err(CreateProviderError::UnknownCommunity(*c));
+        }
+        held.audits.push(audit);
+        held.profiles.retain(|p| p.provider != next.provider);
+        held.profiles.push(next.clone());
         Ok(())
     }
 }
@@ -371,6 +430,7 @@ impl Providers for FakeDirectory {
         &self,
         item: Option<ItemId>,
         members: bool,
+        text: Option<&str>,
         after: Option<ProviderId>,
         limit: u64,
     ) -> Result<Vec<ProviderSummary>, Unexpected> {
@@ -380,6 +440,7 @@ impl Providers for FakeDirectory {
             .iter()
             .filter(|p| item.is_none_or(|i| p.items.contains(&i)))
             .filter(|p| members || p.kind != ProviderKind::PartyMember)
+            .filter(|p| text.is_none_or(|t| p.name.contains(t)))
             .filter(|p| after.is_none_or(|after| p.id > after))
             .map(|p| ProviderSummary {
                 id: p.id,
@@ -425,6 +486,38 @@ impl Geography for FakeDirectory {
     async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
         let known = self.held().communities.contains(&id);
         Ok(known.then(|| Community { id, street: StreetId(1), name: "文安路社区".into(), center: centre() }))
+    }
+}
+
+impl crate::geo::MapUpkeep for FakeDirectory {
+    async fn add_street(&self, _street: &Street, audit: AuditEntry) -> Result<StreetId, Unexpected> {
+        let mut held = self.held();
+        held.writes.push("add_street");
+        held.audits.push(audit);
+        Ok(StreetId(2))
+    }
+
+    async fn save_street(&self, _street: &Street, audit: AuditEntry) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("save_street");
+        held.audits.push(audit);
+        Ok(())
+    }
+
+    async fn add_community(&self, _community: &Community, audit: AuditEntry) -> Result<CommunityId, Unexpected> {
+        let mut held = self.held();
+        held.writes.push("add_community");
+        held.audits.push(audit);
+        let id = CommunityId(held.communities.iter().map(|c| c.0).max().unwrap_or(0) + 1);
+        held.communities.push(id);
+        Ok(id)
+    }
+
+    async fn save_community(&self, _community: &Community, audit: AuditEntry) -> Result<(), Unexpected> {
+        let mut held = self.held();
+        held.writes.push("save_community");
+        held.audits.push(audit);
+        Ok(())
     }
 }
 

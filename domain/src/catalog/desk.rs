@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use super::lifecycle::CreateItemError;
 use super::questions::{QuestionInput, Questions};
 use super::{CatalogItem, Category, DispatchMode, ItemId};
 use crate::accounts::{Actor, Role};
@@ -11,25 +12,31 @@ use crate::error::{Denied, DeskError, Invalid, Unexpected};
 
 /// The catalog of service items.
 pub trait CatalogItems: Clone + Send + Sync + 'static {
-    /// Items in id order, of one category or all: at most `limit`, after the item `after`.
+    /// Items in id order, of one category or all: at most `limit`, after the item `after`; retired items
+    /// only when `retired`.
     fn catalog_items(
         &self,
         category: Option<Category>,
         after: Option<ItemId>,
         limit: u64,
+        retired: bool,
     ) -> impl Future<Output = Result<Vec<CatalogItem>, Unexpected>> + Send;
 
     fn catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 
-    /// Changes the given parts of the item's dispatch policy, telling every replica's cache in the same
-    /// transaction; returns the item after, or `None` when there is none.
-    /// The audit entry is written in the same transaction.
-    fn update_dispatch_policy(
+    /// Writes the item's words, price, routing, dispatch policy and retirement as `item` has them (not its
+    /// code or questions), with the audit entry, in one transaction that also tells every replica's cache;
+    /// false when there is no such item.
+    fn save_item(&self, item: &CatalogItem, audit: AuditEntry)
+    -> impl Future<Output = Result<bool, Unexpected>> + Send;
+
+    /// Adds `item` under the next free id (its own id is ignored), with the audit entry naming it, in one
+    /// transaction that also tells every replica's cache.
+    fn create_item(
         &self,
-        id: ItemId,
-        policy: PolicyChange,
+        item: &CatalogItem,
         audit: AuditEntry,
-    ) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
+    ) -> impl Future<Output = Result<ItemId, CreateItemError>> + Send;
 
     /// Replaces the item's questions, with the audit entry, in one transaction that also tells every
     /// replica's cache; returns the item after, or `None` when there is none.
@@ -94,19 +101,9 @@ pub struct CatalogDesk<R, C> {
     pub clock: C,
 }
 
-/// An item's dispatch policy, as the audit log records it.
-fn policy_of(item: &CatalogItem) -> serde_json::Value {
-    serde_json::json!({
-        "mode": item.mode.as_str(),
-        "broadcast_k": item.broadcast_k,
-        "max_rounds": item.max_rounds,
-        "offer_ttl_seconds": item.offer_ttl_seconds,
-    })
-}
-
 impl PolicyChange {
     /// The item as it is once this change applies.
-    fn applied_to(&self, item: &CatalogItem) -> CatalogItem {
+    pub(super) fn applied_to(&self, item: &CatalogItem) -> CatalogItem {
         CatalogItem {
             mode: self.mode.unwrap_or(item.mode),
             broadcast_k: self.broadcast_k.unwrap_or(item.broadcast_k),
@@ -122,12 +119,14 @@ impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
         Self { repo, clock }
     }
 
-    /// A page of items (of `category` when given: its code, e.g. `meals`), after the item `after`.
+    /// A page of items (of `category` when given: its code, e.g. `meals`), after the item `after`; retired
+    /// items too when `retired`.
     pub async fn items(
         &self,
         category: Option<&str>,
         after: Option<ItemId>,
         limit: u64,
+        retired: bool,
     ) -> Result<Vec<CatalogItem>, DeskError> {
         let category = match category {
             None | Some("") => None,
@@ -135,39 +134,19 @@ impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
                 Category::parse(c).ok_or_else(|| Invalid::malformed("category", format!("unknown category {c:?}")))?,
             ),
         };
-        Ok(self.repo.catalog_items(category, after, limit).await?)
+        Ok(self.repo.catalog_items(category, after, limit, retired).await?)
     }
 
     /// The items matching what a person typed (Chinese, or pinyin in full or by initials), best first, at
-    /// most 20. The catalog is small enough (115 items) to rank whole on every search.
+    /// most 20, none retired. The catalog is small enough (115 items) to rank whole on every search.
     pub async fn search(&self, typed: &str) -> Result<Vec<CatalogItem>, DeskError> {
         let typed = super::SearchText::parse(typed)?;
-        let all = self.repo.catalog_items(None, None, u64::from(u16::MAX)).await?;
+        let all = self.repo.catalog_items(None, None, u64::from(u16::MAX), false).await?;
         Ok(super::search(all, &typed))
     }
 
     pub async fn item(&self, id: ItemId) -> Result<CatalogItem, DeskError> {
         self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))
-    }
-
-    /// An admin changes how an item is dispatched.
-    pub async fn update_dispatch_policy(
-        &self,
-        actor: &Actor,
-        id: ItemId,
-        input: &PolicyInput,
-    ) -> Result<CatalogItem, DeskError> {
-        if actor.role != Role::Admin {
-            return Err(Denied("only admins change how an item is dispatched").into());
-        }
-        let change = input.parse()?;
-        let before = self.repo.catalog_item(id).await?.ok_or(DeskError::NotFound("catalog item"))?;
-        let audit =
-            AuditEntry::new(actor, self.clock.now(), "catalog.policy_changed", format!("catalog_item:{}", id.0))
-                .before(policy_of(&before))
-                .after(policy_of(&change.applied_to(&before)));
-        let after = self.repo.update_dispatch_policy(id, change, audit).await?;
-        after.ok_or(DeskError::NotFound("catalog item"))
     }
 
     /// An admin replaces what an item asks the resident, in the order given. Orders placed before keep the

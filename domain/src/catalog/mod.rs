@@ -2,10 +2,12 @@
 //! what it asks the resident before it comes.
 
 mod desk;
+mod lifecycle;
 pub mod questions;
 mod search;
 
 pub use desk::{CatalogDesk, CatalogItems, PolicyChange, PolicyInput};
+pub use lifecycle::{CreateItemError, ItemInput, ItemWords};
 pub use questions::{Answers, Questions};
 pub use search::{SearchText, search};
 
@@ -171,6 +173,8 @@ pub struct CatalogItem {
     pub max_rounds: u32,
     /// What the item asks the resident when it is ordered.
     pub questions: Questions,
+    /// Since when it takes no new orders; its orders from before stay as they are.
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg(test)]
@@ -191,6 +195,7 @@ impl CatalogItem {
             broadcast_k: 3,
             max_rounds: 2,
             questions: Questions::default(),
+            retired_at: None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The map's use cases: public reads, since a resident picks their community before signing in.
+//! The map's use cases: public reads, since a resident picks their community before signing in (admins'
+//! upkeep is in `upkeep`).
 
 use std::future::Future;
 
@@ -15,15 +16,16 @@ pub trait Geography: Clone + Send + Sync + 'static {
     fn community(&self, id: CommunityId) -> impl Future<Output = Result<Option<Community>, Unexpected>> + Send;
 }
 
-/// The map's use cases over the repository `R`.
+/// The map's use cases over the repository `R` and a clock.
 #[derive(Clone)]
-pub struct GeoDesk<R> {
+pub struct GeoDesk<R, C> {
     pub repo: R,
+    pub clock: C,
 }
 
-impl<R: Geography> GeoDesk<R> {
-    pub fn new(repo: R) -> Self {
-        Self { repo }
+impl<R: Geography, C> GeoDesk<R, C> {
+    pub fn new(repo: R, clock: C) -> Self {
+        Self { repo, clock }
     }
 
     pub async fn districts(&self) -> Result<Vec<District>, DeskError> {

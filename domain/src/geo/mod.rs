@@ -1,8 +1,10 @@
 //! The map, coarse to fine: district (区/县(市)) → street (街道) → community (社区), and points on it.
 
 mod desk;
+mod upkeep;
 
 pub use desk::{GeoDesk, Geography};
+pub use upkeep::{MapUpkeep, PlaceInput};
 
 use serde::{Deserialize, Serialize};
 

@@ -15,6 +15,8 @@ pub enum PlaceError {
     UnknownResident,
     #[error("no catalog item has that id")]
     UnknownItem,
+    #[error("that item is retired and takes no new orders")]
+    ItemRetired,
     #[error("no community has that id")]
     UnknownCommunity,
     #[error("this idempotency key was used before for a different order")]
@@ -24,7 +26,7 @@ pub enum PlaceError {
     /// An answer to the item's questions missing or wrong, naming `answers.<code>`.
     #[error(transparent)]
     Answers(Invalid),
-    /// The item's questions changed while the order was being placed, twice over.
+    /// The item's questions changed (or it was retired) while the order was being placed, twice over.
     #[error("the item's questions changed as the order was placed; try again")]
     QuestionsChanged,
     #[error(transparent)]

@@ -42,8 +42,8 @@ pub struct NewOrder {
     /// The answers to the item's questions; [`OrderDesk::place`](super::OrderDesk::place) checks and sets them.
     pub answers: Answers,
     /// The questions the answers were checked against. The insert is refused with
-    /// [`InsertOrderError::QuestionsChanged`] when the item asks others by then, so that a check against a copy
-    /// of the catalog that predates a change never lets an order in.
+    /// [`InsertOrderError::QuestionsChanged`] when the item asks others by then (or was retired), so that a
+    /// check against a copy of the catalog that predates a change never lets an order in.
     pub asked: Questions,
     /// For a booked time: the room the providers have then, which the item's bookings in the community that no
     /// provider holds yet must stay below ([`OrderDesk::place`](super::OrderDesk::place) sets it).
@@ -108,7 +108,7 @@ pub enum InsertOrderError {
     UnknownCommunity,
     #[error("this idempotency key was used for a different order")]
     KeyReused,
-    /// The item's questions are no longer those the answers were checked against.
+    /// The item's questions are no longer those the answers were checked against, or it was retired.
     #[error("the item's questions changed")]
     QuestionsChanged,
     /// The booked time has no place left ([`NewOrder::slot`]).

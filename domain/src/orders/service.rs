@@ -145,8 +145,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         // the insert confirms the copy was current, and only when it was not is the item read afresh.
         let recent = self.store.recent_catalog_item(order.item).await?;
         let placed = match self.try_place(order.clone(), recent, answers, now).await {
-            // The copy was out of date (or did not know the item yet): once more, with the item as it is now.
-            Err(PlaceError::QuestionsChanged | PlaceError::UnknownItem) => {
+            // The copy was out of date (or did not know the item yet, or the item was retired since): once
+            // more, with the item as it is now.
+            Err(PlaceError::QuestionsChanged | PlaceError::UnknownItem | PlaceError::ItemRetired) => {
                 let fresh = self.store.catalog_item(order.item).await?;
                 self.try_place(order, fresh, answers, now).await?
             }
@@ -168,6 +169,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         now: DateTime<Utc>,
     ) -> Result<Placed, PlaceError> {
         let item = item.ok_or(PlaceError::UnknownItem)?;
+        if item.retired_at.is_some() {
+            return Err(PlaceError::ItemRetired);
+        }
         if order.high_risk && item.category != Category::Mediation {
             return Err(PlaceError::HighRiskNotMediation);
         }

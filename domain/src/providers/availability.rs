@@ -13,7 +13,7 @@ use crate::accounts::{Accounts, Actor, Role};
 use crate::audit::AuditEntry;
 use crate::clock::Clock;
 use crate::dispatch::WorkingHours;
-use crate::error::{Denied, DeskError, Invalid, Unexpected};
+use crate::error::{DeskError, Invalid, Unexpected};
 use crate::time::local_date;
 
 /// The most closed dates a provider keeps, and how far ahead one may lie.
@@ -132,14 +132,8 @@ impl<R: Availabilities + Accounts, C: Clock> ProviderDesk<R, C> {
     }
 
     async fn managed(&self, actor: &Actor, id: ProviderId) -> Result<Availability, DeskError> {
-        let manages = actor.role == Role::ProviderStaff
-            && actor.provider == Some(id)
-            && self.repo.account(actor.account).await?.is_some_and(|a| a.manager);
-        if actor.role != Role::Admin && !manages {
-            if actor.provider == Some(id) {
-                return Err(Denied("only the organization's managers change how it takes orders").into());
-            }
-            return Err(DeskError::NotFound("provider"));
+        if actor.role != Role::Admin {
+            self.may_manage(actor, id).await?;
         }
         self.repo.availability(id).await?.ok_or(DeskError::NotFound("provider"))
     }

@@ -118,11 +118,13 @@ pub trait Providers: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<OfferFigures, Unexpected>> + Send;
 
     /// Providers in id order after `after`, at most `limit`: those offering `item` when given, organizations
-    /// and community points only unless `members` (Party members are many, and are people).
+    /// and community points only unless `members` (Party members are many, and are people), and whose name
+    /// contains `text` when given.
     fn list_providers(
         &self,
         item: Option<ItemId>,
         members: bool,
+        text: Option<&str>,
         after: Option<ProviderId>,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<ProviderSummary>, Unexpected>> + Send;
@@ -294,19 +296,38 @@ impl<R: Providers, C: Clock> ProviderDesk<R, C> {
     }
 
     /// Providers a page at a time, for admins and for community workers choosing whom to give an escalated
-    /// order to; with `item`, only those offering it.
+    /// order to; with `item`, only those offering it; with `text`, those whose name contains it.
     pub async fn providers(
         &self,
         actor: &Actor,
         item: Option<ItemId>,
         members: bool,
+        text: Option<&str>,
         page: PageRequest<'_>,
     ) -> Result<Page<ProviderSummary>, DeskError> {
         if !matches!(actor.role, Role::Admin | Role::CommunityWorker) {
             return Err(Denied("providers are listed for admins and community workers").into());
         }
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 50) {
+            return Err(Invalid::malformed("q", "a search has at most 50 characters").into());
+        }
         let (size, after) = (page.size()?, page.cursor()?.map(ProviderId));
-        Ok(Page::of(self.repo.list_providers(item, members, after, size + 1).await?, size))
+        Ok(Page::of(self.repo.list_providers(item, members, text, after, size + 1).await?, size))
+    }
+}
+
+impl<R: crate::accounts::Accounts, C> ProviderDesk<R, C> {
+    /// Whether the actor, not an admin, manages the provider: refused when they are its staff but do not
+    /// manage it; to anyone else it does not exist.
+    pub(super) async fn may_manage(&self, actor: &Actor, id: ProviderId) -> Result<(), DeskError> {
+        if actor.role != Role::ProviderStaff || actor.provider != Some(id) {
+            return Err(DeskError::NotFound("provider"));
+        }
+        if !self.repo.account(actor.account).await?.is_some_and(|a| a.manager) {
+            return Err(Denied("only the organization's managers change how it takes orders").into());
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod availability;
 #[cfg(test)]
 mod availability_tests;
 mod desk;
+mod profile;
 mod rating;
 
 pub use availability::{Availabilities, Availability, AvailabilityInput, CLOSED_DATES_AHEAD_DAYS, MAX_CLOSED_DATES};
@@ -12,6 +13,7 @@ pub use desk::{
     CreateProviderError, FIGURES_DAYS, NewProvider, OfferFigures, ProviderDesk, ProviderInput, ProviderRecord,
     ProviderSummary, Providers,
 };
+pub use profile::{Profile, ProfileInput, Profiles};
 pub use rating::{PRIOR_MEAN, PRIOR_WEIGHT, RatingTally};
 
 use serde::{Deserialize, Serialize};

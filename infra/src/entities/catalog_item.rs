@@ -25,6 +25,8 @@ pub struct Model {
     pub demo: bool,
     /// The item's questions as JSON (`linli_domain::catalog::Questions`).
     pub questions: String,
+    /// When an admin retired it: no new orders since.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

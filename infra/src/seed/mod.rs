@@ -121,6 +121,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
             routing: Set(i.routing.as_str().to_owned()),
             demo: Set(true),
             questions: Set(serde_json::to_string(&i.questions).expect("questions are plain data")),
+            retired_at: Set(None),
         }),
     )
     .await?;

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use uuid::Uuid;
 
 use linli_domain::accounts::{
-    AccountId, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber, Role, StreetScope,
+    AccountDetails, AccountId, AccountKeeping, AccountRecord, Accounts, CreateAccountError, NewAccount, PhoneNumber,
+    Role, StreetScope,
 };
 use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
@@ -91,6 +93,51 @@ impl Accounts for Store {
             find = find.filter(account::Column::Id.gt(after.0));
         }
         let rows = find.all(&self.db).await.context("listing accounts")?;
+        self.account_records(rows).await
+    }
+}
+
+impl AccountKeeping for Store {
+    async fn set_details(
+        &self,
+        id: AccountId,
+        details: &AccountDetails,
+        audit: AuditEntry,
+    ) -> Result<(), CreateAccountError> {
+        let what = "correcting an account";
+        let txn = self.begin(what).await?;
+        let changed = account::Entity::update_many()
+            .col_expr(account::Column::DisplayName, Expr::value(details.display_name.clone()))
+            .col_expr(account::Column::Phone, Expr::value(details.phone.as_ref().map(|p| p.as_ref().to_owned())))
+            .col_expr(account::Column::CommunityId, Expr::value(details.community.map(|c| c.0)))
+            .col_expr(account::Column::StreetId, Expr::value(details.street.map(|s| s.0)))
+            .col_expr(account::Column::Manager, Expr::value(details.manager))
+            .filter(account::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(|e| match create_error(e, what) {
+                // The only unique value that can change here is the number.
+                CreateAccountError::Taken(_) => CreateAccountError::Taken("phone"),
+                other => other,
+            })?;
+        if changed.rows_affected == 0 {
+            return Err(CreateAccountError::UnknownReference);
+        }
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)?;
+        Ok(())
+    }
+
+    async fn staff_of(&self, provider: ProviderId) -> Result<Vec<AccountRecord>, Unexpected> {
+        let rows = account::Entity::find()
+            .filter(account::Column::ProviderId.eq(provider.0))
+            .filter(account::Column::Role.eq(Role::ProviderStaff.as_str()))
+            .filter(account::Column::ErasedAt.is_null())
+            .order_by_desc(account::Column::Manager)
+            .order_by_asc(account::Column::DisplayName)
+            .all(&self.db)
+            .await
+            .context("listing an organization's staff")?;
         self.account_records(rows).await
     }
 }

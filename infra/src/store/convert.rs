@@ -94,5 +94,6 @@ pub(crate) fn item(m: catalog_item::Model) -> Result<CatalogItem, Unexpected> {
         broadcast_k: u32::try_from(m.broadcast_k).unwrap_or(1).max(1),
         max_rounds: u32::try_from(m.max_rounds).unwrap_or(1).max(1),
         questions: serde_json::from_str(&m.questions).map_err(|_| corrupt("questions", m.id, &m.questions))?,
+        retired_at: m.retired_at,
     })
 }

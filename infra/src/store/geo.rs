@@ -1,9 +1,11 @@
-//! Reading the map: districts, their streets, and the streets' communities.
+//! The map: districts, their streets, and the streets' communities, read by anyone and kept by admins.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
-use linli_domain::geo::{Community, CommunityId, District, DistrictId, Geography, Street, StreetId};
+use linli_domain::geo::{Community, CommunityId, District, DistrictId, Geography, MapUpkeep, Street, StreetId};
 
 use super::{Store, convert};
 use crate::db::DbContext;
@@ -52,6 +54,104 @@ impl Geography for Store {
     async fn community(&self, id: CommunityId) -> Result<Option<Community>, Unexpected> {
         let row = community::Entity::find_by_id(id.0).one(&self.db).await.context("reading a community")?;
         row.map(to_community).transpose()
+    }
+}
+
+impl MapUpkeep for Store {
+    async fn add_street(&self, s: &Street, audit: AuditEntry) -> Result<StreetId, Unexpected> {
+        let what = "adding a street";
+        let txn = self.begin(what).await?;
+        // Streets are numbered by hand (the demo's ids are fixed); two added at the same moment collide on the
+        // key, and the second is an error to try again.
+        let last: Option<i32> = street::Entity::find()
+            .select_only()
+            .column_as(street::Column::Id.max(), "last")
+            .into_tuple()
+            .one(&txn)
+            .await
+            .context(what)?
+            .flatten();
+        let id = last.unwrap_or(0) + 1;
+        street::Entity::insert(street::ActiveModel {
+            id: Set(id),
+            district_id: Set(s.district.0),
+            name: Set(s.name.clone()),
+            lat: Set(s.center.lat()),
+            lng: Set(s.center.lng()),
+            demo: Set(false),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .context(what)?;
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &AuditEntry { object: format!("street:{id}"), ..audit }).await?;
+        txn.commit().await.context(what)?;
+        Ok(StreetId(id))
+    }
+
+    async fn save_street(&self, s: &Street, audit: AuditEntry) -> Result<(), Unexpected> {
+        let what = "changing a street";
+        let txn = self.begin(what).await?;
+        street::Entity::update_many()
+            .col_expr(street::Column::DistrictId, Expr::value(s.district.0))
+            .col_expr(street::Column::Name, Expr::value(s.name.clone()))
+            .col_expr(street::Column::Lat, Expr::value(s.center.lat()))
+            .col_expr(street::Column::Lng, Expr::value(s.center.lng()))
+            .filter(street::Column::Id.eq(s.id.0))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        // Each community's area names its district.
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)
+    }
+
+    async fn add_community(&self, c: &Community, audit: AuditEntry) -> Result<CommunityId, Unexpected> {
+        let what = "adding a community";
+        let txn = self.begin(what).await?;
+        let last: Option<i32> = community::Entity::find()
+            .select_only()
+            .column_as(community::Column::Id.max(), "last")
+            .into_tuple()
+            .one(&txn)
+            .await
+            .context(what)?
+            .flatten();
+        let id = last.unwrap_or(0) + 1;
+        community::Entity::insert(community::ActiveModel {
+            id: Set(id),
+            street_id: Set(c.street.0),
+            name: Set(c.name.clone()),
+            lat: Set(c.center.lat()),
+            lng: Set(c.center.lng()),
+            demo: Set(false),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .context(what)?;
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &AuditEntry { object: format!("community:{id}"), ..audit }).await?;
+        txn.commit().await.context(what)?;
+        Ok(CommunityId(id))
+    }
+
+    async fn save_community(&self, c: &Community, audit: AuditEntry) -> Result<(), Unexpected> {
+        let what = "changing a community";
+        let txn = self.begin(what).await?;
+        community::Entity::update_many()
+            .col_expr(community::Column::StreetId, Expr::value(c.street.0))
+            .col_expr(community::Column::Name, Expr::value(c.name.clone()))
+            .col_expr(community::Column::Lat, Expr::value(c.center.lat()))
+            .col_expr(community::Column::Lng, Expr::value(c.center.lng()))
+            .filter(community::Column::Id.eq(c.id.0))
+            .exec(&txn)
+            .await
+            .context(what)?;
+        // Dispatch and open times read a community's street and centre from the snapshot.
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.context(what)
     }
 }
 

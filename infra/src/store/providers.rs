@@ -12,8 +12,8 @@ use linli_domain::error::Unexpected;
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::orders::JobReason;
 use linli_domain::providers::{
-    Availabilities, Availability, CreateProviderError, NewProvider, OfferFigures, ProviderId, ProviderKind,
-    ProviderRecord, ProviderSummary, Providers,
+    Availabilities, Availability, CreateProviderError, NewProvider, OfferFigures, Profile, Profiles, ProviderId,
+    ProviderKind, ProviderRecord, ProviderSummary, Providers,
 };
 
 use super::{Store, convert};
@@ -173,10 +173,14 @@ impl Providers for Store {
         &self,
         item: Option<ItemId>,
         members: bool,
+        text: Option<&str>,
         after: Option<ProviderId>,
         limit: u64,
     ) -> Result<Vec<ProviderSummary>, Unexpected> {
         let mut find = provider::Entity::find().order_by_asc(provider::Column::Id).limit(limit);
+        if let Some(text) = text {
+            find = find.filter(provider::Column::Name.contains(text));
+        }
         if let Some(item) = item {
             let offering = Query::select()
                 .column(provider_item::Column::ProviderId)
@@ -208,6 +212,122 @@ impl Providers for Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Profiles for Store {
+    async fn profile(&self, id: ProviderId) -> Result<Option<Profile>, Unexpected> {
+        let what = "reading what a provider offers";
+        let Some(p) = provider::Entity::find_by_id(id.0).one(&self.db).await.context(what)? else {
+            return Ok(None);
+        };
+        let items: Vec<i32> = provider_item::Entity::find()
+            .select_only()
+            .column(provider_item::Column::ItemId)
+            .filter(provider_item::Column::ProviderId.eq(id.0))
+            .order_by_asc(provider_item::Column::ItemId)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let coverage: Vec<i32> = provider_coverage::Entity::find()
+            .select_only()
+            .column(provider_coverage::Column::CommunityId)
+            .filter(provider_coverage::Column::ProviderId.eq(id.0))
+            .order_by_asc(provider_coverage::Column::CommunityId)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        let streets: Vec<i32> = provider_street::Entity::find()
+            .select_only()
+            .column(provider_street::Column::StreetId)
+            .filter(provider_street::Column::ProviderId.eq(id.0))
+            .order_by_asc(provider_street::Column::StreetId)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .context(what)?;
+        Ok(Some(Profile {
+            provider: id,
+            kind: ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+            location: convert::point(p.id, p.lat, p.lng)?,
+            name: p.name,
+            community: CommunityId(p.community_id),
+            items: items.into_iter().map(ItemId).collect(),
+            coverage: coverage.into_iter().map(CommunityId).collect(),
+            streets: streets.into_iter().map(StreetId).collect(),
+            radius_m: p.radius_m,
+            target_share: p.target_share,
+            active: p.active,
+        }))
+    }
+
+    async fn set_profile(&self, next: &Profile, audit: AuditEntry) -> Result<(), CreateProviderError> {
+        let what = "changing what a provider offers";
+        let fail = |err: sea_orm::DbErr| CreateProviderError::Unexpected(db_err(what)(err));
+        let id = next.provider.0;
+        let txn = self.begin(what).await?;
+        let items: Vec<i32> = next.items.iter().map(|i| i.0).collect();
+        if let Some(missing) =
+            first_missing::<catalog_item::Entity, _>(&txn, catalog_item::Column::Id, &items).await.map_err(fail)?
+        {
+            return Err(CreateProviderError::UnknownItem(ItemId(missing)));
+        }
+        let mut places: Vec<i32> = next.coverage.iter().map(|c| c.0).collect();
+        places.insert(0, next.community.0);
+        if let Some(missing) =
+            first_missing::<community::Entity, _>(&txn, community::Column::Id, &places).await.map_err(fail)?
+        {
+            return Err(CreateProviderError::UnknownCommunity(CommunityId(missing)));
+        }
+        let streets: Vec<i32> = next.streets.iter().map(|s| s.0).collect();
+        if let Some(missing) =
+            first_missing::<street::Entity, _>(&txn, street::Column::Id, &streets).await.map_err(fail)?
+        {
+            return Err(CreateProviderError::UnknownStreet(StreetId(missing)));
+        }
+        provider::Entity::update_many()
+            .col_expr(provider::Column::Name, Expr::value(next.name.clone()))
+            .col_expr(provider::Column::CommunityId, Expr::value(next.community.0))
+            .col_expr(provider::Column::Lat, Expr::value(next.location.lat()))
+            .col_expr(provider::Column::Lng, Expr::value(next.location.lng()))
+            .col_expr(provider::Column::RadiusM, Expr::value(next.radius_m))
+            .col_expr(provider::Column::TargetShare, Expr::value(next.target_share))
+            .col_expr(provider::Column::Active, Expr::value(next.active))
+            .filter(provider::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(fail)?;
+        provider_item::Entity::delete_many()
+            .filter(provider_item::Column::ProviderId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(fail)?;
+        let rows = next.items.iter().map(|i| provider_item::ActiveModel { provider_id: Set(id), item_id: Set(i.0) });
+        provider_item::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        provider_coverage::Entity::delete_many()
+            .filter(provider_coverage::Column::ProviderId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(fail)?;
+        let rows = next
+            .coverage
+            .iter()
+            .map(|c| provider_coverage::ActiveModel { provider_id: Set(id), community_id: Set(c.0) });
+        provider_coverage::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        provider_street::Entity::delete_many()
+            .filter(provider_street::Column::ProviderId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(fail)?;
+        let rows =
+            next.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
+        provider_street::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        // Dispatch on every replica reads providers again at its next order.
+        Self::bump_dispatch_counter(&txn).await?;
+        super::audit::append(&txn, &audit).await?;
+        txn.commit().await.map_err(fail)
     }
 }
 

@@ -1,12 +1,13 @@
 //! The in-memory snapshot of what dispatch reads most and what changes least: each item's providers with their
 //! coverage and hours, the catalog, and which street and district each community lies in.
 //!
-//! Every write to providers or the catalog bumps the `dispatch` change counter in the same transaction (or right
-//! after its data, never before), and a reader checks the counter, one primary-key read, before trusting its
-//! copy. So a snapshot is never used after a change has committed, on any replica, with one exception that its
-//! caller confirms: placing an order checks the answers against the catalog as last read
-//! ([`Store::recent_catalog`]), and the insert goes ahead only while the item still asks those questions. The
-//! map of communities is never rewritten once seeded, so it is kept without a check.
+//! Every write to providers, the catalog or the map bumps the `dispatch` change counter in the same transaction
+//! (or right after its data, never before), and a reader checks the counter, one primary-key read, before
+//! trusting its copy. So a snapshot is never used after a change has committed, on any replica, with one
+//! exception that its caller confirms: placing an order checks the answers against the catalog as last read
+//! ([`Store::recent_catalog`]), and the insert goes ahead only while the item still asks those questions and is
+//! not retired. A community's area is the one cached read that skips the counter: an area read at another
+//! version is kept until the next read of the counter finds it changed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,8 +46,7 @@ impl Snapshot {
     fn at_version(&self, version: i64) -> std::sync::MutexGuard<'_, Cached> {
         let mut cached = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if cached.version != Some(version) {
-            let areas = std::mem::take(&mut cached.areas);
-            *cached = Cached { version: Some(version), areas, ..Cached::default() };
+            *cached = Cached { version: Some(version), ..Cached::default() };
         }
         cached
     }
@@ -90,7 +90,7 @@ impl Store {
         if let Some(found) = &self.snapshot.at_version(version).catalog {
             return Ok(found.clone());
         }
-        let items = self.catalog_items(None, None, 100_000).await?;
+        let items = self.catalog_items(None, None, 100_000, true).await?;
         let loaded = Arc::new(items.into_iter().map(|i| (i.id, i)).collect::<HashMap<_, _>>());
         self.snapshot.at_version(version).catalog = Some(loaded.clone());
         Ok(loaded)
@@ -101,7 +101,9 @@ impl Store {
         self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).catalog.clone()
     }
 
-    /// The street and district of a community; the map does not change once seeded, so it is cached for good.
+    /// The street and district of a community, cached until the next read of the counter finds it changed
+    /// (an admin moved a community or a street): reading the counter again for every area would cost a round
+    /// trip on every offer, for a map that changes a few times a year.
     pub(super) async fn cached_area(&self, id: CommunityId) -> Result<Option<Area>, Unexpected> {
         let known = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.get(&id).copied();
         if known.is_some() {

@@ -288,6 +288,7 @@ impl From<PlanError> for ApiError {
             E::NotFound => ApiError::not_found("care plan"),
             E::NotYours(_) => ApiError::forbidden(e.to_string()),
             E::UnknownItem => ApiError::invalid("item_id", "unknown_item", e),
+            E::ItemRetired => ApiError::invalid("item_id", "item_retired", e),
             E::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
             E::NotAResident => ApiError::invalid("resident_id", "not_a_resident", e),
             E::Invalid(invalid) | E::Answers(invalid) => invalid.into(),

@@ -132,6 +132,7 @@ impl From<PlaceError> for ApiError {
             E::NotAResident => ApiError::forbidden(e.to_string()),
             E::UnknownResident => ApiError::invalid("resident_id", "not_a_resident", e),
             E::UnknownItem => ApiError::invalid("item_id", "unknown_item", e),
+            E::ItemRetired => ApiError::invalid("item_id", "item_retired", e),
             E::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
             E::KeyReused => ApiError::invalid("Idempotency-Key", "idempotency_key_reused", e),
             E::HighRiskNotMediation => ApiError::invalid("high_risk", "high_risk_not_mediation", e),

@@ -224,13 +224,35 @@ where
         self.sessions.end_sessions(actor.account, None).await
     }
 
-    /// An admin disables an account (its sessions end at once, on every replica) or enables it again.
+    /// An admin disables an account (its sessions end at once, on every replica) or enables it again. Nobody
+    /// disables their own account.
     pub async fn set_disabled(&self, actor: &Actor, account: AccountId, disabled: bool) -> Result<(), DeskError> {
         if actor.role != Role::Admin {
             return Err(Denied("only admins disable or enable accounts").into());
         }
+        self.write_disabled(actor, account, disabled).await
+    }
+
+    /// An admin or one of the organization's managers disables a member of its staff, or enables them again;
+    /// anyone who is not its staff does not exist here.
+    pub async fn set_staff_disabled(
+        &self,
+        actor: &Actor,
+        provider: ProviderId,
+        account: AccountId,
+        disabled: bool,
+    ) -> Result<(), DeskError> {
+        self.may_keep_staff(actor, provider).await?;
+        let target = self.repo.account(account).await?;
+        if !target.is_some_and(|t| t.role == Role::ProviderStaff && t.provider == Some(provider)) {
+            return Err(DeskError::NotFound("account"));
+        }
+        self.write_disabled(actor, account, disabled).await
+    }
+
+    async fn write_disabled(&self, actor: &Actor, account: AccountId, disabled: bool) -> Result<(), DeskError> {
         if account == actor.account && disabled {
-            return Err(Denied("an admin cannot disable their own account; another admin can").into());
+            return Err(Denied("nobody disables their own account; another admin or manager can").into());
         }
         let now = self.clock.now();
         let at = disabled.then_some(now);

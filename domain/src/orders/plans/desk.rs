@@ -62,6 +62,8 @@ pub enum PlanError {
     NotYours(&'static str),
     #[error("no catalog item has that id")]
     UnknownItem,
+    #[error("that item is retired and takes no new orders")]
+    ItemRetired,
     #[error("no community has that id")]
     UnknownCommunity,
     #[error("that account is not a resident's")]
@@ -169,6 +171,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         let now = self.clock.now();
         check_new_rules(&new.rules, local_date(now))?;
         let item = self.store.catalog_item(new.item).await?.ok_or(PlanError::UnknownItem)?;
+        if item.retired_at.is_some() {
+            return Err(PlanError::ItemRetired);
+        }
         self.store.area_of(new.community).await?.ok_or(PlanError::UnknownCommunity)?;
         let answers = item.questions.check(answers).map_err(PlanError::Answers)?;
         let plan = CarePlan {
@@ -316,7 +321,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
                 let extended = match self.store.catalog_item(plan.item).await {
                     Ok(Some(item)) => self.extend_plan(&plan, &item, now).await,
                     // The item left the catalog: nothing more can be placed.
-                    Ok(None) => self.store.placed_through(plan.id, through).await.map(|()| 0),
+                    Ok(_) => self.store.placed_through(plan.id, through).await.map(|()| 0),
                     Err(e) => Err(e),
                 };
                 match extended {
@@ -423,6 +428,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
     ) -> Result<usize, Unexpected> {
         let today = local_date(now);
         let through = days_after(today, u64::from(self.plan_horizon_days));
+        if item.retired_at.is_some() {
+            // A retired item takes no new orders, a plan's visits included; those placed before stay.
+            self.store.placed_through(plan.id, through).await?;
+            return Ok(0);
+        }
         let window = (local_midnight(today), local_midnight(days_after(through, 1)));
         let live: Vec<NaiveDate> = self
             .store

@@ -53,7 +53,7 @@ impl Store {
             }
         }
         let item = catalog_item::Entity::find_by_id(row.item_id).one(&txn).await?;
-        if item.is_some_and(|i| i.questions != asked) {
+        if item.is_some_and(|i| i.questions != asked || i.retired_at.is_some()) {
             return Ok(Inserted::QuestionsChanged);
         }
         order::Entity::insert(order::ActiveModel::from(row)).exec_without_returning(&txn).await?;
@@ -91,7 +91,7 @@ impl Store {
                 // The order's insert waited on the item's questions (`while_asked`), and its event then had no
                 // order to refer to.
                 let asked = serde_json::to_string(&new.asked).map_err(|e| Unexpected::new(what, e))?;
-                if item.questions != asked {
+                if item.questions != asked || item.retired_at.is_some() {
                     return Err(InsertOrderError::QuestionsChanged);
                 }
                 Err(e(err).into())
@@ -143,21 +143,26 @@ pub(super) fn built(insert: InsertStatement) -> Part {
     (sql, values.0)
 }
 
-/// Makes an order's insert happen only while its item asks exactly `asked` (its questions as JSON):
+/// Makes an order's insert happen only while its item asks exactly `asked` (its questions as JSON) and is not
+/// retired:
 /// `INSERT … VALUES (…)` becomes `INSERT … SELECT … WHERE EXISTS (…)`. When nothing is inserted, the event
 /// beside it has no order to refer to and the whole statement fails, which `why_not_inserted` explains.
 pub(super) fn while_asked((sql, mut values): Part, item: i32, asked: String) -> Part {
     let (head, row) = sql.split_once(" VALUES (").expect("the insert of one row");
     let row = row.strip_suffix(')').expect("the insert of one row ends its values");
-    let (table, id, questions) = (
+    let (table, id, questions, retired) = (
         catalog_item::Entity.table_name(),
         catalog_item::Column::Id.as_str(),
         catalog_item::Column::Questions.as_str(),
+        catalog_item::Column::RetiredAt.as_str(),
     );
     let n = values.len();
     values.extend([item.into(), asked.into()]);
-    let condition =
-        format!(r#"EXISTS (SELECT 1 FROM "{table}" WHERE "{id}" = ${} AND "{questions}" = ${})"#, n + 1, n + 2);
+    let condition = format!(
+        r#"EXISTS (SELECT 1 FROM "{table}" WHERE "{id}" = ${} AND "{questions}" = ${} AND "{retired}" IS NULL)"#,
+        n + 1,
+        n + 2
+    );
     (format!("{head} SELECT {row} WHERE {condition}"), values)
 }
 
