@@ -94,12 +94,7 @@ async fn an_item_edited_shows_its_new_words_and_price_and_a_bad_value_is_refused
         (json!({"name": " "}), "name"),
     ] {
         let refused = api.patch("/api/v1/admin/catalog/items/15", &admin, body).await;
-        assert_eq!(
-            (refused.status, refused.field()),
-            (StatusCode::UNPROCESSABLE_ENTITY, field),
-            "{:?}",
-            refused.body
-        );
+        assert_eq!((refused.status, refused.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{:?}", refused.body);
     }
 }
 on_both_backends!(an_item_edited_shows_its_new_words_and_price_and_a_bad_value_is_refused_naming_it);

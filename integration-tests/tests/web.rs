@@ -249,3 +249,9 @@ async fn a_manager_pauses_their_organization_and_sees_offers_stop_until_they_res
     let shots = scenario(TestApp::spawn(Backend::Embedded).await, "availability.mjs", "availability").await;
     assert!(shots.join("availability-paused-360.png").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_keep_the_catalog_providers_map_and_accounts_and_a_manager_keeps_their_offering_and_staff() {
+    let shots = scenario(TestApp::spawn(Backend::Embedded).await, "upkeep.mjs", "upkeep").await;
+    assert!(shots.join("provider-profile-360.png").exists());
+}

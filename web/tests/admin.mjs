@@ -129,7 +129,7 @@ async function run() {
   await admin.goBack()
 
   // An item's dispatch settings.
-  await admin.getByText('服务事项派单设置', { exact: true }).click()
+  await admin.getByText('服务事项', { exact: true }).click()
   const item = admin.locator('[data-item]').filter({ hasText: '日常保洁' }).first()
   await item.click()
   await admin.getByLabel('最多轮数').fill('5')

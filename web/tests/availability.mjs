@@ -82,7 +82,7 @@ await scenario(async () => {
   await admin.getByText('服务机构', { exact: true }).click()
   const { provider_id: org001 } = await call(base, 'GET', '/me', await login(base, 'org001'))
   const row = admin.locator(`[data-provider="${org001}"]`)
-  await row.click()
+  await row.getByRole('button', { name: '近30天派单' }).click()
   const line = await row.locator('[data-figures]').innerText({ timeout: WAIT })
   if (!line.includes('退单 1') || !line.includes('拒绝原因：超出服务能力 1')) fail(`the figures say ${line}`)
   await accessible(admin, 'provider figures')
