@@ -51,13 +51,14 @@ async fn main() -> anyhow::Result<()> {
             backends.migrate().await?;
             let report = backends.seed().await?;
             println!(
-                "demo data in place: {} districts, {} streets, {} communities, {} items, {} organizations, {} community points, {} Party branches paired with {} communities; {} new accounts",
+                "demo data in place: {} districts, {} streets, {} communities, {} items, {} organizations, {} community points, {} red stations, {} Party branches paired with {} communities; {} new accounts",
                 report.districts,
                 report.streets,
                 report.communities,
                 report.items,
                 report.organizations,
                 report.community_points,
+                report.red_stations,
                 report.branches,
                 report.paired_communities,
                 report.accounts_created

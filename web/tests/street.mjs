@@ -54,6 +54,15 @@ await scenario(async () => {
   const street = await call(base, 'GET', '/streets/1/dashboard', token)
   if (street.total.orders < 2) fail(`the street counts ${street.total.orders} orders`)
   await until('the street\'s total', async () => (await p.locator('[data-total="orders"]').innerText()).includes(String(street.total.orders)))
+  // The 15-minute circle: how many of the street's communities lie within a walk of a red station, as the API
+  // counts them, and each community's walk.
+  const map = await call(base, 'GET', '/streets/1/map', token)
+  if (!map.stations.length) fail('no red station is drawn on the street\'s map')
+  const circle = `${map.within_circle} / ${map.communities.length} 个社区`
+  await until('the circle figure', async () => (await p.getByTestId('circle').innerText()).includes(circle))
+  const first = map.communities[0]
+  const walk = await p.locator(`[data-walk="${first.id}"]`).innerText()
+  if (!walk.includes(`步行约 ${Math.round(first.station_minutes)} 分钟`)) fail(`community ${first.id} reads ${walk}`)
   await until('the street\'s communities to choose from', async () => (await p.locator('#dash-part option').count()) === 10)
   await p.getByLabel('范围', { exact: true }).selectOption('2')
   const two = await call(base, 'GET', '/communities/2/dashboard', token)
@@ -65,5 +74,5 @@ await scenario(async () => {
     const inbox = await call(base, 'GET', '/inbox', token)
     return inbox.messages.some((m) => m.title === '高风险调解转街道')
   })
-  return `street passed: high-risk intake ${urgent} tagged among the street's escalations and the sub-center's cases; street ${street.total.orders} orders, community 2 ${two.total.orders}`
+  return `street passed: high-risk intake ${urgent} tagged among the street's escalations and the sub-center's cases; street ${street.total.orders} orders, community 2 ${two.total.orders}; ${circle} within the 15-minute circle`
 })

@@ -70,6 +70,28 @@ await scenario(async () => {
   const off = await audited(adminToken, 'provider.deactivated')
   if (off.object !== `provider:${provider}`) fail(`the audit names ${off.object}`)
   await admin.goBack()
+
+  // A red station set up in 文安路社区: it serves no communities, its reach is its circle.
+  await admin.getByRole('button', { name: '新增红色驿站' }).click()
+  const setUp = admin.getByRole('form', { name: '新增红色驿站' })
+  const home = await call(base, 'GET', '/geo/communities/1')
+  const homeStreet = (await call(base, 'GET', '/geo/districts')).map((d) => d.id)
+  let homeDistrict = null
+  for (const d of homeStreet) {
+    if ((await call(base, 'GET', `/geo/districts/${d}/streets`)).some((s) => s.id === home.parent_id)) homeDistrict = d
+  }
+  await setUp.getByLabel('区', { exact: true }).selectOption(String(homeDistrict))
+  await setUp.getByLabel('街道', { exact: true }).selectOption(String(home.parent_id))
+  await setUp.getByLabel('社区', { exact: true }).selectOption(String(home.id))
+  await until('the name proposed', async () => (await setUp.getByLabel('名称').inputValue()).endsWith('红色驿站'))
+  await setUp.getByLabel('先提供哪类服务').selectOption('legal_aid')
+  await accessible(admin, 'new red station')
+  await setUp.getByRole('button', { name: '新增', exact: true }).click()
+  await admin.waitForURL(/#\/admin\/providers\/[0-9a-f-]+$/, { timeout: WAIT })
+  const stationId = admin.url().split('/').pop()
+  const station = await call(base, 'GET', `/admin/providers/${stationId}`, adminToken)
+  if (station.kind !== 'red_station' || station.coverage_community_ids.length || !station.item_ids.length) fail(`the station reads ${JSON.stringify(station)}`)
+  await admin.goBack()
   await admin.goBack()
 
   // A community added to the first street of the first district, and renamed.

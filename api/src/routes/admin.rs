@@ -470,7 +470,7 @@ pub struct CreateProviderRequest {
     pub capacity: i32,
     /// Catalog items it offers.
     pub item_ids: Vec<i32>,
-    /// Communities it serves.
+    /// Communities it serves (a red station may serve none: its reach is its 15-minute circle).
     pub coverage_community_ids: Vec<i32>,
     /// Streets it serves whole.
     #[serde(default)]
@@ -489,7 +489,7 @@ pub struct CreateProviderRequest {
 #[oai(skip_serializing_if_is_none)]
 pub struct ProviderView {
     pub id: Uuid,
-    /// organization, party_member or community_point.
+    /// organization, party_member, community_point or red_station.
     pub kind: String,
     pub name: String,
     pub credit_code: Option<String>,
@@ -605,7 +605,7 @@ pub struct CreateAccountRequest {
 #[derive(Object)]
 pub struct ProviderListView {
     pub id: Uuid,
-    /// organization, party_member or community_point.
+    /// organization, party_member, community_point or red_station.
     pub kind: String,
     pub name: String,
     pub community_id: i32,

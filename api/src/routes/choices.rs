@@ -49,8 +49,14 @@ choice!(
 );
 
 choice!(
-    /// An organization, an in-service Party member, or a community point (a mediation point or red station).
-    ProviderKindName { Organization = "organization", PartyMember = "party_member", CommunityPoint = "community_point" }
+    /// An organization, an in-service Party member, a community point (a mediation point or sub-center), or a
+    /// red station (红色驿站), whose reach is its 15-minute circle.
+    ProviderKindName {
+        Organization = "organization",
+        PartyMember = "party_member",
+        CommunityPoint = "community_point",
+        RedStation = "red_station",
+    }
 );
 
 choice!(

@@ -197,7 +197,7 @@ pub struct ProfileRequest {
 #[oai(skip_serializing_if_is_none)]
 pub struct ProfileView {
     pub provider_id: Uuid,
-    /// organization, party_member or community_point.
+    /// organization, party_member, community_point or red_station.
     pub kind: String,
     pub name: String,
     pub community_id: i32,

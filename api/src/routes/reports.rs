@@ -10,8 +10,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use linli_domain::catalog::ItemId;
+use linli_domain::dispatch::TravelModel;
 use linli_domain::geo::{CommunityId, StreetId};
-use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures, Period, ServiceLevels};
+use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures, MapProvider, Period, ServiceLevels};
 
 use super::csv::{CsvContent, csv_line};
 use crate::auth::BearerAuth;
@@ -94,48 +95,82 @@ fn area_words(area: Area) -> (&'static str, i32) {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct MapCommunityView {
     id: i32,
     name: String,
     lat: f64,
     lng: f64,
+    /// Minutes on foot from its centre to the nearest red station; absent when the city has none.
+    station_minutes: Option<f64>,
 }
 
 #[derive(Object)]
 struct MapProviderView {
     id: Uuid,
     name: String,
-    /// `organization` or `community_point`.
+    /// `organization`, `community_point` or `red_station`.
     kind: String,
     lat: f64,
     lng: f64,
+}
+
+/// A red station with the circle its 15 minutes on foot reach.
+#[derive(Object)]
+struct MapStationView {
+    id: Uuid,
+    name: String,
+    lat: f64,
+    lng: f64,
+    /// The circle's straight-line radius, in metres.
+    radius_m: f64,
 }
 
 #[derive(Object)]
 struct MapView {
     communities: Vec<MapCommunityView>,
     providers: Vec<MapProviderView>,
+    /// The red stations based in the area or nearest to one of its communities, with their circles.
+    stations: Vec<MapStationView>,
+    /// How many of the communities lie within 15 minutes' walk of a red station (15分钟服务圈).
+    within_circle: u32,
 }
 
-impl From<AreaMap> for MapView {
-    fn from(m: AreaMap) -> Self {
+impl MapView {
+    fn new(m: AreaMap, travel: &TravelModel) -> Self {
+        let within_circle = u32::try_from(m.within_circle(travel)).unwrap_or(u32::MAX);
+        let provider = |p: MapProvider| MapProviderView {
+            id: p.id.0,
+            name: p.name,
+            kind: p.kind.as_str().to_owned(),
+            lat: p.location.lat(),
+            lng: p.location.lng(),
+        };
         Self {
             communities: m
                 .communities
                 .into_iter()
-                .map(|c| MapCommunityView { id: c.id.0, name: c.name, lat: c.center.lat(), lng: c.center.lng() })
-                .collect(),
-            providers: m
-                .providers
-                .into_iter()
-                .map(|p| MapProviderView {
-                    id: p.id.0,
-                    name: p.name,
-                    kind: p.kind.as_str().to_owned(),
-                    lat: p.location.lat(),
-                    lng: p.location.lng(),
+                .map(|c| MapCommunityView {
+                    id: c.id.0,
+                    name: c.name,
+                    lat: c.center.lat(),
+                    lng: c.center.lng(),
+                    station_minutes: c.station_minutes,
                 })
                 .collect(),
+            providers: m.providers.into_iter().map(provider).collect(),
+            stations: m
+                .stations
+                .into_iter()
+                .map(|s| MapStationView {
+                    id: s.station.id.0,
+                    lat: s.station.location.lat(),
+                    lng: s.station.location.lng(),
+                    name: s.station.name,
+                    radius_m: s.radius_m,
+                })
+                .collect(),
+            within_circle,
         }
     }
 }
@@ -342,7 +377,8 @@ impl ReportsApi {
     }
 
     /// The map around a community: every community of its street and the organizations and community points
-    /// based in or serving them, with coordinates. Its own community workers and admins.
+    /// based in or serving them, with coordinates, and the red stations whose 15-minute circles reach them. Its
+    /// own community workers and admins.
     #[oai(path = "/communities/:id/map", method = "get")]
     async fn community_map(
         &self,
@@ -350,10 +386,12 @@ impl ReportsApi {
         auth: BearerAuth,
         id: Path<i32>,
     ) -> Result<Json<MapView>, DashboardProblems> {
-        Ok(Json(state.reports.map(&auth.0.actor(), Area::Community(CommunityId(id.0))).await?.into()))
+        let map = state.reports.map(&auth.0.actor(), Area::Community(CommunityId(id.0))).await?;
+        Ok(Json(MapView::new(map, &state.reports.travel)))
     }
 
-    /// A street's communities and the organizations and community points serving them. Its street workers and admins.
+    /// A street's communities and the organizations and community points serving them, and the red stations
+    /// whose 15-minute circles reach them. Its street workers and admins.
     #[oai(path = "/streets/:id/map", method = "get")]
     async fn street_map(
         &self,
@@ -361,6 +399,7 @@ impl ReportsApi {
         auth: BearerAuth,
         id: Path<i32>,
     ) -> Result<Json<MapView>, DashboardProblems> {
-        Ok(Json(state.reports.map(&auth.0.actor(), Area::Street(StreetId(id.0))).await?.into()))
+        let map = state.reports.map(&auth.0.actor(), Area::Street(StreetId(id.0))).await?;
+        Ok(Json(MapView::new(map, &state.reports.travel)))
     }
 }

@@ -13,12 +13,19 @@ pub struct TravelModel {
     detour: f64,
     /// Minutes of travel that still count as "within the circle".
     pub circle_minutes: f64,
+    /// km/h of a resident walking to a red station, which the circle residents know is measured by.
+    walking_kmh: f64,
 }
 
 impl Default for TravelModel {
     fn default() -> Self {
         // meals and repairs by e-bike, escort by car, mediation and volunteers on foot.
-        Self { speeds_kmh: [15.0, 12.0, 12.0, 20.0, 15.0, 12.0, 5.0, 12.0, 4.5], detour: 1.3, circle_minutes: 15.0 }
+        Self {
+            speeds_kmh: [15.0, 12.0, 12.0, 20.0, 15.0, 12.0, 5.0, 12.0, 4.5],
+            detour: 1.3,
+            circle_minutes: 15.0,
+            walking_kmh: 4.5,
+        }
     }
 }
 
@@ -50,6 +57,16 @@ impl TravelModel {
     /// searches before the exact check.
     pub fn circle_radius_m(&self, category: Category) -> f64 {
         self.circle_minutes * self.speed_kmh(category) * 1000.0 / 60.0 / self.detour
+    }
+
+    /// Minutes a resident walks from `from` to `to`: how the 15-minute circle around a red station is drawn.
+    pub fn walking_minutes(&self, from: &GeoPoint, to: &GeoPoint) -> f64 {
+        from.distance_m(to) * self.detour / (self.walking_kmh * 1000.0 / 60.0)
+    }
+
+    /// The straight-line radius, in metres, of a red station's circle on foot.
+    pub fn walking_radius_m(&self) -> f64 {
+        self.circle_minutes * self.walking_kmh * 1000.0 / 60.0 / self.detour
     }
 
     fn slot(category: Category) -> usize {

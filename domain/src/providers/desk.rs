@@ -148,7 +148,7 @@ pub struct ProviderSummary {
 /// A provider as an admin typed it.
 #[derive(Clone, Debug, Default)]
 pub struct ProviderInput {
-    /// `organization` (the default), `party_member` or `community_point`.
+    /// `organization` (the default), `party_member`, `community_point` or `red_station`.
     pub kind: Option<String>,
     pub name: String,
     pub credit_code: Option<String>,
@@ -170,7 +170,8 @@ impl ProviderInput {
         let kind = match self.kind.as_deref() {
             None => ProviderKind::Organization,
             Some(k) => ProviderKind::parse(k).ok_or_else(|| {
-                Invalid::new("kind", "invalid_kind", "kind is organization, party_member or community_point")
+                let rule = "kind is organization, party_member, community_point or red_station";
+                Invalid::new("kind", "invalid_kind", rule)
             })?,
         };
         let name = self.name.trim().to_owned();
@@ -195,7 +196,10 @@ impl ProviderInput {
         if self.item_ids.is_empty() {
             return Err(Invalid::new("item_ids", "missing_items", "a provider offers at least one item"));
         }
-        if self.coverage_community_ids.is_empty() && self.coverage_street_ids.is_empty() && self.radius_m.is_none() {
+        let nowhere =
+            self.coverage_community_ids.is_empty() && self.coverage_street_ids.is_empty() && self.radius_m.is_none();
+        // A red station's reach is its 15-minute circle.
+        if nowhere && kind != ProviderKind::RedStation {
             let rule = "a provider serves at least one community or street, or a radius";
             return Err(Invalid::new("coverage_community_ids", "missing_coverage", rule));
         }

@@ -28,8 +28,11 @@ pub enum ProviderKind {
     Organization,
     /// 在职党员, capacity 1.
     PartyMember,
-    /// A community's mediation point or red station.
+    /// A community's mediation point, or a street's property-dispute sub-center.
     CommunityPoint,
+    /// 红色驿站: a service point that anchors the 15-minute service circle. It reaches the orders within its
+    /// circle, and needs no communities or streets of its own.
+    RedStation,
 }
 
 impl ProviderKind {
@@ -38,11 +41,12 @@ impl ProviderKind {
             ProviderKind::Organization => "organization",
             ProviderKind::PartyMember => "party_member",
             ProviderKind::CommunityPoint => "community_point",
+            ProviderKind::RedStation => "red_station",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [ProviderKind::Organization, ProviderKind::PartyMember, ProviderKind::CommunityPoint]
+        [ProviderKind::Organization, ProviderKind::PartyMember, ProviderKind::CommunityPoint, ProviderKind::RedStation]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

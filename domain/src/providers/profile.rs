@@ -102,7 +102,9 @@ impl ProfileInput {
             Some(r) => next.radius_m = Some(r),
             None => {}
         }
-        if next.coverage.is_empty() && next.streets.is_empty() && next.radius_m.is_none() {
+        let nowhere = next.coverage.is_empty() && next.streets.is_empty() && next.radius_m.is_none();
+        // A red station's reach is its 15-minute circle.
+        if nowhere && next.kind != ProviderKind::RedStation {
             let rule = "a provider serves at least one community or street, or a radius";
             return Err(Invalid::new("coverage_community_ids", "missing_coverage", rule));
         }

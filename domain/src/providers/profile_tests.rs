@@ -126,3 +126,25 @@ fn another_organizations_staff_do_not_learn_the_provider_exists() {
     let items = ProfileInput { item_ids: Some(vec![2]), ..Default::default() };
     assert!(matches!(run(desk.change_profile(&stranger, KITCHEN, items)), Err(DeskError::NotFound("provider"))));
 }
+
+#[test]
+fn a_red_station_reaches_by_its_circle_alone_and_needs_no_communities_while_an_organization_does() {
+    let station = crate::providers::ProviderInput {
+        kind: Some("red_station".into()),
+        name: "南湖街道红色驿站".into(),
+        community_id: 1,
+        lat: 41.78,
+        lng: 123.40,
+        capacity: 3,
+        item_ids: vec![1],
+        ..Default::default()
+    };
+    assert_eq!(station.clone().parse().unwrap().kind, ProviderKind::RedStation);
+    let point = crate::providers::ProviderInput { kind: Some("community_point".into()), ..station };
+    assert_eq!(point.parse().unwrap_err().field, "coverage_community_ids");
+    // Narrowed to nowhere, a red station still stands.
+    let (desk, fake) = desk();
+    fake.held().profiles[0].kind = ProviderKind::RedStation;
+    let nowhere = ProfileInput { coverage_community_ids: Some(vec![]), ..Default::default() };
+    assert!(run(desk.change_profile(&admin(), KITCHEN, nowhere)).unwrap().coverage.is_empty());
+}

@@ -7,10 +7,11 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::levels::{OfferFact, ServiceLevels, service_levels};
-use super::{Area, AreaMap, Dashboard, HoursFact, OrderFact, Period, daily_figures};
+use super::{Area, AreaMap, Dashboard, HoursFact, MapProvider, OrderFact, Period, daily_figures};
 use crate::accounts::{Actor, Role};
 use crate::catalog::ItemId;
 use crate::clock::Clock;
+use crate::dispatch::TravelModel;
 use crate::error::{Denied, DeskError, Invalid, Unexpected};
 use crate::geo::{CommunityId, StreetId};
 
@@ -50,6 +51,9 @@ pub trait AreaFacts: Clone + Send + Sync + 'static {
     /// The area's map: for a community, every community of its street, so the neighbourhood shows; for a
     /// street, its communities. Providers are those based in or covering one of them.
     fn area_map(&self, area: Area) -> impl Future<Output = Result<AreaMap, Unexpected>> + Send;
+
+    /// Every active red station of the city, at its base.
+    fn red_stations(&self) -> impl Future<Output = Result<Vec<MapProvider>, Unexpected>> + Send;
 }
 
 /// The dashboard's use cases over the store `R` and a clock.
@@ -57,11 +61,13 @@ pub trait AreaFacts: Clone + Send + Sync + 'static {
 pub struct ReportDesk<R, C> {
     pub repo: R,
     pub clock: C,
+    /// How the 15-minute circle around a red station is walked.
+    pub travel: TravelModel,
 }
 
 impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
     pub fn new(repo: R, clock: C) -> Self {
-        Self { repo, clock }
+        Self { repo, clock, travel: TravelModel::default() }
     }
 
     /// The area's figures for each day from `from` to `to` (the last two weeks when unsaid).
@@ -117,10 +123,12 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
         Ok((area, period, service_levels(&offers)))
     }
 
-    /// The communities and providers of the area, with their coordinates.
+    /// The communities and providers of the area, with their coordinates, and the red stations whose
+    /// 15-minute circles reach it: each community with its walk to the nearest.
     pub async fn map(&self, actor: &Actor, area: Area) -> Result<AreaMap, DeskError> {
         self.admit(actor, area).await?;
-        Ok(self.repo.area_map(area).await?)
+        let map = self.repo.area_map(area).await?;
+        Ok(super::with_circles(map, &self.repo.red_stations().await?, &self.travel))
     }
 
     async fn admit(&self, actor: &Actor, area: Area) -> Result<(), DeskError> {
@@ -201,7 +209,11 @@ mod tests {
         }
 
         async fn area_map(&self, _: Area) -> Result<AreaMap, Unexpected> {
-            Ok(AreaMap { communities: Vec::new(), providers: Vec::new() })
+            Ok(AreaMap { communities: Vec::new(), providers: Vec::new(), stations: Vec::new() })
+        }
+
+        async fn red_stations(&self) -> Result<Vec<MapProvider>, Unexpected> {
+            Ok(Vec::new())
         }
     }
 

@@ -1,11 +1,14 @@
 //! The area dashboard: how a community's or a street's service went, day by day — orders placed, how many were
 //! taken (the fill rate), the median time from placing to acceptance, escalations, and volunteer hours — the
-//! map of its communities and providers, and each provider's fairness and service levels. The figures are computed here from plain facts the store reads
+//! map of its communities, providers and red stations with their 15-minute circles, and each provider's
+//! fairness and service levels. The figures are computed here from plain facts the store reads
 //! (one row per order, one per hours entry), so that the same rules make the chart and the CSV.
 
+mod circle;
 mod desk;
 mod levels;
 
+pub use circle::{MapStation, with_circles};
 pub use desk::{AreaFacts, ReportDesk};
 pub use levels::{OfferEnd, OfferFact, ProviderLevel, ServiceLevels, service_levels};
 
@@ -202,6 +205,8 @@ pub struct MapCommunity {
     pub id: CommunityId,
     pub name: String,
     pub center: GeoPoint,
+    /// Minutes on foot from its centre to the nearest red station; none when the city has none.
+    pub station_minutes: Option<f64>,
 }
 
 /// A provider on the map, at its base.
@@ -214,11 +219,12 @@ pub struct MapProvider {
 }
 
 /// What the map of an area shows: the communities around it and the organizations and points serving them
-/// (Party members are people, not places, and stay off the map).
+/// (Party members are people, not places, and stay off the map), and the red stations whose circles reach it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AreaMap {
     pub communities: Vec<MapCommunity>,
     pub providers: Vec<MapProvider>,
+    pub stations: Vec<MapStation>,
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub struct SeedReport {
     pub organizations: usize,
     /// Mediation points and property-dispute sub-centers.
     pub community_points: usize,
+    /// Red stations, one at the heart of each street.
+    pub red_stations: usize,
     /// Organ Party branches, and the communities paired with them.
     pub branches: usize,
     pub paired_communities: usize,
@@ -155,7 +157,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         &txn,
         points.iter().map(|p| provider::ActiveModel {
             id: Set(p.id),
-            kind: Set(ProviderKind::CommunityPoint.as_str().to_owned()),
+            kind: Set(p.kind.as_str().to_owned()),
             name: Set(p.name.clone()),
             credit_code: Set(None),
             community_id: Set(p.community),
@@ -230,7 +232,8 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, Unexpected> {
         communities: city.communities.len(),
         items: items.len(),
         organizations: orgs.len(),
-        community_points: points.len(),
+        community_points: points.iter().filter(|p| p.kind == ProviderKind::CommunityPoint).count(),
+        red_stations: points.iter().filter(|p| p.kind == ProviderKind::RedStation).count(),
         branches: branches::BRANCH_COUNT,
         paired_communities: branches::PAIRED_COMMUNITIES,
         accounts_created,

@@ -142,14 +142,15 @@ impl Store {
         providers
             .into_iter()
             .map(|p| {
+                let kind =
+                    ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?;
                 let served: Vec<CommunityId> = communities.get(&p.id).cloned().unwrap_or_default();
                 let mut street_ids: Vec<StreetId> = whole_streets.get(&p.id).cloned().unwrap_or_default();
+                // A provider's base lifts it to its street and district when an order widens; a red station's
+                // reach is its circle alone.
+                let base = (kind != ProviderKind::RedStation).then_some(CommunityId(p.community_id));
                 street_ids.extend(
-                    served
-                        .iter()
-                        .chain([&CommunityId(p.community_id)])
-                        .filter_map(|c| street_of.get(&c.0))
-                        .map(|s| StreetId(*s)),
+                    served.iter().chain(base.as_ref()).filter_map(|c| street_of.get(&c.0)).map(|s| StreetId(*s)),
                 );
                 street_ids.sort();
                 street_ids.dedup();
@@ -159,8 +160,7 @@ impl Store {
                 districts.dedup();
                 Ok(Candidate {
                     id: ProviderId(p.id),
-                    kind: ProviderKind::parse(&p.kind)
-                        .ok_or_else(|| convert::corrupt("provider kind", p.id, &p.kind))?,
+                    kind,
                     active: p.active,
                     paused: p.paused_since.is_some(),
                     closed: super::providers::closed_dates(p.id, &p.closed_dates)?,

@@ -221,7 +221,7 @@ impl AreaFacts for Store {
     async fn area_map(&self, area: Area) -> Result<AreaMap, Unexpected> {
         let what = "reading an area's map";
         let Some(street) = street_of(self, area).await? else {
-            return Ok(AreaMap { communities: Vec::new(), providers: Vec::new() });
+            return Ok(AreaMap { communities: Vec::new(), providers: Vec::new(), stations: Vec::new() });
         };
         let communities = community::Entity::find()
             .filter(community::Column::StreetId.eq(street))
@@ -261,21 +261,30 @@ impl AreaFacts for Store {
                         id: CommunityId(c.id),
                         center: convert::point(c.id, c.lat, c.lng)?,
                         name: c.name,
+                        station_minutes: None,
                     })
                 })
                 .collect::<Result<_, Unexpected>>()?,
-            providers: providers
-                .into_iter()
-                .map(|p| {
-                    let kind = ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("kind", p.id, &p.kind))?;
-                    Ok(MapProvider {
-                        id: ProviderId(p.id),
-                        location: convert::point(p.id, p.lat, p.lng)?,
-                        name: p.name,
-                        kind,
-                    })
-                })
-                .collect::<Result<_, Unexpected>>()?,
+            providers: providers.into_iter().map(map_provider).collect::<Result<_, Unexpected>>()?,
+            stations: Vec::new(),
         })
     }
+
+    async fn red_stations(&self) -> Result<Vec<MapProvider>, Unexpected> {
+        provider::Entity::find()
+            .filter(provider::Column::Kind.eq(ProviderKind::RedStation.as_str()))
+            .filter(provider::Column::Active.eq(true))
+            .order_by_asc(provider::Column::Id)
+            .all(&self.db)
+            .await
+            .context("reading the red stations")?
+            .into_iter()
+            .map(map_provider)
+            .collect()
+    }
+}
+
+fn map_provider(p: provider::Model) -> Result<MapProvider, Unexpected> {
+    let kind = ProviderKind::parse(&p.kind).ok_or_else(|| convert::corrupt("kind", p.id, &p.kind))?;
+    Ok(MapProvider { id: ProviderId(p.id), location: convert::point(p.id, p.lat, p.lng)?, name: p.name, kind })
 }

@@ -5892,7 +5892,8 @@ export interface paths {
         };
         /**
          * The map around a community: every community of its street and the organizations and community points
-         *     based in or serving them, with coordinates. Its own community workers and admins.
+         *     based in or serving them, with coordinates, and the red stations whose 15-minute circles reach them. Its
+         *     own community workers and admins.
          * @description Who may call: community_worker, admin (their community's (a street worker's: any of their street)).
          */
         get: {
@@ -14871,7 +14872,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A street's communities and the organizations and community points serving them. Its street workers and admins.
+         * A street's communities and the organizations and community points serving them, and the red stations
+         *     whose 15-minute circles reach them. Its street workers and admins.
          * @description Who may call: community_worker, admin (a street worker's own street).
          */
         get: {
@@ -15581,7 +15583,7 @@ export interface components {
              * @description The community the provider is based in.
              */
             community_id: number;
-            /** @description Communities it serves. */
+            /** @description Communities it serves (a red station may serve none: its reach is its 15-minute circle). */
             coverage_community_ids: number[];
             /**
              * @description Streets it serves whole.
@@ -15975,12 +15977,17 @@ export interface components {
             /** Format: double */
             lng: number;
             name: string;
+            /**
+             * Format: double
+             * @description Minutes on foot from its centre to the nearest red station; absent when the city has none.
+             */
+            station_minutes?: number;
         };
         /** MapProviderView */
         MapProviderView: {
             /** Format: uuid */
             id: string;
-            /** @description `organization` or `community_point`. */
+            /** @description `organization`, `community_point` or `red_station`. */
             kind: string;
             /** Format: double */
             lat: number;
@@ -15988,10 +15995,35 @@ export interface components {
             lng: number;
             name: string;
         };
+        /**
+         * MapStationView
+         * @description A red station with the circle its 15 minutes on foot reach.
+         */
+        MapStationView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            name: string;
+            /**
+             * Format: double
+             * @description The circle's straight-line radius, in metres.
+             */
+            radius_m: number;
+        };
         /** MapView */
         MapView: {
             communities: components["schemas"]["MapCommunityView"][];
             providers: components["schemas"]["MapProviderView"][];
+            /** @description The red stations based in the area or nearest to one of its communities, with their circles. */
+            stations: components["schemas"]["MapStationView"][];
+            /**
+             * Format: uint32
+             * @description How many of the communities lie within 15 minutes' walk of a red station (15分钟服务圈).
+             */
+            within_circle: number;
         };
         /** MarkedRead */
         MarkedRead: {
@@ -16715,7 +16747,7 @@ export interface components {
             coverage_community_ids: number[];
             coverage_street_ids: number[];
             item_ids: number[];
-            /** @description organization, party_member or community_point. */
+            /** @description organization, party_member, community_point or red_station. */
             kind: string;
             /** Format: double */
             lat: number;
@@ -16730,10 +16762,11 @@ export interface components {
             target_share: number;
         };
         /**
-         * @description An organization, an in-service Party member, or a community point (a mediation point or red station).
+         * @description An organization, an in-service Party member, a community point (a mediation point or sub-center), or a
+         *     red station (红色驿站), whose reach is its 15-minute circle.
          * @enum {string}
          */
-        ProviderKindName: "organization" | "party_member" | "community_point";
+        ProviderKindName: "organization" | "party_member" | "community_point" | "red_station";
         /**
          * ProviderLevelView
          * @description One provider's fairness and service level over the period.
@@ -16804,7 +16837,7 @@ export interface components {
             community_id: number;
             /** Format: uuid */
             id: string;
-            /** @description organization, party_member or community_point. */
+            /** @description organization, party_member, community_point or red_station. */
             kind: string;
             /** Format: double */
             lat: number;
@@ -16841,7 +16874,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             item_ids: number[];
-            /** @description organization, party_member or community_point. */
+            /** @description organization, party_member, community_point or red_station. */
             kind: string;
             /** Format: double */
             lat: number;
