@@ -45,10 +45,7 @@ async fn an_item_added_is_ordered_at_once_and_once_retired_takes_no_orders_while
     let item = created.body["id"].as_i64().unwrap();
     assert_eq!((created.body["price"].as_str(), created.body["mode"].as_str()), (Some("¥60.00"), Some("dispatch")));
     let again = api.post("/api/v1/admin/catalog/items", Some(&admin), new).await;
-    assert_eq!(
-        (again.status, again.code(), again.field()),
-        (StatusCode::CONFLICT, "duplicate_code".into(), "code".into())
-    );
+    assert_eq!((again.status, again.code(), again.field()), (StatusCode::CONFLICT, "duplicate_code", "code"));
 
     let order = json!({"item_id": item, "community_id": 1, "address": "文安路12号", "lat": 41.781, "lng": 123.402,
         "asap": true});
@@ -58,7 +55,7 @@ async fn an_item_added_is_ordered_at_once_and_once_retired_takes_no_orders_while
     let refused = api.place_order(&resident, order.clone(), None).await;
     assert_eq!(
         (refused.status, refused.code(), refused.field()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "item_retired".into(), "item_id".into())
+        (StatusCode::UNPROCESSABLE_ENTITY, "item_retired", "item_id")
     );
     let listed = api.get("/api/v1/catalog/items?category=cleaning&limit=100", None).await.body;
     assert!(listed["items"].as_array().unwrap().iter().all(|i| i["id"] != item), "a retired item is not listed");
@@ -122,7 +119,7 @@ async fn a_deactivated_provider_and_an_organization_that_stops_offering_an_item_
     }
     // An organization offers at least one item.
     let refused = api.patch("/api/v1/provider/profile", &second, json!({"item_ids": []})).await;
-    assert_eq!((refused.status, refused.field()), (StatusCode::UNPROCESSABLE_ENTITY, "item_ids".into()));
+    assert_eq!((refused.status, refused.field()), (StatusCode::UNPROCESSABLE_ENTITY, "item_ids"));
     let audit = last_audit(api, &admin, "provider.deactivated").await;
     assert_eq!((&audit["before"]["active"], &audit["after"]["active"]), (&json!(true), &json!(false)));
     let changed = last_audit(api, &admin, "provider.changed").await;
@@ -180,12 +177,9 @@ async fn an_admin_corrects_an_account_and_a_number_another_account_holds_is_refu
     let worker = me["accounts"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/admin/accounts/{worker}");
     let taken = api.patch(&path, &admin, json!({"phone": other_phone})).await;
-    assert_eq!(
-        (taken.status, taken.code(), taken.field()),
-        (StatusCode::CONFLICT, "account_taken".into(), "phone".into())
-    );
+    assert_eq!((taken.status, taken.code(), taken.field()), (StatusCode::CONFLICT, "account_taken", "phone"));
     let both = api.patch(&path, &admin, json!({"community_id": 2, "street_id": 1})).await;
-    assert_eq!((both.status, both.field()), (StatusCode::UNPROCESSABLE_ENTITY, "street_id".into()));
+    assert_eq!((both.status, both.field()), (StatusCode::UNPROCESSABLE_ENTITY, "street_id"));
     let moved = api.patch(&path, &admin, json!({"display_name": "赵社工", "community_id": 2})).await;
     assert_eq!((moved.status, moved.body["community_id"].as_i64()), (StatusCode::OK, Some(2)), "{:?}", moved.body);
     let audit = last_audit(api, &admin, "account.changed").await;
@@ -212,7 +206,7 @@ async fn an_admin_adds_a_community_and_moves_its_centre_and_orders_there_are_dis
         .await;
     assert_eq!((moved.status, moved.body["lat"].as_f64()), (StatusCode::OK, Some(41.783)));
     let half = api.patch(&format!("/api/v1/admin/communities/{community}"), &admin, json!({"lat": 41.7})).await;
-    assert_eq!((half.status, half.field()), (StatusCode::UNPROCESSABLE_ENTITY, "lng".into()));
+    assert_eq!((half.status, half.field()), (StatusCode::UNPROCESSABLE_ENTITY, "lng"));
     let nowhere = api
         .post(
             "/api/v1/admin/streets",
@@ -220,7 +214,7 @@ async fn an_admin_adds_a_community_and_moves_its_centre_and_orders_there_are_dis
             json!({"name": "新街道", "lat": 41.8, "lng": 123.4, "parent_id": 99}),
         )
         .await;
-    assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "district_id".into()));
+    assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "district_id"));
     let audit = last_audit(api, &admin, "map.community_changed").await;
     assert_eq!((audit["before"]["lat"].as_f64(), audit["after"]["lat"].as_f64()), (Some(41.782), Some(41.783)));
     // Its orders are dispatched like any: offered to whoever serves it, or given to the workers.
