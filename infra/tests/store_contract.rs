@@ -251,7 +251,8 @@ async fn seeding_twice_changes_nothing(store: Store) {
         ("streets", 110),
         ("communities", 955),
         ("catalog_items", 115),
-        ("providers", 125 + 955 + 110 + 1),
+        // Organizations, mediation points, sub-centers, the city's centre and the red stations.
+        ("providers", 125 + 955 + 110 + 1 + 110),
         ("branches", 1860),
         ("pairings", 1860 + 1860 / 5),
     ] {

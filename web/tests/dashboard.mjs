@@ -84,9 +84,11 @@ await scenario(async () => {
 
   // The map draws every community and provider the API names for the area.
   const map = await call(base, 'GET', '/communities/1/map', worker)
-  const [communities, providers] = await series('map')
-  if (communities.data.length !== map.communities.length || providers.data.length !== map.providers.length) {
-    fail(`the map drew ${communities.data.length} communities and ${providers.data.length} providers, the API names ${map.communities.length} and ${map.providers.length}`)
+  // Red stations are drawn apart, each with its circle.
+  const [communities, providers, stations] = await series('map')
+  const others = map.providers.filter((p) => p.kind !== 'red_station')
+  if (communities.data.length !== map.communities.length || providers.data.length !== others.length || stations.data.length !== map.stations.length) {
+    fail(`the map drew ${communities.data.length} communities, ${providers.data.length} providers and ${stations.data.length} stations, the API names ${map.communities.length}, ${others.length} and ${map.stations.length}`)
   }
   if (!communities.data.some((c) => c.name === '文安路社区')) fail('the map lacks 文安路社区')
   await accessible(p, 'dashboard')
