@@ -145,8 +145,14 @@ async fn service_levels_count_each_providers_offers_against_its_share(app: TestA
     assert_eq!((own.body["area_kind"].as_str(), own.body["offered"].as_u64()), (Some("street"), Some(offers)));
     let other_day = api.get("/api/v1/service-levels?community_id=1&item_id=16", Some(&admin)).await;
     assert_eq!(other_day.body["offered"], 0, "another item's offers are not counted");
+    // An admin who names no area reads the whole city's table, which holds the street's.
+    let city = api.get("/api/v1/service-levels?item_id=15", Some(&admin)).await;
+    assert_eq!((city.body["area_kind"].as_str(), city.body.get("area_id")), (Some("city"), None), "{:?}", city.body);
+    assert!(city.body["offered"].as_u64().unwrap() >= offers);
+    let city_lines = city.body["providers"].as_array().unwrap();
+    assert!(city_lines.iter().any(|l| l["provider_id"] == taker && l["accepted"] == 1), "{city_lines:?}");
     for (path, token, status, field) in [
-        ("/api/v1/service-levels", &admin, StatusCode::UNPROCESSABLE_ENTITY, "community_id"),
+        ("/api/v1/service-levels?community_id=1&street_id=1", &admin, StatusCode::UNPROCESSABLE_ENTITY, "street_id"),
         ("/api/v1/service-levels?street_id=2", &worker, StatusCode::FORBIDDEN, ""),
         ("/api/v1/service-levels?community_id=1", &resident, StatusCode::FORBIDDEN, ""),
     ] {

@@ -1,12 +1,12 @@
 // Keeping the service in real browsers. An admin adds a catalog item and retires it (residents no longer find
 // it, and ordering it is refused), deactivates an organization found by its name, adds a community to a street
-// and renames it, and corrects a resident's name. A manager of another organization stops offering cleaning
+// and renames it, corrects a resident's name, and reads the whole city's fairness and service levels. A manager of another organization stops offering cleaning
 // from 我的 → 服务项目与范围, and disables a member of their staff from 我的 → 员工, who is signed out at once.
 // Every step is read back through the API and found in the audit log.
 // axe-core checks each page; screenshots at 360 and 1280 px are written.
 //
 //   node tests/upkeep.mjs --base URL --shots DIR
-import { call, login } from './api.mjs'
+import { call, login, order, reaches } from './api.mjs'
 import { WAIT, accessible, args, expectedRefusals, fail, page, scenario, shoot, signIn, until } from './browser.mjs'
 
 const base = args.base
@@ -130,6 +130,18 @@ await scenario(async () => {
   await correcting.getByRole('button', { name: '保存' }).click()
   await admin.locator('[data-account="resident2"]').filter({ hasText: '李建华' }).waitFor({ timeout: WAIT })
   if ((await audited(adminToken, 'account.changed')).after.display_name !== '李建华') fail('the correction was not audited')
+
+  // The whole city's fairness and service levels of cleaning, in one table, as the API counts them.
+  await reaches(base, resident, await order(base, resident, CLEANING), 'offered')
+  await admin.getByRole('tab', { name: '数据', exact: true }).click()
+  await admin.waitForURL(/#\/dashboard$/, { timeout: WAIT })
+  await admin.getByLabel('统计范围').selectOption({ label: '全市' })
+  await admin.locator('#levels-item').selectOption(String(CLEANING))
+  const city = await call(base, 'GET', `/service-levels?item_id=${CLEANING}`, adminToken)
+  if (city.area_kind !== 'city' || !city.offered) fail(`the city's table reads ${JSON.stringify(city)}`)
+  await until('the city\'s service levels', async () => (await admin.locator('[data-level]').count()) === city.providers.length)
+  await until('the city\'s summary', async () => (await admin.getByTestId('levels-summary').innerText()).includes(`共派单 ${city.offered} 次`))
+  await accessible(admin, 'the city\'s service levels')
 
   // A manager stops offering cleaning and disables a member of their staff.
   const org1 = await login(base, 'org001')

@@ -243,9 +243,10 @@ struct ProviderLevelView {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct ServiceLevelsView {
-    /// `community` or `street`.
+    /// `community`, `street`, or `city` for the whole city.
     area_kind: String,
-    area_id: i32,
+    /// Absent for the whole city.
+    area_id: Option<i32>,
     /// Absent for every item.
     item_id: Option<i32>,
     from: NaiveDate,
@@ -259,8 +260,11 @@ struct ServiceLevelsView {
 }
 
 impl ServiceLevelsView {
-    fn new(area: Area, item: Option<ItemId>, period: Period, levels: ServiceLevels) -> Self {
-        let (area_kind, area_id) = area_words(area);
+    fn new(area: Option<Area>, item: Option<ItemId>, period: Period, levels: ServiceLevels) -> Self {
+        let (area_kind, area_id) = area.map_or(("city", None), |a| {
+            let (kind, id) = area_words(a);
+            (kind, Some(id))
+        });
         Self {
             area_kind: area_kind.to_owned(),
             area_id,
@@ -356,7 +360,8 @@ impl ReportsApi {
     /// (Shanghai dates, at most 92 days; the last two weeks by default), of one item when `item_id` is given,
     /// each provider's share against the share its weight entitles it to, acceptance rate, median time to
     /// accept, declines, lapses and hand-backs. Name the area by `community_id` or `street_id`; a worker who
-    /// names neither gets their own. Workers of the area and admins.
+    /// names neither gets their own, and an admin the whole city's (`area_kind: city`). Workers of the area and
+    /// admins.
     #[oai(path = "/service-levels", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn service_levels(

@@ -39,10 +39,11 @@ pub trait AreaFacts: Clone + Send + Sync + 'static {
     /// The area's orders escalated and not yet assigned or closed.
     fn open_escalations(&self, area: Area) -> impl Future<Output = Result<u64, Unexpected>> + Send;
 
-    /// The offers made in `[from, to)` for the area's orders (of `item` only, when given), each with its end.
+    /// The offers made in `[from, to)` for the area's orders, or the whole city's when `area` is none (of
+    /// `item` only, when given), each with its end.
     fn offer_facts(
         &self,
-        area: Area,
+        area: Option<Area>,
         item: Option<ItemId>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -90,7 +91,8 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
 
     /// Each provider's share of the offers for the area's orders against its entitlement, its acceptance rate,
     /// median time to accept, declines, lapses and hand-backs, over the period (of one item when given).
-    /// The area is the community or the street named; a worker who names neither gets their own.
+    /// The area is the community or the street named; a worker who names neither gets their own, and an admin
+    /// the whole city.
     pub async fn service_levels(
         &self,
         actor: &Actor,
@@ -99,7 +101,7 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
         item: Option<ItemId>,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
-    ) -> Result<(Area, Period, ServiceLevels), DeskError> {
+    ) -> Result<(Option<Area>, Period, ServiceLevels), DeskError> {
         // Anyone but a worker or an admin is refused before the area is asked for.
         if !matches!(actor.role, Role::CommunityWorker | Role::Admin) {
             return Err(Denied("service levels are for community workers and admins").into());
@@ -108,15 +110,19 @@ impl<R: AreaFacts, C: Clock> ReportDesk<R, C> {
             (Some(_), Some(_), _, _) => {
                 return Err(Invalid::new("street_id", "community_and_street", "name a community or a street").into());
             }
-            (Some(c), None, _, _) => Area::Community(c),
-            (None, Some(s), _, _) => Area::Street(s),
-            (None, None, Some(own), _) => Area::Street(own.street),
-            (None, None, None, Some(c)) if actor.role == Role::CommunityWorker => Area::Community(c),
+            (Some(c), None, _, _) => Some(Area::Community(c)),
+            (None, Some(s), _, _) => Some(Area::Street(s)),
+            (None, None, Some(own), _) => Some(Area::Street(own.street)),
+            (None, None, None, Some(c)) if actor.role == Role::CommunityWorker => Some(Area::Community(c)),
+            // An admin who names no area reads the whole city: one table, every provider.
+            (None, None, _, _) if actor.role == Role::Admin => None,
             (None, None, _, _) => {
                 return Err(Invalid::new("community_id", "missing_area", "name a community or a street").into());
             }
         };
-        self.admit(actor, area).await?;
+        if let Some(area) = area {
+            self.admit(actor, area).await?;
+        }
         let period = Period::parse(from, to, self.clock.now())?;
         let (start, end) = period.instants();
         let offers = self.repo.offer_facts(area, item, start, end).await?;
@@ -200,7 +206,7 @@ mod tests {
 
         async fn offer_facts(
             &self,
-            _: Area,
+            _: Option<Area>,
             _: Option<ItemId>,
             _: DateTime<Utc>,
             _: DateTime<Utc>,
@@ -299,13 +305,13 @@ mod tests {
     }
 
     #[test]
-    fn a_worker_who_names_no_area_gets_the_service_levels_of_their_own_and_an_admin_must_name_one() {
+    fn a_worker_who_names_no_area_gets_the_service_levels_of_their_own_and_an_admin_the_whole_citys() {
         let worker = actor(Role::CommunityWorker, Some(1));
         let (area, _, _) = run(desk(Facts::default()).service_levels(&worker, None, None, None, None, None)).unwrap();
-        assert_eq!(area, Area::Community(CommunityId(1)));
+        assert_eq!(area, Some(Area::Community(CommunityId(1))));
         let admin = actor(Role::Admin, None);
-        let unnamed = run(desk(Facts::default()).service_levels(&admin, None, None, None, None, None));
-        assert!(matches!(unnamed, Err(DeskError::Invalid(i)) if i.field == "community_id"));
+        let (city, _, _) = run(desk(Facts::default()).service_levels(&admin, None, None, None, None, None)).unwrap();
+        assert_eq!(city, None);
         let both = run(desk(Facts::default()).service_levels(
             &admin,
             Some(CommunityId(1)),

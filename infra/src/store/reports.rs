@@ -141,17 +141,16 @@ impl AreaFacts for Store {
 
     async fn offer_facts(
         &self,
-        area: Area,
+        area: Option<Area>,
         item: Option<ItemId>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<OfferFact>, Unexpected> {
         let what = "reading an area's offers";
-        let mut orders = Query::select()
-            .column(order::Column::Id)
-            .from(order::Entity)
-            .and_where(order::Column::CommunityId.in_subquery(communities_of(area)))
-            .to_owned();
+        let mut orders = Query::select().column(order::Column::Id).from(order::Entity).to_owned();
+        if let Some(area) = area {
+            orders.and_where(order::Column::CommunityId.in_subquery(communities_of(area)));
+        }
         if let Some(item) = item {
             orders.and_where(Expr::col(order::Column::ItemId).eq(item.0));
         }

@@ -316,6 +316,9 @@ const en: typeof zh = {
   time: { minSec: '{m} min {s} s' },
   providerKinds: { organization: 'Service organization', party_member: 'Party member', community_point: 'Community point', red_station: 'Red station' },
   levels: {
+    scope: 'Area',
+    thisArea: 'The area shown',
+    city: 'The whole city',
     title: 'Fairness and service levels',
     hint: 'Offers for this area\'s orders over the period: each provider\'s share against the share its weight entitles it to, acceptance rate, median time to accept, declines, lapses and hand-backs.',
     summary: '{offered} offers; the most over the least favoured, by entitlement: {spread}',

@@ -314,6 +314,9 @@ export default {
   time: { minSec: '{m} 分 {s} 秒' },
   providerKinds: { organization: '服务机构', party_member: '在职党员', community_point: '社区服务点', red_station: '红色驿站' },
   levels: {
+    scope: '统计范围',
+    thisArea: '所选区域',
+    city: '全市',
     title: '公平与服务水平',
     hint: '所选期间内本区域订单的派单情况：各服务方实得份额与按权重应得份额的对比、接单率、接单用时中位数、拒绝、超时和退单。',
     summary: '共派单 {offered} 次；按应得份额计，最多与最少之比 {spread}',
