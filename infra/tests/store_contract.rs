@@ -1102,3 +1102,14 @@ async fn a_corrected_number_another_account_holds_is_taken(store: Store) {
     assert_eq!(store.account(r.id).await.unwrap().unwrap().display_name, "王秀英");
 }
 contract!(a_corrected_number_another_account_holds_is_taken);
+
+async fn a_search_for_a_wildcard_character_finds_only_what_contains_it(store: Store) {
+    use linli_domain::providers::Providers;
+    // Unescaped, `%` and `_` would match every account and provider.
+    for typed in ["%", "_", "\\"] {
+        assert!(store.list_accounts(None, Some(typed), None, 50).await.unwrap().is_empty(), "{typed}");
+        assert!(store.list_providers(None, true, Some(typed), None, 50).await.unwrap().is_empty(), "{typed}");
+    }
+    assert!(!store.list_accounts(None, Some("resid"), None, 50).await.unwrap().is_empty());
+}
+contract!(a_search_for_a_wildcard_character_finds_only_what_contains_it);

@@ -84,9 +84,9 @@ impl Accounts for Store {
             // Usernames are stored in lower case; names and numbers as typed.
             find = find.filter(
                 Condition::any()
-                    .add(account::Column::Username.contains(text.to_lowercase()))
-                    .add(account::Column::DisplayName.contains(text))
-                    .add(account::Column::Phone.contains(text)),
+                    .add(convert::containing(account::Column::Username, &text.to_lowercase()))
+                    .add(convert::containing(account::Column::DisplayName, text))
+                    .add(convert::containing(account::Column::Phone, text)),
             );
         }
         if let Some(after) = after {

@@ -20,6 +20,13 @@ pub struct CorruptRow {
     value: String,
 }
 
+/// `column LIKE '%text%'`, with `%`, `_` and `\` in what a person typed matched as themselves, not as
+/// wildcards: a search for `50%` finds what contains `50%`.
+pub(crate) fn containing<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    column.like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
 pub(crate) fn corrupt(what: &'static str, row: impl ToString, value: impl ToString) -> Unexpected {
     Unexpected::new("reading a row", CorruptRow { what, row: row.to_string(), value: value.to_string() })
 }

@@ -179,7 +179,7 @@ impl Providers for Store {
     ) -> Result<Vec<ProviderSummary>, Unexpected> {
         let mut find = provider::Entity::find().order_by_asc(provider::Column::Id).limit(limit);
         if let Some(text) = text {
-            find = find.filter(provider::Column::Name.contains(text));
+            find = find.filter(convert::containing(provider::Column::Name, text));
         }
         if let Some(item) = item {
             let offering = Query::select()

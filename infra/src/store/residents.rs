@@ -28,7 +28,9 @@ impl ResidentRecords for Store {
             .filter(account::Column::ErasedAt.is_null());
         let accounts = match query {
             ResidentQuery::Mobile(p) => residents.filter(account::Column::Phone.eq(p.as_ref())),
-            ResidentQuery::Name(n) => residents.filter(account::Column::DisplayName.contains(n.as_str())),
+            ResidentQuery::Name(n) => {
+                residents.filter(super::convert::containing(account::Column::DisplayName, n.as_str()))
+            }
             ResidentQuery::Landline(l) => {
                 let holders = sea_orm::sea_query::Query::select()
                     .column(resident_record::Column::AccountId)
