@@ -41,7 +41,7 @@ impl AuditEntry {
 }
 
 /// Every action the log records.
-pub const ACTIONS: [&str; 30] = [
+pub const ACTIONS: [&str; 31] = [
     "account.created",
     "account.changed",
     "account.disabled",
@@ -59,6 +59,8 @@ pub const ACTIONS: [&str; 30] = [
     "catalog.item_changed",
     "catalog.item_retired",
     "catalog.item_restored",
+    // What an item's dispatch changes were recorded as before they became `catalog.item_changed`.
+    "catalog.policy_changed",
     "catalog.questions_changed",
     "map.street_added",
     "map.street_changed",

@@ -468,7 +468,7 @@ async fn a_provider_registered_through_another_replica_is_a_candidate_at_once(st
     // The port's read, which dispatch uses, is the one served from the snapshot.
     let cached = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     let wider = CatalogItem { broadcast_k: cached.broadcast_k + 2, ..cached.clone() };
-    assert!(store.save_item(&wider, linli_infra::testing::set_up_by_hand()).await.unwrap());
+    assert!(store.save_item(&cached, &wider, linli_infra::testing::set_up_by_hand()).await.unwrap());
     let seen = Candidates::catalog_item(&replica, ItemId(15)).await.unwrap().unwrap();
     assert_eq!(seen.broadcast_k, cached.broadcast_k + 2);
 }
@@ -1029,13 +1029,13 @@ async fn a_retired_item_takes_no_order_even_from_a_copy_of_the_catalog_read_befo
     let r = resident(&store).await;
     let item = CatalogItems::catalog_item(&store, ItemId(15)).await.unwrap().unwrap();
     let retired = CatalogItem { retired_at: Some(Utc::now()), ..item.clone() };
-    assert!(store.save_item(&retired, linli_infra::testing::set_up_by_hand()).await.unwrap());
+    assert!(store.save_item(&item, &retired, linli_infra::testing::set_up_by_hand()).await.unwrap());
     // The order was checked against the item as it was: the insert itself refuses it.
     let refused = store.insert_order(new_order(r, None), Utc::now()).await;
     assert!(matches!(refused, Err(InsertOrderError::QuestionsChanged)), "{refused:?}");
     assert!(store.catalog_items(None, None, 200, false).await.unwrap().iter().all(|i| i.id != ItemId(15)));
     assert!(store.catalog_items(None, None, 200, true).await.unwrap().iter().any(|i| i.id == ItemId(15)));
-    assert!(store.save_item(&item, linli_infra::testing::set_up_by_hand()).await.unwrap());
+    assert!(store.save_item(&retired, &item, linli_infra::testing::set_up_by_hand()).await.unwrap());
     assert!(store.insert_order(new_order(r, None), Utc::now()).await.is_ok());
 }
 contract!(a_retired_item_takes_no_order_even_from_a_copy_of_the_catalog_read_before);
@@ -1051,20 +1051,24 @@ async fn a_new_item_takes_the_next_id_and_a_taken_code_is_refused(store: Store) 
 contract!(a_new_item_takes_the_next_id_and_a_taken_code_is_refused);
 
 async fn a_providers_items_and_coverage_are_replaced_whole_and_dispatch_sees_them_on_another_replica(store: Store) {
-    use linli_domain::providers::Profiles;
+    use linli_domain::providers::{Profile, Profiles};
     let replica = Store::new(store.connection().clone());
     let id = org(1);
     let before = replica.candidates(ItemId(15), Utc::now()).await.unwrap().into_iter().any(|c| c.id == id);
-    let mut profile = store.profile(id).await.unwrap().unwrap();
-    assert_eq!(before, profile.items.contains(&ItemId(15)));
+    let was = store.profile(id).await.unwrap().unwrap();
+    assert_eq!(before, was.items.contains(&ItemId(15)));
+    let mut profile = was.clone();
     profile.items = vec![ItemId(16)];
     profile.coverage = vec![CommunityId(3), CommunityId(4)];
     profile.streets = vec![];
-    store.set_profile(&profile, linli_infra::testing::set_up_by_hand()).await.unwrap();
-    assert_eq!(store.profile(id).await.unwrap().unwrap(), profile);
+    // Meanwhile an admin deactivated it: writing only what this change changed keeps that.
+    let off = Profile { active: false, ..was.clone() };
+    store.set_profile(&was, &off, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    store.set_profile(&was, &profile, linli_infra::testing::set_up_by_hand()).await.unwrap();
+    assert_eq!(store.profile(id).await.unwrap().unwrap(), Profile { active: false, ..profile.clone() });
     assert!(!replica.candidates(ItemId(15), Utc::now()).await.unwrap().iter().any(|c| c.id == id));
-    profile.coverage = vec![CommunityId(99_999)];
-    let unknown = store.set_profile(&profile, linli_infra::testing::set_up_by_hand()).await;
+    let nowhere = Profile { coverage: vec![CommunityId(99_999)], ..profile.clone() };
+    let unknown = store.set_profile(&profile, &nowhere, linli_infra::testing::set_up_by_hand()).await;
     assert!(matches!(unknown, Err(linli_domain::providers::CreateProviderError::UnknownCommunity(_))));
 }
 contract!(a_providers_items_and_coverage_are_replaced_whole_and_dispatch_sees_them_on_another_replica);
@@ -1104,12 +1108,28 @@ async fn a_corrected_number_another_account_holds_is_taken(store: Store) {
 contract!(a_corrected_number_another_account_holds_is_taken);
 
 async fn a_search_for_a_wildcard_character_finds_only_what_contains_it(store: Store) {
-    use linli_domain::providers::Providers;
-    // Unescaped, `%` and `_` would match every account and provider.
-    for typed in ["%", "_", "\\"] {
-        assert!(store.list_accounts(None, Some(typed), None, 50).await.unwrap().is_empty(), "{typed}");
-        assert!(store.list_providers(None, true, Some(typed), None, 50).await.unwrap().is_empty(), "{typed}");
+    use linli_domain::accounts::{NewAccount, Role, Username};
+    let new = NewAccount {
+        username: Username::parse("pct.test").unwrap(),
+        phone: None,
+        display_name: "王50%_阿姨".into(),
+        password_hash: String::new(),
+        role: Role::Resident,
+        provider: None,
+        community: None,
+        street: None,
+        manager: false,
+        demo: false,
+    };
+    let id = store.create_account(new, None).await.unwrap();
+    // Unescaped, `%` and `_` would match every account; escaped, only the one that contains them.
+    for typed in ["%", "_", "50%_", "王50"] {
+        let found: Vec<AccountId> =
+            store.list_accounts(None, Some(typed), None, 50).await.unwrap().iter().map(|a| a.id).collect();
+        assert_eq!(found, vec![id], "{typed}");
     }
-    assert!(!store.list_accounts(None, Some("resid"), None, 50).await.unwrap().is_empty());
+    assert!(store.list_accounts(None, Some("\\"), None, 50).await.unwrap().is_empty());
+    // Letters match in any case on both backends.
+    assert!(store.list_accounts(None, Some("RESID"), None, 50).await.unwrap().iter().any(|a| a.username == "resident"));
 }
 contract!(a_search_for_a_wildcard_character_finds_only_what_contains_it);

@@ -45,7 +45,7 @@ async fn an_item_added_is_ordered_at_once_and_once_retired_takes_no_orders_while
     let item = created.body["id"].as_i64().unwrap();
     assert_eq!((created.body["price"].as_str(), created.body["mode"].as_str()), (Some("¥60.00"), Some("dispatch")));
     let again = api.post("/api/v1/admin/catalog/items", Some(&admin), new).await;
-    assert_eq!((again.status, again.code(), again.field()), (StatusCode::CONFLICT, "duplicate_code", "code"));
+    assert_eq!((again.status, again.code(), again.field()), (StatusCode::CONFLICT, "duplicate_item_code", "code"));
 
     let order = json!({"item_id": item, "community_id": 1, "address": "文安路12号", "lat": 41.781, "lng": 123.402,
         "asap": true});
@@ -57,6 +57,8 @@ async fn an_item_added_is_ordered_at_once_and_once_retired_takes_no_orders_while
         (refused.status, refused.code(), refused.field()),
         (StatusCode::UNPROCESSABLE_ENTITY, "item_retired", "item_id")
     );
+    let times = api.get(&format!("/api/v1/catalog/items/{item}/open-times?community_id=1"), None).await;
+    assert_eq!((times.status, times.code()), (StatusCode::UNPROCESSABLE_ENTITY, "item_retired"), "{:?}", times.body);
     let listed = api.get("/api/v1/catalog/items?category=cleaning&limit=100", None).await.body;
     assert!(listed["items"].as_array().unwrap().iter().all(|i| i["id"] != item), "a retired item is not listed");
     let all = api.get("/api/v1/catalog/items?category=cleaning&limit=100&retired=true", None).await.body;
@@ -214,7 +216,7 @@ async fn an_admin_adds_a_community_and_moves_its_centre_and_orders_there_are_dis
             json!({"name": "新街道", "lat": 41.8, "lng": 123.4, "parent_id": 99}),
         )
         .await;
-    assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "district_id"));
+    assert_eq!((nowhere.status, nowhere.field()), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id"));
     let audit = last_audit(api, &admin, "map.community_changed").await;
     assert_eq!((audit["before"]["lat"].as_f64(), audit["after"]["lat"].as_f64()), (Some(41.782), Some(41.783)));
     // Its orders are dispatched like any: offered to whoever serves it, or given to the workers.

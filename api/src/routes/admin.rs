@@ -132,7 +132,7 @@ impl AdminApi {
         };
         let item = state.catalog.create_item(&auth.0.actor(), input).await.map_err(|e| match e {
             CreateItemError::DuplicateCode => {
-                ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_code", e.to_string()).field("code")
+                ApiError::new(poem::http::StatusCode::CONFLICT, "duplicate_item_code", e.to_string()).field("code")
             }
             CreateItemError::Denied(d) => d.into(),
             CreateItemError::Invalid(i) => i.into(),

@@ -119,7 +119,7 @@ impl OrganizationApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Json<ProfileView>, ViewProblems> {
-        Ok(Json(state.providers.profile(&auth.0.actor(), ProviderId(id.0)).await?.into()))
+        Ok(Json(state.providers.profile_for_admin(&auth.0.actor(), ProviderId(id.0)).await?.into()))
     }
 
     /// Change a provider: its name, base, share of offers, what it offers and where; deactivate it
@@ -144,7 +144,7 @@ impl OrganizationApi {
             ..Default::default()
         };
         let input = p.offering.into_input(identity);
-        Ok(Json(state.providers.change_profile(&auth.0.actor(), ProviderId(id.0), input).await?.into()))
+        Ok(Json(state.providers.change_for_admin(&auth.0.actor(), ProviderId(id.0), input).await?.into()))
     }
 }
 

@@ -10,7 +10,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use linli_domain::catalog::ItemId;
-use linli_domain::dispatch::TravelModel;
 use linli_domain::geo::{CommunityId, StreetId};
 use linli_domain::reports::{Area, AreaMap, Dashboard, DayFigures, MapProvider, Period, ServiceLevels};
 
@@ -137,8 +136,8 @@ struct MapView {
 }
 
 impl MapView {
-    fn new(m: AreaMap, travel: &TravelModel) -> Self {
-        let within_circle = u32::try_from(m.within_circle(travel)).unwrap_or(u32::MAX);
+    fn new(m: AreaMap) -> Self {
+        let within_circle = u32::try_from(m.within_circle).unwrap_or(u32::MAX);
         let provider = |p: MapProvider| MapProviderView {
             id: p.id.0,
             name: p.name,
@@ -392,7 +391,7 @@ impl ReportsApi {
         id: Path<i32>,
     ) -> Result<Json<MapView>, DashboardProblems> {
         let map = state.reports.map(&auth.0.actor(), Area::Community(CommunityId(id.0))).await?;
-        Ok(Json(MapView::new(map, &state.reports.travel)))
+        Ok(Json(MapView::new(map)))
     }
 
     /// A street's communities and the organizations and community points serving them, and the red stations
@@ -405,6 +404,6 @@ impl ReportsApi {
         id: Path<i32>,
     ) -> Result<Json<MapView>, DashboardProblems> {
         let map = state.reports.map(&auth.0.actor(), Area::Street(StreetId(id.0))).await?;
-        Ok(Json(MapView::new(map, &state.reports.travel)))
+        Ok(Json(MapView::new(map)))
     }
 }

@@ -1,3 +1,5 @@
+//! Correcting accounts and keeping an organization's staff, against the in-memory fakes.
+
 use uuid::Uuid;
 
 use super::*;

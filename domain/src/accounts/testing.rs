@@ -246,6 +246,7 @@ impl crate::providers::Profiles for FakeDirectory {
 
     async fn set_profile(
         &self,
+        _before: &crate::providers::Profile,
         next: &crate::providers::Profile,
         audit: AuditEntry,
     ) -> Result<(), CreateProviderError> {

@@ -24,11 +24,16 @@ pub trait CatalogItems: Clone + Send + Sync + 'static {
 
     fn catalog_item(&self, id: ItemId) -> impl Future<Output = Result<Option<CatalogItem>, Unexpected>> + Send;
 
-    /// Writes the item's words, price, routing, dispatch policy and retirement as `item` has them (not its
-    /// code or questions), with the audit entry, in one transaction that also tells every replica's cache;
-    /// false when there is no such item.
-    fn save_item(&self, item: &CatalogItem, audit: AuditEntry)
-    -> impl Future<Output = Result<bool, Unexpected>> + Send;
+    /// Writes what differs between `before` and `after` of the item's words, price, routing, dispatch policy and
+    /// retirement (never its code or questions), with the audit entry, in one transaction that also tells
+    /// every replica's cache; what did not change is left as the row has it, so two admins changing different
+    /// parts at once both keep theirs. False when there is no such item.
+    fn save_item(
+        &self,
+        before: &CatalogItem,
+        after: &CatalogItem,
+        audit: AuditEntry,
+    ) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
     /// Adds `item` under the next free id (its own id is ignored), with the audit entry naming it, in one
     /// transaction that also tells every replica's cache.

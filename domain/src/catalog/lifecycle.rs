@@ -101,7 +101,7 @@ fn check_code(code: &str) -> Result<String, Invalid> {
         && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
     if !ok {
         let rule = "a code has 2 to 32 capital letters, digits or '-', starting with a letter";
-        return Err(Invalid::new("code", "invalid_code", rule));
+        return Err(Invalid::new("code", "invalid_item_code", rule));
     }
     Ok(code.to_owned())
 }
@@ -214,7 +214,7 @@ impl<R: CatalogItems, C: Clock> CatalogDesk<R, C> {
         let audit = AuditEntry::new(actor, self.clock.now(), action, format!("catalog_item:{}", after.id.0))
             .before(recorded(&before))
             .after(recorded(&after));
-        if !self.repo.save_item(&after, audit).await? {
+        if !self.repo.save_item(&before, &after, audit).await? {
             return Err(DeskError::NotFound("catalog item"));
         }
         Ok(after)

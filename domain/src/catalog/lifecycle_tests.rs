@@ -1,3 +1,5 @@
+//! Adding, editing and retiring catalog items against an in-memory catalog with a fixed clock.
+
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -35,7 +37,12 @@ impl CatalogItems for FakeCatalog {
         Ok(self.0.lock().unwrap().0.iter().find(|i| i.id == id).cloned())
     }
 
-    async fn save_item(&self, item: &CatalogItem, audit: AuditEntry) -> Result<bool, Unexpected> {
+    async fn save_item(
+        &self,
+        _before: &CatalogItem,
+        item: &CatalogItem,
+        audit: AuditEntry,
+    ) -> Result<bool, Unexpected> {
         let mut held = self.0.lock().unwrap();
         let Some(slot) = held.0.iter_mut().find(|i| i.id == item.id) else { return Ok(false) };
         *slot = item.clone();

@@ -105,6 +105,11 @@ pub fn jobs_during(candidate: &Candidate, window: &TimeWindow, travel_minutes: f
 }
 
 fn covers(request: &Request, candidate: &Candidate, minutes: f64, travel: &TravelModel) -> bool {
+    // A red station's reach is the circle residents know: 15 minutes' walk from it, as the map draws it.
+    if candidate.kind == ProviderKind::RedStation {
+        let walk = travel.walking_minutes(&candidate.location, &request.location);
+        return request.scope == Scope::Community && walk <= travel.circle_minutes;
+    }
     match request.scope {
         Scope::Community => {
             candidate.communities.contains(&request.community)
@@ -216,6 +221,19 @@ pub(crate) mod tests {
         assert_eq!(verdict(&single(back_to_back)), Err(Ineligible::NoCapacity));
         assert!(verdict(&single(with_a_gap)).is_ok());
         assert_eq!(room(&request(), &candidate(1), &TravelModel::default()).map(|(_, free)| free), Ok(2));
+    }
+
+    #[test]
+    fn a_red_station_reaches_a_fifteen_minute_walk_and_no_further_whatever_the_service() {
+        let travel = TravelModel::default();
+        let station = Candidate { kind: ProviderKind::RedStation, communities: vec![], ..candidate(9) };
+        // About 0.5 km and 1.5 km north: inside the walk, and inside a 12 km/h circle but not the walk.
+        for (north, reached) in [(0.0045, true), (0.0135, false)] {
+            let mut order = request();
+            order.location = GeoPoint::parse(station.location.lat() + north, station.location.lng()).unwrap();
+            let seen = room(&order, &station, &travel);
+            assert_eq!(seen.is_ok(), reached, "{north}: {seen:?}");
+        }
     }
 
     #[test]

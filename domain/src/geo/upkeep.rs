@@ -71,7 +71,7 @@ fn name_and_center(input: &PlaceInput, name: &str, center: GeoPoint) -> Result<(
 }
 
 /// What a new place needs before anything else is read.
-fn complete(input: &PlaceInput, parent: &'static str) -> Result<(), Invalid> {
+fn complete(input: &PlaceInput) -> Result<(), Invalid> {
     if input.name.is_none() {
         return Err(Invalid::new("name", "invalid_name", "a name has 1 to 50 characters"));
     }
@@ -82,7 +82,7 @@ fn complete(input: &PlaceInput, parent: &'static str) -> Result<(), Invalid> {
         return Err(Invalid::new("lng", "missing_lng", "a centre has lat and lng"));
     }
     if input.parent_id.is_none() {
-        return Err(Invalid::new(parent, "missing_parent", format!("a new place needs its {parent}")));
+        return Err(Invalid::new("parent_id", "missing_parent", "a new place needs the district or street it lies in"));
     }
     Ok(())
 }
@@ -108,20 +108,20 @@ impl<R: Geography + MapUpkeep, C: Clock> GeoDesk<R, C> {
         self.repo
             .district(id)
             .await?
-            .ok_or_else(|| Invalid::new("district_id", "unknown_district", "no such district"))?;
+            .ok_or_else(|| Invalid::new("parent_id", "unknown_district", "no such district"))?;
         Ok(id)
     }
 
     async fn street_of(&self, input: &PlaceInput, current: StreetId) -> Result<StreetId, DeskError> {
         let Some(id) = input.parent_id.map(StreetId) else { return Ok(current) };
-        self.repo.street(id).await?.ok_or_else(|| Invalid::new("street_id", "unknown_street", "no such street"))?;
+        self.repo.street(id).await?.ok_or_else(|| Invalid::new("parent_id", "unknown_street", "no such street"))?;
         Ok(id)
     }
 
     /// An admin adds a street to a district.
     pub async fn add_street(&self, actor: &Actor, input: PlaceInput) -> Result<Street, DeskError> {
         Self::admin_only(actor)?;
-        complete(&input, "district_id")?;
+        complete(&input)?;
         let (name, center) = name_and_center(&input, "", GeoPoint::parse(0.0, 0.0).expect("the origin is a point"))?;
         let district = self.district_of(&input, DistrictId(0)).await?;
         let mut street = Street { id: StreetId(0), district, name, center };
@@ -150,7 +150,7 @@ impl<R: Geography + MapUpkeep, C: Clock> GeoDesk<R, C> {
     /// An admin adds a community to a street.
     pub async fn add_community(&self, actor: &Actor, input: PlaceInput) -> Result<Community, DeskError> {
         Self::admin_only(actor)?;
-        complete(&input, "street_id")?;
+        complete(&input)?;
         let (name, center) = name_and_center(&input, "", GeoPoint::parse(0.0, 0.0).expect("the origin is a point"))?;
         let street = self.street_of(&input, StreetId(0)).await?;
         let mut community = Community { id: CommunityId(0), street, name, center };

@@ -44,7 +44,7 @@ fn a_new_community_without_a_centre_or_on_an_unknown_street_is_refused_naming_th
     assert!(matches!(run(desk.add_community(&admin(), no_lng)), Err(DeskError::Invalid(i)) if i.field == "lng"));
     let nowhere = PlaceInput { parent_id: Some(9), ..new_community() };
     let refused = run(desk.add_community(&admin(), nowhere));
-    assert!(matches!(&refused, Err(DeskError::Invalid(i)) if i.field == "street_id"), "{refused:?}");
+    assert!(matches!(&refused, Err(DeskError::Invalid(i)) if i.field == "parent_id"), "{refused:?}");
     let far = PlaceInput { lat: Some(91.0), ..new_community() };
     assert!(matches!(run(desk.add_community(&admin(), far)), Err(DeskError::Invalid(i)) if i.field == "lat"));
     assert!(fake.writes().is_empty());

@@ -75,6 +75,9 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         }
         let now = self.clock.now();
         let item = self.store.catalog_item(item).await?.ok_or(SlotsError::UnknownItem)?;
+        if item.retired_at.is_some() {
+            return Err(SlotsError::ItemRetired);
+        }
         let area = self.store.area_of(community).await?.ok_or(SlotsError::UnknownCommunity)?;
         let start = local_midnight(from);
         let until = local_midnight(from + Days::new(u64::from(days)))

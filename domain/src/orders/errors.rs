@@ -43,6 +43,8 @@ pub enum PlaceError {
 pub enum SlotsError {
     #[error("no catalog item has that id")]
     UnknownItem,
+    #[error("that item is retired and takes no new orders")]
+    ItemRetired,
     #[error("no community has that id")]
     UnknownCommunity,
     #[error(transparent)]

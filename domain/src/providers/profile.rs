@@ -54,10 +54,13 @@ pub struct ProfileInput {
 pub trait Profiles: Clone + Send + Sync + 'static {
     fn profile(&self, id: ProviderId) -> impl Future<Output = Result<Option<Profile>, Unexpected>> + Send;
 
-    /// Writes `next` whole (its items and coverage replaced) with the audit entry, in one transaction. An item,
-    /// community or street that does not exist is one of the `Unknown…` errors.
+    /// Writes what differs between `before` and `next` (a list that changed is replaced whole) with the audit
+    /// entry, in one transaction; what did not change is left as the row has it, so a manager's new items
+    /// and an admin's deactivation at the same moment both hold. An item, community or street that does not
+    /// exist is one of the `Unknown…` errors.
     fn set_profile(
         &self,
+        before: &Profile,
         next: &Profile,
         audit: AuditEntry,
     ) -> impl Future<Output = Result<(), CreateProviderError>> + Send;
@@ -162,6 +165,27 @@ impl<R: Profiles + Accounts, C: Clock> ProviderDesk<R, C> {
         self.repo.profile(id).await?.ok_or(DeskError::NotFound("provider"))
     }
 
+    /// An admin reads any provider whole, for keeping it.
+    pub async fn profile_for_admin(&self, actor: &Actor, id: ProviderId) -> Result<Profile, DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins keep providers whole").into());
+        }
+        self.profile(actor, id).await
+    }
+
+    /// An admin changes any part of any provider (its own managers change theirs at `change_profile`).
+    pub async fn change_for_admin(
+        &self,
+        actor: &Actor,
+        id: ProviderId,
+        input: ProfileInput,
+    ) -> Result<Profile, DeskError> {
+        if actor.role != Role::Admin {
+            return Err(Denied("only admins keep providers whole").into());
+        }
+        self.change_profile(actor, id, input).await
+    }
+
     /// Its managers change what it offers and where; admins anything, deactivation included. The change
     /// reaches dispatch on every replica at its next order; offers already made stay open.
     pub async fn change_profile(
@@ -191,7 +215,7 @@ impl<R: Profiles + Accounts, C: Clock> ProviderDesk<R, C> {
             .before(recorded(&current))
             .after(recorded(&next));
         let base = next.community;
-        self.repo.set_profile(&next, audit).await.map_err(|e| -> DeskError {
+        self.repo.set_profile(&current, &next, audit).await.map_err(|e| -> DeskError {
             match e {
                 CreateProviderError::UnknownItem(_) => Invalid::new("item_ids", "unknown_item", e).into(),
                 CreateProviderError::UnknownCommunity(c) if c == base => {

@@ -128,7 +128,7 @@ fn another_organizations_staff_do_not_learn_the_provider_exists() {
 }
 
 #[test]
-fn a_red_station_reaches_by_its_circle_alone_and_needs_no_communities_while_an_organization_does() {
+fn a_red_station_needs_no_communities_of_its_own_while_an_organization_does() {
     let station = crate::providers::ProviderInput {
         kind: Some("red_station".into()),
         name: "南湖街道红色驿站".into(),
@@ -147,4 +147,14 @@ fn a_red_station_reaches_by_its_circle_alone_and_needs_no_communities_while_an_o
     fake.held().profiles[0].kind = ProviderKind::RedStation;
     let nowhere = ProfileInput { coverage_community_ids: Some(vec![]), ..Default::default() };
     assert!(run(desk.change_profile(&admin(), KITCHEN, nowhere)).unwrap().coverage.is_empty());
+}
+
+#[test]
+fn the_admins_page_of_a_provider_is_for_admins_even_to_its_own_managers() {
+    let (desk, fake) = desk();
+    let boss = staff(&fake, true);
+    assert!(matches!(run(desk.profile_for_admin(&boss, KITCHEN)), Err(DeskError::Denied(_))));
+    let items = ProfileInput { item_ids: Some(vec![2]), ..Default::default() };
+    assert!(matches!(run(desk.change_for_admin(&boss, KITCHEN, items)), Err(DeskError::Denied(_))));
+    assert_eq!(run(desk.profile_for_admin(&admin(), KITCHEN)).unwrap().name, "和平区邻里厨房");
 }

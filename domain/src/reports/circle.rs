@@ -32,14 +32,9 @@ pub fn with_circles(mut map: AreaMap, stations: &[MapProvider], travel: &TravelM
     }
     let radius_m = travel.walking_radius_m();
     map.stations = shown.into_iter().map(|station| MapStation { station, radius_m }).collect();
+    map.within_circle =
+        map.communities.iter().filter(|c| c.station_minutes.is_some_and(|m| m <= travel.circle_minutes)).count();
     map
-}
-
-impl AreaMap {
-    /// How many of the area's communities lie inside a station's circle.
-    pub fn within_circle(&self, travel: &TravelModel) -> usize {
-        self.communities.iter().filter(|c| c.station_minutes.is_some_and(|m| m <= travel.circle_minutes)).count()
-    }
 }
 
 #[cfg(test)]
@@ -75,19 +70,21 @@ mod tests {
             communities: vec![community(1, 41.805), community(2, 41.82)],
             providers: vec![],
             stations: vec![],
+            within_circle: 0,
         };
         let travel = TravelModel::default();
         let drawn = with_circles(map, &[station(1, 41.80)], &travel);
         let minutes: Vec<f64> = drawn.communities.iter().map(|c| c.station_minutes.unwrap()).collect();
         assert!(minutes[0] < 15.0 && minutes[1] > 15.0, "{minutes:?}");
-        assert_eq!(drawn.within_circle(&travel), 1);
+        assert_eq!(drawn.within_circle, 1);
         assert_eq!(drawn.stations.len(), 1);
         assert!((drawn.stations[0].radius_m - travel.walking_radius_m()).abs() < 1e-9);
     }
 
     #[test]
     fn each_community_is_measured_from_its_nearest_station_even_in_the_next_street() {
-        let map = AreaMap { communities: vec![community(1, 41.80)], providers: vec![], stations: vec![] };
+        let map =
+            AreaMap { communities: vec![community(1, 41.80)], providers: vec![], stations: vec![], within_circle: 0 };
         let drawn = with_circles(map, &[station(1, 41.90), station(2, 41.801)], &TravelModel::default());
         assert_eq!(drawn.stations.iter().map(|s| s.station.id).collect::<Vec<_>>(), vec![station(2, 0.0).id]);
         assert!(drawn.communities[0].station_minutes.unwrap() < 2.0);
@@ -95,8 +92,9 @@ mod tests {
 
     #[test]
     fn without_stations_no_community_is_inside() {
-        let map = AreaMap { communities: vec![community(1, 41.80)], providers: vec![], stations: vec![] };
+        let map =
+            AreaMap { communities: vec![community(1, 41.80)], providers: vec![], stations: vec![], within_circle: 0 };
         let drawn = with_circles(map, &[], &TravelModel::default());
-        assert_eq!((drawn.communities[0].station_minutes, drawn.within_circle(&TravelModel::default())), (None, 0));
+        assert_eq!((drawn.communities[0].station_minutes, drawn.within_circle), (None, 0));
     }
 }

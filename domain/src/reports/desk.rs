@@ -215,7 +215,7 @@ mod tests {
         }
 
         async fn area_map(&self, _: Area) -> Result<AreaMap, Unexpected> {
-            Ok(AreaMap { communities: Vec::new(), providers: Vec::new(), stations: Vec::new() })
+            Ok(AreaMap { communities: Vec::new(), providers: Vec::new(), stations: Vec::new(), within_circle: 0 })
         }
 
         async fn red_stations(&self) -> Result<Vec<MapProvider>, Unexpected> {

@@ -225,6 +225,8 @@ pub struct AreaMap {
     pub communities: Vec<MapCommunity>,
     pub providers: Vec<MapProvider>,
     pub stations: Vec<MapStation>,
+    /// How many of the communities lie within 15 minutes' walk of a red station.
+    pub within_circle: usize,
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ const CATALOG: &[(&str, &str)] = &[
     ("date_out_of_range", "日期超出可选范围（{field}）。"),
     ("date_too_far", "日期太远了（{field}）。"),
     ("duplicate_choice", "选项重复了（{field}）。"),
-    ("duplicate_code", "编码重复了，已有同样编码的（{field}）。"),
+    ("duplicate_code", "问题编码重复了（{field}）。"),
     ("duplicate_credit_code", "这个统一社会信用代码已被其他机构使用。"),
     ("edit_window_closed", "评价已超过可修改的时间。"),
     ("end_before_start", "结束时间早于开始时间（{field}）。"),
@@ -166,6 +166,8 @@ const CATALOG: &[(&str, &str)] = &[
     ("missing_lng", "请同时填写纬度和经度。"),
     ("missing_parent", "请选择所属的「{field}」。"),
     ("unknown_district", "没有这个区县。"),
+    ("duplicate_item_code", "这个服务编码已被其他服务事项使用。"),
+    ("invalid_item_code", "服务编码应为 2 到 32 个大写字母、数字或 -，以字母开头，如 CLEAN-031。"),
 ];
 
 /// The request fields people see named in a refusal, in Chinese; a field not listed is named as sent.
@@ -176,7 +178,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("capacity", "名额"),
     ("category", "类别"),
     ("closed_dates", "休息日"),
-    ("code", "编码"),
+    ("code", "验证码"),
     ("comment", "评价"),
     ("community_id", "社区"),
     ("coverage_community_ids", "服务社区"),

@@ -81,10 +81,9 @@ impl Accounts for Store {
             find = find.filter(account::Column::Role.eq(role.as_str()));
         }
         if let Some(text) = text {
-            // Usernames are stored in lower case; names and numbers as typed.
             find = find.filter(
                 Condition::any()
-                    .add(convert::containing(account::Column::Username, &text.to_lowercase()))
+                    .add(convert::containing(account::Column::Username, text))
                     .add(convert::containing(account::Column::DisplayName, text))
                     .add(convert::containing(account::Column::Phone, text)),
             );

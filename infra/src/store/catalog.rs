@@ -2,14 +2,14 @@
 //! and retirement.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use linli_domain::audit::AuditEntry;
 use linli_domain::catalog::{CatalogItem, CatalogItems, Category, CreateItemError, ItemId, Questions};
 use linli_domain::error::Unexpected;
 
 use super::{Store, convert};
-use crate::db::{DbContext, db_err};
+use crate::db::DbContext;
 use crate::entities::catalog_item;
 
 impl CatalogItems for Store {
@@ -42,26 +42,32 @@ impl CatalogItems for Store {
             .collect()
     }
 
-    async fn save_item(&self, item: &CatalogItem, audit: AuditEntry) -> Result<bool, Unexpected> {
+    async fn save_item(&self, before: &CatalogItem, item: &CatalogItem, audit: AuditEntry) -> Result<bool, Unexpected> {
         let what = "changing a catalog item";
         let to_i32 = |n: u32| Expr::value(i32::try_from(n).unwrap_or(i32::MAX));
+        use catalog_item::Column as C;
+        // Only what this change changed: a concurrent change of another part is kept.
+        let ttl = item.offer_ttl_seconds.map(|t| i32::try_from(t).unwrap_or(i32::MAX));
+        let changes = [
+            (item.name != before.name, C::Name, Expr::value(item.name.clone())),
+            (item.category != before.category, C::Category, Expr::value(item.category.as_str())),
+            (item.description != before.description, C::Description, Expr::value(item.description.clone())),
+            (item.duration_minutes != before.duration_minutes, C::DurationMinutes, Expr::value(item.duration_minutes)),
+            (item.price != before.price, C::PriceFen, Expr::value(item.price.0)),
+            (item.routing != before.routing, C::Routing, Expr::value(item.routing.as_str())),
+            (item.mode != before.mode, C::Mode, Expr::value(item.mode.as_str())),
+            (item.broadcast_k != before.broadcast_k, C::BroadcastK, to_i32(item.broadcast_k)),
+            (item.max_rounds != before.max_rounds, C::MaxRounds, to_i32(item.max_rounds)),
+            (item.offer_ttl_seconds != before.offer_ttl_seconds, C::OfferTtlSeconds, Expr::value(ttl)),
+            (item.retired_at != before.retired_at, C::RetiredAt, Expr::value(item.retired_at)),
+        ];
+        // With nothing changed the id is written as it is, which still tells whether the item exists.
+        let update = changes.into_iter().filter(|(changed, _, _)| *changed).fold(
+            catalog_item::Entity::update_many().filter(C::Id.eq(item.id.0)).col_expr(C::Id, Expr::col(C::Id)),
+            |update, (_, column, value)| update.col_expr(column, value),
+        );
         let txn = self.begin(what).await?;
-        let changed = catalog_item::Entity::update_many()
-            .col_expr(catalog_item::Column::Name, Expr::value(item.name.clone()))
-            .col_expr(catalog_item::Column::Category, Expr::value(item.category.as_str()))
-            .col_expr(catalog_item::Column::Description, Expr::value(item.description.clone()))
-            .col_expr(catalog_item::Column::DurationMinutes, Expr::value(item.duration_minutes))
-            .col_expr(catalog_item::Column::PriceFen, Expr::value(item.price.0))
-            .col_expr(catalog_item::Column::Routing, Expr::value(item.routing.as_str()))
-            .col_expr(catalog_item::Column::Mode, Expr::value(item.mode.as_str()))
-            .col_expr(catalog_item::Column::BroadcastK, to_i32(item.broadcast_k))
-            .col_expr(catalog_item::Column::MaxRounds, to_i32(item.max_rounds))
-            .col_expr(catalog_item::Column::OfferTtlSeconds, Expr::value(item.offer_ttl_seconds.map(|t| t as i32)))
-            .col_expr(catalog_item::Column::RetiredAt, Expr::value(item.retired_at))
-            .filter(catalog_item::Column::Id.eq(item.id.0))
-            .exec(&txn)
-            .await
-            .context(what)?;
+        let changed = update.exec(&txn).await.context(what)?;
         if changed.rows_affected == 0 {
             return Ok(false);
         }
@@ -74,47 +80,43 @@ impl CatalogItems for Store {
 
     async fn create_item(&self, item: &CatalogItem, audit: AuditEntry) -> Result<ItemId, CreateItemError> {
         let what = "adding a catalog item";
-        let classify = |err: sea_orm::DbErr| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => CreateItemError::DuplicateCode,
-            _ => CreateItemError::Unexpected(db_err(what)(err)),
-        };
-        let txn = self.begin(what).await?;
-        // Items are numbered by hand (the demo's ids are fixed); admins add one now and then, and two at the
-        // same moment collide on the key and are told to try again.
-        let last: Option<i32> = catalog_item::Entity::find()
-            .select_only()
-            .column_as(catalog_item::Column::Id.max(), "last")
-            .into_tuple()
-            .one(&txn)
-            .await
-            .map_err(classify)?
-            .flatten();
-        let id = last.unwrap_or(0) + 1;
         let questions = serde_json::to_string(&item.questions).map_err(|e| Unexpected::new(what, e))?;
-        catalog_item::Entity::insert(catalog_item::ActiveModel {
-            id: Set(id),
-            code: Set(item.code.clone()),
-            name: Set(item.name.clone()),
-            category: Set(item.category.as_str().to_owned()),
-            description: Set(item.description.clone()),
-            mode: Set(item.mode.as_str().to_owned()),
-            duration_minutes: Set(item.duration_minutes),
-            price_fen: Set(item.price.0),
-            offer_ttl_seconds: Set(item.offer_ttl_seconds.map(|t| t as i32)),
-            broadcast_k: Set(i32::try_from(item.broadcast_k).unwrap_or(i32::MAX)),
-            max_rounds: Set(i32::try_from(item.max_rounds).unwrap_or(i32::MAX)),
-            routing: Set(item.routing.as_str().to_owned()),
-            demo: Set(false),
-            questions: Set(questions),
-            retired_at: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(classify)?;
-        Self::bump_dispatch_counter(&txn).await?;
-        super::audit::append(&txn, &AuditEntry { object: format!("catalog_item:{id}"), ..audit }).await?;
-        txn.commit().await.map_err(classify)?;
-        Ok(ItemId(id))
+        for _ in 0..super::NUMBERING_TRIES {
+            let txn = self.begin(what).await?;
+            let taken = catalog_item::Entity::find().filter(catalog_item::Column::Code.eq(&item.code)).one(&txn);
+            if taken.await.context(what)?.is_some() {
+                return Err(CreateItemError::DuplicateCode);
+            }
+            let id =
+                super::next_number::<catalog_item::Entity, _>(&txn, catalog_item::Column::Id).await.context(what)?;
+            let row = catalog_item::ActiveModel {
+                id: Set(id),
+                code: Set(item.code.clone()),
+                name: Set(item.name.clone()),
+                category: Set(item.category.as_str().to_owned()),
+                description: Set(item.description.clone()),
+                mode: Set(item.mode.as_str().to_owned()),
+                duration_minutes: Set(item.duration_minutes),
+                price_fen: Set(item.price.0),
+                offer_ttl_seconds: Set(item.offer_ttl_seconds.map(|t| i32::try_from(t).unwrap_or(i32::MAX))),
+                broadcast_k: Set(i32::try_from(item.broadcast_k).unwrap_or(i32::MAX)),
+                max_rounds: Set(i32::try_from(item.max_rounds).unwrap_or(i32::MAX)),
+                routing: Set(item.routing.as_str().to_owned()),
+                demo: Set(false),
+                questions: Set(questions.clone()),
+                retired_at: Set(None),
+            };
+            match catalog_item::Entity::insert(row).exec_without_returning(&txn).await {
+                // Another add took the number (or the code) first: again, from the top.
+                Err(e) if super::broke_a_key(&e) => continue,
+                other => other.context(what)?,
+            };
+            Self::bump_dispatch_counter(&txn).await?;
+            super::audit::append(&txn, &AuditEntry { object: format!("catalog_item:{id}"), ..audit }).await?;
+            txn.commit().await.context(what)?;
+            return Ok(ItemId(id));
+        }
+        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")).into())
     }
 
     /// Replaces the item's questions; returns the item after.

@@ -20,11 +20,13 @@ pub struct CorruptRow {
     value: String,
 }
 
-/// `column LIKE '%text%'`, with `%`, `_` and `\` in what a person typed matched as themselves, not as
-/// wildcards: a search for `50%` finds what contains `50%`.
+/// `LOWER(column) LIKE '%text%'` (the text lowered too), with `%`, `_` and `\` in what a person typed matched
+/// as themselves, not as wildcards: a search for `50%` finds what contains `50%`. Lowering both sides makes
+/// PostgreSQL match letters in any case as SQLite's LIKE does.
 pub(crate) fn containing<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    column.like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(column.as_column_ref()))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 pub(crate) fn corrupt(what: &'static str, row: impl ToString, value: impl ToString) -> Unexpected {

@@ -1,7 +1,7 @@
 //! The map: districts, their streets, and the streets' communities, read by anyone and kept by admins.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use linli_domain::audit::AuditEntry;
 use linli_domain::error::Unexpected;
@@ -60,33 +60,28 @@ impl Geography for Store {
 impl MapUpkeep for Store {
     async fn add_street(&self, s: &Street, audit: AuditEntry) -> Result<StreetId, Unexpected> {
         let what = "adding a street";
-        let txn = self.begin(what).await?;
-        // Streets are numbered by hand (the demo's ids are fixed); two added at the same moment collide on the
-        // key, and the second is an error to try again.
-        let last: Option<i32> = street::Entity::find()
-            .select_only()
-            .column_as(street::Column::Id.max(), "last")
-            .into_tuple()
-            .one(&txn)
-            .await
-            .context(what)?
-            .flatten();
-        let id = last.unwrap_or(0) + 1;
-        street::Entity::insert(street::ActiveModel {
-            id: Set(id),
-            district_id: Set(s.district.0),
-            name: Set(s.name.clone()),
-            lat: Set(s.center.lat()),
-            lng: Set(s.center.lng()),
-            demo: Set(false),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .context(what)?;
-        Self::bump_dispatch_counter(&txn).await?;
-        super::audit::append(&txn, &AuditEntry { object: format!("street:{id}"), ..audit }).await?;
-        txn.commit().await.context(what)?;
-        Ok(StreetId(id))
+        for _ in 0..super::NUMBERING_TRIES {
+            let txn = self.begin(what).await?;
+            let id = super::next_number::<street::Entity, _>(&txn, street::Column::Id).await.context(what)?;
+            let row = street::ActiveModel {
+                id: Set(id),
+                district_id: Set(s.district.0),
+                name: Set(s.name.clone()),
+                lat: Set(s.center.lat()),
+                lng: Set(s.center.lng()),
+                demo: Set(false),
+            };
+            match street::Entity::insert(row).exec_without_returning(&txn).await {
+                // Another add took the number first: again, with the next.
+                Err(e) if super::broke_a_key(&e) => continue,
+                other => other.context(what)?,
+            };
+            Self::bump_dispatch_counter(&txn).await?;
+            super::audit::append(&txn, &AuditEntry { object: format!("street:{id}"), ..audit }).await?;
+            txn.commit().await.context(what)?;
+            return Ok(StreetId(id));
+        }
+        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")))
     }
 
     async fn save_street(&self, s: &Street, audit: AuditEntry) -> Result<(), Unexpected> {
@@ -109,31 +104,28 @@ impl MapUpkeep for Store {
 
     async fn add_community(&self, c: &Community, audit: AuditEntry) -> Result<CommunityId, Unexpected> {
         let what = "adding a community";
-        let txn = self.begin(what).await?;
-        let last: Option<i32> = community::Entity::find()
-            .select_only()
-            .column_as(community::Column::Id.max(), "last")
-            .into_tuple()
-            .one(&txn)
-            .await
-            .context(what)?
-            .flatten();
-        let id = last.unwrap_or(0) + 1;
-        community::Entity::insert(community::ActiveModel {
-            id: Set(id),
-            street_id: Set(c.street.0),
-            name: Set(c.name.clone()),
-            lat: Set(c.center.lat()),
-            lng: Set(c.center.lng()),
-            demo: Set(false),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .context(what)?;
-        Self::bump_dispatch_counter(&txn).await?;
-        super::audit::append(&txn, &AuditEntry { object: format!("community:{id}"), ..audit }).await?;
-        txn.commit().await.context(what)?;
-        Ok(CommunityId(id))
+        for _ in 0..super::NUMBERING_TRIES {
+            let txn = self.begin(what).await?;
+            let id = super::next_number::<community::Entity, _>(&txn, community::Column::Id).await.context(what)?;
+            let row = community::ActiveModel {
+                id: Set(id),
+                street_id: Set(c.street.0),
+                name: Set(c.name.clone()),
+                lat: Set(c.center.lat()),
+                lng: Set(c.center.lng()),
+                demo: Set(false),
+            };
+            match community::Entity::insert(row).exec_without_returning(&txn).await {
+                // Another add took the number first: again, with the next.
+                Err(e) if super::broke_a_key(&e) => continue,
+                other => other.context(what)?,
+            };
+            Self::bump_dispatch_counter(&txn).await?;
+            super::audit::append(&txn, &AuditEntry { object: format!("community:{id}"), ..audit }).await?;
+            txn.commit().await.context(what)?;
+            return Ok(CommunityId(id));
+        }
+        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")))
     }
 
     async fn save_community(&self, c: &Community, audit: AuditEntry) -> Result<(), Unexpected> {

@@ -49,6 +49,29 @@ impl Store {
     }
 }
 
+/// How many times adding a hand-numbered row (an item, a street, a community) is tried again when another add
+/// took the same number first.
+pub(crate) const NUMBERING_TRIES: usize = 5;
+
+/// The next free number of a table numbered by hand (the demo's ids are fixed, so the tables have no sequence):
+/// one past the highest. Two adds at the same moment may both read it; the second insert then breaks the key,
+/// and its caller tries again.
+pub(crate) async fn next_number<E, C>(db: &C, column: E::Column) -> Result<i32, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::{ColumnTrait, QuerySelect};
+    let last: Option<Option<i32>> =
+        E::find().select_only().column_as(column.max(), "last").into_tuple().one(db).await?;
+    Ok(last.flatten().unwrap_or(0) + 1)
+}
+
+/// Whether a write broke a unique key.
+pub(crate) fn broke_a_key(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
 impl linli_domain::health::Reachable for Store {
     fn name(&self) -> &'static str {
         "database"

@@ -263,7 +263,12 @@ impl Profiles for Store {
         }))
     }
 
-    async fn set_profile(&self, next: &Profile, audit: AuditEntry) -> Result<(), CreateProviderError> {
+    async fn set_profile(
+        &self,
+        before: &Profile,
+        next: &Profile,
+        audit: AuditEntry,
+    ) -> Result<(), CreateProviderError> {
         let what = "changing what a provider offers";
         let fail = |err: sea_orm::DbErr| CreateProviderError::Unexpected(db_err(what)(err));
         let id = next.provider.0;
@@ -287,43 +292,60 @@ impl Profiles for Store {
         {
             return Err(CreateProviderError::UnknownStreet(StreetId(missing)));
         }
-        provider::Entity::update_many()
-            .col_expr(provider::Column::Name, Expr::value(next.name.clone()))
-            .col_expr(provider::Column::CommunityId, Expr::value(next.community.0))
-            .col_expr(provider::Column::Lat, Expr::value(next.location.lat()))
-            .col_expr(provider::Column::Lng, Expr::value(next.location.lng()))
-            .col_expr(provider::Column::RadiusM, Expr::value(next.radius_m))
-            .col_expr(provider::Column::TargetShare, Expr::value(next.target_share))
-            .col_expr(provider::Column::Active, Expr::value(next.active))
-            .filter(provider::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(fail)?;
-        provider_item::Entity::delete_many()
-            .filter(provider_item::Column::ProviderId.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(fail)?;
-        let rows = next.items.iter().map(|i| provider_item::ActiveModel { provider_id: Set(id), item_id: Set(i.0) });
-        provider_item::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
-        provider_coverage::Entity::delete_many()
-            .filter(provider_coverage::Column::ProviderId.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(fail)?;
-        let rows = next
-            .coverage
-            .iter()
-            .map(|c| provider_coverage::ActiveModel { provider_id: Set(id), community_id: Set(c.0) });
-        provider_coverage::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
-        provider_street::Entity::delete_many()
-            .filter(provider_street::Column::ProviderId.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(fail)?;
-        let rows =
-            next.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
-        provider_street::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        use provider::Column as P;
+        // Only what this change changed: a concurrent change of another part (a deactivation while a manager
+        // edits the items) is kept.
+        let moved = next.location != before.location;
+        let changes = [
+            (next.name != before.name, P::Name, Expr::value(next.name.clone())),
+            (next.community != before.community, P::CommunityId, Expr::value(next.community.0)),
+            (moved, P::Lat, Expr::value(next.location.lat())),
+            (moved, P::Lng, Expr::value(next.location.lng())),
+            (next.radius_m != before.radius_m, P::RadiusM, Expr::value(next.radius_m)),
+            (next.target_share != before.target_share, P::TargetShare, Expr::value(next.target_share)),
+            (next.active != before.active, P::Active, Expr::value(next.active)),
+        ];
+        let changed: Vec<_> = changes.into_iter().filter(|(changed, _, _)| *changed).collect();
+        if !changed.is_empty() {
+            let update = changed
+                .into_iter()
+                .fold(provider::Entity::update_many().filter(P::Id.eq(id)), |update, (_, column, value)| {
+                    update.col_expr(column, value)
+                });
+            update.exec(&txn).await.map_err(fail)?;
+        }
+        if next.items != before.items {
+            provider_item::Entity::delete_many()
+                .filter(provider_item::Column::ProviderId.eq(id))
+                .exec(&txn)
+                .await
+                .map_err(fail)?;
+            let rows =
+                next.items.iter().map(|i| provider_item::ActiveModel { provider_id: Set(id), item_id: Set(i.0) });
+            provider_item::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        }
+        if next.coverage != before.coverage {
+            provider_coverage::Entity::delete_many()
+                .filter(provider_coverage::Column::ProviderId.eq(id))
+                .exec(&txn)
+                .await
+                .map_err(fail)?;
+            let rows = next
+                .coverage
+                .iter()
+                .map(|c| provider_coverage::ActiveModel { provider_id: Set(id), community_id: Set(c.0) });
+            provider_coverage::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        }
+        if next.streets != before.streets {
+            provider_street::Entity::delete_many()
+                .filter(provider_street::Column::ProviderId.eq(id))
+                .exec(&txn)
+                .await
+                .map_err(fail)?;
+            let rows =
+                next.streets.iter().map(|s| provider_street::ActiveModel { provider_id: Set(id), street_id: Set(s.0) });
+            provider_street::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(fail)?;
+        }
         // Dispatch on every replica reads providers again at its next order.
         Self::bump_dispatch_counter(&txn).await?;
         super::audit::append(&txn, &audit).await?;

@@ -220,7 +220,12 @@ impl AreaFacts for Store {
     async fn area_map(&self, area: Area) -> Result<AreaMap, Unexpected> {
         let what = "reading an area's map";
         let Some(street) = street_of(self, area).await? else {
-            return Ok(AreaMap { communities: Vec::new(), providers: Vec::new(), stations: Vec::new() });
+            return Ok(AreaMap {
+                communities: Vec::new(),
+                providers: Vec::new(),
+                stations: Vec::new(),
+                within_circle: 0,
+            });
         };
         let communities = community::Entity::find()
             .filter(community::Column::StreetId.eq(street))
@@ -265,7 +270,9 @@ impl AreaFacts for Store {
                 })
                 .collect::<Result<_, Unexpected>>()?,
             providers: providers.into_iter().map(map_provider).collect::<Result<_, Unexpected>>()?,
+            // Drawn by the report desk from every station of the city.
             stations: Vec::new(),
+            within_circle: 0,
         })
     }
 

@@ -105,13 +105,20 @@ impl Store {
     /// (an admin moved a community or a street): reading the counter again for every area would cost a round
     /// trip on every offer, for a map that changes a few times a year.
     pub(super) async fn cached_area(&self, id: CommunityId) -> Result<Option<Area>, Unexpected> {
-        let known = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.get(&id).copied();
+        let (known, version) = {
+            let cached = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner());
+            (cached.areas.get(&id).copied(), cached.version)
+        };
         if known.is_some() {
             return Ok(known);
         }
         let found = self.load_area(id).await?;
-        if let Some(area) = found {
-            self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner()).areas.insert(id, area);
+        let mut cached = self.snapshot.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // Read before a change that another task has seen since: the change's area must not be overwritten.
+        if let Some(area) = found
+            && cached.version == version
+        {
+            cached.areas.insert(id, area);
         }
         Ok(found)
     }

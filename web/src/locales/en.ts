@@ -604,8 +604,9 @@ const en: typeof zh = {
     fix: 'Please check this answer',
   },
   upkeep: {
+    ttlDefault: 'Empty for the default',
     newStation: 'New red station',
-    stationHelp: 'A red station serves no communities of its own: it takes the requests within its 15-minute circle. Choose the community it stands in; refine its services on its own page after.',
+    stationHelp: 'A red station serves no communities of its own: it takes the requests within a 15-minute walk. Choose the community it stands in; refine its services on its own page after.',
     stationServices: 'Services to start with',
     figures: 'Last 30 days',
     catalogTitle: 'Catalog items',
@@ -670,7 +671,7 @@ const en: typeof zh = {
     communitiesOf: 'Communities of {name}',
     newStreet: 'New street',
     newCommunity: 'New community',
-    moveTo: 'Belongs to',
+    moveTo: 'Street',
     placeSaved: 'Saved',
   },
   admin: {

@@ -602,8 +602,9 @@ export default {
     fix: '请检查这一项的回答',
   },
   upkeep: {
+    ttlDefault: '留空用系统默认',
     newStation: '新增红色驿站',
-    stationHelp: '红色驿站不按社区划分服务范围：它接步行和上门 15 分钟圈内的需求。先选所在社区，新增后可以在它的页面上细调服务项目。',
+    stationHelp: '红色驿站不按社区划分服务范围，只接步行 15 分钟圈内的需求。先选所在社区，新增后可以在它的页面上细调服务项目。',
     stationServices: '先提供哪类服务',
     figures: '近30天派单',
     catalogTitle: '服务事项',
@@ -616,7 +617,7 @@ export default {
     priceYuan: '价格（元）',
     duration: '服务时长（分钟）',
     routing: '派给谁',
-    routings: { standard: '服务机构', volunteer: '在职党员', neighbour_dispute: '社区评理说事点', property_dispute: '街道物业纠纷调解分中心' },
+    routings: { standard: '服务机构', volunteer: '在职党员', neighbour_dispute: '居民评理说事点', property_dispute: '街道物业纠纷调解分中心' },
     add: '新增',
     added: '已新增',
     retired: '已停止受理',
@@ -668,7 +669,7 @@ export default {
     communitiesOf: '{name}的社区',
     newStreet: '新增街道',
     newCommunity: '新增社区',
-    moveTo: '所属',
+    moveTo: '所属街道',
     placeSaved: '已保存',
   },
   admin: {

@@ -153,6 +153,7 @@ impl From<SlotsError> for ApiError {
     fn from(e: SlotsError) -> Self {
         match e {
             SlotsError::UnknownItem => ApiError::not_found("catalog item"),
+            SlotsError::ItemRetired => ApiError::invalid("item_id", "item_retired", e),
             SlotsError::UnknownCommunity => ApiError::invalid("community_id", "unknown_community", e),
             SlotsError::Invalid(invalid) => invalid.into(),
             SlotsError::Unexpected(u) => ApiError::unexpected(u),

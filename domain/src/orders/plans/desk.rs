@@ -366,6 +366,10 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
             return self.detail_of(id, now).await;
         }
         let item = self.store.catalog_item(plan.item).await?;
+        if edit.replace && item.as_ref().is_some_and(|i| i.retired_at.is_some()) {
+            // Visits moved to a new time could not be placed again: refused before any is called off.
+            return Err(PlanError::ItemRetired);
+        }
         if let (true, Some(item)) = (edit.replace, &item) {
             // Every visit the change places again must have a place at its new time, as when the plan was made.
             let moved = CarePlan { rules: rules.clone(), placed_through: edit.from.pred_opt(), ..plan.clone() };
