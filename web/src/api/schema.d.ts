@@ -13560,7 +13560,8 @@ export interface paths {
          *     (Shanghai dates, at most 92 days; the last two weeks by default), of one item when `item_id` is given,
          *     each provider's share against the share its weight entitles it to, acceptance rate, median time to
          *     accept, declines, lapses and hand-backs. Name the area by `community_id` or `street_id`; a worker who
-         *     names neither gets their own. Workers of the area and admins.
+         *     names neither gets their own, and an admin the whole city's (`area_kind: city`). Workers of the area and
+         *     admins.
          * @description Who may call: community_worker, admin (their community's or street's (admins any area)).
          */
         get: {
@@ -17226,9 +17227,12 @@ export interface components {
         RoutingName: "standard" | "volunteer" | "neighbour_dispute" | "property_dispute";
         /** ServiceLevelsView */
         ServiceLevelsView: {
-            /** Format: int32 */
-            area_id: number;
-            /** @description `community` or `street`. */
+            /**
+             * Format: int32
+             * @description Absent for the whole city.
+             */
+            area_id?: number;
+            /** @description `community`, `street`, or `city` for the whole city. */
             area_kind: string;
             /** Format: naive-date */
             from: string;
