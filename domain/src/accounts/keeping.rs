@@ -177,14 +177,25 @@ impl<R: Accounts, S, C, M> AccountDesk<R, S, C, M> {
         if actor.role == Role::Admin {
             return Ok(());
         }
-        if actor.role != Role::ProviderStaff || actor.provider != Some(provider) {
-            return Err(DeskError::NotFound("provider"));
-        }
-        if !self.repo.account(actor.account).await?.is_some_and(|a| a.manager) {
-            return Err(Denied("only the organization's managers keep its staff").into());
-        }
-        Ok(())
+        require_manager(&self.repo, actor, provider, "only the organization's managers keep its staff").await
     }
+}
+
+/// Whether the actor, not an admin, is one of the provider's managers: refused with `why` when they are its
+/// staff but do not manage it; to anyone else the provider does not exist.
+pub(crate) async fn require_manager<R: Accounts>(
+    repo: &R,
+    actor: &Actor,
+    provider: ProviderId,
+    why: &'static str,
+) -> Result<(), DeskError> {
+    if actor.role != Role::ProviderStaff || actor.provider != Some(provider) {
+        return Err(DeskError::NotFound("provider"));
+    }
+    if !repo.account(actor.account).await?.is_some_and(|a| a.manager) {
+        return Err(Denied(why).into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub use identity::{
     INVITATION_LIFETIME, Invitation, InvitationInput, InvitationRecord, Invitations, RefreshError, ResetPasswordError,
     SendCodeError, SignUpError, SignUpInput, VerificationCodes,
 };
+pub(crate) use keeping::require_manager;
 pub use keeping::{AccountDetails, AccountEdit, AccountKeeping};
 pub use personal::{ERASED_ADDRESS, ERASED_NAME, EraseError, PersonalData};
 pub use residents::{

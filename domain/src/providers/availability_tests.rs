@@ -2,21 +2,15 @@
 //! the in-memory fakes with a fixed clock.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use futures_util::FutureExt;
 use uuid::Uuid;
 
 use super::*;
 use crate::accounts::testing::FakeDirectory;
-use crate::accounts::{AccountId, AccountRecord, Actor, Role};
+use crate::accounts::{AccountId, Actor, Role};
 use crate::clock::FixedClock;
 use crate::dispatch::WorkingHours;
 use crate::error::DeskError;
-
-const KITCHEN: ProviderId = ProviderId(Uuid::from_u128(7));
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    f.now_or_never().expect("the fakes never wait")
-}
+use crate::providers::testing::{KITCHEN, run, staff};
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()
@@ -36,25 +30,6 @@ fn desk() -> (ProviderDesk<FakeDirectory, FixedClock>, FakeDirectory) {
     });
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 12, 8, 2, 0, 0).unwrap());
     (ProviderDesk::new(fake.clone(), clock), fake)
-}
-
-fn staff(fake: &FakeDirectory, manager: bool) -> Actor {
-    let id = AccountId(Uuid::now_v7());
-    fake.held().accounts.push(AccountRecord {
-        id,
-        username: format!("s{}", id.0.simple()),
-        display_name: "李师傅".into(),
-        phone: None,
-        role: Role::ProviderStaff,
-        provider: Some(KITCHEN),
-        community: None,
-        street: None,
-        password_hash: "x".into(),
-        manager,
-        disabled: false,
-        language: None,
-    });
-    Actor { account: id, role: Role::ProviderStaff, provider: Some(KITCHEN), community: None, street: None }
 }
 
 #[test]

@@ -325,13 +325,8 @@ impl<R: crate::accounts::Accounts, C> ProviderDesk<R, C> {
     /// Whether the actor, not an admin, manages the provider: refused when they are its staff but do not
     /// manage it; to anyone else it does not exist.
     pub(super) async fn may_manage(&self, actor: &Actor, id: ProviderId) -> Result<(), DeskError> {
-        if actor.role != Role::ProviderStaff || actor.provider != Some(id) {
-            return Err(DeskError::NotFound("provider"));
-        }
-        if !self.repo.account(actor.account).await?.is_some_and(|a| a.manager) {
-            return Err(Denied("only the organization's managers change how it takes orders").into());
-        }
-        Ok(())
+        let why = "only the organization's managers change how it takes orders";
+        crate::accounts::require_manager(&self.repo, actor, id, why).await
     }
 }
 

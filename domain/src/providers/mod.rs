@@ -7,6 +7,8 @@ mod availability_tests;
 mod desk;
 mod profile;
 mod rating;
+#[cfg(test)]
+mod testing;
 
 pub use availability::{Availabilities, Availability, AvailabilityInput, CLOSED_DATES_AHEAD_DAYS, MAX_CLOSED_DATES};
 pub use desk::{

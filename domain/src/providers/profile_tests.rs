@@ -1,19 +1,13 @@
 //! Who may change what a provider offers and where, and what a change keeps.
 
 use chrono::{TimeZone, Utc};
-use futures_util::FutureExt;
 use uuid::Uuid;
 
 use super::*;
+use crate::accounts::AccountId;
 use crate::accounts::testing::FakeDirectory;
-use crate::accounts::{AccountId, AccountRecord};
 use crate::clock::FixedClock;
-
-const KITCHEN: ProviderId = ProviderId(Uuid::from_u128(7));
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    f.now_or_never().expect("the fakes never wait")
-}
+use crate::providers::testing::{KITCHEN, run, staff};
 
 fn desk() -> (ProviderDesk<FakeDirectory, FixedClock>, FakeDirectory) {
     let fake = FakeDirectory::default().with_community(CommunityId(1)).with_community(CommunityId(2));
@@ -32,25 +26,6 @@ fn desk() -> (ProviderDesk<FakeDirectory, FixedClock>, FakeDirectory) {
     });
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 12, 10, 2, 0, 0).unwrap());
     (ProviderDesk::new(fake.clone(), clock), fake)
-}
-
-fn staff(fake: &FakeDirectory, manager: bool) -> Actor {
-    let id = AccountId(Uuid::now_v7());
-    fake.held().accounts.push(AccountRecord {
-        id,
-        username: format!("s{}", id.0.simple()),
-        display_name: "李师傅".into(),
-        phone: None,
-        role: Role::ProviderStaff,
-        provider: Some(KITCHEN),
-        community: None,
-        street: None,
-        password_hash: "x".into(),
-        manager,
-        disabled: false,
-        language: None,
-    });
-    Actor { account: id, role: Role::ProviderStaff, provider: Some(KITCHEN), community: None, street: None }
 }
 
 fn admin() -> Actor {

@@ -81,42 +81,36 @@ impl CatalogItems for Store {
     async fn create_item(&self, item: &CatalogItem, audit: AuditEntry) -> Result<ItemId, CreateItemError> {
         let what = "adding a catalog item";
         let questions = serde_json::to_string(&item.questions).map_err(|e| Unexpected::new(what, e))?;
-        for _ in 0..super::NUMBERING_TRIES {
-            let txn = self.begin(what).await?;
-            let taken = catalog_item::Entity::find().filter(catalog_item::Column::Code.eq(&item.code)).one(&txn);
-            if taken.await.context(what)?.is_some() {
-                return Err(CreateItemError::DuplicateCode);
-            }
-            let id =
-                super::next_number::<catalog_item::Entity, _>(&txn, catalog_item::Column::Id).await.context(what)?;
-            let row = catalog_item::ActiveModel {
-                id: Set(id),
-                code: Set(item.code.clone()),
-                name: Set(item.name.clone()),
-                category: Set(item.category.as_str().to_owned()),
-                description: Set(item.description.clone()),
-                mode: Set(item.mode.as_str().to_owned()),
-                duration_minutes: Set(item.duration_minutes),
-                price_fen: Set(item.price.0),
-                offer_ttl_seconds: Set(item.offer_ttl_seconds.map(|t| i32::try_from(t).unwrap_or(i32::MAX))),
-                broadcast_k: Set(i32::try_from(item.broadcast_k).unwrap_or(i32::MAX)),
-                max_rounds: Set(i32::try_from(item.max_rounds).unwrap_or(i32::MAX)),
-                routing: Set(item.routing.as_str().to_owned()),
-                demo: Set(false),
-                questions: Set(questions.clone()),
-                retired_at: Set(None),
-            };
-            match catalog_item::Entity::insert(row).exec_without_returning(&txn).await {
-                // Another add took the number (or the code) first: again, from the top.
-                Err(e) if super::broke_a_key(&e) => continue,
-                other => other.context(what)?,
-            };
-            Self::bump_dispatch_counter(&txn).await?;
-            super::audit::append(&txn, &AuditEntry { object: format!("catalog_item:{id}"), ..audit }).await?;
-            txn.commit().await.context(what)?;
-            return Ok(ItemId(id));
+        let code_taken = || async {
+            let taken = catalog_item::Entity::find().filter(catalog_item::Column::Code.eq(&item.code)).one(&self.db);
+            taken.await.context(what).map(|row| row.is_some())
+        };
+        if code_taken().await? {
+            return Err(CreateItemError::DuplicateCode);
         }
-        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")).into())
+        let row = |id| catalog_item::ActiveModel {
+            id: Set(id),
+            code: Set(item.code.clone()),
+            name: Set(item.name.clone()),
+            category: Set(item.category.as_str().to_owned()),
+            description: Set(item.description.clone()),
+            mode: Set(item.mode.as_str().to_owned()),
+            duration_minutes: Set(item.duration_minutes),
+            price_fen: Set(item.price.0),
+            offer_ttl_seconds: Set(item.offer_ttl_seconds.map(|t| i32::try_from(t).unwrap_or(i32::MAX))),
+            broadcast_k: Set(i32::try_from(item.broadcast_k).unwrap_or(i32::MAX)),
+            max_rounds: Set(i32::try_from(item.max_rounds).unwrap_or(i32::MAX)),
+            routing: Set(item.routing.as_str().to_owned()),
+            demo: Set(false),
+            questions: Set(questions.clone()),
+            retired_at: Set(None),
+        };
+        match self.add_numbered(what, catalog_item::Column::Id, "catalog_item", row, audit).await {
+            Ok(id) => Ok(ItemId(id)),
+            // An add of the same code at the same moment breaks the code's key on every try.
+            Err(_) if code_taken().await? => Err(CreateItemError::DuplicateCode),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Replaces the item's questions; returns the item after.

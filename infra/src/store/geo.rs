@@ -59,29 +59,15 @@ impl Geography for Store {
 
 impl MapUpkeep for Store {
     async fn add_street(&self, s: &Street, audit: AuditEntry) -> Result<StreetId, Unexpected> {
-        let what = "adding a street";
-        for _ in 0..super::NUMBERING_TRIES {
-            let txn = self.begin(what).await?;
-            let id = super::next_number::<street::Entity, _>(&txn, street::Column::Id).await.context(what)?;
-            let row = street::ActiveModel {
-                id: Set(id),
-                district_id: Set(s.district.0),
-                name: Set(s.name.clone()),
-                lat: Set(s.center.lat()),
-                lng: Set(s.center.lng()),
-                demo: Set(false),
-            };
-            match street::Entity::insert(row).exec_without_returning(&txn).await {
-                // Another add took the number first: again, with the next.
-                Err(e) if super::broke_a_key(&e) => continue,
-                other => other.context(what)?,
-            };
-            Self::bump_dispatch_counter(&txn).await?;
-            super::audit::append(&txn, &AuditEntry { object: format!("street:{id}"), ..audit }).await?;
-            txn.commit().await.context(what)?;
-            return Ok(StreetId(id));
-        }
-        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")))
+        let row = |id| street::ActiveModel {
+            id: Set(id),
+            district_id: Set(s.district.0),
+            name: Set(s.name.clone()),
+            lat: Set(s.center.lat()),
+            lng: Set(s.center.lng()),
+            demo: Set(false),
+        };
+        self.add_numbered("adding a street", street::Column::Id, "street", row, audit).await.map(StreetId)
     }
 
     async fn save_street(&self, s: &Street, audit: AuditEntry) -> Result<(), Unexpected> {
@@ -103,29 +89,16 @@ impl MapUpkeep for Store {
     }
 
     async fn add_community(&self, c: &Community, audit: AuditEntry) -> Result<CommunityId, Unexpected> {
-        let what = "adding a community";
-        for _ in 0..super::NUMBERING_TRIES {
-            let txn = self.begin(what).await?;
-            let id = super::next_number::<community::Entity, _>(&txn, community::Column::Id).await.context(what)?;
-            let row = community::ActiveModel {
-                id: Set(id),
-                street_id: Set(c.street.0),
-                name: Set(c.name.clone()),
-                lat: Set(c.center.lat()),
-                lng: Set(c.center.lng()),
-                demo: Set(false),
-            };
-            match community::Entity::insert(row).exec_without_returning(&txn).await {
-                // Another add took the number first: again, with the next.
-                Err(e) if super::broke_a_key(&e) => continue,
-                other => other.context(what)?,
-            };
-            Self::bump_dispatch_counter(&txn).await?;
-            super::audit::append(&txn, &AuditEntry { object: format!("community:{id}"), ..audit }).await?;
-            txn.commit().await.context(what)?;
-            return Ok(CommunityId(id));
-        }
-        Err(Unexpected::new(what, std::io::Error::other("other adds kept taking the next number")))
+        let row = |id| community::ActiveModel {
+            id: Set(id),
+            street_id: Set(c.street.0),
+            name: Set(c.name.clone()),
+            lat: Set(c.center.lat()),
+            lng: Set(c.center.lng()),
+            demo: Set(false),
+        };
+        let added = self.add_numbered("adding a community", community::Column::Id, "community", row, audit).await;
+        added.map(CommunityId)
     }
 
     async fn save_community(&self, c: &Community, audit: AuditEntry) -> Result<(), Unexpected> {
