@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
@@ -25,9 +25,16 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("t={timestamp},v1={digest}")
 }
 
+/// An HTTP client's builder, with the process's TLS crypto provider installed first: ring, which the database
+/// driver uses too, so that one crypto back end is compiled and not two. Installing it again is harmless.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// Redirects are not followed: a receiver could otherwise bounce a call to an address it may not reach.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    client_builder()
         .timeout(CALL_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .build()

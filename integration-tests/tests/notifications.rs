@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use linli_api::config::ConfigArgs;
 use linli_integration_tests::{Backend, Fresh, LinliProcess, Receiver, TestApp, cleaning_order, scalar, steps_done};
 use reqwest::StatusCode;

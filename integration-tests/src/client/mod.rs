@@ -47,7 +47,8 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: String) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        let http =
+            linli_infra::outbound::client_builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
         Self { base, http }
     }
 
@@ -75,7 +76,7 @@ impl Api {
     /// Opens a stream of server-sent events: its status, and the open response when it answered 200 (read its
     /// events with [`next_event`]). The client's overall timeout does not apply: a stream stays open.
     pub async fn stream(&self, path: &str, token: Option<&str>) -> (StatusCode, Option<reqwest::Response>) {
-        let client = reqwest::Client::new();
+        let client = linli_infra::outbound::client_builder().build().expect("an HTTP client");
         let mut req = client.get(format!("{}{path}", self.base)).header("accept", "text/event-stream");
         if let Some(t) = token {
             req = req.bearer_auth(t);
