@@ -123,6 +123,21 @@ impl Backends {
         }
     }
 
+    /// The dispatcher and every scheduled step until `signal` resolves, then a stop within `grace` (see
+    /// [`Stop`]): for `linli jobs`.
+    pub async fn run_jobs_until_stopped(
+        &self,
+        signal: impl Future<Output = ()> + Send + 'static,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let stop = Stop::on(signal);
+        let jobs = self.run_jobs(stop.requested());
+        tokio::select! {
+            done = jobs => done,
+            () = stop.expired(grace) => Ok(()),
+        }
+    }
+
     /// The dispatcher and every scheduled step, until `shutdown` resolves.
     pub async fn run_jobs(&self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let volunteering = Volunteering { store: self.store.clone(), clock: self.clock.clone() };
@@ -139,6 +154,52 @@ impl Backends {
             self.desk.clone(),
             DispatcherConfig { reclaim_after: self.reclaim_after, ..DispatcherConfig::new(consumer) },
         )
+    }
+}
+
+/// A stop of the whole process, as a container stop asks for one (SIGTERM, or Ctrl-C): every part hears it at
+/// the same moment, finishes what it has under way, and the process exits when all have or when the grace
+/// period since the signal is over, whichever is first.
+#[derive(Clone)]
+pub struct Stop(std::sync::Arc<tokio::sync::watch::Sender<Option<std::time::Instant>>>);
+
+impl Stop {
+    /// Listens for `signal` from now on.
+    pub fn on(signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        let stop = Self(std::sync::Arc::new(tokio::sync::watch::channel(None).0));
+        let asked = stop.clone();
+        tokio::spawn(async move {
+            signal.await;
+            tracing::info!("stopping: finishing the work under way");
+            asked.ask();
+        });
+        stop
+    }
+
+    /// Asks for the stop now, unless it was asked for already.
+    pub fn ask(&self) {
+        self.0.send_if_modified(|at| at.is_none() && at.replace(std::time::Instant::now()).is_none());
+    }
+
+    /// Resolves when the stop is asked for.
+    pub fn requested(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.subscribe();
+        async move {
+            let _ = rx.wait_for(Option::is_some).await;
+        }
+    }
+
+    /// Resolves `grace` after the stop was asked for, saying that the work left is abandoned.
+    pub async fn expired(&self, grace: Duration) {
+        let mut rx = self.0.subscribe();
+        let Ok(at) = rx.wait_for(Option::is_some).await.map(|at| at.expect("set")) else {
+            return std::future::pending().await;
+        };
+        tokio::time::sleep_until((at + grace).into()).await;
+        tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "the grace period is over: exiting with work unfinished (held dispatch entries are taken over after the reclaim time; steps run again at their next tick)"
+        );
     }
 }
 
@@ -220,8 +281,12 @@ impl Application {
         &self.backends
     }
 
-    /// Serves until `shutdown` resolves, running the dispatcher alongside when the settings ask for it.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    /// Serves until `signal` resolves, running the dispatcher alongside when the settings ask for it. Then stops
+    /// as a container stop should: no new connection is taken, the requests under way are answered, the jobs
+    /// finish their batch and their running steps, all within the grace period (see [`Stop`]).
+    pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let stop = Stop::on(signal);
+        let grace = self.settings.shutdown_grace;
         let backends = &self.backends;
         let policy = SessionPolicy { access: self.settings.access_ttl, refresh: self.settings.session_ttl };
         let sessions = Sessions::new(backends.store.clone(), policy, backends.broadcast.clone())?;
@@ -234,14 +299,10 @@ impl Application {
             self.limits(),
             LiveHub::new(backends.broadcast.clone()),
         );
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let jobs = self.settings.run_jobs.then(|| {
             let backends = self.backends.clone();
-            let mut rx = stop_rx.clone();
+            let stopped = stop.requested();
             tokio::spawn(async move {
-                let stopped = async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                };
                 if let Err(e) = backends.run_jobs(stopped).await {
                     tracing::error!(error = %format!("{e:#}"), "the jobs stopped");
                 }
@@ -253,11 +314,8 @@ impl Application {
                 .data(state.clone())
                 .data(MetricsAccess::Open)
                 .around(crate::security::harden);
-            let mut rx = stop_rx.clone();
+            let stopped = stop.requested();
             tokio::spawn(async move {
-                let stopped = async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                };
                 if let Err(e) = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, stopped, None).await
                 {
                     tracing::error!(error = %e, "the metrics listener stopped");
@@ -269,15 +327,24 @@ impl Application {
             cors_origins: self.settings.cors_origins.clone(),
             timeout: self.settings.request_timeout,
         };
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(state, edge), shutdown, Some(Duration::from_secs(10)))
-            .await
-            .context("serving HTTP");
-        let _ = stop_tx.send(true);
-        for handle in [jobs, metrics].into_iter().flatten() {
-            let _ = handle.await;
+        let server = async {
+            let served = Server::new_with_acceptor(self.acceptor)
+                .run_with_graceful_shutdown(routes(state, edge), stop.requested(), Some(grace))
+                .await;
+            // Should the server end on its own, the jobs end with it.
+            stop.ask();
+            served
+        };
+        let rest = async {
+            for handle in [jobs, metrics].into_iter().flatten() {
+                let _ = handle.await;
+            }
+        };
+        let everything = async { tokio::join!(server, rest).0.context("serving HTTP") };
+        tokio::select! {
+            result = everything => result,
+            () = stop.expired(grace) => Ok(()),
         }
-        result
     }
 }
 

@@ -86,6 +86,10 @@ pub struct ConfigArgs {
     /// Seconds a request may take before it is answered 503 [default: 30].
     #[arg(long, env = "LINLI_REQUEST_TIMEOUT_SECONDS", global = true)]
     pub request_timeout_seconds: Option<u64>,
+    /// Seconds a stopping process (SIGTERM or Ctrl-C) has to finish its requests, its dispatch batch and its
+    /// running steps before it exits anyway [default: 20]. Keep it below the pod's termination grace period.
+    #[arg(long, env = "LINLI_SHUTDOWN_GRACE_SECONDS", global = true)]
+    pub shutdown_grace_seconds: Option<u64>,
     /// Log filter, e.g. `info` or `linli=debug,info` [default: info].
     #[arg(long, env = "LINLI_LOG", global = true)]
     pub log: Option<String>,
@@ -128,6 +132,7 @@ struct FileConfig {
     cors_origins: Option<String>,
     rate_limit_scale: Option<f64>,
     request_timeout_seconds: Option<u64>,
+    shutdown_grace_seconds: Option<u64>,
     log: Option<String>,
     sms_url: Option<String>,
     delivery_max_attempts: Option<u32>,
@@ -169,6 +174,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     pub rate_limit_scale: f64,
     pub request_timeout: Duration,
+    /// How long a stop may take; see [`ConfigArgs::shutdown_grace_seconds`].
+    pub shutdown_grace: Duration,
     pub log: String,
     /// How far this process's clock runs ahead of the system's: zero, except in a test build told otherwise.
     pub clock_offset: chrono::TimeDelta,
@@ -261,6 +268,10 @@ impl Settings {
         if !(1..=600).contains(&timeout) {
             bail!("LINLI_REQUEST_TIMEOUT_SECONDS must be between 1 and 600");
         }
+        let grace = args.shutdown_grace_seconds.or(file.shutdown_grace_seconds).unwrap_or(20);
+        if !(1..=600).contains(&grace) {
+            bail!("LINLI_SHUTDOWN_GRACE_SECONDS must be between 1 and 600");
+        }
         let sms = match (args.sms_url.clone().or(file.sms_url), args.sms_token.clone()) {
             (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
                 bail!("LINLI_SMS_URL must start with http:// or https://")
@@ -309,6 +320,7 @@ impl Settings {
             cors_origins,
             rate_limit_scale,
             request_timeout: Duration::from_secs(timeout),
+            shutdown_grace: Duration::from_secs(grace),
             log: args.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
         })
     }

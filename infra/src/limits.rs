@@ -3,13 +3,13 @@
 //! its theoretical arrival time) in one Redis script, so every replica counts against the same budget. Both
 //! read time from Linli's clock, so tests move it instead of waiting.
 //!
-//! A limit that cannot be checked because Redis is unreachable lets the request through (and says so in the
-//! log): refusing everyone's login because the limiter is down would be worse than a minute unlimited.
+//! While Redis does not answer, each process counts on its own (and says so in the log, once per outage):
+//! refusing everyone's login because the limiter is down would be worse, and no limit at all is not needed.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock as GovernorClock, Reference};
@@ -116,6 +116,10 @@ pub struct RedisLimits {
     script: Arc<Script>,
     clock: SystemClock,
     budgets: Arc<HashMap<LimitName, Budget>>,
+    /// Counts in this process while Redis does not answer.
+    fallback: Arc<MemoryLimits>,
+    /// Set while Redis does not answer, so that the outage is logged once.
+    failing: Arc<AtomicBool>,
 }
 
 /// GCRA for several limits in one step, each counted on its own: KEYS[i] holds limit i's theoretical arrival
@@ -143,15 +147,7 @@ return wait
 impl Limiter {
     /// Limits counted in this process, with these budgets.
     pub fn memory(budgets: &HashMap<LimitName, Budget>, clock: SystemClock) -> Self {
-        let limiters = budgets
-            .iter()
-            .map(|(name, budget)| {
-                let burst = NonZeroU32::new(budget.burst.max(1)).expect("at least one");
-                let quota = Quota::with_period(budget.interval()).expect("a positive interval").allow_burst(burst);
-                (*name, RateLimiter::dashmap_with_clock(quota, LimiterClock(clock.clone())))
-            })
-            .collect();
-        Self::Memory(Arc::new(MemoryLimits { limiters, clock, checks: AtomicU64::new(0) }))
+        Self::Memory(Arc::new(MemoryLimits::new(budgets, clock)))
     }
 
     /// Limits counted in Redis, shared by every replica.
@@ -165,8 +161,10 @@ impl Limiter {
             conn,
             prefix: prefix.into(),
             script: Arc::new(Script::new(GCRA_SCRIPT)),
+            fallback: Arc::new(MemoryLimits::new(budgets, clock.clone())),
             clock,
             budgets: Arc::new(budgets.clone()),
+            failing: Arc::default(),
         })
     }
 
@@ -180,21 +178,7 @@ impl Limiter {
     /// round trip to Redis: `None` when all allow it, otherwise the longest wait.
     pub async fn hit_each(&self, hits: &[(LimitName, &str)]) -> Option<Duration> {
         match self {
-            Limiter::Memory(m) => {
-                let mut wait = None;
-                for (name, key) in hits {
-                    let Some(limiter) = m.limiters.get(name) else { continue };
-                    // The keyed state grows with every new key; now and then drop keys back at a fresh state.
-                    if m.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-                        limiter.retain_recent();
-                        limiter.shrink_to_fit();
-                    }
-                    let now = GovernorClock::now(&LimiterClock(m.clock.clone()));
-                    let refused = limiter.check_key(&hashed(key)).err().map(|not_until| not_until.wait_time_from(now));
-                    wait = wait.max(refused);
-                }
-                wait
-            }
+            Limiter::Memory(m) => m.hit_each(hits),
             Limiter::Redis(r) => {
                 let counted: Vec<_> = hits.iter().filter_map(|(n, k)| r.budgets.get(n).map(|b| (*n, *k, *b))).collect();
                 if counted.is_empty() {
@@ -209,17 +193,52 @@ impl Limiter {
                     invocation.arg(interval).arg(interval * u64::from(budget.burst.saturating_sub(1)));
                 }
                 let mut conn = r.conn.clone();
-                match invocation.invoke_async::<u64>(&mut conn).await {
+                let answer = invocation.invoke_async::<u64>(&mut conn).await;
+                if answer.is_ok() && r.failing.swap(false, Ordering::SeqCst) {
+                    tracing::info!("Redis answers again: rate limits are shared by every process");
+                }
+                match answer {
                     Ok(0) => None,
                     Ok(ms) => Some(Duration::from_millis(ms)),
                     Err(e) => {
-                        let limit = counted[0].0.0;
-                        tracing::warn!(error = %e, limit, "could not check a rate limit in Redis; letting it through");
-                        None
+                        if !r.failing.swap(true, Ordering::SeqCst) {
+                            tracing::warn!(error = %e, "Redis does not answer: rate limits are counted in each process until it does");
+                        }
+                        r.fallback.hit_each(hits)
                     }
                 }
             }
         }
+    }
+}
+
+impl MemoryLimits {
+    fn new(budgets: &HashMap<LimitName, Budget>, clock: SystemClock) -> Self {
+        let limiters = budgets
+            .iter()
+            .map(|(name, budget)| {
+                let burst = NonZeroU32::new(budget.burst.max(1)).expect("at least one");
+                let quota = Quota::with_period(budget.interval()).expect("a positive interval").allow_burst(burst);
+                (*name, RateLimiter::dashmap_with_clock(quota, LimiterClock(clock.clone())))
+            })
+            .collect();
+        Self { limiters, clock, checks: AtomicU64::new(0) }
+    }
+
+    fn hit_each(&self, hits: &[(LimitName, &str)]) -> Option<Duration> {
+        let mut wait = None;
+        for (name, key) in hits {
+            let Some(limiter) = self.limiters.get(name) else { continue };
+            // The keyed state grows with every new key; now and then drop keys back at a fresh state.
+            if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+            let now = GovernorClock::now(&LimiterClock(self.clock.clone()));
+            let refused = limiter.check_key(&hashed(key)).err().map(|not_until| not_until.wait_time_from(now));
+            wait = wait.max(refused);
+        }
+        wait
     }
 }
 
@@ -280,6 +299,17 @@ mod tests {
         let conn = redis::Client::open(url).unwrap().get_connection_manager().await.expect("Redis for the tests");
         let prefix = format!("linli-test-{}", uuid::Uuid::new_v4().simple());
         let limits = Limiter::redis(conn, &prefix, &placing(), SystemClock::default());
+        each_limit_checked_together_is_counted_on_its_own(limits).await;
+    }
+
+    #[tokio::test]
+    async fn while_redis_does_not_answer_each_limit_is_counted_in_the_process() {
+        // A port nothing listens on: the connection is refused at every try.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).unwrap();
+        let config = redis::aio::ConnectionManagerConfig::new().set_number_of_retries(0);
+        let conn = ConnectionManager::new_lazy_with_config(client, config).unwrap();
+        let limits = Limiter::redis(conn, "linli-test-unreachable", &placing(), SystemClock::default());
         each_limit_checked_together_is_counted_on_its_own(limits).await;
     }
 

@@ -92,6 +92,22 @@ async fn an_unacknowledged_delivery_is_taken_over_by_another_consumer(q: impl Di
 }
 contract!(an_unacknowledged_delivery_is_taken_over_by_another_consumer);
 
+async fn a_consumers_handed_back_deliveries_go_to_the_next_consumer_at_once(q: impl DispatchQueue) {
+    let (first, second, third) = (order(), order(), order());
+    for o in [first, second] {
+        q.enqueue(o).await.unwrap();
+    }
+    let held = q.receive("stopping", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(held.len(), 2);
+    q.enqueue(third).await.unwrap();
+    assert_eq!(q.hand_back("stopping").await.unwrap(), 2);
+    // Long before the reclaim time, as new entries behind the order that came meanwhile.
+    let got = q.receive("other", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![third, first, second]);
+    assert_eq!(q.hand_back("stopping").await.unwrap(), 0, "nothing is handed back twice");
+}
+contract!(a_consumers_handed_back_deliveries_go_to_the_next_consumer_at_once);
+
 async fn a_receive_on_an_empty_queue_waits_then_returns_nothing(q: impl DispatchQueue) {
     let started = std::time::Instant::now();
     assert!(q.receive("a", 10, Duration::from_millis(200), LONG).await.unwrap().is_empty());
@@ -256,4 +272,70 @@ async fn keys_carry_the_prefix_and_a_hash_tag() {
     for k in &keys {
         assert!(k.starts_with(&format!("{prefix}:")) && k.contains('{') && k.contains('}'), "{k}");
     }
+}
+
+/// A Redis server of this test's own on a free port, started and stopped by the test; killed when dropped.
+struct OwnRedis {
+    port: u16,
+    server: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    /// A free port with nothing listening on it yet.
+    fn not_started() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self { port, server: None }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts `redis-server` (without persistence) and waits until it answers.
+    async fn start(&mut self) {
+        let server = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed beside the Redis the tests use");
+        self.server = Some(server);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            assert!(tokio::time::Instant::now() < deadline, "redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_queue_made_before_redis_answers_holds_its_orders_and_queues_them_in_order_once_it_does() {
+    let mut redis = OwnRedis::not_started();
+    let q = RedisQueue::connect(RedisQueueConfig { url: redis.url(), prefix: fresh_redis_prefix() })
+        .await
+        .expect("a queue is made without Redis");
+    assert!(q.ping().await.is_err(), "nothing answers yet");
+    let orders: Vec<OrderId> = (0..3).map(|_| order()).collect();
+    for o in &orders {
+        let failed = q.enqueue(*o).await.expect_err("the caller hears that Redis did not take it");
+        assert!(failed.is_unavailable(), "{failed}");
+    }
+    assert_eq!(q.held(), 3);
+
+    redis.start().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while q.held() > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the held orders were never queued");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let got = q.receive("a", 10, SHORT, LONG).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), orders, "all of them, in the order they came");
 }

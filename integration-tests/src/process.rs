@@ -142,6 +142,26 @@ impl LinliProcess {
         self.api.as_ref().expect("a serve process")
     }
 
+    /// SIGTERM, as a container stop sends: the process is asked to finish its work and exit.
+    pub fn terminate(&mut self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success(), "kill -TERM {} failed", self.child.id());
+    }
+
+    /// Waits up to `within` for the process to exit: its exit status, or `None` if it is still running.
+    pub fn exited_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("polling the child") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: no chance to clean up, as when a machine dies.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

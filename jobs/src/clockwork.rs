@@ -2,10 +2,13 @@
 //! schedule fires in every process; the database decides who does the work, so any number of `linli jobs`
 //! processes can run. Each run is logged with its count and duration and recorded for the admin's view, and a
 //! step that fails or panics is reported and tried again at its next tick without taking the process down.
+//!
+//! On shutdown the dispatcher finishes its batch and hands back what it holds, the schedule stops ticking, and
+//! the steps running at that moment are awaited: a stop cuts no step off half-way.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -44,7 +47,8 @@ where
     let dispatcher = Arc::new(dispatcher);
     let notifier = Arc::new(notifier);
     let recorder = notifier.store.clone();
-    let mut plan = Plan { scheduler: &scheduler, recorder };
+    let running = Arc::new(Running::default());
+    let mut plan = Plan { scheduler: &scheduler, recorder, running: running.clone() };
     let d = &dispatcher;
     let n = &notifier;
     let v = &Arc::new(volunteering);
@@ -69,12 +73,43 @@ where
     dispatcher.run(shutdown).await;
     let mut scheduler = scheduler;
     scheduler.shutdown().await.map_err(|e| Unexpected::new("stopping the scheduler", e))?;
+    running.settled().await;
+    tracing::info!("scheduled steps stopped");
     Ok(())
+}
+
+/// How many scheduled steps are running, so that a stop can wait for them.
+#[derive(Default)]
+struct Running {
+    count: AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl Running {
+    fn start(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn finish(&self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    async fn settled(&self) {
+        loop {
+            let changed = self.changed.notified();
+            if self.count.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            changed.await;
+        }
+    }
 }
 
 struct Plan<'a, R> {
     scheduler: &'a JobScheduler,
     recorder: R,
+    running: Arc<Running>,
 }
 
 impl<R: NotificationStore> Plan<'_, R> {
@@ -91,18 +126,20 @@ impl<R: NotificationStore> Plan<'_, R> {
         F: Fn(Arc<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<usize, Unexpected>> + Send + 'static,
     {
-        let (on, recorder) = (on.clone(), self.recorder.clone());
+        let (on, recorder, steps) = (on.clone(), self.recorder.clone(), self.running.clone());
         let running = Arc::new(AtomicBool::new(false));
         let last_recorded = Arc::new(std::sync::Mutex::new(None::<Instant>));
         let step = Arc::new(step);
         let job = Job::new_repeated_async(Duration::from_secs(seconds), move |_, _| {
-            let (on, recorder, running, last_recorded, step) =
-                (on.clone(), recorder.clone(), running.clone(), last_recorded.clone(), step.clone());
+            let (on, recorder, running, last_recorded, step, steps) =
+                (on.clone(), recorder.clone(), running.clone(), last_recorded.clone(), step.clone(), steps.clone());
             Box::pin(async move {
                 if running.swap(true, Ordering::SeqCst) {
                     return;
                 }
+                steps.start();
                 run_step(name, &recorder, &last_recorded, step(on)).await;
+                steps.finish();
                 running.store(false, Ordering::SeqCst);
             })
         })

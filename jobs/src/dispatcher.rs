@@ -23,6 +23,9 @@ pub struct DispatcherConfig {
     pub reclaim_after: Duration,
     /// Orders still waiting for dispatch this long are queued again by the sweep.
     pub stranded_after: Duration,
+    /// How long a batch under way when the dispatcher is stopped may take to finish before it is given up and
+    /// handed back (the database may be what it waits for).
+    pub finish_within: Duration,
 }
 
 impl DispatcherConfig {
@@ -36,6 +39,7 @@ impl DispatcherConfig {
             wait: Duration::from_millis(500),
             reclaim_after: Duration::from_secs(30),
             stranded_after: Duration::from_secs(60),
+            finish_within: Duration::from_secs(5),
         }
     }
 }
@@ -62,6 +66,10 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     pub async fn dispatch_batch(&self) -> Result<usize, Unexpected> {
         let c = &self.config;
         let deliveries = self.desk.queue.receive(&c.consumer, c.batch, c.wait, c.reclaim_after).await?;
+        self.dispatch_deliveries(deliveries).await
+    }
+
+    async fn dispatch_deliveries(&self, deliveries: Vec<Delivery>) -> Result<usize, Unexpected> {
         if deliveries.is_empty() {
             return Ok(0);
         }
@@ -183,21 +191,56 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
 
     /// Dispatches batch after batch until `shutdown` resolves. A failing read is logged and retried after a
     /// pause; it never ends the loop. The other steps run on the schedule (see [`crate::clockwork`]).
+    ///
+    /// A stop lets the batch under way finish (a read waits at most [`DispatcherConfig::wait`]; a read dropped
+    /// half-way could leave entries with a consumer that is gone), for up to
+    /// [`DispatcherConfig::finish_within`]; the store's conditional updates make a batch given up half-way
+    /// harmless. Then whatever this consumer still holds, such as an order whose dispatch failed, is handed
+    /// back, so that another dispatcher takes it at once rather than after the reclaim time.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
+        // The loop ends only once the signal has come, so both end.
+        tokio::join!(signal, self.run_until(stopped));
+    }
+
+    async fn run_until(&self, stopped: tokio::sync::watch::Receiver<bool>) {
         tracing::info!(consumer = %self.config.consumer, "dispatcher started");
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => break,
-                result = self.dispatch_batch() => {
-                    if let Err(e) = result {
-                        tracing::warn!(error = %e, "reading the dispatch queue failed; retrying in 1 s");
-                        tokio::select! {
-                            _ = &mut shutdown => break,
-                            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        }
-                    }
+        let asked = || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }
+        };
+        while !*stopped.borrow() {
+            let batch = self.dispatch_batch();
+            let given_up = async {
+                asked().await;
+                tokio::time::sleep(self.config.finish_within).await;
+            };
+            let failure = tokio::select! {
+                done = batch => done.err(),
+                () = given_up => {
+                    tracing::warn!("the batch under way did not finish in time: handing it back");
+                    break;
                 }
+            };
+            if let Some(e) = failure {
+                tracing::warn!(error = %e, "reading the dispatch queue failed; retrying in 1 s");
+                tokio::select! {
+                    () = asked() => break,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        }
+        match self.desk.queue.hand_back(&self.config.consumer).await {
+            Ok(0) => {}
+            Ok(entries) => tracing::info!(entries, "handed back what this dispatcher held, for the others to take"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not hand back what this dispatcher held: others take it after the reclaim time")
             }
         }
         tracing::info!(consumer = %self.config.consumer, "dispatcher stopped");

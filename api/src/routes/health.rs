@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers) and `/readyz` (its database and queue answer).
+//! `/healthz` (the process answers: for a liveness probe) and `/readyz` (its database answers: for a readiness
+//! probe; the queue is reported, and Redis down makes the process degraded, not unready).
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
@@ -11,10 +12,11 @@ pub struct HealthApi;
 
 #[derive(ApiResponse)]
 enum ReadyResponse {
-    /// Every dependency answers.
+    /// The database answers: `status` is `ready`, or `degraded` when the queue (Redis) does not answer, in
+    /// which case orders are recorded and queued once it does.
     #[oai(status = 200)]
     Ready(Json<Health>),
-    /// A dependency does not answer; the checks say which.
+    /// The database does not answer; the checks say so.
     #[oai(status = 503)]
     NotReady(Json<Health>),
 }
@@ -27,25 +29,23 @@ impl HealthApi {
         Json(Health { status: "ok".into(), checks: Vec::new() })
     }
 
-    /// The database and the queue (Redis, when configured) answer.
+    /// The database answers; the queue (Redis, when configured) is reported with it.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
-        let (ready, answers) = state.health.readiness().await;
+        let (readiness, answers) = state.health.readiness().await;
         let checks = answers
             .into_iter()
             .map(|c| HealthCheck { name: c.name.to_owned(), ok: c.ok, detail: c.detail })
             .collect::<Vec<_>>();
-        if ready {
-            ReadyResponse::Ready(Json(Health { status: "ready".into(), checks }))
-        } else {
-            ReadyResponse::NotReady(Json(Health { status: "not ready".into(), checks }))
-        }
+        let health = Json(Health { status: readiness.as_str().into(), checks });
+        if readiness.serves() { ReadyResponse::Ready(health) } else { ReadyResponse::NotReady(health) }
     }
 }
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Health {
+    /// `ok` (alive), `ready`, `degraded` (serving without the queue) or `not ready`.
     pub status: String,
     /// Each dependency's state, on readiness checks.
     pub checks: Vec<HealthCheck>,

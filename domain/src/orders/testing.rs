@@ -710,6 +710,10 @@ impl DispatchQueue for FakeQueue {
         Ok(())
     }
 
+    async fn hand_back(&self, _consumer: &str) -> Result<usize, Unexpected> {
+        Ok(0)
+    }
+
     async fn publish_offers(
         &self,
         _order: OrderId,

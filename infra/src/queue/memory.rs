@@ -38,6 +38,7 @@ struct Inner {
 struct Pending {
     order: OrderId,
     since: Instant,
+    consumer: String,
 }
 
 impl MemoryQueue {
@@ -51,7 +52,7 @@ impl MemoryQueue {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn take(&self, max: usize, reclaim_after: Duration) -> Vec<Delivery> {
+    fn take(&self, consumer: &str, max: usize, reclaim_after: Duration) -> Vec<Delivery> {
         let mut inner = self.lock();
         let now = Instant::now();
         let mut out: Vec<Delivery> = inner
@@ -61,6 +62,7 @@ impl MemoryQueue {
             .take(max)
             .map(|(entry, p)| {
                 p.since = now;
+                consumer.clone_into(&mut p.consumer);
                 Delivery { entry: entry.clone(), order: p.order }
             })
             .collect();
@@ -68,7 +70,7 @@ impl MemoryQueue {
             let Some((entry, order)) = inner.ready.pop_front() else {
                 break;
             };
-            inner.pending.insert(entry.clone(), Pending { order, since: now });
+            inner.pending.insert(entry.clone(), Pending { order, since: now, consumer: consumer.to_owned() });
             out.push(Delivery { entry, order });
         }
         out
@@ -89,7 +91,7 @@ impl DispatchQueue for MemoryQueue {
 
     async fn receive(
         &self,
-        _consumer: &str,
+        consumer: &str,
         max: usize,
         wait: Duration,
         reclaim_after: Duration,
@@ -97,7 +99,7 @@ impl DispatchQueue for MemoryQueue {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let notified = self.arrivals.notified();
-            let got = self.take(max, reclaim_after);
+            let got = self.take(consumer, max, reclaim_after);
             if !got.is_empty() {
                 return Ok(got);
             }
@@ -110,6 +112,31 @@ impl DispatchQueue for MemoryQueue {
     async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
         self.lock().pending.remove(&delivery.entry);
         Ok(())
+    }
+
+    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
+        let handed = {
+            let mut inner = self.lock();
+            let mut held: Vec<(String, OrderId)> = inner
+                .pending
+                .iter()
+                .filter(|(_, p)| p.consumer == consumer)
+                .map(|(entry, p)| (entry.clone(), p.order))
+                .collect();
+            // As on Redis, they go in again as new entries, behind those already waiting, in their first order.
+            held.sort_by_key(|(entry, _)| entry.trim_start_matches("mem-").parse::<u64>().unwrap_or(u64::MAX));
+            for (entry, order) in &held {
+                inner.pending.remove(entry);
+                inner.next_entry += 1;
+                let again = format!("mem-{}", inner.next_entry);
+                inner.ready.push_back((again, *order));
+            }
+            held.len()
+        };
+        if handed > 0 {
+            self.arrivals.notify_one();
+        }
+        Ok(handed)
     }
 
     async fn publish_offers(

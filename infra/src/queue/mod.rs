@@ -113,4 +113,8 @@ impl DispatchQueue for AnyQueue {
     async fn ping(&self) -> Result<(), Unexpected> {
         delegate!(self, q => q.ping())
     }
+
+    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
+        delegate!(self, q => q.hand_back(consumer))
+    }
 }

@@ -5,13 +5,22 @@
 //!
 //! If Redis loses its data, the stream and group are recreated on the next read, claims fall back to the
 //! store's decision, and the dispatcher's sweep re-queues every order still waiting.
+//!
+//! If Redis does not answer, the queue is made anyway and connects when it does. Orders that could not be
+//! queued meanwhile are held in this process and queued, in the order they came, as soon as Redis answers
+//! again; until then new ones join them without waiting on Redis. (A process that ends before Redis is back
+//! loses only its list: the stranded-order sweep queues those orders from the database.)
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPendingCountReply,
+    StreamReadOptions, StreamReadReply,
+};
 use redis::{AsyncCommands, AsyncConnectionConfig, Client, RedisError, Script};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -61,7 +70,7 @@ pub struct RedisQueueConfig {
 
 #[derive(Clone)]
 pub struct RedisQueue {
-    client: Client,
+    client: Arc<Client>,
     /// Shared, self-reconnecting connection for every non-blocking command.
     conn: ConnectionManager,
     /// Blocking XREADGROUP gets its own connection without a response timeout; on the shared one it would stall
@@ -71,30 +80,94 @@ pub struct RedisQueue {
     claim: Arc<Script>,
     release: Arc<Script>,
     forget_deadline: Arc<Script>,
+    /// Orders waiting for Redis to answer, oldest first.
+    held: Arc<std::sync::Mutex<Vec<OrderId>>>,
+    /// Set while a task is queueing the held orders (Redis did not answer).
+    forwarding: Arc<AtomicBool>,
 }
 
+/// How often the held orders are offered to Redis again while it does not answer.
+const FORWARD_EVERY: Duration = Duration::from_millis(250);
+
 impl RedisQueue {
+    /// A queue on the Redis at `config.url`. Only a malformed URL is an error: a Redis that does not answer
+    /// yet is connected to when it does (and said in the log).
     pub async fn connect(config: RedisQueueConfig) -> Result<Self, Unexpected> {
         let client = Client::open(config.url.as_str()).map_err(|e| Unexpected::new("reading REDIS_URL", e))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
-        let conn = client
-            .get_connection_manager_with_config(manager_config)
-            .await
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)
             .map_err(|e| redis_err("connecting to Redis", e))?;
         let queue = Self {
-            client,
+            client: Arc::new(client),
             conn,
             blocking: Arc::new(Mutex::new(None)),
             prefix: config.prefix.into(),
             claim: Arc::new(Script::new(CLAIM_SCRIPT)),
             release: Arc::new(Script::new(RELEASE_SCRIPT)),
             forget_deadline: Arc::new(Script::new(FORGET_DEADLINE_SCRIPT)),
+            held: Arc::default(),
+            forwarding: Arc::default(),
         };
-        queue.ensure_group().await?;
+        if let Err(e) = queue.ensure_group().await {
+            // The first read makes the group when Redis answers; meanwhile orders are held (see the module).
+            tracing::warn!(error = %e, "Redis does not answer yet: orders are recorded and queued once it does");
+        }
         Ok(queue)
+    }
+
+    /// How many orders wait in this process for Redis to answer.
+    pub fn held(&self) -> usize {
+        self.lock_held().len()
+    }
+
+    fn lock_held(&self) -> std::sync::MutexGuard<'_, Vec<OrderId>> {
+        // Held order ids stay valid whatever a panicking holder of the lock was doing.
+        self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn add_entry(&self, order: OrderId) -> Result<(), RedisError> {
+        let mut conn = self.conn.clone();
+        let _: String = conn.xadd(self.stream_key(), "*", &[("order", order.0.to_string())]).await?;
+        Ok(())
+    }
+
+    /// Holds `order` until Redis answers, starting the task that queues the held orders if none runs.
+    fn hold(&self, order: OrderId) {
+        self.lock_held().push(order);
+        if !self.forwarding.swap(true, Ordering::SeqCst) {
+            let queue = self.clone();
+            tokio::spawn(async move { queue.forward_held().await });
+        }
+    }
+
+    /// Queues the held orders, oldest first, retrying until Redis answers and none is left.
+    async fn forward_held(&self) {
+        let mut forwarded = 0usize;
+        loop {
+            let next = self.lock_held().first().copied();
+            let Some(order) = next else {
+                self.forwarding.store(false, Ordering::SeqCst);
+                // An order held between the last look and the flag going down must not wait for the next one.
+                if self.lock_held().is_empty() || self.forwarding.swap(true, Ordering::SeqCst) {
+                    break;
+                }
+                continue;
+            };
+            match self.add_entry(order).await {
+                Ok(()) => {
+                    self.lock_held().retain(|o| *o != order);
+                    forwarded += 1;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, held = self.held(), "Redis still does not answer");
+                    tokio::time::sleep(FORWARD_EVERY).await;
+                }
+            }
+        }
+        tracing::info!(orders = forwarded, "Redis answers again: the orders held meanwhile are queued");
     }
 
     /// The shared connection, for other Redis users of this process (rate limits).
@@ -207,13 +280,24 @@ impl RedisQueue {
 }
 
 impl DispatchQueue for RedisQueue {
+    /// While Redis does not answer, the order is held and queued when it does; the caller hears the failure
+    /// (for its log) but need not retry.
     async fn enqueue(&self, order: OrderId) -> Result<(), Unexpected> {
-        let mut conn = self.conn.clone();
-        let _: String = conn
-            .xadd(self.stream_key(), "*", &[("order", order.0.to_string())])
-            .await
-            .map_err(|e| redis_err("queueing an order", e))?;
-        Ok(())
+        if self.forwarding.load(Ordering::SeqCst) {
+            // Redis did not answer a moment ago: join the held orders rather than wait on it, in their order.
+            self.hold(order);
+            return Err(Unexpected::new("queueing an order", Unavailable("Redis")));
+        }
+        match self.add_entry(order).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let failure = redis_err("queueing an order", e);
+                if failure.is_unavailable() {
+                    self.hold(order);
+                }
+                Err(failure)
+            }
+        }
     }
 
     async fn receive(
@@ -239,6 +323,38 @@ impl DispatchQueue for RedisQueue {
 
     async fn ack(&self, delivery: &Delivery) -> Result<(), Unexpected> {
         self.ack_entry(&delivery.entry).await.map_err(|e| redis_err("acknowledging a dispatch entry", e))
+    }
+
+    /// The consumer's pending entries are queued again as new entries and acknowledged, in one transaction, and
+    /// the consumer leaves the group: the next read of any consumer takes them.
+    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
+        let what = "handing back dispatch entries";
+        let mut conn = self.conn.clone();
+        let key = self.stream_key();
+        let mut handed = 0;
+        loop {
+            let pending: StreamPendingCountReply = conn
+                .xpending_consumer_count(&key, GROUP, "-", "+", 100, consumer)
+                .await
+                .map_err(|e| redis_err(what, e))?;
+            if pending.ids.is_empty() {
+                break;
+            }
+            let ids: Vec<String> = pending.ids.into_iter().map(|p| p.id).collect();
+            // Claiming its own entries afresh is how a consumer reads their fields back.
+            let held: StreamClaimReply =
+                conn.xclaim(&key, GROUP, consumer, 0, &ids).await.map_err(|e| redis_err(what, e))?;
+            let mut again = redis::pipe();
+            again.atomic();
+            for order in held.ids.iter().filter_map(|entry| entry.get::<String>("order")) {
+                again.xadd(&key, "*", &[("order", order)]).ignore();
+            }
+            again.xack(&key, GROUP, &ids).ignore().xdel(&key, &ids).ignore();
+            again.exec_async(&mut conn).await.map_err(|e| redis_err(what, e))?;
+            handed += ids.len();
+        }
+        let _: i64 = conn.xgroup_delconsumer(&key, GROUP, consumer).await.map_err(|e| redis_err(what, e))?;
+        Ok(handed)
     }
 
     async fn publish_offers(

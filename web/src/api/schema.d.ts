@@ -15015,7 +15015,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The database and the queue (Redis, when configured) answer.
+         * The database answers; the queue (Redis, when configured) is reported with it.
          * @description Who may call: anyone, signed in or not.
          */
         get: {
@@ -15027,7 +15027,10 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Every dependency answers. */
+                /**
+                 * @description The database answers: `status` is `ready`, or `degraded` when the queue (Redis) does not answer, in
+                 *     which case orders are recorded and queued once it does.
+                 */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -15036,7 +15039,7 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Health"];
                     };
                 };
-                /** @description A dependency does not answer; the checks say which. */
+                /** @description The database does not answer; the checks say so. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -15851,6 +15854,7 @@ export interface components {
         Health: {
             /** @description Each dependency's state, on readiness checks. */
             checks: components["schemas"]["HealthCheck"][];
+            /** @description `ok` (alive), `ready`, `degraded` (serving without the queue) or `not ready`. */
             status: string;
         };
         /** HealthCheck */
