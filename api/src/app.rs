@@ -12,6 +12,8 @@ use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 
 use linli_domain::dispatch::SlotRules;
+use linli_domain::health::HealthDesk;
+use linli_domain::notifications::NotificationDesk;
 use linli_domain::orders::OrderDesk;
 use linli_infra::SystemClock;
 use linli_infra::auth::{SessionPolicy, Sessions};
@@ -26,7 +28,7 @@ use linli_jobs::{Dispatcher, DispatcherConfig, Notifier, NotifierConfig, Volunte
 
 use crate::config::Settings;
 use crate::limits::Limits;
-use crate::metrics::MetricsAccess;
+use crate::metrics::{MetricsAccess, Observed};
 use crate::problem::{ApiError, render_error};
 use crate::routes::{
     AccountsApi, AdminApi, AftercareApi, AuditApi, AvailabilityApi, CalendarApi, CarePlansApi, CatalogApi,
@@ -123,18 +125,38 @@ impl Backends {
         }
     }
 
-    /// The dispatcher and every scheduled step until `signal` resolves, then a stop within `grace` (see
-    /// [`Stop`]): for `linli jobs`.
+    /// The dispatcher and every scheduled step until `signal` resolves, then a stop within the grace period
+    /// (see [`Stop`]): for `linli jobs`. With `LINLI_METRICS_BIND`, `/metrics`, `/healthz` and `/readyz` are
+    /// served there meanwhile, for the probes of its pod.
     pub async fn run_jobs_until_stopped(
         &self,
         signal: impl Future<Output = ()> + Send + 'static,
-        grace: Duration,
+        settings: &Settings,
     ) -> anyhow::Result<()> {
+        let side = match &settings.metrics_bind {
+            Some(addr) => Some(bind(addr, "metrics").await?),
+            None => None,
+        };
         let stop = Stop::on(signal);
-        let jobs = self.run_jobs(stop.requested());
+        let side = side.map(|acceptor| serve_side(acceptor, self.observed(), &stop));
+        let jobs = async {
+            let done = self.run_jobs(stop.requested()).await;
+            if let Some(side) = side {
+                let _ = side.await;
+            }
+            done
+        };
         tokio::select! {
             done = jobs => done,
-            () = stop.expired(grace) => Ok(()),
+            () = stop.expired(settings.shutdown_grace) => Ok(()),
+        }
+    }
+
+    /// What the metrics address reads.
+    pub fn observed(&self) -> Observed {
+        Observed {
+            notifications: NotificationDesk::new(self.store.clone(), self.clock.clone()),
+            health: HealthDesk::new(self.store.clone(), self.queue.clone()),
         }
     }
 
@@ -203,6 +225,22 @@ impl Stop {
     }
 }
 
+/// Binds `addr` for the listener named `what`.
+async fn bind(addr: &str, what: &str) -> anyhow::Result<TcpAcceptor> {
+    TcpListener::bind(addr.to_owned()).into_acceptor().await.with_context(|| format!("listening for {what} on {addr}"))
+}
+
+/// Serves the metrics address until the stop.
+fn serve_side(acceptor: TcpAcceptor, observed: Observed, stop: &Stop) -> tokio::task::JoinHandle<()> {
+    let stopped = stop.requested();
+    tokio::spawn(async move {
+        let app = crate::metrics::side_routes(observed);
+        if let Err(e) = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, stopped, None).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    })
+}
+
 fn hostname() -> String {
     std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "linli".to_owned())
 }
@@ -234,12 +272,7 @@ impl Application {
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("reading the bound port")?;
         let metrics_acceptor = match &settings.metrics_bind {
-            Some(addr) => Some(
-                TcpListener::bind(addr.clone())
-                    .into_acceptor()
-                    .await
-                    .with_context(|| format!("listening for metrics on {addr}"))?,
-            ),
+            Some(addr) => Some(bind(addr, "metrics").await?),
             None => None,
         };
         Ok(Self { acceptor, metrics_acceptor, port, backends, settings, seeded })
@@ -308,20 +341,8 @@ impl Application {
                 }
             })
         });
-        let metrics = self.metrics_acceptor.map(|acceptor| {
-            let app = Route::new()
-                .at("/metrics", crate::metrics::metrics)
-                .data(state.clone())
-                .data(MetricsAccess::Open)
-                .around(crate::security::harden);
-            let stopped = stop.requested();
-            tokio::spawn(async move {
-                if let Err(e) = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, stopped, None).await
-                {
-                    tracing::error!(error = %e, "the metrics listener stopped");
-                }
-            })
-        });
+        let metrics = self.metrics_acceptor.map(|acceptor| serve_side(acceptor, backends.observed(), &stop));
+        let observed = backends.observed();
         let edge = Edge {
             metrics: MetricsAccess::Token(self.settings.metrics_token.clone()),
             cors_origins: self.settings.cors_origins.clone(),
@@ -329,7 +350,7 @@ impl Application {
         };
         let server = async {
             let served = Server::new_with_acceptor(self.acceptor)
-                .run_with_graceful_shutdown(routes(state, edge), stop.requested(), Some(grace))
+                .run_with_graceful_shutdown(routes(state, observed, edge), stop.requested(), Some(grace))
                 .await;
             // Should the server end on its own, the jobs end with it.
             stop.ask();
@@ -373,7 +394,7 @@ const LIVE_PATH: &str = "/api/v1/live";
 /// Every route: the API under `/api/v1`, the web app at `/`, health at the root, the spec at `/openapi.json`, docs at `/docs`,
 /// and `/metrics` for its token. Every request is limited in time and body size (see [`crate::body`]); CORS is
 /// closed unless origins are configured.
-fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
+fn routes(state: AppState, observed: Observed, edge: Edge) -> impl poem::Endpoint {
     let api = OpenApiService::new(
         (
             (HealthApi, AccountsApi, CatalogApi, GeoApi, OrdersApi, ProviderApi, EscalationsApi, NotificationsApi),
@@ -415,9 +436,8 @@ fn routes(state: AppState, edge: Edge) -> impl poem::Endpoint {
         .nest_no_strip("/assets", crate::web::asset)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .at("/metrics", crate::metrics::metrics)
+        .at("/metrics", crate::metrics::metrics.data(observed).data(edge.metrics))
         .data(state)
-        .data(edge.metrics)
         .catch_all_error(render_error)
         .with(CatchPanic::new().with_handler(|_| {
             // The panic itself is already on stderr; the client gets the usual problem, not a dropped connection.

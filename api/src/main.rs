@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
             );
             let backends = Backends::connect(&settings).await?;
             backends.prepare_schema(settings.auto_migrate).await?;
-            backends.run_jobs_until_stopped(shutdown_signal(), settings.shutdown_grace).await
+            backends.run_jobs_until_stopped(shutdown_signal(), &settings).await
         }
         Command::Migrate => {
             Backends::connect(&settings).await?.migrate().await?;

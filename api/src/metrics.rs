@@ -2,15 +2,38 @@
 //! every jobs process) and the notification backlog (outbox, reminders, deliveries by state, dead letters
 //! included). Not public, and not part of the API spec: on the main address it answers only a bearer
 //! `LINLI_METRICS_TOKEN` (and is not there at all without one); `LINLI_METRICS_BIND` serves it on an
-//! address of its own, for a scraper inside the cluster.
+//! address of its own, for a scraper inside the cluster, with `/healthz` and `/readyz` beside it: the only
+//! address `linli jobs` listens on, for its probes.
 
 use poem::web::Data;
-use poem::{IntoResponse, Request, Response, handler};
+use poem::{EndpointExt, IntoResponse, Request, Response, Route, handler};
 
+use linli_domain::health::HealthDesk;
+use linli_domain::notifications::NotificationDesk;
 use linli_domain::notifications::records::JobRunRecord;
+use linli_infra::SystemClock;
+use linli_infra::queue::AnyQueue;
+use linli_infra::store::Store;
 
 use crate::problem::ApiError;
-use crate::state::AppState;
+
+/// What `/metrics` and the probes read.
+#[derive(Clone)]
+pub struct Observed {
+    pub notifications: NotificationDesk<Store, SystemClock>,
+    pub health: HealthDesk<Store, AnyQueue>,
+}
+
+/// The metrics address: `/metrics`, `/healthz` and `/readyz`, to anyone who can reach it.
+pub fn side_routes(observed: Observed) -> impl poem::Endpoint {
+    Route::new()
+        .at("/metrics", metrics)
+        .at("/healthz", crate::routes::alive)
+        .at("/readyz", crate::routes::ready)
+        .data(observed)
+        .data(MetricsAccess::Open)
+        .around(crate::security::harden)
+}
 
 /// Who may read `/metrics` on the address it is mounted at.
 #[derive(Clone)]
@@ -22,7 +45,7 @@ pub enum MetricsAccess {
 }
 
 #[handler]
-pub async fn metrics(state: Data<&AppState>, access: Data<&MetricsAccess>, req: &Request) -> Response {
+pub async fn metrics(state: Data<&Observed>, access: Data<&MetricsAccess>, req: &Request) -> Response {
     if let MetricsAccess::Token(expected) = *access {
         let Some(expected) = expected else {
             return ApiError::not_found("page").into_response();
@@ -44,7 +67,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn render(state: &AppState) -> Result<String, ApiError> {
+async fn render(state: &Observed) -> Result<String, ApiError> {
     let (jobs, backlog) = state.notifications.metrics().await?;
     let mut out = String::new();
     let mut family = |name: &str, kind: &str, help: &str, samples: Vec<(String, i64)>| {

@@ -112,3 +112,38 @@ async fn a_logout_on_one_replica_is_honoured_by_another_within_the_session_cache
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jobs_process_answers_its_probes_and_metrics_on_its_metrics_address() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let mut env = fresh.env();
+    assert!(LinliProcess::run(&["migrate"], &env).status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    env.push(("LINLI_METRICS_BIND".to_owned(), format!("127.0.0.1:{port}")));
+    let _jobs = LinliProcess::jobs(&env);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = linli_infra::outbound::client_builder().build().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let alive = loop {
+        if let Ok(reply) = http.get(format!("{base}/healthz")).send().await {
+            break reply;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "linli jobs never listened on its metrics address");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(alive.status(), StatusCode::OK);
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
+    // The first runs of the steps are recorded within seconds.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.contains("linli_job_runs_total{job=\"expire_offers\"}") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no job run in the metrics:\n{metrics}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

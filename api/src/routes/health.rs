@@ -2,10 +2,16 @@
 //! probe; the queue is reported, and Redis down makes the process degraded, not unready).
 
 use poem::web::Data;
+use poem::{IntoResponse, handler};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use linli_domain::health::HealthDesk;
+use linli_infra::queue::AnyQueue;
+use linli_infra::store::Store;
+
 use super::ApiTags;
+use crate::metrics::Observed;
 use crate::state::AppState;
 
 pub struct HealthApi;
@@ -26,19 +32,41 @@ impl HealthApi {
     /// The process is alive.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
-        Json(Health { status: "ok".into(), checks: Vec::new() })
+        Json(Health::alive())
     }
 
     /// The database answers; the queue (Redis, when configured) is reported with it.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
-        let (readiness, answers) = state.health.readiness().await;
-        let checks = answers
-            .into_iter()
-            .map(|c| HealthCheck { name: c.name.to_owned(), ok: c.ok, detail: c.detail })
-            .collect::<Vec<_>>();
-        let health = Json(Health { status: readiness.as_str().into(), checks });
-        if readiness.serves() { ReadyResponse::Ready(health) } else { ReadyResponse::NotReady(health) }
+        readiness(&state.health).await
+    }
+}
+
+async fn readiness(health: &HealthDesk<Store, AnyQueue>) -> ReadyResponse {
+    let (readiness, answers) = health.readiness().await;
+    let checks = answers
+        .into_iter()
+        .map(|c| HealthCheck { name: c.name.to_owned(), ok: c.ok, detail: c.detail })
+        .collect::<Vec<_>>();
+    let health = Json(Health { status: readiness.as_str().into(), checks });
+    if readiness.serves() { ReadyResponse::Ready(health) } else { ReadyResponse::NotReady(health) }
+}
+
+/// `/healthz` on the metrics address.
+#[handler]
+pub async fn alive() -> poem::Response {
+    Json(Health::alive()).into_response()
+}
+
+/// `/readyz` on the metrics address, as on the main one.
+#[handler]
+pub async fn ready(observed: Data<&Observed>) -> poem::Response {
+    readiness(&observed.health).await.into_response()
+}
+
+impl Health {
+    fn alive() -> Self {
+        Health { status: "ok".into(), checks: Vec::new() }
     }
 }
 

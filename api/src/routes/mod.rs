@@ -30,7 +30,7 @@ pub use audit::AuditApi;
 pub use availability::AvailabilityApi;
 pub use catalog::CatalogApi;
 pub use geo::{GeoApi, MapUpkeepApi};
-pub use health::HealthApi;
+pub use health::{HealthApi, alive, ready};
 pub use identity::IdentityApi;
 pub use intake::IntakeApi;
 pub use live::LiveApi;

@@ -1,14 +1,19 @@
 {{/* The chart's short name. */}}
 {{- define "linli.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/* The release-qualified name every object starts with. */}}
 {{- define "linli.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -36,43 +41,52 @@ app.kubernetes.io/component: {{ .component }}
 {{ printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end -}}
 
-{{/* The environment every linli process gets: secrets from the Secret, the rest from values. */}}
+{{/* The Secret the processes read DATABASE_URL, REDIS_URL and the SMS token from. */}}
+{{- define "linli.secretName" -}}
+{{- default (printf "%s-connections" (include "linli.fullname" .)) .Values.existingSecret -}}
+{{- end -}}
+
+{{/* The settings' ConfigMap. */}}
+{{- define "linli.configName" -}}
+{{- printf "%s-config" (include "linli.fullname" .) -}}
+{{- end -}}
+
+{{/* The environment every linli process gets: secrets from the Secret, settings from the ConfigMap. */}}
 {{- define "linli.env" -}}
 - name: DATABASE_URL
   valueFrom:
-    secretKeyRef: { name: {{ .Values.existingSecret }}, key: DATABASE_URL }
+    secretKeyRef: { name: {{ include "linli.secretName" . }}, key: DATABASE_URL }
 - name: REDIS_URL
   valueFrom:
-    secretKeyRef: { name: {{ .Values.existingSecret }}, key: REDIS_URL }
-- name: LINLI_REDIS_PREFIX
-  value: {{ .Values.config.redisPrefix | quote }}
-- name: LINLI_OFFER_TTL_SECONDS
-  value: {{ .Values.config.offerTtlSeconds | quote }}
-- name: LINLI_VISIT_CONFIRM_HOURS
-  value: {{ .Values.config.visitConfirmHours | quote }}
-- name: LINLI_BOOKING_NOTICE_MINUTES
-  value: {{ .Values.config.bookingNoticeMinutes | quote }}
-- name: LINLI_CARE_PLAN_DAYS
-  value: {{ .Values.config.carePlanDays | quote }}
-- name: LINLI_SESSION_TTL_HOURS
-  value: {{ .Values.config.sessionTtlHours | quote }}
-- name: LINLI_DB_MAX_CONNECTIONS
-  value: {{ .Values.config.dbMaxConnections | quote }}
-- name: LINLI_LOG
-  value: {{ .Values.config.log | quote }}
-- name: LINLI_DELIVERY_MAX_ATTEMPTS
-  value: {{ .Values.config.deliveryMaxAttempts | quote }}
-- name: LINLI_DELIVERY_RETRY_SECONDS
-  value: {{ .Values.config.deliveryRetrySeconds | quote }}
+    secretKeyRef: { name: {{ include "linli.secretName" . }}, key: REDIS_URL }
 {{- if .Values.sms.url }}
-- name: LINLI_SMS_URL
-  value: {{ .Values.sms.url | quote }}
 - name: LINLI_SMS_TOKEN
   valueFrom:
-    secretKeyRef: { name: {{ .Values.existingSecret }}, key: {{ .Values.sms.tokenKey }} }
+    secretKeyRef: { name: {{ include "linli.secretName" . }}, key: {{ .Values.sms.tokenKey }} }
 {{- end }}
-- name: LINLI_AUTO_MIGRATE
-  value: "false"
-- name: LINLI_SEED_DEMO
-  value: "false"
+{{- end -}}
+
+{{/* Pod-level settings shared by the api and jobs pods. */}}
+{{- define "linli.podSpec" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+# A stop first finishes the work under way (LINLI_SHUTDOWN_GRACE_SECONDS); the kubelet waits a little longer.
+terminationGracePeriodSeconds: {{ add .Values.shutdownGraceSeconds 10 }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Annotations that roll the pods when the settings change. */}}
+{{- define "linli.podAnnotations" -}}
+checksum/config: {{ include (print .Template.BasePath "/config/configmap.yaml") . | sha256sum }}
 {{- end -}}
