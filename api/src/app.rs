@@ -48,6 +48,7 @@ pub struct Backends {
     /// The one clock of this process's use cases and jobs.
     pub clock: SystemClock,
     reclaim_after: std::time::Duration,
+    shutdown_grace: Duration,
     sms: Option<(String, String)>,
     retry: linli_domain::notifications::RetryPolicy,
     webhook_allow_internal: bool,
@@ -82,6 +83,7 @@ impl Backends {
             desk,
             clock,
             reclaim_after: settings.reclaim_after,
+            shutdown_grace: settings.shutdown_grace,
             sms: settings.sms.clone(),
             retry: settings.retry,
             webhook_allow_internal: settings.webhook_allow_internal,
@@ -174,7 +176,11 @@ impl Backends {
             format!("{}-{}-{}", hostname(), std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..6]);
         Dispatcher::new(
             self.desk.clone(),
-            DispatcherConfig { reclaim_after: self.reclaim_after, ..DispatcherConfig::new(consumer) },
+            DispatcherConfig {
+                reclaim_after: self.reclaim_after,
+                finish_within: Duration::from_secs(5).min(self.shutdown_grace / 2),
+                ..DispatcherConfig::new(consumer)
+            },
         )
     }
 }
@@ -185,10 +191,17 @@ impl Backends {
 #[derive(Clone)]
 pub struct Stop(std::sync::Arc<tokio::sync::watch::Sender<Option<std::time::Instant>>>);
 
+/// A stop nobody has asked for yet, and nothing will but [`Stop::ask`].
+impl Default for Stop {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::channel(None).0))
+    }
+}
+
 impl Stop {
     /// Listens for `signal` from now on.
     pub fn on(signal: impl Future<Output = ()> + Send + 'static) -> Self {
-        let stop = Self(std::sync::Arc::new(tokio::sync::watch::channel(None).0));
+        let stop = Self::default();
         let asked = stop.clone();
         tokio::spawn(async move {
             signal.await;
@@ -331,7 +344,8 @@ impl Application {
             self.texts(),
             self.limits(),
             LiveHub::new(backends.broadcast.clone()),
-        );
+        )
+        .ending_streams_on(stop.clone());
         let jobs = self.settings.run_jobs.then(|| {
             let backends = self.backends.clone();
             let stopped = stop.requested();
@@ -447,6 +461,9 @@ fn routes(state: AppState, observed: Observed, edge: Edge) -> impl poem::Endpoin
         .around(move |ep, req| crate::limits::within(ep, req, timeout))
         .around(crate::limits::retry_after)
         .around(move |ep, req| crate::wording::word_problems(ep, req, words.clone()))
+        // One allocation per request keeps the type of the whole stack shallow enough for the compiler to lay
+        // out the server's future in every crate that starts one (the binary, each integration test).
+        .boxed()
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Compression::new())
         .around(uncompressed_streams)

@@ -37,6 +37,8 @@ pub struct AppState {
     /// Rate limits, checked at the edge before a use case runs.
     pub limits: Limits,
     pub live: LiveDesk<LiveHub>,
+    /// The process's stop: live streams end when it comes, so that they do not hold the stop to its grace.
+    pub stop: crate::app::Stop,
 }
 
 impl AppState {
@@ -65,6 +67,12 @@ impl AppState {
             health: HealthDesk::new(store, queue),
             limits,
             live: LiveDesk::new(live),
+            stop: crate::app::Stop::default(),
         }
+    }
+
+    /// The same desks, whose live streams end when `stop` is asked for.
+    pub fn ending_streams_on(self, stop: crate::app::Stop) -> Self {
+        Self { stop, ..self }
     }
 }

@@ -55,9 +55,11 @@ impl Broadcast {
     /// Only a malformed URL is an error: without Redis, the process starts and subscribes once it answers.
     pub async fn redis(url: &str, prefix: &str) -> Result<Self, Unexpected> {
         let client = redis::Client::open(url).map_err(|e| Unexpected::new("reading REDIS_URL", e))?;
+        // One reconnect try: a publish is made inside requests and steps, which must not wait on a Redis that is down.
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_connection_timeout(Some(Duration::from_secs(2)));
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|e| Unexpected::new("connecting to Redis for broadcasts", e))?;
         let local = broadcast::channel(BUFFER).0;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock as GovernorClock, Reference};
@@ -118,8 +118,9 @@ pub struct RedisLimits {
     budgets: Arc<HashMap<LimitName, Budget>>,
     /// Counts in this process while Redis does not answer.
     fallback: Arc<MemoryLimits>,
-    /// Set while Redis does not answer, so that the outage is logged once.
-    failing: Arc<AtomicBool>,
+    /// When Redis last failed to answer, while it does not: checks count in the process without asking it
+    /// again for [`RETRY_REDIS_AFTER`], so that no request waits on a Redis that is down.
+    failed_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// GCRA for several limits in one step, each counted on its own: KEYS[i] holds limit i's theoretical arrival
@@ -164,7 +165,7 @@ impl Limiter {
             fallback: Arc::new(MemoryLimits::new(budgets, clock.clone())),
             clock,
             budgets: Arc::new(budgets.clone()),
-            failing: Arc::default(),
+            failed_at: Arc::default(),
         })
     }
 
@@ -184,6 +185,9 @@ impl Limiter {
                 if counted.is_empty() {
                     return None;
                 }
+                if r.failed_at().is_some_and(|at| at.elapsed() < RETRY_REDIS_AFTER) {
+                    return r.fallback.hit_each(hits);
+                }
                 let mut invocation = r.script.prepare_invoke();
                 invocation.arg(nanos(&r.clock) / 1_000_000);
                 for (name, key, budget) in &counted {
@@ -194,14 +198,17 @@ impl Limiter {
                 }
                 let mut conn = r.conn.clone();
                 let answer = invocation.invoke_async::<u64>(&mut conn).await;
-                if answer.is_ok() && r.failing.swap(false, Ordering::SeqCst) {
+                let was_failing = r.failed_at().is_some();
+                if answer.is_ok() && was_failing {
+                    *r.lock_failed_at() = None;
                     tracing::info!("Redis answers again: rate limits are shared by every process");
                 }
                 match answer {
                     Ok(0) => None,
                     Ok(ms) => Some(Duration::from_millis(ms)),
                     Err(e) => {
-                        if !r.failing.swap(true, Ordering::SeqCst) {
+                        *r.lock_failed_at() = Some(std::time::Instant::now());
+                        if !was_failing {
                             tracing::warn!(error = %e, "Redis does not answer: rate limits are counted in each process until it does");
                         }
                         r.fallback.hit_each(hits)
@@ -209,6 +216,19 @@ impl Limiter {
                 }
             }
         }
+    }
+}
+
+/// How long checks count in the process, after Redis failed to answer, before Redis is asked again.
+const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
+
+impl RedisLimits {
+    fn lock_failed_at(&self) -> std::sync::MutexGuard<'_, Option<std::time::Instant>> {
+        self.failed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn failed_at(&self) -> Option<std::time::Instant> {
+        *self.lock_failed_at()
     }
 }
 

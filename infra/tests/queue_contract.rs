@@ -92,7 +92,7 @@ async fn an_unacknowledged_delivery_is_taken_over_by_another_consumer(q: impl Di
 }
 contract!(an_unacknowledged_delivery_is_taken_over_by_another_consumer);
 
-async fn a_consumers_handed_back_deliveries_go_to_the_next_consumer_at_once(q: impl DispatchQueue) {
+async fn a_consumers_released_deliveries_go_to_the_next_consumer_at_once(q: impl DispatchQueue) {
     let (first, second, third) = (order(), order(), order());
     for o in [first, second] {
         q.enqueue(o).await.unwrap();
@@ -100,13 +100,13 @@ async fn a_consumers_handed_back_deliveries_go_to_the_next_consumer_at_once(q: i
     let held = q.receive("stopping", 10, SHORT, LONG).await.unwrap();
     assert_eq!(held.len(), 2);
     q.enqueue(third).await.unwrap();
-    assert_eq!(q.hand_back("stopping").await.unwrap(), 2);
+    assert_eq!(q.release_pending("stopping").await.unwrap(), 2);
     // Long before the reclaim time, as new entries behind the order that came meanwhile.
     let got = q.receive("other", 10, SHORT, LONG).await.unwrap();
     assert_eq!(got.iter().map(|d| d.order).collect::<Vec<_>>(), vec![third, first, second]);
-    assert_eq!(q.hand_back("stopping").await.unwrap(), 0, "nothing is handed back twice");
+    assert_eq!(q.release_pending("stopping").await.unwrap(), 0, "nothing is released twice");
 }
-contract!(a_consumers_handed_back_deliveries_go_to_the_next_consumer_at_once);
+contract!(a_consumers_released_deliveries_go_to_the_next_consumer_at_once);
 
 async fn a_receive_on_an_empty_queue_waits_then_returns_nothing(q: impl DispatchQueue) {
     let started = std::time::Instant::now();

@@ -111,9 +111,9 @@ async fn while_redis_is_stopped_orders_are_taken_and_once_it_is_back_every_one_i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dispatcher_stopped_by_sigterm_hands_back_what_it_holds_and_another_takes_it_at_once() {
+async fn a_dispatcher_stopped_by_sigterm_releases_what_it_holds_and_another_takes_it_at_once() {
     let fresh = Fresh::new(Backend::Production).await;
-    // Held entries are not reclaimed for five minutes: only handing them back can explain a prompt dispatch.
+    // Held entries are not reclaimed for five minutes: only releasing them can explain a prompt dispatch.
     let env = with(&fresh.env(), "LINLI_RECLAIM_AFTER_SECONDS", "300");
     assert!(LinliProcess::run(&["seed"], &env).status.success());
     let linli = serve(env.clone()).await;
@@ -122,8 +122,11 @@ async fn a_dispatcher_stopped_by_sigterm_hands_back_what_it_holds_and_another_ta
 
     // The stopping dispatcher reaches PostgreSQL through a proxy the test cuts, so that it reads entries and
     // cannot dispatch them: it holds them.
-    let postgres = Proxy::start("127.0.0.1:5432".parse().unwrap()).await;
-    let url = fresh.database_url.clone().unwrap().replacen("127.0.0.1:5432", &postgres.addr.to_string(), 1);
+    let url = fresh.database_url.clone().unwrap();
+    let server = url.split('@').nth(1).and_then(|rest| rest.split('/').next()).expect("postgres://user@host:port/db");
+    let postgres = Proxy::start(server.to_socket_addrs().unwrap().next().unwrap()).await;
+    let url = url.replacen(server, &postgres.addr.to_string(), 1);
+    assert!(url.contains(&postgres.addr.to_string()), "the stopping dispatcher goes through the proxy: {url}");
     let stopping_env = with(&with(&env, "DATABASE_URL", &url), "LINLI_SHUTDOWN_GRACE_SECONDS", "10");
     let mut stopping = LinliProcess::jobs(&stopping_env);
     let _other = LinliProcess::jobs(&env);
@@ -131,7 +134,7 @@ async fn a_dispatcher_stopped_by_sigterm_hands_back_what_it_holds_and_another_ta
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let prefix = fresh.redis_prefix.clone().unwrap();
     // Each process fills the queue from the database at its first tick: wait until both have, so that no
-    // later refill can stand in for the handing back.
+    // later refill can stand in for the release.
     let warm = placed(api, &resident, 0).await;
     api.wait_for_state(&resident, &warm, "offered", Duration::from_secs(20)).await;
     let started = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -152,24 +155,25 @@ async fn a_dispatcher_stopped_by_sigterm_hands_back_what_it_holds_and_another_ta
         ids.push(placed(api, &resident, k).await);
     }
     let stream = format!("{prefix}:{{dispatch}}:orders");
+    let consumer = format!("-{}-", stopping.child.id());
     let held_by = tokio::time::Instant::now() + Duration::from_secs(20);
-    while pending(&mut conn, &stream).await == 0 {
+    while pending(&mut conn, &stream).await.iter().all(|holder| !holder.contains(&consumer)) {
         assert!(tokio::time::Instant::now() < held_by, "the cut-off dispatcher never read the new orders");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     stopping.terminate();
-    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(12)))
+    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(15)))
         .await
         .unwrap()
         .expect("the dispatcher exits within its grace period");
     assert!(status.success(), "a stop is not a failure: {status}");
     all_dispatched_within(api, &resident, &ids, Duration::from_secs(5)).await;
-    assert_eq!(pending(&mut conn, &stream).await, 0, "every entry was acknowledged");
+    assert_eq!(pending(&mut conn, &stream).await, Vec::<String>::new(), "every entry was acknowledged");
 }
 
-/// How many entries of the stream are read and not acknowledged.
-async fn pending(conn: &mut redis::aio::MultiplexedConnection, stream: &str) -> usize {
+/// The consumer holding each entry of the stream read and not acknowledged.
+async fn pending(conn: &mut redis::aio::MultiplexedConnection, stream: &str) -> Vec<String> {
     let entries: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
         .arg(stream)
         .arg("dispatchers")
@@ -179,7 +183,7 @@ async fn pending(conn: &mut redis::aio::MultiplexedConnection, stream: &str) -> 
         .query_async(conn)
         .await
         .unwrap();
-    entries.len()
+    entries.into_iter().map(|(_, consumer, _, _)| consumer).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,16 +197,18 @@ async fn a_server_stopped_by_sigterm_under_load_answers_every_request_it_took_an
     let api = stopping.api().clone();
     let resident = api.login_demo("resident").await;
 
-    // Eight clients place orders one after another on the stopping server until it no longer takes them.
+    // Eight clients place orders one after another on the stopping server until it no longer takes them, each
+    // with its own Idempotency-Key, so that a request that got no answer can be asked about afterwards.
     let refused = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..8)
         .map(|c| {
             let (api, resident, refused) = (api.clone(), resident.clone(), refused.clone());
             tokio::spawn(async move {
-                let (mut ids, mut failures) = (Vec::new(), Vec::new());
+                let (mut ids, mut failures, mut unanswered) = (Vec::new(), Vec::new(), Vec::new());
                 for k in 0.. {
+                    let key = format!("stop-{c}-{k}");
                     let request = api.http.post(format!("{}/api/v1/orders", api.base)).bearer_auth(&resident);
-                    match request.json(&order_at(c * 10_000 + k)).send().await {
+                    match request.header("Idempotency-Key", &key).json(&order_at(c * 10_000 + k)).send().await {
                         Ok(reply) if reply.status() == StatusCode::CREATED => {
                             let body: Value = reply.json().await.unwrap();
                             ids.push(body["id"].as_str().unwrap().to_owned());
@@ -210,36 +216,47 @@ async fn a_server_stopped_by_sigterm_under_load_answers_every_request_it_took_an
                         Ok(reply) => {
                             failures.push(format!("{} {}", reply.status(), reply.text().await.unwrap_or_default()))
                         }
-                        // Refused before it was taken: the server had stopped listening.
+                        // No answer: refused before it was taken, unless the server recorded it (asked below).
                         Err(_) => {
                             refused.store(true, Ordering::SeqCst);
+                            unanswered.push((key, order_at(c * 10_000 + k)));
                             break;
                         }
                     }
                 }
-                (ids, failures)
+                (ids, failures, unanswered)
             })
         })
         .collect();
+    // A page open on its live stream does not hold the stop to its 20 s grace period.
+    let (live, _stream) = api.stream("/api/v1/live", Some(&resident)).await;
+    assert_eq!(live, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stopping.terminate();
-    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(25)))
+    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(10)))
         .await
         .unwrap()
-        .expect("the server exits within its grace period");
+        .expect("the server exits once its requests are answered, well within its grace period");
     assert!(status.success(), "a stop is not a failure: {status}");
 
-    let (mut ids, mut failures) = (Vec::new(), Vec::new());
+    let (mut ids, mut failures, mut unanswered) = (Vec::new(), Vec::new(), Vec::new());
     for client in clients {
-        let (i, f) = client.await.unwrap();
+        let (i, f, u) = client.await.unwrap();
         ids.extend(i);
         failures.extend(f);
+        unanswered.extend(u);
     }
     assert!(refused.load(Ordering::SeqCst), "the clients ran until the server stopped");
     assert!(failures.is_empty(), "every request the server took was answered 201: {failures:?}");
     assert!(ids.len() >= 8, "the server was under load: {} orders", ids.len());
-    // Every order it confirmed is there, and is dispatched, as the other server shows.
+    // A request without an answer was not taken: sent again to the other server it places a new order (201),
+    // where one the stopping server had recorded would be found by its key (200).
     let api = staying.api();
     let resident = api.login_demo("resident").await;
+    for (key, order) in unanswered {
+        let again = api.place_order(&resident, order, Some(&key)).await;
+        assert_eq!(again.status, StatusCode::CREATED, "the stopping server recorded {key} without answering");
+    }
+    // Every order it confirmed is there, and is dispatched, as the other server shows.
     all_dispatched_within(api, &resident, &ids, Duration::from_secs(30)).await;
 }

@@ -3,7 +3,7 @@
 //! processes can run. Each run is logged with its count and duration and recorded for the admin's view, and a
 //! step that fails or panics is reported and tried again at its next tick without taking the process down.
 //!
-//! On shutdown the dispatcher finishes its batch and hands back what it holds, the schedule stops ticking, and
+//! On shutdown the dispatcher finishes its batch and releases what it holds, the schedule stops ticking, and
 //! the steps running at that moment are awaited: a stop cuts no step off half-way.
 
 use std::future::Future;
@@ -83,11 +83,19 @@ where
 struct Running {
     count: AtomicUsize,
     changed: tokio::sync::Notify,
+    /// Set once the stop waits: the scheduler may still fire a tick, whose step is then skipped.
+    closing: AtomicBool,
 }
 
 impl Running {
-    fn start(&self) {
+    /// Counts a step in, unless the stop has begun; then it must not run.
+    fn start(&self) -> bool {
         self.count.fetch_add(1, Ordering::SeqCst);
+        if self.closing.load(Ordering::SeqCst) {
+            self.finish();
+            return false;
+        }
+        true
     }
 
     fn finish(&self) {
@@ -96,6 +104,7 @@ impl Running {
     }
 
     async fn settled(&self) {
+        self.closing.store(true, Ordering::SeqCst);
         loop {
             let changed = self.changed.notified();
             if self.count.load(Ordering::SeqCst) == 0 {
@@ -137,9 +146,10 @@ impl<R: NotificationStore> Plan<'_, R> {
                 if running.swap(true, Ordering::SeqCst) {
                     return;
                 }
-                steps.start();
-                run_step(name, &recorder, &last_recorded, step(on)).await;
-                steps.finish();
+                if steps.start() {
+                    run_step(name, &recorder, &last_recorded, step(on)).await;
+                    steps.finish();
+                }
                 running.store(false, Ordering::SeqCst);
             })
         })

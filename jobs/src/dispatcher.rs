@@ -24,7 +24,7 @@ pub struct DispatcherConfig {
     /// Orders still waiting for dispatch this long are queued again by the sweep.
     pub stranded_after: Duration,
     /// How long a batch under way when the dispatcher is stopped may take to finish before it is given up and
-    /// handed back (the database may be what it waits for).
+    /// released (the database may be what it waits for); at most half the process's grace period.
     pub finish_within: Duration,
 }
 
@@ -111,7 +111,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
             now - chrono::Duration::from_std(self.config.stranded_after).unwrap_or(chrono::Duration::minutes(1));
         let stranded = self.desk.store.take_stranded_orders(cutoff, now, 1_000).await?;
         for id in &stranded {
-            self.desk.queue.enqueue(*id).await?;
+            match self.desk.queue.enqueue(*id).await {
+                // Held by the queue until Redis answers: queued then, like the rest.
+                Err(e) if e.is_unavailable() => {}
+                answer => answer?,
+            }
         }
         if !stranded.is_empty() {
             tracing::info!(count = stranded.len(), "re-queued orders stranded in dispatch");
@@ -195,8 +199,8 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
     /// A stop lets the batch under way finish (a read waits at most [`DispatcherConfig::wait`]; a read dropped
     /// half-way could leave entries with a consumer that is gone), for up to
     /// [`DispatcherConfig::finish_within`]; the store's conditional updates make a batch given up half-way
-    /// harmless. Then whatever this consumer still holds, such as an order whose dispatch failed, is handed
-    /// back, so that another dispatcher takes it at once rather than after the reclaim time.
+    /// harmless. Then whatever this consumer still holds, such as an order whose dispatch failed, is released
+    /// so that another dispatcher takes it at once rather than after the reclaim time.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -224,7 +228,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
             let failure = tokio::select! {
                 done = batch => done.err(),
                 () = given_up => {
-                    tracing::warn!("the batch under way did not finish in time: handing it back");
+                    tracing::warn!("the batch under way did not finish in time: releasing it");
                     break;
                 }
             };
@@ -236,11 +240,11 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> Dispatcher<S, Q, C> {
                 }
             }
         }
-        match self.desk.queue.hand_back(&self.config.consumer).await {
+        match self.desk.queue.release_pending(&self.config.consumer).await {
             Ok(0) => {}
-            Ok(entries) => tracing::info!(entries, "handed back what this dispatcher held, for the others to take"),
+            Ok(entries) => tracing::info!(entries, "released what this dispatcher held, for the others to take"),
             Err(e) => {
-                tracing::warn!(error = %e, "could not hand back what this dispatcher held: others take it after the reclaim time")
+                tracing::warn!(error = %e, "could not release what this dispatcher held: others take it after the reclaim time")
             }
         }
         tracing::info!(consumer = %self.config.consumer, "dispatcher stopped");

@@ -72,6 +72,19 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
 }
 
 #[tokio::test]
+async fn a_stopped_dispatcher_releases_what_it_held_for_another_to_take_at_once() {
+    let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
+    let id = saved_order(&store, resident, 15).await;
+    queue.enqueue(id).await.unwrap();
+    // The dispatcher's consumer ("test") read it and did not get to dispatch it: it holds the entry.
+    let reclaim_after = Duration::from_secs(300);
+    assert_eq!(queue.receive("test", 10, Duration::from_millis(20), reclaim_after).await.unwrap().len(), 1);
+    dispatcher.run(std::future::ready(())).await;
+    let taken = queue.receive("other", 10, Duration::from_millis(20), reclaim_after).await.unwrap();
+    assert_eq!(taken.iter().map(|d| d.order).collect::<Vec<_>>(), vec![id], "long before the reclaim time");
+}
+
+#[tokio::test]
 async fn a_batch_offers_each_queued_order_to_the_best_ranked_providers() {
     let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
     let id = saved_order(&store, resident, 15).await;

@@ -90,7 +90,9 @@ impl LiveApi {
         let feed = state.live.open(&auth.0.actor());
         let events = futures_util::stream::unfold(feed, |mut feed| async move {
             feed.next().await.map(|notice| (LiveEventView::from(notice), feed))
-        });
+        })
+        // A stopping process ends its streams, and the pages reconnect to another replica.
+        .take_until(state.stop.requested());
         Ok(EventStream::new(events.boxed()).keep_alive(KEEP_ALIVE))
     }
 }

@@ -47,9 +47,9 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
     fn ack(&self, delivery: &Delivery) -> impl Future<Output = Result<(), Unexpected>> + Send;
 
     /// Puts back the entries `consumer` received and has not acknowledged, for the next receive of any consumer
-    /// to take at once rather than after the reclaim time: a dispatcher that stops hands back what it holds.
-    /// Returns how many it handed back.
-    fn hand_back(&self, consumer: &str) -> impl Future<Output = Result<usize, Unexpected>> + Send;
+    /// to take at once rather than after the reclaim time: a dispatcher that stops releases what it holds.
+    /// Returns how many it released.
+    fn release_pending(&self, consumer: &str) -> impl Future<Output = Result<usize, Unexpected>> + Send;
 
     /// Makes the offers claimable until a while past `deadline`, and files the order under that deadline for
     /// [`due_offers`](Self::due_offers).

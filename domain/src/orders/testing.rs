@@ -710,7 +710,7 @@ impl DispatchQueue for FakeQueue {
         Ok(())
     }
 
-    async fn hand_back(&self, _consumer: &str) -> Result<usize, Unexpected> {
+    async fn release_pending(&self, _consumer: &str) -> Result<usize, Unexpected> {
         Ok(0)
     }
 

@@ -75,7 +75,7 @@ imagePullSecrets:
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 # A stop first finishes the work under way (LINLI_SHUTDOWN_GRACE_SECONDS); the kubelet waits a little longer.
-terminationGracePeriodSeconds: {{ add .Values.shutdownGraceSeconds 10 }}
+terminationGracePeriodSeconds: {{ add .Values.shutdownGraceSeconds .Values.preStopSeconds 10 }}
 {{- with .Values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -86,7 +86,20 @@ tolerations:
 {{- end }}
 {{- end -}}
 
-{{/* Annotations that roll the pods when the settings change. */}}
+{{/* The hook-scoped Secret the migration reads when the chart makes the Secret itself: a release's own
+Secret does not exist yet when a pre-install hook runs. */}}
+{{- define "linli.migrateSecretName" -}}
+{{- if .Values.existingSecret -}}
+{{- .Values.existingSecret -}}
+{{- else -}}
+{{- printf "%s-migrate" (include "linli.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Annotations that roll the pods when the settings (or the Secret the chart makes) change. */}}
 {{- define "linli.podAnnotations" -}}
 checksum/config: {{ include (print .Template.BasePath "/config/configmap.yaml") . | sha256sum }}
+{{- if not .Values.existingSecret }}
+checksum/secret: {{ include (print .Template.BasePath "/config/secret.yaml") . | sha256sum }}
+{{- end }}
 {{- end -}}

@@ -114,7 +114,7 @@ impl DispatchQueue for MemoryQueue {
         Ok(())
     }
 
-    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
+    async fn release_pending(&self, consumer: &str) -> Result<usize, Unexpected> {
         let handed = {
             let mut inner = self.lock();
             let mut held: Vec<(String, OrderId)> = inner

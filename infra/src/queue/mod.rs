@@ -19,6 +19,9 @@ use linli_domain::providers::ProviderId;
 /// the queue and the store does not block the order for longer than this.
 pub const CLAIM_TTL: Duration = Duration::from_secs(60);
 
+/// How long a readiness check waits for the queue to answer.
+pub const READINESS_WAIT: Duration = Duration::from_millis(500);
+
 /// The queue chosen by configuration.
 #[derive(Clone)]
 pub enum AnyQueue {
@@ -40,8 +43,13 @@ impl linli_domain::health::Reachable for AnyQueue {
         self.describe()
     }
 
+    /// Gives up after [`READINESS_WAIT`]: a Redis whose address does not answer at all would otherwise hold a
+    /// readiness probe past its own timeout, and take the replica out of service for what is only degraded.
     async fn reach(&self) -> Result<(), Unexpected> {
-        DispatchQueue::ping(self).await
+        match tokio::time::timeout(READINESS_WAIT, DispatchQueue::ping(self)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(Unexpected::new("pinging the queue", linli_domain::error::Unavailable("Redis"))),
+        }
     }
 }
 
@@ -114,7 +122,7 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.ping())
     }
 
-    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
-        delegate!(self, q => q.hand_back(consumer))
+    async fn release_pending(&self, consumer: &str) -> Result<usize, Unexpected> {
+        delegate!(self, q => q.release_pending(consumer))
     }
 }

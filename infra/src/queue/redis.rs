@@ -80,8 +80,8 @@ pub struct RedisQueue {
     claim: Arc<Script>,
     release: Arc<Script>,
     forget_deadline: Arc<Script>,
-    /// Orders waiting for Redis to answer, oldest first.
-    held: Arc<std::sync::Mutex<Vec<OrderId>>>,
+    /// Orders waiting for Redis to answer, oldest first; only the forwarding task takes them out.
+    held: Arc<std::sync::Mutex<std::collections::VecDeque<OrderId>>>,
     /// Set while a task is queueing the held orders (Redis did not answer).
     forwarding: Arc<AtomicBool>,
 }
@@ -123,7 +123,7 @@ impl RedisQueue {
         self.lock_held().len()
     }
 
-    fn lock_held(&self) -> std::sync::MutexGuard<'_, Vec<OrderId>> {
+    fn lock_held(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<OrderId>> {
         // Held order ids stay valid whatever a panicking holder of the lock was doing.
         self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -136,7 +136,7 @@ impl RedisQueue {
 
     /// Holds `order` until Redis answers, starting the task that queues the held orders if none runs.
     fn hold(&self, order: OrderId) {
-        self.lock_held().push(order);
+        self.lock_held().push_back(order);
         if !self.forwarding.swap(true, Ordering::SeqCst) {
             let queue = self.clone();
             tokio::spawn(async move { queue.forward_held().await });
@@ -147,7 +147,7 @@ impl RedisQueue {
     async fn forward_held(&self) {
         let mut forwarded = 0usize;
         loop {
-            let next = self.lock_held().first().copied();
+            let next = self.lock_held().front().copied();
             let Some(order) = next else {
                 self.forwarding.store(false, Ordering::SeqCst);
                 // An order held between the last look and the flag going down must not wait for the next one.
@@ -158,11 +158,16 @@ impl RedisQueue {
             };
             match self.add_entry(order).await {
                 Ok(()) => {
-                    self.lock_held().retain(|o| *o != order);
+                    self.lock_held().pop_front();
                     forwarded += 1;
                 }
                 Err(e) => {
-                    tracing::debug!(error = %e, held = self.held(), "Redis still does not answer");
+                    let failure = redis_err("queueing a held order", e);
+                    if failure.is_unavailable() {
+                        tracing::debug!(error = %failure, held = self.held(), "Redis still does not answer");
+                    } else {
+                        tracing::warn!(error = %failure, held = self.held(), "Redis refuses the held orders; trying again");
+                    }
                     tokio::time::sleep(FORWARD_EVERY).await;
                 }
             }
@@ -327,8 +332,8 @@ impl DispatchQueue for RedisQueue {
 
     /// The consumer's pending entries are queued again as new entries and acknowledged, in one transaction, and
     /// the consumer leaves the group: the next read of any consumer takes them.
-    async fn hand_back(&self, consumer: &str) -> Result<usize, Unexpected> {
-        let what = "handing back dispatch entries";
+    async fn release_pending(&self, consumer: &str) -> Result<usize, Unexpected> {
+        let what = "releasing dispatch entries";
         let mut conn = self.conn.clone();
         let key = self.stream_key();
         let mut handed = 0;
@@ -353,7 +358,15 @@ impl DispatchQueue for RedisQueue {
             again.exec_async(&mut conn).await.map_err(|e| redis_err(what, e))?;
             handed += ids.len();
         }
-        let _: i64 = conn.xgroup_delconsumer(&key, GROUP, consumer).await.map_err(|e| redis_err(what, e))?;
+        let late: i64 = conn.xgroup_delconsumer(&key, GROUP, consumer).await.map_err(|e| redis_err(what, e))?;
+        if late > 0 {
+            // Delivered to a read given up as the dispatcher stopped: the entries are gone from the group, their
+            // orders still wait in the database, and the stranded-order sweep queues them again.
+            tracing::warn!(
+                entries = late,
+                "entries reached a stopping dispatcher after it released the rest; the sweep queues their orders"
+            );
+        }
         Ok(handed)
     }
 

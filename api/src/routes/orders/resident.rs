@@ -95,7 +95,7 @@ impl OrdersApi {
         let order = parse_order(request, &actor, idempotency_key.0.as_deref())?;
         let (placed, queue_failure) = state.orders.place(&actor, order, &answers).await?;
         if let Some(e) = queue_failure {
-            tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued; the sweep will queue it");
+            tracing::warn!(order = %placed.order().id.0, error = %e, "order saved but not queued yet: it is queued once the queue answers");
         }
         let location = format!("/api/v1/orders/{}", placed.order().id.0);
         Ok(match placed {
