@@ -8,12 +8,13 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the global subscriber; `filter` is a `RUST_LOG`-style directive. Chatty dependencies are held at
-/// `warn` unless the filter names them.
+/// `warn` unless the filter names them: the database drivers, and the scheduler, which announces each job it
+/// creates (Linli logs each step's runs itself).
 pub fn init<W>(filter: &str, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let directives = format!("sqlx=warn,sea_orm=warn,sea_orm_migration=warn,{filter}");
+    let directives = format!("sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tokio_cron_scheduler=warn,{filter}");
     let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(Masked(writer)).with_target(false).try_init();
 }

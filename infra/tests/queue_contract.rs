@@ -236,6 +236,15 @@ async fn a_new_queue_reports_its_empty_start_once(q: impl DispatchQueue) {
 }
 contract!(a_new_queue_reports_its_empty_start_once);
 
+async fn a_queue_marked_lost_reports_it_once_more(q: impl DispatchQueue) {
+    q.lost_state().await.unwrap();
+    assert!(!q.lost_state().await.unwrap());
+    q.mark_lost().await.unwrap();
+    assert!(q.lost_state().await.unwrap());
+    assert!(!q.lost_state().await.unwrap(), "once");
+}
+contract!(a_queue_marked_lost_reports_it_once_more);
+
 async fn a_queue_answers_ping(q: impl DispatchQueue) {
     q.ping().await.unwrap();
 }

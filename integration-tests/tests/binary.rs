@@ -147,3 +147,24 @@ async fn a_jobs_process_answers_its_probes_and_metrics_on_its_metrics_address() 
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jobs_process_logs_its_own_steps_and_not_the_schedulers_start_up_chatter() {
+    let fresh = Fresh::new(Backend::Production).await;
+    let env = fresh.env();
+    assert!(LinliProcess::run(&["migrate"], &env).status.success());
+    let log = fresh.data_dir.join("jobs.log");
+    let _jobs = LinliProcess::jobs_logging_to(&env, &log);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("scheduled steps started") {
+            break text;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "linli jobs never started its steps:\n{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for chatter in ["Job creator", "Uninited"] {
+        assert!(!text.contains(chatter), "the scheduler's {chatter:?} is not in the info log:\n{text}");
+    }
+}

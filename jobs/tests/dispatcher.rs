@@ -72,6 +72,14 @@ fn new_order(resident: AccountId, item: i32) -> NewOrder {
 }
 
 #[tokio::test]
+async fn a_rebuild_the_store_cuts_off_is_tried_again_at_the_next_tick() {
+    let (dispatcher, store, queue, _) = setup(FixedClock(Utc::now())).await;
+    store.connection().clone().close().await.unwrap();
+    assert!(dispatcher.rebuild_if_lost().await.is_err(), "the store is gone");
+    assert!(queue.lost_state().await.unwrap(), "the queue still says it lost its state, so the rebuild runs again");
+}
+
+#[tokio::test]
 async fn a_stopped_dispatcher_releases_what_it_held_for_another_to_take_at_once() {
     let (dispatcher, store, queue, resident) = setup(FixedClock(Utc::now())).await;
     let id = saved_order(&store, resident, 15).await;

@@ -104,6 +104,10 @@ pub trait DispatchQueue: Clone + Send + Sync + 'static {
     /// persistence, or a fresh process): the caller rebuilds it from the store. A new queue reports true once.
     fn lost_state(&self) -> impl Future<Output = Result<bool, Unexpected>> + Send;
 
+    /// Makes the next [`lost_state`](Self::lost_state) report true again: a rebuild that failed part-way (the
+    /// store unreachable) is then tried again rather than never.
+    fn mark_lost(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;
+
     /// Whether the queue answers; for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), Unexpected>> + Send;
 }

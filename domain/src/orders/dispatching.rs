@@ -100,6 +100,18 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         if !self.queue.lost_state().await? {
             return Ok(None);
         }
+        match self.rebuild_queue().await {
+            Ok(rebuilt) => Ok(Some(rebuilt)),
+            Err(e) => {
+                // The queue said so once; without this, a rebuild cut off by the store would never run again. (If
+                // the queue cannot take the mark either, it is unreachable, and says it lost its state on return.)
+                let _ = self.queue.mark_lost().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn rebuild_queue(&self) -> Result<(usize, usize), Unexpected> {
         let mut by_order: std::collections::BTreeMap<OrderId, (Vec<ProviderId>, DateTime<Utc>)> = Default::default();
         for offer in self.store.open_offers(REBUILD_LIMIT).await? {
             let entry = by_order.entry(offer.order).or_insert((Vec::new(), offer.deadline));
@@ -113,7 +125,7 @@ impl<S: OrderStore, Q: DispatchQueue, C: Clock> OrderDesk<S, Q, C> {
         for id in &waiting {
             self.queue.enqueue(*id).await?;
         }
-        Ok(Some((waiting.len(), by_order.len())))
+        Ok((waiting.len(), by_order.len()))
     }
 
     /// One dispatch step for one order; see [`dispatch_many`](Self::dispatch_many).

@@ -751,6 +751,10 @@ impl DispatchQueue for FakeQueue {
         Ok(false)
     }
 
+    async fn mark_lost(&self) -> Result<(), Unexpected> {
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<(), Unexpected> {
         Ok(())
     }

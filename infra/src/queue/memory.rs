@@ -212,6 +212,11 @@ impl DispatchQueue for MemoryQueue {
         Ok(!std::mem::replace(&mut inner.announced, true))
     }
 
+    async fn mark_lost(&self) -> Result<(), Unexpected> {
+        self.lock().announced = false;
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<(), Unexpected> {
         Ok(())
     }

@@ -118,6 +118,10 @@ impl DispatchQueue for AnyQueue {
         delegate!(self, q => q.lost_state())
     }
 
+    async fn mark_lost(&self) -> Result<(), Unexpected> {
+        delegate!(self, q => q.mark_lost())
+    }
+
     async fn ping(&self) -> Result<(), Unexpected> {
         delegate!(self, q => q.ping())
     }

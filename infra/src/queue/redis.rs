@@ -488,6 +488,12 @@ impl DispatchQueue for RedisQueue {
         Ok(set)
     }
 
+    async fn mark_lost(&self) -> Result<(), Unexpected> {
+        let mut conn = self.conn.clone();
+        let _: i64 = conn.del(self.sentinel_key()).await.map_err(|e| redis_err("marking the queue lost", e))?;
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<(), Unexpected> {
         let mut conn = self.conn.clone();
         let _: String = conn.ping().await.map_err(|e| redis_err("pinging Redis", e))?;
