@@ -128,7 +128,7 @@ async fn a_dispatcher_stopped_by_sigterm_releases_what_it_holds_and_another_take
     let url = url.replacen(server, &postgres.addr.to_string(), 1);
     assert!(url.contains(&postgres.addr.to_string()), "the stopping dispatcher goes through the proxy: {url}");
     let stopping_env = with(&with(&env, "DATABASE_URL", &url), "LINLI_SHUTDOWN_GRACE_SECONDS", "10");
-    let mut stopping = LinliProcess::jobs(&stopping_env);
+    let stopping = LinliProcess::jobs(&stopping_env);
     let _other = LinliProcess::jobs(&env);
     let client = redis::Client::open(linli_infra::testing::redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
@@ -162,14 +162,19 @@ async fn a_dispatcher_stopped_by_sigterm_releases_what_it_holds_and_another_take
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    stopping.terminate();
-    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(15)))
-        .await
-        .unwrap()
-        .expect("the dispatcher exits within its grace period");
-    assert!(status.success(), "a stop is not a failure: {status}");
+    stopped_within(stopping, Duration::from_secs(15)).await;
     all_dispatched_within(api, &resident, &ids, Duration::from_secs(5)).await;
     assert_eq!(pending(&mut conn, &stream).await, Vec::<String>::new(), "every entry was acknowledged");
+}
+
+/// Sends SIGTERM and waits for the process to exit, successfully, within `within`.
+async fn stopped_within(mut process: LinliProcess, within: Duration) {
+    process.terminate();
+    let status = tokio::task::spawn_blocking(move || process.exited_within(within))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("the process did not exit within {within:?} of SIGTERM"));
+    assert!(status.success(), "a stop is not a failure: {status}");
 }
 
 /// The consumer holding each entry of the stream read and not acknowledged.
@@ -191,7 +196,7 @@ async fn a_server_stopped_by_sigterm_under_load_answers_every_request_it_took_an
     let fresh = Fresh::new(Backend::Production).await;
     let env = fresh.env();
     assert!(LinliProcess::run(&["seed"], &env).status.success());
-    let mut stopping = serve(env.clone()).await;
+    let stopping = serve(env.clone()).await;
     let staying = serve(env.clone()).await;
     let _jobs = LinliProcess::jobs(&env);
     let api = stopping.api().clone();
@@ -232,12 +237,8 @@ async fn a_server_stopped_by_sigterm_under_load_answers_every_request_it_took_an
     let (live, _stream) = api.stream("/api/v1/live", Some(&resident)).await;
     assert_eq!(live, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    stopping.terminate();
-    let status = tokio::task::spawn_blocking(move || stopping.exited_within(Duration::from_secs(10)))
-        .await
-        .unwrap()
-        .expect("the server exits once its requests are answered, well within its grace period");
-    assert!(status.success(), "a stop is not a failure: {status}");
+    // Its requests answered, it exits well within its grace period.
+    stopped_within(stopping, Duration::from_secs(10)).await;
 
     let (mut ids, mut failures, mut unanswered) = (Vec::new(), Vec::new(), Vec::new());
     for client in clients {

@@ -6,9 +6,7 @@ use poem::{IntoResponse, handler};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use linli_domain::health::HealthDesk;
-use linli_infra::queue::AnyQueue;
-use linli_infra::store::Store;
+use linli_domain::health::{HealthDesk, Reachable};
 
 use super::ApiTags;
 use crate::metrics::Observed;
@@ -42,7 +40,7 @@ impl HealthApi {
     }
 }
 
-async fn readiness(health: &HealthDesk<Store, AnyQueue>) -> ReadyResponse {
+async fn readiness(health: &HealthDesk<impl Reachable, impl Reachable>) -> ReadyResponse {
     let (readiness, answers) = health.readiness().await;
     let checks = answers
         .into_iter()
